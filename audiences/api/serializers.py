@@ -1,0 +1,159 @@
+from rest_framework import serializers
+
+from audiences.currencies import CURRENCY_EXPONENTS, quantize
+from audiences.models import ConsentChannel, ConsentStatus, ConsentTopic, Event
+
+CODE_FIELD = {"max_length": 64}
+
+
+class CurrencyField(serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(min_length=3, max_length=3, **kwargs)
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data).upper()
+        if code not in CURRENCY_EXPONENTS:
+            raise serializers.ValidationError(f"Unknown currency '{code}'; use an ISO 4217 code such as BDT or TZS.")
+        return code
+
+
+class StoreInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    timezone = serializers.CharField(max_length=64)
+    currency = CurrencyField()
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class StoreOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    timezone = serializers.CharField()
+    currency = serializers.CharField()
+    city = serializers.CharField()
+
+
+class CategoryInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    parent = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True, default=None)
+
+
+class CategoryOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    parent = serializers.CharField(source="parent.code", default=None)
+    path = serializers.CharField()
+
+
+class ProductInput(serializers.Serializer):
+    name = serializers.CharField(max_length=300)
+    category = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True, default=None)
+    price = serializers.DecimalField(max_digits=16, decimal_places=3, min_value=0)
+    currency = CurrencyField()
+    in_stock = serializers.BooleanField(required=False, default=True)
+    brand = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if attrs["price"] != quantize(attrs["price"], attrs["currency"]):
+            raise serializers.ValidationError({"price": [f"Too many decimal places for {attrs['currency']}."]})
+        return attrs
+
+
+class ProductOutput(serializers.Serializer):
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField(source="category.code", default=None)
+    brand = serializers.CharField()
+    price = serializers.SerializerMethodField()
+    currency = serializers.CharField()
+    in_stock = serializers.BooleanField()
+
+    def get_price(self, product) -> str:
+        return str(quantize(product.price, product.currency))
+
+
+class CustomerInput(serializers.Serializer):
+    email = serializers.EmailField(required=False, allow_blank=True, allow_null=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True)
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    language = serializers.CharField(max_length=8, required=False)
+    timezone = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
+    store = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
+    signed_up_at = serializers.DateTimeField(required=False, allow_null=True)
+    attributes = serializers.DictField(required=False)
+
+
+class ConsentOutput(serializers.Serializer):
+    channel = serializers.CharField()
+    topic = serializers.CharField()
+    status = serializers.CharField()
+    source = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+
+
+class CustomerBaseOutput(serializers.Serializer):
+    external_id = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    birth_date = serializers.DateField()
+    language = serializers.CharField()
+    timezone = serializers.CharField()
+    store = serializers.CharField(source="store.code", default=None)
+    city = serializers.CharField()
+    signed_up_at = serializers.DateTimeField()
+    attributes = serializers.DictField()
+    orders_count = serializers.IntegerField()
+    total_spent = serializers.DecimalField(max_digits=16, decimal_places=3)
+    first_order_at = serializers.DateTimeField()
+    last_order_at = serializers.DateTimeField()
+
+
+class CustomerOutput(CustomerBaseOutput):
+    segments = serializers.ListField(child=serializers.CharField())
+    loyalty = serializers.JSONField(allow_null=True)
+    consents = ConsentOutput(many=True)
+
+
+class ConsentInput(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=ConsentChannel.choices)
+    topic = serializers.ChoiceField(choices=ConsentTopic.choices, required=False, default=ConsentTopic.MARKETING)
+    status = serializers.ChoiceField(choices=ConsentStatus.choices)
+    source = serializers.CharField(max_length=64)
+    recorded_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class EventInput(serializers.Serializer):
+    customer = serializers.CharField(max_length=64)
+    type = serializers.RegexField(
+        r"^[A-Za-z0-9_.:-]+$", max_length=64, error_messages={"invalid": "Use letters, digits and _ . : - only."}
+    )
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    properties = serializers.DictField(required=False, default=dict)
+    idempotency_key = serializers.CharField(max_length=128, required=False, allow_null=True, default=None)
+
+
+MAX_BATCH_EVENTS = 1000
+
+
+class EventBatchInput(serializers.Serializer):
+    events = serializers.ListField(child=EventInput(), allow_empty=False)
+
+    def to_internal_value(self, data):
+        events = data.get("events") if isinstance(data, dict) else None
+        if isinstance(events, list) and len(events) > MAX_BATCH_EVENTS:
+            raise serializers.ValidationError(
+                {"events": [f"At most {MAX_BATCH_EVENTS} events per batch; this one has {len(events)}."]}
+            )
+        return super().to_internal_value(data)
+
+
+class EventOutput(serializers.ModelSerializer):
+    customer = serializers.CharField(source="customer.external_id")
+
+    class Meta:
+        model = Event
+        fields = ["id", "customer", "type", "occurred_at", "properties", "idempotency_key"]

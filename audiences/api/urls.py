@@ -1,0 +1,13 @@
+from django.urls import path
+
+from audiences.api import views
+
+urlpatterns = [
+    path("stores/<str:code>", views.StoreView.as_view(), name="store"),
+    path("categories/<str:code>", views.CategoryView.as_view(), name="category"),
+    path("products/<str:sku>", views.ProductView.as_view(), name="product"),
+    path("customers/<str:external_id>", views.CustomerView.as_view(), name="customer"),
+    path("customers/<str:external_id>/consents", views.CustomerConsentsView.as_view(), name="customer-consents"),
+    path("events", views.EventView.as_view(), name="events"),
+    path("events/batch", views.EventBatchView.as_view(), name="events-batch"),
+]

@@ -1,0 +1,170 @@
+from django.http import Http404
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from audiences import selectors, services
+from audiences.api import serializers as s
+from audiences.models import Customer
+from config.api.views import StorefrontView, validated
+
+
+def _upserted(output, created: bool) -> Response:
+    return Response(output, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def _customer_or_404(external_id: str) -> Customer:
+    customer = selectors.customer_get(external_id=external_id)
+    if customer is None:
+        raise Http404(f"Unknown customer '{external_id}'.")
+    return customer
+
+
+class StoreView(StorefrontView):
+    @extend_schema(
+        request=s.StoreInput,
+        responses={200: s.StoreOutput, 201: s.StoreOutput},
+        examples=[OpenApiExample("Dhaka store", {"name": "Gulshan", "timezone": "Asia/Dhaka", "currency": "BDT"})],
+    )
+    def put(self, request, code):
+        data = validated(s.StoreInput, request.data)
+        store, created = services.store_upsert(code=code, **data)
+        return _upserted(s.StoreOutput(store).data, created)
+
+    @extend_schema(responses=s.StoreOutput)
+    def get(self, request, code):
+        store = selectors.store_get(code=code)
+        if store is None:
+            raise Http404(f"Unknown store '{code}'.")
+        return Response(s.StoreOutput(store).data)
+
+
+class CategoryView(StorefrontView):
+    @extend_schema(request=s.CategoryInput, responses={200: s.CategoryOutput, 201: s.CategoryOutput})
+    def put(self, request, code):
+        data = validated(s.CategoryInput, request.data)
+        category, created = services.category_upsert(code=code, name=data["name"], parent_code=data["parent"])
+        return _upserted(s.CategoryOutput(category).data, created)
+
+    @extend_schema(responses=s.CategoryOutput)
+    def get(self, request, code):
+        category = selectors.category_get(code=code)
+        if category is None:
+            raise Http404(f"Unknown category '{code}'.")
+        return Response(s.CategoryOutput(category).data)
+
+
+class ProductView(StorefrontView):
+    @extend_schema(
+        request=s.ProductInput,
+        responses={200: s.ProductOutput, 201: s.ProductOutput},
+        examples=[
+            OpenApiExample(
+                "A TV", {"name": "55in TV", "category": "tv", "price": "54000.00", "currency": "BDT", "brand": "Walton"}
+            )
+        ],
+    )
+    def put(self, request, sku):
+        data = validated(s.ProductInput, request.data)
+        product, created = services.product_upsert(sku=sku, category_code=data.pop("category"), **data)
+        return _upserted(s.ProductOutput(product).data, created)
+
+    @extend_schema(responses=s.ProductOutput)
+    def get(self, request, sku):
+        product = selectors.product_get(sku=sku)
+        if product is None:
+            raise Http404(f"Unknown product '{sku}'.")
+        return Response(s.ProductOutput(product).data)
+
+
+def customer_output(customer: Customer) -> dict:
+    extensions = selectors.customer_profile_extensions(customer=customer)
+    consents = selectors.customer_consents(customer=customer)
+    return {
+        **s.CustomerBaseOutput(customer).data,
+        "segments": extensions.pop("segments"),
+        "loyalty": extensions.pop("loyalty"),
+        "consents": s.ConsentOutput(consents, many=True).data,
+        **extensions,
+    }
+
+
+class CustomerView(StorefrontView):
+    @extend_schema(
+        request=s.CustomerInput,
+        responses={200: s.CustomerOutput, 201: s.CustomerOutput},
+        examples=[
+            OpenApiExample(
+                "Customer in Dhaka",
+                {
+                    "email": "rahim@example.com",
+                    "phone": "01712345678",
+                    "first_name": "Rahim",
+                    "language": "bn",
+                    "store": "DHK-01",
+                    "city": "Dhaka",
+                    "attributes": {"car_year": 2017},
+                },
+            )
+        ],
+    )
+    def put(self, request, external_id):
+        data = validated(s.CustomerInput, request.data)
+        customer, created = services.customer_upsert(external_id=external_id, **data)
+        customer = selectors.customer_get(external_id=customer.external_id)
+        return _upserted(customer_output(customer), created)
+
+    @extend_schema(responses=s.CustomerOutput)
+    def get(self, request, external_id):
+        return Response(customer_output(_customer_or_404(external_id)))
+
+
+class CustomerConsentsView(StorefrontView):
+    @extend_schema(request=s.ConsentInput, responses={201: s.CustomerOutput})
+    def post(self, request, external_id):
+        customer = _customer_or_404(external_id)
+        data = validated(s.ConsentInput, request.data)
+        services.consent_record(customer=customer, **data)
+        return Response(customer_output(customer), status=status.HTTP_201_CREATED)
+
+
+def _event_inputs(items: list[dict], *, single: bool) -> list[services.EventInput]:
+    external_ids = {item["customer"] for item in items}
+    customers = {c.external_id: c for c in Customer.objects.filter(external_id__in=external_ids)}
+    missing = {index: item["customer"] for index, item in enumerate(items) if item["customer"] not in customers}
+    if missing and single:
+        raise Http404(f"Unknown customer '{items[0]['customer']}'.")
+    if missing:
+        raise serializers.ValidationError(
+            {"events": {str(index): {"customer": [f"Unknown customer '{ext}'."]} for index, ext in missing.items()}}
+        )
+    return [services.EventInput(**{**item, "customer": customers[item["customer"]]}) for item in items]
+
+
+class EventView(StorefrontView):
+    @extend_schema(
+        request=s.EventInput,
+        responses={200: s.EventOutput, 201: s.EventOutput},
+        examples=[
+            OpenApiExample("A complaint", {"customer": "C-1001", "type": "complaint_opened", "properties": {"ref": 7}})
+        ],
+    )
+    def post(self, request):
+        data = validated(s.EventInput, request.data)
+        [(event, created)] = services.events_record(events=_event_inputs([data], single=True))
+        return _upserted(s.EventOutput(event).data, created)
+
+
+class EventBatchView(StorefrontView):
+    @extend_schema(request=s.EventBatchInput, responses={201: s.EventOutput(many=True)})
+    def post(self, request):
+        data = validated(s.EventBatchInput, request.data)
+        results = services.events_record(events=_event_inputs(data["events"], single=False))
+        return Response(
+            {
+                "recorded": sum(created for _, created in results),
+                "duplicates": sum(not created for _, created in results),
+                "events": s.EventOutput([event for event, _ in results], many=True).data,
+            },
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,262 @@
+"""The mirror of the shop's data: stores, catalog, customers, orders, events, consent.
+
+Sized for segment queries over a million customers and ten million orders: the per-customer
+order statistics are kept on Customer (maintained by the order services) so that segments on
+spend, frequency and recency read one indexed table instead of aggregating orders.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from audiences.currencies import CURRENCY_CHOICES
+
+MONEY = {"max_digits": 16, "decimal_places": 3}
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    BENGALI = "bn", "Bengali"
+    SWAHILI = "sw", "Swahili"
+
+
+class Store(models.Model):
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    timezone = models.CharField(max_length=64, default="UTC")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    city = models.CharField(max_length=100, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Category(models.Model):
+    """A tree. `path` holds the codes from the root down ("/electronics/tv/") so that
+    "this category and its descendants" is one indexed prefix match."""
+
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    path = models.CharField(max_length=1000, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def lineage(self) -> list[str]:
+        """Codes from this category up to the root, this one first."""
+        return [code for code in reversed(self.path.strip("/").split("/")) if code]
+
+
+class Product(models.Model):
+    sku = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=300)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products")
+    brand = models.CharField(max_length=100, blank=True, db_index=True)
+    price = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    in_stock = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sku"]
+        constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="product_price_not_negative")]
+
+    def __str__(self):
+        return f"{self.name} ({self.sku})"
+
+
+class Customer(models.Model):
+    external_id = models.CharField(max_length=64, unique=True)
+    email = models.EmailField(blank=True, db_index=True)
+    phone = models.CharField(max_length=20, blank=True, db_index=True, help_text="E.164, e.g. +8801712345678")
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    timezone = models.CharField(max_length=64, blank=True, help_text="IANA name; empty means the store's.")
+    store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers")
+    city = models.CharField(max_length=100, blank=True, db_index=True)
+    signed_up_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    # Order statistics, maintained by audiences.services.order_create / order_cancel.
+    total_spent = models.DecimalField(**MONEY, default=0, db_index=True)
+    orders_count = models.PositiveIntegerField(default=0, db_index=True)
+    first_order_at = models.DateTimeField(null=True, blank=True)
+    last_order_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["external_id"]
+
+    def __str__(self):
+        return self.full_name or self.external_id
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def effective_timezone(self) -> str:
+        return self.timezone or (self.store.timezone if self.store_id else "UTC")
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PLACED = "placed", "Placed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    external_id = models.CharField(max_length=64, unique=True)
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    channel = models.CharField(max_length=32, blank=True)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    placed_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLACED)
+    subtotal = models.DecimalField(**MONEY)
+    discount_total = models.DecimalField(**MONEY, default=0)
+    shipping_price = models.DecimalField(**MONEY, default=0)
+    shipping_discount = models.DecimalField(**MONEY, default=0)
+    total = models.DecimalField(**MONEY)
+    attribution = models.JSONField(default=dict, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-placed_at"]
+        indexes = [models.Index(fields=["customer", "placed_at"], name="order_customer_placed")]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(condition=Q(discount_total__gte=0), name="order_discount_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.external_id
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveSmallIntegerField()
+    sku = models.CharField(max_length=64, db_index=True)
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(**MONEY)
+    subtotal = models.DecimalField(**MONEY)
+    discount = models.DecimalField(**MONEY, default=0)
+    total = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["order", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_no"], name="order_line_unique_no"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_line_total_not_negative"),
+        ]
+        indexes = [models.Index(fields=["category"], name="order_line_category")]
+
+    def __str__(self):
+        return f"{self.order_id}#{self.line_no} {self.sku} x{self.quantity}"
+
+
+class Event(models.Model):
+    """Something a customer did. Known types drive journeys; any other string is a custom event."""
+
+    KNOWN_TYPES = (
+        "signed_up",
+        "product_viewed",
+        "cart_updated",
+        "checkout_started",
+        "complaint_opened",
+        "complaint_resolved",
+        "message_replied",
+        "message_opened",
+        "message_clicked",
+    )
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=64)
+    occurred_at = models.DateTimeField()
+    properties = models.JSONField(default=dict, blank=True)
+    idempotency_key = models.CharField(max_length=128, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [
+            models.Index(fields=["customer", "type", "occurred_at"], name="event_customer_type_time"),
+            models.Index(fields=["type", "occurred_at"], name="event_type_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.type} by {self.customer_id}"
+
+
+class ConsentChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    WHATSAPP = "whatsapp", "WhatsApp"
+
+
+class ConsentTopic(models.TextChoices):
+    MARKETING = "marketing", "Marketing"
+    SERVICE = "service", "Service"
+    LOYALTY = "loyalty", "Loyalty"
+
+
+class ConsentStatus(models.TextChoices):
+    OPTED_IN = "opted_in", "Opted in"
+    OPTED_OUT = "opted_out", "Opted out"
+
+
+class ConsentRecord(models.Model):
+    """Append-only history of what the customer said: who, when, through which source."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consent_records")
+    channel = models.CharField(max_length=16, choices=ConsentChannel.choices)
+    topic = models.CharField(max_length=16, choices=ConsentTopic.choices, default=ConsentTopic.MARKETING)
+    status = models.CharField(max_length=16, choices=ConsentStatus.choices)
+    source = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["customer", "channel", "topic", "recorded_at"], name="consent_record_lookup")]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.channel}/{self.topic}: {self.status}"
+
+
+class Consent(models.Model):
+    """The consent in force per customer, channel and topic: the latest ConsentRecord."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    channel = models.CharField(max_length=16, choices=ConsentChannel.choices)
+    topic = models.CharField(max_length=16, choices=ConsentTopic.choices, default=ConsentTopic.MARKETING)
+    status = models.CharField(max_length=16, choices=ConsentStatus.choices)
+    source = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["customer", "channel", "topic"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "channel", "topic"], name="consent_unique_per_topic"),
+        ]
+        indexes = [models.Index(fields=["channel", "topic", "status"], name="consent_channel_status")]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.channel}/{self.topic}: {self.status}"

@@ -1,0 +1,34 @@
+"""Reads of the audiences data."""
+
+from django.db.models import QuerySet
+
+from audiences.models import Category, Consent, Customer, Product, Store
+from audiences.profile import profile_extensions
+
+
+def customer_get(*, external_id: str) -> Customer | None:
+    return Customer.objects.select_related("store").filter(external_id=external_id).first()
+
+
+def customer_consents(*, customer: Customer) -> QuerySet[Consent]:
+    return Consent.objects.filter(customer=customer).order_by("channel", "topic")
+
+
+def customer_profile_extensions(*, customer: Customer) -> dict[str, object]:
+    return profile_extensions(customer)
+
+
+def store_get(*, code: str) -> Store | None:
+    return Store.objects.filter(code=code).first()
+
+
+def category_get(*, code: str) -> Category | None:
+    return Category.objects.select_related("parent").filter(code=code).first()
+
+
+def product_get(*, sku: str) -> Product | None:
+    return Product.objects.select_related("category").filter(sku=sku).first()
+
+
+def products_by_sku(*, skus: list[str]) -> dict[str, Product]:
+    return {product.sku: product for product in Product.objects.select_related("category").filter(sku__in=skus)}

@@ -1,0 +1,12 @@
+"""What audiences tells the apps above it. Sent after the transaction commits.
+
+Receivers take `sender` and the keyword arguments named in each comment.
+"""
+
+from django.dispatch import Signal
+
+customer_upserted = Signal()  # customer, created
+event_recorded = Signal()  # event
+consent_changed = Signal()  # customer, channel, topic, status
+order_placed = Signal()  # order
+order_cancelled = Signal()  # order

@@ -1,0 +1,68 @@
+"""One error shape for the whole API: {"code", "message", "fields"?, ...extra}."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.views import defaults
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler
+
+
+class ApiError(exceptions.APIException):
+    """A domain error with a stable machine-readable code, e.g. 409 `usage_limit_reached`."""
+
+    def __init__(self, *, status_code: int, code: str, message: str, **extra):
+        self.status_code = status_code
+        self.error_code = code
+        self.extra = extra
+        super().__init__(detail=message, code=code)
+
+
+def _message(detail) -> str:
+    if isinstance(detail, list) and detail:
+        return _message(detail[0])
+    if isinstance(detail, dict) and detail:
+        return _message(next(iter(detail.values())))
+    return str(detail)
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, ApiError):
+        response.data = {"code": exc.error_code, "message": str(exc.detail), **exc.extra}
+    elif isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = {"code": "invalid", "message": "Invalid input: " + _describe(fields), "fields": fields}
+    elif isinstance(exc, (Http404, exceptions.NotFound)):
+        detail = getattr(exc, "detail", None) or "Not found."
+        response.data = {"code": "not_found", "message": str(detail)}
+    elif isinstance(exc, DjangoPermissionDenied):
+        response.data = {"code": "permission_denied", "message": "You do not have permission."}
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        response.data = {"code": codes if isinstance(codes, str) else "error", "message": _message(response.data)}
+    return response
+
+
+def _describe(fields: dict) -> str:
+    return "; ".join(f"{name}: {_message(messages)}" for name, messages in fields.items())
+
+
+def json_not_found(request, exception=None):
+    """JSON for the API, Django's page for everything else (the admin, the preference centre)."""
+    if not request.path.startswith("/api/"):
+        return defaults.page_not_found(request, exception)
+    return JsonResponse({"code": "not_found", "message": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+
+
+def json_server_error(request):
+    return JsonResponse(
+        {"code": "server_error", "message": "The server failed; the request was not applied."},
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )

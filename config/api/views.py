@@ -1,0 +1,44 @@
+"""Base classes for the two audiences of the API."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.views import APIView
+from rest_framework_api_key.models import APIKey
+
+from config.api.permissions import HasStorefrontKey, ModelPermissions
+
+
+@extend_schema(tags=["storefront"])
+class StorefrontView(APIView):
+    """Storefront calls: authenticated by an API key alone."""
+
+    authentication_classes: list = []
+    permission_classes = [HasStorefrontKey]
+
+    def api_key(self) -> APIKey | None:
+        header = self.request.META.get("HTTP_AUTHORIZATION", "")
+        scheme, _, key = header.partition(" ")
+        if scheme != "Api-Key" or not key:
+            return None
+        try:
+            return APIKey.objects.get_from_key(key.strip())
+        except APIKey.DoesNotExist:
+            return None
+
+
+@extend_schema(tags=["management"])
+class ManagementView(APIView):
+    """Marketers' tooling: a user's token (or admin session) and that user's model permissions.
+
+    Subclasses set `queryset` (or `permission_model`) so the permission class knows the model.
+    """
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [ModelPermissions]
+
+
+def validated(serializer_class, data) -> dict:
+    """Run an input serializer; invalid input raises the API's 400 naming each field."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

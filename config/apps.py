@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ConfigAppConfig(AppConfig):
+    """Project-wide pieces: periodic task installation, roles, heartbeat, health."""
+
+    name = "config"
+    label = "config"
+    verbose_name = "System"
+
+    def ready(self):
+        from config import setup
+
+        post_migrate.connect(setup.install_after_migrate, sender=self)

@@ -1,0 +1,31 @@
+"""Every periodic task of the system, declared in this one place.
+
+`config.setup.periodic_tasks_install` writes them into django-celery-beat's tables after every
+migrate and at start; it is idempotent and removes tasks that were dropped from this list.
+Apps add their entries here (cron fields are in UTC unless `timezone` says otherwise).
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class PeriodicTaskSpec:
+    name: str
+    task: str
+    every_seconds: int | None = None
+    crontab: str | None = None  # "minute hour day_of_month month_of_year day_of_week"
+    timezone: str = "UTC"
+    description: str = ""
+
+
+def periodic_tasks() -> list[PeriodicTaskSpec]:
+    return [
+        PeriodicTaskSpec(
+            name="system.heartbeat",
+            task="config.tasks.heartbeat",
+            every_seconds=settings.HEARTBEAT_INTERVAL_SECONDS,
+            description="Proves beat and a worker are alive; shown by /healthz.",
+        ),
+    ]
