@@ -21,7 +21,8 @@ def subprocess_env(var_dir: Path, **extra: str) -> dict[str, str]:
     if db["ENGINE"].endswith("sqlite3"):
         database_url = f"sqlite:///{db['NAME']}"
     else:
-        database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        user, host, port = db["USER"] or "postgres", db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+        database_url = f"postgres://{user}@{host}:{port}/{db['NAME']}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
