@@ -1,0 +1,237 @@
+"""The pricing engine on plain data: every reward type, stacking, rounding, reasons."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from promotions.engine import CodeRecord, CustomerFacts, PromotionUsage
+from promotions.engine.definition import DefinitionError, parse_reward
+from promotions.engine.money import allocate
+from tests.promotions.engine_helpers import NOW, line, price, rule
+
+D = Decimal
+
+
+def test_allocate_splits_ten_cents_three_ways_to_the_cent():
+    assert allocate(D("0.10"), [D(1), D(1), D(1)], "USD") == [D("0.04"), D("0.03"), D("0.03")]
+
+
+def test_allocate_in_yen_and_dinar():
+    assert allocate(D("100"), [D(1), D(1), D(1)], "JPY") == [D(34), D(33), D(33)]
+    assert allocate(D("1.000"), [D(1), D(1), D(1)], "KWD") == [D("0.334"), D("0.333"), D("0.333")]
+
+
+def test_percentage_with_cap_is_spread_over_targeted_lines():
+    result = price(
+        [line("TV", 1, "1000.00", ["tv"]), line("CABLE", 2, "10.00", ["cables"])],
+        [rule(1, {"type": "percentage", "value": "15", "max_discount": "100.00"}, target={"categories": ["tv"]})],
+    )
+    assert result.discount_total == D("100.00")
+    assert [item.discount for item in result.lines] == [D("100.00"), D("0.00")]
+
+
+def test_category_targeting_includes_descendants_and_exclusions_win():
+    rules = [
+        rule(1, {"type": "percentage", "value": "10"}, target={"categories": ["electronics"], "exclude_skus": ["B"]})
+    ]
+    lines = [line("A", 1, "100.00", ["tv", "electronics"]), line("B", 1, "100.00", ["tv", "electronics"])]
+    result = price(lines, rules)
+    assert [item.discount for item in result.lines] == [D("10.00"), D(0)]
+
+
+def test_fixed_amount_per_order_three_way_split_of_ten_cents():
+    result = price(
+        [line("A", 1, "1.00"), line("B", 1, "1.00"), line("C", 1, "1.00")],
+        [rule(1, {"type": "fixed_amount", "value": "0.10", "per": "order"})],
+    )
+    assert [item.discount for item in result.lines] == [D("0.04"), D("0.03"), D("0.03")]
+    assert result.total == D("2.90")
+
+
+def test_fixed_amount_per_item_never_below_zero():
+    result = price([line("A", 3, "5.00")], [rule(1, {"type": "fixed_amount", "value": "7.00", "per": "item"})])
+    assert result.lines[0].total == D("0.00")
+    assert result.discount_total == D("15.00")
+
+
+def test_fixed_price_per_unit():
+    result = price([line("A", 2, "150.00")], [rule(1, {"type": "fixed_price", "value": "99.00"})])
+    assert result.total == D("198.00")
+
+
+def test_buy_two_get_one_discounts_the_cheapest_units_repeatedly():
+    result = price(
+        [line("A", 3, "10.00"), line("B", 3, "4.00")],
+        [rule(1, {"type": "buy_x_get_y", "buy": 2, "get": 1})],
+    )
+    # 6 units -> 2 applications -> the two cheapest units (B at 4.00) are free.
+    assert [item.discount for item in result.lines] == [D(0), D("8.00")]
+
+
+def test_buy_x_get_y_with_another_target_and_max_applications():
+    reward = {"type": "buy_x_get_y", "buy": 1, "get": 1, "percent_off": "50", "get_target": {"skus": ["SOCK"]},
+              "max_applications": 1}  # fmt: skip
+    result = price([line("SHIRT", 2, "30.00"), line("SOCK", 3, "6.00")], [rule(1, reward, target={"skus": ["SHIRT"]})])
+    assert [item.discount for item in result.lines] == [D(0), D("3.00")]
+
+
+def test_bundle_fills_sets_with_the_dearest_units():
+    reward = {"type": "bundle", "items": [{"sku": "A", "quantity": 1}, {"category": "cables", "quantity": 2}],
+              "price": "100.00"}  # fmt: skip
+    result = price([line("A", 1, "90.00"), line("C1", 1, "20.00", ["cables"]), line("C2", 2, "10.00", ["cables"])],
+                   [rule(1, reward)])  # fmt: skip
+    # Set = A(90) + C1(20) + one C2(10) = 120 -> 100: 20 off spread by value.
+    assert result.discount_total == D("20.00")
+    assert result.lines[0].discount == D("15.00")
+
+
+TIER_2000 = {"min_subtotal": "2000", "percent": "15"}
+
+
+def test_tiered_takes_the_highest_tier_on_the_discounted_subtotal():
+    rules = [
+        rule(1, {"type": "percentage", "value": "10"}, target={"skus": ["A"]}),
+        rule(2, {"type": "tiered", "tiers": [{"min_subtotal": "1000", "amount": "100"}, TIER_2000]}),
+    ]
+    result = price([line("A", 1, "2100.00")], rules)
+    # 2100 - 210 = 1890: below 2000, so the 100 tier applies.
+    assert result.discount_total == D("310.00")
+
+
+def test_free_shipping_and_gift():
+    rules = [rule(1, {"type": "free_shipping", "max_amount": "50"}), rule(2, {"type": "gift", "sku": "MUG"})]
+    result = price([line("A", 1, "10.00")], rules, shipping="80.00")
+    assert result.shipping_discount == D("50.00")
+    assert result.total == D("40.00")
+    assert [(gift.sku, gift.quantity) for gift in result.gifts] == [("MUG", 1)]
+
+
+def test_exclusive_best_for_customer_wins_and_losing_code_is_not_combinable():
+    rules = [
+        rule(1, {"type": "percentage", "value": "10"}),
+        rule(2, {"type": "percentage", "value": "30"}, stacking="exclusive", trigger="code"),
+        rule(3, {"type": "fixed_amount", "value": "5"}, trigger="code"),
+    ]
+    records = [CodeRecord("BIG30", 2), CodeRecord("FIVE", 3)]
+    assert price([line("A", 1, "100.00")], rules).discount_total == D("10.00")
+    result = price([line("A", 1, "100.00")], rules, entered=["big30", "five"], records=records)
+    assert result.discount_total == D("30.00")
+    assert [item.promotion_id for item in result.applied] == [2]
+    assert [(c.code, c.status, c.reason) for c in result.codes] == [
+        ("big30", "applied", None),
+        ("five", "rejected", "not_combinable"),
+    ]
+
+
+def test_combinable_set_beats_a_weaker_exclusive_code():
+    rules = [
+        rule(1, {"type": "percentage", "value": "20"}),
+        rule(2, {"type": "percentage", "value": "15"}, stacking="exclusive", trigger="code"),
+    ]
+    result = price([line("A", 1, "100.00")], rules, entered=["X"], records=[CodeRecord("X", 2)])
+    assert result.discount_total == D("20.00")
+    assert result.codes[0].reason == "not_combinable"
+
+
+def test_two_codes_of_one_promotion_discount_once():
+    rules = [rule(1, {"type": "fixed_amount", "value": "10"}, trigger="code")]
+    records = [CodeRecord("AAA", 1, 0, 1), CodeRecord("BBB", 1, 0, 1)]
+    result = price([line("A", 1, "100.00")], rules, entered=["AAA", "BBB"], records=records)
+    assert result.discount_total == D("10.00")
+    assert [c.reason for c in result.codes] == [None, "not_combinable"]
+
+
+def test_jpy_and_kwd_are_quantised_to_their_minor_units():
+    rules = [rule(1, {"type": "percentage", "value": "33.3333"})]
+    jpy = price([line("A", 1, "1001"), line("B", 2, "333")], rules, currency="JPY")
+    assert jpy.discount_total == D("556")
+    assert sum(item.discount for item in jpy.lines) == jpy.discount_total
+    kwd = price([line("A", 1, "1.005")], [rule(1, {"type": "percentage", "value": "50"})], currency="KWD")
+    assert kwd.discount_total == D("0.503")
+
+
+def _reason(rules, *, entered="CODE", records=None, lines=None, **context):
+    records = records or [CodeRecord("CODE", 1)]
+    result = price(lines or [line("A", 1, "100.00", ["tv"])], rules, entered=[entered], records=records, **context)
+    return result.codes[0].reason
+
+
+def code_rule(reward=None, **fields):
+    return rule(1, reward or {"type": "percentage", "value": "10"}, trigger="code", **fields)
+
+
+@pytest.mark.parametrize(
+    ("fields", "context", "reason"),
+    [
+        ({"status": "paused"}, {}, "inactive"),
+        ({"status": "draft"}, {}, "inactive"),
+        ({"starts_at": NOW + timedelta(days=1)}, {}, "not_started"),
+        ({"ends_at": NOW}, {}, "expired"),
+        ({"stores": frozenset({"DHK-01"})}, {"store": "ARU-01"}, "not_eligible_store"),
+        ({"channels": frozenset({"pos"})}, {"channel": "web"}, "not_eligible_store"),
+        ({"usage_limit_per_customer": 1}, {}, "customer_required"),
+        ({"eligibility": {"segments": ["vip"]}}, {"customer": CustomerFacts("C1")}, "not_eligible_customer"),
+        ({"eligibility": {"first_order_only": True}}, {"customer": CustomerFacts("C1", is_first_order=False)},
+         "not_eligible_customer"),
+        ({"eligibility": {"loyalty_tiers": ["gold"]}}, {"customer": CustomerFacts("C1", loyalty_tier="silver")},
+         "not_eligible_customer"),
+        ({"usage_limit": 5}, {"usage": {1: PromotionUsage(used=5)}}, "usage_limit_reached"),
+        ({"usage_limit_per_customer": 1}, {"customer": CustomerFacts("C1", promotion_uses={1: 1})},
+         "customer_limit_reached"),
+        ({"budget": D("100")}, {"usage": {1: PromotionUsage(budget_spent=D("100"))}}, "budget_exhausted"),
+        ({"eligibility": {"min_subtotal": "500"}}, {}, "min_subtotal_not_met"),
+        ({"target": {"skus": ["OTHER"]}}, {}, "no_applicable_items"),
+        ({"eligibility": {"min_quantity": 2}}, {}, "no_applicable_items"),
+    ],
+)  # fmt: skip
+def test_reason_codes(fields, context, reason):
+    assert _reason([code_rule(**fields)], **context) == reason
+
+
+def test_unknown_and_exhausted_unique_codes():
+    assert _reason([code_rule()], entered="NOPE") == "not_found"
+    assert _reason([code_rule()], records=[CodeRecord("CODE", 1, used=1, usage_limit=1)]) == "usage_limit_reached"
+
+
+def test_eligible_customer_gets_the_code():
+    facts = CustomerFacts("C1", segments=frozenset({"vip"}), loyalty_tier="gold")
+    rules = [code_rule(eligibility={"segments": ["vip", "staff"], "loyalty_tiers": ["gold"]})]
+    assert _reason(rules, customer=facts) is None
+
+
+def test_budget_caps_the_discount_to_what_is_left():
+    rules = [rule(1, {"type": "percentage", "value": "50"}, budget=D("30"))]
+    result = price([line("A", 1, "100.00")], rules, usage={1: PromotionUsage(budget_spent=D("10"))})
+    assert result.discount_total == D("20.00")
+
+
+def test_anonymous_carts_get_only_public_promotions():
+    rules = [rule(1, {"type": "percentage", "value": "10"}, eligibility={"segments": ["vip"]}),
+             rule(2, {"type": "percentage", "value": "5"})]  # fmt: skip
+    assert [item.promotion_id for item in price([line("A", 1, "100")], rules).applied] == [2]
+
+
+def test_store_scoped_promotions_only_reach_their_store():
+    rules = [rule(1, {"type": "percentage", "value": "10"}, stores=frozenset({"DHK-01"}))]
+    assert price([line("A", 1, "100")], rules, store="DHK-01").discount_total == D("10")
+    assert price([line("A", 1, "100")], rules, store="ARU-01").discount_total == D("0")
+    assert price([line("A", 1, "100")], rules).discount_total == D("0")
+
+
+@pytest.mark.parametrize(
+    ("reward", "field"),
+    [
+        ({"type": "nope"}, "reward.type"),
+        ({"type": "percentage", "value": "150"}, "reward.value"),
+        ({"type": "percentage", "value": "abc"}, "reward.value"),
+        ({"type": "tiered", "tiers": [{"min_subtotal": "1", "amount": "1", "percent": "2"}]}, "reward.tiers.0"),
+        ({"type": "bundle", "items": [{"quantity": 1}], "price": "1"}, "reward.items.0"),
+        ({"type": "buy_x_get_y", "buy": 0, "get": 1}, "reward.buy"),
+        ({"type": "fixed_amount", "value": "1", "per": "week"}, "reward.per"),
+    ],
+)
+def test_bad_definitions_name_the_field(reward, field):
+    with pytest.raises(DefinitionError) as error:
+        parse_reward(reward)
+    assert error.value.field == field
