@@ -1,0 +1,119 @@
+"""Properties of the engine that must hold for any cart and any mix of promotions."""
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from promotions.engine.money import ZERO, allocate, minor_unit
+from tests.promotions.engine_helpers import line, price, rule
+
+CURRENCIES = ["USD", "JPY", "KWD", "BDT"]
+SKUS = ["A", "B", "C", "D"]
+CATEGORIES = ["tv", "cables", "audio"]
+PER = ["order", "item"]
+
+
+def money(max_units=100_000):
+    return st.integers(min_value=0, max_value=max_units)
+
+
+targets = st.one_of(
+    st.just({}),
+    st.builds(lambda skus: {"skus": skus}, st.lists(st.sampled_from(SKUS), min_size=1, max_size=2, unique=True)),
+    st.builds(lambda cats: {"categories": cats}, st.lists(st.sampled_from(CATEGORIES), min_size=1, max_size=2)),
+    st.builds(lambda sku: {"exclude_skus": [sku]}, st.sampled_from(SKUS)),
+)
+percents = st.integers(min_value=0, max_value=100).map(str)
+amounts = st.integers(min_value=0, max_value=5000).map(str)
+
+
+def _percentage(value, cap):
+    return {"type": "percentage", "value": value, **({"max_discount": cap} if cap else {})}
+
+
+def _bundle(quantity, bundle_price):
+    items = [{"sku": "A", "quantity": 1}, {"category": "cables", "quantity": quantity}]
+    return {"type": "bundle", "items": items, "price": bundle_price}
+
+
+def _tiered(low, amount, percent):
+    return {"type": "tiered", "tiers": [{"min_subtotal": low, "amount": amount},
+                                        {"min_subtotal": str(int(low) * 2 + 1), "percent": percent}]}  # fmt: skip
+
+
+rewards = st.one_of(
+    st.builds(_percentage, percents, st.one_of(st.none(), amounts)),
+    st.builds(lambda v, per: {"type": "fixed_amount", "value": v, "per": per}, amounts, st.sampled_from(PER)),
+    st.builds(lambda v: {"type": "fixed_price", "value": v}, amounts),
+    st.builds(
+        lambda b, g, p: {"type": "buy_x_get_y", "buy": b, "get": g, "percent_off": p},
+        st.integers(1, 3),
+        st.integers(1, 2),
+        percents,
+    ),
+    st.builds(_bundle, st.integers(1, 2), amounts),
+    st.builds(_tiered, amounts, amounts, percents),
+    st.builds(lambda m: {"type": "free_shipping", **({"max_amount": m} if m else {})}, st.one_of(st.none(), amounts)),
+)
+promotions = st.lists(
+    st.tuples(rewards, targets, st.integers(0, 3), st.sampled_from(["combinable", "combinable", "exclusive"])),
+    max_size=6,
+)
+carts = st.lists(
+    st.tuples(st.sampled_from(SKUS), st.integers(1, 4), money(), st.sampled_from(CATEGORIES)), min_size=1, max_size=5
+)
+
+
+def build(currency, cart, definitions, ids):
+    unit = minor_unit(currency)
+    lines = [line(sku, quantity, Decimal(units) * unit, [category]) for sku, quantity, units, category in cart]
+    rules = [
+        rule(promotion_id, reward, name=f"p{position}", target=target, priority=priority, stacking=stacking)
+        for position, ((reward, target, priority, stacking), promotion_id) in enumerate(
+            zip(definitions, ids, strict=True)
+        )
+    ]
+    return lines, rules
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(CURRENCIES), carts, promotions, money(5000))
+def test_totals_add_up_and_nothing_goes_below_zero(currency, cart, definitions, shipping_units):
+    lines, rules = build(currency, cart, definitions, range(1, len(definitions) + 1))
+    shipping = Decimal(shipping_units) * minor_unit(currency)
+    result = price(lines, rules, currency=currency, shipping=shipping)
+    assert result.total >= 0
+    assert all(item.total >= 0 and item.discount >= 0 for item in result.lines)
+    assert sum((item.discount for item in result.lines), ZERO) == result.discount_total
+    assert sum((applied.amount for applied in result.applied), ZERO) == result.discount_total + result.shipping_discount
+    for position, item in enumerate(result.lines):
+        assert sum((applied.line_discounts[position] for applied in result.applied), ZERO) == item.discount
+        assert item.discount == item.discount.quantize(minor_unit(currency))
+    assert 0 <= result.shipping_discount <= shipping
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(CURRENCIES), carts, promotions, st.randoms(use_true_random=False))
+def test_result_does_not_depend_on_creation_or_listing_order(currency, cart, definitions, random):
+    ids = list(range(1, len(definitions) + 1))
+    lines, rules = build(currency, cart, definitions, ids)
+    shuffled_ids = ids[:]
+    random.shuffle(shuffled_ids)
+    _, recreated = build(currency, cart, definitions, shuffled_ids)  # same promotions, other creation order
+    random.shuffle(recreated)
+    first = price(lines, rules, currency=currency)
+    second = price(lines, recreated, currency=currency)
+    assert [item.discount for item in first.lines] == [item.discount for item in second.lines]
+    assert sorted((a.name, a.amount) for a in first.applied) == sorted((a.name, a.amount) for a in second.applied)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(CURRENCIES), money(10_000_000), st.lists(money(), min_size=1, max_size=8))
+def test_allocation_sums_exactly_and_never_exceeds_a_weight(currency, total_units, weight_units):
+    unit = minor_unit(currency)
+    weights = [Decimal(units) * unit for units in weight_units]
+    total = min(Decimal(total_units) * unit, sum(weights, ZERO))
+    parts = allocate(total, weights, currency)
+    assert sum(parts, ZERO) == (total if sum(weights) > 0 else ZERO)
+    assert all(0 <= part <= weight for part, weight in zip(parts, weights, strict=True))
