@@ -90,8 +90,11 @@ class OrderAdmin(admin.ModelAdmin):
     actions = ["cancel_orders"]
     show_full_result_count = False
 
+    def has_add_permission(self, request):
+        return False  # orders come from the shop (POST /api/v1/orders or an import)
+
     def has_change_permission(self, request, obj=None):
-        return False  # orders come from the shop; the admin cancels them, never edits them
+        return False  # the admin cancels orders, never edits them
 
     def has_cancel_permission(self, request):
         return request.user.has_perm("audiences.change_order")
@@ -121,6 +124,17 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # the history is append-only
+
+    def save_model(self, request, obj, form, change):
+        record = services.consent_record(
+            customer=obj.customer,
+            channel=obj.channel,
+            topic=obj.topic,
+            status=obj.status,
+            source=obj.source or "admin",
+            recorded_at=obj.recorded_at,
+        )
+        obj.pk = record.pk
 
 
 @admin.register(Consent)

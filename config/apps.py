@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 from django.db.models.signals import post_migrate
 
 
@@ -13,3 +14,7 @@ class ConfigAppConfig(AppConfig):
         from config import setup
 
         post_migrate.connect(setup.install_after_migrate, sender=self)
+
+
+class EngineAdminConfig(AdminConfig):
+    default_site = "config.admin_site.EngineAdminSite"

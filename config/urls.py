@@ -4,10 +4,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from config.health import healthz
 
-admin.site.site_header = "Promotions engine"
-admin.site.site_title = "Promotions engine"
-admin.site.index_title = "Campaign manager"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api.urls")),
