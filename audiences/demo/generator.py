@@ -27,8 +27,10 @@ NEW_CUSTOMER_SHARE = 0.04  # signed up in the last 30 days
 NEVER_ORDERED_SHARE = 0.12
 LAPSED_SHARE = 0.35  # of buyers: no order in the last 90 days
 CANCELLED_SHARE = 0.03
-# Lognormal sigma of how much a customer buys: many buy once, a few buy a lot.
+# Lognormal sigma of how much a customer buys: many buy once, a few buy a lot. The cap keeps the
+# heaviest buyers (resellers, offices) around twenty times the average, not hundreds.
 SPEND_SKEW_SIGMA = 1.6
+SPEND_SKEW_CAP = 25.0
 LINES_PER_ORDER_CUMULATIVE = (0.55, 0.80, 0.93)  # 1, 2, 3 lines; else 4
 # Shopping hours, local time, weighted towards the evening.
 HOUR_WEIGHTS = (0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 6, 7, 7, 6, 6, 6, 7, 8, 10, 11, 10, 7, 4, 1)
@@ -161,15 +163,15 @@ def products(seed: int, count: int, countries: list[Country]) -> list[ProductSpe
                     _sku_part(template.category)[:4],
                     _sku_part(template.brand)[:4],
                     _sku_part(variant),
-                    _sku_part(colour)[:3],
-                    f"E{edition // len(reference.COLOURS) + 1}" if edition > len(reference.COLOURS) else "",
+                    _sku_part(colour),
+                    f"E{(edition - 1) // len(reference.COLOURS) + 1}" if edition > len(reference.COLOURS) else "",
                     country.code,
                 )
                 if part
             )
             specs.append(
                 ProductSpec(
-                    sku=sku if number < len(base) else f"{sku}-{number}",
+                    sku=sku,
                     name=f"{template.brand} {name}",
                     category=template.category,
                     brand=template.brand,
@@ -193,7 +195,7 @@ def order_counts(seed: int, customers: int, orders: int) -> array:
     weights = array(
         "d",
         (
-            0.0 if rng.random() < NEVER_ORDERED_SHARE else rng.lognormvariate(0, SPEND_SKEW_SIGMA)
+            0.0 if rng.random() < NEVER_ORDERED_SHARE else min(rng.lognormvariate(0, SPEND_SKEW_SIGMA), SPEND_SKEW_CAP)
             for _ in range(customers)
         ),
     )
