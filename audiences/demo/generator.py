@@ -317,6 +317,7 @@ class DemoGenerator:
             birth_date = date.fromtimestamp(as_of) - timedelta(days=age_days)
         city = rng.choice(store.nearby_cities) if rng.random() < 0.15 else store.city
         attributes = self._attributes(rng, country)
+        attributes_json = _compact_json(attributes)
 
         orders = self._orders(chunk, customer_id, self.counts[index], store, store_id, signed_up, offset)
         placed = [order for order in orders if order[1]]
@@ -327,12 +328,12 @@ class DemoGenerator:
         chunk.customers.append(
             (
                 customer_id, external_id, email, phone, first_name, last_name, birth_date, language,
-                country.timezone, store_id, city, signed_up_at, attributes, money(total_spent, country.currency),
+                country.timezone, store_id, city, signed_up_at, attributes_json, money(total_spent, country.currency),
                 len(placed), first_order and _as_datetime(first_order), last_order and _as_datetime(last_order),
                 signed_up_at, _as_datetime(max([signed_up, *(order[0] for order in orders)])),
             )
         )  # fmt: skip
-        self._events(chunk, customer_id, country, signed_up, orders, offset, attributes)
+        self._events(chunk, customer_id, country, signed_up, orders, offset, attributes["acquisition"])
         self._consents(chunk, customer_id, signed_up, bool(email))
 
     def _name(self, country: Country, language: str) -> tuple[str, str, str]:
@@ -348,7 +349,7 @@ class DemoGenerator:
         last = rng.choice(reference.TANZANIA_LAST_NAMES)
         return first, last, f"{first}.{last}".lower()
 
-    def _attributes(self, rng: random.Random, country: Country) -> str:
+    def _attributes(self, rng: random.Random, country: Country) -> dict:
         attributes: dict = {
             "acquisition": rng.choice(reference.ACQUISITION_CHANNELS),
             "customer_type": "business" if rng.random() < 0.08 else "retail",
@@ -362,7 +363,7 @@ class DemoGenerator:
             attributes["trade_in_vehicle"] = {"make": make, "model": model, "year": rng.randrange(2008, 2024)}
         if rng.random() < 0.05:
             attributes["dietary"] = rng.choice(reference.DIETARY)
-        return _compact_json(attributes)
+        return attributes
 
     def _orders(
         self, chunk: Chunk, customer_id: int, count: int, store: StoreSpec, store_id: int, signed_up: int, offset: int
@@ -473,13 +474,13 @@ class DemoGenerator:
         signed_up: int,
         orders: list[tuple[int, bool, int, str]],
         offset: int,
-        attributes: str,
+        acquisition: str,
     ) -> None:
         """Sign-up, browsing before recent orders and at random, abandoned carts, complaints, engagement."""
         rng = self.rng
         as_of = self.as_of
         catalog = self.catalogs[country.code]
-        self._event(chunk, customer_id, "signed_up", signed_up, {"source": json.loads(attributes)["acquisition"]})
+        self._event(chunk, customer_id, "signed_up", signed_up, {"source": acquisition})
         for placed_at, _, _, sku in orders[-3:]:
             self._event(
                 chunk, customer_id, "product_viewed", max(signed_up, placed_at - int(rng.random() * 7200)), {"sku": sku}

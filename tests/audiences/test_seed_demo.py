@@ -11,11 +11,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from audiences.demo.generator import order_counts
 from audiences.models import Consent, ConsentRecord, Customer, Event, Order, OrderLine, Product, Store
 from audiences.services import OrderLineInput, customer_upsert, order_create
-
-pytestmark = pytest.mark.django_db
 
 AS_OF = datetime(2026, 3, 1, tzinfo=UTC)
 SMALL = ["--customers=300", "--orders=2500", "--products=60", "--as-of=2026-03-01", "--no-progress"]
@@ -47,6 +48,7 @@ def checksum() -> str:
     return digest.hexdigest()
 
 
+@pytest.mark.django_db
 def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
     seed("--seed=7")
     first = checksum()
@@ -56,6 +58,7 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
     assert checksum() != first
 
 
+@pytest.mark.django_db
 def test_sizes_follow_the_flags_and_the_default_stores_are_in_bangladesh_and_tanzania():
     seed()
     assert Customer.objects.count() == 300
@@ -72,6 +75,7 @@ def test_sizes_follow_the_flags_and_the_default_stores_are_in_bangladesh_and_tan
     assert not Order.objects.exclude(currency=F("customer__store__currency")).exists()
 
 
+@pytest.mark.django_db
 def test_customer_statistics_match_their_placed_orders():
     seed()
     placed = Q(orders__status=Order.Status.PLACED)
@@ -89,6 +93,7 @@ def test_customer_statistics_match_their_placed_orders():
     assert Order.objects.filter(status=Order.Status.CANCELLED).exists()
 
 
+@pytest.mark.django_db
 def test_order_totals_add_up_from_their_lines():
     seed()
     orders = Order.objects.annotate(lines_subtotal=Sum("lines__subtotal"), lines_discount=Sum("lines__discount"))
@@ -104,6 +109,7 @@ def test_order_totals_add_up_from_their_lines():
     assert OrderLine.objects.filter(discount__gt=0).exists()
 
 
+@pytest.mark.django_db
 def test_phones_are_valid_e164_mobile_numbers_of_the_customers_country():
     seed()
     phones = list(Customer.objects.values_list("phone", "store__currency"))
@@ -116,6 +122,7 @@ def test_phones_are_valid_e164_mobile_numbers_of_the_customers_country():
         assert phone.startswith("+8801" if currency == "BDT" else "+255"), phone
 
 
+@pytest.mark.django_db
 def test_the_data_has_the_customers_a_marketer_looks_for():
     seed()
     as_of = AS_OF
@@ -131,6 +138,7 @@ def test_the_data_has_the_customers_a_marketer_looks_for():
     assert Customer.objects.filter(signed_up_at__isnull=False).count() == Event.objects.filter(type="signed_up").count()
 
 
+@pytest.mark.django_db
 def test_consent_in_force_is_the_latest_record_of_each_channel():
     seed()
     assert Consent.objects.filter(channel="sms", status="opted_in").count() > 200
@@ -142,6 +150,7 @@ def test_consent_in_force_is_the_latest_record_of_each_channel():
         assert (latest.status, latest.recorded_at) == (consent.status, consent.recorded_at)
 
 
+@pytest.mark.django_db
 def test_if_empty_does_nothing_the_second_time_and_a_plain_rerun_refuses():
     seed("--if-empty")
     before = (Customer.objects.count(), Order.objects.count(), Event.objects.count(), checksum())
@@ -151,6 +160,7 @@ def test_if_empty_does_nothing_the_second_time_and_a_plain_rerun_refuses():
         seed()
 
 
+@pytest.mark.django_db
 def test_the_services_keep_working_after_seeding():
     """Explicit ids were written, so the database must hand out the next ones after them."""
     indexes_before = _index_names()
@@ -179,3 +189,12 @@ def _index_names() -> set[str]:
             for table in tables
             for name, index in connection.introspection.get_constraints(cursor, table).items()
         }
+
+
+@settings(max_examples=50, deadline=None)
+@given(customers=st.integers(0, 2_000), orders=st.integers(0, 20_000), seed=st.integers(0, 10**6))
+def test_order_counts_place_exactly_the_orders_asked_for(customers, orders, seed):
+    counts = order_counts(seed, customers, orders)
+    assert len(counts) == customers
+    assert sum(counts) == (orders if customers else 0)
+    assert counts == order_counts(seed, customers, orders)
