@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class AudiencesConfig(AppConfig):
     name = "audiences"
     verbose_name = "Audiences"
+
+    def ready(self):
+        from audiences.profile import register_profile_provider
+        from audiences.segments.selectors import customer_segment_codes
+
+        register_profile_provider("segments", customer_segment_codes)

@@ -260,3 +260,57 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"{self.customer_id} {self.channel}/{self.topic}: {self.status}"
+
+
+class Segment(models.Model):
+    """A rule tree over customers (see audiences/segments/language.py), refreshed into a snapshot."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    rules = models.JSONField()
+    predefined = models.BooleanField(default=False, help_text="Installed with the engine; still editable.")
+    member_count = models.PositiveIntegerField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class SegmentMembership(models.Model):
+    """Who was in a segment at its last refresh."""
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="segment_memberships")
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["segment", "customer"], name="segment_membership_unique")]
+        indexes = [models.Index(fields=["customer"], name="segment_membership_customer")]
+
+    def __str__(self):
+        return f"{self.customer_id} in {self.segment_id}"
+
+
+class SegmentMembershipChange(models.Model):
+    """History of entries and exits, written by each refresh; journeys trigger on entries."""
+
+    class Kind(models.TextChoices):
+        ENTERED = "entered", "Entered"
+        EXITED = "exited", "Exited"
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="changes")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["segment", "changed_at"], name="segment_change_time")]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.kind} {self.segment_id}"

@@ -10,3 +10,4 @@ event_recorded = Signal()  # event
 consent_changed = Signal()  # customer, channel, topic, status
 order_placed = Signal()  # order
 order_cancelled = Signal()  # order
+segment_membership_changed = Signal()  # segment, entered, exited, changed_at (counts; rows in SegmentMembershipChange)

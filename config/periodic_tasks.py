@@ -28,4 +28,10 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             every_seconds=settings.HEARTBEAT_INTERVAL_SECONDS,
             description="Proves beat and a worker are alive; shown by /healthz.",
         ),
+        PeriodicTaskSpec(
+            name="audiences.segments_refresh_all",
+            task="audiences.segments_refresh_all",
+            crontab="30 1 * * *",
+            description="Nightly refresh of every segment's membership snapshot (entered/exited history).",
+        ),
     ]

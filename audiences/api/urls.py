@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audiences.api import views
+from audiences.api import segments, views
 
 urlpatterns = [
     path("stores/<str:code>", views.StoreView.as_view(), name="store"),
@@ -10,4 +10,9 @@ urlpatterns = [
     path("customers/<str:external_id>/consents", views.CustomerConsentsView.as_view(), name="customer-consents"),
     path("events", views.EventView.as_view(), name="events"),
     path("events/batch", views.EventBatchView.as_view(), name="events-batch"),
+    path("segments", segments.SegmentsView.as_view(), name="segments"),
+    path("segments/preview", segments.SegmentPreviewView.as_view(), name="segment-preview"),
+    path("segments/<slug:code>", segments.SegmentView.as_view(), name="segment"),
+    path("segments/<slug:code>/members", segments.SegmentMembersView.as_view(), name="segment-members"),
+    path("segments/<slug:code>/refresh", segments.SegmentRefreshView.as_view(), name="segment-refresh"),
 ]

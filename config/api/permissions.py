@@ -9,7 +9,11 @@ class HasStorefrontKey(HasAPIKey):
 
 
 class ModelPermissions(permissions.DjangoModelPermissions):
-    """The admin's model permissions, reads included: an Analyst needs `view_*` to read."""
+    """The admin's model permissions, reads included: an Analyst needs `view_*` to read.
+
+    A view whose POST only reads (a preview) or changes (a refresh) says so with
+    `permission_methods = {"POST": "GET"}`.
+    """
 
     perms_map = {
         **permissions.DjangoModelPermissions.perms_map,
@@ -17,3 +21,10 @@ class ModelPermissions(permissions.DjangoModelPermissions):
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
         "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
     }
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        method = getattr(view, "permission_methods", {}).get(request.method, request.method)
+        model = self._queryset(view).model
+        return request.user.has_perms(self.get_required_permissions(method, model))

@@ -1,0 +1,148 @@
+"""Management API for segments: define, edit, count, page through members, refresh."""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from audiences import tasks
+from audiences.models import Segment
+from audiences.segments import selectors
+from audiences.segments import services as segment_services
+from config.api.views import ManagementView, validated
+
+EXAMPLE_RULES = {
+    "all": [
+        {"field": "city", "op": "eq", "value": "Dhaka"},
+        {"field": "total_spent", "op": "gte", "value": "100000"},
+        {"field": "last_order_at", "op": "older_than_days", "value": 90},
+        {
+            "any": [
+                {"event": "complaint_opened", "within_days": 30, "min_count": 1},
+                {"field": "orders_count", "op": "gte", "value": 5},
+            ]
+        },
+        {"not": {"segment": "staff"}},
+    ]
+}
+
+
+class SegmentInput(serializers.Serializer):
+    code = serializers.SlugField(max_length=64)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    rules = serializers.JSONField()
+
+
+class SegmentPatchInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    rules = serializers.JSONField(required=False)
+
+
+class SegmentOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    rules = serializers.JSONField()
+    predefined = serializers.BooleanField()
+    count = serializers.IntegerField(source="member_count", allow_null=True)
+    refreshed_at = serializers.DateTimeField(allow_null=True)
+
+
+class PreviewInput(serializers.Serializer):
+    rules = serializers.JSONField()
+
+
+class PreviewOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    sample = serializers.ListField(child=serializers.CharField())
+
+
+def _segment_or_404(code: str) -> Segment:
+    segment = selectors.segment_get(code=code)
+    if segment is None:
+        raise Http404(f"Unknown segment '{code}'.")
+    return segment
+
+
+class SegmentsView(ManagementView):
+    queryset = Segment.objects.all()
+
+    @extend_schema(responses=SegmentOutput(many=True))
+    def get(self, request):
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(selectors.segment_list(), request, view=self)
+        return paginator.get_paginated_response(SegmentOutput(page, many=True).data)
+
+    @extend_schema(
+        request=SegmentInput,
+        responses={201: SegmentOutput},
+        examples=[
+            OpenApiExample("VIP in Dhaka", {"code": "vip_dhaka", "name": "VIP in Dhaka", "rules": EXAMPLE_RULES})
+        ],
+        description="Creates the segment and starts its first refresh; `count` is filled when it is done.",
+    )
+    def post(self, request):
+        segment = segment_services.segment_create(**validated(SegmentInput, request.data))
+        tasks.segment_refresh.delay(segment.pk)
+        segment.refresh_from_db()
+        return Response(SegmentOutput(segment).data, status=status.HTTP_201_CREATED)
+
+
+class SegmentView(ManagementView):
+    queryset = Segment.objects.all()
+
+    @extend_schema(responses=SegmentOutput)
+    def get(self, request, code):
+        return Response(SegmentOutput(_segment_or_404(code)).data)
+
+    @extend_schema(request=SegmentPatchInput, responses=SegmentOutput)
+    def patch(self, request, code):
+        segment = segment_services.segment_update(
+            segment=_segment_or_404(code), **validated(SegmentPatchInput, request.data)
+        )
+        tasks.segment_refresh.delay(segment.pk)
+        segment.refresh_from_db()
+        return Response(SegmentOutput(segment).data)
+
+
+class SegmentMembersView(ManagementView):
+    queryset = Segment.objects.all()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("page", int)],
+        responses=serializers.ListField(child=serializers.CharField()),
+        description="External ids of the members at the last refresh, 50 a page.",
+    )
+    def get(self, request, code):
+        segment = _segment_or_404(code)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(selectors.segment_member_ids(segment=segment), request, view=self)
+        return paginator.get_paginated_response(list(page))
+
+
+class SegmentRefreshView(ManagementView):
+    queryset = Segment.objects.all()
+    permission_methods = {"POST": "PATCH"}  # refreshing changes the snapshot, like an edit
+
+    @extend_schema(request=None, responses={202: SegmentOutput})
+    def post(self, request, code):
+        segment = _segment_or_404(code)
+        tasks.segment_refresh.delay(segment.pk)
+        segment.refresh_from_db()
+        return Response(SegmentOutput(segment).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SegmentPreviewView(ManagementView):
+    queryset = Segment.objects.all()
+    permission_methods = {"POST": "GET"}  # a preview reads
+
+    @extend_schema(request=PreviewInput, responses=PreviewOutput, description="Live count and a sample of members.")
+    def post(self, request):
+        rules = validated(PreviewInput, request.data)["rules"]
+        segment_services.segment_rules_check(rules=rules)
+        return Response(
+            {"count": selectors.segment_live_count(rules=rules), "sample": selectors.segment_live_sample(rules=rules)}
+        )

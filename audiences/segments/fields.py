@@ -1,0 +1,340 @@
+"""The fields of the segment rule language and how each compiles to a condition on Customer.
+
+A field knows which operators it accepts, how to read a value from JSON, and how to turn
+(operator, value) into a `Q` over `audiences.Customer`. Apps above audiences add their own
+fields (loyalty registers `loyalty_tier`) with `register_segment_field`.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from audiences.models import Category, Consent, Event, Order, OrderLine
+
+COMPARISON = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "exists")
+TEXT_OPS = ("eq", "ne", "in", "not_in", "contains", "exists")
+TIME_OPS = ("within_days", "older_than_days", "gt", "gte", "lt", "lte", "between", "exists")
+ALL_OPS = frozenset((*COMPARISON, "contains", "within_days", "older_than_days"))
+
+
+class RuleError(ValueError):
+    """A rule that cannot be used; the message names where it is and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One field condition as written: {"field", "op", "value", "within_days"?}."""
+
+    field: str
+    op: str
+    value: object
+    within_days: int | None = None
+    now: datetime = field(default_factory=timezone.now)
+
+
+Compiler = Callable[[Condition, object], Q]
+
+
+@dataclass(frozen=True)
+class SegmentField:
+    name: str
+    kind: str  # text | integer | money | datetime | boolean | choice | json | list
+    ops: tuple[str, ...]
+    compile: Compiler
+    choices: tuple[str, ...] = ()
+    accepts_within_days: bool = False
+    description: str = ""
+
+
+_registry: dict[str, SegmentField] = {}
+
+
+def register_segment_field(segment_field: SegmentField) -> None:
+    _registry[segment_field.name] = segment_field
+
+
+def segment_field(name: str) -> SegmentField | None:
+    if name.startswith("attributes."):
+        return _attribute_field(name)
+    return _registry.get(name)
+
+
+def segment_fields() -> list[SegmentField]:
+    return sorted(_registry.values(), key=lambda f: f.name)
+
+
+# --- reading values ---------------------------------------------------------------------------
+
+
+def _scalar(kind: str, value, choices: tuple[str, ...] = ()):
+    if kind == "text":
+        if not isinstance(value, str):
+            raise RuleError(f"expects text, got {value!r}")
+        return value
+    if kind == "choice":
+        if value not in choices:
+            raise RuleError(f"expects one of {', '.join(choices)}, got {value!r}")
+        return value
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise RuleError(f"expects a whole number, got {value!r}")
+        return value
+    if kind == "money":
+        if isinstance(value, (bool, float)) or not isinstance(value, (int, str)):
+            raise RuleError(f'expects an amount as a string such as "100000.00", got {value!r}')
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            raise RuleError(f'expects an amount such as "100000.00", got {value!r}') from None
+    if kind == "datetime":
+        if isinstance(value, str):
+            parsed = parse_datetime(value) or (parse_date(value) if len(value) == 10 else None)
+            if isinstance(parsed, datetime):
+                return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
+            if isinstance(parsed, date):
+                return datetime(parsed.year, parsed.month, parsed.day, tzinfo=timezone.utc)
+        raise RuleError(f"expects an ISO 8601 date or date-time, got {value!r}")
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise RuleError(f"expects true or false, got {value!r}")
+        return value
+    if kind == "json":
+        if not isinstance(value, (str, int, float, bool)) or value is None:
+            raise RuleError(f"expects a text, number or boolean, got {value!r}")
+        return value
+    raise RuleError(f"has an unknown kind {kind!r}")
+
+
+def parse_value(spec: SegmentField, op: str, value):
+    """Check the value's type against the field and operator; return it in Python form."""
+    if op == "exists":
+        return _scalar("boolean", value)
+    if op in ("within_days", "older_than_days"):
+        days = _scalar("integer", value)
+        if days < 0:
+            raise RuleError("expects a number of days that is not negative")
+        return days
+    if op in ("in", "not_in"):
+        if not isinstance(value, list) or not value:
+            raise RuleError(f"'{op}' expects a non-empty list, got {value!r}")
+        return [_scalar(spec.kind, item, spec.choices) for item in value]
+    if op == "between":
+        if not isinstance(value, list) or len(value) != 2:
+            raise RuleError(f"'between' expects a list of two values [low, high], got {value!r}")
+        low, high = (_scalar(spec.kind, item, spec.choices) for item in value)
+        if low > high:
+            raise RuleError(f"'between' expects low <= high, got {value!r}")
+        return [low, high]
+    if op == "contains" and spec.kind not in ("text", "json"):
+        raise RuleError("'contains' applies to text only")
+    return _scalar(spec.kind, value, spec.choices)
+
+
+# --- compiling --------------------------------------------------------------------------------
+
+
+def column(path: str) -> Compiler:
+    """Compile a condition on a column (or a related column) of Customer."""
+
+    def compile_condition(condition: Condition, value) -> Q:
+        op = condition.op
+        if op == "exists":
+            present = (
+                Q(**{f"{path}__isnull": False}) & ~Q(**{path: ""})
+                if _is_text(path)
+                else Q(**{f"{path}__isnull": False})
+            )
+            return present if value else ~present
+        if op == "within_days":
+            return Q(**{f"{path}__gte": condition.now - timedelta(days=value)})
+        if op == "older_than_days":
+            return Q(**{f"{path}__lt": condition.now - timedelta(days=value)})
+        if op == "eq":
+            return Q(**{path: value})
+        if op == "ne":
+            return ~Q(**{path: value})
+        if op == "in":
+            return Q(**{f"{path}__in": value})
+        if op == "not_in":
+            return ~Q(**{f"{path}__in": value})
+        if op == "between":
+            return Q(**{f"{path}__gte": value[0], f"{path}__lte": value[1]})
+        if op == "contains":
+            return Q(**{f"{path}__icontains": value})
+        return Q(**{f"{path}__{op}": value})
+
+    return compile_condition
+
+
+_TEXT_PATHS = {"email", "phone", "city", "store__code", "store__currency", "language", "first_name", "last_name"}
+
+
+def _is_text(path: str) -> bool:
+    return path in _TEXT_PATHS or path.startswith("attributes__")
+
+
+_ATTRIBUTE_KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+
+
+def _attribute_field(name: str) -> SegmentField | None:
+    key = name.removeprefix("attributes.")
+    if not _ATTRIBUTE_KEY.match(key):
+        return None
+    path = f"attributes__{key}"
+    base = column(path)
+
+    def compile_attribute(condition: Condition, value) -> Q:
+        if condition.op == "exists":
+            present = Q(attributes__has_key=key)
+            return present if value else ~present
+        return base(condition, value)
+
+    return SegmentField(
+        name=name,
+        kind="json",
+        ops=("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "contains", "exists"),
+        compile=compile_attribute,
+        description="A custom attribute of the customer (attributes.<key>).",
+    )
+
+
+def _average_order_value(condition: Condition, value) -> Q:
+    """total_spent / orders_count compared without division: avg >= v  <=>  spent >= v * count."""
+    has_orders = Q(orders_count__gt=0)
+    op = condition.op
+    if op == "exists":
+        return has_orders if value else ~has_orders
+    if op == "between":
+        low, high = value
+        return has_orders & Q(total_spent__gte=F("orders_count") * low) & Q(total_spent__lte=F("orders_count") * high)
+    return has_orders & Q(**{f"total_spent__{op}": F("orders_count") * value})
+
+
+def _purchased(path: str) -> Compiler:
+    """A placed (not cancelled) order with a line matching `path`, optionally within N days."""
+
+    def compile_condition(condition: Condition, value) -> Q:
+        values = value if isinstance(value, list) else [value]
+        lines = OrderLine.objects.filter(order__customer=OuterRef("pk"), order__status=Order.Status.PLACED)
+        if condition.within_days is not None:
+            lines = lines.filter(order__placed_at__gte=condition.now - timedelta(days=condition.within_days))
+        if path == "category":
+            paths = list(Category.objects.filter(code__in=values).values_list("path", flat=True))
+            if len(paths) != len(set(values)):
+                known = set(Category.objects.filter(code__in=values).values_list("code", flat=True))
+                raise RuleError(f"names unknown categories: {', '.join(sorted(set(values) - known))}")
+            matches = Q()
+            for category_path in paths:
+                matches |= Q(category__path__startswith=category_path)
+            lines = lines.filter(matches)
+        else:
+            lines = lines.filter(sku__in=values)
+        bought = Exists(lines)
+        return ~bought if condition.op == "not_in" else bought
+
+    return compile_condition
+
+
+def _consent(channel: str) -> Compiler:
+    def compile_condition(condition: Condition, value) -> Q:
+        consents = Consent.objects.filter(customer=OuterRef("pk"), channel=channel, topic="marketing")
+        if condition.op == "exists":
+            return Q(Exists(consents)) if value else ~Q(Exists(consents))
+        status = value
+        matches = Q(Exists(consents.filter(status=status)))
+        return matches if condition.op == "eq" else ~matches
+
+    return compile_condition
+
+
+def _open_complaint(condition: Condition, value) -> Q:
+    """A complaint_opened event with no complaint_resolved at or after it."""
+    resolved_later = Event.objects.filter(
+        customer=OuterRef(OuterRef("pk")), type="complaint_resolved", occurred_at__gte=OuterRef("occurred_at")
+    )
+    open_complaints = Event.objects.filter(customer=OuterRef("pk"), type="complaint_opened").exclude(
+        Exists(resolved_later)
+    )
+    has_open = Q(Exists(open_complaints))
+    return has_open if value is (condition.op == "eq") else ~has_open
+
+
+def _register_builtins() -> None:
+    text = {"kind": "text", "ops": TEXT_OPS}
+    for name, path in [("email", "email"), ("phone", "phone"), ("city", "city"), ("store", "store__code")]:
+        register_segment_field(SegmentField(name=name, compile=column(path), **text))
+    register_segment_field(
+        SegmentField(
+            name="currency",
+            compile=column("store__currency"),
+            description="The currency of the customer's home store.",
+            **text,
+        )
+    )
+    register_segment_field(
+        SegmentField(
+            name="language",
+            kind="choice",
+            ops=("eq", "ne", "in", "not_in", "exists"),
+            choices=("en", "bn", "sw"),
+            compile=column("language"),
+        )
+    )
+    for name in ("signed_up_at", "first_order_at", "last_order_at"):
+        register_segment_field(SegmentField(name=name, kind="datetime", ops=TIME_OPS, compile=column(name)))
+    register_segment_field(
+        SegmentField(name="birth_month", kind="integer", ops=COMPARISON, compile=column("birth_date__month"))
+    )
+    register_segment_field(
+        SegmentField(name="orders_count", kind="integer", ops=COMPARISON, compile=column("orders_count"))
+    )
+    register_segment_field(
+        SegmentField(name="total_spent", kind="money", ops=COMPARISON, compile=column("total_spent"))
+    )
+    register_segment_field(
+        SegmentField(
+            name="avg_order_value",
+            kind="money",
+            ops=("eq", "gt", "gte", "lt", "lte", "between", "exists"),
+            compile=_average_order_value,
+        )
+    )
+    for name, path in [("purchased_sku", "sku"), ("purchased_category", "category")]:
+        register_segment_field(
+            SegmentField(
+                name=name,
+                kind="text",
+                ops=("eq", "in", "not_in"),
+                compile=_purchased(path),
+                accepts_within_days=True,
+            )
+        )
+    for channel in ("email", "sms", "whatsapp"):
+        register_segment_field(
+            SegmentField(
+                name=f"consent.{channel}",
+                kind="choice",
+                ops=("eq", "ne", "exists"),
+                choices=("opted_in", "opted_out"),
+                compile=_consent(channel),
+                description=f"The marketing consent in force for {channel}.",
+            )
+        )
+    register_segment_field(
+        SegmentField(
+            name="has_open_complaint",
+            kind="boolean",
+            ops=("eq", "ne"),
+            compile=_open_complaint,
+            description="A complaint_opened event with no complaint_resolved after it.",
+        )
+    )
+
+
+_register_builtins()

@@ -1,0 +1,175 @@
+"""The segment rule language: validation and compilation to one ORM query.
+
+    {"all": [...]} / {"any": [...]} / {"not": rule}
+    {"field": name, "op": op, "value": v, "within_days"?: n}
+    {"event": type, "within_days"?: n, "min_count"?: n}
+    {"segment": code}
+
+`validate_rules` checks a tree and names the first problem by its path
+(`rules.all[2].value: expects a whole number, got "x"`). `compile_rules` turns a valid tree into a
+`Q` over Customer: nested segments are inlined, so a count or a refresh is a single SQL query.
+"""
+
+import operator
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import reduce
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from audiences.models import Event
+from audiences.segments.fields import Condition, RuleError, parse_value, segment_field
+
+RulesResolver = Callable[[str], dict | None]  # segment code -> its rules, None when unknown
+MAX_DEPTH = 12
+GROUP_KEYS = ("all", "any")
+
+
+def validate_rules(rules, *, resolve: RulesResolver, own_code: str | None = None) -> set[str]:
+    """Raise RuleError naming the first problem; return the codes of segments the rules use."""
+    if not isinstance(rules, dict) or not any(key in rules for key in (*GROUP_KEYS, "not")):
+        raise RuleError('rules: the top level must be a group such as {"all": [...]}')
+    used: set[str] = set()
+    _validate(rules, "rules", used, depth=0)
+    _check_cycles(own_code, used, resolve)
+    return used
+
+
+def _validate(node, where: str, used: set[str], depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise RuleError(f"{where}: rules nest deeper than {MAX_DEPTH} levels")
+    if not isinstance(node, dict):
+        raise RuleError(f"{where}: expects an object, got {node!r}")
+    kinds = [key for key in (*GROUP_KEYS, "not", "field", "event", "segment") if key in node]
+    if len(kinds) != 1:
+        raise RuleError(f"{where}: expects exactly one of all, any, not, field, event, segment")
+    kind = kinds[0]
+    if kind in GROUP_KEYS:
+        children = node[kind]
+        _only(node, {kind}, where)
+        if not isinstance(children, list) or not children:
+            raise RuleError(f"{where}.{kind}: expects a non-empty list of rules")
+        for index, child in enumerate(children):
+            _validate(child, f"{where}.{kind}[{index}]", used, depth + 1)
+    elif kind == "not":
+        _only(node, {"not"}, where)
+        _validate(node["not"], f"{where}.not", used, depth + 1)
+    elif kind == "segment":
+        _only(node, {"segment"}, where)
+        if not isinstance(node["segment"], str) or not node["segment"]:
+            raise RuleError(f"{where}.segment: expects a segment code")
+        used.add(node["segment"])
+    elif kind == "event":
+        _validate_event(node, where)
+    else:
+        _validate_field(node, where)
+
+
+def _only(node: dict, allowed: set[str], where: str) -> None:
+    extra = sorted(set(node) - allowed)
+    if extra:
+        raise RuleError(f"{where}: unexpected key {extra[0]!r}")
+
+
+def _positive_int(node: dict, key: str, where: str, minimum: int) -> None:
+    if key in node:
+        value = node[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise RuleError(f"{where}.{key}: expects a whole number of at least {minimum}, got {value!r}")
+
+
+def _validate_event(node: dict, where: str) -> None:
+    _only(node, {"event", "within_days", "min_count"}, where)
+    if not isinstance(node["event"], str) or not node["event"]:
+        raise RuleError(f'{where}.event: expects an event type such as "complaint_opened"')
+    _positive_int(node, "within_days", where, 1)
+    _positive_int(node, "min_count", where, 1)
+
+
+def _validate_field(node: dict, where: str) -> None:
+    _only(node, {"field", "op", "value", "within_days"}, where)
+    name = node["field"]
+    spec = segment_field(name) if isinstance(name, str) else None
+    if spec is None:
+        raise RuleError(f"{where}.field: unknown field {name!r}")
+    op = node.get("op")
+    if op not in spec.ops:
+        raise RuleError(f"{where}.op: field {name!r} does not take operator {op!r}; use one of {', '.join(spec.ops)}")
+    if "value" not in node:
+        raise RuleError(f"{where}.value: missing")
+    if "within_days" in node and not spec.accepts_within_days:
+        raise RuleError(f"{where}.within_days: field {name!r} does not take within_days")
+    _positive_int(node, "within_days", where, 1)
+    try:
+        parse_value(spec, op, node["value"])
+    except RuleError as exc:
+        raise RuleError(f"{where}.value: field {name!r} {exc}") from None
+
+
+def _check_cycles(own_code: str | None, used: set[str], resolve: RulesResolver) -> None:
+    """Follow nested segments depth-first; a path back to a segment on it is a cycle."""
+
+    def visit(code: str, path: tuple[str, ...]) -> None:
+        if code in path:
+            raise RuleError(f"rules: segments refer to each other in a cycle: {' -> '.join((*path, code))}")
+        rules = resolve(code)
+        if rules is None:
+            raise RuleError(f"rules: unknown segment {code!r}")
+        for child in sorted(referenced_segments(rules)):
+            visit(child, (*path, code))
+
+    start = (own_code,) if own_code else ()
+    for code in sorted(used):
+        visit(code, start)
+
+
+def referenced_segments(node) -> set[str]:
+    if not isinstance(node, dict):
+        return set()
+    if "segment" in node:
+        return {node["segment"]}
+    found: set[str] = set()
+    for key in GROUP_KEYS:
+        for child in node.get(key, []) or []:
+            found |= referenced_segments(child)
+    if "not" in node:
+        found |= referenced_segments(node["not"])
+    return found
+
+
+def compile_rules(rules: dict, *, resolve: RulesResolver, now: datetime | None = None) -> Q:
+    """A Q over Customer for a validated rule tree."""
+    return _compile(rules, resolve, now or timezone.now(), depth=0)
+
+
+def _compile(node: dict, resolve: RulesResolver, now: datetime, depth: int) -> Q:
+    if depth > MAX_DEPTH * 4:
+        raise RuleError("rules: nested segments go too deep")
+    for key, combine in (("all", operator.and_), ("any", operator.or_)):
+        if key in node:
+            return reduce(combine, (_compile(child, resolve, now, depth + 1) for child in node[key]))
+    if "not" in node:
+        return ~_compile(node["not"], resolve, now, depth + 1)
+    if "segment" in node:
+        rules = resolve(node["segment"])
+        if rules is None:
+            raise RuleError(f"rules: unknown segment {node['segment']!r}")
+        return _compile(rules, resolve, now, depth + 1)
+    if "event" in node:
+        return _compile_event(node, now)
+    spec = segment_field(node["field"])
+    value = parse_value(spec, node["op"], node["value"])
+    condition = Condition(field=node["field"], op=node["op"], value=value, within_days=node.get("within_days"), now=now)
+    return spec.compile(condition, value)
+
+
+def _compile_event(node: dict, now: datetime) -> Q:
+    events = Event.objects.filter(type=node["event"])
+    if node.get("within_days"):
+        events = events.filter(occurred_at__gte=now - timedelta(days=node["within_days"]))
+    min_count = node.get("min_count", 1)
+    if min_count <= 1:
+        return Q(Exists(events.filter(customer=OuterRef("pk"))))
+    counted = events.values("customer").annotate(n=Count("id")).filter(n__gte=min_count).values("customer")
+    return Q(pk__in=counted)

@@ -1,0 +1,39 @@
+"""Reads for segments."""
+
+from django.db.models import QuerySet
+
+from audiences.models import Customer, Segment, SegmentMembership
+from audiences.segments.services import matching_customers
+
+
+def segment_get(*, code: str) -> Segment | None:
+    return Segment.objects.filter(code=code).first()
+
+
+def segment_list() -> QuerySet[Segment]:
+    return Segment.objects.order_by("code")
+
+
+def segment_live_count(*, rules: dict) -> int:
+    return matching_customers(rules).count()
+
+
+def segment_live_sample(*, rules: dict, size: int = 10) -> list[str]:
+    return list(matching_customers(rules).order_by("external_id").values_list("external_id", flat=True)[:size])
+
+
+def segment_member_ids(*, segment: Segment) -> QuerySet:
+    """External ids of the members at the last refresh, in a stable order for paging."""
+    return (
+        SegmentMembership.objects.filter(segment=segment)
+        .order_by("customer__external_id")
+        .values_list("customer__external_id", flat=True)
+    )
+
+
+def customer_segment_codes(customer: Customer) -> list[str]:
+    return list(
+        SegmentMembership.objects.filter(customer=customer)
+        .order_by("segment__code")
+        .values_list("segment__code", flat=True)
+    )

@@ -1,0 +1,121 @@
+"""Writes for segments: define, edit, refresh the membership snapshot (set-based)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from audiences import signals
+from audiences.models import Customer, Segment, SegmentMembership, SegmentMembershipChange
+from audiences.segments.fields import RuleError
+from audiences.segments.language import compile_rules, validate_rules
+
+SEGMENT_FIELDS = ("name", "description", "rules")
+
+
+def rules_of(code: str) -> dict | None:
+    return Segment.objects.filter(code=code).values_list("rules", flat=True).first()
+
+
+def segment_rules_check(*, rules, own_code: str | None = None) -> None:
+    """Raise a ValidationError on `rules` that names the problem (unknown field, wrong type, cycle)."""
+    try:
+        validate_rules(rules, resolve=rules_of, own_code=own_code)
+        compile_rules(rules, resolve=rules_of)
+    except RuleError as exc:
+        raise ValidationError({"rules": [str(exc)]}) from None
+
+
+def matching_customers(rules: dict, *, now: datetime | None = None):
+    """The customers a rule tree matches, as a lazy queryset (one SQL query, nothing loaded)."""
+    return Customer.objects.filter(compile_rules(rules, resolve=rules_of, now=now)).order_by()
+
+
+@transaction.atomic
+def segment_create(*, code: str, name: str, rules: dict, description: str = "", predefined: bool = False) -> Segment:
+    if Segment.objects.filter(code=code).exists():
+        raise ValidationError({"code": [f"A segment with code '{code}' exists already."]})
+    segment_rules_check(rules=rules, own_code=code)
+    return Segment.objects.create(code=code, name=name, rules=rules, description=description, predefined=predefined)
+
+
+@transaction.atomic
+def segment_update(*, segment: Segment, **changes) -> Segment:
+    unknown = set(changes) - set(SEGMENT_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    if "rules" in changes:
+        segment_rules_check(rules=changes["rules"], own_code=segment.code)
+    for name, value in changes.items():
+        setattr(segment, name, value)
+    segment.save()
+    return segment
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    count: int
+    entered: int
+    exited: int
+    refreshed_at: datetime
+
+
+@transaction.atomic
+def segment_refresh(*, segment: Segment, now: datetime | None = None) -> RefreshResult:
+    """Rewrite the segment's membership from its rules and record who entered and who exited.
+
+    Everything happens in the database (INSERT ... SELECT, DELETE ... NOT IN): no customer is
+    loaded into Python, whatever the size of the segment.
+    """
+    now = now or timezone.now()
+    segment = Segment.objects.select_for_update().get(pk=segment.pk)
+    try:
+        matched = matching_customers(segment.rules, now=now).annotate(matched_id=F("pk")).values("matched_id")
+        matched_sql, matched_params = matched.query.sql_with_params()
+    except RuleError as exc:
+        raise ValidationError({"rules": [str(exc)]}) from None
+    membership = SegmentMembership._meta.db_table
+    changes = SegmentMembershipChange._meta.db_table
+    # Table names come from the models; every value is a query parameter.
+    not_member = (
+        f"NOT EXISTS (SELECT 1 FROM {membership} m WHERE m.segment_id = %s AND m.customer_id = matched.matched_id)"  # noqa: S608
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {changes} (segment_id, customer_id, kind, changed_at) "  # noqa: S608 - table names from models
+            f"SELECT %s, m.customer_id, %s, %s FROM {membership} m "
+            f"WHERE m.segment_id = %s AND m.customer_id NOT IN ({matched_sql})",
+            [segment.pk, SegmentMembershipChange.Kind.EXITED, now, segment.pk, *matched_params],
+        )
+        exited = cursor.rowcount
+        cursor.execute(
+            f"DELETE FROM {membership} WHERE segment_id = %s AND customer_id NOT IN ({matched_sql})",  # noqa: S608
+            [segment.pk, *matched_params],
+        )
+        cursor.execute(
+            f"INSERT INTO {changes} (segment_id, customer_id, kind, changed_at) "  # noqa: S608
+            f"SELECT %s, matched.matched_id, %s, %s FROM ({matched_sql}) matched WHERE {not_member}",
+            [segment.pk, SegmentMembershipChange.Kind.ENTERED, now, *matched_params, segment.pk],
+        )
+        entered = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {membership} (segment_id, customer_id, entered_at) "  # noqa: S608
+            f"SELECT %s, matched.matched_id, %s FROM ({matched_sql}) matched WHERE {not_member}",
+            [segment.pk, now, *matched_params, segment.pk],
+        )
+    count = SegmentMembership.objects.filter(segment=segment).count()
+    Segment.objects.filter(pk=segment.pk).update(member_count=count, refreshed_at=now)
+    transaction.on_commit(
+        lambda: signals.segment_membership_changed.send(
+            sender=None, segment=segment, entered=entered, exited=exited, changed_at=now
+        )
+    )
+    return RefreshResult(count=count, entered=entered, exited=exited, refreshed_at=now)
+
+
+def segments_refresh_all(*, now: datetime | None = None) -> dict[str, RefreshResult]:
+    """Refresh every segment, each in its own transaction."""
+    return {segment.code: segment_refresh(segment=segment, now=now) for segment in Segment.objects.order_by("code")}

@@ -1,0 +1,17 @@
+from celery import shared_task
+
+from audiences.models import Segment
+from audiences.segments import services as segment_services
+
+
+@shared_task(name="audiences.segment_refresh")
+def segment_refresh(segment_id: int) -> int | None:
+    segment = Segment.objects.filter(pk=segment_id).first()
+    if segment is None:
+        return None
+    return segment_services.segment_refresh(segment=segment).count
+
+
+@shared_task(name="audiences.segments_refresh_all")
+def segments_refresh_all() -> int:
+    return len(segment_services.segments_refresh_all())

@@ -1,0 +1,269 @@
+"""Each field and operator of the rule language against a small dataset computed by hand."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from audiences import services
+from audiences.segments import services as segments
+from audiences.segments.selectors import segment_live_count
+
+pytestmark = pytest.mark.django_db
+
+
+def days_ago(days: int):
+    return timezone.now() - timedelta(days=days)
+
+
+def line(sku: str, price: str, quantity: int = 1, category=None):
+    return services.OrderLineInput(sku=sku, quantity=quantity, unit_price=Decimal(price), category=category)
+
+
+@pytest.fixture
+def people(db):
+    """A: Dhaka big spender, lapsed. B: Arusha, recent buyer, open complaint. C: no orders,
+    resolved complaint, email opt-in. D: Chattogram, small buyer, cancelled order, SMS opt-out."""
+    dhaka = services.store_upsert(code="DHK-01", name="Gulshan", timezone="Asia/Dhaka", currency="BDT")[0]
+    services.store_upsert(code="ARU-01", name="Arusha", timezone="Africa/Dar_es_Salaam", currency="TZS")
+    electronics = services.category_upsert(code="electronics", name="Electronics")[0]
+    tv = services.category_upsert(code="tv", name="TV", parent_code="electronics")[0]
+    cables = services.category_upsert(code="cables", name="Cables", parent_code="electronics")[0]
+    grocery = services.category_upsert(code="grocery", name="Grocery")[0]
+    assert electronics.path == "/electronics/"
+
+    a = services.customer_upsert(
+        external_id="A",
+        email="a@example.com",
+        phone="01712345678",
+        language="bn",
+        store="DHK-01",
+        city="Dhaka",
+        birth_date=date(1990, 4, 2),
+        signed_up_at=days_ago(10),
+        attributes={"car_year": 2015, "tier": "gold"},
+    )[0]
+    b = services.customer_upsert(
+        external_id="B",
+        language="sw",
+        store="ARU-01",
+        city="Arusha",
+        signed_up_at=days_ago(400),
+        attributes={"car_year": 2022},
+    )[0]
+    c = services.customer_upsert(
+        external_id="C", city="Dhaka", language="en", signed_up_at=days_ago(40), birth_date=date(1985, 12, 24)
+    )[0]
+    d = services.customer_upsert(external_id="D", city="Chattogram", language="bn", store="DHK-01")[0]
+
+    services.order_create(
+        external_id="O-A1", currency="BDT", placed_at=days_ago(200), customer=a, store=dhaka,
+        lines=[line("HDMI-2", "60000.00", category=cables)],
+    )  # fmt: skip
+    services.order_create(
+        external_id="O-A2", currency="BDT", placed_at=days_ago(100), customer=a, store=dhaka,
+        lines=[line("TV-55", "50000.00", category=tv)],
+    )  # fmt: skip
+    services.order_create(
+        external_id="O-B1", currency="TZS", placed_at=days_ago(5), customer=b,
+        lines=[line("HDMI-2", "75000.00", quantity=2, category=cables)],
+    )  # fmt: skip
+    services.order_create(
+        external_id="O-D1", currency="BDT", placed_at=days_ago(1), customer=d, lines=[line("SOAP", "500.00")]
+    )
+    cancelled = services.order_create(
+        external_id="O-D2",
+        currency="BDT",
+        placed_at=days_ago(2),
+        customer=d,
+        lines=[line("RICE", "100.00", category=grocery)],
+    )
+    services.order_cancel(order=cancelled)
+
+    events = [
+        services.EventInput(customer=b, type="complaint_opened", occurred_at=days_ago(3)),
+        services.EventInput(customer=c, type="complaint_opened", occurred_at=days_ago(60)),
+        services.EventInput(customer=c, type="complaint_resolved", occurred_at=days_ago(50)),
+        services.EventInput(customer=d, type="complaint_opened", occurred_at=days_ago(70)),
+        services.EventInput(customer=a, type="product_viewed", occurred_at=days_ago(1)),
+        services.EventInput(customer=a, type="product_viewed", occurred_at=days_ago(2)),
+        services.EventInput(customer=a, type="product_viewed", occurred_at=days_ago(40)),
+        services.EventInput(customer=b, type="product_viewed", occurred_at=days_ago(1)),
+    ]
+    services.events_record(events=events)
+    services.consent_record(customer=c, channel="email", status="opted_in", source="storefront")
+    services.consent_record(customer=d, channel="sms", status="opted_in", source="pos", recorded_at=days_ago(30))
+    services.consent_record(customer=d, channel="sms", status="opted_out", source="sms_stop")
+
+
+def members(rules) -> set[str]:
+    segments.segment_rules_check(rules=rules)
+    return set(segments.matching_customers(rules).values_list("external_id", flat=True))
+
+
+def cond(field, op, value, **extra):
+    return {"all": [{"field": field, "op": op, "value": value, **extra}]}
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"),
+    [
+        (cond("city", "eq", "Dhaka"), {"A", "C"}),
+        (cond("city", "ne", "Dhaka"), {"B", "D"}),
+        (cond("city", "in", ["Arusha", "Chattogram"]), {"B", "D"}),
+        (cond("city", "not_in", ["Arusha", "Chattogram"]), {"A", "C"}),
+        (cond("city", "contains", "chat"), {"D"}),
+        (cond("email", "exists", True), {"A"}),
+        (cond("email", "exists", False), {"B", "C", "D"}),
+        (cond("email", "eq", "a@example.com"), {"A"}),
+        (cond("phone", "eq", "+8801712345678"), {"A"}),
+        (cond("language", "in", ["bn", "sw"]), {"A", "B", "D"}),
+        (cond("store", "eq", "DHK-01"), {"A", "D"}),
+        (cond("store", "exists", False), {"C"}),
+        (cond("currency", "eq", "TZS"), {"B"}),
+        (cond("signed_up_at", "within_days", 30), {"A"}),
+        (cond("signed_up_at", "older_than_days", 30), {"B", "C"}),
+        (cond("signed_up_at", "exists", False), {"D"}),
+        (cond("birth_month", "eq", 12), {"C"}),
+        (cond("birth_month", "between", [3, 6]), {"A"}),
+        (cond("attributes.car_year", "lt", 2018), {"A"}),
+        (cond("attributes.car_year", "gte", 2018), {"B"}),
+        (cond("attributes.tier", "eq", "gold"), {"A"}),
+        (cond("attributes.tier", "exists", True), {"A"}),
+        (cond("attributes.car_year", "exists", False), {"C", "D"}),
+        (cond("total_spent", "gte", "110000"), {"A", "B"}),
+        (cond("total_spent", "gt", "110000"), {"B"}),
+        (cond("total_spent", "lt", "1000"), {"C", "D"}),
+        (cond("total_spent", "between", ["100", "1000"]), {"D"}),
+        (cond("orders_count", "eq", 2), {"A"}),
+        (cond("orders_count", "eq", 1), {"B", "D"}),  # D's cancelled order does not count
+        (cond("orders_count", "ne", 0), {"A", "B", "D"}),
+        (cond("orders_count", "lte", 0), {"C"}),
+        (cond("avg_order_value", "gte", "55000"), {"A", "B"}),
+        (cond("avg_order_value", "lt", "55000"), {"D"}),
+        (cond("avg_order_value", "between", ["100", "60000"]), {"A", "D"}),
+        (cond("first_order_at", "older_than_days", 150), {"A"}),
+        (cond("last_order_at", "older_than_days", 90), {"A"}),
+        (cond("last_order_at", "within_days", 7), {"B", "D"}),
+        (cond("last_order_at", "exists", False), {"C"}),
+        (cond("purchased_sku", "eq", "HDMI-2"), {"A", "B"}),
+        (cond("purchased_sku", "eq", "HDMI-2", within_days=30), {"B"}),
+        (cond("purchased_sku", "in", ["RICE", "SOAP"]), {"D"}),  # the RICE order was cancelled
+        (cond("purchased_sku", "not_in", ["HDMI-2"]), {"C", "D"}),
+        (cond("purchased_category", "eq", "electronics"), {"A", "B"}),  # descendants tv and cables
+        (cond("purchased_category", "eq", "tv"), {"A"}),
+        (cond("purchased_category", "in", ["grocery"]), set()),
+        (cond("consent.email", "eq", "opted_in"), {"C"}),
+        (cond("consent.sms", "eq", "opted_out"), {"D"}),
+        (cond("consent.sms", "ne", "opted_out"), {"A", "B", "C"}),
+        (cond("consent.sms", "exists", False), {"A", "B", "C"}),
+        (cond("has_open_complaint", "eq", True), {"B", "D"}),
+        (cond("has_open_complaint", "ne", True), {"A", "C"}),
+    ],
+)
+def test_field_and_operator(people, rules, expected):
+    assert members(rules) == expected
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"),
+    [
+        ({"all": [{"event": "complaint_opened"}]}, {"B", "C", "D"}),
+        ({"all": [{"event": "complaint_opened", "within_days": 30}]}, {"B"}),
+        ({"all": [{"event": "product_viewed", "min_count": 2}]}, {"A"}),
+        ({"all": [{"event": "product_viewed", "within_days": 7, "min_count": 2}]}, {"A"}),
+        ({"all": [{"event": "product_viewed", "within_days": 7, "min_count": 3}]}, set()),
+        ({"all": [{"event": "never_happened"}]}, set()),
+    ],
+)
+def test_event_conditions(people, rules, expected):
+    assert members(rules) == expected
+
+
+def test_groups_combine(people):
+    rules = {
+        "all": [
+            {"field": "language", "op": "in", "value": ["bn", "sw", "en"]},
+            {"any": [{"field": "city", "op": "eq", "value": "Arusha"}, {"event": "complaint_resolved"}]},
+            {"not": {"field": "orders_count", "op": "gte", "value": 1}},
+        ]
+    }
+    assert members(rules) == {"C"}
+
+
+def test_nested_segment_is_inlined(people):
+    segments.segment_create(code="dhaka", name="Dhaka", rules=cond("city", "eq", "Dhaka"))
+    assert members({"all": [{"segment": "dhaka"}, {"field": "orders_count", "op": "gt", "value": 0}]}) == {"A"}
+    assert members({"not": {"segment": "dhaka"}}) == {"B", "D"}
+
+
+def test_predefined_seed_004_segments(people):
+    from audiences.models import Segment
+
+    predefined = {s.code: s.rules for s in Segment.objects.filter(predefined=True)}
+    assert members(predefined["high_value"]) == {"A", "B"}  # BDT 110,000 >= 10,000; TZS 150,000 >= 100,000
+    assert members(predefined["inactive_90d"]) == {"A"}
+    assert members(predefined["new_30d"]) == {"A"}
+    assert members(predefined["complaint"]) == {"B", "D"}  # C's complaint was resolved 50 days ago
+
+
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ({"all": [{"field": "shoe_size", "op": "eq", "value": 42}]}, "unknown field 'shoe_size'"),
+        ({"all": [{"field": "city", "op": "gt", "value": "A"}]}, "does not take operator 'gt'"),
+        ({"all": [{"field": "orders_count", "op": "gte", "value": "many"}]}, "rules.all[0].value"),
+        ({"all": [{"field": "total_spent", "op": "gte", "value": 10.5}]}, "expects an amount"),
+        ({"all": [{"field": "city", "op": "in", "value": "Dhaka"}]}, "expects a non-empty list"),
+        ({"all": [{"field": "last_order_at", "op": "within_days", "value": -3}]}, "not negative"),
+        ({"all": [{"field": "language", "op": "eq", "value": "fr"}]}, "expects one of en, bn, sw"),
+        ({"all": [{"field": "city", "op": "eq"}]}, "value: missing"),
+        ({"all": []}, "non-empty list"),
+        ({"field": "city", "op": "eq", "value": "x"}, "top level must be a group"),
+        ({"all": [{"segment": "nope"}]}, "unknown segment 'nope'"),
+        ({"all": [{"event": "x", "min_count": 0}]}, "min_count"),
+        ({"all": [{"field": "purchased_category", "op": "eq", "value": "nope"}]}, "unknown categories: nope"),
+        ({"all": [{"field": "loyalty_tier", "op": "eq", "value": "gold"}]}, "unknown field 'loyalty_tier'"),
+        ({"all": [{"field": "city", "op": "eq", "value": "x", "within_days": 3}]}, "does not take within_days"),
+    ],
+)
+def test_bad_rules_are_rejected_with_a_clear_message(people, rules, message):
+    with pytest.raises(ValidationError) as error:
+        segments.segment_rules_check(rules=rules)
+    assert message in error.value.message_dict["rules"][0]
+
+
+def test_cycles_between_segments_are_rejected(people):
+    segments.segment_create(code="one", name="One", rules=cond("city", "eq", "Dhaka"))
+    segments.segment_create(code="two", name="Two", rules={"all": [{"segment": "one"}]})
+    with pytest.raises(ValidationError) as error:
+        segments.segment_update(segment=segments.Segment.objects.get(code="one"), rules={"all": [{"segment": "two"}]})
+    assert "cycle: one -> two -> one" in error.value.message_dict["rules"][0]
+    with pytest.raises(ValidationError):
+        segments.segment_create(code="self", name="Self", rules={"all": [{"segment": "self"}]})
+
+
+def test_refresh_writes_snapshot_and_entered_exited_history(people):
+    from audiences.models import SegmentMembershipChange
+
+    segment = segments.segment_create(code="dhaka", name="Dhaka", rules=cond("city", "eq", "Dhaka"))
+    first = segments.segment_refresh(segment=segment)
+    assert (first.count, first.entered, first.exited) == (2, 2, 0)
+
+    services.customer_upsert(external_id="C", city="Sylhet")
+    services.customer_upsert(external_id="D", city="Dhaka")
+    second = segments.segment_refresh(segment=segment)
+    assert (second.count, second.entered, second.exited) == (2, 1, 1)
+    history = {
+        (change.customer.external_id, change.kind)
+        for change in SegmentMembershipChange.objects.select_related("customer")
+    }
+    assert history == {("A", "entered"), ("C", "entered"), ("D", "entered"), ("C", "exited")}
+    segment.refresh_from_db()
+    assert segment.member_count == 2
+    assert segment_live_count(rules=segment.rules) == 2
+
+    third = segments.segment_refresh(segment=segment)
+    assert (third.entered, third.exited) == (0, 0)
