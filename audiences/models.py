@@ -314,3 +314,46 @@ class SegmentMembershipChange(models.Model):
 
     def __str__(self):
         return f"{self.customer_id} {self.kind} {self.segment_id}"
+
+
+class RfmGroup(models.TextChoices):
+    CHAMPIONS = "champions", "Champions"
+    LOYAL = "loyal", "Loyal"
+    POTENTIAL_LOYALIST = "potential_loyalist", "Potential loyalist"
+    NEW = "new", "New"
+    PROMISING = "promising", "Promising"
+    NEEDS_ATTENTION = "needs_attention", "Needs attention"
+    AT_RISK = "at_risk", "At risk"
+    CANT_LOSE = "cant_lose", "Can't lose"
+    HIBERNATING = "hibernating", "Hibernating"
+    LOST = "lost", "Lost"
+
+
+class CustomerScore(models.Model):
+    """Scores recomputed set-based (nightly and on demand); formulas in docs/scores.md."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, primary_key=True, related_name="score")
+    rfm_r = models.PositiveSmallIntegerField(null=True, blank=True)
+    rfm_f = models.PositiveSmallIntegerField(null=True, blank=True)
+    rfm_m = models.PositiveSmallIntegerField(null=True, blank=True)
+    rfm_segment = models.CharField(max_length=24, choices=RfmGroup.choices, blank=True, db_index=True)
+    window_orders = models.PositiveIntegerField(default=0)
+    window_spend = models.DecimalField(**MONEY, default=0)
+    lifetime_value = models.DecimalField(**MONEY, default=0)
+    avg_order_value = models.DecimalField(**MONEY, null=True, blank=True)
+    orders_per_month = models.DecimalField(max_digits=10, decimal_places=3, default=0)
+    frequency_trend = models.DecimalField(
+        max_digits=10, decimal_places=3, null=True, blank=True, help_text="Recent order rate vs before; -0.5 = halved."
+    )
+    spend_trend = models.DecimalField(
+        max_digits=10, decimal_places=3, null=True, blank=True, help_text="Recent average order value vs before."
+    )
+    engagement_score = models.PositiveSmallIntegerField(default=0, db_index=True)
+    loyalty_score = models.PositiveSmallIntegerField(default=0, db_index=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["rfm_r", "rfm_f"], name="customer_score_rf")]
+
+    def __str__(self):
+        return f"{self.customer_id}: RFM {self.rfm_r}{self.rfm_f}{self.rfm_m} {self.rfm_segment}"

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from audiences import scoring
 from audiences.models import Segment
 from audiences.segments import services as segment_services
 
@@ -15,3 +16,8 @@ def segment_refresh(segment_id: int) -> int | None:
 @shared_task(name="audiences.segments_refresh_all")
 def segments_refresh_all() -> int:
     return len(segment_services.segments_refresh_all())
+
+
+@shared_task(name="audiences.scores_recompute")
+def scores_recompute() -> int:
+    return scoring.scores_recompute()

@@ -29,6 +29,12 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             description="Proves beat and a worker are alive; shown by /healthz.",
         ),
         PeriodicTaskSpec(
+            name="audiences.scores_recompute",
+            task="audiences.scores_recompute",
+            crontab="0 1 * * *",
+            description="Nightly RFM, lifetime value, trends, engagement and loyalty scores for every customer.",
+        ),
+        PeriodicTaskSpec(
             name="audiences.segments_refresh_all",
             task="audiences.segments_refresh_all",
             crontab="30 1 * * *",

@@ -130,6 +130,7 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 DEFAULT_PHONE_REGION = os.environ.get("DEFAULT_PHONE_REGION", "BD")
+RFM_WINDOW_DAYS = int(os.environ.get("RFM_WINDOW_DAYS", "365"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

@@ -15,7 +15,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from audiences.models import Category, Consent, Event, Order, OrderLine
+from audiences.models import Category, Consent, Event, Order, OrderLine, RfmGroup
 
 COMPARISON = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "exists")
 TEXT_OPS = ("eq", "ne", "in", "not_in", "contains", "exists")
@@ -44,7 +44,7 @@ Compiler = Callable[[Condition, object], Q]
 @dataclass(frozen=True)
 class SegmentField:
     name: str
-    kind: str  # text | integer | money | datetime | boolean | choice | json | list
+    kind: str  # text | integer | money | decimal | datetime | boolean | choice | json
     ops: tuple[str, ...]
     compile: Compiler
     choices: tuple[str, ...] = ()
@@ -85,8 +85,10 @@ def _scalar(kind: str, value, choices: tuple[str, ...] = ()):
         if isinstance(value, bool) or not isinstance(value, int):
             raise RuleError(f"expects a whole number, got {value!r}")
         return value
-    if kind == "money":
-        if isinstance(value, (bool, float)) or not isinstance(value, (int, str)):
+    if kind in ("money", "decimal"):
+        if isinstance(value, bool) or (kind == "money" and isinstance(value, float)):
+            raise RuleError(f'expects an amount as a string such as "100000.00", got {value!r}')
+        if not isinstance(value, (int, float, str)):
             raise RuleError(f'expects an amount as a string such as "100000.00", got {value!r}')
         try:
             return Decimal(str(value))
@@ -324,6 +326,39 @@ def _register_builtins() -> None:
                 choices=("opted_in", "opted_out"),
                 compile=_consent(channel),
                 description=f"The marketing consent in force for {channel}.",
+            )
+        )
+    for name in ("rfm_r", "rfm_f", "rfm_m"):
+        register_segment_field(
+            SegmentField(
+                name=name,
+                kind="integer",
+                ops=COMPARISON,
+                compile=column(f"score__{name}"),
+                description="RFM quintile, 1 (lowest) to 5 (best).",
+            )
+        )
+    register_segment_field(
+        SegmentField(
+            name="rfm_segment",
+            kind="choice",
+            ops=("eq", "ne", "in", "not_in", "exists"),
+            choices=tuple(RfmGroup.values),
+            compile=column("score__rfm_segment"),
+        )
+    )
+    for name in ("engagement_score", "loyalty_score"):
+        register_segment_field(
+            SegmentField(name=name, kind="integer", ops=COMPARISON, compile=column(f"score__{name}"))
+        )
+    for name in ("frequency_trend", "spend_trend"):
+        register_segment_field(
+            SegmentField(
+                name=name,
+                kind="decimal",
+                ops=COMPARISON,
+                compile=column(f"score__{name}"),
+                description="Recent (90 days) against earlier in the RFM window: -0.5 means halved.",
             )
         )
     register_segment_field(
