@@ -285,7 +285,8 @@ class Segment(models.Model):
 class SegmentMembership(models.Model):
     """Who was in a segment at its last refresh."""
 
-    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships")
+    # Indexed by the unique constraint (segment, customer): no index of its own.
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships", db_index=False)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="segment_memberships")
     entered_at = models.DateTimeField()
 
@@ -304,7 +305,8 @@ class SegmentMembershipChange(models.Model):
         ENTERED = "entered", "Entered"
         EXITED = "exited", "Exited"
 
-    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="changes")
+    # Indexed by (segment, changed_at): no index of its own.
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="changes", db_index=False)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     changed_at = models.DateTimeField()
