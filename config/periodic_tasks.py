@@ -29,6 +29,12 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             description="Proves beat and a worker are alive; shown by /healthz.",
         ),
         PeriodicTaskSpec(
+            name="promotions.advance_lifecycle",
+            task="promotions.advance_lifecycle",
+            crontab="* * * * *",
+            description="Moves promotions between scheduled, active and expired at the minute their dates say.",
+        ),
+        PeriodicTaskSpec(
             name="audiences.scores_recompute",
             task="audiences.scores_recompute",
             crontab="0 1 * * *",

@@ -1,1 +1,15 @@
-urlpatterns: list = []
+from django.urls import path
+
+from promotions.api import views
+
+urlpatterns = [
+    path("carts/evaluate", views.CartEvaluateView.as_view(), name="carts-evaluate"),
+    path("coupons/validate", views.CouponValidateView.as_view(), name="coupons-validate"),
+    path("orders", views.OrderCreateView.as_view(), name="orders-create"),
+    path("orders/<str:external_id>/cancel", views.OrderCancelView.as_view(), name="orders-cancel"),
+    path("promotions", views.PromotionListView.as_view(), name="promotions"),
+    path("promotions/code-jobs/<int:job_id>", views.CodeJobView.as_view(), name="promotion-code-job"),
+    path("promotions/<int:promotion_id>", views.PromotionDetailView.as_view(), name="promotion"),
+    path("promotions/<int:promotion_id>/codes", views.PromotionCodesView.as_view(), name="promotion-codes"),
+    path("promotions/<int:promotion_id>/codes.csv", views.PromotionCodesExportView.as_view(), name="codes-csv"),
+]

@@ -1,0 +1,122 @@
+"""The campaign manager's view of promotions: live status, uses, budget spent, redemptions."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+
+from promotions import services
+from promotions.api.serializers import money_string
+from promotions.models import CodeGenerationJob, Promotion, PromotionCode, Redemption
+
+EDITABLE = list(services.PROMOTION_FIELDS)
+
+
+class PromotionForm(forms.ModelForm):
+    class Meta:
+        model = Promotion
+        fields = EDITABLE
+
+    def clean(self):
+        cleaned = super().clean()
+        candidate = Promotion(pk=self.instance.pk, **{name: cleaned.get(name) for name in EDITABLE if name in cleaned})
+        try:
+            services.promotion_validate(candidate)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error(field.split(".")[0] if field.split(".")[0] in self.fields else None, errors)
+        return cleaned
+
+
+class CodeGenerationActionForm(ActionForm):
+    count = forms.IntegerField(required=False, min_value=1, initial=1000)
+    pattern = forms.CharField(required=False, initial="PROMO-####-####", max_length=64)
+
+
+class RedemptionInline(admin.TabularInline):
+    model = Redemption
+    extra = 0
+    fields = ["order", "code", "customer", "amount", "currency", "status", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+    max_num = 0
+    ordering = ["-id"]
+
+
+@admin.register(Promotion)
+class PromotionAdmin(admin.ModelAdmin):
+    form = PromotionForm
+    action_form = CodeGenerationActionForm
+    actions = ["generate_codes"]
+    list_display = ["name", "status", "trigger", "reward_type", "priority", "stacking", "uses", "spent", "redeemed"]
+    list_filter = ["status", "trigger", "reward_type", "stacking"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["used", "budget_spent", "reward_type", "created_at", "updated_at"]
+    inlines = [RedemptionInline]
+
+    def get_queryset(self, request):
+        active = Q(redemptions__status=Redemption.Status.ACTIVE)
+        return super().get_queryset(request).annotate(redeemed=Count("redemptions", filter=active))
+
+    @admin.display(description="uses")
+    def uses(self, promotion):
+        return f"{promotion.used} / {promotion.usage_limit}" if promotion.usage_limit else str(promotion.used)
+
+    @admin.display(description="budget spent")
+    def spent(self, promotion):
+        spent = money_string(promotion.budget_spent, promotion.currency)
+        return f"{spent} / {money_string(promotion.budget, promotion.currency)}" if promotion.budget else spent
+
+    @admin.display(description="redemptions", ordering="redeemed")
+    def redeemed(self, promotion):
+        return promotion.redeemed
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in EDITABLE if name in form.cleaned_data}
+        if change:
+            saved = services.promotion_update(promotion=obj, **fields)
+        else:
+            saved = services.promotion_create(created_by=request.user, **fields)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    @admin.action(description="Generate unique codes (count and pattern below)", permissions=["change"])
+    def generate_codes(self, request, queryset):
+        count = request.POST.get("count") or "1000"
+        pattern = request.POST.get("pattern") or "PROMO-####-####"
+        for promotion in queryset:
+            try:
+                job = services.code_generation_start(
+                    promotion=promotion, count=int(count), pattern=pattern, created_by=request.user
+                )
+            except (ValidationError, ValueError) as exc:
+                self.message_user(request, f"{promotion}: {exc}", messages.ERROR)
+                continue
+            self.message_user(request, f"{promotion}: generating {job.count} codes (job {job.pk}).")
+
+
+@admin.register(PromotionCode)
+class PromotionCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "promotion", "used", "usage_limit", "created_at"]
+    search_fields = ["code"]
+    list_select_related = ["promotion"]
+    readonly_fields = ["promotion", "code", "usage_limit", "used", "job", "created_at"]
+    show_full_result_count = False  # a million codes: don't count them on every page
+
+
+@admin.register(CodeGenerationJob)
+class CodeGenerationJobAdmin(admin.ModelAdmin):
+    list_display = ["id", "promotion", "pattern", "count", "generated", "status", "created_at", "finished_at"]
+    list_filter = ["status"]
+    readonly_fields = ["promotion", "pattern", "count", "generated", "status", "error", "created_by", "finished_at"]
+
+
+@admin.register(Redemption)
+class RedemptionAdmin(admin.ModelAdmin):
+    list_display = ["order", "promotion", "code", "customer", "amount", "currency", "status", "created_at"]
+    list_filter = ["status", "currency"]
+    search_fields = ["order__external_id", "code__code", "customer__external_id"]
+    list_select_related = ["order", "promotion", "code", "customer"]
+    readonly_fields = ["order", "promotion", "code", "customer", "amount", "currency", "status", "released_at"]

@@ -1,0 +1,237 @@
+"""Input and output serializers of the promotions API (outputs document the JSON shapes)."""
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from audiences.currencies import CURRENCY_CHOICES, quantize
+from promotions.lifecycle import REQUESTABLE
+from promotions.models import Promotion
+
+MONEY = {"max_digits": 16, "decimal_places": 3, "min_value": Decimal(0)}
+
+
+class CartLineInput(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    unit_price = serializers.DecimalField(**MONEY)
+    category = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
+
+
+class CartInput(serializers.Serializer):
+    customer = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
+    store = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
+    channel = serializers.CharField(max_length=32, required=False, allow_null=True, allow_blank=True)
+    currency = serializers.ChoiceField(choices=CURRENCY_CHOICES)
+    lines = CartLineInput(many=True, allow_empty=False, max_length=500)
+    shipping_price = serializers.DecimalField(**MONEY, default=Decimal(0))
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=64, allow_blank=False), default=list, max_length=20
+    )
+
+    def validate(self, attrs):
+        """Amounts must fit the currency's minor unit (no fractions of a yen)."""
+        currency = attrs["currency"]
+        errors = {}
+        for number, line in enumerate(attrs["lines"]):
+            if quantize(line["unit_price"], currency) != line["unit_price"]:
+                errors.setdefault("lines", {})[str(number)] = {
+                    "unit_price": [f"{currency} amounts have at most the currency's minor unit of decimals."]
+                }
+        if quantize(attrs["shipping_price"], currency) != attrs["shipping_price"]:
+            errors["shipping_price"] = [f"{currency} amounts have at most the currency's minor unit of decimals."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class OrderInput(CartInput):
+    external_id = serializers.CharField(max_length=64)
+    placed_at = serializers.DateTimeField(required=False)
+    attribution = serializers.DictField(required=False, default=dict)
+
+
+class CouponValidateInput(serializers.Serializer):
+    code = serializers.CharField(max_length=64)
+    customer = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
+    store = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
+    channel = serializers.CharField(max_length=32, required=False, allow_null=True, allow_blank=True)
+    cart = CartInput(required=False, allow_null=True)
+
+
+class LineOutput(serializers.Serializer):
+    sku = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.CharField()
+    subtotal = serializers.CharField()
+    discount = serializers.CharField()
+    total = serializers.CharField()
+
+
+class AppliedOutput(serializers.Serializer):
+    promotion = serializers.IntegerField()
+    name = serializers.CharField()
+    code = serializers.CharField(allow_null=True)
+    reward = serializers.CharField()
+    amount = serializers.CharField()
+
+
+class CodeOutput(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.ChoiceField(choices=["applied", "rejected"])
+    reason = serializers.CharField(required=False)
+    message = serializers.CharField(required=False)
+
+
+class GiftOutput(serializers.Serializer):
+    sku = serializers.CharField()
+    quantity = serializers.IntegerField()
+    promotion = serializers.IntegerField()
+
+
+class EvaluationOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    subtotal = serializers.CharField()
+    discount_total = serializers.CharField()
+    shipping_price = serializers.CharField()
+    shipping_discount = serializers.CharField()
+    total = serializers.CharField()
+    lines = LineOutput(many=True)
+    applied = AppliedOutput(many=True)
+    codes = CodeOutput(many=True)
+    gifts = GiftOutput(many=True)
+
+
+class OrderOutput(EvaluationOutput):
+    order = serializers.CharField()
+    points_earned = serializers.IntegerField()
+    attributed_campaign = serializers.JSONField(allow_null=True)
+
+
+class ReleasedOutput(serializers.Serializer):
+    promotion = serializers.IntegerField()
+    code = serializers.CharField(allow_null=True)
+    amount = serializers.CharField()
+
+
+class CancelOutput(serializers.Serializer):
+    order = serializers.CharField()
+    status = serializers.CharField()
+    currency = serializers.CharField()
+    released = ReleasedOutput(many=True)
+    released_discount = serializers.CharField()
+    points_reversed = serializers.IntegerField()
+
+
+class CouponPromotionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    reward = serializers.CharField()
+    ends_at = serializers.DateTimeField(allow_null=True)
+
+
+class CouponValidateOutput(serializers.Serializer):
+    valid = serializers.BooleanField()
+    reason = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+    promotion = CouponPromotionOutput(allow_null=True)
+
+
+class PromotionInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    status = serializers.ChoiceField(choices=REQUESTABLE, required=False)
+    trigger = serializers.ChoiceField(choices=Promotion.Trigger.choices, required=False)
+    code = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    starts_at = serializers.DateTimeField(required=False, allow_null=True)
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    stores = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
+    channels = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
+    priority = serializers.IntegerField(required=False, min_value=-1_000_000, max_value=1_000_000)
+    stacking = serializers.ChoiceField(choices=Promotion.Stacking.choices, required=False)
+    currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, required=False, allow_blank=True)
+    usage_limit = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1)
+    usage_limit_per_customer = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**31 - 1
+    )
+    budget = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    eligibility = serializers.JSONField(required=False)
+    target = serializers.JSONField(required=False)
+    reward = serializers.JSONField()
+
+
+def money_string(amount: Decimal | None, currency: str) -> str | None:
+    if amount is None:
+        return None
+    if currency:
+        return str(quantize(amount, currency))
+    two_places = amount.quantize(Decimal("0.01"))
+    return str(two_places if two_places == amount else amount.normalize())
+
+
+class PromotionOutput(serializers.ModelSerializer):
+    budget = serializers.SerializerMethodField()
+    budget_spent = serializers.SerializerMethodField()
+    redemptions = serializers.IntegerField(source="active_redemptions", read_only=True)
+
+    class Meta:
+        model = Promotion
+        fields = [
+            "id",
+            "name",
+            "status",
+            "trigger",
+            "code",
+            "starts_at",
+            "ends_at",
+            "stores",
+            "channels",
+            "priority",
+            "stacking",
+            "currency",
+            "usage_limit",
+            "usage_limit_per_customer",
+            "budget",
+            "eligibility",
+            "target",
+            "reward",
+            "used",
+            "budget_spent",
+            "redemptions",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_budget(self, promotion) -> str | None:
+        return money_string(promotion.budget, promotion.currency)
+
+    def get_budget_spent(self, promotion) -> str:
+        return money_string(promotion.budget_spent, promotion.currency)
+
+
+class CodeJobInput(serializers.Serializer):
+    count = serializers.IntegerField(min_value=1)
+    pattern = serializers.CharField(max_length=64)
+
+
+class CodeJobOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    promotion = serializers.IntegerField(source="promotion_id")
+    pattern = serializers.CharField()
+    count = serializers.IntegerField()
+    generated = serializers.IntegerField()
+    progress = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    error = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    codes_csv = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    def get_progress(self, job) -> float:
+        return round(job.generated / job.count, 4) if job.count else 1.0
+
+    def get_url(self, job) -> str:
+        return self.context["request"].build_absolute_uri(f"/api/v1/promotions/code-jobs/{job.pk}")
+
+    def get_codes_csv(self, job) -> str:
+        return self.context["request"].build_absolute_uri(f"/api/v1/promotions/{job.promotion_id}/codes.csv")

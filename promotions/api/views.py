@@ -1,0 +1,300 @@
+"""One view per operation; each validates, calls one service or selector and shapes the answer."""
+
+import csv
+
+from django.db.models import Count, Q
+from django.http import Http404, StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from audiences.models import Customer, Order, Store
+from config.api.views import ManagementView, StorefrontView, validated
+from promotions import selectors, services
+from promotions.api import serializers as s
+from promotions.api.throttles import CouponCustomerThrottle, CouponKeyThrottle
+from promotions.models import CodeGenerationJob, Promotion, PromotionCode
+from promotions.results import evaluation_payload
+
+CART_EXAMPLE = {
+    "customer": "C-1001",
+    "store": "DHK-01",
+    "channel": "web",
+    "currency": "BDT",
+    "lines": [
+        {"sku": "TV-55", "quantity": 1, "unit_price": "54000.00"},
+        {"sku": "HDMI-2", "quantity": 3, "unit_price": "450.00", "category": "cables"},
+    ],
+    "shipping_price": "120.00",
+    "codes": ["WELCOME15", "OLD10"],
+}
+
+
+def _customer(external_id: str | None) -> Customer | None:
+    if not external_id:
+        return None
+    customer = Customer.objects.filter(external_id=external_id).first()
+    if customer is None:
+        raise Http404(f"Unknown customer '{external_id}'.")
+    return customer
+
+
+def _store_code(code: str | None, field: str = "store") -> str | None:
+    if code and not Store.objects.filter(code=code).exists():
+        raise serializers.ValidationError({field: [f"Unknown store '{code}'."]})
+    return code or None
+
+
+def pricing_request(data: dict, customer: Customer | None = None) -> selectors.PricingRequest:
+    return selectors.PricingRequest(
+        currency=data["currency"],
+        lines=[
+            selectors.LineInput(
+                sku=line["sku"],
+                quantity=line["quantity"],
+                unit_price=line["unit_price"],
+                category=line.get("category") or None,
+            )
+            for line in data["lines"]
+        ],
+        customer=customer,
+        store=_store_code(data.get("store")),
+        channel=data.get("channel") or None,
+        shipping_price=data["shipping_price"],
+        codes=data.get("codes", []),
+    )
+
+
+class CartEvaluateView(StorefrontView):
+    @extend_schema(
+        request=s.CartInput,
+        responses={200: s.EvaluationOutput},
+        examples=[OpenApiExample("A cart with two codes", CART_EXAMPLE, request_only=True)],
+        description="Prices a cart: which promotions apply, how much, on which lines, and why a code was "
+        "refused. Writes nothing.",
+    )
+    def post(self, request):
+        data = validated(s.CartInput, request.data)
+        pricing = selectors.cart_price(request=pricing_request(data, _customer(data.get("customer"))))
+        return Response(evaluation_payload(pricing.result))
+
+
+class CouponValidateView(StorefrontView):
+    throttle_classes = [CouponKeyThrottle, CouponCustomerThrottle]
+
+    @extend_schema(
+        request=s.CouponValidateInput,
+        responses={200: s.CouponValidateOutput, 429: OpenApiResponse(description="Too many attempts: Retry-After.")},
+        examples=[OpenApiExample("A code", {"code": "WELCOME15", "customer": "C-1001", "store": "DHK-01"})],
+        description="Says whether a code can be used, and why not. Rate limited per key and per customer.",
+    )
+    def post(self, request):
+        data = validated(s.CouponValidateInput, request.data)
+        customer = _customer(data.get("customer"))
+        cart = pricing_request(data["cart"], customer) if data.get("cart") else None
+        check = selectors.coupon_check(
+            code=data["code"],
+            customer=customer,
+            store=_store_code(data.get("store")),
+            channel=data.get("channel") or None,
+            cart=cart,
+        )
+        promotion = check.promotion
+        return Response(
+            {
+                "valid": check.valid,
+                "reason": check.reason,
+                "message": check.message,
+                "promotion": {
+                    "id": promotion.pk,
+                    "name": promotion.name,
+                    "reward": promotion.reward_type,
+                    "ends_at": serializers.DateTimeField().to_representation(promotion.ends_at)
+                    if promotion.ends_at
+                    else None,
+                }
+                if promotion is not None
+                else None,
+            }
+        )
+
+
+class OrderCreateView(StorefrontView):
+    @extend_schema(
+        request=s.OrderInput,
+        responses={
+            201: s.OrderOutput,
+            200: s.OrderOutput,
+            409: OpenApiResponse(description="A code or promotion can no longer be redeemed: `reason` says why."),
+        },
+        examples=[
+            OpenApiExample(
+                "An order",
+                {
+                    "external_id": "O-778",
+                    "customer": "C-1001",
+                    "store": "DHK-01",
+                    "channel": "web",
+                    "currency": "BDT",
+                    "placed_at": "2026-11-22T10:00:00+06:00",
+                    "lines": [{"sku": "TV-55", "quantity": 1, "unit_price": "54000.00"}],
+                    "shipping_price": "120.00",
+                    "codes": ["WELCOME15"],
+                },
+                request_only=True,
+            )
+        ],
+        description="Prices the order as carts/evaluate would and, in one transaction, records it and "
+        "redeems every code and promotion use. Idempotent per external_id.",
+    )
+    def post(self, request):
+        data = validated(s.OrderInput, request.data)
+        response, created = services.order_place(
+            external_id=data["external_id"],
+            pricing_request=pricing_request(data, _customer(data.get("customer"))),
+            placed_at=data.get("placed_at") or timezone.now(),
+            attribution=data.get("attribution") or {},
+        )
+        return Response(response, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class OrderCancelView(StorefrontView):
+    @extend_schema(request=None, responses={200: s.CancelOutput})
+    def post(self, request, external_id):
+        order = Order.objects.filter(external_id=external_id).first()
+        if order is None:
+            raise Http404(f"Unknown order '{external_id}'.")
+        return Response(services.order_release(order=order))
+
+
+def _promotions_with_counts():
+    return selectors.promotion_list().annotate(
+        active_redemptions=Count("redemptions", filter=Q(redemptions__status="active"))
+    )
+
+
+PROMOTION_EXAMPLE = {
+    "name": "Welcome 15%",
+    "status": "active",
+    "starts_at": "2026-11-01T00:00:00+06:00",
+    "ends_at": None,
+    "trigger": "code",
+    "code": "WELCOME15",
+    "stores": [],
+    "channels": [],
+    "priority": 10,
+    "stacking": "combinable",
+    "usage_limit": 1000,
+    "usage_limit_per_customer": 1,
+    "budget": "50000.00",
+    "eligibility": {"first_order_only": True, "min_subtotal": "1000.00"},
+    "target": {"categories": ["electronics"], "exclude_skus": ["GIFT-CARD"]},
+    "reward": {"type": "percentage", "value": "15", "max_discount": "5000.00"},
+}
+
+
+class PromotionListView(ManagementView):
+    queryset = Promotion.objects.all()
+
+    @extend_schema(responses={200: s.PromotionOutput(many=True)})
+    def get(self, request):
+        promotions = _promotions_with_counts()
+        for name in ("status", "trigger", "reward_type"):
+            if request.query_params.get(name):
+                promotions = promotions.filter(**{name: request.query_params[name]})
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(promotions, request, view=self)
+        return paginator.get_paginated_response(s.PromotionOutput(page, many=True).data)
+
+    @extend_schema(
+        request=s.PromotionInput,
+        responses={201: s.PromotionOutput},
+        examples=[OpenApiExample("Welcome 15%", PROMOTION_EXAMPLE, request_only=True)],
+    )
+    def post(self, request):
+        data = validated(s.PromotionInput, request.data)
+        promotion = services.promotion_create(created_by=request.user, **data)
+        return Response(s.PromotionOutput(_promotions_with_counts().get(pk=promotion.pk)).data, status=201)
+
+
+def _promotion_or_404(promotion_id: int) -> Promotion:
+    promotion = selectors.promotion_get(promotion_id=promotion_id)
+    if promotion is None:
+        raise Http404(f"Unknown promotion {promotion_id}.")
+    return promotion
+
+
+class PromotionDetailView(ManagementView):
+    queryset = Promotion.objects.all()
+
+    @extend_schema(responses={200: s.PromotionOutput})
+    def get(self, request, promotion_id):
+        promotion = _promotions_with_counts().filter(pk=promotion_id).first()
+        if promotion is None:
+            raise Http404(f"Unknown promotion {promotion_id}.")
+        return Response(s.PromotionOutput(promotion).data)
+
+    @extend_schema(request=s.PromotionInput(partial=True), responses={200: s.PromotionOutput})
+    def patch(self, request, promotion_id):
+        promotion = _promotion_or_404(promotion_id)
+        serializer = s.PromotionInput(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.promotion_update(promotion=promotion, **serializer.validated_data)
+        return Response(s.PromotionOutput(_promotions_with_counts().get(pk=promotion.pk)).data)
+
+
+class PromotionCodesView(ManagementView):
+    queryset = CodeGenerationJob.objects.all()
+
+    @extend_schema(
+        request=s.CodeJobInput,
+        responses={202: s.CodeJobOutput},
+        examples=[OpenApiExample("100,000 codes", {"count": 100000, "pattern": "WIN-####-####"}, request_only=True)],
+        description="Starts a background job generating unique single-use codes; poll the job URL for progress.",
+    )
+    def post(self, request, promotion_id):
+        promotion = _promotion_or_404(promotion_id)
+        data = validated(s.CodeJobInput, request.data)
+        job = services.code_generation_start(
+            promotion=promotion, count=data["count"], pattern=data["pattern"], created_by=request.user
+        )
+        job.refresh_from_db()
+        output = s.CodeJobOutput(job, context={"request": request}).data
+        return Response(output, status=status.HTTP_202_ACCEPTED, headers={"Location": output["url"]})
+
+
+class CodeJobView(ManagementView):
+    queryset = CodeGenerationJob.objects.all()
+
+    @extend_schema(responses={200: s.CodeJobOutput})
+    def get(self, request, job_id):
+        job = selectors.code_job_get(job_id=job_id)
+        if job is None:
+            raise Http404(f"Unknown code generation job {job_id}.")
+        return Response(s.CodeJobOutput(job, context={"request": request}).data)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class PromotionCodesExportView(ManagementView):
+    queryset = PromotionCode.objects.all()
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="code,usage_limit,used per line")})
+    def get(self, request, promotion_id):
+        promotion = _promotion_or_404(promotion_id)
+        writer = csv.writer(_Echo())
+        rows = selectors.promotion_codes_iter(promotion=promotion)
+
+        def stream():
+            yield writer.writerow(["code", "usage_limit", "used"])
+            for code, usage_limit, used in rows:
+                yield writer.writerow([code, "" if usage_limit is None else usage_limit, used])
+
+        response = StreamingHttpResponse(stream(), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="promotion-{promotion.pk}-codes.csv"'
+        return response

@@ -1,0 +1,50 @@
+"""The evaluation as the API returns it: money as strings quantised to the currency."""
+
+from promotions.engine.money import quantize
+from promotions.engine.types import Result
+
+
+def evaluation_payload(result: Result) -> dict:
+    currency = result.currency
+
+    def money(amount) -> str:
+        return str(quantize(amount, currency))
+
+    return {
+        "currency": currency,
+        "subtotal": money(result.subtotal),
+        "discount_total": money(result.discount_total),
+        "shipping_price": money(result.shipping_price),
+        "shipping_discount": money(result.shipping_discount),
+        "total": money(result.total),
+        "lines": [
+            {
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "unit_price": money(line.unit_price),
+                "subtotal": money(line.subtotal),
+                "discount": money(line.discount),
+                "total": money(line.total),
+            }
+            for line in result.lines
+        ],
+        "applied": [
+            {
+                "promotion": applied.promotion_id,
+                "name": applied.name,
+                "code": applied.code,
+                "reward": applied.reward,
+                "amount": money(applied.amount),
+            }
+            for applied in result.applied
+        ],
+        "codes": [
+            {"code": code.code, "status": code.status}
+            if code.status == "applied"
+            else {"code": code.code, "status": code.status, "reason": code.reason, "message": code.message}
+            for code in result.codes
+        ],
+        "gifts": [
+            {"sku": gift.sku, "quantity": gift.quantity, "promotion": gift.promotion_id} for gift in result.gifts
+        ],
+    }

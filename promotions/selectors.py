@@ -1,0 +1,199 @@
+"""Reads: the compiled index (cached per process), pricing a cart, promotions and their codes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from audiences.models import Category, Customer, Product, Store
+from promotions.customer_facts import customer_facts
+from promotions.engine import Cart, CartLine, CodeRecord, Context, PromotionIndex, PromotionUsage, Result, evaluate
+from promotions.engine.evaluate import normalize_code
+from promotions.models import CodeGenerationJob, CustomerPromotionUsage, IndexVersion, Promotion, PromotionCode
+from promotions.rules import rule_from_promotion
+
+INDEXED_STATUSES = (Promotion.Status.SCHEDULED, Promotion.Status.ACTIVE)
+
+_index_lock = threading.Lock()
+_index: PromotionIndex | None = None
+
+
+def index_version() -> str:
+    return IndexVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+
+def promotion_index() -> PromotionIndex:
+    """The compiled index of scheduled and active promotions, rebuilt only when the version moved."""
+    global _index
+    version = index_version()
+    current = _index
+    if current is not None and current.version == version:
+        return current
+    with _index_lock:
+        if _index is None or _index.version != version:
+            promotions = Promotion.objects.filter(status__in=INDEXED_STATUSES)
+            _index = PromotionIndex((rule_from_promotion(p) for p in promotions.iterator(chunk_size=2000)), version)
+        return _index
+
+
+@dataclass(frozen=True)
+class LineInput:
+    sku: str
+    quantity: int
+    unit_price: Decimal
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class PricingRequest:
+    currency: str
+    lines: list[LineInput]
+    customer: Customer | None = None
+    store: str | None = None
+    channel: str | None = None
+    shipping_price: Decimal = Decimal(0)
+    codes: list[str] = field(default_factory=list)
+    now: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """An evaluation and what it was computed from (the order service needs both)."""
+
+    result: Result
+    cart: Cart
+    products: dict[str, Product]
+    categories: dict[str, Category]
+    codes: dict[str, PromotionCode]
+
+
+def cart_price(*, request: PricingRequest) -> Pricing:
+    """Price a cart as `POST /carts/evaluate` does; reads only, writes nothing."""
+    index = promotion_index()
+    skus = {line.sku for line in request.lines}
+    products = {p.sku: p for p in Product.objects.select_related("category").filter(sku__in=skus)}
+    line_categories = {line.category for line in request.lines if line.category and line.sku not in products}
+    categories = {c.code: c for c in Category.objects.filter(code__in=line_categories)} if line_categories else {}
+    cart = Cart(
+        currency=request.currency,
+        lines=tuple(_cart_line(line, products, categories) for line in request.lines),
+        shipping_price=request.shipping_price,
+        codes=tuple(request.codes),
+    )
+    normalised = {normalize_code(code) for code in request.codes if code.strip()}
+    stored_codes = {c.code: c for c in PromotionCode.objects.filter(code__in=normalised)} if normalised else {}
+    code_promotion_ids = {c.promotion_id for c in stored_codes.values()}
+    extra_rules = {
+        p.pk: rule_from_promotion(p)
+        for p in Promotion.objects.filter(pk__in=code_promotion_ids - index.by_id.keys())
+    } if code_promotion_ids - index.by_id.keys() else {}  # fmt: skip
+    code_rules = [index.by_id.get(pk) or extra_rules[pk] for pk in code_promotion_ids]
+    rules = [*index.candidates(cart, request.store), *code_rules]
+    counted = [rule.id for rule in rules if rule.has_counters]
+    usage = {
+        pk: PromotionUsage(used=used, budget_spent=spent)
+        for pk, used, spent in Promotion.objects.filter(pk__in=counted).values_list("pk", "used", "budget_spent")
+    } if counted else {}  # fmt: skip
+    facts = None
+    if request.customer is not None:
+        per_customer = [rule.id for rule in rules if rule.usage_limit_per_customer is not None]
+        uses = dict(
+            CustomerPromotionUsage.objects.filter(customer=request.customer, promotion_id__in=per_customer).values_list(
+                "promotion_id", "used"
+            )
+        ) if per_customer else {}  # fmt: skip
+        facts = customer_facts(request.customer, uses)
+    context = Context(
+        now=request.now or timezone.now(),
+        store=request.store,
+        channel=request.channel,
+        customer=facts,
+        usage=usage,
+        codes={
+            code: CodeRecord(code=code, promotion_id=c.promotion_id, used=c.used, usage_limit=c.usage_limit)
+            for code, c in stored_codes.items()
+        },
+        extra_rules=extra_rules,
+    )
+    return Pricing(evaluate(cart, context, index), cart, products, categories, stored_codes)
+
+
+def _cart_line(line: LineInput, products: dict[str, Product], categories: dict[str, Category]) -> CartLine:
+    product = products.get(line.sku)
+    if product is not None:
+        lineage = product.category.lineage if product.category_id else []
+        return CartLine(line.sku, line.quantity, line.unit_price, tuple(lineage), product.brand)
+    category = categories.get(line.category) if line.category else None
+    lineage = category.lineage if category else ([line.category] if line.category else [])
+    return CartLine(line.sku, line.quantity, line.unit_price, tuple(lineage))
+
+
+def promotion_list() -> QuerySet[Promotion]:
+    return Promotion.objects.order_by("-priority", "id")
+
+
+def promotion_get(*, promotion_id: int) -> Promotion | None:
+    return Promotion.objects.filter(pk=promotion_id).first()
+
+
+def code_job_get(*, job_id: int) -> CodeGenerationJob | None:
+    return CodeGenerationJob.objects.select_related("promotion").filter(pk=job_id).first()
+
+
+def promotion_codes_iter(*, promotion: Promotion, chunk_size: int = 5000) -> Iterator[tuple[str, int | None, int]]:
+    """(code, usage_limit, used) in creation order, read in keyset pages so memory stays flat."""
+    last_id = 0
+    while True:
+        page = list(
+            PromotionCode.objects.filter(promotion=promotion, pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", "code", "usage_limit", "used")[:chunk_size]
+        )
+        if not page:
+            return
+        for _, code, usage_limit, used in page:
+            yield code, usage_limit, used
+        last_id = page[-1][0]
+
+
+CART_DEPENDENT_REASONS = frozenset({"no_applicable_items", "min_subtotal_not_met", "not_combinable"})
+
+
+@dataclass(frozen=True)
+class CouponCheck:
+    valid: bool
+    reason: str | None
+    message: str
+    promotion: Promotion | None
+
+
+def coupon_check(
+    *, code: str, customer: Customer | None, store: str | None, channel: str | None, cart: PricingRequest | None
+) -> CouponCheck:
+    """Would this code apply? With a cart, exactly as pricing it would say; without one, only the
+    code's own conditions (dates, store, customer, limits) are checked."""
+    stored = PromotionCode.objects.select_related("promotion").filter(code=normalize_code(code)).first()
+    promotion = stored.promotion if stored else None
+    if cart is None:
+        store_currency = Store.objects.filter(code=store).values_list("currency", flat=True).first() if store else None
+        currency = store_currency or (promotion.currency if promotion and promotion.currency else "USD")
+        cart = PricingRequest(currency=currency, lines=[], customer=customer, store=store, channel=channel)
+    request = PricingRequest(
+        currency=cart.currency,
+        lines=cart.lines,
+        customer=customer,
+        store=store if store is not None else cart.store,
+        channel=channel if channel is not None else cart.channel,
+        shipping_price=cart.shipping_price,
+        codes=[code],
+    )
+    result = cart_price(request=request).result.codes[0]
+    if result.status == "applied" or (not request.lines and result.reason in CART_DEPENDENT_REASONS):
+        return CouponCheck(True, None, "The code can be used.", promotion)
+    return CouponCheck(False, result.reason, result.message, promotion)

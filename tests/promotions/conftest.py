@@ -1,0 +1,70 @@
+"""Fixtures for promotions' HTTP tests: a small mirrored catalog, customers, and helpers."""
+
+import pytest
+
+from audiences import services as audiences
+
+
+@pytest.fixture
+def catalog(db):
+    audiences.store_upsert(code="DHK-01", name="Gulshan", timezone="Asia/Dhaka", currency="BDT")
+    audiences.store_upsert(code="ARU-01", name="Arusha", timezone="Africa/Dar_es_Salaam", currency="TZS")
+    audiences.category_upsert(code="electronics", name="Electronics")
+    audiences.category_upsert(code="tv", name="TV", parent_code="electronics")
+    audiences.category_upsert(code="cables", name="Cables", parent_code="electronics")
+    audiences.category_upsert(code="grocery", name="Grocery")
+    audiences.product_upsert(
+        sku="TV-55", name="55in TV", price=54000, currency="BDT", category_code="tv", brand="Walton"
+    )
+    audiences.product_upsert(
+        sku="HDMI-2", name="HDMI", price=450, currency="BDT", category_code="cables", brand="Ugreen"
+    )
+    audiences.product_upsert(sku="RICE", name="Rice", price=100, currency="BDT", category_code="grocery")
+
+
+@pytest.fixture
+def customer(db):
+    return audiences.customer_upsert(external_id="C-1001", first_name="Rahim")[0]
+
+
+def create_promotion(client, **fields):
+    body = {
+        "name": fields.pop("name", "Promo"),
+        "status": "active",
+        "reward": {"type": "percentage", "value": "10"},
+        **fields,
+    }
+    response = client.post("/api/v1/promotions", body, format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def evaluate(client, lines, **cart):
+    body = {"currency": cart.pop("currency", "BDT"), "lines": lines, **cart}
+    response = client.post("/api/v1/carts/evaluate", body, format="json")
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def tv(quantity=1, price="54000.00"):
+    return {"sku": "TV-55", "quantity": quantity, "unit_price": price}
+
+
+def hdmi(quantity=1, price="450.00"):
+    return {"sku": "HDMI-2", "quantity": quantity, "unit_price": price}
+
+
+def rice(quantity=1, price="100.00"):
+    return {"sku": "RICE", "quantity": quantity, "unit_price": price}
+
+
+@pytest.fixture
+def api_client_anonymous():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def place(client, external_id, lines, **order):
+    body = {"external_id": external_id, "currency": order.pop("currency", "BDT"), "lines": lines, **order}
+    return client.post("/api/v1/orders", body, format="json")
