@@ -51,6 +51,13 @@ class SegmentOutput(serializers.Serializer):
     refreshed_at = serializers.DateTimeField(allow_null=True)
 
 
+class MembersPage(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = serializers.ListField(child=serializers.CharField(), help_text="Customer external ids.")
+
+
 class PreviewInput(serializers.Serializer):
     rules = serializers.JSONField()
 
@@ -113,7 +120,7 @@ class SegmentMembersView(ManagementView):
 
     @extend_schema(
         parameters=[OpenApiParameter("page", int)],
-        responses=serializers.ListField(child=serializers.CharField()),
+        responses=MembersPage,
         description="External ids of the members at the last refresh, 50 a page.",
     )
     def get(self, request, code):

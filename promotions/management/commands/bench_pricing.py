@@ -1,0 +1,226 @@
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.utils import timezone
+from rest_framework_api_key.models import APIKey
+
+from audiences.models import Category, Product
+from promotions import bench_data
+from promotions.engine import Cart, CartLine, Context, PromotionRule, compile_index, evaluate
+from promotions.engine.definition import parse_eligibility, parse_reward, parse_target
+from promotions.models import Promotion, PromotionCode
+from promotions.services import index_version_bump
+
+SIZES = (100, 1_000, 10_000)
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def rules_from(definitions: list[dict]) -> list[PromotionRule]:
+    return [
+        PromotionRule(
+            id=number + 1,
+            name=definition["name"],
+            reward=parse_reward(definition["reward"]),
+            trigger=definition["trigger"],
+            priority=definition["priority"],
+            stacking=definition["stacking"],
+            target=parse_target(definition["target"]),
+            eligibility=parse_eligibility(definition["eligibility"]),
+        )
+        for number, definition in enumerate(definitions)
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Command(BaseCommand):
+    help = (
+        "Price a 20-line cart against 100, 1,000 and 10,000 active promotions of mixed types: in-process "
+        "(the pure engine) p50/p99, and over HTTP through gunicorn on loopback p50/p95 (PostgreSQL)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--carts", type=int, default=2000, help="In-process evaluations per size.")
+        parser.add_argument("--requests", type=int, default=300, help="HTTP requests per size.")
+        parser.add_argument("--no-http", action="store_true", help="Only the in-process figures.")
+        parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+
+    def handle(self, *args, carts, requests, no_http, sizes, **options):
+        sizes = [int(size) for size in sizes.split(",")]
+        now = timezone.now()
+        for size in sizes:
+            definitions = bench_data.promotion_definitions(size)
+            started = time.perf_counter()
+            index = compile_index(rules_from(definitions))
+            compile_ms = (time.perf_counter() - started) * 1000
+            rng = random.Random(size)
+            timings, discounted = [], 0
+            for _ in range(carts):
+                lines = tuple(
+                    CartLine(sku=s, quantity=q, unit_price=p, categories=c, brand=b)
+                    for s, q, p, c, b in bench_data.cart_lines(rng)
+                )
+                cart = Cart(currency="BDT", lines=lines, shipping_price=Decimal("120.00"))
+                started = time.perf_counter()
+                result = evaluate(cart, Context(now=now), index)
+                timings.append((time.perf_counter() - started) * 1000)
+                discounted += bool(result.applied)
+            self.stdout.write(
+                f"in-process  {size:>6,} promotions: p50 {statistics.median(timings):.3f} ms, "
+                f"p99 {percentile(timings, 0.99):.3f} ms ({carts} carts, {discounted} with a discount; "
+                f"index compiled in {compile_ms:.0f} ms)"
+            )
+        if no_http:
+            return
+        if connection.vendor != "postgresql":
+            self.stdout.write("HTTP figures need PostgreSQL (DATABASE_URL); skipped.")
+            return
+        _, key = APIKey.objects.create_key(name="bench_pricing")
+        self._catalog()
+        try:
+            for size in sizes:
+                self._load(bench_data.promotion_definitions(size))
+                timings = self._http(key, requests)
+                self.stdout.write(
+                    f"HTTP        {size:>6,} promotions: p50 {statistics.median(timings):.2f} ms, "
+                    f"p95 {percentile(timings, 0.95):.2f} ms ({requests} requests, one client, gunicorn on loopback)"
+                )
+        finally:
+            self._clear()
+
+    def _catalog(self):
+        with transaction.atomic():
+            parents = {f"dept-{n:02d}": Category(code=f"dept-{n:02d}", name=f"Department {n}", path=f"/dept-{n:02d}/")
+                       for n in range(bench_data.CATEGORY_PARENTS)}  # fmt: skip
+            Category.objects.bulk_create(parents.values(), ignore_conflicts=True)
+            parent_ids = dict(Category.objects.filter(code__in=parents).values_list("code", "pk"))
+            leaves = []
+            for n in range(bench_data.CATEGORIES):
+                leaf, parent = bench_data.category_lineage(n)
+                leaves.append(Category(code=leaf, name=leaf, parent_id=parent_ids[parent], path=f"/{parent}/{leaf}/"))
+            Category.objects.bulk_create(leaves, ignore_conflicts=True)
+            category_ids = dict(Category.objects.filter(code__startswith="cat-").values_list("code", "pk"))
+            Product.objects.bulk_create(
+                (
+                    Product(
+                        sku=bench_data.sku(n),
+                        name=f"Bench product {n}",
+                        category_id=category_ids[bench_data.category_lineage(n)[0]],
+                        brand=bench_data.brand(n),
+                        price=bench_data.unit_price(n),
+                        currency="BDT",
+                    )
+                    for n in range(bench_data.SKUS)
+                ),
+                batch_size=5000,
+                ignore_conflicts=True,
+            )
+
+    def _load(self, definitions: list[dict]):
+        with transaction.atomic():
+            self._clear_promotions()
+            promotions = Promotion.objects.bulk_create(
+                (
+                    Promotion(
+                        name=d["name"], status="active", trigger=d["trigger"], code=d.get("code", ""),
+                        priority=d["priority"], stacking=d["stacking"], target=d["target"],
+                        eligibility=d["eligibility"], reward=d["reward"], reward_type=d["reward"]["type"],
+                    )
+                    for d in definitions
+                ),
+                batch_size=2000,
+            )  # fmt: skip
+            PromotionCode.objects.bulk_create(
+                (PromotionCode(promotion=p, code=p.code) for p in promotions if p.code), batch_size=2000
+            )
+            index_version_bump()
+
+    def _clear_promotions(self):
+        bench = Promotion.objects.filter(name__startswith="bench ")
+        PromotionCode.objects.filter(promotion__in=bench).delete()
+        bench.delete()
+
+    def _clear(self):
+        with transaction.atomic():
+            self._clear_promotions()
+            index_version_bump()
+        APIKey.objects.filter(name="bench_pricing").delete()
+
+    def _http(self, key: str, requests: int) -> list[float]:
+        port = free_port()
+        env = {**os.environ, "DJANGO_DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 50, "ALLOWED_HOSTS": "127.0.0.1",
+               "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING"}  # fmt: skip
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+        )
+        rng = random.Random(1)
+        try:
+            client = self._connect(port)
+            headers = {"Authorization": f"Api-Key {key}", "Content-Type": "application/json"}
+            timings = []
+            for number in range(requests + 20):
+                lines = bench_data.cart_lines(rng)
+                body = {
+                    "currency": "BDT",
+                    "lines": [{"sku": s, "quantity": q, "unit_price": str(p)} for s, q, p, _, _ in lines],
+                    "shipping_price": "120.00",
+                    "codes": [f"BENCH{rng.randrange(16, 20)}"],
+                }
+                started = time.perf_counter()
+                client.request("POST", "/api/v1/carts/evaluate", json.dumps(body), headers)
+                response = client.getresponse()
+                response.read()
+                elapsed = (time.perf_counter() - started) * 1000
+                if response.status != 200:
+                    raise RuntimeError(f"carts/evaluate answered {response.status}")
+                if number >= 20:  # the first requests warm both workers' caches
+                    timings.append(elapsed)
+            return timings
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    def _connect(self, port: int) -> http.client.HTTPConnection:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                client.request("GET", "/healthz")
+                client.getresponse().read()
+                return client
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
