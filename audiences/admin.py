@@ -1,7 +1,26 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from import_export.admin import ExportMixin, ImportExportMixin
 
-from audiences import services
-from audiences.models import Category, Consent, ConsentRecord, Customer, Event, Order, OrderLine, Product, Store
+from audiences import resources, services
+from audiences.models import (
+    Category,
+    Consent,
+    ConsentRecord,
+    Customer,
+    CustomerScore,
+    Event,
+    Order,
+    OrderLine,
+    Product,
+    Segment,
+    Store,
+)
+from audiences.rfm import rfm_group
+from audiences.segments import selectors as segment_selectors
+from audiences.segments import services as segment_services
 
 
 @admin.register(Store)
@@ -26,7 +45,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [resources.ProductResource]
     list_display = ["sku", "name", "category", "brand", "price", "currency", "in_stock"]
     list_filter = ["in_stock", "currency", "brand", "category"]
     search_fields = ["sku", "name", "brand"]
@@ -45,7 +65,8 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [resources.CustomerResource]
     list_display = [
         "external_id",
         "full_name",
@@ -79,7 +100,8 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [resources.OrderResource]
     list_display = ["external_id", "customer", "store", "channel", "placed_at", "currency", "total", "status"]
     list_filter = ["status", "channel", "currency", "store"]
     search_fields = ["external_id", "customer__external_id"]
@@ -106,7 +128,8 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [resources.EventResource]
     list_display = ["type", "customer", "occurred_at"]
     list_filter = ["type"]
     search_fields = ["customer__external_id", "type", "idempotency_key"]
@@ -116,7 +139,8 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [resources.ConsentRecordResource]
     list_display = ["customer", "channel", "topic", "status", "source", "recorded_at"]
     list_filter = ["channel", "topic", "status", "source"]
     search_fields = ["customer__external_id", "customer__email", "customer__phone"]
@@ -149,3 +173,89 @@ class ConsentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class SegmentForm(forms.ModelForm):
+    class Meta:
+        model = Segment
+        fields = ["code", "name", "description", "rules"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "rules" in cleaned:
+            try:
+                segment_services.segment_rules_check(rules=cleaned["rules"], own_code=cleaned.get("code"))
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict) from None
+        return cleaned
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    form = SegmentForm
+    list_display = ["code", "name", "member_count", "refreshed_at", "predefined"]
+    list_filter = ["predefined"]
+    search_fields = ["code", "name", "description"]
+    readonly_fields = ["live_preview", "member_count", "refreshed_at", "predefined"]
+    actions = ["refresh_segments"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "code"] if obj else self.readonly_fields
+
+    @admin.display(description="Live count and sample")
+    def live_preview(self, obj):
+        if obj is None or obj.pk is None:
+            return "Save to see the live count."
+        count = segment_selectors.segment_live_count(rules=obj.rules)
+        sample = ", ".join(segment_selectors.segment_live_sample(rules=obj.rules))
+        return f"{count:,} customers match now. Sample: {sample or '-'}"
+
+    def save_model(self, request, obj, form, change):
+        fields = {"name": obj.name, "description": obj.description, "rules": obj.rules}
+        if change:
+            segment = segment_services.segment_update(segment=Segment.objects.get(pk=obj.pk), **fields)
+        else:
+            segment = segment_services.segment_create(code=obj.code, **fields)
+        result = segment_services.segment_refresh(segment=segment)
+        obj.pk = segment.pk
+        self.message_user(request, f"'{segment.code}' refreshed: {result.count:,} members.")
+
+    @admin.action(description="Refresh the selected segments now")
+    def refresh_segments(self, request, queryset):
+        for segment in queryset:
+            result = segment_services.segment_refresh(segment=segment)
+            self.message_user(
+                request, f"{segment.code}: {result.count:,} members ({result.entered} entered, {result.exited} exited)."
+            )
+
+
+@admin.register(CustomerScore)
+class CustomerScoreAdmin(admin.ModelAdmin):
+    """Scores are computed, never edited. The changelist shows the RFM grid above the list."""
+
+    change_list_template = "admin/audiences/customerscore/change_list.html"
+    list_display = ["customer", "rfm_r", "rfm_f", "rfm_m", "rfm_segment", "engagement_score", "loyalty_score"]
+    list_filter = ["rfm_segment", "rfm_r", "rfm_f"]
+    search_fields = ["customer__external_id"]
+    list_select_related = ["customer"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        counts = {
+            (row["rfm_r"], row["rfm_f"]): row["n"]
+            for row in CustomerScore.objects.filter(rfm_r__isnull=False)
+            .values("rfm_r", "rfm_f")
+            .annotate(n=Count("pk"))
+        }
+        grid = [
+            {"recency": r, "cells": [{"frequency": f, "count": counts.get((r, f), 0), "group": rfm_group(r, f)}
+                                     for f in range(1, 6)]}
+            for r in range(5, 0, -1)
+        ]  # fmt: skip
+        return super().changelist_view(request, extra_context={**(extra_context or {}), "rfm_grid": grid})

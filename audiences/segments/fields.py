@@ -8,7 +8,7 @@ fields (loyalty registers `loyalty_tier`) with `register_segment_field`.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Exists, F, OuterRef, Q
@@ -98,9 +98,9 @@ def _scalar(kind: str, value, choices: tuple[str, ...] = ()):
         if isinstance(value, str):
             parsed = parse_datetime(value) or (parse_date(value) if len(value) == 10 else None)
             if isinstance(parsed, datetime):
-                return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
+                return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
             if isinstance(parsed, date):
-                return datetime(parsed.year, parsed.month, parsed.day, tzinfo=timezone.utc)
+                return datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC)
         raise RuleError(f"expects an ISO 8601 date or date-time, got {value!r}")
     if kind == "boolean":
         if not isinstance(value, bool):

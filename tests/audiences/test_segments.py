@@ -126,6 +126,8 @@ def cond(field, op, value, **extra):
         (cond("signed_up_at", "within_days", 30), {"A"}),
         (cond("signed_up_at", "older_than_days", 30), {"B", "C"}),
         (cond("signed_up_at", "exists", False), {"D"}),
+        (cond("signed_up_at", "lt", "2000-01-01"), set()),
+        (cond("signed_up_at", "between", ["2000-01-01", "2100-01-01T00:00:00+06:00"]), {"A", "B", "C"}),
         (cond("birth_month", "eq", 12), {"C"}),
         (cond("birth_month", "between", [3, 6]), {"A"}),
         (cond("attributes.car_year", "lt", 2018), {"A"}),

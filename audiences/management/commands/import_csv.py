@@ -1,0 +1,91 @@
+import csv
+import sys
+
+import tablib
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from audiences import resources, services
+
+RESOURCES = {
+    "customers": resources.CustomerResource,
+    "products": resources.ProductResource,
+    "consents": resources.ConsentRecordResource,
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a CSV file: customers, products, consents, or a communications log (columns phone, date, "
+        "message, amount, name?). A file with a bad row imports nothing unless --skip-bad-rows is given; "
+        "--dry-run only reports."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=[*RESOURCES, "communications"])
+        parser.add_argument("path")
+        parser.add_argument("--dry-run", action="store_true", help="Validate and report; write nothing.")
+        parser.add_argument("--skip-bad-rows", action="store_true", help="Import the good rows, report the bad.")
+
+    def handle(self, *args, kind, path, dry_run, skip_bad_rows, **options):
+        try:
+            with open(path, newline="", encoding="utf-8-sig") as handle:
+                text = handle.read()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc}") from None
+        if kind == "communications":
+            return self._communications(text, dry_run, skip_bad_rows)
+        dataset = tablib.Dataset().load(text, format="csv")
+        resource = RESOURCES[kind]()
+        self.stderr.write(f"Checking {len(dataset):,} rows ...")
+        result = resource.import_data(dataset, dry_run=True, raise_errors=False, collect_failed_rows=True)
+        bad = self._report(result)
+        if bad and not skip_bad_rows:
+            raise CommandError(f"{len(bad)} bad row(s): nothing imported (use --skip-bad-rows to import the rest).")
+        if dry_run:
+            self.stdout.write(f"Dry run: {len(dataset) - len(bad):,} row(s) would be imported, {len(bad)} rejected.")
+            return
+        # A fresh copy: import-export may add columns to the dataset it checked.
+        fresh = tablib.Dataset().load(text, format="csv")
+        good = tablib.Dataset(headers=fresh.headers)
+        for number, row in enumerate(fresh, start=1):
+            if number not in bad:
+                good.append(row)
+        self.stderr.write(f"Importing {len(good):,} rows ...")
+        result = resource.import_data(good, dry_run=False, raise_errors=True)
+        totals = result.totals
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {kind}: {totals.get('new', 0):,} new, {totals.get('update', 0):,} updated, "
+                f"{totals.get('skip', 0):,} unchanged, {len(bad)} rejected."
+            )
+        )
+
+    def _report(self, result) -> set[int]:
+        bad: set[int] = set()
+        for invalid in result.invalid_rows:
+            bad.add(invalid.number)
+            messages = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in invalid.error_dict.items())
+            self.stdout.write(f"row {invalid.number + 1}: {messages}")
+        for number, errors in result.row_errors():
+            bad.add(number)
+            self.stdout.write(f"row {number + 1}: {errors[0].error}")
+        return bad
+
+    def _communications(self, text: str, dry_run: bool, skip_bad_rows: bool):
+        rows, rejected = resources.communications_log_rows(csv.DictReader(text.splitlines()))
+        for number, reason in rejected:
+            self.stdout.write(f"row {number}: {reason}")
+        if rejected and not skip_bad_rows:
+            raise CommandError(
+                f"{len(rejected)} bad row(s): nothing imported (use --skip-bad-rows to import the rest)."
+            )
+        if dry_run:
+            self.stdout.write(f"Dry run: {len(rows):,} message(s) would be imported, {len(rejected)} rejected.")
+            return
+        with transaction.atomic():
+            created, recorded = services.communications_log_import(rows=rows)
+        self.stdout.write(
+            self.style.SUCCESS(f"{created:,} new customer(s), {recorded:,} message event(s), {len(rejected)} rejected.")
+        )
+        sys.stdout.flush()

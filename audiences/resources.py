@@ -1,0 +1,187 @@
+"""CSV import and export (django-import-export). Every import writes through audiences.services,
+so an imported row gets the same checks as the API (E.164 phones, known stores, consent history)."""
+
+from datetime import UTC
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from import_export import fields, resources, widgets
+
+from audiences import services
+from audiences.contact import InvalidPhone, phone_to_e164
+from audiences.models import ConsentRecord, Customer, Event, Order, OrderLine, Product, Store
+
+
+class IsoDateTimeWidget(widgets.Widget):
+    """ISO 8601 date-times with an offset, as the API uses (a date alone is midnight UTC)."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        parsed = parse_datetime(str(value))
+        if parsed is None and parse_date(str(value)) is not None:
+            parsed = parse_datetime(f"{value}T00:00:00")
+        if parsed is None:
+            raise ValueError(f"'{value}' is not an ISO 8601 date-time such as 2026-11-22T10:00:00+06:00.")
+        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+class CustomerResource(resources.ModelResource):
+    store = fields.Field(
+        attribute="store", column_name="store", widget=widgets.ForeignKeyWidget("audiences.Store", "code")
+    )
+
+    class Meta:
+        model = Customer
+        import_id_fields = ["external_id"]
+        fields = [
+            "external_id", "email", "phone", "first_name", "last_name", "birth_date", "language", "timezone",
+            "store", "city", "signed_up_at", "attributes", "orders_count", "total_spent", "last_order_at",
+        ]  # fmt: skip
+        export_order = fields
+        skip_unchanged = True
+        report_skipped = False
+
+    def before_import_row(self, row, **kwargs):
+        store = row.get("store")
+        if store and not Store.objects.filter(code=store).exists():
+            raise ValidationError({"store": [f"Unknown store '{store}'."]})
+
+    def do_instance_save(self, instance, is_create):
+        fields = {
+            name: getattr(instance, name)
+            for name in ("email", "phone", "first_name", "last_name", "birth_date", "language", "timezone", "city",
+                         "signed_up_at", "attributes")
+        }  # fmt: skip
+        fields["store"] = instance.store.code if instance.store_id else None
+        customer, _ = services.customer_upsert(external_id=instance.external_id, **fields)
+        instance.pk = customer.pk
+
+
+class ProductResource(resources.ModelResource):
+    category = fields.Field(
+        attribute="category", column_name="category", widget=widgets.ForeignKeyWidget("audiences.Category", "code")
+    )
+
+    class Meta:
+        model = Product
+        import_id_fields = ["sku"]
+        fields = ["sku", "name", "category", "brand", "price", "currency", "in_stock"]
+        export_order = fields
+        skip_unchanged = True
+
+    def do_instance_save(self, instance, is_create):
+        product, _ = services.product_upsert(
+            sku=instance.sku,
+            name=instance.name,
+            price=instance.price,
+            currency=instance.currency,
+            category_code=instance.category.code if instance.category_id else None,
+            in_stock=instance.in_stock,
+            brand=instance.brand or "",
+        )
+        instance.pk = product.pk
+
+
+class ConsentRecordResource(resources.ModelResource):
+    """Consent statements; each imported row is appended to the history (the latest rules)."""
+
+    customer = fields.Field(
+        attribute="customer", column_name="customer", widget=widgets.ForeignKeyWidget(Customer, "external_id")
+    )
+    recorded_at = fields.Field(attribute="recorded_at", column_name="recorded_at", widget=IsoDateTimeWidget())
+
+    class Meta:
+        model = ConsentRecord
+        fields = ["customer", "channel", "topic", "status", "source", "recorded_at"]
+        export_order = fields
+        import_id_fields = ["customer"]
+
+    def get_instance(self, instance_loader, row):
+        return None  # every row is a new statement in the history
+
+    def before_import_row(self, row, **kwargs):
+        if not Customer.objects.filter(external_id=row.get("customer")).exists():
+            raise ValidationError({"customer": [f"Unknown customer '{row.get('customer')}'."]})
+
+    def do_instance_save(self, instance, is_create):
+        instance.full_clean(exclude=["created_at"])
+        record = services.consent_record(
+            customer=instance.customer,
+            channel=instance.channel,
+            topic=instance.topic or "marketing",
+            status=instance.status,
+            source=instance.source or "import",
+            recorded_at=instance.recorded_at,
+        )
+        instance.pk = record.pk
+
+
+class OrderResource(resources.ModelResource):
+    customer = fields.Field(attribute="customer__external_id", column_name="customer")
+    store = fields.Field(attribute="store__code", column_name="store")
+
+    class Meta:
+        model = Order
+        fields = [
+            "external_id", "customer", "store", "channel", "currency", "placed_at", "status", "subtotal",
+            "discount_total", "shipping_price", "shipping_discount", "total",
+        ]  # fmt: skip
+        export_order = fields
+
+
+class OrderLineResource(resources.ModelResource):
+    order = fields.Field(attribute="order__external_id", column_name="order")
+
+    class Meta:
+        model = OrderLine
+        fields = ["order", "line_no", "sku", "quantity", "unit_price", "subtotal", "discount", "total"]
+        export_order = fields
+
+
+class EventResource(resources.ModelResource):
+    customer = fields.Field(attribute="customer__external_id", column_name="customer")
+
+    class Meta:
+        model = Event
+        fields = ["customer", "type", "occurred_at", "properties", "idempotency_key"]
+        export_order = fields
+
+
+def communications_log_rows(rows) -> tuple[list[dict], list[tuple[int, str]]]:
+    """Turn a communications log (phone, date, message, amount) into customers and events.
+
+    Pure validation: returns the cleaned rows and the rejected ones as (row number, reason).
+    """
+    cleaned, rejected = [], []
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        try:
+            phone = phone_to_e164((row.get("phone") or "").strip(), default_region=settings.DEFAULT_PHONE_REGION)
+        except InvalidPhone as exc:
+            rejected.append((number, f"phone: {exc}"))
+            continue
+        raw_date = (row.get("date") or "").strip()
+        when = parse_datetime(raw_date)
+        if when is None and parse_date(raw_date) is not None:
+            when = parse_datetime(raw_date + "T00:00:00")
+        if when is None:
+            rejected.append((number, f"date: '{raw_date}' is not an ISO 8601 date or date-time."))
+            continue
+        try:
+            amount = Decimal((row.get("amount") or "0").replace(",", "").strip() or "0")
+        except InvalidOperation:
+            rejected.append((number, f"amount: '{row.get('amount')}' is not a number."))
+            continue
+        if timezone.is_naive(when):
+            when = timezone.make_aware(when, UTC)
+        cleaned.append(
+            {"phone": phone, "occurred_at": when, "text": (row.get("message") or "").strip(), "amount": amount,
+             "name": (row.get("name") or "").strip()}
+        )  # fmt: skip
+    return cleaned, rejected

@@ -1,0 +1,114 @@
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from audiences import services
+from audiences.models import Consent, Customer, Event, Segment
+from audiences.scoring import scores_recompute
+
+pytestmark = pytest.mark.django_db
+
+CUSTOMERS = (
+    "external_id,email,phone,first_name,store,city\n"
+    "C-1,a@example.com,01712345678,Asha,,Dhaka\n"
+    "C-2,b@example.com,12345,Bad,,Dhaka\n"
+    "C-3,c@example.com,+255755197700,Juma,NOPE,Arusha\n"
+)
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    def write(text: str):
+        path = tmp_path / "data.csv"
+        path.write_text(text)
+        return str(path)
+
+    return write
+
+
+def test_a_bad_file_imports_nothing_and_names_the_rows(csv_file, capsys):
+    with pytest.raises(CommandError, match="2 bad row"):
+        call_command("import_csv", "customers", csv_file(CUSTOMERS))
+    out = capsys.readouterr().out
+    assert "row 3: phone: '12345' is not a valid phone number." in out
+    assert "row 4: store: Unknown store 'NOPE'." in out
+    assert not Customer.objects.exists()
+
+
+def test_dry_run_writes_nothing_and_skip_bad_rows_imports_the_rest(csv_file, capsys):
+    path = csv_file(CUSTOMERS)
+    call_command("import_csv", "customers", path, "--dry-run", "--skip-bad-rows")
+    assert not Customer.objects.exists()
+    call_command("import_csv", "customers", path, "--skip-bad-rows")
+    assert list(Customer.objects.values_list("external_id", "phone")) == [("C-1", "+8801712345678")]
+    assert "1 new" in capsys.readouterr().out
+
+
+def test_consent_import_appends_history(csv_file):
+    customer = services.customer_upsert(external_id="C-1")[0]
+    call_command(
+        "import_csv",
+        "consents",
+        csv_file(
+            "customer,channel,status,source,recorded_at\n"
+            "C-1,sms,opted_in,pos,2026-01-01T00:00:00Z\n"
+            "C-1,sms,opted_out,sms_stop,2026-02-01T00:00:00Z\n"
+        ),
+    )
+    assert Consent.objects.get(customer=customer, channel="sms").status == "opted_out"
+    assert customer.consent_records.count() == 2
+
+
+def test_communications_log_becomes_customers_and_events(csv_file, settings):
+    settings.DEFAULT_PHONE_REGION = "TZ"
+    call_command(
+        "import_csv",
+        "communications",
+        csv_file(
+            "phone,date,message,amount,name\n"
+            "0755197700,2025-09-01,Nataka simu,150000,Juma\n"
+            '0755197700,2025-09-05,Asante,"1,200",Juma\n'
+            "+8801712345678,2025-09-02T10:00:00+06:00,Hello,0,\n"
+        ),
+    )
+    assert set(Customer.objects.values_list("external_id", flat=True)) == {"+255755197700", "+8801712345678"}
+    amounts = sorted(e.properties["amount"] for e in Event.objects.filter(type="message_logged"))
+    assert amounts == ["0", "1200", "150000"]
+
+
+def test_admin_segment_editor_rejects_bad_rules_and_refreshes_good_ones(admin_client):
+    services.customer_upsert(external_id="C-1", city="Dhaka")
+    bad = {"code": "bad", "name": "Bad", "rules": json.dumps({"all": [{"field": "nope", "op": "eq", "value": 1}]})}
+    response = admin_client.post("/admin/audiences/segment/add/", bad)
+    assert response.status_code == 200
+    assert "unknown field &#x27;nope&#x27;" in response.content.decode()
+    assert not Segment.objects.filter(code="bad").exists()
+
+    good = {
+        "code": "dhaka",
+        "name": "Dhaka",
+        "rules": json.dumps({"all": [{"field": "city", "op": "eq", "value": "Dhaka"}]}),
+    }
+    response = admin_client.post("/admin/audiences/segment/add/", good, follow=True)
+    assert "refreshed: 1 members" in response.content.decode()
+    segment = Segment.objects.get(code="dhaka")
+    assert segment.member_count == 1
+    page = admin_client.get(f"/admin/audiences/segment/{segment.pk}/change/").content.decode()
+    assert "1 customers match now. Sample: C-1" in page
+
+
+def test_admin_pages_a_marketer_uses(admin_client):
+    services.customer_upsert(external_id="C-1", city="Dhaka")
+    scores_recompute()
+    for url in [
+        "/admin/",
+        "/admin/audiences/customer/",
+        "/admin/audiences/customer/import/",
+        "/admin/audiences/order/",
+        "/admin/audiences/segment/",
+        "/admin/audiences/customerscore/",
+    ]:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+    assert "RFM grid" in admin_client.get("/admin/audiences/customerscore/").content.decode()
