@@ -185,3 +185,46 @@ def communications_log_rows(rows) -> tuple[list[dict], list[tuple[int, str]]]:
              "name": (row.get("name") or "").strip()}
         )  # fmt: skip
     return cleaned, rejected
+
+
+def order_lines_rows(rows) -> tuple[dict[str, dict], list[tuple[int, str]]]:
+    """Group an orders file, one line per row (order, customer, store, channel, currency, placed_at,
+    sku, quantity, unit_price, discount?, shipping_price?), into orders; reject rows that cannot be one."""
+    orders: dict[str, dict] = {}
+    rejected = []
+    for number, row in enumerate(rows, start=2):
+        try:
+            order_id = (row.get("order") or "").strip()
+            if not order_id:
+                raise ValueError("order: missing")
+            placed_at = IsoDateTimeWidget().clean(row.get("placed_at"))
+            if placed_at is None:
+                raise ValueError("placed_at: missing")
+            quantity = int(row.get("quantity") or "")
+            if quantity <= 0:
+                raise ValueError("quantity: must be at least 1")
+            line = {
+                "sku": (row.get("sku") or "").strip(),
+                "quantity": quantity,
+                "unit_price": Decimal(row.get("unit_price") or ""),
+                "discount": Decimal(row.get("discount") or "0"),
+            }
+            if not line["sku"]:
+                raise ValueError("sku: missing")
+        except (ValueError, InvalidOperation) as exc:
+            rejected.append((number, str(exc) if str(exc) else "a number is not valid"))
+            continue
+        order = orders.setdefault(
+            order_id,
+            {
+                "customer": (row.get("customer") or "").strip() or None,
+                "store": (row.get("store") or "").strip() or None,
+                "channel": (row.get("channel") or "").strip(),
+                "currency": (row.get("currency") or "").strip().upper(),
+                "placed_at": placed_at,
+                "shipping_price": Decimal(row.get("shipping_price") or "0"),
+                "lines": [],
+            },
+        )
+        order["lines"].append(line)
+    return orders, rejected

@@ -379,3 +379,53 @@ def communications_log_import(*, rows: list[dict]) -> tuple[int, int]:
         batch_size=2000,
     )
     return len(new_phones), len(rows)
+
+
+@transaction.atomic
+def orders_import(*, orders: dict[str, dict]) -> tuple[int, int]:
+    """Record imported orders (history from the shop) through order_create; existing ids are skipped.
+
+    Returns (recorded, skipped). Raises ValidationError naming the order on an unknown customer,
+    store or currency, so a bad file records nothing.
+    """
+    existing = set(Order.objects.filter(external_id__in=list(orders)).values_list("external_id", flat=True))
+    customers = {
+        c.external_id: c for c in Customer.objects.filter(external_id__in={o["customer"] for o in orders.values()})
+    }
+    stores = {s.code: s for s in Store.objects.filter(code__in={o["store"] for o in orders.values()})}
+    products = {
+        p.sku: p
+        for p in Product.objects.select_related("category").filter(
+            sku__in={line["sku"] for o in orders.values() for line in o["lines"]}
+        )
+    }
+    recorded = 0
+    for external_id, order in orders.items():
+        if external_id in existing:
+            continue
+        if order["customer"] and order["customer"] not in customers:
+            raise ValidationError({external_id: [f"Unknown customer '{order['customer']}'."]})
+        if order["store"] and order["store"] not in stores:
+            raise ValidationError({external_id: [f"Unknown store '{order['store']}'."]})
+        order_create(
+            external_id=external_id,
+            currency=order["currency"],
+            placed_at=order["placed_at"],
+            customer=customers.get(order["customer"]),
+            store=stores.get(order["store"]),
+            channel=order["channel"],
+            shipping_price=order["shipping_price"],
+            discount_total=sum((line["discount"] for line in order["lines"]), Decimal(0)),
+            lines=[
+                OrderLineInput(
+                    sku=line["sku"],
+                    quantity=line["quantity"],
+                    unit_price=line["unit_price"],
+                    discount=line["discount"],
+                    product=products.get(line["sku"]),
+                )
+                for line in order["lines"]
+            ],
+        )
+        recorded += 1
+    return recorded, len(orders) - recorded

@@ -112,3 +112,31 @@ def test_admin_pages_a_marketer_uses(admin_client):
         response = admin_client.get(url)
         assert response.status_code == 200, url
     assert "RFM grid" in admin_client.get("/admin/audiences/customerscore/").content.decode()
+
+
+ORDERS = (
+    "order,customer,store,channel,currency,placed_at,sku,quantity,unit_price,discount,shipping_price\n"
+    "O-1,C-1,,pos,BDT,2026-01-05T10:00:00+06:00,TV-55,1,54000.00,1000,120\n"
+    "O-1,C-1,,pos,BDT,2026-01-05T10:00:00+06:00,HDMI-2,2,450.00,,120\n"
+    "O-2,C-1,,web,BDT,2026-02-01,RICE,3,100,,0\n"
+)
+
+
+def test_orders_import_groups_lines_and_updates_statistics(csv_file):
+    customer = services.customer_upsert(external_id="C-1")[0]
+    path = csv_file(ORDERS)
+    call_command("import_csv", "orders", path, "--dry-run")
+    assert not customer.orders.exists()
+    call_command("import_csv", "orders", path)
+    call_command("import_csv", "orders", path)  # the same file again records nothing twice
+    customer.refresh_from_db()
+    assert customer.orders_count == 2
+    assert str(customer.total_spent) == "54320.000"  # 54,900 - 1,000 + 120 and 300
+    assert customer.orders.get(external_id="O-1").lines.count() == 2
+
+
+def test_orders_import_with_an_unknown_customer_records_nothing(csv_file):
+    services.customer_upsert(external_id="C-1")
+    with pytest.raises(CommandError, match="Unknown customer 'C-404'"):
+        call_command("import_csv", "orders", csv_file(ORDERS + "O-3,C-404,,web,BDT,2026-02-01,RICE,1,100,,0\n"))
+    assert not Customer.objects.get(external_id="C-1").orders.exists()

@@ -2,6 +2,7 @@ import csv
 import sys
 
 import tablib
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -16,13 +17,14 @@ RESOURCES = {
 
 class Command(BaseCommand):
     help = (
-        "Import a CSV file: customers, products, consents, or a communications log (columns phone, date, "
-        "message, amount, name?). A file with a bad row imports nothing unless --skip-bad-rows is given; "
-        "--dry-run only reports."
+        "Import a CSV file: customers, products, consents, orders (one line per row: order, customer, store, "
+        "channel, currency, placed_at, sku, quantity, unit_price, discount?, shipping_price?) or a communications "
+        "log (phone, date, message, amount, name?). A file with a bad row imports nothing unless --skip-bad-rows "
+        "is given; --dry-run only reports."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=[*RESOURCES, "communications"])
+        parser.add_argument("kind", choices=[*RESOURCES, "orders", "communications"])
         parser.add_argument("path")
         parser.add_argument("--dry-run", action="store_true", help="Validate and report; write nothing.")
         parser.add_argument("--skip-bad-rows", action="store_true", help="Import the good rows, report the bad.")
@@ -35,6 +37,8 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {exc}") from None
         if kind == "communications":
             return self._communications(text, dry_run, skip_bad_rows)
+        if kind == "orders":
+            return self._orders(text, dry_run, skip_bad_rows)
         dataset = tablib.Dataset().load(text, format="csv")
         resource = RESOURCES[kind]()
         self.stderr.write(f"Checking {len(dataset):,} rows ...")
@@ -89,3 +93,23 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"{created:,} new customer(s), {recorded:,} message event(s), {len(rejected)} rejected.")
         )
         sys.stdout.flush()
+
+    def _orders(self, text: str, dry_run: bool, skip_bad_rows: bool):
+        orders, rejected = resources.order_lines_rows(csv.DictReader(text.splitlines()))
+        for number, reason in rejected:
+            self.stdout.write(f"row {number}: {reason}")
+        if rejected and not skip_bad_rows:
+            raise CommandError(
+                f"{len(rejected)} bad row(s): nothing imported (use --skip-bad-rows to import the rest)."
+            )
+        try:
+            with transaction.atomic():
+                recorded, skipped = services.orders_import(orders=orders)
+                if dry_run:
+                    transaction.set_rollback(True)
+        except ValidationError as exc:
+            raise CommandError(f"Nothing imported: {exc.message_dict}") from None
+        verb = "would be recorded" if dry_run else "recorded"
+        self.stdout.write(
+            self.style.SUCCESS(f"{recorded:,} order(s) {verb}, {skipped:,} already known, {len(rejected)} rejected.")
+        )

@@ -33,5 +33,7 @@ class Command(BaseCommand):
                 f"{stored / seconds:,.0f} codes/s, peak memory {peak:.0f} MiB"
             )
         finally:
-            PromotionCode.objects.filter(promotion=promotion).delete()
+            # One SQL DELETE: the ORM's delete() would load a million codes to check their redemptions.
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {PromotionCode._meta.db_table} WHERE promotion_id = %s", [promotion.pk])  # noqa: S608
             promotion.delete()
