@@ -20,6 +20,7 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py refresh_audiences
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py runall --addr $(ADDR)
 

@@ -9,13 +9,13 @@ PREDEFINED = [
     {
         "code": "high_value",
         "name": "High value",
-        "description": "Lifetime spend over the threshold of the home store's currency (TZS 100,000; BDT 10,000).",
+        "description": "Lifetime spend over the threshold of the home store's currency (BDT 300,000; TZS 5,000,000).",
         "rules": {
             "any": [
                 {"all": [{"field": "currency", "op": "eq", "value": "TZS"},
-                         {"field": "total_spent", "op": "gte", "value": "100000"}]},
+                         {"field": "total_spent", "op": "gte", "value": "5000000"}]},
                 {"all": [{"field": "currency", "op": "eq", "value": "BDT"},
-                         {"field": "total_spent", "op": "gte", "value": "10000"}]},
+                         {"field": "total_spent", "op": "gte", "value": "300000"}]},
             ]
         },
     },

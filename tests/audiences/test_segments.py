@@ -202,10 +202,15 @@ def test_nested_segment_is_inlined(people):
 
 
 def test_predefined_seed_004_segments(people):
-    from audiences.models import Segment
+    from audiences.models import Customer, Segment
 
     predefined = {s.code: s.rules for s in Segment.objects.filter(predefined=True)}
-    assert members(predefined["high_value"]) == {"A", "B"}  # BDT 110,000 >= 10,000; TZS 150,000 >= 100,000
+    assert members(predefined["high_value"]) == set()  # BDT 110,000 < 300,000; TZS 150,000 < 5,000,000
+    services.order_create(
+        external_id="O-A3", currency="BDT", placed_at=days_ago(100), customer=Customer.objects.get(external_id="A"),
+        lines=[line("TV-75", "200000.00")],
+    )  # fmt: skip
+    assert members(predefined["high_value"]) == {"A"}  # BDT 310,000
     assert members(predefined["inactive_90d"]) == {"A"}
     assert members(predefined["new_30d"]) == {"A"}
     assert members(predefined["complaint"]) == {"B", "D"}  # C's complaint was resolved 50 days ago
