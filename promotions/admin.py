@@ -8,9 +8,9 @@ from django.db.models import Count, Q
 
 from promotions import services
 from promotions.api.serializers import money_string
-from promotions.models import CodeGenerationJob, Promotion, PromotionCode, Redemption
+from promotions.models import PROMOTION_FIELDS, CodeGenerationJob, Promotion, PromotionCode, Redemption
 
-EDITABLE = list(services.PROMOTION_FIELDS)
+EDITABLE = list(PROMOTION_FIELDS)
 
 
 class PromotionForm(forms.ModelForm):

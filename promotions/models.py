@@ -16,6 +16,28 @@ from audiences.models import MONEY, Customer, Order
 WITHIN_USAGE_LIMIT = Q(usage_limit__isnull=True) | Q(used__lte=F("usage_limit"))
 
 
+# What a marketer sets on a promotion (the API, the admin and the services agree on it).
+PROMOTION_FIELDS = (
+    "name",
+    "status",
+    "trigger",
+    "code",
+    "starts_at",
+    "ends_at",
+    "stores",
+    "channels",
+    "priority",
+    "stacking",
+    "currency",
+    "usage_limit",
+    "usage_limit_per_customer",
+    "budget",
+    "eligibility",
+    "target",
+    "reward",
+)
+
+
 class Promotion(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

@@ -28,6 +28,7 @@ from promotions.engine.evaluate import normalize_code, reason_message
 from promotions.engine.types import Reason
 from promotions.lifecycle import REQUESTABLE, lifecycle_status
 from promotions.models import (
+    PROMOTION_FIELDS,
     CodeGenerationJob,
     CustomerPromotionUsage,
     IndexVersion,
@@ -42,25 +43,6 @@ from promotions.selectors import Pricing, PricingRequest, cart_price
 
 MAX_CODES_PER_JOB = 5_000_000
 CODE_BATCH_SIZE = 100_000
-PROMOTION_FIELDS = (
-    "name",
-    "status",
-    "trigger",
-    "code",
-    "starts_at",
-    "ends_at",
-    "stores",
-    "channels",
-    "priority",
-    "stacking",
-    "currency",
-    "usage_limit",
-    "usage_limit_per_customer",
-    "budget",
-    "eligibility",
-    "target",
-    "reward",
-)
 
 
 def index_version_bump() -> None:

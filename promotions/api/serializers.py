@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from audiences.currencies import CURRENCY_CHOICES, quantize
 from promotions.lifecycle import REQUESTABLE
-from promotions.models import Promotion
+from promotions.models import PROMOTION_FIELDS, Promotion
 
 MONEY = {"max_digits": 16, "decimal_places": 3, "min_value": Decimal(0)}
 
@@ -177,23 +177,7 @@ class PromotionOutput(serializers.ModelSerializer):
         model = Promotion
         fields = [
             "id",
-            "name",
-            "status",
-            "trigger",
-            "code",
-            "starts_at",
-            "ends_at",
-            "stores",
-            "channels",
-            "priority",
-            "stacking",
-            "currency",
-            "usage_limit",
-            "usage_limit_per_customer",
-            "budget",
-            "eligibility",
-            "target",
-            "reward",
+            *PROMOTION_FIELDS,
             "used",
             "budget_spent",
             "redemptions",

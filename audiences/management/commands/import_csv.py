@@ -1,5 +1,4 @@
 import csv
-import sys
 
 import tablib
 from django.core.exceptions import ValidationError
@@ -8,6 +7,7 @@ from django.db import transaction
 
 from audiences import resources, services
 
+NOTHING_IMPORTED = "{count} bad row(s): nothing imported (use --skip-bad-rows to import the rest)."
 RESOURCES = {
     "customers": resources.CustomerResource,
     "products": resources.ProductResource,
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         result = resource.import_data(dataset, dry_run=True, raise_errors=False, collect_failed_rows=True)
         bad = self._report(result)
         if bad and not skip_bad_rows:
-            raise CommandError(f"{len(bad)} bad row(s): nothing imported (use --skip-bad-rows to import the rest).")
+            raise CommandError(NOTHING_IMPORTED.format(count=len(bad)))
         if dry_run:
             self.stdout.write(f"Dry run: {len(dataset) - len(bad):,} row(s) would be imported, {len(bad)} rejected.")
             return
@@ -76,14 +76,15 @@ class Command(BaseCommand):
             self.stdout.write(f"row {number + 1}: {errors[0].error}")
         return bad
 
-    def _communications(self, text: str, dry_run: bool, skip_bad_rows: bool):
-        rows, rejected = resources.communications_log_rows(csv.DictReader(text.splitlines()))
+    def _reject(self, rejected: list[tuple[int, str]], skip_bad_rows: bool) -> None:
         for number, reason in rejected:
             self.stdout.write(f"row {number}: {reason}")
         if rejected and not skip_bad_rows:
-            raise CommandError(
-                f"{len(rejected)} bad row(s): nothing imported (use --skip-bad-rows to import the rest)."
-            )
+            raise CommandError(NOTHING_IMPORTED.format(count=len(rejected)))
+
+    def _communications(self, text: str, dry_run: bool, skip_bad_rows: bool):
+        rows, rejected = resources.communications_log_rows(csv.DictReader(text.splitlines()))
+        self._reject(rejected, skip_bad_rows)
         if dry_run:
             self.stdout.write(f"Dry run: {len(rows):,} message(s) would be imported, {len(rejected)} rejected.")
             return
@@ -92,16 +93,10 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"{created:,} new customer(s), {recorded:,} message event(s), {len(rejected)} rejected.")
         )
-        sys.stdout.flush()
 
     def _orders(self, text: str, dry_run: bool, skip_bad_rows: bool):
         orders, rejected = resources.order_lines_rows(csv.DictReader(text.splitlines()))
-        for number, reason in rejected:
-            self.stdout.write(f"row {number}: {reason}")
-        if rejected and not skip_bad_rows:
-            raise CommandError(
-                f"{len(rejected)} bad row(s): nothing imported (use --skip-bad-rows to import the rest)."
-            )
+        self._reject(rejected, skip_bad_rows)
         try:
             with transaction.atomic():
                 recorded, skipped = services.orders_import(orders=orders)
