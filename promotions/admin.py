@@ -97,8 +97,16 @@ class PromotionAdmin(admin.ModelAdmin):
             self.message_user(request, f"{promotion}: generating {job.count} codes (job {job.pk}).")
 
 
+class WrittenByTheEngine:
+    """Codes, jobs and the ledger are written by services (a promotion's code, the generation
+    action, orders), never typed in: the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+
 @admin.register(PromotionCode)
-class PromotionCodeAdmin(admin.ModelAdmin):
+class PromotionCodeAdmin(WrittenByTheEngine, admin.ModelAdmin):
     list_display = ["code", "promotion", "used", "usage_limit", "created_at"]
     search_fields = ["code"]
     list_select_related = ["promotion"]
@@ -107,14 +115,14 @@ class PromotionCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(CodeGenerationJob)
-class CodeGenerationJobAdmin(admin.ModelAdmin):
+class CodeGenerationJobAdmin(WrittenByTheEngine, admin.ModelAdmin):
     list_display = ["id", "promotion", "pattern", "count", "generated", "status", "created_at", "finished_at"]
     list_filter = ["status"]
     readonly_fields = ["promotion", "pattern", "count", "generated", "status", "error", "created_by", "finished_at"]
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(admin.ModelAdmin):
+class RedemptionAdmin(WrittenByTheEngine, admin.ModelAdmin):
     list_display = ["order", "promotion", "code", "customer", "amount", "currency", "status", "created_at"]
     list_filter = ["status", "currency"]
     search_fields = ["order__external_id", "code__code", "customer__external_id"]
