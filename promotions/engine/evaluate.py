@@ -87,9 +87,12 @@ def evaluate(cart: Cart, context: Context, index: PromotionIndex) -> Result:
         code_results[code] = CodeResult(code=raw_code, status="applied", promotion_id=rule.id)
         entries.append(_Entry(rule, raw_code, matched_lines(rule)))
 
-    for rule in index.candidates(cart, context.store):
+    for rule, hit_lines in index.candidates_with_lines(cart, context.store):
         if static_reason(rule, cart, context, None) is None:
-            entries.append(_Entry(rule, None, matched_lines(rule)))
+            target = rule.target
+            if target.exclude_skus or target.exclude_categories:
+                hit_lines = [i for i in hit_lines if target.matches(lines[i])]
+            entries.append(_Entry(rule, None, hit_lines))
     entries.sort(key=lambda entry: entry.rule.sort_key)
 
     combinable = [entry for entry in entries if entry.rule.stacking != Stacking.EXCLUSIVE]

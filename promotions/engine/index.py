@@ -51,22 +51,32 @@ class PromotionIndex:
 
     def candidates(self, cart: Cart, store: str | None) -> list[PromotionRule]:
         """Automatic promotions that may apply to the cart, in order of application."""
-        keys: set[tuple[str, str]] = {ALL}
-        for line in cart.lines:
-            keys.add(("sku", line.sku))
+        return [rule for rule, _ in self.candidates_with_lines(cart, store)]
+
+    def candidates_with_lines(self, cart: Cart, store: str | None) -> list[tuple[PromotionRule, list[int]]]:
+        """Each candidate with the cart lines its target names (before exclusions), in order of
+        application: the lookup that found a rule also says which lines it hit, so no candidate
+        is matched against every line."""
+        line_keys: dict[tuple[str, str], list[int]] = {}
+        for position, line in enumerate(cart.lines):
+            line_keys.setdefault(("sku", line.sku), []).append(position)
             if line.brand:
-                keys.add(("brand", line.brand))
+                line_keys.setdefault(("brand", line.brand), []).append(position)
             for code in line.categories:
-                keys.add(("category", code))
+                line_keys.setdefault(("category", code), []).append(position)
+        every_line = list(range(len(cart.lines)))
         found: dict[int, PromotionRule] = {}
+        hits: dict[int, set[int]] = {}
         buckets = self._buckets
         for scope in (None, store) if store else (None,):
-            for kind, value in keys:
-                bucket = buckets.get((scope, kind, value))
-                if bucket:
-                    for rule in bucket:
-                        found[rule.id] = rule
-        return sorted(found.values(), key=lambda r: r.sort_key)
+            for rule in buckets.get((scope, *ALL), ()):
+                found[rule.id] = rule
+            for key, positions in line_keys.items():
+                for rule in buckets.get((scope, *key), ()):
+                    found[rule.id] = rule
+                    hits.setdefault(rule.id, set()).update(positions)
+        ordered = sorted(found.values(), key=lambda r: r.sort_key)
+        return [(rule, every_line if rule.target.is_whole_cart else sorted(hits.get(rule.id, ()))) for rule in ordered]
 
 
 def compile_index(rules: Iterable[PromotionRule], version: object = None) -> PromotionIndex:
