@@ -1,6 +1,6 @@
 """What promotions know about a customer when pricing, extended by apps above promotions.
 
-audiences' segment memberships give `segments`; loyalty registers a provider for
+`segments` are the customer's memberships at the segments' last refresh (audiences); loyalty registers a provider for
 `loyalty_tier`. A provider takes a Customer and returns a dict of CustomerFacts fields
 (`segments`, `loyalty_tier`) or `extra` entries for registered conditions.
 """
@@ -8,6 +8,7 @@ audiences' segment memberships give `segments`; loyalty registers a provider for
 from collections.abc import Callable
 
 from audiences.models import Customer
+from audiences.segments.selectors import customer_segment_codes
 from promotions.engine.types import CustomerFacts
 
 FactsProvider = Callable[[Customer], dict]
@@ -21,7 +22,7 @@ def register_customer_facts_provider(provider: FactsProvider) -> None:
 
 
 def customer_facts(customer: Customer, promotion_uses: dict[int, int]) -> CustomerFacts:
-    facts = {"segments": frozenset(), "loyalty_tier": None, "extra": {}}
+    facts = {"segments": frozenset(customer_segment_codes(customer)), "loyalty_tier": None, "extra": {}}
     for provider in _providers:
         provided = provider(customer)
         extra = provided.pop("extra", None)

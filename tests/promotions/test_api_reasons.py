@@ -151,3 +151,19 @@ def test_anonymous_carts_get_public_promotions_only(storefront, marketer, catalo
     create_promotion(marketer, name="Members", eligibility={"first_order_only": True})
     assert evaluate(storefront, [rice()])["applied"] == []
     assert evaluate(storefront, [rice()], customer="C-1001")["applied"][0]["name"] == "Members"
+
+
+def test_segment_eligibility_follows_audiences_memberships(storefront, marketer, catalog, customer):
+    from audiences.segments import services as segments
+
+    create_promotion(marketer, trigger="code", code="DHAKA", eligibility={"segments": ["dhaka"]})
+    segment = segments.segment_create(
+        code="dhaka", name="Dhaka", rules={"all": [{"field": "city", "op": "eq", "value": "Dhaka"}]}
+    )
+    segments.segment_refresh(segment=segment)
+    assert refused(storefront, "DHAKA", customer="C-1001") == "not_eligible_customer"
+
+    storefront.put("/api/v1/customers/C-1001", {"city": "Dhaka"}, format="json")
+    segments.segment_refresh(segment=segment)
+    result = evaluate(storefront, [rice()], codes=["DHAKA"], customer="C-1001")
+    assert result["codes"][0]["status"] == "applied"
