@@ -141,17 +141,14 @@ def parse_value(spec: SegmentField, op: str, value):
 # --- compiling --------------------------------------------------------------------------------
 
 
-def column(path: str) -> Compiler:
-    """Compile a condition on a column (or a related column) of Customer."""
+def column(path: str, *, text: bool = False) -> Compiler:
+    """Compile a condition on a column (or a related column) of Customer; for a text column an
+    empty string counts as absent, as the models store "no value" that way."""
 
     def compile_condition(condition: Condition, value) -> Q:
         op = condition.op
         if op == "exists":
-            present = (
-                Q(**{f"{path}__isnull": False}) & ~Q(**{path: ""})
-                if _is_text(path)
-                else Q(**{f"{path}__isnull": False})
-            )
+            present = Q(**{f"{path}__isnull": False}) & ~Q(**{path: ""}) if text else Q(**{f"{path}__isnull": False})
             return present if value else ~present
         if op == "within_days":
             return Q(**{f"{path}__gte": condition.now - timedelta(days=value)})
@@ -172,13 +169,6 @@ def column(path: str) -> Compiler:
         return Q(**{f"{path}__{op}": value})
 
     return compile_condition
-
-
-_TEXT_PATHS = {"email", "phone", "city", "store__code", "store__currency", "language", "first_name", "last_name"}
-
-
-def _is_text(path: str) -> bool:
-    return path in _TEXT_PATHS or path.startswith("attributes__")
 
 
 _ATTRIBUTE_KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
@@ -270,11 +260,11 @@ def _open_complaint(condition: Condition, value) -> Q:
 def _register_builtins() -> None:
     text = {"kind": "text", "ops": TEXT_OPS}
     for name, path in [("email", "email"), ("phone", "phone"), ("city", "city"), ("store", "store__code")]:
-        register_segment_field(SegmentField(name=name, compile=column(path), **text))
+        register_segment_field(SegmentField(name=name, compile=column(path, text=True), **text))
     register_segment_field(
         SegmentField(
             name="currency",
-            compile=column("store__currency"),
+            compile=column("store__currency", text=True),
             description="The currency of the customer's home store.",
             **text,
         )
@@ -285,7 +275,7 @@ def _register_builtins() -> None:
             kind="choice",
             ops=("eq", "ne", "in", "not_in", "exists"),
             choices=("en", "bn", "sw"),
-            compile=column("language"),
+            compile=column("language", text=True),
         )
     )
     for name in ("signed_up_at", "first_order_at", "last_order_at"):
@@ -344,7 +334,7 @@ def _register_builtins() -> None:
             kind="choice",
             ops=("eq", "ne", "in", "not_in", "exists"),
             choices=tuple(RfmGroup.values),
-            compile=column("score__rfm_segment"),
+            compile=column("score__rfm_segment", text=True),
         )
     )
     for name in ("engagement_score", "loyalty_score"):

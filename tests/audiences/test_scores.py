@@ -116,6 +116,8 @@ def test_score_fields_in_segments_and_the_loyal_segment(ten_buyers):
         "Q-09",
         "Q-10",
     }
+    never_ordered = {"all": [{"field": "rfm_segment", "op": "exists", "value": False}]}
+    assert set(segments.matching_customers(never_ordered).values_list("external_id", flat=True)) == {"NEVER"}
     loyal = Segment.objects.get(code="loyal")
     assert set(segments.matching_customers(loyal.rules).values_list("external_id", flat=True)) == {"Q-09", "Q-10"}
     assert segments.segment_refresh(segment=loyal).count == 2
