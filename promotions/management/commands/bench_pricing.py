@@ -18,8 +18,8 @@ from rest_framework_api_key.models import APIKey
 from audiences.models import Category, Product
 from promotions import bench_data
 from promotions.engine import Cart, CartLine, Context, PromotionRule, compile_index, evaluate
-from promotions.engine.definition import parse_eligibility, parse_reward, parse_target
 from promotions.models import Promotion, PromotionCode
+from promotions.rules import rule_from_promotion
 from promotions.services import index_version_bump
 
 SIZES = (100, 1_000, 10_000)
@@ -30,20 +30,15 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def promotion_from(definition: dict, **fields) -> Promotion:
+    """An active, unsaved Promotion from a bench_data definition."""
+    defaults = {"status": "active", "code": "", "reward_type": definition["reward"]["type"]}
+    return Promotion(**{**defaults, **definition, **fields})
+
+
 def rules_from(definitions: list[dict]) -> list[PromotionRule]:
-    return [
-        PromotionRule(
-            id=number + 1,
-            name=definition["name"],
-            reward=parse_reward(definition["reward"]),
-            trigger=definition["trigger"],
-            priority=definition["priority"],
-            stacking=definition["stacking"],
-            target=parse_target(definition["target"]),
-            eligibility=parse_eligibility(definition["eligibility"]),
-        )
-        for number, definition in enumerate(definitions)
-    ]
+    """Compiled exactly as stored promotions are (promotions.rules), without the database."""
+    return [rule_from_promotion(promotion_from(d, pk=number + 1)) for number, d in enumerate(definitions)]
 
 
 def free_port() -> int:
@@ -138,17 +133,7 @@ class Command(BaseCommand):
     def _load(self, definitions: list[dict]):
         with transaction.atomic():
             self._clear_promotions()
-            promotions = Promotion.objects.bulk_create(
-                (
-                    Promotion(
-                        name=d["name"], status="active", trigger=d["trigger"], code=d.get("code", ""),
-                        priority=d["priority"], stacking=d["stacking"], target=d["target"],
-                        eligibility=d["eligibility"], reward=d["reward"], reward_type=d["reward"]["type"],
-                    )
-                    for d in definitions
-                ),
-                batch_size=2000,
-            )  # fmt: skip
+            promotions = Promotion.objects.bulk_create((promotion_from(d) for d in definitions), batch_size=2000)
             PromotionCode.objects.bulk_create(
                 (PromotionCode(promotion=p, code=p.code) for p in promotions if p.code), batch_size=2000
             )
