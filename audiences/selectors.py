@@ -28,7 +28,3 @@ def category_get(*, code: str) -> Category | None:
 
 def product_get(*, sku: str) -> Product | None:
     return Product.objects.select_related("category").filter(sku=sku).first()
-
-
-def products_by_sku(*, skus: list[str]) -> dict[str, Product]:
-    return {product.sku: product for product in Product.objects.select_related("category").filter(sku__in=skus)}

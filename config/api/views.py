@@ -3,7 +3,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.views import APIView
-from rest_framework_api_key.models import APIKey
 
 from config.api.permissions import HasStorefrontKey, ModelPermissions
 
@@ -14,16 +13,6 @@ class StorefrontView(APIView):
 
     authentication_classes: list = []
     permission_classes = [HasStorefrontKey]
-
-    def api_key(self) -> APIKey | None:
-        header = self.request.META.get("HTTP_AUTHORIZATION", "")
-        scheme, _, key = header.partition(" ")
-        if scheme != "Api-Key" or not key:
-            return None
-        try:
-            return APIKey.objects.get_from_key(key.strip())
-        except APIKey.DoesNotExist:
-            return None
 
 
 @extend_schema(tags=["management"])
