@@ -220,6 +220,7 @@ class ConsentTopic(models.TextChoices):
 class ConsentStatus(models.TextChoices):
     OPTED_IN = "opted_in", "Opted in"
     OPTED_OUT = "opted_out", "Opted out"
+    PENDING = "pending", "Waiting for confirmation"  # email double opt-in: not consent yet
 
 
 class ConsentRecord(models.Model):

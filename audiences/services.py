@@ -18,7 +18,9 @@ from audiences.currencies import CURRENCY_EXPONENTS
 from audiences.models import (
     Category,
     Consent,
+    ConsentChannel,
     ConsentRecord,
+    ConsentStatus,
     Customer,
     Event,
     Language,
@@ -27,6 +29,8 @@ from audiences.models import (
     Product,
     Store,
 )
+
+DOUBLE_OPT_IN_SOURCE = "double_opt_in"
 
 CUSTOMER_FIELDS = (
     "email",
@@ -183,8 +187,23 @@ def consent_record(
     topic: str = "marketing",
     recorded_at: datetime | None = None,
 ) -> ConsentRecord:
-    """Keep what the customer said; the latest statement (by recorded_at) is the one in force."""
+    """Keep what the customer said; the latest statement (by recorded_at) is the one in force.
+
+    With EMAIL_DOUBLE_OPT_IN on, an email opt-in is pending until the customer confirms it through
+    the link messaging sends (source "double_opt_in"); one already in force needs no confirmation.
+    """
     recorded_at = recorded_at or timezone.now()
+    confirmation_needed = (
+        settings.EMAIL_DOUBLE_OPT_IN
+        and channel == ConsentChannel.EMAIL
+        and status == ConsentStatus.OPTED_IN
+        and source != DOUBLE_OPT_IN_SOURCE
+        and not Consent.objects.filter(
+            customer=customer, channel=channel, topic=topic, status=ConsentStatus.OPTED_IN
+        ).exists()
+    )
+    if confirmation_needed:
+        status = ConsentStatus.PENDING
     record = ConsentRecord.objects.create(
         customer=customer, channel=channel, topic=topic, status=status, source=source, recorded_at=recorded_at
     )
@@ -199,6 +218,8 @@ def consent_record(
     else:
         return record
     _on_commit(signals.consent_changed, customer=customer, channel=channel, topic=topic, status=status)
+    if confirmation_needed:
+        _on_commit(signals.consent_confirmation_requested, customer=customer, channel=channel, topic=topic)
     return record
 
 

@@ -8,6 +8,7 @@ from django.dispatch import Signal
 customer_upserted = Signal()  # customer, created
 event_recorded = Signal()  # event
 consent_changed = Signal()  # customer, channel, topic, status
+consent_confirmation_requested = Signal()  # customer, channel, topic (email double opt-in is on)
 order_placed = Signal()  # order
 order_cancelled = Signal()  # order
 segment_membership_changed = Signal()  # segment, entered, exited, changed_at (counts; rows in SegmentMembershipChange)

@@ -121,7 +121,7 @@ class CustomerOutput(CustomerBaseOutput):
 class ConsentInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=ConsentChannel.choices)
     topic = serializers.ChoiceField(choices=ConsentTopic.choices, required=False, default=ConsentTopic.MARKETING)
-    status = serializers.ChoiceField(choices=ConsentStatus.choices)
+    status = serializers.ChoiceField(choices=[ConsentStatus.OPTED_IN, ConsentStatus.OPTED_OUT])
     source = serializers.CharField(max_length=64)
     recorded_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
