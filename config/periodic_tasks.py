@@ -35,6 +35,12 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             description="Moves promotions between scheduled, active and expired at the minute their dates say.",
         ),
         PeriodicTaskSpec(
+            name="messaging.outbox_dispatch",
+            task="messaging.outbox_dispatch",
+            every_seconds=settings.MESSAGING_DISPATCH_INTERVAL_SECONDS,
+            description="Sends due messages: deferred ones whose quiet hours ended, retries, anything queued.",
+        ),
+        PeriodicTaskSpec(
             name="audiences.scores_recompute",
             task="audiences.scores_recompute",
             crontab="0 1 * * *",

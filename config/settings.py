@@ -155,7 +155,37 @@ ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.item
 # SMS and WhatsApp go through messaging's backend interface, chosen like EMAIL_BACKEND.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "messaging.backends.sms.ConsoleSMSBackend")
 WHATSAPP_BACKEND = os.environ.get("WHATSAPP_BACKEND", "messaging.backends.sms.ConsoleSMSBackend")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sms.jsonl"))
+# The SMS provider's webhook signing secret (Twilio: the auth token); empty refuses inbound SMS.
 SMS_WEBHOOK_SECRET = os.environ.get("SMS_WEBHOOK_SECRET", "")
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_SMS_FROM = os.environ.get("TWILIO_SMS_FROM", "")
+TWILIO_WHATSAPP_FROM = os.environ.get("TWILIO_WHATSAPP_FROM", "")
+
+# Delivery policy for marketing messages (docs/messaging.md). Caps are "messages/days".
+EMAIL_DOUBLE_OPT_IN = env_bool("EMAIL_DOUBLE_OPT_IN", False)
+MESSAGING_CAP_PER_CHANNEL = os.environ.get("MESSAGING_CAP_PER_CHANNEL", "3/7")
+MESSAGING_CAP_OVERALL = os.environ.get("MESSAGING_CAP_OVERALL", "5/7")
+MESSAGING_QUIET_HOURS = os.environ.get("MESSAGING_QUIET_HOURS", "21:00-08:00")  # "" switches them off
+MESSAGING_SOFT_BOUNCE_LIMIT = int(os.environ.get("MESSAGING_SOFT_BOUNCE_LIMIT", "3"))
+MESSAGING_BATCH_SIZE = int(os.environ.get("MESSAGING_BATCH_SIZE", "500"))
+# Hand-offs confirmed per database write: a worker killed mid-batch leaves at most this many unconfirmed.
+MESSAGING_HANDOFF_GROUP = int(os.environ.get("MESSAGING_HANDOFF_GROUP", "20"))
+MESSAGING_LEASE_SECONDS = int(os.environ.get("MESSAGING_LEASE_SECONDS", "600"))
+MESSAGING_MAX_ATTEMPTS = int(os.environ.get("MESSAGING_MAX_ATTEMPTS", "5"))
+# Per-provider sends per second shared by every worker through the cache, e.g. "sms=30,whatsapp=20".
+MESSAGING_RATE_LIMITS = {
+    channel.strip(): int(limit)
+    for channel, _, limit in (
+        item.partition("=") for item in os.environ.get("MESSAGING_RATE_LIMITS", "").split(",") if item.strip()
+    )
+}
+MESSAGING_LIST_ID = os.environ.get("MESSAGING_LIST_ID", "Offers <offers.example.com>")
+MESSAGING_SMS_HELP_TEXT = os.environ.get(
+    "MESSAGING_SMS_HELP_TEXT", "Offers from our shop. Reply STOP to unsubscribe, START to subscribe again."
+)
+MESSAGING_DISPATCH_INTERVAL_SECONDS = int(os.environ.get("MESSAGING_DISPATCH_INTERVAL_SECONDS", "10"))
 
 # Celery: the filesystem transport needs no server; production uses Redis.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
@@ -220,6 +250,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Consent covers the sending channels; messages add in-app. Two enums, each named.
+    "ENUM_NAME_OVERRIDES": {
+        "ConsentChannelEnum": "audiences.models.ConsentChannel",
+        "MessageChannelEnum": "messaging.models.Channel",
+    },
     "APPEND_COMPONENTS": {
         "securitySchemes": {
             "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "Authorization"},

@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("healthz", healthz, name="healthz"),
+    path("anymail/", include("anymail.urls")),
+    path("", include("messaging.urls")),
 ]
 
 handler404 = "config.api.errors.json_not_found"

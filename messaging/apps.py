@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class MessagingConfig(AppConfig):
     name = "messaging"
     verbose_name = "Messaging"
+
+    def ready(self):
+        from messaging import receivers  # noqa: F401  (connects the signal receivers)

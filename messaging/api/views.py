@@ -1,11 +1,18 @@
-from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import serializers
+from django.http import Http404
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.views import validated
+from audiences.models import Customer
+from audiences.selectors import customer_get
+from config.api.views import ManagementView, StorefrontView, validated
+from messaging import selectors, services
+from messaging.api import serializers as s
+from messaging.models import Message, Template
 from messaging.sms_segments import sms_info
 
 
@@ -52,3 +59,103 @@ class SmsSegmentsView(APIView):
                 "warning": warning,
             }
         )
+
+
+def _customer_or_404(external_id: str) -> Customer:
+    customer = customer_get(external_id=external_id)
+    if customer is None:
+        raise Http404(f"Unknown customer '{external_id}'.")
+    return customer
+
+
+def _template_or_404(code: str) -> Template:
+    template = selectors.template_get(code=code)
+    if template is None:
+        raise Http404(f"Unknown template '{code}'.")
+    return template
+
+
+def _page(request, view, queryset, serializer) -> Response:
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+TEMPLATE_EXAMPLE = {
+    "code": "winback_a",
+    "name": "Win back (A)",
+    "channel": "sms",
+    "kind": "marketing",
+    "translations": [
+        {"language": "en", "body": "{{ customer.first_name }}, we miss you! {{ coupon.code }} gives 15% off."},
+        {"language": "bn", "body": "{{ customer.first_name }}, আপনাকে মিস করছি! {{ coupon.code }} কোডে ১৫% ছাড়।"},
+        {"language": "sw", "body": "{{ customer.first_name }}, tunakukumbuka! Tumia {{ coupon.code }} upate punguzo."},
+    ],
+}
+
+
+class TemplateListView(ManagementView):
+    queryset = Template.objects.all()
+
+    @extend_schema(
+        request=s.TemplateInput,
+        responses={201: s.TemplateOutput},
+        examples=[OpenApiExample("SMS in three languages", TEMPLATE_EXAMPLE)],
+        description="A template text that does not compile is a 400 naming the translation, field and line.",
+    )
+    def post(self, request):
+        template = services.template_create(**validated(s.TemplateInput, request.data))
+        return Response(
+            s.TemplateOutput(selectors.template_get(code=template.code)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(responses=s.TemplateOutput(many=True), parameters=[OpenApiParameter("page", int)])
+    def get(self, request):
+        return _page(request, self, selectors.template_list(), s.TemplateOutput)
+
+
+class TemplateDetailView(ManagementView):
+    queryset = Template.objects.all()
+
+    @extend_schema(responses=s.TemplateOutput)
+    def get(self, request, code):
+        return Response(s.TemplateOutput(_template_or_404(code)).data)
+
+    @extend_schema(
+        request=s.TemplatePatchInput,
+        responses=s.TemplateOutput,
+        description="Given translations replace those languages; languages not given stay as they are.",
+    )
+    def patch(self, request, code):
+        template = _template_or_404(code)
+        services.template_update(template=template, **validated(s.TemplatePatchInput, request.data))
+        return Response(s.TemplateOutput(selectors.template_get(code=code)).data)
+
+
+class CustomerMessagesView(ManagementView):
+    queryset = Message.objects.all()
+
+    @extend_schema(
+        responses=s.MessageOutput(many=True),
+        parameters=[OpenApiParameter("page", int)],
+        description="The customer's messages, newest first, with why any was skipped or deferred.",
+    )
+    def get(self, request, external_id):
+        customer = _customer_or_404(external_id)
+        return _page(request, self, selectors.customer_messages(customer=customer), s.MessageOutput)
+
+
+class CustomerNotificationsView(StorefrontView):
+    @extend_schema(responses=s.NotificationOutput(many=True), parameters=[OpenApiParameter("page", int)])
+    def get(self, request, external_id):
+        customer = _customer_or_404(external_id)
+        return _page(request, self, selectors.customer_notifications(customer=customer), s.NotificationOutput)
+
+
+class NotificationReadView(StorefrontView):
+    @extend_schema(request=None, responses=s.NotificationOutput, description="Marks an in-app message read (opened).")
+    def post(self, request, message_id):
+        message = selectors.notification_get(message_id=message_id)
+        if message is None:
+            raise Http404(f"Unknown notification {message_id}.")
+        return Response(s.NotificationOutput(services.notification_read(message=message)).data)

@@ -1,0 +1,177 @@
+"""The campaign manager's messaging screens: templates with preview and test send, the outbox,
+suppressions and provider events. Thin: forms validate, actions and saves call services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from audiences.models import Customer
+from messaging import services
+from messaging.context import SAMPLE_CONTEXT_HELP
+from messaging.models import Message, Suppression, Template, TemplateTranslation, TrackingEvent
+from messaging.rendering import translation_errors
+from messaging.sms_segments import sms_info
+
+
+class TranslationForm(forms.ModelForm):
+    class Meta:
+        model = TemplateTranslation
+        fields = ["language", "subject", "preheader", "html", "text", "body"]
+        widgets = {
+            "html": forms.Textarea(attrs={"rows": 8, "cols": 80}),
+            "text": forms.Textarea(attrs={"rows": 4, "cols": 80}),
+            "body": forms.Textarea(attrs={"rows": 4, "cols": 80, "class": "sms-body"}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, problem in translation_errors(cleaned).items():
+            self.add_error(field, problem)
+        return cleaned
+
+
+class TranslationInline(admin.StackedInline):
+    model = TemplateTranslation
+    form = TranslationForm
+    extra = 0
+    min_num = 1
+
+    class Media:
+        js = ["messaging/sms_counter.js"]
+
+
+@admin.register(Template)
+class TemplateAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "channel", "kind", "topic", "languages", "updated_at"]
+    list_filter = ["channel", "kind", "topic"]
+    search_fields = ["code", "name"]
+    inlines = [TranslationInline]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "channel", "kind", "topic"]}),
+        ("Personalisation", {"fields": [], "description": f"Django template syntax over: {SAMPLE_CONTEXT_HELP}."}),
+        ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    change_form_template = "admin/messaging/template/change_form.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("translations")
+
+    @admin.display(description="Languages")
+    def languages(self, template) -> str:
+        return ", ".join(t.language for t in template.translations.all())
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [path("<int:template_id>/preview/", preview, name="messaging_template_preview"), *super().get_urls()]
+
+    def preview_view(self, request, template_id: int):
+        """The template rendered for a sample customer; POST sends it to yourself."""
+        template = get_object_or_404(Template, pk=template_id)
+        if not self.has_view_permission(request, template):
+            raise PermissionDenied
+        wanted = request.GET.get("customer") or request.POST.get("customer", "")
+        customer = Customer.objects.filter(external_id=wanted).first() if wanted else Customer.objects.first()
+        language = request.GET.get("language") or request.POST.get("language", "")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": template,
+            "title": f"Preview: {template.name}",
+            "customer": customer,
+            "wanted": wanted,
+            "languages": [t.language for t in template.translations.all()],
+            "default_to": request.user.email,
+        }
+        if customer is None:
+            messages.warning(
+                request, f"No customer '{wanted}'." if wanted else "There are no customers to preview with."
+            )
+            return TemplateResponse(request, "admin/messaging/template/preview.html", context)
+        if request.method == "POST":
+            to = request.POST.get("to", "").strip()
+            try:
+                if not to:
+                    raise ValidationError("Say where to send the test (your email address or phone number).")
+                services.template_test_send(template=template, customer=customer, language=language, to=to)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, f"Test message sent to {to}.")
+            url = reverse("admin:messaging_template_preview", args=[template.pk])
+            return redirect(f"{url}?customer={customer.external_id}&language={language}")
+        try:
+            preview = services.template_preview(template=template, customer=customer, language=language)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return TemplateResponse(request, "admin/messaging/template/preview.html", context)
+        context["preview"] = preview
+        if template.channel in ("sms", "whatsapp"):
+            context["sms"] = sms_info(preview.rendered.body)
+        return TemplateResponse(request, "admin/messaging/template/preview.html", context)
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "customer", "channel", "template", "status", "reason", "scheduled_for", "sent_at"]
+    list_filter = ["status", "channel", "kind", "reason"]
+    search_fields = ["customer__external_id", "idempotency_key", "address"]
+    date_hierarchy = "created_at"
+    list_select_related = ["customer", "template"]
+    show_full_result_count = False  # the outbox is large; counting it all on every page is slow
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Message._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SuppressionForm(forms.ModelForm):
+    class Meta:
+        model = Suppression
+        fields = ["channel", "address", "reason", "source"]
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    form = SuppressionForm
+    list_display = ["address", "channel", "reason", "source", "created_at"]
+    list_filter = ["channel", "reason"]
+    search_fields = ["address"]
+
+    def save_model(self, request, obj, form, change):
+        saved = services.suppression_add(
+            channel=obj.channel, address=obj.address, reason=obj.reason, source=obj.source or f"admin:{request.user}"
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.suppression_remove(channel=obj.channel, address=obj.address)
+
+    def delete_queryset(self, request, queryset):
+        for suppression in queryset:
+            services.suppression_remove(channel=suppression.channel, address=suppression.address)
+
+
+@admin.register(TrackingEvent)
+class TrackingEventAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "provider", "event_type", "recipient", "message"]
+    list_filter = ["provider", "event_type"]
+    search_fields = ["recipient", "event_id"]
+    list_select_related = ["message"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in TrackingEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

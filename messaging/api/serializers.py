@@ -1,0 +1,88 @@
+from rest_framework import serializers
+
+from audiences.models import ConsentTopic, Language
+from messaging.models import Channel, Message, MessageStatus, Template, TemplateKind
+
+
+class TranslationSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(choices=Language.choices)
+    subject = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    preheader = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    html = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
+class TemplateInput(serializers.Serializer):
+    code = serializers.SlugField(max_length=64)
+    name = serializers.CharField(max_length=200)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    kind = serializers.ChoiceField(choices=TemplateKind.choices, default=TemplateKind.MARKETING)
+    topic = serializers.ChoiceField(choices=ConsentTopic.choices, default=ConsentTopic.MARKETING)
+    translations = TranslationSerializer(many=True)
+
+
+class TemplatePatchInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    kind = serializers.ChoiceField(choices=TemplateKind.choices, required=False)
+    topic = serializers.ChoiceField(choices=ConsentTopic.choices, required=False)
+    translations = TranslationSerializer(many=True, required=False)
+
+
+class TemplateOutput(serializers.ModelSerializer):
+    translations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Template
+        fields = ["code", "name", "channel", "kind", "topic", "translations", "created_at", "updated_at"]
+
+    def get_translations(self, template) -> list[dict]:
+        return [
+            {name: getattr(t, name) for name in ("language", "subject", "preheader", "html", "text", "body")}
+            for t in template.translations.all()
+        ]
+
+
+class MessageOutput(serializers.ModelSerializer):
+    template = serializers.CharField(source="template.code")
+    campaign = serializers.IntegerField(source="campaign_id", allow_null=True)
+    status = serializers.ChoiceField(choices=MessageStatus.choices)
+    reason = serializers.CharField(help_text="no_consent, suppressed, frequency_cap, quiet_hours, no_address, ...")
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "channel",
+            "template",
+            "campaign",
+            "journey",
+            "variant",
+            "status",
+            "reason",
+            "created_at",
+            "scheduled_for",
+            "sent_at",
+            "delivered_at",
+            "opened_at",
+            "clicked_at",
+        ]
+
+
+class NotificationOutput(serializers.ModelSerializer):
+    title = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ["id", "title", "body", "read", "sent_at"]
+
+    def get_title(self, message) -> str:
+        return message.content.get("title", "")
+
+    def get_body(self, message) -> str:
+        return message.content.get("body", "")
+
+    def get_read(self, message) -> bool:
+        return message.opened_at is not None

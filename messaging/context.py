@@ -1,0 +1,84 @@
+"""The documented context templates are rendered over: plain values only, never model objects.
+
+`customer`, `store`, `coupon`, `loyalty`, `products`, `unsubscribe_url`, plus what the sender put
+in the message's context. Apps above messaging add values (loyalty's balance and tier) through
+`register_context_provider`, so messaging does not import them.
+"""
+
+from collections.abc import Callable, Iterable
+
+from audiences.currencies import quantize
+from audiences.models import Customer, Product
+
+# name -> fn(customers) -> {customer_id: value}; one call per batch, not per message.
+ContextProvider = Callable[[list[Customer]], dict[int, dict]]
+_providers: dict[str, ContextProvider] = {}
+
+
+def register_context_provider(name: str, provider: ContextProvider) -> None:
+    _providers[name] = provider
+
+
+def provided_values(customers: list[Customer]) -> dict[int, dict[str, dict]]:
+    values: dict[int, dict[str, dict]] = {customer.pk: {} for customer in customers}
+    for name, provider in _providers.items():
+        for customer_id, value in provider(customers).items():
+            values.setdefault(customer_id, {})[name] = value
+    return values
+
+
+def customer_values(customer: Customer) -> dict:
+    return {
+        "external_id": customer.external_id,
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "full_name": " ".join(part for part in (customer.first_name, customer.last_name) if part),
+        "email": customer.email,
+        "phone": customer.phone,
+        "city": customer.city,
+        "language": customer.language,
+        "orders_count": customer.orders_count,
+        "total_spent": str(customer.total_spent),
+    }
+
+
+def store_values(customer: Customer) -> dict:
+    store = customer.store
+    if store is None:
+        return {}
+    return {"code": store.code, "name": store.name, "city": store.city, "currency": store.currency}
+
+
+def products_by_sku(skus: Iterable[str]) -> dict[str, dict]:
+    rows = Product.objects.filter(sku__in=set(skus)).values("sku", "name", "price", "currency", "brand", "in_stock")
+    return {row["sku"]: {**row, "price": str(quantize(row["price"], row["currency"]))} for row in rows}
+
+
+def message_context(
+    *,
+    customer: Customer,
+    extra: dict,
+    provided: dict[str, dict],
+    products: dict[str, dict],
+    unsubscribe_url: str = "",
+) -> dict:
+    skus = extra.get("products") or []
+    context = {key: value for key, value in extra.items() if key != "products"}
+    context.update(
+        customer=customer_values(customer),
+        store=store_values(customer),
+        coupon=extra.get("coupon") or {},
+        loyalty={},
+        products=[products[sku] for sku in skus if sku in products],
+        unsubscribe_url=unsubscribe_url,
+    )
+    context.update(provided)
+    return context
+
+
+SAMPLE_CONTEXT_HELP = (
+    "customer.first_name, customer.last_name, customer.full_name, customer.email, customer.phone, "
+    "customer.city, customer.orders_count, customer.total_spent, store.name, store.city, coupon.code, "
+    "coupon.description, loyalty.balance, loyalty.tier, products (each: sku, name, price, currency), "
+    "unsubscribe_url"
+)

@@ -1,0 +1,170 @@
+"""Messaging: templates, suppression, the message outbox and the delivery events behind it."""
+
+from django.db import models
+from django.db.models import Q
+
+from audiences.models import ConsentTopic, Customer, Language
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    IN_APP = "in_app", "In-app"
+
+
+class TemplateKind(models.TextChoices):
+    MARKETING = "marketing", "Marketing"
+    TRANSACTIONAL = "transactional", "Transactional"
+
+
+class Template(models.Model):
+    """One message per channel, written once per language (English, Bengali, Swahili, ...)."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    kind = models.CharField(
+        max_length=16,
+        choices=TemplateKind.choices,
+        default=TemplateKind.MARKETING,
+        help_text="Marketing messages need consent and obey caps and quiet hours; transactional ones do not.",
+    )
+    topic = models.CharField(
+        max_length=16,
+        choices=ConsentTopic.choices,
+        default=ConsentTopic.MARKETING,
+        help_text="The consent topic a marketing message of this template needs.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class TemplateTranslation(models.Model):
+    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=Language.choices)
+    subject = models.CharField(max_length=300, blank=True, help_text="Email subject; in-app title.")
+    preheader = models.CharField(max_length=300, blank=True, help_text="Email preview text after the subject.")
+    html = models.TextField(blank=True, help_text="Email HTML body (the responsive layout wraps it).")
+    text = models.TextField(blank=True, help_text="Email plain-text body; derived from the HTML when empty.")
+    body = models.TextField(blank=True, help_text="SMS, WhatsApp or in-app text.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["template", "language"], name="template_translation_unique")]
+        ordering = ["template", "language"]
+
+    def __str__(self) -> str:
+        return f"{self.template.code} [{self.language}]"
+
+
+class SuppressionReason(models.TextChoices):
+    HARD_BOUNCE = "hard_bounce", "Hard bounce"
+    SOFT_BOUNCES = "soft_bounces", "Too many soft bounces"
+    COMPLAINT = "complaint", "Spam complaint"
+    SMS_STOP = "sms_stop", "STOP keyword"
+    MANUAL = "manual", "Added by hand"
+
+
+class Suppression(models.Model):
+    """An address or phone number nothing may be sent to on a channel, whatever the consent says."""
+
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    address = models.CharField(max_length=254, help_text="Lower-cased email address or E.164 phone number.")
+    reason = models.CharField(max_length=16, choices=SuppressionReason.choices)
+    source = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "address"], name="suppression_unique_address")]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.address} ({self.reason})"
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    DEFERRED = "deferred", "Deferred"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    OPENED = "opened", "Opened"
+    CLICKED = "clicked", "Clicked"
+    BOUNCED = "bounced", "Bounced"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class Message(models.Model):
+    """The outbox: one row per message, unique by its idempotency key, whatever asked for it."""
+
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="messages", db_index=False)
+    template = models.ForeignKey(Template, on_delete=models.PROTECT, related_name="messages")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    kind = models.CharField(max_length=16, choices=TemplateKind.choices)
+    topic = models.CharField(max_length=16, choices=ConsentTopic.choices)
+    # Who asked for it: campaigns sits above messaging, so these are plain references, not keys.
+    campaign_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    journey = models.CharField(max_length=64, blank=True)
+    variant = models.CharField(max_length=32, blank=True)
+    context = models.JSONField(default=dict, blank=True, help_text="coupon, products (SKUs), extra values.")
+    frequency_cap = models.JSONField(
+        null=True, blank=True, help_text='Overrides the configured caps: {"per_channel": "5/7", "overall": "6/7"}.'
+    )
+    status = models.CharField(max_length=16, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    reason = models.CharField(max_length=32, blank=True, help_text="Why it was skipped, deferred or failed.")
+    error = models.TextField(blank=True)
+    address = models.CharField(max_length=254, blank=True, help_text="Where it went (set when claimed).")
+    language = models.CharField(max_length=8, blank=True)
+    content = models.JSONField(default=dict, blank=True, help_text="Rendered title and body of in-app messages.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    scheduled_for = models.DateTimeField(help_text="Not sent before this moment.")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["scheduled_for"],
+                name="message_due",
+                condition=Q(status__in=["queued", "deferred", "sending"]),
+            ),
+            models.Index(fields=["customer", "created_at"], name="message_customer_time"),
+            models.Index(fields=["customer", "claimed_at"], name="message_customer_claimed"),
+        ]
+        constraints = [models.CheckConstraint(condition=~Q(channel=""), name="message_channel_set")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.template_id} to {self.customer_id} ({self.status})"
+
+
+class TrackingEvent(models.Model):
+    """A provider's delivery event (delivered, bounced, opened, ...), kept once per provider event id."""
+
+    provider = models.CharField(max_length=32)
+    event_id = models.CharField(max_length=200)
+    event_type = models.CharField(max_length=32)
+    recipient = models.CharField(max_length=254, blank=True, db_index=True)
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="tracking")
+    occurred_at = models.DateTimeField()
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="tracking_event_unique")]
+        ordering = ["-occurred_at"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_type} {self.recipient}"

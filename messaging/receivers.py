@@ -1,0 +1,17 @@
+"""What messaging does when audiences or anymail tell it something. Thin: each calls one service."""
+
+from anymail.signals import tracking
+from django.dispatch import receiver
+
+from audiences.signals import consent_confirmation_requested
+from messaging import services
+
+
+@receiver(consent_confirmation_requested, dispatch_uid="messaging.email_confirmation")
+def send_email_confirmation(sender, *, customer, channel, topic, **kwargs):
+    services.email_confirmation_request(customer=customer, topic=topic)
+
+
+@receiver(tracking, dispatch_uid="messaging.tracking")
+def record_tracking_event(sender, *, event, esp_name, **kwargs):
+    services.tracking_event_record(provider=esp_name.lower(), event=event)

@@ -1,0 +1,32 @@
+"""Messaging's reads."""
+
+from django.db.models import QuerySet
+
+from audiences.models import Customer
+from messaging.models import Channel, Message, MessageStatus, Template
+
+
+def template_get(*, code: str) -> Template | None:
+    return Template.objects.prefetch_related("translations").filter(code=code).first()
+
+
+def template_list() -> QuerySet[Template]:
+    return Template.objects.prefetch_related("translations").order_by("code")
+
+
+def customer_messages(*, customer: Customer) -> QuerySet[Message]:
+    """The customer's message history, newest first."""
+    return Message.objects.filter(customer=customer).select_related("template").order_by("-created_at", "-id")
+
+
+def customer_notifications(*, customer: Customer) -> QuerySet[Message]:
+    """In-app messages the storefront shows: those delivered to the inbox, newest first."""
+    return Message.objects.filter(
+        customer=customer,
+        channel=Channel.IN_APP,
+        status__in=[MessageStatus.SENT, MessageStatus.OPENED, MessageStatus.CLICKED],
+    ).order_by("-sent_at", "-id")
+
+
+def notification_get(*, message_id: int) -> Message | None:
+    return Message.objects.select_related("customer").filter(pk=message_id, channel=Channel.IN_APP).first()

@@ -1,0 +1,11 @@
+"""Celery tasks: take ids, call one service, safe to run twice."""
+
+from celery import shared_task
+
+from messaging import services
+
+
+@shared_task(name="messaging.outbox_dispatch", ignore_result=True)
+def outbox_dispatch_task() -> int:
+    """Send what is due. Several may run at once: each claims different messages."""
+    return services.outbox_dispatch().sent

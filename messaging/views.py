@@ -1,0 +1,116 @@
+"""Pages and webhooks outside the Api-Key API: unsubscribe and preferences, tracked clicks,
+email confirmation, inbound SMS. Thin: each validates and calls one service."""
+
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+from twilio.request_validator import RequestValidator
+
+from audiences.models import ConsentChannel, ConsentStatus, ConsentTopic, Customer
+from messaging import links, services
+from messaging.models import Channel
+
+PREFERENCE_CHANNELS = [ConsentChannel.EMAIL, ConsentChannel.SMS, ConsentChannel.WHATSAPP]
+PREFERENCE_TOPICS = [ConsentTopic.MARKETING, ConsentTopic.LOYALTY]
+
+
+def _bad_link(request, error: Exception) -> HttpResponse:
+    return render(request, "messaging/link_error.html", {"error": str(error)}, status=400)
+
+
+def _preference_rows(customer: Customer) -> list[dict]:
+    opted_in = {(consent.channel, consent.topic) for consent in customer.consents.filter(status=ConsentStatus.OPTED_IN)}
+    return [
+        {
+            "channel": channel,
+            "channel_label": channel.label,
+            "topics": [
+                {"name": f"{channel}:{topic}", "label": topic.label, "checked": (channel, topic) in opted_in}
+                for topic in PREFERENCE_TOPICS
+            ],
+        }
+        for channel in PREFERENCE_CHANNELS
+    ]
+
+
+@csrf_exempt  # the signed token is the credential; mail providers POST one-click without a session
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    try:
+        payload = links.unsubscribe_payload(token)
+    except links.BadToken as error:
+        return _bad_link(request, error)
+    customer = Customer.objects.filter(pk=payload.get("c")).first()
+    if customer is None:
+        return _bad_link(request, links.BadToken("This link is for a customer who is no longer here."))
+    saved = unsubscribed = False
+    if request.method == "POST":
+        if request.POST.get("List-Unsubscribe") == "One-Click" or request.POST.get("action") == "unsubscribe":
+            services.unsubscribe_one_click(token=token)
+            unsubscribed = True
+        else:
+            chosen = set(request.POST.getlist("consent"))
+            choices = {
+                (channel, topic): f"{channel}:{topic}" in chosen
+                for channel in PREFERENCE_CHANNELS
+                for topic in PREFERENCE_TOPICS
+            }
+            services.preferences_update(customer=customer, choices=choices)
+            saved = True
+    context = {
+        "customer": customer,
+        "rows": _preference_rows(customer),
+        "channel": ConsentChannel(payload["ch"]).label if payload.get("ch") in ConsentChannel.values else "",
+        "saved": saved,
+        "unsubscribed": unsubscribed,
+    }
+    return render(request, "messaging/preferences.html", context)
+
+
+def click(request, token: str):
+    try:
+        destination = services.click_record(token=token)
+    except links.BadToken as error:
+        return _bad_link(request, error)
+    return HttpResponseRedirect(destination)
+
+
+@require_http_methods(["GET"])
+def confirm_email(request, token: str):
+    try:
+        customer = services.email_consent_confirm(token=token)
+    except links.BadToken as error:
+        return _bad_link(request, error)
+    return render(request, "messaging/confirmed.html", {"customer": customer})
+
+
+def _twiml(reply: str) -> HttpResponse:
+    body = f"<Message>{escape(reply)}</Message>" if reply else ""
+    return HttpResponse(f'<?xml version="1.0" encoding="UTF-8"?><Response>{body}</Response>', content_type="text/xml")
+
+
+@csrf_exempt
+@require_POST
+def inbound_sms(request):
+    """Twilio-style inbound SMS/WhatsApp webhook, signed with X-Twilio-Signature."""
+    if not settings.SMS_WEBHOOK_SECRET:
+        return HttpResponse("The inbound SMS webhook is not configured (SMS_WEBHOOK_SECRET).", status=403)
+    url = settings.SITE_URL + request.get_full_path()
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not RequestValidator(settings.SMS_WEBHOOK_SECRET).validate(url, request.POST.dict(), signature):
+        return HttpResponse("Bad or missing X-Twilio-Signature.", status=403)
+    sender = request.POST.get("From", "").strip()
+    if not sender:
+        return HttpResponse("'From' is missing.", status=400)
+    channel = Channel.WHATSAPP if sender.startswith("whatsapp:") else Channel.SMS
+    reply = services.inbound_text_handle(
+        channel=channel,
+        from_number=sender.removeprefix("whatsapp:"),
+        body=request.POST.get("Body", ""),
+        provider_id=request.POST.get("MessageSid", ""),
+    )
+    return _twiml(reply)
