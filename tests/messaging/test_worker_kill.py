@@ -66,14 +66,19 @@ def test_a_worker_killed_mid_batch_sends_nobody_twice_and_loses_nobody(settings,
     beat = celery_command("beat", "-l", "info", "--max-interval", "1", "--pidfile=")
 
     with running({"beat": beat, "worker": worker}, env, tmp_path) as first:
-        assert wait_until(lambda: len(_sent_lines(sms_log)) >= 60, timeout=90), (tmp_path / "worker.log").read_text()[
-            -3000:
-        ]
+        mid_batch = wait_until(
+            lambda: len(_sent_lines(sms_log)) >= 60 and Message.objects.filter(status="sending").exists(),
+            timeout=90,
+            interval=0.05,
+        )
         first["worker"].send_signal(signal.SIGKILL)
         first["worker"].wait(timeout=10)
         in_flight = Message.objects.filter(status="sending").count()
         unsent = Message.objects.exclude(status="sent").count()
-        assert in_flight > 0, "the worker was not killed in the middle of a batch"
+        assert mid_batch and in_flight > 0, (
+            f"not killed mid-batch: {len(_sent_lines(sms_log))} handed off, {in_flight} in flight, "
+            f"{unsent} unsent\n" + (tmp_path / "worker.log").read_text()[-3000:]
+        )
         assert unsent > in_flight
 
         with running({"worker-again": worker}, env, tmp_path):
