@@ -18,17 +18,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 
-from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsRefused
+from anymail.exceptions import AnymailError
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Lower, Trim
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from audiences.models import Consent, ConsentStatus, ConsentTopic, Customer, Product
 from audiences.services import DOUBLE_OPT_IN_SOURCE, EventInput, consent_record, events_record
@@ -47,7 +45,8 @@ from messaging.models import (
     TrackingEvent,
 )
 from messaging.policy import Cap, Policy, QuietHours, delivery_decision
-from messaging.rendering import RenderedMessage, render_translation, rewrite_links, translation_errors
+from messaging.rendering import RenderedMessage, render_translation, translation_errors
+from messaging.senders import Outgoing, Sender, Unsendable, email_layout
 
 # --- templates --------------------------------------------------------------------------------
 
@@ -396,8 +395,8 @@ def _decide(messages: list[Message], marketing_ids: list[int], now: datetime):
     return decisions
 
 
-def _throttle(channel: str) -> None:
-    """Wait while this channel's provider has had its sends for the current second (all workers)."""
+def _throttle(channel: str, count: int) -> None:
+    """Wait until this channel's provider may take `count` more sends this second (all workers)."""
     limit = settings.MESSAGING_RATE_LIMITS.get(channel)
     if not limit:
         return
@@ -405,7 +404,8 @@ def _throttle(channel: str) -> None:
         now = time.time()
         key = f"messaging:rate:{channel}:{int(now)}"
         cache.add(key, 0, timeout=5)
-        if cache.incr(key) <= limit:
+        taken = cache.incr(key, count)
+        if taken <= limit or taken == count:  # a group larger than the limit goes alone in its second
             return
         time.sleep(int(now) + 1 - now)
 
@@ -424,60 +424,67 @@ def _pick_language(available: dict[str, dict], wanted: str) -> str | None:
     return min(available) if available else None
 
 
-class _Permanent(Exception):
-    def __init__(self, reason: str, detail: str):
-        super().__init__(detail)
-        self.reason = reason
-
-
 def _outbox_send(messages: list[Message], translations: dict[int, dict[str, dict]], report: DispatchReport) -> None:
-    """Render and hand off each message; confirm hand-offs a group at a time (MESSAGING_HANDOFF_GROUP)."""
+    """Render each message and hand them off per channel a group at a time (MESSAGING_HANDOFF_GROUP):
+    a group is one provider call where the provider takes batches, and one confirming UPDATE."""
     templates = {t.pk: t for t in Template.objects.filter(pk__in={m.template_id for m in messages})}
     products = products_by_sku(sku for m in messages for sku in (m.context.get("products") or []))
     provided = provided_values(list({m.customer_id: m.customer for m in messages}.values()))
-    senders: dict[str, _Sender] = {}
-    handed_off: list[Message] = []
+    senders: dict[str, Sender] = {}
+    staged: dict[str, list[Outgoing]] = defaultdict(list)
     try:
         for message in messages:
             message.template = templates[message.template_id]
             sender = senders.get(message.channel)
             if sender is None:
-                sender = senders[message.channel] = _Sender.for_channel(message.channel)
-            try:
-                unsubscribe = ""
-                if message.kind == TemplateKind.MARKETING and message.channel != Channel.IN_APP:
-                    unsubscribe = links.unsubscribe_url(
-                        links.unsubscribe_token(
-                            customer_id=message.customer_id,
-                            channel=message.channel,
-                            topic=message.topic,
-                            message_id=message.pk,
-                        )
+                channel = message.channel
+                sender = senders[channel] = Sender.for_channel(channel, lambda count, c=channel: _throttle(c, count))
+            unsubscribe = ""
+            if message.kind == TemplateKind.MARKETING and message.channel != Channel.IN_APP:
+                unsubscribe = links.unsubscribe_url(
+                    links.unsubscribe_token(
+                        customer_id=message.customer_id,
+                        channel=message.channel,
+                        topic=message.topic,
+                        message_id=message.pk,
                     )
-                context = message_context(
-                    customer=message.customer,
-                    extra=message.context,
-                    provided=provided.get(message.customer_id, {}),
-                    products=products,
-                    unsubscribe_url=unsubscribe,
                 )
-                rendered = render_translation(translations[message.template_id][message.language], context)
-                _throttle(message.channel)
-                message.content = sender.send(message, rendered, unsubscribe)
-            except SendError as error:
-                _retry_or_fail(message, str(error), transient=error.transient, report=report)
-                continue
-            except _Permanent as error:
+            context = message_context(
+                customer=message.customer,
+                extra=message.context,
+                provided=provided.get(message.customer_id, {}),
+                products=products,
+                unsubscribe_url=unsubscribe,
+            )
+            outgoing = Outgoing(
+                message, render_translation(translations[message.template_id][message.language], context), unsubscribe
+            )
+            try:
+                message.content = sender.check(outgoing)
+            except Unsendable as error:
                 _fail(message, error.reason, str(error), report)
                 continue
-            handed_off.append(message)
-            if len(handed_off) >= settings.MESSAGING_HANDOFF_GROUP:
-                report.sent += _confirm_sent(handed_off)
-                handed_off = []
+            group = staged[message.channel]
+            group.append(outgoing)
+            if len(group) >= settings.MESSAGING_HANDOFF_GROUP:
+                _hand_off(sender, group, report)
+                group.clear()
     finally:
-        report.sent += _confirm_sent(handed_off)
+        for channel, group in staged.items():
+            if group:
+                _hand_off(senders[channel], group, report)
         for sender in senders.values():
             sender.close()
+
+
+def _hand_off(sender: Sender, group: list[Outgoing], report: DispatchReport) -> None:
+    taken = []
+    for outgoing, error in sender.hand_off(group):
+        if error is None:
+            taken.append(outgoing.message)
+        else:
+            _retry_or_fail(outgoing.message, str(error), transient=error.transient, report=report)
+    report.sent += _confirm_sent(taken)
 
 
 def _confirm_sent(messages: list[Message]) -> int:
@@ -519,103 +526,6 @@ def _retry_or_fail(message: Message, detail: str, *, transient: bool, report: Di
         report.retried += 1
 
 
-class _Sender:
-    """Hands one rendered message to its channel's backend; returns what to keep of its content."""
-
-    @staticmethod
-    def for_channel(channel: str) -> "_Sender":
-        if channel == Channel.EMAIL:
-            return _EmailSender()
-        if channel == Channel.IN_APP:
-            return _Sender()
-        return _TextSender(channel)
-
-    def send(self, message: Message, rendered: RenderedMessage, unsubscribe_url: str) -> dict:
-        if not rendered.body:
-            raise _Permanent("template_error", "The in-app text is empty.")
-        return {"title": rendered.subject, "body": rendered.body}
-
-    def close(self) -> None:
-        pass
-
-
-class _TextSender(_Sender):
-    def __init__(self, channel: str):
-        self.channel = channel
-        self.backend = text_backend(channel)
-
-    def send(self, message: Message, rendered: RenderedMessage, unsubscribe_url: str) -> dict:
-        if not rendered.body:
-            raise _Permanent("template_error", f"The {self.channel} text is empty.")
-        self.backend.send_messages(
-            [
-                TextMessage(
-                    to=message.address,
-                    body=rendered.body,
-                    channel=self.channel,
-                    idempotency_key=message.idempotency_key,
-                    metadata={"mid": message.pk},
-                )
-            ]
-        )
-        return {}
-
-
-class _EmailSender(_Sender):
-    def __init__(self):
-        self.connection = get_connection()
-        self.connection.open()
-
-    def close(self) -> None:
-        self.connection.close()
-
-    def send(self, message: Message, rendered: RenderedMessage, unsubscribe_url: str) -> dict:
-        if not rendered.subject or not (rendered.html or rendered.text):
-            raise _Permanent("template_error", "An email needs a subject and a body.")
-        headers = {"X-Message-Id": str(message.pk)}
-        if unsubscribe_url:
-            headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-            headers["List-Id"] = settings.MESSAGING_LIST_ID
-        email = EmailMultiAlternatives(
-            subject=rendered.subject,
-            body=rendered.text,
-            to=[message.address],
-            headers=headers,
-            connection=self.connection,
-        )
-        if rendered.html:
-            body = rewrite_links(rendered.html, lambda url: links.click_url(message_id=message.pk, url=url))
-            email.attach_alternative(
-                email_layout(rendered, body_html=body, unsubscribe_url=unsubscribe_url), "text/html"
-            )
-        # Anymail's options; Django's own backends ignore them.
-        email.metadata = {"mid": str(message.pk)}
-        email.tags = [message.template.code]
-        email.track_clicks = False  # our own signed links already track clicks
-        try:
-            self.connection.send_messages([email])
-        except AnymailRecipientsRefused as error:
-            raise SendError(str(error), transient=False) from error
-        except AnymailAPIError as error:
-            status = getattr(error, "status_code", None)
-            raise SendError(str(error), transient=status is None or status == 429 or status >= 500) from error
-        except OSError as error:  # SMTP and connection failures
-            raise SendError(str(error), transient=True) from error
-        return {}
-
-
-def email_layout(rendered: RenderedMessage, *, body_html: str, unsubscribe_url: str) -> str:
-    """The responsive email layout around a rendered body, with its preheader and unsubscribe link."""
-    context = {
-        "subject": rendered.subject,
-        "preheader": rendered.preheader,
-        "body": mark_safe(body_html),  # noqa: S308  the marketer's HTML, its values autoescaped
-        "unsubscribe_url": unsubscribe_url,
-    }
-    return render_to_string("messaging/email.html", context)
-
-
 # --- preview and test sends (admin) -------------------------------------------------------------
 
 
@@ -647,7 +557,9 @@ def template_preview(*, template: Template, customer: Customer, language: str = 
     rendered = render_translation(available[language], context)
     email_html = ""
     if template.channel == Channel.EMAIL and rendered.html:
-        email_html = email_layout(rendered, body_html=rendered.html, unsubscribe_url=unsubscribe)
+        email_html = email_layout(
+            subject=rendered.subject, preheader=rendered.preheader, body_html=rendered.html, unsubscribe_url=unsubscribe
+        )
     return Preview(language=language, rendered=rendered, email_html=email_html)
 
 

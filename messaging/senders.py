@@ -1,0 +1,272 @@
+"""Channel adapters: hand rendered messages to their provider and say, per message, how it went.
+
+No database access: the outbox (services) claims, renders and records; a sender only builds what
+the provider takes. Email goes through Django's email API (anymail for real providers). With
+`MESSAGING_EMAIL_MERGE_FIELD` set to the provider's merge-field syntax, messages of one template
+and language are handed off together through the provider's batch API (anymail merge data):
+each recipient's own rendering travels as merge values into one shared message, so
+personalisation stays ours and the provider gets one call per group instead of one per email.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from messaging import links
+from messaging.backends.sms import SendError, TextMessage, text_backend
+from messaging.models import Channel, Message
+from messaging.rendering import RenderedMessage, rewrite_links
+
+# Called with how many messages are about to leave; returns when the provider's rate allows it.
+Throttle = Callable[[int], None]
+REFUSED_STATUSES = ("rejected", "invalid")
+
+
+class Unsendable(Exception):
+    """A message no retry will send (an empty text, an email without a subject)."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+
+
+@dataclass
+class Outgoing:
+    message: Message
+    rendered: RenderedMessage
+    unsubscribe_url: str = ""
+
+
+# Each hand-off answers, per message, None (the provider took it) or the SendError it raised.
+Results = list[tuple[Outgoing, SendError | None]]
+
+
+def email_layout(*, subject: str, preheader: str, body_html: str, unsubscribe_url: str) -> str:
+    """The responsive email layout around a rendered body, with its preheader and unsubscribe link."""
+    context = {
+        "subject": subject,
+        "preheader": preheader,
+        "body": mark_safe(body_html),  # noqa: S308  the marketer's HTML, its values autoescaped
+        "unsubscribe_url": unsubscribe_url,
+    }
+    return render_to_string("messaging/email.html", context)
+
+
+class Sender:
+    """In-app notifications: nothing leaves; the storefront reads the rendered content."""
+
+    def __init__(self, throttle: Throttle):
+        self.throttle = throttle
+
+    @staticmethod
+    def for_channel(channel: str, throttle: Throttle) -> "Sender":
+        if channel == Channel.EMAIL:
+            return EmailSender(throttle)
+        if channel == Channel.IN_APP:
+            return Sender(throttle)
+        return TextSender(channel, throttle)
+
+    def check(self, outgoing: Outgoing) -> dict:
+        """Raise Unsendable for a message no provider would take; return the content to keep."""
+        if not outgoing.rendered.body:
+            raise Unsendable("template_error", "The in-app text is empty.")
+        return {"title": outgoing.rendered.subject, "body": outgoing.rendered.body}
+
+    def hand_off(self, items: list[Outgoing]) -> Results:
+        return [(item, None) for item in items]
+
+    def close(self) -> None:
+        pass
+
+
+class TextSender(Sender):
+    def __init__(self, channel: str, throttle: Throttle):
+        super().__init__(throttle)
+        self.channel = channel
+        self.backend = text_backend(channel)
+
+    def check(self, outgoing: Outgoing) -> dict:
+        if not outgoing.rendered.body:
+            raise Unsendable("template_error", f"The {self.channel} text is empty.")
+        return {}
+
+    def hand_off(self, items: list[Outgoing]) -> Results:
+        results: Results = []
+        for item in items:
+            self.throttle(1)
+            text = TextMessage(
+                to=item.message.address,
+                body=item.rendered.body,
+                channel=self.channel,
+                idempotency_key=item.message.idempotency_key,
+                metadata={"mid": item.message.pk},
+            )
+            try:
+                self.backend.send_messages([text])
+            except SendError as error:
+                results.append((item, error))
+            else:
+                results.append((item, None))
+        return results
+
+
+class EmailSender(Sender):
+    def __init__(self, throttle: Throttle):
+        super().__init__(throttle)
+        self.merge_field = settings.MESSAGING_EMAIL_MERGE_FIELD
+        self.connection = get_connection()
+        self.connection.open()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def check(self, outgoing: Outgoing) -> dict:
+        rendered = outgoing.rendered
+        if not rendered.subject or not (rendered.html or rendered.text):
+            raise Unsendable("template_error", "An email needs a subject and a body.")
+        return {}
+
+    def hand_off(self, items: list[Outgoing]) -> Results:
+        if not self.merge_field:
+            return [result for item in items for result in self._send([item], self._single(item))]
+        results: Results = []
+        for group in _merge_groups(items):
+            email = self._single(group[0]) if len(group) == 1 else self._merged(group)
+            results.extend(self._send(group, email))
+        return results
+
+    def _single(self, item: Outgoing) -> EmailMultiAlternatives:
+        rendered, message = item.rendered, item.message
+        email = EmailMultiAlternatives(
+            subject=rendered.subject,
+            body=rendered.text,
+            to=[message.address],
+            headers={**_list_headers(item), **_own_headers(item)},
+            connection=self.connection,
+        )
+        if rendered.html:
+            html = email_layout(
+                subject=rendered.subject,
+                preheader=rendered.preheader,
+                body_html=_tracked(item),
+                unsubscribe_url=item.unsubscribe_url,
+            )
+            email.attach_alternative(html, "text/html")
+        email.metadata = {"mid": str(message.pk)}
+        return _with_options(email, message)
+
+    def _merged(self, group: list[Outgoing]) -> EmailMultiAlternatives:
+        """One message for the group: every field a merge field, each recipient's values in merge data."""
+        first = group[0]
+
+        def field(name: str) -> str:
+            return self.merge_field.replace("{name}", name)
+
+        email = EmailMultiAlternatives(
+            subject=field("subject"),
+            body=field("text"),
+            to=[item.message.address for item in group],
+            headers=_list_headers(first),
+            connection=self.connection,
+        )
+        if first.rendered.html:
+            html = email_layout(
+                subject=mark_safe(field("title")),  # noqa: S308  each recipient's value is escaped below
+                preheader=mark_safe(field("preheader")) if first.rendered.preheader else "",  # noqa: S308
+                body_html=field("body"),
+                unsubscribe_url=mark_safe(field("unsubscribe_url")) if first.unsubscribe_url else "",  # noqa: S308
+            )
+            email.attach_alternative(html, "text/html")
+        email.merge_data = {
+            item.message.address: {
+                "subject": item.rendered.subject,
+                "text": item.rendered.text,
+                "title": escape(item.rendered.subject),
+                "preheader": escape(item.rendered.preheader),
+                "body": _tracked(item) if item.rendered.html else "",
+                "unsubscribe_url": escape(item.unsubscribe_url),
+            }
+            for item in group
+        }
+        email.merge_headers = {item.message.address: _own_headers(item) for item in group}
+        email.merge_metadata = {item.message.address: {"mid": str(item.message.pk)} for item in group}
+        return _with_options(email, first.message)
+
+    def _send(self, group: list[Outgoing], email: EmailMultiAlternatives) -> Results:
+        self.throttle(len(group))
+        try:
+            self.connection.send_messages([email])
+        except AnymailRecipientsRefused as error:
+            return [(item, SendError(str(error), transient=False)) for item in group]
+        except AnymailAPIError as error:
+            status = getattr(error, "status_code", None)
+            transient = status is None or status == 429 or status >= 500
+            return [(item, SendError(str(error), transient=transient)) for item in group]
+        except OSError as error:  # SMTP and connection failures
+            return [(item, SendError(str(error), transient=True)) for item in group]
+        statuses = getattr(getattr(email, "anymail_status", None), "recipients", None) or {}
+        results: Results = []
+        for item in group:
+            status = statuses.get(item.message.address)
+            if status is not None and status.status in REFUSED_STATUSES:
+                results.append(
+                    (item, SendError(f"The provider refused the address ({status.status}).", transient=False))
+                )
+            else:
+                results.append((item, None))
+        return results
+
+
+def _merge_groups(items: list[Outgoing]) -> list[list[Outgoing]]:
+    """Messages that can share one batch send: same template, language and layout parts, and no
+    address twice (merge data is keyed by address)."""
+    groups: list[list[Outgoing]] = []
+    open_groups: dict[tuple, tuple[list[Outgoing], set[str]]] = {}
+    for item in items:
+        rendered, address = item.rendered, item.message.address
+        key = (
+            item.message.template_id,
+            item.message.language,
+            bool(rendered.html),
+            bool(rendered.preheader),
+            bool(item.unsubscribe_url),
+        )
+        group, addresses = open_groups.get(key, (None, set()))
+        if group is None or address in addresses:
+            group, addresses = [], set()
+            open_groups[key] = (group, addresses)
+            groups.append(group)
+        group.append(item)
+        addresses.add(address)
+    return groups
+
+
+def _tracked(item: Outgoing) -> str:
+    return rewrite_links(item.rendered.html, lambda url: links.click_url(message_id=item.message.pk, url=url))
+
+
+def _list_headers(item: Outgoing) -> dict:
+    """RFC 8058 one-click unsubscribe and List-Id: on every marketing email."""
+    if not item.unsubscribe_url:
+        return {}
+    return {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "List-Id": settings.MESSAGING_LIST_ID}
+
+
+def _own_headers(item: Outgoing) -> dict:
+    headers = {"X-Message-Id": str(item.message.pk)}
+    if item.unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{item.unsubscribe_url}>"
+    return headers
+
+
+def _with_options(email: EmailMultiAlternatives, message: Message) -> EmailMultiAlternatives:
+    # Anymail's options; Django's own backends ignore them.
+    email.tags = [message.template.code]
+    email.track_clicks = False  # our own signed links already track clicks
+    return email
