@@ -144,7 +144,7 @@ def messages_enqueue(*, requests: Iterable[MessageRequest], chunk_size: int = 50
         for request in chunk:
             _check_frequency_cap(request.frequency_cap)
         keys = [request.idempotency_key for request in chunk]
-        existing = set(Message.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+        existing = set(Message.objects.filter(idempotency_key__any_of=keys).values_list("idempotency_key", flat=True))
         Message.objects.bulk_create(
             [
                 Message(
@@ -270,23 +270,23 @@ def _outbox_claim(*, size: int, report: DispatchReport):
     Returns (messages to send, their templates' translations), or None when nothing is due."""
     now = timezone.now()
     with transaction.atomic():
-        ids = list(
-            Message.objects.select_for_update(skip_locked=True)
+        messages = list(
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("customer__store")
             .filter(status__in=DUE_STATUSES, scheduled_for__lte=now)
             .filter(~Q(status=MessageStatus.SENDING) | Q(claimed_until__lt=now))
-            .order_by("scheduled_for", "id")
-            .values_list("id", flat=True)[:size]
+            .order_by("scheduled_for", "id")[:size]
         )
-        if not ids:
+        if not messages:
             return None
-        messages = list(
-            Message.objects.filter(id__in=ids).select_related("customer__store").order_by("scheduled_for", "id")
-        )
         marketing_ids = sorted({m.customer_id for m in messages if m.kind == TemplateKind.MARKETING})
         if marketing_ids:
             # Two workers holding messages of one customer count caps one after the other.
             list(
-                Customer.objects.select_for_update(no_key=True).filter(id__in=marketing_ids).order_by("id").values("id")
+                Customer.objects.select_for_update(no_key=True)
+                .filter(id__any_of=marketing_ids)
+                .order_by("id")
+                .values("id")
             )
         decisions = _decide(messages, marketing_ids, now)
         to_send = []
@@ -300,12 +300,12 @@ def _outbox_claim(*, size: int, report: DispatchReport):
             else:
                 deferred[decision.not_before].append(message.pk)
         for reason, skipped_ids in skipped.items():
-            Message.objects.filter(id__in=skipped_ids).update(
+            Message.objects.filter(id__any_of=skipped_ids).update(
                 status=MessageStatus.SKIPPED, reason=reason, claimed_until=None
             )
             report.skipped[reason] += len(skipped_ids)
         for not_before, deferred_ids in deferred.items():
-            Message.objects.filter(id__in=deferred_ids).update(
+            Message.objects.filter(id__any_of=deferred_ids).update(
                 status=MessageStatus.DEFERRED, reason="quiet_hours", scheduled_for=not_before, claimed_until=None
             )
             report.deferred += len(deferred_ids)
@@ -316,7 +316,7 @@ def _outbox_claim(*, size: int, report: DispatchReport):
             if not message.language:
                 untranslated.append(message.pk)
         if untranslated:
-            Message.objects.filter(id__in=untranslated).update(
+            Message.objects.filter(id__any_of=untranslated).update(
                 status=MessageStatus.FAILED, reason="template_error", error="The template has no translation."
             )
             report.failed += len(untranslated)
@@ -326,7 +326,7 @@ def _outbox_claim(*, size: int, report: DispatchReport):
         for message in to_send:
             groups[(message.channel, message.language)].append(message.pk)
         for (channel, language), group_ids in groups.items():
-            Message.objects.filter(id__in=group_ids).update(
+            Message.objects.filter(id__any_of=group_ids).update(
                 status=MessageStatus.SENDING,
                 claimed_at=now,
                 claimed_until=now + timedelta(seconds=settings.MESSAGING_LEASE_SECONDS),
@@ -353,18 +353,20 @@ def _decide(messages: list[Message], marketing_ids: list[int], now: datetime):
         for message in messages
     }
     consents = set(
-        Consent.objects.filter(customer_id__in=marketing_ids, status=ConsentStatus.OPTED_IN).values_list(
+        Consent.objects.filter(customer_id__any_of=marketing_ids, status=ConsentStatus.OPTED_IN).values_list(
             "customer_id", "channel", "topic"
         )
     )
     addresses = {message.pk: message_address(message) for message in messages}
     suppressed = set(
-        Suppression.objects.filter(address__in={a for a in addresses.values() if a}).values_list("channel", "address")
+        Suppression.objects.filter(address__any_of=sorted({a for a in addresses.values() if a})).values_list(
+            "channel", "address"
+        )
     )
     since = now - timedelta(days=max(policy.window_days for policy in policy_of.values()))
     recent: dict[int, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))
     for customer_id, channel, claimed_at in Message.objects.filter(
-        customer_id__in=marketing_ids,
+        customer_id__any_of=marketing_ids,
         kind=TemplateKind.MARKETING,
         channel__in=CAPPED_CHANNELS,
         status__in=COUNTED_STATUSES,
@@ -495,7 +497,7 @@ def _confirm_sent(messages: list[Message]) -> int:
     for message in messages:
         if message.content:
             Message.objects.filter(pk=message.pk).update(content=message.content)
-    Message.objects.filter(pk__in=[m.pk for m in messages], status=MessageStatus.SENDING).update(
+    Message.objects.filter(pk__any_of=[m.pk for m in messages], status=MessageStatus.SENDING).update(
         status=MessageStatus.SENT, sent_at=now, reason="", error="", claimed_until=None
     )
     return len(messages)

@@ -94,9 +94,10 @@ class Command(BaseCommand):
 
             if connection.vendor == "postgresql":
                 # What autovacuum does in production (this machine's server runs with it off): the
-                # queue's partial index would otherwise drag earlier runs' dead rows along.
+                # queue's partial index and the customer tables would otherwise drag earlier runs' dead rows along.
                 with connection.cursor() as cursor:
-                    cursor.execute(f"VACUUM ANALYZE {Message._meta.db_table}")
+                    for model in (Message, Customer, Consent, Suppression):
+                        cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
             quiet = _quiet_window_elsewhere()
             connections.close_all()
             if workers == 1:
