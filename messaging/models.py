@@ -137,7 +137,7 @@ class Message(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["scheduled_for"],
+                fields=["scheduled_for", "id"],
                 name="message_due",
                 condition=Q(status__in=["queued", "deferred", "sending"]),
             ),

@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='message',
-            index=models.Index(condition=models.Q(('status__in', ['queued', 'deferred', 'sending'])), fields=['scheduled_for'], name='message_due'),
+            index=models.Index(condition=models.Q(('status__in', ['queued', 'deferred', 'sending'])), fields=['scheduled_for', 'id'], name='message_due'),
         ),
         migrations.AddIndex(
             model_name='message',
