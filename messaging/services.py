@@ -458,10 +458,9 @@ def _outbox_send(messages: list[Message], translations: dict[int, dict[str, dict
                 products=products,
                 unsubscribe_url=unsubscribe,
             )
-            outgoing = Outgoing(
-                message, render_translation(translations[message.template_id][message.language], context), unsubscribe
-            )
             try:
+                rendered = _render(translations[message.template_id][message.language], context)
+                outgoing = Outgoing(message, rendered, unsubscribe)
                 message.content = sender.check(outgoing)
             except Unsendable as error:
                 _fail(message, error.reason, str(error), report)
@@ -471,12 +470,19 @@ def _outbox_send(messages: list[Message], translations: dict[int, dict[str, dict
             if len(group) >= settings.MESSAGING_HANDOFF_GROUP:
                 _hand_off(sender, group, report)
                 group.clear()
-    finally:
         for channel, group in staged.items():
             if group:
                 _hand_off(senders[channel], group, report)
+    finally:
         for sender in senders.values():
             sender.close()
+
+
+def _render(translation: dict, context: dict) -> RenderedMessage:
+    try:
+        return render_translation(translation, context)
+    except Exception as error:  # a filter failing on this customer's values, e.g. divisibleby:0
+        raise Unsendable("template_error", f"The template failed for this message: {error!r}") from error
 
 
 def _hand_off(sender: Sender, group: list[Outgoing], report: DispatchReport) -> None:

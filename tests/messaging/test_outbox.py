@@ -296,3 +296,21 @@ def test_in_app_messages_are_read_through_the_storefront_api(storefront, make_cu
     assert message.status == "opened"
     assert Event.objects.filter(customer=customer, type="message_opened").count() == 1
     assert ConsentRecord.objects.filter(customer=customer).count() == 0
+
+
+def test_a_template_failing_for_one_message_fails_that_message_only(make_customer, make_template, enqueue):
+    broken = make_template(
+        code="broken",
+        channel="sms",
+        translations=[{"language": "en", "body": "{{ 5|divisibleby:customer.orders_count }}"}],
+    )
+    failing = enqueue(make_customer(), broken)
+    fine = enqueue(make_customer(), make_template(code="fine", channel="sms"))
+
+    report = dispatch()
+
+    failing.refresh_from_db()
+    fine.refresh_from_db()
+    assert (failing.status, failing.reason) == ("failed", "template_error")
+    assert "ZeroDivisionError" in failing.error
+    assert fine.status == "sent" and report.sent == 1
