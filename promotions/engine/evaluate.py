@@ -45,13 +45,28 @@ class _Entry:
     rule: PromotionRule
     code: str | None
     matched: list[int]
+    stage: int = 0
+
+    def __post_init__(self):
+        self.stage = self.rule.reward.stage
+
+
+@dataclass(slots=True)
+class _Given:
+    """What one promotion took off in a scenario; becomes an `Applied` only if the scenario wins."""
+
+    rule: PromotionRule
+    code: str | None
+    amount: Decimal
+    line_discounts: dict[int, Decimal]
+    shipping_discount: Decimal
 
 
 @dataclass(slots=True)
 class _Run:
     running: list[Decimal]
     shipping_discount: Decimal = ZERO
-    applied: list[Applied] = field(default_factory=list)
+    applied: list[_Given] = field(default_factory=list)
     failures: dict[int, str] = field(default_factory=dict)
     gifts: list[GiftResult] = field(default_factory=list)
     discount: Decimal = ZERO
@@ -97,11 +112,12 @@ def evaluate(cart: Cart, context: Context, index: PromotionIndex) -> Result:
 
     combinable = [entry for entry in entries if entry.rule.stacking != Stacking.EXCLUSIVE]
     scenarios = [combinable] + [[entry] for entry in entries if entry.rule.stacking == Stacking.EXCLUSIVE]
-    runs = [_run(scenario, cart, context) for scenario in scenarios]
+    subtotals = [line.subtotal for line in lines]
+    runs = [_run(scenario, cart, context, subtotals) for scenario in scenarios]
     best_position = max(range(len(runs)), key=lambda position: (runs[position].discount, -position))
     best = runs[best_position]
 
-    applied_ids = {item.promotion_id for item in best.applied}
+    applied_ids = {given.rule.id for given in best.applied}
     for position, scenario in enumerate(scenarios):
         run = runs[position]
         for entry in scenario:
@@ -150,18 +166,19 @@ def static_reason(rule: PromotionRule, cart: Cart, context: Context, record: Cod
     return None
 
 
-def _run(scenario: list[_Entry], cart: Cart, context: Context) -> _Run:
+def _run(scenario: list[_Entry], cart: Cart, context: Context, subtotals: list[Decimal]) -> _Run:
     lines = cart.lines
     currency = cart.currency
-    run = _Run(running=[line.subtotal for line in lines])
+    run = _Run(running=list(subtotals))
     running = run.running
     shipping = cart.shipping_price
     for stage in STAGES:
+        stage_entries = [entry for entry in scenario if entry.stage == stage]
+        if not stage_entries:
+            continue
         stage_subtotal = sum(running, ZERO)
-        for entry in scenario:
+        for entry in stage_entries:
             rule = entry.rule
-            if rule.reward.stage != stage:
-                continue
             matched = entry.matched
             reason = _cart_reason(rule, lines, matched, stage_subtotal, running)
             if reason is not None:
@@ -184,17 +201,7 @@ def _run(scenario: list[_Entry], cart: Cart, context: Context) -> _Run:
             run.shipping_discount += shipping_discount
             run.discount += amount
             run.gifts.extend(GiftResult(sku, quantity, rule.id) for sku, quantity in outcome.gifts)
-            run.applied.append(
-                Applied(
-                    promotion_id=rule.id,
-                    name=rule.name,
-                    code=entry.code,
-                    reward=rule.reward.type,
-                    amount=amount,
-                    line_discounts=tuple(line_discounts.get(i, ZERO) for i in range(len(lines))),
-                    shipping_discount=shipping_discount,
-                )
-            )
+            run.applied.append(_Given(rule, entry.code, amount, line_discounts, shipping_discount))
     return run
 
 
@@ -249,9 +256,22 @@ def _result(cart: Cart, run: _Run, codes: tuple[CodeResult, ...]) -> Result:
         shipping_discount=run.shipping_discount,
         total=subtotal - discount_total + cart.shipping_price - run.shipping_discount,
         lines=tuple(line_results),
-        applied=tuple(run.applied),
+        applied=tuple(_applied(given) for given in run.applied),
         codes=codes,
         gifts=tuple(run.gifts),
+    )
+
+
+def _applied(given: _Given) -> Applied:
+    rule = given.rule
+    return Applied(
+        promotion_id=rule.id,
+        name=rule.name,
+        code=given.code,
+        reward=rule.reward.type,
+        amount=given.amount,
+        line_discounts=given.line_discounts,
+        shipping_discount=given.shipping_discount,
     )
 
 

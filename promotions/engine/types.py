@@ -206,7 +206,7 @@ class Applied:
     code: str | None
     reward: str
     amount: Decimal  # line discounts plus shipping discount given by this promotion
-    line_discounts: tuple[Decimal, ...]
+    line_discounts: dict[int, Decimal]  # cart line position -> discount, for the lines it discounted
     shipping_discount: Decimal
 
 
