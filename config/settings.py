@@ -129,6 +129,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("bn", "Bengali"), ("sw", "Swahili")]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
+# Customer-facing pages (preference centre, confirmations) in English, Bengali and Swahili.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 DEFAULT_PHONE_REGION = os.environ.get("DEFAULT_PHONE_REGION", "BD")
 RFM_WINDOW_DAYS = int(os.environ.get("RFM_WINDOW_DAYS", "365"))

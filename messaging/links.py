@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext
 
 UNSUBSCRIBE_SALT = "messaging.unsubscribe"
 CLICK_SALT = "messaging.click"
@@ -24,9 +25,9 @@ def _load(token: str, salt: str) -> dict:
     try:
         payload = signing.loads(token, salt=salt)
     except signing.BadSignature:
-        raise BadToken("This link is not valid: it was altered or not issued by us.") from None
+        raise BadToken(gettext("This link is not valid: it was altered or not issued by us.")) from None
     if not isinstance(payload, dict):
-        raise BadToken("This link is not valid.")
+        raise BadToken(gettext("This link is not valid."))
     return payload
 
 

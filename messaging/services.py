@@ -27,6 +27,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audiences.models import Consent, ConsentStatus, ConsentTopic, Customer, Product
 from audiences.services import DOUBLE_OPT_IN_SOURCE, EventInput, consent_record, events_record
@@ -776,7 +777,7 @@ def unsubscribe_one_click(*, token: str) -> tuple[Customer, str, str]:
     payload = links.unsubscribe_payload(token)
     customer = Customer.objects.filter(pk=payload.get("c")).first()
     if customer is None:
-        raise links.BadToken("This link is for a customer who is no longer here.")
+        raise links.BadToken(gettext("This link is for a customer who is no longer here."))
     consent_record(
         customer=customer,
         channel=payload["ch"],
@@ -823,7 +824,7 @@ def email_consent_confirm(*, token: str) -> Customer:
     payload = links.confirm_payload(token)
     customer = Customer.objects.filter(pk=payload.get("c")).first()
     if customer is None:
-        raise links.BadToken("This link is for a customer who is no longer here.")
+        raise links.BadToken(gettext("This link is for a customer who is no longer here."))
     consent_record(
         customer=customer,
         channel=Channel.EMAIL,

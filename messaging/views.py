@@ -6,6 +6,8 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.request_validator import RequestValidator
@@ -16,10 +18,25 @@ from messaging.models import Channel
 
 PREFERENCE_CHANNELS = [ConsentChannel.EMAIL, ConsentChannel.SMS, ConsentChannel.WHATSAPP]
 PREFERENCE_TOPICS = [ConsentTopic.MARKETING, ConsentTopic.LOYALTY]
+# What the customer reads, in their language (messaging/locale): channels and topics as a shopper says them.
+CHANNEL_LABELS = {
+    ConsentChannel.EMAIL: gettext_lazy("Email"),
+    ConsentChannel.SMS: gettext_lazy("SMS"),
+    ConsentChannel.WHATSAPP: gettext_lazy("WhatsApp"),
+}
+TOPIC_LABELS = {
+    ConsentTopic.MARKETING: gettext_lazy("Offers and news"),
+    ConsentTopic.LOYALTY: gettext_lazy("Loyalty points and rewards"),
+}
 
 
 def _bad_link(request, error: Exception) -> HttpResponse:
     return render(request, "messaging/link_error.html", {"error": str(error)}, status=400)
+
+
+def _page_language(customer: Customer) -> str:
+    """The customer's own language, whatever the browser says: the page answers a message we sent them."""
+    return customer.language or settings.LANGUAGE_CODE
 
 
 def _preference_rows(customer: Customer) -> list[dict]:
@@ -27,9 +44,9 @@ def _preference_rows(customer: Customer) -> list[dict]:
     return [
         {
             "channel": channel,
-            "channel_label": channel.label,
+            "channel_label": CHANNEL_LABELS[channel],
             "topics": [
-                {"name": f"{channel}:{topic}", "label": topic.label, "checked": (channel, topic) in opted_in}
+                {"name": f"{channel}:{topic}", "label": TOPIC_LABELS[topic], "checked": (channel, topic) in opted_in}
                 for topic in PREFERENCE_TOPICS
             ],
         }
@@ -46,7 +63,7 @@ def unsubscribe(request, token: str):
         return _bad_link(request, error)
     customer = Customer.objects.filter(pk=payload.get("c")).first()
     if customer is None:
-        return _bad_link(request, links.BadToken("This link is for a customer who is no longer here."))
+        return _bad_link(request, links.BadToken(gettext("This link is for a customer who is no longer here.")))
     saved = unsubscribed = False
     if request.method == "POST":
         if request.POST.get("List-Unsubscribe") == "One-Click" or request.POST.get("action") == "unsubscribe":
@@ -64,11 +81,12 @@ def unsubscribe(request, token: str):
     context = {
         "customer": customer,
         "rows": _preference_rows(customer),
-        "channel": ConsentChannel(payload["ch"]).label if payload.get("ch") in ConsentChannel.values else "",
+        "channel": CHANNEL_LABELS.get(payload.get("ch"), ""),
         "saved": saved,
         "unsubscribed": unsubscribed,
     }
-    return render(request, "messaging/preferences.html", context)
+    with translation.override(_page_language(customer)):
+        return render(request, "messaging/preferences.html", context)
 
 
 def click(request, token: str):
@@ -85,7 +103,8 @@ def confirm_email(request, token: str):
         customer = services.email_consent_confirm(token=token)
     except links.BadToken as error:
         return _bad_link(request, error)
-    return render(request, "messaging/confirmed.html", {"customer": customer})
+    with translation.override(_page_language(customer)):
+        return render(request, "messaging/confirmed.html", {"customer": customer})
 
 
 def _twiml(reply: str) -> HttpResponse:

@@ -169,6 +169,31 @@ def test_the_preference_centre_saves_choices(client, sent_email):
     assert ConsentRecord.objects.filter(source="preference_centre").count() == 3
 
 
+def test_the_preference_centre_speaks_the_customers_language(client, make_customer):
+    bengali = make_customer(language="bn", first_name="রহিম")
+    swahili = make_customer(language="sw", first_name="Baraka")
+
+    def page(customer, **kwargs):
+        token = links.unsubscribe_token(customer_id=customer.pk, channel="sms", topic="marketing")
+        return client.post(f"/u/{token}", {"action": "unsubscribe"}, **kwargs).content.decode()
+
+    bengali_page = page(bengali, HTTP_ACCEPT_LANGUAGE="en")  # their language, not the browser's
+    assert '<html lang="bn">' in bengali_page
+    assert "আপনার বার্তার পছন্দ" in bengali_page and "রহিম, আমরা আপনাকে কী পাঠাতে পারি" in bengali_page
+    assert "এসএমএস-এ আপনার কাছে আর অফার যাবে না" in bengali_page and "অফার ও খবর" in bengali_page
+    swahili_page = page(swahili)
+    assert "Umejiondoa kwenye ofa za SMS" in swahili_page and "Hifadhi chaguo zangu" in swahili_page
+    english = client.get(
+        f"/u/{links.unsubscribe_token(customer_id=make_customer().pk, channel='sms', topic='marketing')}"
+    )
+    assert "Your message preferences" in english.content.decode()
+
+
+def test_a_bad_link_is_explained_in_the_browsers_language(client):
+    page = client.get("/u/not-a-token", HTTP_ACCEPT_LANGUAGE="sw").content.decode()
+    assert "Kiungo hiki hakifanyi kazi" in page and "Kiungo hiki si halali" in page
+
+
 @pytest.fixture
 def inbound(client, settings):
     settings.SMS_WEBHOOK_SECRET = "twilio-auth-token"
