@@ -313,6 +313,7 @@ def _outbox_claim(*, size: int, report: DispatchReport):
         translations = _translations({m.template_id for m in to_send})
         untranslated = []
         for message in to_send:
+            message.claimed_at = now  # the claim's identity: whoever holds a message has this time on it
             message.language = _pick_language(translations[message.template_id], message.customer.language) or ""
             if not message.language:
                 untranslated.append(message.pk)
@@ -469,11 +470,11 @@ def _outbox_send(messages: list[Message], translations: dict[int, dict[str, dict
             group = staged[message.channel]
             group.append(outgoing)
             if len(group) >= settings.MESSAGING_HANDOFF_GROUP:
-                _hand_off(sender, group, report)
+                _hand_off(sender, _still_held(group), report)
                 group.clear()
         for channel, group in staged.items():
             if group:
-                _hand_off(senders[channel], group, report)
+                _hand_off(senders[channel], _still_held(group), report)
     finally:
         for sender in senders.values():
             sender.close()
@@ -484,6 +485,27 @@ def _render(translation: dict, context: dict) -> RenderedMessage:
         return render_translation(translation, context)
     except Exception as error:  # a filter failing on this customer's values, e.g. divisibleby:0
         raise Unsendable("template_error", f"The template failed for this message: {error!r}") from error
+
+
+def _still_held(group: list[Outgoing]) -> list[Outgoing]:
+    """The messages of a group this worker may still hand off.
+
+    A batch slowed down (a low rate limit, a slow provider) can outlive its lease, and another worker
+    may then claim what it has not sent yet. So past half the lease the group about to leave renews
+    its lease, and any message another worker took over in the meantime is left to that worker."""
+    claimed_at = group[0].message.claimed_at
+    lease = timedelta(seconds=settings.MESSAGING_LEASE_SECONDS)
+    if timezone.now() - claimed_at < lease / 2:
+        return group
+    with transaction.atomic():
+        held = list(
+            Message.objects.select_for_update()
+            .filter(pk__any_of=[o.message.pk for o in group], status=MessageStatus.SENDING, claimed_at=claimed_at)
+            .values_list("pk", flat=True)
+        )
+        Message.objects.filter(pk__any_of=held).update(claimed_until=timezone.now() + lease)
+    held_ids = set(held)
+    return [outgoing for outgoing in group if outgoing.message.pk in held_ids]
 
 
 def _hand_off(sender: Sender, group: list[Outgoing], report: DispatchReport) -> None:

@@ -314,3 +314,34 @@ def test_a_template_failing_for_one_message_fails_that_message_only(make_custome
     assert (failing.status, failing.reason) == ("failed", "template_error")
     assert "ZeroDivisionError" in failing.error
     assert fine.status == "sent" and report.sent == 1
+
+
+class TakeoverSMSBackend(sms.BaseTextBackend):
+    """Hands off like a provider; on its first send another worker takes over the last message."""
+
+    sent: list[str] = []
+    taken_over: int | None = None
+
+    def send_messages(self, messages):
+        type(self).sent.extend(message.to for message in messages)
+        if len(type(self).sent) == 1:
+            later = timezone.now() + timedelta(seconds=1)
+            Message.objects.filter(pk=type(self).taken_over).update(claimed_at=later, claimed_until=later)
+        return [message.idempotency_key for message in messages]
+
+
+def test_a_slow_batch_leaves_what_another_worker_took_over(settings, make_customer, make_template, enqueue):
+    settings.SMS_BACKEND = "tests.messaging.test_outbox.TakeoverSMSBackend"
+    settings.MESSAGING_HANDOFF_GROUP = 1
+    settings.MESSAGING_LEASE_SECONDS = 0  # every group is past half its lease: each checks it is still held
+    template = make_template(code="slow", channel="sms")
+    customers = [make_customer() for _ in range(3)]
+    messages = [enqueue(customer, template) for customer in customers]
+    TakeoverSMSBackend.sent, TakeoverSMSBackend.taken_over = [], messages[-1].pk
+
+    report = dispatch()
+
+    assert TakeoverSMSBackend.sent == [customers[0].phone, customers[1].phone]
+    assert report.sent == 2
+    statuses = [Message.objects.get(pk=message.pk).status for message in messages]
+    assert statuses == ["sent", "sent", "sending"]  # the other worker's to send
