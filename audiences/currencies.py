@@ -13,6 +13,8 @@ CURRENCY_EXPONENTS: dict[str, int] = {
 }  # fmt: skip
 
 CURRENCY_CHOICES = [(code, code) for code in sorted(CURRENCY_EXPONENTS)]
+# Built once: pricing asks for these on every reward of every cart.
+_MINOR_UNITS = {code: Decimal(1).scaleb(-exponent) for code, exponent in CURRENCY_EXPONENTS.items()}
 
 
 class UnknownCurrency(ValueError):
@@ -22,10 +24,9 @@ class UnknownCurrency(ValueError):
 def minor_unit(currency: str) -> Decimal:
     """The smallest amount of `currency`: Decimal('0.01') for BDT, Decimal('1') for JPY."""
     try:
-        exponent = CURRENCY_EXPONENTS[currency]
+        return _MINOR_UNITS[currency]
     except KeyError:
         raise UnknownCurrency(f"Unknown currency '{currency}'.") from None
-    return Decimal(1).scaleb(-exponent)
 
 
 def quantize(amount: Decimal, currency: str) -> Decimal:

@@ -22,6 +22,8 @@ def allocate(total: Decimal, weights: Sequence[Decimal], currency: str) -> list[
     weight_sum = sum(weights, ZERO)
     if total_units <= 0 or weight_sum <= 0:
         return [ZERO * unit for _ in weights]
+    if len(weights) == 1:  # the common case of one discounted line: the whole total is its share
+        return [total_units * unit]
     parts: list[int] = []
     remainders: list[tuple[Decimal, int]] = []
     for position, weight in enumerate(weights):

@@ -68,7 +68,7 @@ class Command(BaseCommand):
             index = compile_index(rules_from(definitions))
             compile_ms = (time.perf_counter() - started) * 1000
             rng = random.Random(size)
-            timings, discounted = [], 0
+            timings, discounted, candidates, applied = [], 0, 0, 0
             for _ in range(carts):
                 lines = tuple(
                     CartLine(sku=s, quantity=q, unit_price=p, categories=c, brand=b)
@@ -79,9 +79,12 @@ class Command(BaseCommand):
                 result = evaluate(cart, Context(now=now), index)
                 timings.append((time.perf_counter() - started) * 1000)
                 discounted += bool(result.applied)
+                applied += len(result.applied)
+                candidates += len(index.candidates(cart, None))
             self.stdout.write(
                 f"in-process  {size:>6,} promotions: p50 {statistics.median(timings):.3f} ms, "
                 f"p99 {percentile(timings, 0.99):.3f} ms ({carts} carts, {discounted} with a discount; "
+                f"per cart {candidates / carts:.1f} candidates, {applied / carts:.1f} applied; "
                 f"index compiled in {compile_ms:.0f} ms)"
             )
         if no_http:
