@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from promotions.engine.conditions import condition
-from promotions.engine.index import PromotionIndex
-from promotions.engine.money import ZERO, allocate
+from promotions.engine.index import PromotionIndex, pipeline_order
+from promotions.engine.money import allocate, ceil_units, exact_units, exponent, floor_units, from_units
 from promotions.engine.rewards import NON_MONETARY, Tiered
 from promotions.engine.types import (
     Applied,
@@ -29,57 +29,41 @@ from promotions.engine.types import (
     Reason,
     Result,
     Stacking,
-    Stage,
     Trigger,
 )
-
-STAGES = (Stage.ITEM, Stage.ORDER, Stage.SHIPPING)
 
 
 def normalize_code(code: str) -> str:
     return code.strip().upper()
 
 
-@dataclass(slots=True)
-class _Entry:
-    rule: PromotionRule
-    code: str | None
-    matched: list[int]
-    stage: int = 0
-
-    def __post_init__(self):
-        self.stage = self.rule.reward.stage
-
-
-@dataclass(slots=True)
-class _Given:
-    """What one promotion took off in a scenario; becomes an `Applied` only if the scenario wins."""
-
-    rule: PromotionRule
-    code: str | None
-    amount: Decimal
-    line_discounts: dict[int, Decimal]
-    shipping_discount: Decimal
+# What a scenario applies: the rule, the code that brought it (None for automatic ones) and the
+# cart lines its target matches. Tuples: a cart at 10,000 live promotions meets dozens of them.
+Entry = tuple[PromotionRule, str | None, list[int]]
+# What one promotion took off in a scenario, in minor units; becomes an `Applied` only if the
+# scenario wins: (rule, code, amount, line discounts, shipping discount).
+Given = tuple[PromotionRule, str | None, int, dict[int, int], int]
 
 
 @dataclass(slots=True)
 class _Run:
-    running: list[Decimal]
-    shipping_discount: Decimal = ZERO
-    applied: list[_Given] = field(default_factory=list)
+    running: list[int]  # each line's price so far, in minor units
+    shipping_discount: int = 0
+    applied: list[Given] = field(default_factory=list)
     failures: dict[int, str] = field(default_factory=dict)
     gifts: list[GiftResult] = field(default_factory=list)
-    discount: Decimal = ZERO
+    discount: int = 0
 
 
 def evaluate(cart: Cart, context: Context, index: PromotionIndex) -> Result:
+    """Price `cart`. Its amounts must be whole minor units of its currency (ValueError otherwise)."""
+    places = exponent(cart.currency)
     lines = cart.lines
+    subtotals = [exact_units(line.unit_price, places) * line.quantity for line in lines]
+    shipping = exact_units(cart.shipping_price, places)
     code_results: dict[str, CodeResult] = {}
-    entries: list[_Entry] = []
+    entries: list[Entry] = []
     promotions_by_code: set[int] = set()
-
-    def matched_lines(rule: PromotionRule) -> list[int]:
-        return [i for i, line in enumerate(lines) if rule.target.matches(line)]
 
     for raw_code in cart.codes:
         code = normalize_code(raw_code)
@@ -100,34 +84,41 @@ def evaluate(cart: Cart, context: Context, index: PromotionIndex) -> Result:
             continue
         promotions_by_code.add(rule.id)
         code_results[code] = CodeResult(code=raw_code, status="applied", promotion_id=rule.id)
-        entries.append(_Entry(rule, raw_code, matched_lines(rule)))
+        target = rule.target
+        entries.append((rule, raw_code, [i for i, line in enumerate(lines) if target.matches(line)]))
 
+    by_code = bool(entries)
     for rule, hit_lines in index.candidates_with_lines(cart, context.store):
-        if static_reason(rule, cart, context, None) is None:
+        if rule.always_eligible or static_reason(rule, cart, context, None) is None:
             target = rule.target
             if target.exclude_skus or target.exclude_categories:
                 hit_lines = [i for i in hit_lines if target.matches(lines[i])]
-            entries.append(_Entry(rule, None, hit_lines))
-    entries.sort(key=lambda entry: entry.rule.sort_key)
+            entries.append((rule, None, hit_lines))
+    if by_code:  # the index's candidates come in pipeline order; codes' promotions join them
+        entries.sort(key=lambda entry: pipeline_order(entry[0]))
 
-    combinable = [entry for entry in entries if entry.rule.stacking != Stacking.EXCLUSIVE]
-    scenarios = [combinable] + [[entry] for entry in entries if entry.rule.stacking == Stacking.EXCLUSIVE]
-    subtotals = [line.subtotal for line in lines]
-    runs = [_run(scenario, cart, context, subtotals) for scenario in scenarios]
+    combinable: list[Entry] = []
+    exclusive: list[Entry] = []
+    for entry in entries:
+        (exclusive if entry[0].stacking == Stacking.EXCLUSIVE else combinable).append(entry)
+    exclusive.sort(key=lambda entry: entry[0].sort_key)
+    scenarios = [combinable] + [[entry] for entry in exclusive]
+    runs = [_run(scenario, cart, context, subtotals, shipping, places) for scenario in scenarios]
+    # Most for the customer; ties go to the combinable set, then to precedence.
     best_position = max(range(len(runs)), key=lambda position: (runs[position].discount, -position))
     best = runs[best_position]
 
-    applied_ids = {given.rule.id for given in best.applied}
-    for position, scenario in enumerate(scenarios):
-        run = runs[position]
-        for entry in scenario:
-            if entry.code is None or entry.rule.id in applied_ids:
-                continue
-            # It failed on this cart in its own scenario, or it lost to a better combination.
-            reason = run.failures.get(entry.rule.id, Reason.NOT_COMBINABLE)
-            code_results[normalize_code(entry.code)] = _rejected(entry.code, reason, entry.rule, cart)
+    if by_code:
+        applied_ids = {given[0].id for given in best.applied}
+        for scenario, run in zip(scenarios, runs, strict=True):
+            for rule, code, _ in scenario:
+                if code is None or rule.id in applied_ids:
+                    continue
+                # It failed on this cart in its own scenario, or it lost to a better combination.
+                reason = run.failures.get(rule.id, Reason.NOT_COMBINABLE)
+                code_results[normalize_code(code)] = _rejected(code, reason, rule, cart)
 
-    return _result(cart, best, tuple(code_results.values()))
+    return _result(cart, best, subtotals, tuple(code_results.values()), places)
 
 
 def static_reason(rule: PromotionRule, cart: Cart, context: Context, record: CodeRecord | None) -> str | None:
@@ -166,112 +157,113 @@ def static_reason(rule: PromotionRule, cart: Cart, context: Context, record: Cod
     return None
 
 
-def _run(scenario: list[_Entry], cart: Cart, context: Context, subtotals: list[Decimal]) -> _Run:
+def _run(scenario: list[Entry], cart: Cart, context: Context, subtotals: list[int], shipping: int, places: int) -> _Run:
+    """Apply a scenario's entries (in pipeline order) to the cart's running prices."""
     lines = cart.lines
-    currency = cart.currency
     run = _Run(running=list(subtotals))
     running = run.running
-    shipping = cart.shipping_price
-    for stage in STAGES:
-        stage_entries = [entry for entry in scenario if entry.stage == stage]
-        if not stage_entries:
+    stage, stage_subtotal = None, 0
+    for rule, code, matched in scenario:
+        if rule.stage != stage:  # thresholds read the subtotal as the stage starts
+            stage, stage_subtotal = rule.stage, sum(running)
+        if not matched:
+            run.failures[rule.id] = Reason.NO_APPLICABLE_ITEMS
             continue
-        stage_subtotal = sum(running, ZERO)
-        for entry in stage_entries:
-            rule = entry.rule
-            matched = entry.matched
-            reason = _cart_reason(rule, lines, matched, stage_subtotal, running)
+        if rule.has_cart_conditions:
+            reason = _cart_reason(rule, lines, matched, stage_subtotal, running, places)
             if reason is not None:
                 run.failures[rule.id] = reason
                 continue
-            outcome = rule.reward.apply(lines, running, matched, shipping, currency)
-            line_discounts = {i: amount for i, amount in outcome.line_discounts.items() if amount > 0}
-            shipping_discount = outcome.shipping_discount
-            if rule.budget is not None:
-                line_discounts, shipping_discount = _within_budget(
-                    rule, context, line_discounts, shipping_discount, currency
-                )
-            amount = sum(line_discounts.values(), ZERO) + shipping_discount
-            if amount <= 0 and rule.reward.type not in NON_MONETARY:
-                run.failures[rule.id] = Reason.NO_APPLICABLE_ITEMS
-                continue
-            for i, discount in line_discounts.items():
-                running[i] -= discount
+        reward = rule.reward
+        outcome = reward.apply(lines, running, matched, shipping, places)
+        line_discounts = outcome.line_discounts
+        shipping_discount = outcome.shipping_discount
+        if rule.budget is not None:
+            line_discounts, shipping_discount = _within_budget(rule, context, line_discounts, shipping_discount, places)
+        amount = sum(line_discounts.values()) + shipping_discount
+        if amount <= 0 and reward.type not in NON_MONETARY:
+            run.failures[rule.id] = Reason.NO_APPLICABLE_ITEMS
+            continue
+        for i, discount in line_discounts.items():
+            running[i] -= discount
+        if shipping_discount:
             shipping -= shipping_discount
             run.shipping_discount += shipping_discount
-            run.discount += amount
-            run.gifts.extend(GiftResult(sku, quantity, rule.id) for sku, quantity in outcome.gifts)
-            run.applied.append(_Given(rule, entry.code, amount, line_discounts, shipping_discount))
+        for sku, quantity in outcome.gifts:
+            run.gifts.append(GiftResult(sku, quantity, rule.id))
+        run.discount += amount
+        run.applied.append((rule, code, amount, line_discounts, shipping_discount))
     return run
 
 
-def _cart_reason(rule: PromotionRule, lines, matched: list[int], stage_subtotal: Decimal, running) -> str | None:
-    if not matched:
-        return Reason.NO_APPLICABLE_ITEMS
+def _cart_reason(rule: PromotionRule, lines, matched: list[int], stage_subtotal: int, running, places) -> str | None:
     eligibility = rule.eligibility
     if eligibility.min_quantity is not None and sum(lines[i].quantity for i in matched) < eligibility.min_quantity:
         return Reason.NO_APPLICABLE_ITEMS
-    if eligibility.min_subtotal is not None and stage_subtotal < eligibility.min_subtotal:
+    if eligibility.min_subtotal is not None and stage_subtotal < ceil_units(eligibility.min_subtotal, places):
         return Reason.MIN_SUBTOTAL_NOT_MET
-    if isinstance(rule.reward, Tiered) and sum((running[i] for i in matched), ZERO) < rule.reward.lowest_threshold:
+    if isinstance(rule.reward, Tiered) and sum(running[i] for i in matched) < ceil_units(
+        rule.reward.lowest_threshold, places
+    ):
         return Reason.MIN_SUBTOTAL_NOT_MET
     return None
 
 
-def _within_budget(rule, context, line_discounts, shipping_discount, currency):
+def _within_budget(rule, context, line_discounts, shipping_discount, places):
     """Never promise more than the budget has left: scale the discount down to what remains."""
     usage = context.usage.get(rule.id)
-    remaining = rule.budget - (usage.budget_spent if usage is not None else ZERO)
-    amount = sum(line_discounts.values(), ZERO) + shipping_discount
+    remaining = max(floor_units(rule.budget - (usage.budget_spent if usage is not None else 0), places), 0)
+    amount = sum(line_discounts.values()) + shipping_discount
     if amount <= remaining:
         return line_discounts, shipping_discount
     if shipping_discount:
-        return {}, max(remaining, ZERO)
+        return {}, remaining
     indexes = sorted(line_discounts)
-    parts = allocate(max(remaining, ZERO), [line_discounts[i] for i in indexes], currency)
-    return dict(zip(indexes, parts, strict=True)), ZERO
+    parts = allocate(remaining, [line_discounts[i] for i in indexes])
+    return {i: part for i, part in zip(indexes, parts, strict=True) if part > 0}, 0
 
 
-def _result(cart: Cart, run: _Run, codes: tuple[CodeResult, ...]) -> Result:
-    line_results = []
-    for line, running in zip(cart.lines, run.running, strict=True):
-        subtotal = line.subtotal
-        line_results.append(
-            LineResult(
-                sku=line.sku,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                subtotal=subtotal,
-                discount=subtotal - running,
-                total=running,
-            )
+def _result(cart: Cart, run: _Run, subtotals: list[int], codes: tuple[CodeResult, ...], places: int) -> Result:
+    line_results = [
+        LineResult(
+            sku=line.sku,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            subtotal=from_units(subtotal, places),
+            discount=from_units(subtotal - running, places),
+            total=from_units(running, places),
         )
-    subtotal = sum((line.subtotal for line in line_results), ZERO)
-    discount_total = sum((line.discount for line in line_results), ZERO)
+        for line, subtotal, running in zip(cart.lines, subtotals, run.running, strict=True)
+    ]
+    subtotal = sum(subtotals)
+    discount_total = subtotal - sum(run.running)
+    shipping_price = exact_units(cart.shipping_price, places)
+    zero = from_units(0, places)
     return Result(
         currency=cart.currency,
-        subtotal=subtotal,
-        discount_total=discount_total,
-        shipping_price=cart.shipping_price,
-        shipping_discount=run.shipping_discount,
-        total=subtotal - discount_total + cart.shipping_price - run.shipping_discount,
+        subtotal=from_units(subtotal, places),
+        discount_total=from_units(discount_total, places),
+        shipping_price=from_units(shipping_price, places),
+        shipping_discount=from_units(run.shipping_discount, places),
+        total=from_units(subtotal - discount_total + shipping_price - run.shipping_discount, places),
         lines=tuple(line_results),
-        applied=tuple(_applied(given) for given in run.applied),
+        applied=tuple(_applied(given, places, zero) for given in run.applied),
         codes=codes,
         gifts=tuple(run.gifts),
     )
 
 
-def _applied(given: _Given) -> Applied:
-    rule = given.rule
+def _applied(given: Given, places: int, zero: Decimal) -> Applied:
+    rule, code, amount, line_discounts, shipping_discount = given
     return Applied(
         promotion_id=rule.id,
         name=rule.name,
-        code=given.code,
+        code=code,
         reward=rule.reward.type,
-        amount=given.amount,
-        line_discounts=given.line_discounts,
-        shipping_discount=given.shipping_discount,
+        amount=from_units(amount, places),
+        shipping_discount=from_units(shipping_discount, places) if shipping_discount else zero,
+        line_units=line_discounts,
+        places=places,
     )
 
 

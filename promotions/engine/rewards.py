@@ -1,38 +1,39 @@
 """One class per reward type. Each computes, from the running line prices, how much it takes off.
 
-`apply(lines, running, matched, shipping, currency)` gets the cart lines, their running totals
-(already reduced by earlier rewards), the indexes of the lines the promotion targets and the
-running shipping price, and returns an `Outcome`. Rewards never take a line below zero.
+`apply(lines, running, matched, shipping, places)` gets the cart lines, their running totals in
+minor units (already reduced by earlier rewards), the indexes of the lines the promotion targets,
+the running shipping price in minor units and the currency's decimal places, and returns an
+`Outcome` in minor units. Rewards never take a line below zero, and list only the lines they
+discount. Configured amounts are rounded half up to the currency's minor unit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
+from math import lcm
 from typing import ClassVar
 
-from promotions.engine.money import ZERO, allocate, minor_unit, quantize
+from promotions.engine.money import allocate, ceil_units, ratio, round_half_up, to_units
 from promotions.engine.types import CartLine, Stage, Target
 
 HUNDRED = Decimal(100)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Outcome:
-    line_discounts: dict[int, Decimal]
-    shipping_discount: Decimal = ZERO
+    line_discounts: dict[int, int]  # line position -> minor units, only lines with a discount
+    shipping_discount: int = 0
     gifts: tuple[tuple[str, int], ...] = ()
 
 
-def _share(total: Decimal, matched: Sequence[int], weights: Sequence[Decimal], currency: str) -> Outcome:
-    return Outcome(dict(zip(matched, allocate(total, weights, currency), strict=True)))
-
-
-def _rounded_down_to(raw_total: Decimal, currency: str) -> Decimal:
-    """Quantise half up, but never above `raw_total`: the allocation then never exceeds a line."""
-    total = quantize(raw_total, currency)
-    return total - minor_unit(currency) if total > raw_total else total
+def _share(total: int, matched: Sequence[int], weights: Sequence[int | Fraction]) -> Outcome:
+    if len(matched) == 1:
+        return Outcome({matched[0]: total} if total > 0 else {})
+    parts = allocate(total, weights)
+    return Outcome({i: part for i, part in zip(matched, parts, strict=True) if part > 0})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +42,18 @@ class Percentage:
     max_discount: Decimal | None = None
     type: ClassVar[str] = "percentage"
     stage: ClassVar[int] = Stage.ITEM
+    _ratio: tuple[int, int] = field(init=False, repr=False, compare=False)
 
-    def apply(self, lines, running, matched, shipping, currency) -> Outcome:
+    def __post_init__(self):
+        object.__setattr__(self, "_ratio", ratio(self.value))
+
+    def apply(self, lines, running, matched, shipping, places) -> Outcome:
         weights = [running[i] for i in matched]
-        total = quantize(sum(weights, ZERO) * self.value / HUNDRED, currency)
+        numerator, denominator = self._ratio
+        total = round_half_up(sum(weights) * numerator, denominator)
         if self.max_discount is not None:
-            total = min(total, quantize(self.max_discount, currency))
-        return _share(total, matched, weights, currency)
+            total = min(total, to_units(self.max_discount, places))
+        return _share(total, matched, weights)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +66,13 @@ class FixedAmount:
     def stage(self) -> int:
         return Stage.ITEM if self.per == "item" else Stage.ORDER
 
-    def apply(self, lines, running, matched, shipping, currency) -> Outcome:
-        value = quantize(self.value, currency)
+    def apply(self, lines, running, matched, shipping, places) -> Outcome:
+        value = to_units(self.value, places)
         if self.per == "item":
-            return Outcome({i: min(value * lines[i].quantity, running[i]) for i in matched})
+            discounts = {i: min(value * lines[i].quantity, running[i]) for i in matched}
+            return Outcome({i: amount for i, amount in discounts.items() if amount > 0})
         weights = [running[i] for i in matched]
-        return _share(min(value, sum(weights, ZERO)), matched, weights, currency)
+        return _share(min(value, sum(weights)), matched, weights)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +81,24 @@ class FixedPrice:
     type: ClassVar[str] = "fixed_price"
     stage: ClassVar[int] = Stage.ITEM
 
-    def apply(self, lines, running, matched, shipping, currency) -> Outcome:
-        price = quantize(self.value, currency)
-        return Outcome({i: max(ZERO, running[i] - price * lines[i].quantity) for i in matched})
+    def apply(self, lines, running, matched, shipping, places) -> Outcome:
+        price = to_units(self.value, places)
+        discounts = {i: running[i] - price * lines[i].quantity for i in matched}
+        return Outcome({i: amount for i, amount in discounts.items() if amount > 0})
 
 
-def _unit_groups(lines: Sequence[CartLine], running: Sequence[Decimal], indexes) -> list[tuple[Decimal, int, int]]:
-    """(running unit price, line index, units) for lines that still have a price, cheapest first."""
-    return sorted((running[i] / lines[i].quantity, i, lines[i].quantity) for i in indexes if running[i] > 0)
+def _unit_prices(lines: Sequence[CartLine], running: Sequence[int], indexes) -> tuple[int, dict[int, int]]:
+    """Each line's running unit price, for lines that still have one, times `scale` (a common
+    multiple of their quantities): exact integers that order and add up as the real prices do."""
+    priced = [i for i in indexes if running[i] > 0]
+    scale = lcm(*(lines[i].quantity for i in priced)) if priced else 1
+    return scale, {i: running[i] * (scale // lines[i].quantity) for i in priced}
+
+
+def _unit_groups(lines: Sequence[CartLine], running: Sequence[int], indexes) -> list[tuple[int, int, int]]:
+    """(scaled running unit price, line index, units) for lines that still have a price, cheapest first."""
+    _, prices = _unit_prices(lines, running, indexes)
+    return sorted((price, i, lines[i].quantity) for i, price in prices.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +110,15 @@ class BuyXGetY:
     max_applications: int | None = None
     type: ClassVar[str] = "buy_x_get_y"
     stage: ClassVar[int] = Stage.ITEM
+    _ratio: tuple[int, int] = field(init=False, repr=False, compare=False)
 
-    def apply(self, lines, running, matched, shipping, currency) -> Outcome:
+    def __post_init__(self):
+        object.__setattr__(self, "_ratio", ratio(self.percent_off))
+
+    def apply(self, lines, running, matched, shipping, places) -> Outcome:
         if self.get_target is None:
+            if sum(lines[i].quantity for i in matched) < self.buy + self.get:
+                return Outcome({})  # not one application's worth of units
             groups = _unit_groups(lines, running, matched)
             applications = sum(units for _, _, units in groups) // (self.buy + self.get)
             if self.max_applications is not None:
@@ -103,21 +126,26 @@ class BuyXGetY:
             free = self._cheapest(groups, applications * self.get)
         else:
             free = self._with_other_target(lines, running, matched)
-        raw = {i: price * units * self.percent_off / HUNDRED for i, (price, units) in free.items()}
-        return Outcome({i: min(quantize(amount, currency), running[i]) for i, amount in raw.items()})
+        numerator, denominator = self._ratio
+        discounts = {
+            i: min(round_half_up(running[i] * units * numerator, lines[i].quantity * denominator), running[i])
+            for i, units in free.items()
+        }
+        return Outcome({i: amount for i, amount in discounts.items() if amount > 0})
 
     @staticmethod
-    def _cheapest(groups, wanted: int) -> dict[int, tuple[Decimal, int]]:
-        taken: dict[int, tuple[Decimal, int]] = {}
-        for price, index, units in groups:
+    def _cheapest(groups, wanted: int) -> dict[int, int]:
+        """Line index -> units given, the cheapest units first."""
+        taken: dict[int, int] = {}
+        for _, index, units in groups:
             if wanted <= 0:
                 break
             take = min(units, wanted)
-            taken[index] = (price, take)
+            taken[index] = take
             wanted -= take
         return taken
 
-    def _with_other_target(self, lines, running, matched) -> dict[int, tuple[Decimal, int]]:
+    def _with_other_target(self, lines, running, matched) -> dict[int, int]:
         get_indexes = [i for i, line in enumerate(lines) if self.get_target.matches(line)]
         groups = _unit_groups(lines, running, get_indexes)
         buy_lines = set(matched)
@@ -127,7 +155,7 @@ class BuyXGetY:
             applications = min(applications, self.max_applications)
         while applications > 0:
             free = self._cheapest(groups, applications * self.get)
-            overlap = sum(units for i, (_, units) in free.items() if i in buy_lines)
+            overlap = sum(units for i, units in free.items() if i in buy_lines)
             if buy_units - overlap >= applications * self.buy:
                 return free
             applications -= 1
@@ -151,28 +179,33 @@ class Bundle:
     type: ClassVar[str] = "bundle"
     stage: ClassVar[int] = Stage.ITEM
 
-    def apply(self, lines, running, matched, shipping, currency) -> Outcome:
-        price = quantize(self.price, currency)
-        left = {i: lines[i].quantity for i in matched if running[i] > 0}
-        unit_price = {i: running[i] / lines[i].quantity for i in left}
-        dearest_first = sorted(left, key=lambda i: (-unit_price[i], i))
-        candidates = [[i for i in dearest_first if item.matches(lines[i])] for item in self.items]
-        raw: dict[int, Decimal] = {}
+    def apply(self, lines, running, matched, shipping, places) -> Outcome:
+        priced = [i for i in matched if running[i] > 0]
+        candidates = [[i for i in priced if item.matches(lines[i])] for item in self.items]
+        if not all(candidates):
+            return Outcome({})  # an item of the set is not in the cart
+        scale, unit_price = _unit_prices(lines, running, priced)  # all amounts below are times `scale`
+        for item_candidates in candidates:
+            item_candidates.sort(key=lambda i: (-unit_price[i], i))  # dearest first
+        left = {i: lines[i].quantity for i in priced}
+        price = to_units(self.price, places) * scale
+        raw: dict[int, Fraction] = {}
         while True:
             taken = self._fill_one_set(candidates, left)
             if taken is None:
                 break
-            set_value = sum((unit_price[i] * units for i, units in taken.items()), ZERO)
+            set_value = sum(unit_price[i] * units for i, units in taken.items())
             saving = set_value - price
             if saving <= 0:
                 break  # the dearest sets save the most: cheaper sets would not save either
             for i, units in taken.items():
-                raw[i] = raw.get(i, ZERO) + saving * unit_price[i] * units / set_value
+                raw[i] = raw.get(i, 0) + Fraction(saving * unit_price[i] * units, set_value)
         if not raw:
             return Outcome({})
         indexes = sorted(raw)
         weights = [raw[i] for i in indexes]
-        return _share(_rounded_down_to(sum(weights, ZERO), currency), indexes, weights, currency)
+        # Rounded down, so the whole saving never exceeds what the sets are worth over the price.
+        return _share(int(sum(weights) / scale), indexes, weights)
 
     def _fill_one_set(self, candidates, left: dict[int, int]) -> dict[int, int] | None:
         taken: dict[int, int] = {}
@@ -206,18 +239,19 @@ class Tiered:
     type: ClassVar[str] = "tiered"
     stage: ClassVar[int] = Stage.ORDER
 
-    def apply(self, lines, running, matched, shipping, currency) -> Outcome:
+    def apply(self, lines, running, matched, shipping, places) -> Outcome:
         weights = [running[i] for i in matched]
-        subtotal = sum(weights, ZERO)
-        reached = [tier for tier in self.tiers if subtotal >= tier.min_subtotal]
+        subtotal = sum(weights)
+        reached = [tier for tier in self.tiers if subtotal >= ceil_units(tier.min_subtotal, places)]
         if not reached:
             return Outcome({})
         tier = reached[-1]
         if tier.amount is not None:
-            total = min(quantize(tier.amount, currency), subtotal)
+            total = min(to_units(tier.amount, places), subtotal)
         else:
-            total = quantize(subtotal * tier.percent / HUNDRED, currency)
-        return _share(total, matched, weights, currency)
+            numerator, denominator = ratio(tier.percent)
+            total = round_half_up(subtotal * numerator, denominator)
+        return _share(total, matched, weights)
 
     @property
     def lowest_threshold(self) -> Decimal:
@@ -230,8 +264,8 @@ class FreeShipping:
     type: ClassVar[str] = "free_shipping"
     stage: ClassVar[int] = Stage.SHIPPING
 
-    def apply(self, lines, running, matched, shipping, currency) -> Outcome:
-        discount = shipping if self.max_amount is None else min(shipping, quantize(self.max_amount, currency))
+    def apply(self, lines, running, matched, shipping, places) -> Outcome:
+        discount = shipping if self.max_amount is None else min(shipping, to_units(self.max_amount, places))
         return Outcome({}, shipping_discount=discount)
 
 
@@ -242,7 +276,7 @@ class Gift:
     type: ClassVar[str] = "gift"
     stage: ClassVar[int] = Stage.ORDER
 
-    def apply(self, lines, running, matched, shipping, currency) -> Outcome:
+    def apply(self, lines, running, matched, shipping, places) -> Outcome:
         return Outcome({}, gifts=((self.sku, self.quantity),))
 
 

@@ -173,16 +173,39 @@ class PromotionRule:
     currency: str = ""  # empty: any currency, amounts read in the cart's currency
     eligibility: Eligibility = field(default_factory=Eligibility)
     target: Target = field(default_factory=Target)
-    # Order of application: priority first, then content (not the id), so creation order never
-    # changes a price; the id settles only rules identical in everything that matters.
+    # Precedence: priority first, then content (not the id), so creation order never changes a
+    # price; the id settles only rules identical in everything that matters. Within a pipeline
+    # stage rules apply in this order; among equally good exclusive promotions the first wins.
     sort_key: tuple = field(init=False, repr=False, compare=False)
+    stage: int = field(init=False, repr=False, compare=False)
+    # Nothing about the moment, store, channel, currency, customer or counters can refuse it: the
+    # pricing path skips those checks for the many automatic promotions that have none.
+    always_eligible: bool = field(init=False, repr=False, compare=False)
+    # Something about the cart can refuse it beyond having no targeted line (minimum subtotal or
+    # quantity, a tier threshold).
+    has_cart_conditions: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        object.__setattr__(self, "sort_key", (-self.priority, self.reward.stage, self.name, repr(self.reward), self.id))
-
-    @property
-    def stage(self) -> int:
-        return self.reward.stage
+        stage = self.reward.stage
+        object.__setattr__(self, "stage", stage)
+        object.__setattr__(self, "sort_key", (-self.priority, stage, self.name, repr(self.reward), self.id))
+        object.__setattr__(
+            self,
+            "always_eligible",
+            self.status not in ("draft", "paused", "expired")
+            and self.starts_at is None
+            and self.ends_at is None
+            and not (self.currency or self.stores or self.channels or self.eligibility.conditions)
+            and self.usage_limit_per_customer is None
+            and not self.has_counters,
+        )
+        object.__setattr__(
+            self,
+            "has_cart_conditions",
+            self.eligibility.min_subtotal is not None
+            or self.eligibility.min_quantity is not None
+            or self.reward.type == "tiered",
+        )
 
     @property
     def has_counters(self) -> bool:
@@ -199,15 +222,22 @@ class LineResult:
     total: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built for every promotion a cart gets, where frozen costs 4x
 class Applied:
     promotion_id: int
     name: str
     code: str | None
     reward: str
     amount: Decimal  # line discounts plus shipping discount given by this promotion
-    line_discounts: dict[int, Decimal]  # cart line position -> discount, for the lines it discounted
     shipping_discount: Decimal
+    # Cart line position -> discount in minor units, for the lines it discounted; read through
+    # `line_discounts`, converted only when someone asks (pricing a cart never does).
+    line_units: dict[int, int]
+    places: int  # the currency's decimal places
+
+    @property
+    def line_discounts(self) -> dict[int, Decimal]:
+        return {i: Decimal(units).scaleb(-self.places) for i, units in self.line_units.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +249,7 @@ class CodeResult:
     promotion_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: like Applied, built per promotion a cart gets
 class GiftResult:
     sku: str
     quantity: int

@@ -14,12 +14,12 @@ D = Decimal
 
 
 def test_allocate_splits_ten_cents_three_ways_to_the_cent():
-    assert allocate(D("0.10"), [D(1), D(1), D(1)], "USD") == [D("0.04"), D("0.03"), D("0.03")]
+    assert allocate(10, [1, 1, 1]) == [4, 3, 3]
 
 
-def test_allocate_in_yen_and_dinar():
-    assert allocate(D("100"), [D(1), D(1), D(1)], "JPY") == [D(34), D(33), D(33)]
-    assert allocate(D("1.000"), [D(1), D(1), D(1)], "KWD") == [D("0.334"), D("0.333"), D("0.333")]
+def test_allocate_gives_leftover_units_to_the_largest_remainders():
+    # 100 over 1:2:4 is 14.29 / 28.57 / 57.14: the one unit left goes to the second remainder (.57).
+    assert allocate(100, [1, 2, 4]) == [14, 29, 57]
 
 
 def test_percentage_with_cap_is_spread_over_targeted_lines():
