@@ -10,12 +10,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 
 from promotions.engine.conditions import condition
 from promotions.engine.index import PromotionIndex, pipeline_order
-from promotions.engine.money import allocate, ceil_units, exact_units, exponent, floor_units, from_units
+from promotions.engine.money import allocate, ceil_units, exact_units, exponent, floor_units, unit_of
 from promotions.engine.rewards import NON_MONETARY, Tiered
 from promotions.engine.types import (
     Applied,
@@ -32,6 +31,8 @@ from promotions.engine.types import (
     Trigger,
 )
 
+EXCLUSIVE = Stacking.EXCLUSIVE
+
 
 def normalize_code(code: str) -> str:
     return code.strip().upper()
@@ -47,12 +48,14 @@ Given = tuple[PromotionRule, str | None, int, dict[int, int], int]
 
 @dataclass(slots=True)
 class _Run:
-    running: list[int]  # each line's price so far, in minor units
-    shipping_discount: int = 0
-    applied: list[Given] = field(default_factory=list)
-    failures: dict[int, str] = field(default_factory=dict)
-    gifts: list[GiftResult] = field(default_factory=list)
-    discount: int = 0
+    """A scenario's outcome, in minor units."""
+
+    running: list[int]  # each line's price after the scenario
+    shipping_discount: int
+    applied: list[Given]
+    failures: dict[int, str]  # promotion id -> why it gave nothing in this scenario
+    gifts: list[GiftResult]
+    discount: int  # line discounts plus the shipping discount
 
 
 def evaluate(cart: Cart, context: Context, index: PromotionIndex) -> Result:
@@ -62,7 +65,7 @@ def evaluate(cart: Cart, context: Context, index: PromotionIndex) -> Result:
     subtotals = [exact_units(line.unit_price, places) * line.quantity for line in lines]
     shipping = exact_units(cart.shipping_price, places)
     code_results: dict[str, CodeResult] = {}
-    entries: list[Entry] = []
+    by_code: list[Entry] = []
     promotions_by_code: set[int] = set()
 
     for raw_code in cart.codes:
@@ -85,22 +88,21 @@ def evaluate(cart: Cart, context: Context, index: PromotionIndex) -> Result:
         promotions_by_code.add(rule.id)
         code_results[code] = CodeResult(code=raw_code, status="applied", promotion_id=rule.id)
         target = rule.target
-        entries.append((rule, raw_code, [i for i, line in enumerate(lines) if target.matches(line)]))
+        by_code.append((rule, raw_code, [i for i, line in enumerate(lines) if target.matches(line)]))
 
-    by_code = bool(entries)
+    # Scenarios: all combinable promotions together, each exclusive one alone.
+    combinable: list[Entry] = []
+    exclusive: list[Entry] = []
     for rule, hit_lines in index.candidates_with_lines(cart, context.store):
         if rule.always_eligible or static_reason(rule, cart, context, None) is None:
             target = rule.target
-            if target.exclude_skus or target.exclude_categories:
+            if target.has_exclusions:
                 hit_lines = [i for i in hit_lines if target.matches(lines[i])]
-            entries.append((rule, None, hit_lines))
+            (exclusive if rule.stacking == EXCLUSIVE else combinable).append((rule, None, hit_lines))
     if by_code:  # the index's candidates come in pipeline order; codes' promotions join them
-        entries.sort(key=lambda entry: pipeline_order(entry[0]))
-
-    combinable: list[Entry] = []
-    exclusive: list[Entry] = []
-    for entry in entries:
-        (exclusive if entry[0].stacking == Stacking.EXCLUSIVE else combinable).append(entry)
+        for entry in by_code:
+            (exclusive if entry[0].stacking == EXCLUSIVE else combinable).append(entry)
+        combinable.sort(key=lambda entry: pipeline_order(entry[0]))
     exclusive.sort(key=lambda entry: entry[0].sort_key)
     scenarios = [combinable] + [[entry] for entry in exclusive]
     runs = [_run(scenario, cart, context, subtotals, shipping, places) for scenario in scenarios]
@@ -160,19 +162,22 @@ def static_reason(rule: PromotionRule, cart: Cart, context: Context, record: Cod
 def _run(scenario: list[Entry], cart: Cart, context: Context, subtotals: list[int], shipping: int, places: int) -> _Run:
     """Apply a scenario's entries (in pipeline order) to the cart's running prices."""
     lines = cart.lines
-    run = _Run(running=list(subtotals))
-    running = run.running
+    running = list(subtotals)
+    applied: list[Given] = []
+    failures: dict[int, str] = {}
+    gifts: list[GiftResult] = []
+    discount = shipping_discount_total = 0
     stage, stage_subtotal = None, 0
     for rule, code, matched in scenario:
         if rule.stage != stage:  # thresholds read the subtotal as the stage starts
             stage, stage_subtotal = rule.stage, sum(running)
         if not matched:
-            run.failures[rule.id] = Reason.NO_APPLICABLE_ITEMS
+            failures[rule.id] = Reason.NO_APPLICABLE_ITEMS
             continue
         if rule.has_cart_conditions:
             reason = _cart_reason(rule, lines, matched, stage_subtotal, running, places)
             if reason is not None:
-                run.failures[rule.id] = reason
+                failures[rule.id] = reason
                 continue
         reward = rule.reward
         outcome = reward.apply(lines, running, matched, shipping, places)
@@ -182,18 +187,18 @@ def _run(scenario: list[Entry], cart: Cart, context: Context, subtotals: list[in
             line_discounts, shipping_discount = _within_budget(rule, context, line_discounts, shipping_discount, places)
         amount = sum(line_discounts.values()) + shipping_discount
         if amount <= 0 and reward.type not in NON_MONETARY:
-            run.failures[rule.id] = Reason.NO_APPLICABLE_ITEMS
+            failures[rule.id] = Reason.NO_APPLICABLE_ITEMS
             continue
-        for i, discount in line_discounts.items():
-            running[i] -= discount
+        for i, line_discount in line_discounts.items():
+            running[i] -= line_discount
         if shipping_discount:
             shipping -= shipping_discount
-            run.shipping_discount += shipping_discount
+            shipping_discount_total += shipping_discount
         for sku, quantity in outcome.gifts:
-            run.gifts.append(GiftResult(sku, quantity, rule.id))
-        run.discount += amount
-        run.applied.append((rule, code, amount, line_discounts, shipping_discount))
-    return run
+            gifts.append(GiftResult(sku, quantity, rule.id))
+        discount += amount
+        applied.append((rule, code, amount, line_discounts, shipping_discount))
+    return _Run(running, shipping_discount_total, applied, failures, gifts, discount)
 
 
 def _cart_reason(rule: PromotionRule, lines, matched: list[int], stage_subtotal: int, running, places) -> str | None:
@@ -224,46 +229,46 @@ def _within_budget(rule, context, line_discounts, shipping_discount, places):
 
 
 def _result(cart: Cart, run: _Run, subtotals: list[int], codes: tuple[CodeResult, ...], places: int) -> Result:
+    unit = unit_of(places)
     line_results = [
         LineResult(
             sku=line.sku,
             quantity=line.quantity,
             unit_price=line.unit_price,
-            subtotal=from_units(subtotal, places),
-            discount=from_units(subtotal - running, places),
-            total=from_units(running, places),
+            subtotal=subtotal * unit,
+            discount=(subtotal - running) * unit,
+            total=running * unit,
         )
         for line, subtotal, running in zip(cart.lines, subtotals, run.running, strict=True)
     ]
     subtotal = sum(subtotals)
     discount_total = subtotal - sum(run.running)
     shipping_price = exact_units(cart.shipping_price, places)
-    zero = from_units(0, places)
+    zero = 0 * unit
+    applied = tuple(
+        Applied(
+            rule.id,
+            rule.name,
+            code,
+            rule.reward.type,
+            amount * unit,
+            shipping_discount * unit if shipping_discount else zero,
+            line_discounts,
+            places,
+        )
+        for rule, code, amount, line_discounts, shipping_discount in run.applied
+    )
     return Result(
         currency=cart.currency,
-        subtotal=from_units(subtotal, places),
-        discount_total=from_units(discount_total, places),
-        shipping_price=from_units(shipping_price, places),
-        shipping_discount=from_units(run.shipping_discount, places),
-        total=from_units(subtotal - discount_total + shipping_price - run.shipping_discount, places),
+        subtotal=subtotal * unit,
+        discount_total=discount_total * unit,
+        shipping_price=shipping_price * unit,
+        shipping_discount=run.shipping_discount * unit,
+        total=(subtotal - discount_total + shipping_price - run.shipping_discount) * unit,
         lines=tuple(line_results),
-        applied=tuple(_applied(given, places, zero) for given in run.applied),
+        applied=applied,
         codes=codes,
         gifts=tuple(run.gifts),
-    )
-
-
-def _applied(given: Given, places: int, zero: Decimal) -> Applied:
-    rule, code, amount, line_discounts, shipping_discount = given
-    return Applied(
-        promotion_id=rule.id,
-        name=rule.name,
-        code=code,
-        reward=rule.reward.type,
-        amount=from_units(amount, places),
-        shipping_discount=from_units(shipping_discount, places) if shipping_discount else zero,
-        line_units=line_discounts,
-        places=places,
     )
 
 

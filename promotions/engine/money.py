@@ -2,7 +2,7 @@
 than Decimal on the pricing path.
 
 A cart enters as Decimals and is converted once (`exact_units`); rewards compute in ints (or
-exact fractions where they divide); the result is converted back (`from_units`). Every rounding
+exact fractions where they divide); the result is converted back (times `unit_of`). Every rounding
 the engine does is one of three, each named here: half up for amounts a marketer configures or a
 percentage yields, up for thresholds a cart must reach, down where a part must never exceed a
 whole (budgets, bundle savings).
@@ -11,6 +11,7 @@ whole (budgets, bundle savings).
 from collections.abc import Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from audiences.currencies import CURRENCY_EXPONENTS, UnknownCurrency, minor_unit, quantize
 
@@ -20,14 +21,12 @@ __all__ = [
     "exact_units",
     "exponent",
     "floor_units",
-    "from_units",
     "minor_unit",
     "quantize",
     "round_half_up",
     "to_units",
+    "unit_of",
 ]
-
-ONE = Decimal(1)
 
 
 def exponent(currency: str) -> int:
@@ -47,11 +46,14 @@ def exact_units(amount: Decimal, places: int) -> int:
     return units
 
 
+# A promotion's configured amounts meet every cart it is a candidate for: convert each once.
+@lru_cache(maxsize=4096)
 def to_units(amount: Decimal, places: int) -> int:
     """A configured amount (a reward's value, a cap) in minor units, rounded half up."""
     return int(amount.scaleb(places).to_integral_value(ROUND_HALF_UP))
 
 
+@lru_cache(maxsize=4096)
 def ceil_units(amount: Decimal, places: int) -> int:
     """A threshold in minor units: a subtotal of n units reaches it when n >= this."""
     return int(amount.scaleb(places).to_integral_value(ROUND_CEILING))
@@ -62,9 +64,13 @@ def floor_units(amount: Decimal, places: int) -> int:
     return int(amount.scaleb(places).to_integral_value(ROUND_FLOOR))
 
 
-def from_units(units: int, places: int) -> Decimal:
-    """Minor units back to a Decimal with the currency's decimals: 1234, 2 -> Decimal('12.34')."""
-    return Decimal(units).scaleb(-places)
+_UNITS = {places: Decimal(1).scaleb(-places) for places in set(CURRENCY_EXPONENTS.values())}
+
+
+def unit_of(places: int) -> Decimal:
+    """The minor unit for `places` decimals; minor units times it are a Decimal with the currency's
+    decimals: 1234 * unit_of(2) == Decimal('12.34'), 0 * unit_of(2) == Decimal('0.00')."""
+    return _UNITS[places]
 
 
 def round_half_up(numerator: int, denominator: int) -> int:

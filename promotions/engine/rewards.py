@@ -68,9 +68,8 @@ class FixedAmount:
 
     def apply(self, lines, running, matched, shipping, places) -> Outcome:
         value = to_units(self.value, places)
-        if self.per == "item":
-            discounts = {i: min(value * lines[i].quantity, running[i]) for i in matched}
-            return Outcome({i: amount for i, amount in discounts.items() if amount > 0})
+        if self.per == "item":  # the line's running price caps it, so lines at zero get nothing
+            return Outcome({i: min(value * lines[i].quantity, running[i]) for i in matched if running[i] > 0})
         weights = [running[i] for i in matched]
         return _share(min(value, sum(weights)), matched, weights)
 
@@ -83,8 +82,7 @@ class FixedPrice:
 
     def apply(self, lines, running, matched, shipping, places) -> Outcome:
         price = to_units(self.value, places)
-        discounts = {i: running[i] - price * lines[i].quantity for i in matched}
-        return Outcome({i: amount for i, amount in discounts.items() if amount > 0})
+        return Outcome({i: off for i in matched if (off := running[i] - price * lines[i].quantity) > 0})
 
 
 def _unit_prices(lines: Sequence[CartLine], running: Sequence[int], indexes) -> tuple[int, dict[int, int]]:

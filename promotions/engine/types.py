@@ -128,6 +128,10 @@ class Target:
     brands: frozenset[str] = frozenset()
     exclude_skus: frozenset[str] = frozenset()
     exclude_categories: frozenset[str] = frozenset()
+    has_exclusions: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "has_exclusions", bool(self.exclude_skus or self.exclude_categories))
 
     @property
     def is_whole_cart(self) -> bool:
@@ -237,7 +241,8 @@ class Applied:
 
     @property
     def line_discounts(self) -> dict[int, Decimal]:
-        return {i: Decimal(units).scaleb(-self.places) for i, units in self.line_units.items()}
+        unit = Decimal(1).scaleb(-self.places)
+        return {i: units * unit for i, units in self.line_units.items()}
 
 
 @dataclass(frozen=True, slots=True)
