@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from promotions.engine.conditions import condition
 from promotions.engine.index import PromotionIndex, pipeline_order
-from promotions.engine.money import allocate, ceil_units, exact_units, exponent, floor_units, unit_of
+from promotions.engine.money import allocate, exact_units, exponent, floor_units, unit_of
 from promotions.engine.rewards import NON_MONETARY, Tiered
 from promotions.engine.types import (
     Applied,
@@ -27,11 +27,8 @@ from promotions.engine.types import (
     PromotionRule,
     Reason,
     Result,
-    Stacking,
     Trigger,
 )
-
-EXCLUSIVE = Stacking.EXCLUSIVE
 
 
 def normalize_code(code: str) -> str:
@@ -53,7 +50,7 @@ class _Run:
     running: list[int]  # each line's price after the scenario
     shipping_discount: int
     applied: list[Given]
-    failures: dict[int, str]  # promotion id -> why it gave nothing in this scenario
+    failures: dict[int, str]  # promotion id -> why its code gave nothing in this scenario
     gifts: list[GiftResult]
     discount: int  # line discounts plus the shipping discount
 
@@ -95,13 +92,13 @@ def evaluate(cart: Cart, context: Context, index: PromotionIndex) -> Result:
     exclusive: list[Entry] = []
     for rule, hit_lines in index.candidates_with_lines(cart, context.store):
         if rule.always_eligible or static_reason(rule, cart, context, None) is None:
-            target = rule.target
-            if target.has_exclusions:
+            if rule.has_exclusions:
+                target = rule.target
                 hit_lines = [i for i in hit_lines if target.matches(lines[i])]
-            (exclusive if rule.stacking == EXCLUSIVE else combinable).append((rule, None, hit_lines))
+            (exclusive if rule.exclusive else combinable).append((rule, None, hit_lines))
     if by_code:  # the index's candidates come in pipeline order; codes' promotions join them
         for entry in by_code:
-            (exclusive if entry[0].stacking == EXCLUSIVE else combinable).append(entry)
+            (exclusive if entry[0].exclusive else combinable).append(entry)
         combinable.sort(key=lambda entry: pipeline_order(entry[0]))
     exclusive.sort(key=lambda entry: entry[0].sort_key)
     scenarios = [combinable] + [[entry] for entry in exclusive]
@@ -172,12 +169,14 @@ def _run(scenario: list[Entry], cart: Cart, context: Context, subtotals: list[in
         if rule.stage != stage:  # thresholds read the subtotal as the stage starts
             stage, stage_subtotal = rule.stage, sum(running)
         if not matched:
-            failures[rule.id] = Reason.NO_APPLICABLE_ITEMS
+            if code is not None:  # only a code's refusal is reported
+                failures[rule.id] = Reason.NO_APPLICABLE_ITEMS
             continue
         if rule.has_cart_conditions:
             reason = _cart_reason(rule, lines, matched, stage_subtotal, running, places)
             if reason is not None:
-                failures[rule.id] = reason
+                if code is not None:
+                    failures[rule.id] = reason
                 continue
         reward = rule.reward
         outcome = reward.apply(lines, running, matched, shipping, places)
@@ -187,7 +186,8 @@ def _run(scenario: list[Entry], cart: Cart, context: Context, subtotals: list[in
             line_discounts, shipping_discount = _within_budget(rule, context, line_discounts, shipping_discount, places)
         amount = sum(line_discounts.values()) + shipping_discount
         if amount <= 0 and reward.type not in NON_MONETARY:
-            failures[rule.id] = Reason.NO_APPLICABLE_ITEMS
+            if code is not None:
+                failures[rule.id] = Reason.NO_APPLICABLE_ITEMS
             continue
         for i, line_discount in line_discounts.items():
             running[i] -= line_discount
@@ -205,11 +205,10 @@ def _cart_reason(rule: PromotionRule, lines, matched: list[int], stage_subtotal:
     eligibility = rule.eligibility
     if eligibility.min_quantity is not None and sum(lines[i].quantity for i in matched) < eligibility.min_quantity:
         return Reason.NO_APPLICABLE_ITEMS
-    if eligibility.min_subtotal is not None and stage_subtotal < ceil_units(eligibility.min_subtotal, places):
+    if eligibility.min_subtotal_units is not None and stage_subtotal < eligibility.min_subtotal_units[places]:
         return Reason.MIN_SUBTOTAL_NOT_MET
-    if isinstance(rule.reward, Tiered) and sum(running[i] for i in matched) < ceil_units(
-        rule.reward.lowest_threshold, places
-    ):
+    reward = rule.reward
+    if isinstance(reward, Tiered) and sum(running[i] for i in matched) < reward.tiers[0].threshold[places]:
         return Reason.MIN_SUBTOTAL_NOT_MET
     return None
 

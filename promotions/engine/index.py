@@ -9,21 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from promotions.engine.rewards import Bundle, BuyXGetY
+from promotions.engine.rewards import Bundle
 from promotions.engine.types import Cart, PromotionRule, Trigger
 
-WHOLE_CART = ("all", "")
+KINDS = ("sku", "brand", "category")
 
 
-def _index_keys(rule: PromotionRule) -> list[tuple[str, str]]:
+def _index_keys(rule: PromotionRule) -> list[tuple[str, str]] | None:
+    """(kind, value) pairs the rule is found by; None for a rule every cart is a candidate for."""
     target = rule.target
     if target.is_whole_cart and isinstance(rule.reward, Bundle):
         # A bundle over the whole catalogue needs its items in the cart: key it by them.
         return [("sku", item.sku) if item.sku else ("category", item.category) for item in rule.reward.items]
-    if target.is_whole_cart and isinstance(rule.reward, BuyXGetY) and rule.reward.get_target is not None:
-        return [WHOLE_CART]
     if target.is_whole_cart:
-        return [WHOLE_CART]
+        return None
     return (
         [("sku", sku) for sku in target.skus]
         + [("category", code) for code in target.categories]
@@ -34,6 +33,19 @@ def _index_keys(rule: PromotionRule) -> list[tuple[str, str]]:
 def pipeline_order(rule: PromotionRule) -> tuple:
     """The order a scenario applies rules in: stage by stage, by precedence within a stage."""
     return rule.stage, rule.sort_key
+
+
+class _Scope:
+    """The automatic promotions of one store (or of all stores): ranks by what they target."""
+
+    __slots__ = ("by_kind", "whole_cart")
+
+    def __init__(self):
+        # One dict per kind, keyed by the plain string: with 10,000 promotions these dicts are
+        # large and mostly cold in the CPU cache, and a probe that compares one string touches
+        # less memory than one that compares a (kind, value) tuple and its members.
+        self.by_kind: dict[str, dict[str, list[int]]] = {kind: {} for kind in KINDS}
+        self.whole_cart: list[int] = []
 
 
 class PromotionIndex:
@@ -47,16 +59,18 @@ class PromotionIndex:
         self.version = version
         self.by_id: dict[int, PromotionRule] = {}
         self._ranked: list[PromotionRule] = sorted(rules, key=pipeline_order)
-        self._whole_cart: list[bool] = [rule.target.is_whole_cart for rule in self._ranked]
-        self._scopes: dict[str | None, dict[tuple[str, str], list[int]]] = {}
+        self._scopes: dict[str | None, _Scope] = {}
         for rank, rule in enumerate(self._ranked):
             self.by_id[rule.id] = rule
             if rule.trigger != Trigger.AUTOMATIC:
                 continue  # reached through its codes only
+            keys = _index_keys(rule)
             for store in rule.stores or (None,):
-                buckets = self._scopes.setdefault(store, {})
-                for key in _index_keys(rule):
-                    buckets.setdefault(key, []).append(rank)
+                scope = self._scopes.setdefault(store, _Scope())
+                if keys is None:
+                    scope.whole_cart.append(rank)
+                for kind, value in keys or ():
+                    scope.by_kind[kind].setdefault(value, []).append(rank)
 
     def __len__(self) -> int:
         return len(self.by_id)
@@ -69,38 +83,42 @@ class PromotionIndex:
         """Each candidate with the cart lines its target names (before exclusions), in pipeline
         order: the lookup that found a rule also says which lines it hit, so no candidate is
         matched against every line."""
-        line_keys: dict[tuple[str, str], list[int]] = {}
+        skus: dict[str, list[int]] = {}
+        brands: dict[str, list[int]] = {}
+        categories: dict[str, list[int]] = {}
         for position, line in enumerate(cart.lines):
-            line_keys.setdefault(("sku", line.sku), []).append(position)
+            skus.setdefault(line.sku, []).append(position)
             if line.brand:
-                line_keys.setdefault(("brand", line.brand), []).append(position)
+                brands.setdefault(line.brand, []).append(position)
             for code in line.categories:
-                line_keys.setdefault(("category", code), []).append(position)
+                categories.setdefault(code, []).append(position)
+        cart_keys = {"sku": skus, "brand": brands, "category": categories}
         hits: dict[int, list[int]] = {}
         merged: set[int] = set()  # ranks hit through more than one key: their lines need sorting
-        for scope in (None, store) if store else (None,):
-            buckets = self._scopes.get(scope)
-            if buckets is None:
+        for scope_key in (None, store) if store else (None,):
+            scope = self._scopes.get(scope_key)
+            if scope is None:
                 continue
-            for rank in buckets.get(WHOLE_CART, ()):
+            for rank in scope.whole_cart:
                 hits[rank] = []
-            for key, positions in line_keys.items():
-                for rank in buckets.get(key, ()):
-                    hit = hits.get(rank)
-                    if hit is None:
-                        hits[rank] = positions
-                    else:
-                        hits[rank] = hit + positions
-                        merged.add(rank)
+            for kind, buckets in scope.by_kind.items():
+                for value, positions in cart_keys[kind].items():
+                    for rank in buckets.get(value, ()):
+                        hit = hits.get(rank)
+                        if hit is None:
+                            hits[rank] = positions
+                        else:
+                            hits[rank] = hit + positions
+                            merged.add(rank)
         every_line = list(range(len(cart.lines)))
-        ranked, whole_cart = self._ranked, self._whole_cart
-        return [
-            (
-                ranked[rank],
-                every_line if whole_cart[rank] else sorted(set(hits[rank])) if rank in merged else hits[rank],
-            )
-            for rank in sorted(hits)
-        ]
+        candidates = []
+        for rank in sorted(hits):
+            rule = self._ranked[rank]
+            if rule.whole_cart:
+                candidates.append((rule, every_line))
+            else:
+                candidates.append((rule, sorted(set(hits[rank])) if rank in merged else hits[rank]))
+        return candidates
 
 
 def compile_index(rules: Iterable[PromotionRule], version: object = None) -> PromotionIndex:

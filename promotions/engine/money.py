@@ -11,7 +11,6 @@ whole (budgets, bundle savings).
 from collections.abc import Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from functools import lru_cache
 
 from audiences.currencies import CURRENCY_EXPONENTS, UnknownCurrency, minor_unit, quantize
 
@@ -24,8 +23,10 @@ __all__ = [
     "minor_unit",
     "quantize",
     "round_half_up",
+    "thresholds_per_places",
     "to_units",
     "unit_of",
+    "units_per_places",
 ]
 
 
@@ -46,17 +47,28 @@ def exact_units(amount: Decimal, places: int) -> int:
     return units
 
 
-# A promotion's configured amounts meet every cart it is a candidate for: convert each once.
-@lru_cache(maxsize=4096)
 def to_units(amount: Decimal, places: int) -> int:
     """A configured amount (a reward's value, a cap) in minor units, rounded half up."""
     return int(amount.scaleb(places).to_integral_value(ROUND_HALF_UP))
 
 
-@lru_cache(maxsize=4096)
 def ceil_units(amount: Decimal, places: int) -> int:
     """A threshold in minor units: a subtotal of n units reaches it when n >= this."""
     return int(amount.scaleb(places).to_integral_value(ROUND_CEILING))
+
+
+MAX_PLACES = max(CURRENCY_EXPONENTS.values())
+# A configured amount in minor units for every currency exponent, indexed by the exponent
+# (amounts[2] for BDT): rules convert their amounts once, when compiled, not on every cart.
+PerPlaces = tuple[int, ...]
+
+
+def units_per_places(amount: Decimal) -> PerPlaces:
+    return tuple(to_units(amount, places) for places in range(MAX_PLACES + 1))
+
+
+def thresholds_per_places(amount: Decimal) -> PerPlaces:
+    return tuple(ceil_units(amount, places) for places in range(MAX_PLACES + 1))
 
 
 def floor_units(amount: Decimal, places: int) -> int:

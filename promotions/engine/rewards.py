@@ -16,7 +16,7 @@ from fractions import Fraction
 from math import lcm
 from typing import ClassVar
 
-from promotions.engine.money import allocate, ceil_units, ratio, round_half_up, to_units
+from promotions.engine.money import PerPlaces, allocate, ratio, round_half_up, thresholds_per_places, units_per_places
 from promotions.engine.types import CartLine, Stage, Target
 
 HUNDRED = Decimal(100)
@@ -43,16 +43,18 @@ class Percentage:
     type: ClassVar[str] = "percentage"
     stage: ClassVar[int] = Stage.ITEM
     _ratio: tuple[int, int] = field(init=False, repr=False, compare=False)
+    _cap: PerPlaces | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "_ratio", ratio(self.value))
+        object.__setattr__(self, "_cap", None if self.max_discount is None else units_per_places(self.max_discount))
 
     def apply(self, lines, running, matched, shipping, places) -> Outcome:
         weights = [running[i] for i in matched]
         numerator, denominator = self._ratio
         total = round_half_up(sum(weights) * numerator, denominator)
-        if self.max_discount is not None:
-            total = min(total, to_units(self.max_discount, places))
+        if self._cap is not None:
+            total = min(total, self._cap[places])
         return _share(total, matched, weights)
 
 
@@ -61,13 +63,17 @@ class FixedAmount:
     value: Decimal
     per: str = "order"  # order | item
     type: ClassVar[str] = "fixed_amount"
+    _value: PerPlaces = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_value", units_per_places(self.value))
 
     @property
     def stage(self) -> int:
         return Stage.ITEM if self.per == "item" else Stage.ORDER
 
     def apply(self, lines, running, matched, shipping, places) -> Outcome:
-        value = to_units(self.value, places)
+        value = self._value[places]
         if self.per == "item":  # the line's running price caps it, so lines at zero get nothing
             return Outcome({i: min(value * lines[i].quantity, running[i]) for i in matched if running[i] > 0})
         weights = [running[i] for i in matched]
@@ -79,9 +85,13 @@ class FixedPrice:
     value: Decimal
     type: ClassVar[str] = "fixed_price"
     stage: ClassVar[int] = Stage.ITEM
+    _value: PerPlaces = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_value", units_per_places(self.value))
 
     def apply(self, lines, running, matched, shipping, places) -> Outcome:
-        price = to_units(self.value, places)
+        price = self._value[places]
         return Outcome({i: off for i in matched if (off := running[i] - price * lines[i].quantity) > 0})
 
 
@@ -114,22 +124,28 @@ class BuyXGetY:
         object.__setattr__(self, "_ratio", ratio(self.percent_off))
 
     def apply(self, lines, running, matched, shipping, places) -> Outcome:
-        if self.get_target is None:
-            if sum(lines[i].quantity for i in matched) < self.buy + self.get:
-                return Outcome({})  # not one application's worth of units
-            groups = _unit_groups(lines, running, matched)
-            applications = sum(units for _, _, units in groups) // (self.buy + self.get)
-            if self.max_applications is not None:
-                applications = min(applications, self.max_applications)
-            free = self._cheapest(groups, applications * self.get)
-        else:
+        if self.get_target is not None:
             free = self._with_other_target(lines, running, matched)
+        elif len(matched) == 1:  # one targeted line (the usual case): its units are the cheapest
+            i = matched[0]
+            units = self._applications(lines[i].quantity if running[i] > 0 else 0) * self.get
+            free = {i: units} if units else {}
+        else:
+            groups = _unit_groups(lines, running, matched)
+            free = self._cheapest(groups, self._applications(sum(units for _, _, units in groups)) * self.get)
+        if not free:
+            return Outcome({})
         numerator, denominator = self._ratio
         discounts = {
             i: min(round_half_up(running[i] * units * numerator, lines[i].quantity * denominator), running[i])
             for i, units in free.items()
         }
         return Outcome({i: amount for i, amount in discounts.items() if amount > 0})
+
+    def _applications(self, units: int) -> int:
+        """How many times buy X get Y fits in `units` targeted units."""
+        applications = units // (self.buy + self.get)
+        return applications if self.max_applications is None else min(applications, self.max_applications)
 
     @staticmethod
     def _cheapest(groups, wanted: int) -> dict[int, int]:
@@ -176,6 +192,10 @@ class Bundle:
     price: Decimal
     type: ClassVar[str] = "bundle"
     stage: ClassVar[int] = Stage.ITEM
+    _price: PerPlaces = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_price", units_per_places(self.price))
 
     def apply(self, lines, running, matched, shipping, places) -> Outcome:
         priced = [i for i in matched if running[i] > 0]
@@ -186,7 +206,7 @@ class Bundle:
         for item_candidates in candidates:
             item_candidates.sort(key=lambda i: (-unit_price[i], i))  # dearest first
         left = {i: lines[i].quantity for i in priced}
-        price = to_units(self.price, places) * scale
+        price = self._price[places] * scale
         raw: dict[int, Fraction] = {}
         while True:
             taken = self._fill_one_set(candidates, left)
@@ -229,6 +249,20 @@ class Tier:
     min_subtotal: Decimal
     amount: Decimal | None = None
     percent: Decimal | None = None
+    threshold: PerPlaces = field(init=False, repr=False, compare=False)
+    _amount: PerPlaces | None = field(init=False, repr=False, compare=False)
+    _ratio: tuple[int, int] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "threshold", thresholds_per_places(self.min_subtotal))
+        object.__setattr__(self, "_amount", None if self.amount is None else units_per_places(self.amount))
+        object.__setattr__(self, "_ratio", None if self.percent is None else ratio(self.percent))
+
+    def discount(self, subtotal: int, places: int) -> int:
+        if self._amount is not None:
+            return min(self._amount[places], subtotal)
+        numerator, denominator = self._ratio
+        return round_half_up(subtotal * numerator, denominator)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,16 +274,10 @@ class Tiered:
     def apply(self, lines, running, matched, shipping, places) -> Outcome:
         weights = [running[i] for i in matched]
         subtotal = sum(weights)
-        reached = [tier for tier in self.tiers if subtotal >= ceil_units(tier.min_subtotal, places)]
+        reached = [tier for tier in self.tiers if subtotal >= tier.threshold[places]]
         if not reached:
             return Outcome({})
-        tier = reached[-1]
-        if tier.amount is not None:
-            total = min(to_units(tier.amount, places), subtotal)
-        else:
-            numerator, denominator = ratio(tier.percent)
-            total = round_half_up(subtotal * numerator, denominator)
-        return _share(total, matched, weights)
+        return _share(reached[-1].discount(subtotal, places), matched, weights)
 
     @property
     def lowest_threshold(self) -> Decimal:
@@ -261,9 +289,13 @@ class FreeShipping:
     max_amount: Decimal | None = None
     type: ClassVar[str] = "free_shipping"
     stage: ClassVar[int] = Stage.SHIPPING
+    _max: PerPlaces | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_max", None if self.max_amount is None else units_per_places(self.max_amount))
 
     def apply(self, lines, running, matched, shipping, places) -> Outcome:
-        discount = shipping if self.max_amount is None else min(shipping, to_units(self.max_amount, places))
+        discount = shipping if self._max is None else min(shipping, self._max[places])
         return Outcome({}, shipping_discount=discount)
 
 
