@@ -22,6 +22,21 @@ def test_allocate_gives_leftover_units_to_the_largest_remainders():
     assert allocate(100, [1, 2, 4]) == [14, 29, 57]
 
 
+def test_amounts_finer_than_the_currency_are_refused():
+    with pytest.raises(ValueError, match=r"10\.005"):
+        price([line("A", 1, "10.005")], [], currency="USD")
+    with pytest.raises(ValueError, match=r"0\.5"):
+        price([line("A", 1, "100")], [], currency="JPY", shipping="0.5")
+
+
+def test_a_promotion_found_by_sku_and_by_category_discounts_each_line_once():
+    reward = {"type": "fixed_amount", "value": "30.00", "per": "order"}
+    rules = [rule(1, reward, target={"skus": ["A"], "categories": ["tv"]})]
+    result = price([line("A", 1, "100.00", ["tv"]), line("B", 1, "50.00", ["tv"]), line("C", 1, "10.00")], rules)
+    # 30.00 spread 2:1 over A and B; were A counted twice it would take 12.00 of an 18.00 discount.
+    assert [item.discount for item in result.lines] == [D("20.00"), D("10.00"), D(0)]
+
+
 def test_percentage_with_cap_is_spread_over_targeted_lines():
     result = price(
         [line("TV", 1, "1000.00", ["tv"]), line("CABLE", 2, "10.00", ["cables"])],
@@ -204,6 +219,11 @@ def test_budget_caps_the_discount_to_what_is_left():
     rules = [rule(1, {"type": "percentage", "value": "50"}, budget=D("30"))]
     result = price([line("A", 1, "100.00")], rules, usage={1: PromotionUsage(budget_spent=D("10"))})
     assert result.discount_total == D("20.00")
+
+
+def test_a_budget_left_with_a_fraction_of_a_cent_is_never_overspent():
+    rules = [rule(1, {"type": "percentage", "value": "50"}, budget=D("20.005"))]
+    assert price([line("A", 1, "100.00")], rules).discount_total == D("20.00")
 
 
 def test_anonymous_carts_get_only_public_promotions():
