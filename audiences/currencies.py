@@ -13,20 +13,31 @@ CURRENCY_EXPONENTS: dict[str, int] = {
 }  # fmt: skip
 
 CURRENCY_CHOICES = [(code, code) for code in sorted(CURRENCY_EXPONENTS)]
-# Built once: pricing asks for these on every reward of every cart.
-_MINOR_UNITS = {code: Decimal(1).scaleb(-exponent) for code, exponent in CURRENCY_EXPONENTS.items()}
+# The minor unit of each exponent, built once: Decimal('0.01') for 2.
+_UNITS = {places: Decimal(1).scaleb(-places) for places in set(CURRENCY_EXPONENTS.values())}
 
 
 class UnknownCurrency(ValueError):
     pass
 
 
-def minor_unit(currency: str) -> Decimal:
-    """The smallest amount of `currency`: Decimal('0.01') for BDT, Decimal('1') for JPY."""
+def exponent(currency: str) -> int:
+    """Decimal places of the currency's minor unit: 2 for BDT, 0 for JPY, 3 for KWD."""
     try:
-        return _MINOR_UNITS[currency]
+        return CURRENCY_EXPONENTS[currency]
     except KeyError:
         raise UnknownCurrency(f"Unknown currency '{currency}'.") from None
+
+
+def unit_of(places: int) -> Decimal:
+    """The minor unit of `places` decimals; a count of minor units times it is an amount with the
+    currency's decimals: 1234 * unit_of(2) == Decimal('12.34'), 0 * unit_of(2) == Decimal('0.00')."""
+    return _UNITS[places]
+
+
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of `currency`: Decimal('0.01') for BDT, Decimal('1') for JPY."""
+    return _UNITS[exponent(currency)]
 
 
 def quantize(amount: Decimal, currency: str) -> Decimal:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from audiences.currencies import CURRENCY_EXPONENTS, UnknownCurrency, minor_unit, quantize
+from audiences.currencies import CURRENCY_EXPONENTS, exponent, minor_unit, quantize, unit_of
 
 __all__ = [
     "allocate",
@@ -22,20 +22,13 @@ __all__ = [
     "floor_units",
     "minor_unit",
     "quantize",
+    "ratio",
     "round_half_up",
     "thresholds_per_places",
     "to_units",
     "unit_of",
     "units_per_places",
 ]
-
-
-def exponent(currency: str) -> int:
-    """Decimal places of the currency's minor unit: 2 for BDT, 0 for JPY, 3 for KWD."""
-    try:
-        return CURRENCY_EXPONENTS[currency]
-    except KeyError:
-        raise UnknownCurrency(f"Unknown currency '{currency}'.") from None
 
 
 def exact_units(amount: Decimal, places: int) -> int:
@@ -74,15 +67,6 @@ def thresholds_per_places(amount: Decimal) -> PerPlaces:
 def floor_units(amount: Decimal, places: int) -> int:
     """What is left of a budget in minor units: never more than is left."""
     return int(amount.scaleb(places).to_integral_value(ROUND_FLOOR))
-
-
-_UNITS = {places: Decimal(1).scaleb(-places) for places in set(CURRENCY_EXPONENTS.values())}
-
-
-def unit_of(places: int) -> Decimal:
-    """The minor unit for `places` decimals; minor units times it are a Decimal with the currency's
-    decimals: 1234 * unit_of(2) == Decimal('12.34'), 0 * unit_of(2) == Decimal('0.00')."""
-    return _UNITS[places]
 
 
 def round_half_up(numerator: int, denominator: int) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from promotions.engine.money import PerPlaces, thresholds_per_places
+from promotions.engine.money import PerPlaces, thresholds_per_places, unit_of
 
 
 class Trigger:
@@ -255,7 +255,7 @@ class Applied:
 
     @property
     def line_discounts(self) -> dict[int, Decimal]:
-        unit = Decimal(1).scaleb(-self.places)
+        unit = unit_of(self.places)
         return {i: units * unit for i, units in self.line_units.items()}
 
 
