@@ -246,14 +246,14 @@ def _result(cart: Cart, run: _Run, subtotals: list[int], codes: tuple[CodeResult
     zero = 0 * unit
     applied = tuple(
         Applied(
-            rule.id,
-            rule.name,
-            code,
-            rule.reward.type,
-            amount * unit,
-            shipping_discount * unit if shipping_discount else zero,
-            line_discounts,
-            places,
+            promotion_id=rule.id,
+            name=rule.name,
+            code=code,
+            reward=rule.reward.type,
+            amount=amount * unit,
+            shipping_discount=shipping_discount * unit if shipping_discount else zero,
+            line_units=line_discounts,
+            places=places,
         )
         for rule, code, amount, line_discounts, shipping_discount in run.applied
     )
