@@ -151,8 +151,11 @@ def static_reason(rule: PromotionRule, cart: Cart, context: Context, record: Cod
         customer.promotion_uses.get(rule.id, 0) >= rule.usage_limit_per_customer
     ):
         return Reason.CUSTOMER_LIMIT_REACHED
-    if rule.budget is not None and usage is not None and usage.budget_spent >= rule.budget:
-        return Reason.BUDGET_EXHAUSTED
+    if rule.budget is not None:
+        # Exhausted when not one minor unit of the cart's currency is left to give.
+        spent = usage.budget_spent if usage is not None else 0
+        if floor_units(rule.budget - spent, exponent(cart.currency)) <= 0:
+            return Reason.BUDGET_EXHAUSTED
     return None
 
 

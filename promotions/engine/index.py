@@ -91,7 +91,9 @@ class PromotionIndex:
             if line.brand:
                 brands.setdefault(line.brand, []).append(position)
             for code in line.categories:
-                categories.setdefault(code, []).append(position)
+                positions = categories.setdefault(code, [])
+                if not positions or positions[-1] != position:  # a category named twice on one line
+                    positions.append(position)
         cart_keys = {"sku": skus, "brand": brands, "category": categories}
         hits: dict[int, list[int]] = {}
         merged: set[int] = set()  # ranks hit through more than one key: their lines need sorting

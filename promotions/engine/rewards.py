@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from math import lcm
 from typing import ClassVar
 
 from promotions.engine.money import PerPlaces, allocate, ratio, round_half_up, thresholds_per_places, units_per_places
@@ -95,18 +94,15 @@ class FixedPrice:
         return Outcome({i: off for i in matched if (off := running[i] - price * lines[i].quantity) > 0})
 
 
-def _unit_prices(lines: Sequence[CartLine], running: Sequence[int], indexes) -> tuple[int, dict[int, int]]:
-    """Each line's running unit price, for lines that still have one, times `scale` (a common
-    multiple of their quantities): exact integers that order and add up as the real prices do."""
-    priced = [i for i in indexes if running[i] > 0]
-    scale = lcm(*(lines[i].quantity for i in priced)) if priced else 1
-    return scale, {i: running[i] * (scale // lines[i].quantity) for i in priced}
+def _unit_price(lines: Sequence[CartLine], running: Sequence[int], i: int) -> Fraction:
+    """A line's running unit price, exactly: its denominator is at most the line's quantity (a
+    common multiple of many quantities would grow without bound on a large cart)."""
+    return Fraction(running[i], lines[i].quantity)
 
 
-def _unit_groups(lines: Sequence[CartLine], running: Sequence[int], indexes) -> list[tuple[int, int, int]]:
-    """(scaled running unit price, line index, units) for lines that still have a price, cheapest first."""
-    _, prices = _unit_prices(lines, running, indexes)
-    return sorted((price, i, lines[i].quantity) for i, price in prices.items())
+def _unit_groups(lines: Sequence[CartLine], running: Sequence[int], indexes) -> list[tuple[Fraction, int, int]]:
+    """(running unit price, line index, units) for lines that still have a price, cheapest first."""
+    return sorted((_unit_price(lines, running, i), i, lines[i].quantity) for i in indexes if running[i] > 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,11 +198,11 @@ class Bundle:
         candidates = [[i for i in priced if item.matches(lines[i])] for item in self.items]
         if not all(candidates):
             return Outcome({})  # an item of the set is not in the cart
-        scale, unit_price = _unit_prices(lines, running, priced)  # all amounts below are times `scale`
+        unit_price = {i: _unit_price(lines, running, i) for i in priced}
         for item_candidates in candidates:
             item_candidates.sort(key=lambda i: (-unit_price[i], i))  # dearest first
         left = {i: lines[i].quantity for i in priced}
-        price = self._price[places] * scale
+        price = self._price[places]
         raw: dict[int, Fraction] = {}
         while True:
             taken = self._fill_one_set(candidates, left)
@@ -217,13 +213,13 @@ class Bundle:
             if saving <= 0:
                 break  # the dearest sets save the most: cheaper sets would not save either
             for i, units in taken.items():
-                raw[i] = raw.get(i, 0) + Fraction(saving * unit_price[i] * units, set_value)
+                raw[i] = raw.get(i, 0) + saving * unit_price[i] * units / set_value
         if not raw:
             return Outcome({})
         indexes = sorted(raw)
         weights = [raw[i] for i in indexes]
         # Rounded down, so the whole saving never exceeds what the sets are worth over the price.
-        return _share(int(sum(weights) / scale), indexes, weights)
+        return _share(int(sum(weights)), indexes, weights)
 
     def _fill_one_set(self, candidates, left: dict[int, int]) -> dict[int, int] | None:
         taken: dict[int, int] = {}

@@ -37,6 +37,12 @@ def test_a_promotion_found_by_sku_and_by_category_discounts_each_line_once():
     assert [item.discount for item in result.lines] == [D("20.00"), D("10.00"), D(0)]
 
 
+def test_a_category_named_twice_on_a_line_counts_the_line_once():
+    rules = [rule(1, {"type": "fixed_amount", "value": "30.00", "per": "order"}, target={"categories": ["tv"]})]
+    result = price([line("A", 1, "100.00", ["tv", "tv"]), line("B", 1, "100.00", ["tv"])], rules)
+    assert [item.discount for item in result.lines] == [D("15.00"), D("15.00")]
+
+
 def test_percentage_with_cap_is_spread_over_targeted_lines():
     result = price(
         [line("TV", 1, "1000.00", ["tv"]), line("CABLE", 2, "10.00", ["cables"])],
@@ -195,6 +201,8 @@ def code_rule(reward=None, **fields):
         ({"usage_limit_per_customer": 1}, {"customer": CustomerFacts("C1", promotion_uses={1: 1})},
          "customer_limit_reached"),
         ({"budget": D("100")}, {"usage": {1: PromotionUsage(budget_spent=D("100"))}}, "budget_exhausted"),
+        # Less than a cent left is nothing left to give.
+        ({"budget": D("20.005")}, {"usage": {1: PromotionUsage(budget_spent=D("20.00"))}}, "budget_exhausted"),
         ({"eligibility": {"min_subtotal": "500"}}, {}, "min_subtotal_not_met"),
         ({"target": {"skus": ["OTHER"]}}, {}, "no_applicable_items"),
         ({"eligibility": {"min_quantity": 2}}, {}, "no_applicable_items"),
