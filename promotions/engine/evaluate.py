@@ -117,7 +117,7 @@ def evaluate(cart: Cart, context: Context, index: PromotionIndex) -> Result:
                 reason = run.failures.get(rule.id, Reason.NOT_COMBINABLE)
                 code_results[normalize_code(code)] = _rejected(code, reason, rule, cart)
 
-    return _result(cart, best, subtotals, tuple(code_results.values()), places)
+    return _result(cart, best, subtotals, shipping, tuple(code_results.values()), places)
 
 
 def static_reason(rule: PromotionRule, cart: Cart, context: Context, record: CodeRecord | None) -> str | None:
@@ -151,11 +151,8 @@ def static_reason(rule: PromotionRule, cart: Cart, context: Context, record: Cod
         customer.promotion_uses.get(rule.id, 0) >= rule.usage_limit_per_customer
     ):
         return Reason.CUSTOMER_LIMIT_REACHED
-    if rule.budget is not None:
-        # Exhausted when not one minor unit of the cart's currency is left to give.
-        spent = usage.budget_spent if usage is not None else 0
-        if floor_units(rule.budget - spent, exponent(cart.currency)) <= 0:
-            return Reason.BUDGET_EXHAUSTED
+    if rule.budget is not None and _budget_left(rule, context, exponent(cart.currency)) <= 0:
+        return Reason.BUDGET_EXHAUSTED  # not one minor unit of the cart's currency left to give
     return None
 
 
@@ -216,10 +213,15 @@ def _cart_reason(rule: PromotionRule, lines, matched: list[int], stage_subtotal:
     return None
 
 
+def _budget_left(rule: PromotionRule, context: Context, places: int) -> int:
+    """What is left of the rule's budget, in whole minor units (never more than is left)."""
+    usage = context.usage.get(rule.id)
+    return max(floor_units(rule.budget - (usage.budget_spent if usage is not None else 0), places), 0)
+
+
 def _within_budget(rule, context, line_discounts, shipping_discount, places):
     """Never promise more than the budget has left: scale the discount down to what remains."""
-    usage = context.usage.get(rule.id)
-    remaining = max(floor_units(rule.budget - (usage.budget_spent if usage is not None else 0), places), 0)
+    remaining = _budget_left(rule, context, places)
     amount = sum(line_discounts.values()) + shipping_discount
     if amount <= remaining:
         return line_discounts, shipping_discount
@@ -230,7 +232,9 @@ def _within_budget(rule, context, line_discounts, shipping_discount, places):
     return {i: part for i, part in zip(indexes, parts, strict=True) if part > 0}, 0
 
 
-def _result(cart: Cart, run: _Run, subtotals: list[int], codes: tuple[CodeResult, ...], places: int) -> Result:
+def _result(
+    cart: Cart, run: _Run, subtotals: list[int], shipping_price: int, codes: tuple[CodeResult, ...], places: int
+) -> Result:
     unit = unit_of(places)
     line_results = [
         LineResult(
@@ -245,7 +249,6 @@ def _result(cart: Cart, run: _Run, subtotals: list[int], codes: tuple[CodeResult
     ]
     subtotal = sum(subtotals)
     discount_total = subtotal - sum(run.running)
-    shipping_price = exact_units(cart.shipping_price, places)
     zero = 0 * unit
     applied = tuple(
         Applied(
