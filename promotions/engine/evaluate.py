@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from promotions.engine.conditions import condition
 from promotions.engine.index import PromotionIndex, pipeline_order
 from promotions.engine.money import allocate, exact_units, exponent, floor_units, unit_of
-from promotions.engine.rewards import NON_MONETARY, Tiered
+from promotions.engine.rewards import GIFT, LINES, Tiered
 from promotions.engine.types import (
     Applied,
     Cart,
@@ -41,6 +41,8 @@ Entry = tuple[PromotionRule, str | None, list[int]]
 # What one promotion took off in a scenario, in minor units; becomes an `Applied` only if the
 # scenario wins: (rule, code, amount, line discounts, shipping discount).
 Given = tuple[PromotionRule, str | None, int, dict[int, int], int]
+# A gift a scenario gives: (sku, quantity, promotion id); a `GiftResult` only if the scenario wins.
+GivenGift = tuple[str, int, int]
 
 
 @dataclass(slots=True)
@@ -51,7 +53,7 @@ class _Run:
     shipping_discount: int
     applied: list[Given]
     failures: dict[int, str]  # promotion id -> why its code gave nothing in this scenario
-    gifts: list[GiftResult]
+    gifts: list[GivenGift]
     discount: int  # line discounts plus the shipping discount
 
 
@@ -162,7 +164,7 @@ def _run(scenario: list[Entry], cart: Cart, context: Context, subtotals: list[in
     running = list(subtotals)
     applied: list[Given] = []
     failures: dict[int, str] = {}
-    gifts: list[GiftResult] = []
+    gifts: list[GivenGift] = []
     discount = shipping_discount_total = 0
     stage, stage_subtotal = None, 0
     for rule, code, matched in scenario:
@@ -179,25 +181,32 @@ def _run(scenario: list[Entry], cart: Cart, context: Context, subtotals: list[in
                     failures[rule.id] = reason
                 continue
         reward = rule.reward
-        outcome = reward.apply(lines, running, matched, shipping, places)
-        line_discounts = outcome.line_discounts
-        shipping_discount = outcome.shipping_discount
-        if rule.budget is not None:
-            line_discounts, shipping_discount = _within_budget(rule, context, line_discounts, shipping_discount, places)
-        amount = sum(line_discounts.values()) + shipping_discount
-        if amount <= 0 and reward.type not in NON_MONETARY:
-            if code is not None:
-                failures[rule.id] = Reason.NO_APPLICABLE_ITEMS
-            continue
-        for i, line_discount in line_discounts.items():
-            running[i] -= line_discount
-        if shipping_discount:
+        effect = reward.effect
+        if effect == LINES:
+            line_discounts = reward.discounts(lines, running, matched, places)
+            if rule.budget is not None:
+                line_discounts = _lines_within_budget(line_discounts, _budget_left(rule, context, places))
+            if not line_discounts:  # rewards list only the lines they discount
+                if code is not None:
+                    failures[rule.id] = Reason.NO_APPLICABLE_ITEMS
+                continue
+            amount = 0
+            for i, line_discount in line_discounts.items():
+                running[i] -= line_discount
+                amount += line_discount
+            discount += amount
+            applied.append((rule, code, amount, line_discounts, 0))
+        elif effect == GIFT:  # an item, not money: it applies even though it takes nothing off
+            gifts.append((reward.sku, reward.quantity, rule.id))
+            applied.append((rule, code, 0, {}, 0))
+        else:  # free shipping counts as applied even on a cart whose shipping is already free
+            shipping_discount = reward.shipping_discount(shipping, places)
+            if rule.budget is not None:
+                shipping_discount = min(shipping_discount, _budget_left(rule, context, places))
             shipping -= shipping_discount
             shipping_discount_total += shipping_discount
-        for sku, quantity in outcome.gifts:
-            gifts.append(GiftResult(sku, quantity, rule.id))
-        discount += amount
-        applied.append((rule, code, amount, line_discounts, shipping_discount))
+            discount += shipping_discount
+            applied.append((rule, code, shipping_discount, {}, shipping_discount))
     return _Run(running, shipping_discount_total, applied, failures, gifts, discount)
 
 
@@ -219,17 +228,13 @@ def _budget_left(rule: PromotionRule, context: Context, places: int) -> int:
     return max(floor_units(rule.budget - (usage.budget_spent if usage is not None else 0), places), 0)
 
 
-def _within_budget(rule, context, line_discounts, shipping_discount, places):
+def _lines_within_budget(line_discounts: dict[int, int], remaining: int) -> dict[int, int]:
     """Never promise more than the budget has left: scale the discount down to what remains."""
-    remaining = _budget_left(rule, context, places)
-    amount = sum(line_discounts.values()) + shipping_discount
-    if amount <= remaining:
-        return line_discounts, shipping_discount
-    if shipping_discount:
-        return {}, remaining
+    if sum(line_discounts.values()) <= remaining:
+        return line_discounts
     indexes = sorted(line_discounts)
     parts = allocate(remaining, [line_discounts[i] for i in indexes])
-    return {i: part for i, part in zip(indexes, parts, strict=True) if part > 0}, 0
+    return {i: part for i, part in zip(indexes, parts, strict=True) if part > 0}
 
 
 def _result(
@@ -273,7 +278,7 @@ def _result(
         lines=tuple(line_results),
         applied=applied,
         codes=codes,
-        gifts=tuple(run.gifts),
+        gifts=tuple(GiftResult(sku, quantity, promotion_id) for sku, quantity, promotion_id in run.gifts),
     )
 
 

@@ -1,10 +1,14 @@
 """One class per reward type. Each computes, from the running line prices, how much it takes off.
 
-`apply(lines, running, matched, shipping, places)` gets the cart lines, their running totals in
-minor units (already reduced by earlier rewards), the indexes of the lines the promotion targets,
-the running shipping price in minor units and the currency's decimal places, and returns an
-`Outcome` in minor units. Rewards never take a line below zero, and list only the lines they
-discount. Configured amounts are rounded half up to the currency's minor unit.
+A reward has one `effect`:
+- `LINES`: `discounts(lines, running, matched, places)` gets the cart lines, their running totals
+  in minor units (already reduced by earlier rewards), the indexes of the lines the promotion
+  targets and the currency's decimal places, and returns line position -> discount in minor
+  units, listing only the lines it discounts and never taking a line below zero;
+- `SHIPPING`: `shipping_discount(shipping, places)` takes off the running shipping price;
+- `GIFT`: gives `sku` x `quantity` and no money.
+
+Configured amounts are rounded half up to the currency's minor unit.
 """
 
 from __future__ import annotations
@@ -20,19 +24,26 @@ from promotions.engine.types import CartLine, Stage, Target
 
 HUNDRED = Decimal(100)
 
-
-@dataclass(slots=True)
-class Outcome:
-    line_discounts: dict[int, int]  # line position -> minor units, only lines with a discount
-    shipping_discount: int = 0
-    gifts: tuple[tuple[str, int], ...] = ()
+# What a reward does; plain ints, compared on every candidate a cart meets.
+LINES, SHIPPING, GIFT = 0, 1, 2
 
 
-def _share(total: int, matched: Sequence[int], weights: Sequence[int | Fraction]) -> Outcome:
-    if len(matched) == 1:
-        return Outcome({matched[0]: total} if total > 0 else {})
+def _subtotal(running: Sequence[int], matched: Sequence[int]) -> int:
+    return running[matched[0]] if len(matched) == 1 else sum([running[i] for i in matched])
+
+
+def _share(total: int, matched: Sequence[int], running: Sequence[int]) -> dict[int, int]:
+    """`total` spread over the matched lines in proportion to their running prices."""
+    if total <= 0:
+        return {}
+    if len(matched) == 1:  # most promotions a cart meets discount one line: nothing to split
+        return {matched[0]: total}
+    return _split(total, matched, [running[i] for i in matched])
+
+
+def _split(total: int, indexes: Sequence[int], weights: Sequence[int | Fraction]) -> dict[int, int]:
     parts = allocate(total, weights)
-    return Outcome({i: part for i, part in zip(matched, parts, strict=True) if part > 0})
+    return {i: part for i, part in zip(indexes, parts, strict=True) if part > 0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +52,7 @@ class Percentage:
     max_discount: Decimal | None = None
     type: ClassVar[str] = "percentage"
     stage: ClassVar[int] = Stage.ITEM
+    effect: ClassVar[int] = LINES
     _ratio: tuple[int, int] = field(init=False, repr=False, compare=False)
     _cap: PerPlaces | None = field(init=False, repr=False, compare=False)
 
@@ -48,13 +60,12 @@ class Percentage:
         object.__setattr__(self, "_ratio", ratio(self.value))
         object.__setattr__(self, "_cap", None if self.max_discount is None else units_per_places(self.max_discount))
 
-    def apply(self, lines, running, matched, shipping, places) -> Outcome:
-        weights = [running[i] for i in matched]
+    def discounts(self, lines, running, matched, places) -> dict[int, int]:
         numerator, denominator = self._ratio
-        total = round_half_up(sum(weights) * numerator, denominator)
+        total = round_half_up(_subtotal(running, matched) * numerator, denominator)
         if self._cap is not None:
             total = min(total, self._cap[places])
-        return _share(total, matched, weights)
+        return _share(total, matched, running)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +73,7 @@ class FixedAmount:
     value: Decimal
     per: str = "order"  # order | item
     type: ClassVar[str] = "fixed_amount"
+    effect: ClassVar[int] = LINES
     _value: PerPlaces = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -71,12 +83,11 @@ class FixedAmount:
     def stage(self) -> int:
         return Stage.ITEM if self.per == "item" else Stage.ORDER
 
-    def apply(self, lines, running, matched, shipping, places) -> Outcome:
+    def discounts(self, lines, running, matched, places) -> dict[int, int]:
         value = self._value[places]
         if self.per == "item":  # the line's running price caps it, so lines at zero get nothing
-            return Outcome({i: min(value * lines[i].quantity, running[i]) for i in matched if running[i] > 0})
-        weights = [running[i] for i in matched]
-        return _share(min(value, sum(weights)), matched, weights)
+            return {i: min(value * lines[i].quantity, running[i]) for i in matched if running[i] > 0}
+        return _share(min(value, _subtotal(running, matched)), matched, running)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +95,15 @@ class FixedPrice:
     value: Decimal
     type: ClassVar[str] = "fixed_price"
     stage: ClassVar[int] = Stage.ITEM
+    effect: ClassVar[int] = LINES
     _value: PerPlaces = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "_value", units_per_places(self.value))
 
-    def apply(self, lines, running, matched, shipping, places) -> Outcome:
+    def discounts(self, lines, running, matched, places) -> dict[int, int]:
         price = self._value[places]
-        return Outcome({i: off for i in matched if (off := running[i] - price * lines[i].quantity) > 0})
+        return {i: off for i in matched if (off := running[i] - price * lines[i].quantity) > 0}
 
 
 def _unit_price(lines: Sequence[CartLine], running: Sequence[int], i: int) -> Fraction:
@@ -114,12 +126,13 @@ class BuyXGetY:
     max_applications: int | None = None
     type: ClassVar[str] = "buy_x_get_y"
     stage: ClassVar[int] = Stage.ITEM
+    effect: ClassVar[int] = LINES
     _ratio: tuple[int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "_ratio", ratio(self.percent_off))
 
-    def apply(self, lines, running, matched, shipping, places) -> Outcome:
+    def discounts(self, lines, running, matched, places) -> dict[int, int]:
         if self.get_target is not None:
             free = self._with_other_target(lines, running, matched)
         elif len(matched) == 1:  # one targeted line (the usual case): its units are the cheapest
@@ -129,14 +142,12 @@ class BuyXGetY:
         else:
             groups = _unit_groups(lines, running, matched)
             free = self._cheapest(groups, self._applications(sum(units for _, _, units in groups)) * self.get)
-        if not free:
-            return Outcome({})
         numerator, denominator = self._ratio
         discounts = {
             i: min(round_half_up(running[i] * units * numerator, lines[i].quantity * denominator), running[i])
             for i, units in free.items()
         }
-        return Outcome({i: amount for i, amount in discounts.items() if amount > 0})
+        return {i: amount for i, amount in discounts.items() if amount > 0}
 
     def _applications(self, units: int) -> int:
         """How many times buy X get Y fits in `units` targeted units."""
@@ -188,16 +199,17 @@ class Bundle:
     price: Decimal
     type: ClassVar[str] = "bundle"
     stage: ClassVar[int] = Stage.ITEM
+    effect: ClassVar[int] = LINES
     _price: PerPlaces = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "_price", units_per_places(self.price))
 
-    def apply(self, lines, running, matched, shipping, places) -> Outcome:
+    def discounts(self, lines, running, matched, places) -> dict[int, int]:
         priced = [i for i in matched if running[i] > 0]
         candidates = [[i for i in priced if item.matches(lines[i])] for item in self.items]
         if not all(candidates):
-            return Outcome({})  # an item of the set is not in the cart
+            return {}  # an item of the set is not in the cart
         unit_price = {i: _unit_price(lines, running, i) for i in priced}
         for item_candidates in candidates:
             item_candidates.sort(key=lambda i: (-unit_price[i], i))  # dearest first
@@ -215,11 +227,11 @@ class Bundle:
             for i, units in taken.items():
                 raw[i] = raw.get(i, 0) + saving * unit_price[i] * units / set_value
         if not raw:
-            return Outcome({})
+            return {}
         indexes = sorted(raw)
         weights = [raw[i] for i in indexes]
         # Rounded down, so the whole saving never exceeds what the sets are worth over the price.
-        return _share(int(sum(weights)), indexes, weights)
+        return _split(int(sum(weights)), indexes, weights)
 
     def _fill_one_set(self, candidates, left: dict[int, int]) -> dict[int, int] | None:
         taken: dict[int, int] = {}
@@ -266,14 +278,14 @@ class Tiered:
     tiers: tuple[Tier, ...]  # ascending by min_subtotal
     type: ClassVar[str] = "tiered"
     stage: ClassVar[int] = Stage.ORDER
+    effect: ClassVar[int] = LINES
 
-    def apply(self, lines, running, matched, shipping, places) -> Outcome:
-        weights = [running[i] for i in matched]
-        subtotal = sum(weights)
+    def discounts(self, lines, running, matched, places) -> dict[int, int]:
+        subtotal = _subtotal(running, matched)
         reached = [tier for tier in self.tiers if subtotal >= tier.threshold[places]]
         if not reached:
-            return Outcome({})
-        return _share(reached[-1].discount(subtotal, places), matched, weights)
+            return {}
+        return _share(reached[-1].discount(subtotal, places), matched, running)
 
     @property
     def lowest_threshold(self) -> Decimal:
@@ -285,14 +297,14 @@ class FreeShipping:
     max_amount: Decimal | None = None
     type: ClassVar[str] = "free_shipping"
     stage: ClassVar[int] = Stage.SHIPPING
+    effect: ClassVar[int] = SHIPPING
     _max: PerPlaces | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "_max", None if self.max_amount is None else units_per_places(self.max_amount))
 
-    def apply(self, lines, running, matched, shipping, places) -> Outcome:
-        discount = shipping if self._max is None else min(shipping, self._max[places])
-        return Outcome({}, shipping_discount=discount)
+    def shipping_discount(self, shipping: int, places: int) -> int:
+        return shipping if self._max is None else min(shipping, self._max[places])
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,15 +313,9 @@ class Gift:
     quantity: int = 1
     type: ClassVar[str] = "gift"
     stage: ClassVar[int] = Stage.ORDER
-
-    def apply(self, lines, running, matched, shipping, places) -> Outcome:
-        return Outcome({}, gifts=((self.sku, self.quantity),))
+    effect: ClassVar[int] = GIFT
 
 
 REWARD_TYPES = {
     cls.type: cls for cls in (Percentage, FixedAmount, FixedPrice, BuyXGetY, Bundle, Tiered, FreeShipping, Gift)
 }
-
-# Rewards that give something even when no money changes hands (a gift; free shipping on a
-# cart whose shipping is already free still counts as applied).
-NON_MONETARY = frozenset({"gift", "free_shipping"})
