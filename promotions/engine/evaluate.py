@@ -254,20 +254,7 @@ def _result(
     ]
     subtotal = sum(subtotals)
     discount_total = subtotal - sum(run.running)
-    zero = 0 * unit
-    applied = tuple(
-        Applied(
-            promotion_id=rule.id,
-            name=rule.name,
-            code=code,
-            reward=rule.reward.type,
-            amount=amount * unit,
-            shipping_discount=shipping_discount * unit if shipping_discount else zero,
-            line_units=line_discounts,
-            places=places,
-        )
-        for rule, code, amount, line_discounts, shipping_discount in run.applied
-    )
+    applied = tuple(Applied(*given, places) for given in run.applied)
     return Result(
         currency=cart.currency,
         subtotal=subtotal * unit,

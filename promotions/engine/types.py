@@ -242,16 +242,35 @@ class LineResult:
 
 @dataclass(slots=True)  # not frozen: built for every promotion a cart gets, where frozen costs 4x
 class Applied:
-    promotion_id: int
-    name: str
+    """A promotion the cart gets. It keeps the rule and minor units, and converts to Decimal only
+    when read: pricing a cart builds one per promotion applied (15 at 10,000 live promotions)."""
+
+    rule: PromotionRule
     code: str | None
-    reward: str
-    amount: Decimal  # line discounts plus shipping discount given by this promotion
-    shipping_discount: Decimal
-    # Cart line position -> discount in minor units, for the lines it discounted; read through
-    # `line_discounts`, converted only when someone asks (pricing a cart never does).
-    line_units: dict[int, int]
+    amount_units: int  # line discounts plus shipping discount given by this promotion
+    line_units: dict[int, int]  # cart line position -> discount, for the lines it discounted
+    shipping_units: int
     places: int  # the currency's decimal places
+
+    @property
+    def promotion_id(self) -> int:
+        return self.rule.id
+
+    @property
+    def name(self) -> str:
+        return self.rule.name
+
+    @property
+    def reward(self) -> str:
+        return self.rule.reward.type
+
+    @property
+    def amount(self) -> Decimal:
+        return self.amount_units * unit_of(self.places)
+
+    @property
+    def shipping_discount(self) -> Decimal:
+        return self.shipping_units * unit_of(self.places)
 
     @property
     def line_discounts(self) -> dict[int, Decimal]:
