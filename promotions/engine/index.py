@@ -47,6 +47,26 @@ class _Scope:
         self.by_kind: dict[str, dict[str, list[int]]] = {kind: {} for kind in KINDS}
         self.whole_cart: list[int] = []
 
+    def collect(self, lines, hits: dict[int, list[int]]) -> None:
+        """Add, for every rank a line's sku, brand or categories find, that line's position.
+
+        Lines are visited in order, so each rank's positions come out sorted, and a rank found
+        twice on one line (by its sku and by its category) is seen at once by the last position.
+        """
+        skus, brands, categories = self.by_kind["sku"], self.by_kind["brand"], self.by_kind["category"]
+        for position, line in enumerate(lines):
+            found = skus.get(line.sku, ())
+            if line.brand:
+                found = (*found, *brands.get(line.brand, ()))
+            for code in line.categories:
+                found = (*found, *categories.get(code, ()))
+            for rank in found:
+                positions = hits.get(rank)
+                if positions is None:
+                    hits[rank] = [position]
+                elif positions[-1] != position:
+                    positions.append(position)
+
 
 class PromotionIndex:
     """Immutable once built; share one per process and replace it when the version changes.
@@ -83,43 +103,22 @@ class PromotionIndex:
         """Each candidate with the cart lines its target names (before exclusions), in pipeline
         order: the lookup that found a rule also says which lines it hit, so no candidate is
         matched against every line."""
-        skus: dict[str, list[int]] = {}
-        brands: dict[str, list[int]] = {}
-        categories: dict[str, list[int]] = {}
-        for position, line in enumerate(cart.lines):
-            skus.setdefault(line.sku, []).append(position)
-            if line.brand:
-                brands.setdefault(line.brand, []).append(position)
-            for code in line.categories:
-                positions = categories.setdefault(code, [])
-                if not positions or positions[-1] != position:  # a category named twice on one line
-                    positions.append(position)
-        cart_keys = {"sku": skus, "brand": brands, "category": categories}
         hits: dict[int, list[int]] = {}
-        merged: set[int] = set()  # ranks hit through more than one key: their lines need sorting
+        every_line = list(range(len(cart.lines)))
+        # A rule sits in the all-stores scope or in its stores' scopes, never both: its positions
+        # come from one scope.
         for scope_key in (None, store) if store else (None,):
             scope = self._scopes.get(scope_key)
-            if scope is None:
-                continue
-            for rank in scope.whole_cart:
-                hits[rank] = []
-            for kind, buckets in scope.by_kind.items():
-                for value, positions in cart_keys[kind].items():
-                    for rank in buckets.get(value, ()):
-                        hit = hits.get(rank)
-                        if hit is None:
-                            hits[rank] = positions
-                        else:
-                            hits[rank] = hit + positions
-                            merged.add(rank)
-        every_line = list(range(len(cart.lines)))
+            if scope is not None:
+                scope.collect(cart.lines, hits)
+                for rank in scope.whole_cart:
+                    hits[rank] = every_line
+        ranked = self._ranked
         candidates = []
         for rank in sorted(hits):
-            rule = self._ranked[rank]
-            if rule.whole_cart:
-                candidates.append((rule, every_line))
-            else:
-                candidates.append((rule, sorted(set(hits[rank])) if rank in merged else hits[rank]))
+            rule = ranked[rank]
+            # A whole-cart bundle is found by its items but applies to every line.
+            candidates.append((rule, every_line if rule.whole_cart else hits[rank]))
         return candidates
 
 
