@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from promotions.engine.conditions import condition
 from promotions.engine.index import PromotionIndex, pipeline_order
 from promotions.engine.money import allocate, exact_units, exponent, floor_units, unit_of
-from promotions.engine.rewards import GIFT, LINES, Tiered
+from promotions.engine.rewards import GIFT, LINES, Tiered, subtotal_of
 from promotions.engine.types import (
     Applied,
     Cart,
@@ -217,7 +217,7 @@ def _cart_reason(rule: PromotionRule, lines, matched: list[int], stage_subtotal:
     if eligibility.min_subtotal_units is not None and stage_subtotal < eligibility.min_subtotal_units[places]:
         return Reason.MIN_SUBTOTAL_NOT_MET
     reward = rule.reward
-    if isinstance(reward, Tiered) and sum(running[i] for i in matched) < reward.tiers[0].threshold[places]:
+    if isinstance(reward, Tiered) and subtotal_of(running, matched) < reward.tiers[0].threshold[places]:
         return Reason.MIN_SUBTOTAL_NOT_MET
     return None
 

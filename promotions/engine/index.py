@@ -55,17 +55,22 @@ class _Scope:
         """
         skus, brands, categories = self.by_kind["sku"], self.by_kind["brand"], self.by_kind["category"]
         for position, line in enumerate(lines):
-            found = skus.get(line.sku, ())
+            found = skus.get(line.sku)  # the index's own lists: read here, never changed
             if line.brand:
-                found = (*found, *brands.get(line.brand, ()))
+                bucket = brands.get(line.brand)
+                if bucket:
+                    found = found + bucket if found else bucket
             for code in line.categories:
-                found = (*found, *categories.get(code, ()))
-            for rank in found:
-                positions = hits.get(rank)
-                if positions is None:
-                    hits[rank] = [position]
-                elif positions[-1] != position:
-                    positions.append(position)
+                bucket = categories.get(code)
+                if bucket:
+                    found = found + bucket if found else bucket
+            if found:
+                for rank in found:
+                    positions = hits.get(rank)
+                    if positions is None:
+                        hits[rank] = [position]
+                    elif positions[-1] != position:
+                        positions.append(position)
 
 
 class PromotionIndex:

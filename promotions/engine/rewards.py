@@ -28,7 +28,8 @@ HUNDRED = Decimal(100)
 LINES, SHIPPING, GIFT = 0, 1, 2
 
 
-def _subtotal(running: Sequence[int], matched: Sequence[int]) -> int:
+def subtotal_of(running: Sequence[int], matched: Sequence[int]) -> int:
+    """What the matched lines cost now, in minor units."""
     return running[matched[0]] if len(matched) == 1 else sum([running[i] for i in matched])
 
 
@@ -62,7 +63,7 @@ class Percentage:
 
     def discounts(self, lines, running, matched, places) -> dict[int, int]:
         numerator, denominator = self._ratio
-        total = round_half_up(_subtotal(running, matched) * numerator, denominator)
+        total = round_half_up(subtotal_of(running, matched) * numerator, denominator)
         if self._cap is not None:
             total = min(total, self._cap[places])
         return _share(total, matched, running)
@@ -87,7 +88,7 @@ class FixedAmount:
         value = self._value[places]
         if self.per == "item":  # the line's running price caps it, so lines at zero get nothing
             return {i: min(value * lines[i].quantity, running[i]) for i in matched if running[i] > 0}
-        return _share(min(value, _subtotal(running, matched)), matched, running)
+        return _share(min(value, subtotal_of(running, matched)), matched, running)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,17 +138,20 @@ class BuyXGetY:
             free = self._with_other_target(lines, running, matched)
         elif len(matched) == 1:  # one targeted line (the usual case): its units are the cheapest
             i = matched[0]
-            units = self._applications(lines[i].quantity if running[i] > 0 else 0) * self.get
-            free = {i: units} if units else {}
+            quantity = lines[i].quantity
+            if quantity < self.buy + self.get or running[i] <= 0:
+                return {}  # not one application fits, as on most single lines a cart has
+            free = {i: self._applications(quantity) * self.get}
         else:
             groups = _unit_groups(lines, running, matched)
             free = self._cheapest(groups, self._applications(sum(units for _, _, units in groups)) * self.get)
         numerator, denominator = self._ratio
-        discounts = {
-            i: min(round_half_up(running[i] * units * numerator, lines[i].quantity * denominator), running[i])
-            for i, units in free.items()
-        }
-        return {i: amount for i, amount in discounts.items() if amount > 0}
+        discounts = {}
+        for i, units in free.items():
+            amount = min(round_half_up(running[i] * units * numerator, lines[i].quantity * denominator), running[i])
+            if amount > 0:
+                discounts[i] = amount
+        return discounts
 
     def _applications(self, units: int) -> int:
         """How many times buy X get Y fits in `units` targeted units."""
@@ -206,10 +210,13 @@ class Bundle:
         object.__setattr__(self, "_price", units_per_places(self.price))
 
     def discounts(self, lines, running, matched, places) -> dict[int, int]:
+        candidates = []
+        for item in self.items:
+            found = [i for i in matched if running[i] > 0 and item.matches(lines[i])]
+            if not found:
+                return {}  # an item of the set is not in the cart
+            candidates.append(found)
         priced = [i for i in matched if running[i] > 0]
-        candidates = [[i for i in priced if item.matches(lines[i])] for item in self.items]
-        if not all(candidates):
-            return {}  # an item of the set is not in the cart
         unit_price = {i: _unit_price(lines, running, i) for i in priced}
         for item_candidates in candidates:
             item_candidates.sort(key=lambda i: (-unit_price[i], i))  # dearest first
@@ -281,7 +288,7 @@ class Tiered:
     effect: ClassVar[int] = LINES
 
     def discounts(self, lines, running, matched, places) -> dict[int, int]:
-        subtotal = _subtotal(running, matched)
+        subtotal = subtotal_of(running, matched)
         reached = [tier for tier in self.tiers if subtotal >= tier.threshold[places]]
         if not reached:
             return {}
