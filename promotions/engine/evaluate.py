@@ -102,12 +102,9 @@ def evaluate(cart: Cart, context: Context, index: PromotionIndex) -> Result:
         for entry in by_code:
             (exclusive if entry[0].exclusive else combinable).append(entry)
         combinable.sort(key=lambda entry: pipeline_order(entry[0]))
-    exclusive.sort(key=lambda entry: entry[0].sort_key)
     scenarios = [combinable] + [[entry] for entry in exclusive]
     runs = [_run(scenario, cart, context, subtotals, shipping, places) for scenario in scenarios]
-    # Most for the customer; ties go to the combinable set, then to precedence.
-    best_position = max(range(len(runs)), key=lambda position: (runs[position].discount, -position))
-    best = runs[best_position]
+    best = _best(runs, exclusive)
 
     if by_code:
         applied_ids = {given[0].id for given in best.applied}
@@ -120,6 +117,19 @@ def evaluate(cart: Cart, context: Context, index: PromotionIndex) -> Result:
                 code_results[normalize_code(code)] = _rejected(code, reason, rule, cart)
 
     return _result(cart, best, subtotals, shipping, tuple(code_results.values()), places)
+
+
+def _best(runs: list[_Run], exclusive: list[Entry]) -> _Run:
+    """The run that gives the customer most: `runs[0]` is the combinable set, then one run per
+    exclusive entry. Ties go to the combinable set, then to precedence (compared only on a tie)."""
+    best, best_rule = runs[0], None
+    for position, (rule, _, _) in enumerate(exclusive, start=1):
+        run = runs[position]
+        if run.discount > best.discount or (
+            run.discount == best.discount and best_rule is not None and rule.sort_key < best_rule.sort_key
+        ):
+            best, best_rule = run, rule
+    return best
 
 
 def static_reason(rule: PromotionRule, cart: Cart, context: Context, record: CodeRecord | None) -> str | None:

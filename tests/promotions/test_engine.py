@@ -155,6 +155,21 @@ def test_combinable_set_beats_a_weaker_exclusive_code():
     assert result.codes[0].reason == "not_combinable"
 
 
+def test_equally_good_exclusives_go_to_the_higher_priority_then_the_combinable_set_wins_ties():
+    cart = [line("A", 1, "100.00")]
+    ten_off = {"type": "fixed_amount", "value": "10", "per": "order"}
+    exclusives = [
+        rule(1, ten_off, name="low", priority=1, stacking="exclusive"),
+        rule(2, ten_off, name="high", priority=5, stacking="exclusive"),
+        rule(3, ten_off, name="middle", priority=3, stacking="exclusive"),
+    ]
+    for order in (exclusives, exclusives[::-1]):
+        assert [item.name for item in price(cart, order).applied] == ["high"]
+    # A combinable set that gives as much as the best exclusive keeps the cart.
+    with_set = [*exclusives, rule(4, {"type": "percentage", "value": "10"}, name="set", priority=0)]
+    assert [item.name for item in price(cart, with_set).applied] == ["set"]
+
+
 def test_two_codes_of_one_promotion_discount_once():
     rules = [rule(1, {"type": "fixed_amount", "value": "10"}, trigger="code")]
     records = [CodeRecord("AAA", 1, 0, 1), CodeRecord("BBB", 1, 0, 1)]
