@@ -38,11 +38,6 @@ def normalize_code(code: str) -> str:
 # What a scenario applies: the rule, the code that brought it (None for automatic ones) and the
 # cart lines its target matches. Tuples: a cart at 10,000 live promotions meets dozens of them.
 Entry = tuple[PromotionRule, str | None, list[int]]
-# What one promotion took off in a scenario, in minor units; becomes an `Applied` only if the
-# scenario wins: (rule, code, amount, line discounts, shipping discount).
-Given = tuple[PromotionRule, str | None, int, dict[int, int], int]
-# A gift a scenario gives: (sku, quantity, promotion id); a `GiftResult` only if the scenario wins.
-GivenGift = tuple[str, int, int]
 
 
 @dataclass(slots=True)
@@ -51,9 +46,9 @@ class _Run:
 
     running: list[int]  # each line's price after the scenario
     shipping_discount: int
-    applied: list[Given]
+    applied: list[Applied]
     failures: dict[int, str]  # promotion id -> why its code gave nothing in this scenario
-    gifts: list[GivenGift]
+    gifts: list[GiftResult]
     discount: int  # line discounts plus the shipping discount
 
 
@@ -107,7 +102,7 @@ def evaluate(cart: Cart, context: Context, index: PromotionIndex) -> Result:
     best = _best(runs, exclusive)
 
     if by_code:
-        applied_ids = {given[0].id for given in best.applied}
+        applied_ids = {applied.rule.id for applied in best.applied}
         for scenario, run in zip(scenarios, runs, strict=True):
             for rule, code, _ in scenario:
                 if code is None or rule.id in applied_ids:
@@ -172,9 +167,9 @@ def _run(scenario: list[Entry], cart: Cart, context: Context, subtotals: list[in
     """Apply a scenario's entries (in pipeline order) to the cart's running prices."""
     lines = cart.lines
     running = list(subtotals)
-    applied: list[Given] = []
+    applied: list[Applied] = []
     failures: dict[int, str] = {}
-    gifts: list[GivenGift] = []
+    gifts: list[GiftResult] = []
     discount = shipping_discount_total = 0
     stage, stage_subtotal = None, 0
     for rule, code, matched in scenario:
@@ -205,10 +200,10 @@ def _run(scenario: list[Entry], cart: Cart, context: Context, subtotals: list[in
                 running[i] -= line_discount
                 amount += line_discount
             discount += amount
-            applied.append((rule, code, amount, line_discounts, 0))
+            applied.append(Applied(rule, code, amount, line_discounts, 0, places))
         elif effect == GIFT:  # an item, not money: it applies even though it takes nothing off
-            gifts.append((reward.sku, reward.quantity, rule.id))
-            applied.append((rule, code, 0, {}, 0))
+            gifts.append(GiftResult(reward.sku, reward.quantity, rule.id))
+            applied.append(Applied(rule, code, 0, {}, 0, places))
         else:  # free shipping counts as applied even on a cart whose shipping is already free
             shipping_discount = reward.shipping_discount(shipping, places)
             if rule.budget is not None:
@@ -216,7 +211,7 @@ def _run(scenario: list[Entry], cart: Cart, context: Context, subtotals: list[in
             shipping -= shipping_discount
             shipping_discount_total += shipping_discount
             discount += shipping_discount
-            applied.append((rule, code, shipping_discount, {}, shipping_discount))
+            applied.append(Applied(rule, code, shipping_discount, {}, shipping_discount, places))
     return _Run(running, shipping_discount_total, applied, failures, gifts, discount)
 
 
@@ -264,7 +259,6 @@ def _result(
     ]
     subtotal = sum(subtotals)
     discount_total = subtotal - sum(run.running)
-    applied = tuple(Applied(*given, places) for given in run.applied)
     return Result(
         currency=cart.currency,
         subtotal=subtotal * unit,
@@ -273,9 +267,9 @@ def _result(
         shipping_discount=run.shipping_discount * unit,
         total=(subtotal - discount_total + shipping_price - run.shipping_discount) * unit,
         lines=tuple(line_results),
-        applied=applied,
+        applied=tuple(run.applied),
         codes=codes,
-        gifts=tuple(GiftResult(sku, quantity, promotion_id) for sku, quantity, promotion_id in run.gifts),
+        gifts=tuple(run.gifts),
     )
 
 

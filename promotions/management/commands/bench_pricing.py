@@ -54,21 +54,20 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--carts", type=int, default=3000, help="In-process evaluations per size.")
         parser.add_argument(
-            "--rounds",
+            "--carts",
             type=int,
-            default=5,
-            help="The in-process carts of every size are timed in this many interleaved rounds, so that "
-            "each size meets the same machine conditions (a slower minute does not land on one size only).",
+            default=3000,
+            help="In-process carts. Each is priced at every size in turn (the order alternating from cart to "
+            "cart), so the sizes meet the same machine conditions and differ only in the promotions live.",
         )
         parser.add_argument("--requests", type=int, default=300, help="HTTP requests per size.")
         parser.add_argument("--no-http", action="store_true", help="Only the in-process figures.")
         parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
 
-    def handle(self, *args, carts, rounds, requests, no_http, sizes, **options):
+    def handle(self, *args, carts, requests, no_http, sizes, **options):
         sizes = [int(size) for size in sizes.split(",")]
-        self._in_process(sizes, carts, max(1, rounds))
+        self._in_process(sizes, carts)
         if no_http:
             return
         if connection.vendor != "postgresql":
@@ -87,39 +86,37 @@ class Command(BaseCommand):
         finally:
             self._clear()
 
-    def _in_process(self, sizes: list[int], carts: int, rounds: int) -> None:
+    def _in_process(self, sizes: list[int], carts: int) -> None:
         now = timezone.now()
         indexes, compile_ms = {}, {}
         for size in sizes:
             started = time.perf_counter()
             indexes[size] = compile_index(rules_from(bench_data.promotion_definitions(size)))
             compile_ms[size] = (time.perf_counter() - started) * 1000
-        rngs = {size: random.Random(size) for size in sizes}
+        rng = random.Random(1)
         timings = {size: [] for size in sizes}
         counts = {size: {"discounted": 0, "candidates": 0, "applied": 0} for size in sizes}
-        per_round = max(1, carts // rounds)
-        for _ in range(rounds):
-            for size in sizes:
-                index, rng, tally = indexes[size], rngs[size], counts[size]
-                for _ in range(per_round):
-                    lines = tuple(
-                        CartLine(sku=s, quantity=q, unit_price=p, categories=c, brand=b)
-                        for s, q, p, c, b in bench_data.cart_lines(rng)
-                    )
-                    cart = Cart(currency="BDT", lines=lines, shipping_price=Decimal("120.00"))
-                    started = time.perf_counter()
-                    result = evaluate(cart, Context(now=now), index)
-                    timings[size].append((time.perf_counter() - started) * 1000)
-                    tally["discounted"] += bool(result.applied)
-                    tally["applied"] += len(result.applied)
-                    tally["candidates"] += len(index.candidates(cart, None))
+        for number in range(carts):
+            lines = tuple(
+                CartLine(sku=s, quantity=q, unit_price=p, categories=c, brand=b)
+                for s, q, p, c, b in bench_data.cart_lines(rng)
+            )
+            cart = Cart(currency="BDT", lines=lines, shipping_price=Decimal("120.00"))
+            for size in sizes if number % 2 else sizes[::-1]:
+                index, tally = indexes[size], counts[size]
+                started = time.perf_counter()
+                result = evaluate(cart, Context(now=now), index)
+                timings[size].append((time.perf_counter() - started) * 1000)
+                tally["discounted"] += bool(result.applied)
+                tally["applied"] += len(result.applied)
+                tally["candidates"] += len(index.candidates(cart, None))
         for size in sizes:
-            done, tally = len(timings[size]), counts[size]
+            tally = counts[size]
             self.stdout.write(
                 f"in-process  {size:>6,} promotions: p50 {statistics.median(timings[size]):.3f} ms, "
-                f"p99 {percentile(timings[size], 0.99):.3f} ms ({done} carts in {rounds} interleaved rounds, "
-                f"{tally['discounted']} with a discount; per cart {tally['candidates'] / done:.1f} candidates, "
-                f"{tally['applied'] / done:.1f} applied; index compiled in {compile_ms[size]:.0f} ms)"
+                f"p99 {percentile(timings[size], 0.99):.3f} ms ({carts} carts, each priced at every size in turn, "
+                f"{tally['discounted']} with a discount; per cart {tally['candidates'] / carts:.1f} candidates, "
+                f"{tally['applied'] / carts:.1f} applied; index compiled in {compile_ms[size]:.0f} ms)"
             )
         if len(sizes) > 1:
             smallest, largest = min(sizes), max(sizes)
