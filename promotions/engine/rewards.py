@@ -87,6 +87,8 @@ class FixedAmount:
     def discounts(self, lines, running, matched, places) -> dict[int, int]:
         value = self._value[places]
         if self.per == "item":  # the line's running price caps it, so lines at zero get nothing
+            if value <= 0:  # worth nothing in this currency (0.4 yen): it discounts no line
+                return {}
             return {i: min(value * lines[i].quantity, running[i]) for i in matched if running[i] > 0}
         return _share(min(value, subtotal_of(running, matched)), matched, running)
 

@@ -76,6 +76,20 @@ def test_fixed_amount_per_item_never_below_zero():
     assert result.discount_total == D("15.00")
 
 
+def test_a_reward_worth_nothing_in_the_currency_is_not_applied_and_its_code_says_so():
+    rules = [
+        rule(1, {"type": "fixed_amount", "value": "0", "per": "item"}, trigger="code"),
+        rule(2, {"type": "fixed_amount", "value": "0.4", "per": "item"}, trigger="code"),  # 0 yen
+    ]
+    records = [CodeRecord("ZERO", 1), CodeRecord("TINY", 2)]
+    result = price([line("A", 2, "500")], rules, currency="JPY", entered=["ZERO", "TINY"], records=records)
+    assert result.applied == ()
+    assert [(code.code, code.reason) for code in result.codes] == [
+        ("ZERO", "no_applicable_items"),
+        ("TINY", "no_applicable_items"),
+    ]
+
+
 def test_fixed_price_per_unit():
     result = price([line("A", 2, "150.00")], [rule(1, {"type": "fixed_price", "value": "99.00"})])
     assert result.total == D("198.00")
