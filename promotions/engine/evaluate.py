@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from promotions.engine.conditions import condition
 from promotions.engine.index import PromotionIndex, pipeline_order
-from promotions.engine.money import allocate, exact_units, exponent, floor_units, unit_of
+from promotions.engine.money import allocate_by_position, exact_units, exponent, floor_units, unit_of
 from promotions.engine.rewards import GIFT, LINES, Tiered, subtotal_of
 from promotions.engine.types import (
     Applied,
@@ -238,8 +238,7 @@ def _lines_within_budget(line_discounts: dict[int, int], remaining: int) -> dict
     if sum(line_discounts.values()) <= remaining:
         return line_discounts
     indexes = sorted(line_discounts)
-    parts = allocate(remaining, [line_discounts[i] for i in indexes])
-    return {i: part for i, part in zip(indexes, parts, strict=True) if part > 0}
+    return allocate_by_position(remaining, indexes, [line_discounts[i] for i in indexes])
 
 
 def _result(

@@ -16,6 +16,7 @@ from audiences.currencies import CURRENCY_EXPONENTS, exponent, minor_unit, quant
 
 __all__ = [
     "allocate",
+    "allocate_by_position",
     "ceil_units",
     "exact_units",
     "exponent",
@@ -104,3 +105,10 @@ def allocate(total: int, weights: Sequence[int | Fraction]) -> list[int]:
         for _, position in remainders[:leftover]:
             parts[position] += 1
     return parts
+
+
+def allocate_by_position(total: int, positions: Sequence[int], weights: Sequence[int | Fraction]) -> dict[int, int]:
+    """`allocate`, keyed by the cart line position of each weight, listing only the lines that get
+    a part."""
+    parts = allocate(total, weights)
+    return {position: part for position, part in zip(positions, parts, strict=True) if part > 0}

@@ -19,7 +19,14 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import ClassVar
 
-from promotions.engine.money import PerPlaces, allocate, ratio, round_half_up, thresholds_per_places, units_per_places
+from promotions.engine.money import (
+    PerPlaces,
+    allocate_by_position,
+    ratio,
+    round_half_up,
+    thresholds_per_places,
+    units_per_places,
+)
 from promotions.engine.types import CartLine, Stage, Target
 
 HUNDRED = Decimal(100)
@@ -39,12 +46,7 @@ def _share(total: int, matched: Sequence[int], running: Sequence[int]) -> dict[i
         return {}
     if len(matched) == 1:  # most promotions a cart meets discount one line: nothing to split
         return {matched[0]: total}
-    return _split(total, matched, [running[i] for i in matched])
-
-
-def _split(total: int, indexes: Sequence[int], weights: Sequence[int | Fraction]) -> dict[int, int]:
-    parts = allocate(total, weights)
-    return {i: part for i, part in zip(indexes, parts, strict=True) if part > 0}
+    return allocate_by_position(total, matched, [running[i] for i in matched])
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,13 +214,13 @@ class Bundle:
         object.__setattr__(self, "_price", units_per_places(self.price))
 
     def discounts(self, lines, running, matched, places) -> dict[int, int]:
+        priced = [i for i in matched if running[i] > 0]
         candidates = []
         for item in self.items:
-            found = [i for i in matched if running[i] > 0 and item.matches(lines[i])]
+            found = [i for i in priced if item.matches(lines[i])]
             if not found:
                 return {}  # an item of the set is not in the cart
             candidates.append(found)
-        priced = [i for i in matched if running[i] > 0]
         unit_price = {i: _unit_price(lines, running, i) for i in priced}
         for item_candidates in candidates:
             item_candidates.sort(key=lambda i: (-unit_price[i], i))  # dearest first
@@ -240,7 +242,7 @@ class Bundle:
         indexes = sorted(raw)
         weights = [raw[i] for i in indexes]
         # Rounded down, so the whole saving never exceeds what the sets are worth over the price.
-        return _split(int(sum(weights)), indexes, weights)
+        return allocate_by_position(int(sum(weights)), indexes, weights)
 
     def _fill_one_set(self, candidates, left: dict[int, int]) -> dict[int, int] | None:
         taken: dict[int, int] = {}
