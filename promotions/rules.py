@@ -1,7 +1,7 @@
 """Compile a stored Promotion into the engine's PromotionRule."""
 
 from promotions.engine.definition import parse_eligibility, parse_reward, parse_target
-from promotions.engine.types import PromotionRule
+from promotions.engine.types import NOTHING, PromotionRule
 from promotions.models import Promotion
 
 
@@ -14,8 +14,8 @@ def rule_from_promotion(promotion: Promotion) -> PromotionRule:
         status=promotion.status,
         starts_at=promotion.starts_at,
         ends_at=promotion.ends_at,
-        stores=frozenset(promotion.stores),
-        channels=frozenset(promotion.channels),
+        stores=frozenset(promotion.stores) or NOTHING,
+        channels=frozenset(promotion.channels) or NOTHING,
         priority=promotion.priority,
         stacking=promotion.stacking,
         usage_limit=promotion.usage_limit,

@@ -22,7 +22,7 @@ from promotions.engine.rewards import (
     Tier,
     Tiered,
 )
-from promotions.engine.types import Eligibility, Target
+from promotions.engine.types import NOTHING, Eligibility, Target
 
 TARGET_KEYS = ("skus", "categories", "brands", "exclude_skus", "exclude_categories")
 MAX_MONEY = Decimal("1e12")
@@ -73,10 +73,10 @@ def int_value(value, field: str, *, minimum=1, required=True) -> int | None:
 
 def _strings(value, field: str) -> frozenset[str]:
     if value is None:
-        return frozenset()
+        return NOTHING
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
         raise DefinitionError(field, "Expected a list of non-empty strings.")
-    return frozenset(value)
+    return frozenset(value) or NOTHING
 
 
 def parse_target(data, field: str = "target") -> Target:

@@ -9,6 +9,10 @@ from decimal import Decimal
 
 from promotions.engine.money import PerPlaces, thresholds_per_places, unit_of
 
+# The one empty set every rule shares: a promotion without stores, channels or exclusions would
+# otherwise hold five empty frozensets of 216 bytes each, spreading the index over more memory.
+NOTHING: frozenset = frozenset()
+
 
 class Trigger:
     AUTOMATIC = "automatic"
@@ -86,7 +90,7 @@ class CustomerFacts:
     """What eligibility conditions may ask about a customer; `extra` carries registered facts."""
 
     external_id: str
-    segments: frozenset[str] = frozenset()
+    segments: frozenset[str] = NOTHING
     is_first_order: bool = True
     loyalty_tier: str | None = None
     promotion_uses: Mapping[int, int] = field(default_factory=dict)  # promotion id -> this customer's redemptions
@@ -125,11 +129,11 @@ class Context:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    skus: frozenset[str] = frozenset()
-    categories: frozenset[str] = frozenset()
-    brands: frozenset[str] = frozenset()
-    exclude_skus: frozenset[str] = frozenset()
-    exclude_categories: frozenset[str] = frozenset()
+    skus: frozenset[str] = NOTHING
+    categories: frozenset[str] = NOTHING
+    brands: frozenset[str] = NOTHING
+    exclude_skus: frozenset[str] = NOTHING
+    exclude_categories: frozenset[str] = NOTHING
 
     @property
     def is_whole_cart(self) -> bool:
@@ -170,8 +174,8 @@ class PromotionRule:
     status: str = "active"  # draft | scheduled | active | paused | expired
     starts_at: datetime | None = None
     ends_at: datetime | None = None
-    stores: frozenset[str] = frozenset()
-    channels: frozenset[str] = frozenset()
+    stores: frozenset[str] = NOTHING
+    channels: frozenset[str] = NOTHING
     priority: int = 0
     stacking: str = Stacking.COMBINABLE
     usage_limit: int | None = None
