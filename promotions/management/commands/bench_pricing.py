@@ -6,6 +6,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
 
@@ -190,8 +191,11 @@ class Command(BaseCommand):
 
     def _http(self, key: str, requests: int) -> list[float]:
         port = free_port()
+        # Production settings serve collected static files; the API needs none, so an empty
+        # directory stands in for them (a missing one makes every worker print a warning).
+        static_root = tempfile.mkdtemp(prefix="bench_static_")
         env = {**os.environ, "DJANGO_DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 50, "ALLOWED_HOSTS": "127.0.0.1",
-               "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING"}  # fmt: skip
+               "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING", "STATIC_ROOT": static_root}  # fmt: skip
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -234,6 +238,7 @@ class Command(BaseCommand):
         finally:
             server.terminate()
             server.wait(timeout=30)
+            os.rmdir(static_root)
 
     def _connect(self, port: int) -> http.client.HTTPConnection:
         deadline = time.monotonic() + 30
