@@ -2,19 +2,30 @@
 
 Rates are the settings' `coupon_validate_key` and `coupon_validate_customer`; DRF answers 429
 with `Retry-After`. The cache is shared across processes when CACHE_URL is Redis.
+
+Each counter is keyed by what the view itself resolves, never by the raw request text: spelling
+the header's keyword differently (`api-key`) or padding the customer id with spaces reaches the
+same key and the same customer, so it must reach the same counter.
 """
 
 import hashlib
 
 from rest_framework.throttling import SimpleRateThrottle
 
+from config.api.permissions import HasStorefrontKey
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
 
 class CouponKeyThrottle(SimpleRateThrottle):
     scope = "coupon_validate_key"
 
     def get_cache_key(self, request, view):
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        return self.cache_format % {"scope": self.scope, "ident": hashlib.sha256(header.encode()).hexdigest()}
+        # Permissions run before throttles, so the key has been found valid: its prefix names it.
+        key = HasStorefrontKey.key_parser.get(request) or ""
+        return self.cache_format % {"scope": self.scope, "ident": _digest(key.strip().partition(".")[0])}
 
 
 class CouponCustomerThrottle(SimpleRateThrottle):
@@ -22,6 +33,7 @@ class CouponCustomerThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         customer = request.data.get("customer") if isinstance(request.data, dict) else None
-        if not customer or not isinstance(customer, str):
+        if not isinstance(customer, str) or not customer.strip():
             return None
-        return self.cache_format % {"scope": self.scope, "ident": hashlib.sha256(customer.encode()).hexdigest()}
+        # The input serializer trims the id before the customer is looked up; so does the counter.
+        return self.cache_format % {"scope": self.scope, "ident": _digest(customer.strip())}

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework_api_key.models import APIKey
 
 from promotions.api.throttles import CouponCustomerThrottle, CouponKeyThrottle
 from promotions.customer_facts import _providers, register_customer_facts_provider
@@ -136,15 +138,28 @@ def test_coupon_validate_is_rate_limited_per_customer_with_retry_after(storefron
     assert [r.status_code for r in responses] == [200, 200, 200, 429]
     assert int(responses[-1]["Retry-After"]) > 0
     assert responses[-1].json()["code"] == "throttled"
+    # The same customer padded with spaces is the same customer, and still refused.
+    padded = storefront.post("/api/v1/coupons/validate", {"code": "G5", "customer": "  C-1001 "}, format="json")
+    assert padded.status_code == 429
     # Without that customer the same key is still answered.
     assert storefront.post("/api/v1/coupons/validate", {"code": "G9"}, format="json").status_code == 200
 
 
-def test_coupon_validate_is_rate_limited_per_key(storefront, catalog, monkeypatch):
+def test_coupon_validate_is_rate_limited_per_key(storefront, api_key, catalog, monkeypatch):
     rates = {"coupon_validate_key": "2/min", "coupon_validate_customer": "100/min"}
     monkeypatch.setattr(CouponKeyThrottle, "THROTTLE_RATES", rates)
     statuses = [storefront.post("/api/v1/coupons/validate", {"code": "X"}, format="json").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+    # The header's keyword is case-insensitive: another spelling is the same key, still refused.
+    for keyword in ("api-key", "API-KEY"):
+        other_spelling = APIClient()
+        other_spelling.credentials(HTTP_AUTHORIZATION=f"{keyword} {api_key}")
+        assert other_spelling.post("/api/v1/coupons/validate", {"code": "X"}, format="json").status_code == 429
+    # Another key has its own allowance.
+    _, second_key = APIKey.objects.create_key(name="second storefront")
+    second = APIClient()
+    second.credentials(HTTP_AUTHORIZATION=f"Api-Key {second_key}")
+    assert second.post("/api/v1/coupons/validate", {"code": "X"}, format="json").status_code == 200
 
 
 def test_anonymous_carts_get_public_promotions_only(storefront, marketer, catalog, customer):
