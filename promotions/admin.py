@@ -107,10 +107,10 @@ class WrittenByTheEngine:
 
 @admin.register(PromotionCode)
 class PromotionCodeAdmin(WrittenByTheEngine, admin.ModelAdmin):
-    list_display = ["code", "promotion", "used", "usage_limit", "created_at"]
+    list_display = ["code", "promotion", "used", "usage_limit", "created_at", "retired_at"]
     search_fields = ["code"]
     list_select_related = ["promotion"]
-    readonly_fields = ["promotion", "code", "usage_limit", "used", "job", "created_at"]
+    readonly_fields = ["promotion", "code", "usage_limit", "used", "job", "created_at", "retired_at"]
     show_full_result_count = False  # a million codes: don't count them on every page
 
 

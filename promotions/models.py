@@ -111,6 +111,12 @@ class PromotionCode(models.Model):
     used = models.PositiveIntegerField(default=0)
     job = models.ForeignKey("CodeGenerationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when the promotion's shared code was replaced or removed after it had been redeemed: it "
+        "no longer triggers the promotion, and the ledger still names it.",
+    )
 
     class Meta:
         ordering = ["id"]

@@ -87,7 +87,8 @@ def cart_price(*, request: PricingRequest) -> Pricing:
         codes=tuple(request.codes),
     )
     normalised = {normalize_code(code) for code in request.codes if code.strip()}
-    stored_codes = {c.code: c for c in PromotionCode.objects.filter(code__in=normalised)} if normalised else {}
+    live_codes = PromotionCode.objects.filter(code__in=normalised, retired_at__isnull=True) if normalised else ()
+    stored_codes = {c.code: c for c in live_codes}
     code_promotion_ids = {c.promotion_id for c in stored_codes.values()}
     extra_rules = {
         p.pk: rule_from_promotion(p)
@@ -147,11 +148,12 @@ def code_job_get(*, job_id: int) -> CodeGenerationJob | None:
 
 
 def promotion_codes_iter(*, promotion: Promotion, chunk_size: int = 5000) -> Iterator[tuple[str, int | None, int]]:
-    """(code, usage_limit, used) in creation order, read in keyset pages so memory stays flat."""
+    """(code, usage_limit, used) of the codes that trigger the promotion (retired ones left out), in
+    creation order, read in keyset pages so memory stays flat."""
     last_id = 0
     while True:
         page = list(
-            PromotionCode.objects.filter(promotion=promotion, pk__gt=last_id)
+            PromotionCode.objects.filter(promotion=promotion, pk__gt=last_id, retired_at__isnull=True)
             .order_by("pk")
             .values_list("pk", "code", "usage_limit", "used")[:chunk_size]
         )
@@ -178,7 +180,11 @@ def coupon_check(
 ) -> CouponCheck:
     """Would this code apply? With a cart, exactly as pricing it would say; without one, only the
     code's own conditions (dates, store, customer, limits) are checked."""
-    stored = PromotionCode.objects.select_related("promotion").filter(code=normalize_code(code)).first()
+    stored = (
+        PromotionCode.objects.select_related("promotion")
+        .filter(code=normalize_code(code), retired_at__isnull=True)
+        .first()
+    )
     promotion = stored.promotion if stored else None
     if cart is None:
         store_currency = Store.objects.filter(code=store).values_list("currency", flat=True).first() if store else None

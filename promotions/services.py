@@ -98,16 +98,29 @@ def _save(promotion: Promotion, requested_status: str) -> Promotion:
         requested=requested_status, starts_at=promotion.starts_at, ends_at=promotion.ends_at, now=timezone.now()
     )
     promotion.save()
-    shared = PromotionCode.objects.filter(promotion=promotion, job__isnull=True, usage_limit__isnull=True).first()
-    if promotion.code and shared is None:
-        PromotionCode.objects.create(promotion=promotion, code=promotion.code)
-    elif promotion.code and shared.code != promotion.code:
-        shared.code = promotion.code
-        shared.save(update_fields=["code"])
-    elif not promotion.code and shared is not None and not shared.redemptions.exists():
-        shared.delete()
+    _shared_code_sync(promotion)
     index_version_bump()
     return promotion
+
+
+def _shared_code_sync(promotion: Promotion) -> None:
+    """Make the promotion's shared code the one its `code` field names.
+
+    A code that has been redeemed is never renamed or deleted, since the ledger names it: it is
+    retired (no longer triggers anything) and comes back if the marketer sets it again.
+    """
+    shared = PromotionCode.objects.filter(promotion=promotion, job__isnull=True, usage_limit__isnull=True)
+    current = shared.filter(retired_at__isnull=True).first()
+    if current is not None and current.code == promotion.code:
+        return
+    if current is not None:
+        if current.redemptions.exists():
+            current.retired_at = timezone.now()
+            current.save(update_fields=["retired_at"])
+        else:
+            current.delete()
+    if promotion.code and not shared.filter(code=promotion.code).update(retired_at=None):
+        PromotionCode.objects.create(promotion=promotion, code=promotion.code)
 
 
 @transaction.atomic

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from promotions import services
-from promotions.models import CodeGenerationJob, Promotion, PromotionCode
-from tests.promotions.conftest import create_promotion
+from promotions.models import CodeGenerationJob, Promotion, PromotionCode, Redemption
+from tests.promotions.conftest import create_promotion, evaluate, place, rice
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +66,34 @@ def test_codes_are_unique_case_insensitively(marketer, catalog):
     response = marketer.post("/api/v1/promotions", {"name": "Again", "trigger": "code", "code": "spring",
                                                     "reward": {"type": "gift", "sku": "A"}}, format="json")  # fmt: skip
     assert response.status_code == 400 and "code" in response.json()["fields"]
+
+
+def test_a_redeemed_shared_code_stops_working_when_replaced_or_removed(marketer, storefront, catalog):
+    promotion = create_promotion(marketer, trigger="code", code="OLDCODE")
+    url = f"/api/v1/promotions/{promotion['id']}"
+
+    def code_status(code):
+        return evaluate(storefront, [rice()], codes=[code])["codes"][0]
+
+    assert place(storefront, "ORD-1", [rice()], codes=["oldcode"]).status_code == 201
+    assert marketer.patch(url, {"code": "NEWCODE"}, format="json").json()["code"] == "NEWCODE"
+    assert code_status("oldcode")["reason"] == "not_found"
+    assert code_status("newcode")["status"] == "applied"
+    # The ledger still names the code the customer used.
+    assert Redemption.objects.get(order__external_id="ORD-1").code.code == "OLDCODE"
+
+    assert marketer.patch(url, {"code": ""}, format="json").json()["code"] == ""
+    assert code_status("newcode")["reason"] == "not_found"  # never redeemed: simply gone
+    assert not PromotionCode.objects.filter(code="NEWCODE").exists()
+    validate = storefront.post("/api/v1/coupons/validate", {"code": "oldcode"}, format="json").json()
+    assert (validate["valid"], validate["reason"]) == (False, "not_found")
+
+    # Set again, the retired code comes back with its count.
+    assert marketer.patch(url, {"code": "oldcode"}, format="json").status_code == 200
+    assert code_status("OLDCODE")["status"] == "applied"
+    assert PromotionCode.objects.get(code="OLDCODE").used == 1
+    export = marketer.get(f"{url}/codes.csv")
+    assert b"".join(export.streaming_content).decode().splitlines()[1:] == ["OLDCODE,,1"]
 
 
 def test_generate_unique_codes_job_progress_and_csv(
