@@ -8,15 +8,30 @@ from django.db.models import Count, Q
 
 from promotions import services
 from promotions.api.serializers import money_string
+from promotions.lifecycle import REQUESTABLE
 from promotions.models import PROMOTION_FIELDS, CodeGenerationJob, Promotion, PromotionCode, Redemption
 
 EDITABLE = list(PROMOTION_FIELDS)
 
 
 class PromotionForm(forms.ModelForm):
+    # What a marketer may ask for; scheduled and expired follow from the dates (the list's status
+    # column shows the live one).
+    status = forms.ChoiceField(
+        choices=[(value, Promotion.Status(value).label) for value in REQUESTABLE],
+        initial=Promotion.Status.DRAFT,
+        help_text="Active runs between the start and end dates (scheduled before, expired after). "
+        "To end a promotion now, pause it or set its end date.",
+    )
+
     class Meta:
         model = Promotion
         fields = EDITABLE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.status not in REQUESTABLE:
+            self.initial["status"] = Promotion.Status.ACTIVE  # scheduled and expired were asked as active
 
     def clean(self):
         cleaned = super().clean()

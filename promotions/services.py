@@ -63,8 +63,10 @@ def promotion_validate(promotion: Promotion) -> None:
             continue
         if field == "reward":
             promotion.reward_type = parsed.type
-    if promotion.status not in REQUESTABLE and promotion.status not in Promotion.Status.values:
-        errors["status"] = [f"Use one of: {', '.join(REQUESTABLE)}."]
+    if promotion.status not in REQUESTABLE:
+        errors["status"] = [
+            f"Use one of: {', '.join(REQUESTABLE)} (scheduled and expired follow from starts_at and ends_at)."
+        ]
     if promotion.currency and promotion.currency not in CURRENCY_EXPONENTS:
         errors["currency"] = [f"Unknown currency '{promotion.currency}'."]
     for field in ("stores", "channels"):
