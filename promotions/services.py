@@ -23,7 +23,7 @@ from audiences.currencies import CURRENCY_EXPONENTS, quantize
 from audiences.models import Order, Store
 from config.api.errors import ApiError
 from promotions.code_patterns import InvalidPattern, generate_codes, validate_pattern
-from promotions.engine.definition import DefinitionError, parse_eligibility, parse_reward, parse_target
+from promotions.engine.definition import MAX_MONEY, DefinitionError, parse_eligibility, parse_reward, parse_target
 from promotions.engine.evaluate import normalize_code, reason_message
 from promotions.engine.types import Reason
 from promotions.lifecycle import REQUESTABLE, lifecycle_status
@@ -42,6 +42,7 @@ from promotions.results import evaluation_payload
 from promotions.selectors import Pricing, PricingRequest, cart_price
 
 MAX_CODES_PER_JOB = 5_000_000
+MAX_CODE_LENGTH = PromotionCode._meta.get_field("code").max_length
 CODE_BATCH_SIZE = 100_000
 
 
@@ -69,6 +70,13 @@ def promotion_validate(promotion: Promotion) -> None:
         ]
     if promotion.currency and promotion.currency not in CURRENCY_EXPONENTS:
         errors["currency"] = [f"Unknown currency '{promotion.currency}'."]
+    if promotion.budget is not None:
+        if not 0 <= promotion.budget <= MAX_MONEY:
+            errors["budget"] = [f"Between 0 and {MAX_MONEY:,f}."]
+        elif promotion.currency in CURRENCY_EXPONENTS and quantize(promotion.budget, promotion.currency) != (
+            promotion.budget
+        ):
+            errors["budget"] = [f"{promotion.currency} amounts have at most the currency's minor unit of decimals."]
     for field in ("stores", "channels"):
         value = getattr(promotion, field)
         if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
@@ -87,7 +95,9 @@ def promotion_validate(promotion: Promotion) -> None:
         taken = PromotionCode.objects.filter(code=promotion.code)
         if promotion.pk:
             taken = taken.exclude(promotion=promotion, job__isnull=True, usage_limit__isnull=True)
-        if taken.exists():
+        if len(promotion.code) > MAX_CODE_LENGTH:  # upper-casing can lengthen it: "ß" becomes "SS"
+            errors["code"] = [f"At most {MAX_CODE_LENGTH} characters once upper-cased."]
+        elif taken.exists():
             errors["code"] = [f"The code {promotion.code} is already taken (codes are case-insensitive)."]
     if errors:
         raise ValidationError(errors)

@@ -5,10 +5,13 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from audiences.currencies import CURRENCY_CHOICES, quantize
+from promotions.engine.definition import MAX_MONEY
 from promotions.lifecycle import REQUESTABLE
 from promotions.models import PROMOTION_FIELDS, Promotion
 
-MONEY = {"max_digits": 16, "decimal_places": 3, "min_value": Decimal(0)}
+# Every amount the API takes stays within what the engine and the stored columns hold exactly
+# (SQLite keeps decimals as floats: 15 significant digits survive the round trip).
+MONEY = {"max_digits": 16, "decimal_places": 3, "min_value": Decimal(0), "max_value": MAX_MONEY}
 
 
 class CartLineInput(serializers.Serializer):
@@ -40,6 +43,9 @@ class CartInput(serializers.Serializer):
                 }
         if quantize(attrs["shipping_price"], currency) != attrs["shipping_price"]:
             errors["shipping_price"] = [f"{currency} amounts have at most the currency's minor unit of decimals."]
+        total = sum(line["unit_price"] * line["quantity"] for line in attrs["lines"]) + attrs["shipping_price"]
+        if total > MAX_MONEY and "lines" not in errors:
+            errors["lines"] = [f"The cart's total, lines and shipping, may be at most {MAX_MONEY:,f} {currency}."]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

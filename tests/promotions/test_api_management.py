@@ -50,6 +50,9 @@ def test_analyst_reads_but_may_not_write(analyst, marketer, catalog):
         ({"stores": ["NOWHERE"]}, "stores"),
         ({"code": "X1"}, "code"),
         ({"status": "expired"}, "status"),
+        ({"budget": "9999999999999.999"}, "budget"),
+        ({"currency": "JPY", "budget": "10.5"}, "budget"),
+        ({"trigger": "code", "code": "ß" * 40}, "code"),
         ({"starts_at": "2026-12-02T00:00:00Z", "ends_at": "2026-12-01T00:00:00Z"}, "ends_at"),
     ],
 )

@@ -126,4 +126,7 @@ def test_bad_order_input_is_400_and_unknown_customer_404(storefront, catalog):
     response = storefront.post("/api/v1/orders", {"currency": "BDT", "lines": [rice()]}, format="json")
     assert response.status_code == 400 and "external_id" in response.json()["fields"]
     assert place(storefront, "O-1", [rice()], customer="NOPE").status_code == 404
+    # Each line is a plausible amount, the order's total is beyond what an amount may be.
+    too_much = place(storefront, "O-2", [rice(quantity=1000, price="10000000000.00")])
+    assert too_much.status_code == 400 and "lines" in too_much.json()["fields"]
     assert not Order.objects.exists()

@@ -137,6 +137,12 @@ def test_amount_finer_than_the_currency_is_a_400_naming_the_line(storefront, cat
         ({"currency": "BDT", "lines": [{"sku": "A", "quantity": 0, "unit_price": "1"}]}, "lines"),
         ({"currency": "BDT", "lines": [{"sku": "A", "quantity": 1, "unit_price": "-1"}]}, "lines"),
         ({"currency": "BDT", "store": "NOPE", "lines": [{"sku": "A", "quantity": 1, "unit_price": "1"}]}, "store"),
+        ({"currency": "BDT", "lines": [{"sku": "A", "quantity": 1, "unit_price": "9999999999999.999"}]}, "lines"),
+        ({"currency": "BDT", "lines": [{"sku": "A", "quantity": 1000, "unit_price": "10000000000.00"}]}, "lines"),
+        (
+            {"currency": "BDT", "lines": [{"sku": "A", "quantity": 1, "unit_price": "1"}], "shipping_price": "1e13"},
+            "shipping_price",
+        ),
     ],
 )
 def test_bad_carts_are_400_naming_the_field(storefront, catalog, body, field):
