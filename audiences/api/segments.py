@@ -10,7 +10,7 @@ from audiences import tasks
 from audiences.models import Segment
 from audiences.segments import selectors
 from audiences.segments import services as segment_services
-from config.api.views import ManagementView, validated
+from config.api.views import ManagementView, Paginated, validated
 
 EXAMPLE_RULES = {
     "all": [
@@ -74,14 +74,12 @@ def _segment_or_404(code: str) -> Segment:
     return segment
 
 
-class SegmentsView(ManagementView):
+class SegmentsView(Paginated, ManagementView):
     queryset = Segment.objects.all()
 
     @extend_schema(responses=SegmentOutput(many=True))
     def get(self, request):
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(selectors.segment_list(), request, view=self)
-        return paginator.get_paginated_response(SegmentOutput(page, many=True).data)
+        return self.paginated(request, selectors.segment_list(), SegmentOutput)
 
     @extend_schema(
         request=SegmentInput,

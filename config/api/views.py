@@ -2,6 +2,8 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import HasStorefrontKey, ModelPermissions
@@ -31,3 +33,18 @@ def validated(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+class Paginated:
+    """For a view whose GET answers a list a page at a time: `{count, next, previous, results}`.
+
+    Declaring the pagination class is also what makes the OpenAPI schema describe the page
+    (and its `page` parameter) instead of a bare array.
+    """
+
+    pagination_class = PageNumberPagination
+
+    def paginated(self, request, queryset, serializer_class) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(serializer_class(page, many=True).data)

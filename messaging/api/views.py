@@ -1,15 +1,14 @@
 from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audiences.models import Customer
 from audiences.selectors import customer_get
-from config.api.views import ManagementView, StorefrontView, validated
+from config.api.views import ManagementView, Paginated, StorefrontView, validated
 from messaging import selectors, services
 from messaging.api import serializers as s
 from messaging.models import Message, Template
@@ -75,12 +74,6 @@ def _template_or_404(code: str) -> Template:
     return template
 
 
-def _page(request, view, queryset, serializer) -> Response:
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
 TEMPLATE_EXAMPLE = {
     "code": "winback_a",
     "name": "Win back (A)",
@@ -94,7 +87,7 @@ TEMPLATE_EXAMPLE = {
 }
 
 
-class TemplateListView(ManagementView):
+class TemplateListView(Paginated, ManagementView):
     queryset = Template.objects.all()
 
     @extend_schema(
@@ -109,9 +102,9 @@ class TemplateListView(ManagementView):
             s.TemplateOutput(selectors.template_get(code=template.code)).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(responses=s.TemplateOutput(many=True), parameters=[OpenApiParameter("page", int)])
+    @extend_schema(responses=s.TemplateOutput(many=True))
     def get(self, request):
-        return _page(request, self, selectors.template_list(), s.TemplateOutput)
+        return self.paginated(request, selectors.template_list(), s.TemplateOutput)
 
 
 class TemplateDetailView(ManagementView):
@@ -132,24 +125,23 @@ class TemplateDetailView(ManagementView):
         return Response(s.TemplateOutput(selectors.template_get(code=code)).data)
 
 
-class CustomerMessagesView(ManagementView):
+class CustomerMessagesView(Paginated, ManagementView):
     queryset = Message.objects.all()
 
     @extend_schema(
         responses=s.MessageOutput(many=True),
-        parameters=[OpenApiParameter("page", int)],
         description="The customer's messages, newest first, with why any was skipped or deferred.",
     )
     def get(self, request, external_id):
         customer = _customer_or_404(external_id)
-        return _page(request, self, selectors.customer_messages(customer=customer), s.MessageOutput)
+        return self.paginated(request, selectors.customer_messages(customer=customer), s.MessageOutput)
 
 
-class CustomerNotificationsView(StorefrontView):
-    @extend_schema(responses=s.NotificationOutput(many=True), parameters=[OpenApiParameter("page", int)])
+class CustomerNotificationsView(Paginated, StorefrontView):
+    @extend_schema(responses=s.NotificationOutput(many=True))
     def get(self, request, external_id):
         customer = _customer_or_404(external_id)
-        return _page(request, self, selectors.customer_notifications(customer=customer), s.NotificationOutput)
+        return self.paginated(request, selectors.customer_notifications(customer=customer), s.NotificationOutput)
 
 
 class NotificationReadView(StorefrontView):

@@ -5,16 +5,16 @@ import csv
 from django.db.models import Count, Q
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from audiences.models import Customer, Order, Store
-from config.api.views import ManagementView, StorefrontView, validated
+from config.api.views import ManagementView, Paginated, StorefrontView, validated
 from promotions import selectors, services
 from promotions.api import serializers as s
 from promotions.api.throttles import CouponCustomerThrottle, CouponKeyThrottle
+from promotions.engine.rewards import REWARD_TYPES
 from promotions.models import CodeGenerationJob, Promotion, PromotionCode
 from promotions.results import evaluation_payload
 
@@ -87,7 +87,9 @@ class CouponValidateView(StorefrontView):
     @extend_schema(
         request=s.CouponValidateInput,
         responses={200: s.CouponValidateOutput, 429: OpenApiResponse(description="Too many attempts: Retry-After.")},
-        examples=[OpenApiExample("A code", {"code": "WELCOME15", "customer": "C-1001", "store": "DHK-01"})],
+        examples=[
+            OpenApiExample("A code", {"code": "WELCOME15", "customer": "C-1001", "store": "DHK-01"}, request_only=True)
+        ],
         description="Says whether a code can be used, and why not. Rate limited per key and per customer.",
     )
     def post(self, request):
@@ -195,18 +197,27 @@ PROMOTION_EXAMPLE = {
 }
 
 
-class PromotionListView(ManagementView):
+LIST_FILTERS = {
+    "status": Promotion.Status.values,
+    "trigger": Promotion.Trigger.values,
+    "reward_type": sorted(REWARD_TYPES),
+}
+
+
+class PromotionListView(Paginated, ManagementView):
     queryset = Promotion.objects.all()
 
-    @extend_schema(responses={200: s.PromotionOutput(many=True)})
+    @extend_schema(
+        responses=s.PromotionOutput(many=True),
+        parameters=[OpenApiParameter(name, str, enum=values) for name, values in LIST_FILTERS.items()],
+        description="Promotions, highest priority first, 50 a page; filter by status, trigger or reward type.",
+    )
     def get(self, request):
         promotions = _promotions_with_counts()
-        for name in ("status", "trigger", "reward_type"):
+        for name in LIST_FILTERS:
             if request.query_params.get(name):
                 promotions = promotions.filter(**{name: request.query_params[name]})
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(promotions, request, view=self)
-        return paginator.get_paginated_response(s.PromotionOutput(page, many=True).data)
+        return self.paginated(request, promotions, s.PromotionOutput)
 
     @extend_schema(
         request=s.PromotionInput,

@@ -47,6 +47,25 @@ def test_openapi_schema_and_offline_docs(client):
     assert b"/static/drf_spectacular_sidecar/swagger-ui-dist" in docs.content
 
 
+def test_the_schema_documents_pages_errors_and_keys_as_the_api_answers(client):
+    schema = client.get("/api/schema/?format=json").json()
+    paths = schema["paths"]
+    listed = paths["/api/v1/promotions"]["get"]
+    page = listed["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert {"count", "next", "previous", "results"} <= set(schema["components"]["schemas"][page]["properties"])
+    assert {"page", "status", "trigger", "reward_type"} <= {parameter["name"] for parameter in listed["parameters"]}
+
+    evaluate = paths["/api/v1/carts/evaluate"]["post"]
+    assert evaluate["security"] == [{"ApiKeyAuth": []}]
+    assert evaluate["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+    assert "404" in paths["/api/v1/promotions/{promotion_id}"]["get"]["responses"]
+    validate = paths["/api/v1/coupons/validate"]["post"]
+    assert "examples" not in validate["responses"]["200"]["content"]["application/json"]  # the request is no answer
+    for operations in paths.values():
+        for operation in operations.values():
+            assert "Subclasses" not in operation.get("description", "")  # base classes' notes stay in the code
+
+
 def test_healthz_reports_database_and_broker(client):
     response = client.get("/healthz")
     assert response.status_code == 200
