@@ -5,6 +5,7 @@ import csv
 from django.db.models import Count, Q
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -163,7 +164,26 @@ class OrderCreateView(StorefrontView):
 
 
 class OrderCancelView(StorefrontView):
-    @extend_schema(request=None, responses={200: s.CancelOutput})
+    @extend_schema(
+        request=None,
+        responses={200: s.CancelOutput},
+        examples=[
+            OpenApiExample(
+                "Released",
+                {
+                    "order": "ORD-1001",
+                    "status": "cancelled",
+                    "currency": "BDT",
+                    "released": [{"promotion": 42, "code": "WELCOME15", "amount": "1350.00"}],
+                    "released_discount": "1350.00",
+                    "points_reversed": 135,
+                },
+                response_only=True,
+            )
+        ],
+        description="Releases the order's redemptions (usage, per-customer counts and budget given back) and "
+        "reverses what hooks recorded (loyalty points, attributed revenue). Idempotent.",
+    )
     def post(self, request, external_id):
         order = Order.objects.filter(external_id=external_id).first()
         if order is None:
@@ -197,6 +217,40 @@ PROMOTION_EXAMPLE = {
 }
 
 
+PROMOTION_OUTPUT_EXAMPLE = OpenApiExample(
+    "Welcome 15%",
+    {
+        "id": 42,
+        **PROMOTION_EXAMPLE,
+        "currency": "BDT",
+        "budget": "50000.00",
+        "used": 118,
+        "budget_spent": "23450.00",
+        "redemptions": 118,
+        "created_at": "2026-10-28T09:12:00+06:00",
+        "updated_at": "2026-11-20T17:40:11+06:00",
+    },
+    response_only=True,
+)
+CODE_JOB_EXAMPLE = OpenApiExample(
+    "Half way",
+    {
+        "id": 7,
+        "promotion": 42,
+        "pattern": "WIN-####-####",
+        "count": 100000,
+        "generated": 50000,
+        "progress": 0.5,
+        "status": "running",
+        "error": "",
+        "url": "https://promotions.example.com/api/v1/promotions/code-jobs/7",
+        "codes_csv": "https://promotions.example.com/api/v1/promotions/42/codes.csv",
+        "created_at": "2026-11-24T10:00:00+06:00",
+        "finished_at": None,
+    },
+    response_only=True,
+)
+
 LIST_FILTERS = {
     "status": Promotion.Status.values,
     "trigger": Promotion.Trigger.values,
@@ -210,6 +264,7 @@ class PromotionListView(Paginated, ManagementView):
     @extend_schema(
         responses=s.PromotionOutput(many=True),
         parameters=[OpenApiParameter(name, str, enum=values) for name, values in LIST_FILTERS.items()],
+        examples=[PROMOTION_OUTPUT_EXAMPLE],
         description="Promotions, highest priority first, 50 a page; filter by status, trigger or reward type.",
     )
     def get(self, request):
@@ -222,7 +277,7 @@ class PromotionListView(Paginated, ManagementView):
     @extend_schema(
         request=s.PromotionInput,
         responses={201: s.PromotionOutput},
-        examples=[OpenApiExample("Welcome 15%", PROMOTION_EXAMPLE, request_only=True)],
+        examples=[OpenApiExample("Welcome 15%", PROMOTION_EXAMPLE, request_only=True), PROMOTION_OUTPUT_EXAMPLE],
     )
     def post(self, request):
         data = validated(s.PromotionInput, request.data)
@@ -240,14 +295,28 @@ def _promotion_or_404(promotion_id: int) -> Promotion:
 class PromotionDetailView(ManagementView):
     queryset = Promotion.objects.all()
 
-    @extend_schema(responses={200: s.PromotionOutput})
+    @extend_schema(responses={200: s.PromotionOutput}, examples=[PROMOTION_OUTPUT_EXAMPLE])
     def get(self, request, promotion_id):
         promotion = _promotions_with_counts().filter(pk=promotion_id).first()
         if promotion is None:
             raise Http404(f"Unknown promotion {promotion_id}.")
         return Response(s.PromotionOutput(promotion).data)
 
-    @extend_schema(request=s.PromotionInput(partial=True), responses={200: s.PromotionOutput})
+    @extend_schema(
+        request=s.PromotionInput(partial=True),
+        responses={200: s.PromotionOutput},
+        examples=[
+            OpenApiExample("Pause it", {"status": "paused"}, request_only=True),
+            OpenApiExample(
+                "Raise the cap",
+                {"reward": {"type": "percentage", "value": "15", "max_discount": "8000.00"}},
+                request_only=True,
+            ),
+            PROMOTION_OUTPUT_EXAMPLE,
+        ],
+        description="Changes the fields given. Setting `code` replaces the shared code; one already redeemed is "
+        "retired (it stops working, the ledger keeps it).",
+    )
     def patch(self, request, promotion_id):
         promotion = _promotion_or_404(promotion_id)
         serializer = s.PromotionInput(data=request.data, partial=True)
@@ -262,7 +331,10 @@ class PromotionCodesView(ManagementView):
     @extend_schema(
         request=s.CodeJobInput,
         responses={202: s.CodeJobOutput},
-        examples=[OpenApiExample("100,000 codes", {"count": 100000, "pattern": "WIN-####-####"}, request_only=True)],
+        examples=[
+            OpenApiExample("100,000 codes", {"count": 100000, "pattern": "WIN-####-####"}, request_only=True),
+            CODE_JOB_EXAMPLE,
+        ],
         description="Starts a background job generating unique single-use codes; poll the job URL for progress.",
     )
     def post(self, request, promotion_id):
@@ -279,7 +351,7 @@ class PromotionCodesView(ManagementView):
 class CodeJobView(ManagementView):
     queryset = CodeGenerationJob.objects.all()
 
-    @extend_schema(responses={200: s.CodeJobOutput})
+    @extend_schema(responses={200: s.CodeJobOutput}, examples=[CODE_JOB_EXAMPLE])
     def get(self, request, job_id):
         job = selectors.code_job_get(job_id=job_id)
         if job is None:
@@ -295,7 +367,19 @@ class _Echo:
 class PromotionCodesExportView(ManagementView):
     queryset = PromotionCode.objects.all()
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="code,usage_limit,used per line")})
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR)},
+        examples=[
+            OpenApiExample(
+                "Unique codes",
+                "code,usage_limit,used\r\nWIN-7K3Q-MX9D,1,0\r\nWIN-R4TB-2HWN,1,1\r\n",
+                response_only=True,
+                media_type="text/csv",
+            )
+        ],
+        description="The promotion's codes as CSV, `code,usage_limit,used` per line, streamed (retired codes "
+        "left out).",
+    )
     def get(self, request, promotion_id):
         promotion = _promotion_or_404(promotion_id)
         writer = csv.writer(_Echo())
