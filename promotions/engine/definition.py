@@ -25,7 +25,7 @@ from promotions.engine.rewards import (
 from promotions.engine.types import NOTHING, Eligibility, Target
 
 TARGET_KEYS = ("skus", "categories", "brands", "exclude_skus", "exclude_categories")
-MAX_MONEY = Decimal("1e12")
+MAX_MONEY = Decimal(10**12)  # written out, so messages say 1000000000000 rather than 1E+12
 
 
 class DefinitionError(ValueError):
