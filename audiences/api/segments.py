@@ -28,6 +28,39 @@ EXAMPLE_RULES = {
 }
 
 
+SEGMENT_OUTPUT_EXAMPLE = {
+    "code": "vip_dhaka",
+    "name": "VIP in Dhaka",
+    "description": "VIP customers living in Dhaka.",
+    "rules": {
+        "all": [
+            {"field": "city", "op": "eq", "value": "Dhaka"},
+            {"field": "attributes.vip", "op": "eq", "value": True},
+        ]
+    },
+    "predefined": False,
+    "count": 1840,
+    "refreshed_at": "2026-11-22T03:15:07.412853Z",
+}
+SEGMENT_PATCH_EXAMPLE = {
+    "name": "VIP in Dhaka, big spenders",
+    "rules": {
+        "all": [
+            {"field": "city", "op": "eq", "value": "Dhaka"},
+            {"field": "attributes.vip", "op": "eq", "value": True},
+            {"field": "total_spent", "op": "gte", "value": "100000"},
+        ]
+    },
+}
+SEGMENT_PATCHED_EXAMPLE = {**SEGMENT_OUTPUT_EXAMPLE, **SEGMENT_PATCH_EXAMPLE}  # count: the refresh before the edit
+PREVIEW_RULES_EXAMPLE = {
+    "all": [
+        {"field": "city", "op": "eq", "value": "Dhaka"},
+        {"field": "last_order_at", "op": "older_than_days", "value": 90},
+    ]
+}
+
+
 class SegmentInput(serializers.Serializer):
     code = serializers.SlugField(max_length=64)
     name = serializers.CharField(max_length=200)
@@ -77,7 +110,10 @@ def _segment_or_404(code: str) -> Segment:
 class SegmentsView(Paginated, ManagementView):
     queryset = Segment.objects.all()
 
-    @extend_schema(responses=SegmentOutput(many=True))
+    @extend_schema(
+        responses=SegmentOutput(many=True),
+        examples=[OpenApiExample("A page of segments", SEGMENT_OUTPUT_EXAMPLE, response_only=True)],
+    )
     def get(self, request):
         return self.paginated(request, selectors.segment_list(), SegmentOutput)
 
@@ -85,7 +121,9 @@ class SegmentsView(Paginated, ManagementView):
         request=SegmentInput,
         responses={201: SegmentOutput},
         examples=[
-            OpenApiExample("VIP in Dhaka", {"code": "vip_dhaka", "name": "VIP in Dhaka", "rules": EXAMPLE_RULES})
+            OpenApiExample(
+                "VIP in Dhaka", {"code": "vip_dhaka", "name": "VIP in Dhaka", "rules": EXAMPLE_RULES}, request_only=True
+            )
         ],
         description="Creates the segment and starts its first refresh; `count` is filled when it is done.",
     )
@@ -99,11 +137,23 @@ class SegmentsView(Paginated, ManagementView):
 class SegmentView(ManagementView):
     queryset = Segment.objects.all()
 
-    @extend_schema(responses=SegmentOutput)
+    @extend_schema(
+        responses=SegmentOutput,
+        examples=[OpenApiExample("VIP in Dhaka", SEGMENT_OUTPUT_EXAMPLE, response_only=True)],
+    )
     def get(self, request, code):
         return Response(SegmentOutput(_segment_or_404(code)).data)
 
-    @extend_schema(request=SegmentPatchInput, responses=SegmentOutput)
+    @extend_schema(
+        request=SegmentPatchInput,
+        responses=SegmentOutput,
+        examples=[
+            OpenApiExample("Narrow to big spenders", SEGMENT_PATCH_EXAMPLE, request_only=True),
+            OpenApiExample("Narrowed; its refresh still running", SEGMENT_PATCHED_EXAMPLE, response_only=True),
+        ],
+        description="Changes the segment and starts a refresh; `count` and `refreshed_at` show the last "
+        "finished refresh.",
+    )
     def patch(self, request, code):
         segment = segment_services.segment_update(
             segment=_segment_or_404(code), **validated(SegmentPatchInput, request.data)
@@ -119,6 +169,18 @@ class SegmentMembersView(ManagementView):
     @extend_schema(
         parameters=[OpenApiParameter("page", int)],
         responses=MembersPage,
+        examples=[
+            OpenApiExample(
+                "Second page",
+                {
+                    "count": 1840,
+                    "next": "https://engine.example.com/api/v1/segments/vip_dhaka/members?page=3",
+                    "previous": "https://engine.example.com/api/v1/segments/vip_dhaka/members",
+                    "results": [f"C-{number}" for number in range(1051, 1101)],
+                },
+                response_only=True,
+            )
+        ],
         description="External ids of the members at the last refresh, 50 a page.",
     )
     def get(self, request, code):
@@ -132,7 +194,12 @@ class SegmentRefreshView(ManagementView):
     queryset = Segment.objects.all()
     permission_methods = {"POST": "PATCH"}  # refreshing changes the snapshot, like an edit
 
-    @extend_schema(request=None, responses={202: SegmentOutput})
+    @extend_schema(
+        request=None,
+        responses={202: SegmentOutput},
+        examples=[OpenApiExample("Refresh started", SEGMENT_OUTPUT_EXAMPLE, response_only=True, status_codes=[202])],
+        description="Starts a refresh; the answer shows the last finished one.",
+    )
     def post(self, request, code):
         segment = _segment_or_404(code)
         tasks.segment_refresh.delay(segment.pk)
@@ -144,7 +211,33 @@ class SegmentPreviewView(ManagementView):
     queryset = Segment.objects.all()
     permission_methods = {"POST": "GET"}  # a preview reads
 
-    @extend_schema(request=PreviewInput, responses=PreviewOutput, description="Live count and a sample of members.")
+    @extend_schema(
+        request=PreviewInput,
+        responses=PreviewOutput,
+        examples=[
+            OpenApiExample("Lapsed in Dhaka", {"rules": PREVIEW_RULES_EXAMPLE}, request_only=True),
+            OpenApiExample(
+                "Lapsed in Dhaka",
+                {
+                    "count": 3127,
+                    "sample": [
+                        "C-1003",
+                        "C-1017",
+                        "C-1042",
+                        "C-1058",
+                        "C-1101",
+                        "C-1123",
+                        "C-1160",
+                        "C-1204",
+                        "C-1231",
+                        "C-1290",
+                    ],
+                },
+                response_only=True,
+            ),
+        ],
+        description="Live count and a sample of members (the first 10 external ids).",
+    )
     def post(self, request):
         rules = validated(PreviewInput, request.data)["rules"]
         segment_services.segment_rules_check(rules=rules)

@@ -157,3 +157,11 @@ class EventOutput(serializers.ModelSerializer):
     class Meta:
         model = Event
         fields = ["id", "customer", "type", "occurred_at", "properties", "idempotency_key"]
+
+
+class EventBatchOutput(serializers.Serializer):
+    recorded = serializers.IntegerField(help_text="Events newly recorded by this batch.")
+    duplicates = serializers.IntegerField(
+        help_text="Events whose idempotency_key was already recorded; they are returned as first recorded."
+    )
+    events = EventOutput(many=True, help_text="Every event of the batch, in the order sent.")

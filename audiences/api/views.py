@@ -8,6 +8,100 @@ from audiences.api import serializers as s
 from audiences.models import Customer
 from config.api.views import StorefrontView, validated
 
+STORE_OUTPUT_EXAMPLE = {
+    "code": "DHK-01",
+    "name": "Gulshan",
+    "timezone": "Asia/Dhaka",
+    "currency": "BDT",
+    "city": "Dhaka",
+}
+CATEGORY_OUTPUT_EXAMPLE = {"code": "tv", "name": "Televisions", "parent": "electronics", "path": "/electronics/tv/"}
+PRODUCT_OUTPUT_EXAMPLE = {
+    "sku": "TV-55",
+    "name": "55in TV",
+    "category": "tv",
+    "brand": "Walton",
+    "price": "54000.00",
+    "currency": "BDT",
+    "in_stock": True,
+}
+CUSTOMER_OUTPUT_EXAMPLE = {
+    "external_id": "C-1001",
+    "email": "rahim@example.com",
+    "phone": "+8801712345678",
+    "first_name": "Rahim",
+    "last_name": "Uddin",
+    "birth_date": "1990-04-02",
+    "language": "bn",
+    "timezone": "Asia/Dhaka",
+    "store": "DHK-01",
+    "city": "Dhaka",
+    "signed_up_at": "2025-03-14T05:20:00Z",
+    "attributes": {"car_year": 2017},
+    "orders_count": 7,
+    "total_spent": "412350.000",
+    "first_order_at": "2025-03-20T08:12:00Z",
+    "last_order_at": "2026-11-22T04:00:00Z",
+    "segments": ["high_value", "vip_dhaka"],
+    "loyalty": None,
+    "consents": [
+        {
+            "channel": "email",
+            "topic": "marketing",
+            "status": "opted_in",
+            "source": "storefront",
+            "recorded_at": "2025-03-14T05:20:00Z",
+        },
+        {
+            "channel": "sms",
+            "topic": "marketing",
+            "status": "opted_in",
+            "source": "pos",
+            "recorded_at": "2026-11-20T09:04:00Z",
+        },
+    ],
+}
+EVENT_BATCH_EXAMPLE = {
+    "events": [
+        {
+            "customer": "C-1001",
+            "type": "product_viewed",
+            "occurred_at": "2026-11-22T09:41:00+06:00",
+            "properties": {"sku": "TV-55"},
+            "idempotency_key": "web-8f3a-1",
+        },
+        {
+            "customer": "C-1001",
+            "type": "cart_updated",
+            "occurred_at": "2026-11-22T09:45:00+06:00",
+            "properties": {"skus": ["TV-55"], "value": "54000.00", "currency": "BDT"},
+            "idempotency_key": "web-8f3a-2",
+        },
+    ]
+}
+EVENT_BATCH_OUTPUT_EXAMPLE = {
+    "recorded": 1,
+    "duplicates": 1,
+    "events": [
+        {
+            "id": 90211,
+            "customer": "C-1001",
+            "type": "product_viewed",
+            "occurred_at": "2026-11-22T03:41:00Z",
+            "properties": {"sku": "TV-55"},
+            "idempotency_key": "web-8f3a-1",
+        },
+        {
+            "id": 90245,
+            "customer": "C-1001",
+            "type": "cart_updated",
+            "occurred_at": "2026-11-22T03:45:00Z",
+            "properties": {"skus": ["TV-55"], "value": "54000.00", "currency": "BDT"},
+            "idempotency_key": "web-8f3a-2",
+        },
+    ],
+}
+
 
 def _upserted(output, created: bool) -> Response:
     return Response(output, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -24,14 +118,21 @@ class StoreView(StorefrontView):
     @extend_schema(
         request=s.StoreInput,
         responses={200: s.StoreOutput, 201: s.StoreOutput},
-        examples=[OpenApiExample("Dhaka store", {"name": "Gulshan", "timezone": "Asia/Dhaka", "currency": "BDT"})],
+        examples=[
+            OpenApiExample(
+                "Dhaka store", {"name": "Gulshan", "timezone": "Asia/Dhaka", "currency": "BDT"}, request_only=True
+            )
+        ],
     )
     def put(self, request, code):
         data = validated(s.StoreInput, request.data)
         store, created = services.store_upsert(code=code, **data)
         return _upserted(s.StoreOutput(store).data, created)
 
-    @extend_schema(responses=s.StoreOutput)
+    @extend_schema(
+        responses=s.StoreOutput,
+        examples=[OpenApiExample("Dhaka store", STORE_OUTPUT_EXAMPLE, response_only=True)],
+    )
     def get(self, request, code):
         store = selectors.store_get(code=code)
         if store is None:
@@ -40,13 +141,25 @@ class StoreView(StorefrontView):
 
 
 class CategoryView(StorefrontView):
-    @extend_schema(request=s.CategoryInput, responses={200: s.CategoryOutput, 201: s.CategoryOutput})
+    @extend_schema(
+        request=s.CategoryInput,
+        responses={200: s.CategoryOutput, 201: s.CategoryOutput},
+        examples=[
+            OpenApiExample(
+                "Televisions under electronics", {"name": "Televisions", "parent": "electronics"}, request_only=True
+            ),
+            OpenApiExample("Televisions under electronics", CATEGORY_OUTPUT_EXAMPLE, response_only=True),
+        ],
+    )
     def put(self, request, code):
         data = validated(s.CategoryInput, request.data)
         category, created = services.category_upsert(code=code, name=data["name"], parent_code=data["parent"])
         return _upserted(s.CategoryOutput(category).data, created)
 
-    @extend_schema(responses=s.CategoryOutput)
+    @extend_schema(
+        responses=s.CategoryOutput,
+        examples=[OpenApiExample("Televisions", CATEGORY_OUTPUT_EXAMPLE, response_only=True)],
+    )
     def get(self, request, code):
         category = selectors.category_get(code=code)
         if category is None:
@@ -60,7 +173,9 @@ class ProductView(StorefrontView):
         responses={200: s.ProductOutput, 201: s.ProductOutput},
         examples=[
             OpenApiExample(
-                "A TV", {"name": "55in TV", "category": "tv", "price": "54000.00", "currency": "BDT", "brand": "Walton"}
+                "A TV",
+                {"name": "55in TV", "category": "tv", "price": "54000.00", "currency": "BDT", "brand": "Walton"},
+                request_only=True,
             )
         ],
     )
@@ -69,7 +184,10 @@ class ProductView(StorefrontView):
         product, created = services.product_upsert(sku=sku, category_code=data.pop("category"), **data)
         return _upserted(s.ProductOutput(product).data, created)
 
-    @extend_schema(responses=s.ProductOutput)
+    @extend_schema(
+        responses=s.ProductOutput,
+        examples=[OpenApiExample("A TV", PRODUCT_OUTPUT_EXAMPLE, response_only=True)],
+    )
     def get(self, request, sku):
         product = selectors.product_get(sku=sku)
         if product is None:
@@ -105,6 +223,7 @@ class CustomerView(StorefrontView):
                     "city": "Dhaka",
                     "attributes": {"car_year": 2017},
                 },
+                request_only=True,
             )
         ],
     )
@@ -114,13 +233,33 @@ class CustomerView(StorefrontView):
         customer = selectors.customer_get(external_id=customer.external_id)
         return _upserted(customer_output(customer), created)
 
-    @extend_schema(responses=s.CustomerOutput)
+    @extend_schema(
+        responses=s.CustomerOutput,
+        examples=[OpenApiExample("Customer in Dhaka", CUSTOMER_OUTPUT_EXAMPLE, response_only=True)],
+    )
     def get(self, request, external_id):
         return Response(customer_output(_customer_or_404(external_id)))
 
 
 class CustomerConsentsView(StorefrontView):
-    @extend_schema(request=s.ConsentInput, responses={201: s.CustomerOutput})
+    @extend_schema(
+        request=s.ConsentInput,
+        responses={201: s.CustomerOutput},
+        examples=[
+            OpenApiExample(
+                "SMS opt-in at the till",
+                {
+                    "channel": "sms",
+                    "topic": "marketing",
+                    "status": "opted_in",
+                    "source": "pos",
+                    "recorded_at": "2026-11-20T15:04:00+06:00",
+                },
+                request_only=True,
+            ),
+            OpenApiExample("The customer with the new consent", CUSTOMER_OUTPUT_EXAMPLE, response_only=True),
+        ],
+    )
     def post(self, request, external_id):
         customer = _customer_or_404(external_id)
         data = validated(s.ConsentInput, request.data)
@@ -146,7 +285,11 @@ class EventView(StorefrontView):
         request=s.EventInput,
         responses={200: s.EventOutput, 201: s.EventOutput},
         examples=[
-            OpenApiExample("A complaint", {"customer": "C-1001", "type": "complaint_opened", "properties": {"ref": 7}})
+            OpenApiExample(
+                "A complaint",
+                {"customer": "C-1001", "type": "complaint_opened", "properties": {"ref": 7}},
+                request_only=True,
+            )
         ],
     )
     def post(self, request):
@@ -156,15 +299,24 @@ class EventView(StorefrontView):
 
 
 class EventBatchView(StorefrontView):
-    @extend_schema(request=s.EventBatchInput, responses={201: s.EventOutput(many=True)})
+    @extend_schema(
+        request=s.EventBatchInput,
+        responses={201: s.EventBatchOutput},
+        examples=[
+            OpenApiExample("Two web events", EVENT_BATCH_EXAMPLE, request_only=True),
+            OpenApiExample("The first one was already recorded", EVENT_BATCH_OUTPUT_EXAMPLE, response_only=True),
+        ],
+        description="Records up to 1,000 events in one transaction. An event whose `idempotency_key` was already "
+        "recorded counts as a duplicate and comes back as it was first recorded.",
+    )
     def post(self, request):
         data = validated(s.EventBatchInput, request.data)
         results = services.events_record(events=_event_inputs(data["events"], single=False))
-        return Response(
+        output = s.EventBatchOutput(
             {
                 "recorded": sum(created for _, created in results),
                 "duplicates": sum(not created for _, created in results),
-                "events": s.EventOutput([event for event, _ in results], many=True).data,
-            },
-            status=status.HTTP_201_CREATED,
+                "events": [event for event, _ in results],
+            }
         )
+        return Response(output.data, status=status.HTTP_201_CREATED)

@@ -39,7 +39,7 @@ class SmsSegmentsView(APIView):
     @extend_schema(
         request=SmsTextInput,
         responses=SmsTextOutput,
-        examples=[OpenApiExample("Bengali", {"text": "আপনার জন্য ১৫% ছাড়"})],
+        examples=[OpenApiExample("Bengali", {"text": "আপনার জন্য ১৫% ছাড়"}, request_only=True)],
     )
     def post(self, request):
         info = sms_info(validated(SmsTextInput, request.data)["text"])
@@ -87,13 +87,88 @@ TEMPLATE_EXAMPLE = {
 }
 
 
+TEMPLATE_OUTPUT_EXAMPLE = {
+    "code": "winback_a",
+    "name": "Win back (A)",
+    "channel": "sms",
+    "kind": "marketing",
+    "topic": "marketing",
+    "translations": [
+        {
+            "language": "bn",
+            "subject": "",
+            "preheader": "",
+            "html": "",
+            "text": "",
+            "body": "{{ customer.first_name }}, আপনাকে মিস করছি! {{ coupon.code }} কোডে ১৫% ছাড়।",
+        },
+        {
+            "language": "en",
+            "subject": "",
+            "preheader": "",
+            "html": "",
+            "text": "",
+            "body": "{{ customer.first_name }}, we miss you! {{ coupon.code }} gives 15% off.",
+        },
+        {
+            "language": "sw",
+            "subject": "",
+            "preheader": "",
+            "html": "",
+            "text": "",
+            "body": "{{ customer.first_name }}, tunakukumbuka! Tumia {{ coupon.code }} upate punguzo.",
+        },
+    ],
+    "created_at": "2026-11-02T08:30:12.481022Z",
+    "updated_at": "2026-11-02T08:30:12.481040Z",
+}
+TEMPLATE_PATCH_EXAMPLE = {
+    "name": "Win back (A, Eid)",
+    "translations": [
+        {"language": "bn", "body": "{{ customer.first_name }}, ঈদ মোবারক! {{ coupon.code }} কোডে ২০% ছাড়।"},
+    ],
+}
+TEMPLATE_PATCHED_EXAMPLE = {
+    **TEMPLATE_OUTPUT_EXAMPLE,
+    "name": "Win back (A, Eid)",
+    "translations": [
+        {**TEMPLATE_OUTPUT_EXAMPLE["translations"][0], **TEMPLATE_PATCH_EXAMPLE["translations"][0]},
+        *TEMPLATE_OUTPUT_EXAMPLE["translations"][1:],
+    ],
+    "updated_at": "2026-11-20T10:05:41.007315Z",
+}
+MESSAGE_OUTPUT_EXAMPLE = {
+    "id": 48112,
+    "channel": "sms",
+    "template": "winback_a",
+    "campaign": 12,
+    "journey": "",
+    "variant": "A",
+    "status": "delivered",
+    "reason": "",
+    "created_at": "2026-11-22T04:00:02.318204Z",
+    "scheduled_for": "2026-11-22T04:00:02.318020Z",
+    "sent_at": "2026-11-22T04:00:05.902113Z",
+    "delivered_at": "2026-11-22T04:00:09Z",
+    "opened_at": None,
+    "clicked_at": None,
+}
+NOTIFICATION_OUTPUT_EXAMPLE = {
+    "id": 48230,
+    "title": "ঈদ অফার",
+    "body": "সব টিভিতে ১৫% ছাড়, শুধু এই সপ্তাহে।",
+    "read": False,
+    "sent_at": "2026-11-22T04:10:31.554870Z",
+}
+
+
 class TemplateListView(Paginated, ManagementView):
     queryset = Template.objects.all()
 
     @extend_schema(
         request=s.TemplateInput,
         responses={201: s.TemplateOutput},
-        examples=[OpenApiExample("SMS in three languages", TEMPLATE_EXAMPLE)],
+        examples=[OpenApiExample("SMS in three languages", TEMPLATE_EXAMPLE, request_only=True)],
         description="A template text that does not compile is a 400 naming the translation, field and line.",
     )
     def post(self, request):
@@ -102,7 +177,10 @@ class TemplateListView(Paginated, ManagementView):
             s.TemplateOutput(selectors.template_get(code=template.code)).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(responses=s.TemplateOutput(many=True))
+    @extend_schema(
+        responses=s.TemplateOutput(many=True),
+        examples=[OpenApiExample("A page of templates", TEMPLATE_OUTPUT_EXAMPLE, response_only=True)],
+    )
     def get(self, request):
         return self.paginated(request, selectors.template_list(), s.TemplateOutput)
 
@@ -110,13 +188,20 @@ class TemplateListView(Paginated, ManagementView):
 class TemplateDetailView(ManagementView):
     queryset = Template.objects.all()
 
-    @extend_schema(responses=s.TemplateOutput)
+    @extend_schema(
+        responses=s.TemplateOutput,
+        examples=[OpenApiExample("SMS in three languages", TEMPLATE_OUTPUT_EXAMPLE, response_only=True)],
+    )
     def get(self, request, code):
         return Response(s.TemplateOutput(_template_or_404(code)).data)
 
     @extend_schema(
         request=s.TemplatePatchInput,
         responses=s.TemplateOutput,
+        examples=[
+            OpenApiExample("New Bengali text for Eid", TEMPLATE_PATCH_EXAMPLE, request_only=True),
+            OpenApiExample("Bengali replaced, English and Swahili kept", TEMPLATE_PATCHED_EXAMPLE, response_only=True),
+        ],
         description="Given translations replace those languages; languages not given stay as they are.",
     )
     def patch(self, request, code):
@@ -130,6 +215,7 @@ class CustomerMessagesView(Paginated, ManagementView):
 
     @extend_schema(
         responses=s.MessageOutput(many=True),
+        examples=[OpenApiExample("A page of messages", MESSAGE_OUTPUT_EXAMPLE, response_only=True)],
         description="The customer's messages, newest first, with why any was skipped or deferred.",
     )
     def get(self, request, external_id):
@@ -138,14 +224,22 @@ class CustomerMessagesView(Paginated, ManagementView):
 
 
 class CustomerNotificationsView(Paginated, StorefrontView):
-    @extend_schema(responses=s.NotificationOutput(many=True))
+    @extend_schema(
+        responses=s.NotificationOutput(many=True),
+        examples=[OpenApiExample("A page of notifications", NOTIFICATION_OUTPUT_EXAMPLE, response_only=True)],
+    )
     def get(self, request, external_id):
         customer = _customer_or_404(external_id)
         return self.paginated(request, selectors.customer_notifications(customer=customer), s.NotificationOutput)
 
 
 class NotificationReadView(StorefrontView):
-    @extend_schema(request=None, responses=s.NotificationOutput, description="Marks an in-app message read (opened).")
+    @extend_schema(
+        request=None,
+        responses=s.NotificationOutput,
+        examples=[OpenApiExample("Read", {**NOTIFICATION_OUTPUT_EXAMPLE, "read": True}, response_only=True)],
+        description="Marks an in-app message read (opened).",
+    )
     def post(self, request, message_id):
         message = selectors.notification_get(message_id=message_id)
         if message is None:

@@ -91,3 +91,20 @@ def test_periodic_tasks_installed_idempotently():
     periodic_tasks_install()
     periodic_tasks_install()
     assert PeriodicTask.objects.filter(name="system.heartbeat").count() == 1
+
+
+def test_every_operation_of_the_schema_has_an_example(client):
+    """The contract promises a schema "with examples": each operation shows a request or an answer."""
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+
+    def has_examples(part: dict) -> bool:
+        return any(media.get("examples") or "example" in media for media in part.get("content", {}).values())
+
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if not has_examples(operation.get("requestBody", {}))
+        and not any(has_examples(response) for response in operation["responses"].values())
+    ]
+    assert missing == []
