@@ -43,3 +43,10 @@ def minor_unit(currency: str) -> Decimal:
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round to the currency's minor unit, half up (ISO 4217, as the API promises)."""
     return Decimal(amount).quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+
+
+def minor_unit_error(amount: Decimal, currency: str) -> str | None:
+    """Why `amount` cannot be an amount of `currency` (it is finer than the minor unit), or None."""
+    if quantize(amount, currency) != amount:
+        return f"{currency} amounts have at most the currency's minor unit of decimals."
+    return None

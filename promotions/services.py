@@ -19,7 +19,7 @@ from django.utils import timezone
 from rest_framework import status
 
 from audiences import services as audience_services
-from audiences.currencies import CURRENCY_EXPONENTS, quantize
+from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error, quantize
 from audiences.models import Order, Store
 from config.api.errors import ApiError
 from promotions.code_patterns import InvalidPattern, generate_codes, validate_pattern
@@ -73,10 +73,10 @@ def promotion_validate(promotion: Promotion) -> None:
     if promotion.budget is not None:
         if not 0 <= promotion.budget <= MAX_MONEY:
             errors["budget"] = [f"Between 0 and {MAX_MONEY:,f}."]
-        elif promotion.currency in CURRENCY_EXPONENTS and quantize(promotion.budget, promotion.currency) != (
-            promotion.budget
+        elif promotion.currency in CURRENCY_EXPONENTS and (
+            message := minor_unit_error(promotion.budget, promotion.currency)
         ):
-            errors["budget"] = [f"{promotion.currency} amounts have at most the currency's minor unit of decimals."]
+            errors["budget"] = [message]
     for field in ("stores", "channels"):
         value = getattr(promotion, field)
         if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from audiences.currencies import CURRENCY_EXPONENTS, quantize
+from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error, quantize
 from audiences.models import ConsentChannel, ConsentStatus, ConsentTopic, Event
 
 CODE_FIELD = {"max_length": 64}
@@ -53,8 +53,8 @@ class ProductInput(serializers.Serializer):
     brand = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
-        if attrs["price"] != quantize(attrs["price"], attrs["currency"]):
-            raise serializers.ValidationError({"price": [f"Too many decimal places for {attrs['currency']}."]})
+        if message := minor_unit_error(attrs["price"], attrs["currency"]):
+            raise serializers.ValidationError({"price": [message]})
         return attrs
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from audiences.currencies import CURRENCY_CHOICES, quantize
+from audiences.currencies import CURRENCY_CHOICES, minor_unit_error, quantize
 from promotions.engine.definition import MAX_MONEY
 from promotions.lifecycle import REQUESTABLE
 from promotions.models import PROMOTION_FIELDS, Promotion
@@ -37,12 +37,10 @@ class CartInput(serializers.Serializer):
         currency = attrs["currency"]
         errors = {}
         for number, line in enumerate(attrs["lines"]):
-            if quantize(line["unit_price"], currency) != line["unit_price"]:
-                errors.setdefault("lines", {})[str(number)] = {
-                    "unit_price": [f"{currency} amounts have at most the currency's minor unit of decimals."]
-                }
-        if quantize(attrs["shipping_price"], currency) != attrs["shipping_price"]:
-            errors["shipping_price"] = [f"{currency} amounts have at most the currency's minor unit of decimals."]
+            if message := minor_unit_error(line["unit_price"], currency):
+                errors.setdefault("lines", {})[str(number)] = {"unit_price": [message]}
+        if message := minor_unit_error(attrs["shipping_price"], currency):
+            errors["shipping_price"] = [message]
         total = sum(line["unit_price"] * line["quantity"] for line in attrs["lines"]) + attrs["shipping_price"]
         if total > MAX_MONEY and "lines" not in errors:
             errors["lines"] = [f"The cart's total, lines and shipping, may be at most {MAX_MONEY:,f} {currency}."]

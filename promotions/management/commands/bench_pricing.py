@@ -190,10 +190,13 @@ class Command(BaseCommand):
         APIKey.objects.filter(name="bench_pricing").delete()
 
     def _http(self, key: str, requests: int) -> list[float]:
-        port = free_port()
         # Production settings serve collected static files; the API needs none, so an empty
         # directory stands in for them (a missing one makes every worker print a warning).
-        static_root = tempfile.mkdtemp(prefix="bench_static_")
+        with tempfile.TemporaryDirectory(prefix="bench_static_") as static_root:
+            return self._time_requests(key, requests, static_root)
+
+    def _time_requests(self, key: str, requests: int, static_root: str) -> list[float]:
+        port = free_port()
         env = {**os.environ, "DJANGO_DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 50, "ALLOWED_HOSTS": "127.0.0.1",
                "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING", "STATIC_ROOT": static_root}  # fmt: skip
         server = subprocess.Popen(
@@ -238,7 +241,6 @@ class Command(BaseCommand):
         finally:
             server.terminate()
             server.wait(timeout=30)
-            os.rmdir(static_root)
 
     def _connect(self, port: int) -> http.client.HTTPConnection:
         deadline = time.monotonic() + 30
