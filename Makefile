@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
+LOG_LEVEL ?= warning
 
 .PHONY: run test install lint format check-deploy bench clean
 
@@ -21,8 +22,8 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py refresh_audiences
-	$(BIN)/python manage.py ensure_admin
-	$(BIN)/python manage.py runall --addr $(ADDR)
+	$(BIN)/python manage.py ensure_admin --addr $(ADDR)
+	$(BIN)/python manage.py runall --addr $(ADDR) --log-level $(LOG_LEVEL)
 
 test: install
 	$(BIN)/python -m pytest -q -n $${TEST_WORKERS:-2}

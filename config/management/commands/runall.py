@@ -2,27 +2,55 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
+import urllib.request
 
 from django.core.management.base import BaseCommand
 
+from config.local_run import AdminCredentials, local_url
+
+READY_TIMEOUT_SECONDS = 90
+# The worker's start-up banner ends with its queues at every log level; at `info` it also logs "ready.".
+WORKER_READY_MARKERS = ("[queues]", " ready.")
+
 
 class Command(BaseCommand):
-    help = "Run web, a Celery worker and celery-beat together in the foreground (Ctrl-C stops all three)."
+    help = (
+        "Run web, a Celery worker and celery-beat together in the foreground (Ctrl-C stops all three); "
+        "once web answers and the worker is ready, print where to sign in."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000")
         parser.add_argument("--concurrency", type=int, default=2)
+        parser.add_argument(
+            "--log-level",
+            default="warning",
+            help="The worker's and beat's log level; `info` shows every task, periodic ones included (every 10 s).",
+        )
 
-    def handle(self, *args, addr, concurrency, **options):
+    def handle(self, *args, addr, concurrency, log_level, **options):
+        url = local_url(addr)
         python = sys.executable
         commands = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],
-            "worker": [python, "-m", "celery", "-A", "config", "worker", "-l", "info", "-c", str(concurrency)],
-            "beat": [python, "-m", "celery", "-A", "config", "beat", "-l", "info"],
+            "worker": [python, "-m", "celery", "-A", "config", "worker", "-l", log_level, "-c", str(concurrency)],
+            "beat": [python, "-m", "celery", "-A", "config", "beat", "-l", log_level],
         }
-        processes = {name: subprocess.Popen(cmd, env=os.environ.copy()) for name, cmd in commands.items()}
-        self.stdout.write(self.style.SUCCESS(f"Started web on http://{addr}/admin/, a worker and beat."))
+        # Links in messages point where this run serves, unless the operator said otherwise.
+        env = {"SITE_URL": url, **os.environ, "PYTHONUNBUFFERED": "1"}
+        worker_ready = threading.Event()
+        processes = {}
+        for name, command in commands.items():
+            process = subprocess.Popen(
+                command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+            )
+            processes[name] = process
+            ready = worker_ready if name == "worker" else None
+            threading.Thread(target=self._forward, args=(name, process, ready), daemon=True).start()
+        threading.Thread(target=self._announce_when_up, args=(url, worker_ready), daemon=True).start()
         stopping = False
 
         def stop(*_):
@@ -47,3 +75,33 @@ class Command(BaseCommand):
                     process.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+    def _forward(self, name: str, process: subprocess.Popen, ready: threading.Event | None) -> None:
+        """Copy a child's output line by line, named, so the three logs stay readable side by side."""
+        for line in process.stdout:
+            self.stdout.write(f"{name:<6} | {line.rstrip()}")
+            if ready is not None and any(marker in line for marker in WORKER_READY_MARKERS):
+                ready.set()
+
+    def _announce_when_up(self, url: str, worker_ready: threading.Event) -> None:
+        """Print the sign-in last, once the start-up output is over, so it does not scroll away."""
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while time.monotonic() < deadline and not _answers(f"{url}/healthz"):
+            time.sleep(0.5)
+        worker_ready.wait(timeout=max(0.0, deadline - time.monotonic()))
+        credentials = AdminCredentials.load()
+        lines = credentials.banner(url) if credentials else f"Admin: {url}/admin/\nAPI:   {url}/api/v1/"
+        rule = "=" * 72
+        self.stdout.write(
+            self.style.SUCCESS(f"\n{rule}\nUp: web, worker and beat (Ctrl-C stops all three).\n{lines}\n{rule}\n")
+        )
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own local URL
+            return True
+    except urllib.error.HTTPError:
+        return True  # 503 still means web is serving
+    except OSError:
+        return False
