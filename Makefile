@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 LOG_LEVEL ?= warning
 
-.PHONY: run test install lint format check-deploy bench clean
+.PHONY: run test install lint format check-deploy clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -27,6 +27,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q -n $${TEST_WORKERS:-2}
+
+check-deploy: install
+	DJANGO_DEBUG=0 ALLOWED_HOSTS=promotions.example.com \
+	  SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 lint: install
 	$(BIN)/ruff check .

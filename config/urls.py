@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("messaging.urls")),
 ]
 
+handler400 = "config.api.errors.json_bad_request"
 handler404 = "config.api.errors.json_not_found"
 handler500 = "config.api.errors.json_server_error"

@@ -1,6 +1,8 @@
 """One error shape for the whole API: {"code", "message", "fields"?, ...extra}."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views import defaults
@@ -59,6 +61,21 @@ def json_not_found(request, exception=None):
     if not request.path.startswith("/api/"):
         return defaults.page_not_found(request, exception)
     return JsonResponse({"code": "not_found", "message": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+
+
+def json_bad_request(request, exception=None):
+    """Requests Django refuses before any view runs (a body over the limit, too many fields), in the error shape."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return JsonResponse(
+            {"code": "request_too_large", "message": f"The request body is larger than the limit of {limit:,} bytes."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    return JsonResponse(
+        {"code": "bad_request", "message": "The request could not be read."}, status=status.HTTP_400_BAD_REQUEST
+    )
 
 
 def json_server_error(request):
