@@ -1,7 +1,8 @@
 """Rate limits of coupons/validate (guessing codes is an attack): per API key and per customer.
 
 Rates are the settings' `coupon_validate_key` and `coupon_validate_customer`; DRF answers 429
-with `Retry-After`. The cache is shared across processes when CACHE_URL is Redis.
+with `Retry-After`. Counters are atomic (`config.api.throttling`) and shared across processes
+when CACHE_URL is Redis.
 
 Each counter is keyed by what the view itself resolves, never by the raw request text: spelling
 the header's keyword differently (`api-key`) or padding the customer id with spaces reaches the
@@ -10,16 +11,15 @@ same key and the same customer, so it must reach the same counter.
 
 import hashlib
 
-from rest_framework.throttling import SimpleRateThrottle
-
 from config.api.permissions import HasStorefrontKey
+from config.api.throttling import AtomicRateThrottle
 
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-class CouponKeyThrottle(SimpleRateThrottle):
+class CouponKeyThrottle(AtomicRateThrottle):
     scope = "coupon_validate_key"
 
     def get_cache_key(self, request, view):
@@ -28,7 +28,7 @@ class CouponKeyThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": _digest(key.strip().partition(".")[0])}
 
 
-class CouponCustomerThrottle(SimpleRateThrottle):
+class CouponCustomerThrottle(AtomicRateThrottle):
     scope = "coupon_validate_customer"
 
     def get_cache_key(self, request, view):

@@ -1,13 +1,12 @@
 """A newcomer's `make run`: the sign-in is printed for the address actually served, last, and kept in a file."""
 
-import socket
 import sys
 
 import pytest
 from django.core.management import call_command
 
 from config.local_run import AdminCredentials, local_url
-from tests.support.processes import running, subprocess_env, wait_until
+from tests.support.processes import free_port, running, subprocess_env, wait_until
 
 
 @pytest.mark.parametrize(
@@ -48,18 +47,12 @@ def test_a_credentials_file_of_the_first_format_still_signs_in(settings, tmp_pat
     assert "password: old-secret" in capsys.readouterr().out
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_runall_prints_the_sign_in_last_once_web_and_worker_are_up(settings, tmp_path):
     settings.VAR_DIR = tmp_path
     AdminCredentials(username="admin", password="s3cret-pass").save("http://127.0.0.1:1")
-    port = _free_port()
+    port = free_port()
     env = subprocess_env(tmp_path)
     command = [sys.executable, "manage.py", "runall", "--addr", f"127.0.0.1:{port}", "--concurrency", "1"]
     log = tmp_path / "runall.log"
