@@ -97,6 +97,9 @@ def promotion_validate(promotion: Promotion) -> None:
             taken = taken.exclude(promotion=promotion, job__isnull=True, usage_limit__isnull=True)
         if len(promotion.code) > MAX_CODE_LENGTH:  # upper-casing can lengthen it: "ß" becomes "SS"
             errors["code"] = [f"At most {MAX_CODE_LENGTH} characters once upper-cased."]
+        elif not all(character.isalnum() or character in "-_" for character in promotion.code):
+            # Nothing a spreadsheet or a URL could read as more than a code: no '=', '+', '@', spaces.
+            errors["code"] = ["Use letters, digits, '-' and '_' only."]
         elif taken.exists():
             errors["code"] = [f"The code {promotion.code} is already taken (codes are case-insensitive)."]
     if errors:

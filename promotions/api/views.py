@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from audiences.models import Customer, Order, Store
 from config.api.views import ManagementView, Paginated, StorefrontView, validated
+from config.spreadsheets import neutralise
 from promotions import selectors, services
 from promotions.api import serializers as s
 from promotions.api.throttles import CouponCustomerThrottle, CouponKeyThrottle
@@ -388,7 +389,7 @@ class PromotionCodesExportView(ManagementView):
         def stream():
             yield writer.writerow(["code", "usage_limit", "used"])
             for code, usage_limit, used in rows:
-                yield writer.writerow([code, "" if usage_limit is None else usage_limit, used])
+                yield writer.writerow([neutralise(code), "" if usage_limit is None else usage_limit, used])
 
         response = StreamingHttpResponse(stream(), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="promotion-{promotion.pk}-codes.csv"'
