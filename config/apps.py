@@ -11,7 +11,7 @@ class ConfigAppConfig(AppConfig):
     verbose_name = "System"
 
     def ready(self):
-        from config import lookups, setup  # noqa: F401  lookups registers field__any_of
+        from config import checks, lookups, setup  # noqa: F401  checks and lookups register themselves
 
         post_migrate.connect(setup.install_after_migrate, sender=self)
 
