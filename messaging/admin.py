@@ -56,7 +56,7 @@ class TemplateAdmin(admin.ModelAdmin):
         (
             "Timing",
             {
-                "fields": [("send_window_start", "send_window_end"), ("trigger", "send_within_hours")],
+                "fields": [("send_window_start", "send_window_end"), ("send_after", "send_within_hours")],
                 "description": "Defaults that come with the message. Outside its send window (the customer's local "
                 "time) a marketing message waits for the window's next start; journeys send it within the given "
                 "hours of its trigger.",
@@ -74,9 +74,9 @@ class TemplateAdmin(admin.ModelAdmin):
         parts = []
         if template.send_window_start:
             parts.append(f"{template.send_window_start:%H:%M}-{template.send_window_end:%H:%M}")
-        if template.trigger:
+        if template.send_after:
             within = f" within {template.send_within_hours} h" if template.send_within_hours else ""
-            parts.append(f"after {template.get_trigger_display().lower()}{within}")
+            parts.append(f"after {template.get_send_after_display().lower()}{within}")
         return ", ".join(parts) or "-"
 
     @admin.display(description="Languages")

@@ -20,9 +20,8 @@ class TemplateKind(models.TextChoices):
 
 
 class SendTrigger(models.TextChoices):
-    """What a journey waits for before sending a template; campaigns (above messaging) read it."""
+    """What a journey waits for before sending a template (blank: none); campaigns read it."""
 
-    NONE = "", "None (whenever a campaign sends it)"
     FIRST_CONTACT = "first_contact", "The customer's first contact"
     COMPLAINT_RESOLVED = "complaint_resolved", "A complaint's resolution"
 
@@ -59,12 +58,12 @@ class Template(models.Model):
         blank=True,
         help_text="... until this local time; outside the window they wait for its next start.",
     )
-    trigger = models.CharField(
+    send_after = models.CharField(
         max_length=32,
         choices=SendTrigger.choices,
         blank=True,
-        default=SendTrigger.NONE,
-        help_text="The moment a journey sends this message after.",
+        default="",
+        help_text="The moment a journey sends this message after; empty: whenever a campaign sends it.",
     )
     send_within_hours = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="How many hours after the trigger a journey may still send it."

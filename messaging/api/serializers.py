@@ -19,7 +19,7 @@ class TimingSerializer(serializers.Serializer):
 
     send_window_start = serializers.TimeField(allow_null=True, required=False, format="%H:%M")
     send_window_end = serializers.TimeField(allow_null=True, required=False, format="%H:%M")
-    trigger = serializers.ChoiceField(choices=SendTrigger.choices, allow_blank=True, required=False)
+    send_after = serializers.ChoiceField(choices=SendTrigger.choices, allow_blank=True, required=False)
     send_within_hours = serializers.IntegerField(allow_null=True, required=False, min_value=1, max_value=720)
 
 

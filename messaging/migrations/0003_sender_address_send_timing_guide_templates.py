@@ -45,7 +45,7 @@ GUIDE_TEMPLATES = {
     "guide_welcome_15": (
         "Welcome: 15% off the first purchase (new_30d)",
         "marketing",
-        {"trigger": "first_contact", "send_within_hours": 1},
+        {"send_after": "first_contact", "send_within_hours": 1},
         {
             "en": f"Welcome{NAME_EN}! Get 15% off your first purchase with code {{{{ coupon.code }}}}.",
             "sw": f"Karibu{NAME_SW}! Pata punguzo la 15% kwenye ununuzi wako wa kwanza kwa msimbo "
@@ -56,7 +56,7 @@ GUIDE_TEMPLATES = {
     "guide_service_recovery_25": (
         "Service recovery: apology and 25% off (complaint)",
         "marketing",
-        {"trigger": "complaint_resolved", "send_within_hours": 24},
+        {"send_after": "complaint_resolved", "send_within_hours": 24},
         {
             "en": f"We are sorry for the inconvenience{NAME_EN}. To make it right, here is 25% off your next "
             "purchase with code {{ coupon.code }}.",
@@ -132,8 +132,8 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='template',
-            name='trigger',
-            field=models.CharField(blank=True, choices=[('', 'None (whenever a campaign sends it)'), ('first_contact', "The customer's first contact"), ('complaint_resolved', "A complaint's resolution")], default='', help_text='The moment a journey sends this message after.', max_length=32),
+            name="send_after",
+            field=models.CharField(blank=True, choices=[('first_contact', "The customer's first contact"), ('complaint_resolved', "A complaint's resolution")], default='', help_text='The moment a journey sends this message after; empty: whenever a campaign sends it.', max_length=32),
         ),
         migrations.AddConstraint(
             model_name='template',

@@ -34,7 +34,7 @@ GUIDE = {
 
 
 def _timing(template: Template) -> tuple:
-    return (template.send_window_start, template.send_window_end, template.trigger, template.send_within_hours)
+    return (template.send_window_start, template.send_window_end, template.send_after, template.send_within_hours)
 
 
 def test_the_guides_templates_are_installed_with_its_offers_and_timing():
@@ -115,11 +115,11 @@ def test_the_api_shows_and_edits_the_timing(marketer):
     assert vip["timing"] == {
         "send_window_start": "09:00",
         "send_window_end": "17:00",
-        "trigger": "",
+        "send_after": "",
         "send_within_hours": None,
     }
     welcome = marketer.get("/api/v1/templates/guide_welcome_15").json()["timing"]
-    assert (welcome["trigger"], welcome["send_within_hours"]) == ("first_contact", 1)
+    assert (welcome["send_after"], welcome["send_within_hours"]) == ("first_contact", 1)
 
     moved = marketer.patch(
         "/api/v1/templates/guide_vip_20",
@@ -147,7 +147,9 @@ def test_the_admin_shows_and_edits_the_timing(admin_client):
     assert half.status_code == 200 and not Template.objects.filter(code="spring").exists()
     saved = admin_client.post(
         "/admin/messaging/template/add/",
-        template_form(send_window_start="18:00", send_window_end="21:00", trigger="first_contact", send_within_hours=2),
+        template_form(
+            send_window_start="18:00", send_window_end="21:00", send_after="first_contact", send_within_hours=2
+        ),
     )
     assert saved.status_code == 302
     assert _timing(Template.objects.get(code="spring")) == (time(18), time(21), "first_contact", 2)
