@@ -1,7 +1,15 @@
 from rest_framework import serializers
 
 from audiences.models import ConsentTopic, Language
-from messaging.models import Channel, Message, MessageStatus, SendTrigger, Template, TemplateKind
+from messaging.models import (
+    Channel,
+    Message,
+    MessageStatus,
+    SendTrigger,
+    Template,
+    TemplateKind,
+    TemplateTranslation,
+)
 
 
 class TranslationSerializer(serializers.Serializer):
@@ -41,19 +49,19 @@ class TemplatePatchInput(serializers.Serializer):
     translations = TranslationSerializer(many=True, required=False)
 
 
+class TranslationOutput(serializers.ModelSerializer):
+    class Meta:
+        model = TemplateTranslation
+        fields = ["language", "subject", "preheader", "html", "text", "body"]
+
+
 class TemplateOutput(serializers.ModelSerializer):
     timing = TimingSerializer(source="*")
-    translations = serializers.SerializerMethodField()
+    translations = TranslationOutput(many=True)
 
     class Meta:
         model = Template
         fields = ["code", "name", "channel", "kind", "topic", "timing", "translations", "created_at", "updated_at"]
-
-    def get_translations(self, template) -> list[dict]:
-        return [
-            {name: getattr(t, name) for name in ("language", "subject", "preheader", "html", "text", "body")}
-            for t in template.translations.all()
-        ]
 
 
 class MessageOutput(serializers.ModelSerializer):

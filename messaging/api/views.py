@@ -93,6 +93,7 @@ TEMPLATE_OUTPUT_EXAMPLE = {
     "channel": "sms",
     "kind": "marketing",
     "topic": "marketing",
+    "timing": {"send_window_start": "18:00", "send_window_end": "21:00", "send_after": "", "send_within_hours": None},
     "translations": [
         {
             "language": "bn",
