@@ -203,7 +203,8 @@ class TemplateDetailView(ManagementView):
             OpenApiExample("New Bengali text for Eid", TEMPLATE_PATCH_EXAMPLE, request_only=True),
             OpenApiExample("Bengali replaced, English and Swahili kept", TEMPLATE_PATCHED_EXAMPLE, response_only=True),
         ],
-        description="Given translations replace those languages; languages not given stay as they are.",
+        description="Given translations replace those languages; languages not given stay as they are. "
+        "Given `timing` fields replace theirs; a send window needs both its start and its end.",
     )
     def patch(self, request, code):
         template = _template_or_404(code)
