@@ -12,3 +12,4 @@ consent_confirmation_requested = Signal()  # customer, channel, topic (email dou
 order_placed = Signal()  # order
 order_cancelled = Signal()  # order
 segment_membership_changed = Signal()  # segment, entered, exited, changed_at (counts; rows in SegmentMembershipChange)
+demo_seeded = Signal()  # no arguments: the demo data set was just created; apps above add their own demo settings

@@ -9,9 +9,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from audiences.models import Customer
-from messaging import services
+from messaging import previews, services
 from messaging.context import SAMPLE_CONTEXT_HELP
-from messaging.models import Message, Suppression, Template, TemplateTranslation, TrackingEvent
+from messaging.models import Message, SenderAddress, Suppression, Template, TemplateTranslation, TrackingEvent
 from messaging.rendering import translation_errors
 from messaging.sms_segments import sms_info
 
@@ -45,7 +45,7 @@ class TranslationInline(admin.StackedInline):
 
 @admin.register(Template)
 class TemplateAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "channel", "kind", "topic", "languages", "updated_at"]
+    list_display = ["code", "name", "channel", "kind", "topic", "languages", "timing", "updated_at"]
     list_filter = ["channel", "kind", "topic"]
     search_fields = ["code", "name"]
     inlines = [TranslationInline]
@@ -53,12 +53,31 @@ class TemplateAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "channel", "kind", "topic"]}),
         ("Personalisation", {"fields": [], "description": f"Django template syntax over: {SAMPLE_CONTEXT_HELP}."}),
+        (
+            "Timing",
+            {
+                "fields": [("send_window_start", "send_window_end"), ("send_after", "send_within_hours")],
+                "description": "Defaults that come with the message. Outside its send window (the customer's local "
+                "time) a marketing message waits for the window's next start; journeys send it within the given "
+                "hours of its trigger.",
+            },
+        ),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     change_form_template = "admin/messaging/template/change_form.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("translations")
+
+    @admin.display(description="Timing")
+    def timing(self, template) -> str:
+        parts = []
+        if template.send_window_start:
+            parts.append(f"{template.send_window_start:%H:%M}-{template.send_window_end:%H:%M}")
+        if template.send_after:
+            within = f" within {template.send_within_hours} h" if template.send_within_hours else ""
+            parts.append(f"after {template.get_send_after_display().lower()}{within}")
+        return ", ".join(parts) or "-"
 
     @admin.display(description="Languages")
     def languages(self, template) -> str:
@@ -96,7 +115,7 @@ class TemplateAdmin(admin.ModelAdmin):
             try:
                 if not to:
                     raise ValidationError("Say where to send the test (your email address or phone number).")
-                services.template_test_send(template=template, customer=customer, language=language, to=to)
+                previews.template_test_send(template=template, customer=customer, language=language, to=to)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
@@ -104,7 +123,7 @@ class TemplateAdmin(admin.ModelAdmin):
             url = reverse("admin:messaging_template_preview", args=[template.pk])
             return redirect(f"{url}?customer={customer.external_id}&language={language}")
         try:
-            preview = services.template_preview(template=template, customer=customer, language=language)
+            preview = previews.template_preview(template=template, customer=customer, language=language)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return TemplateResponse(request, "admin/messaging/template/preview.html", context)
@@ -131,6 +150,15 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SenderAddress)
+class SenderAddressAdmin(admin.ModelAdmin):
+    """The postal address every marketing email prints (CAN-SPAM); without one they are not sent."""
+
+    list_display = ["__str__", "store", "updated_at"]
+    list_select_related = ["store"]
+    search_fields = ["postal_address", "store__code", "store__name"]
 
 
 class SuppressionForm(forms.ModelForm):

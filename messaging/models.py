@@ -1,9 +1,10 @@
 """Messaging: templates, suppression, the message outbox and the delivery events behind it."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 
-from audiences.models import ConsentTopic, Customer, Language
+from audiences.models import ConsentTopic, Customer, Language, Store
 
 
 class Channel(models.TextChoices):
@@ -18,8 +19,19 @@ class TemplateKind(models.TextChoices):
     TRANSACTIONAL = "transactional", "Transactional"
 
 
+class SendTrigger(models.TextChoices):
+    """What a journey waits for before sending a template (blank: none); campaigns read it."""
+
+    FIRST_CONTACT = "first_contact", "The customer's first contact"
+    COMPLAINT_RESOLVED = "complaint_resolved", "A complaint's resolution"
+
+
 class Template(models.Model):
-    """One message per channel, written once per language (English, Bengali, Swahili, ...)."""
+    """One message per channel, written once per language (English, Bengali, Swahili, ...).
+
+    Its timing (a daily send window, or a trigger to follow within some hours) is a default that
+    belongs to the message: the outbox holds marketing messages to the window, and journeys read the
+    trigger and delay to schedule them."""
 
     code = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
@@ -36,14 +48,68 @@ class Template(models.Model):
         default=ConsentTopic.MARKETING,
         help_text="The consent topic a marketing message of this template needs.",
     )
+    send_window_start = models.TimeField(
+        null=True,
+        blank=True,
+        help_text="Marketing messages go out from this local time (the customer's time zone); with the end.",
+    )
+    send_window_end = models.TimeField(
+        null=True,
+        blank=True,
+        help_text="... until this local time; outside the window they wait for its next start.",
+    )
+    send_after = models.CharField(
+        max_length=32,
+        choices=SendTrigger.choices,
+        blank=True,
+        default="",
+        help_text="The moment a journey sends this message after; empty: whenever a campaign sends it.",
+    )
+    send_within_hours = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How many hours after the trigger a journey may still send it."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(send_window_start__isnull=True, send_window_end__isnull=True)
+                | Q(send_window_start__isnull=False, send_window_end__isnull=False),
+                name="template_send_window_complete",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+class SenderAddress(models.Model):
+    """The postal address a sender prints in its marketing emails (CAN-SPAM): one per store, and a
+    default (no store) for customers without a store or stores without their own."""
+
+    store = models.OneToOneField(
+        Store,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sender_address",
+        help_text="Empty: the default sender, for every store without its own address.",
+    )
+    postal_address = models.TextField(help_text="As it should appear in the footer, e.g. 'Shop Ltd, 12 Road, Dhaka'.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # One default: a plain unique constraint lets every NULL store through.
+            models.UniqueConstraint(Coalesce("store", Value(0)), name="sender_address_one_per_store"),
+            models.CheckConstraint(condition=~Q(postal_address=""), name="sender_address_not_blank"),
+        ]
+        verbose_name_plural = "sender addresses"
+
+    def __str__(self) -> str:
+        return f"{self.store or 'Default sender'}: {self.postal_address}"
 
 
 class TemplateTranslation(models.Model):

@@ -1,8 +1,9 @@
 """The delivery policy: may this message go out now, later, or not at all? Pure logic.
 
 Marketing messages are checked in this order: an address, consent for the channel and topic,
-suppression, the frequency caps, quiet hours in the customer's time zone (deferred to their end,
-never dropped). Transactional messages need only an address that is not suppressed. In-app
+suppression, the sender's postal address (emails), the frequency caps, quiet hours in the
+customer's time zone (deferred to their end, never dropped), then the template's send window
+(deferred to its next start). Transactional messages need only an address that is not suppressed. In-app
 messages have no address, consent channel or quiet hours.
 """
 
@@ -84,8 +85,11 @@ def delivery_decision(
     policy: Policy,
     now: datetime,
     timezone: str,
+    has_postal_address: bool = True,
+    send_window: tuple[time, time] | None = None,
 ) -> Decision:
-    """`recent_by_channel`: when this customer's marketing messages were sent, per channel."""
+    """`recent_by_channel`: when this customer's marketing messages were sent, per channel;
+    `send_window`: the template's local (start, end) outside which it waits."""
     if channel == "in_app":
         return SEND
     if not address:
@@ -96,6 +100,8 @@ def delivery_decision(
         return Decision("skip", "suppressed")
     if not marketing:
         return SEND
+    if channel == "email" and not has_postal_address:
+        return Decision("skip", "no_postal_address")
     channel_cap, overall_cap = policy.per_channel, policy.overall
     if _count_since(recent_by_channel.get(channel, []), now - timedelta(days=channel_cap.days)) >= channel_cap.limit:
         return Decision("skip", "frequency_cap")
@@ -106,4 +112,10 @@ def delivery_decision(
         allowed = next_allowed_at(now, timezone=timezone, start=policy.quiet_hours.start, end=policy.quiet_hours.end)
         if allowed > now:
             return Decision("defer", "quiet_hours", allowed)
+    if send_window:
+        start, end = send_window
+        # Outside the window is a quiet period from its end to its next start.
+        allowed = next_allowed_at(now, timezone=timezone, start=end, end=start)
+        if allowed > now:
+            return Decision("defer", "send_window", allowed)
     return SEND

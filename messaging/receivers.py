@@ -3,8 +3,8 @@
 from anymail.signals import tracking
 from django.dispatch import receiver
 
-from audiences.signals import consent_confirmation_requested
-from messaging import services
+from audiences.signals import consent_confirmation_requested, demo_seeded
+from messaging import demo, services
 
 
 @receiver(consent_confirmation_requested, dispatch_uid="messaging.email_confirmation")
@@ -15,3 +15,8 @@ def send_email_confirmation(sender, *, customer, channel, topic, **kwargs):
 @receiver(tracking, dispatch_uid="messaging.tracking")
 def record_tracking_event(sender, *, event, esp_name, **kwargs):
     services.tracking_event_record(provider=esp_name.lower(), event=event)
+
+
+@receiver(demo_seeded, dispatch_uid="messaging.demo_sender_address")
+def install_demo_sender_address(sender, **kwargs):
+    demo.demo_sender_address_install()

@@ -1,9 +1,12 @@
 """Messaging's reads."""
 
+from collections import defaultdict
+
+from django.conf import settings
 from django.db.models import QuerySet
 
 from audiences.models import Customer
-from messaging.models import Channel, Message, MessageStatus, Template
+from messaging.models import Channel, Message, MessageStatus, Template, TemplateTranslation
 
 
 def template_get(*, code: str) -> Template | None:
@@ -30,3 +33,19 @@ def customer_notifications(*, customer: Customer) -> QuerySet[Message]:
 
 def notification_get(*, message_id: int) -> Message | None:
     return Message.objects.select_related("customer").filter(pk=message_id, channel=Channel.IN_APP).first()
+
+
+def template_translations(template_ids: set[int]) -> dict[int, dict[str, dict]]:
+    """{template id: {language: the translation's fields}}."""
+    by_template: dict[int, dict[str, dict]] = defaultdict(dict)
+    for row in TemplateTranslation.objects.filter(template_id__in=template_ids).values():
+        by_template[row["template_id"]][row["language"]] = row
+    return by_template
+
+
+def pick_language(available: dict[str, dict], wanted: str) -> str | None:
+    """The customer's language if the template has it, else the site's, else English, else any."""
+    for language in (wanted, settings.LANGUAGE_CODE.split("-")[0], "en"):
+        if language in available:
+            return language
+    return min(available) if available else None

@@ -15,8 +15,10 @@ from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from messaging import links
 from messaging.backends.sms import SendError, TextMessage, text_backend
@@ -41,21 +43,39 @@ class Outgoing:
     message: Message
     rendered: RenderedMessage
     unsubscribe_url: str = ""
+    postal_address: str = ""  # the sender's, printed in a marketing email's footer
 
 
 # Each hand-off answers, per message, None (the provider took it) or the SendError it raised.
 Results = list[tuple[Outgoing, SendError | None]]
 
 
-def email_layout(*, subject: str, preheader: str, body_html: str, unsubscribe_url: str) -> str:
-    """The responsive email layout around a rendered body, with its preheader and unsubscribe link."""
+def email_layout(
+    *, subject: str, preheader: str, body_html: str, unsubscribe_url: str, language: str, postal_address: str = ""
+) -> str:
+    """The responsive email layout around a rendered body: its preheader, and a footer with the
+    unsubscribe link and the sender's postal address, in the message's language (`lang` too)."""
     context = {
         "subject": subject,
         "preheader": preheader,
         "body": mark_safe(body_html),  # noqa: S308  the marketer's HTML, its values autoescaped
         "unsubscribe_url": unsubscribe_url,
+        "postal_address": postal_address,
+        "language": language,
     }
-    return render_to_string("messaging/email.html", context)
+    with translation.override(language):
+        return render_to_string("messaging/email.html", context)
+
+
+def text_footer(*, unsubscribe_url: str, postal_address: str, language: str) -> str:
+    """The plain-text part's footer: what the HTML footer says, in the message's language."""
+    lines = []
+    with translation.override(language):
+        if unsubscribe_url:
+            lines.append(f"{gettext('Unsubscribe or change your preferences')}: {unsubscribe_url}")
+    if postal_address:
+        lines.append(" ".join(postal_address.split()))
+    return "\n\n-- \n" + "\n".join(lines) if lines else ""
 
 
 class Sender:
@@ -145,7 +165,7 @@ class EmailSender(Sender):
         rendered, message = item.rendered, item.message
         email = EmailMultiAlternatives(
             subject=rendered.subject,
-            body=rendered.text,
+            body=_text(item),
             to=[message.address],
             headers={**_list_headers(item), **_own_headers(item)},
             connection=self.connection,
@@ -156,6 +176,8 @@ class EmailSender(Sender):
                 preheader=rendered.preheader,
                 body_html=_tracked(item),
                 unsubscribe_url=item.unsubscribe_url,
+                language=message.language,
+                postal_address=item.postal_address,
             )
             email.attach_alternative(html, "text/html")
         email.metadata = {"mid": str(message.pk)}
@@ -181,12 +203,14 @@ class EmailSender(Sender):
                 preheader=mark_safe(field("preheader")) if first.rendered.preheader else "",  # noqa: S308
                 body_html=field("body"),
                 unsubscribe_url=mark_safe(field("unsubscribe_url")) if first.unsubscribe_url else "",  # noqa: S308
+                language=first.message.language,
+                postal_address=first.postal_address,  # one per group, see _merge_groups
             )
             email.attach_alternative(html, "text/html")
         email.merge_data = {
             item.message.address: {
                 "subject": item.rendered.subject,
-                "text": item.rendered.text,
+                "text": _text(item),
                 "title": escape(item.rendered.subject),
                 "preheader": escape(item.rendered.preheader),
                 "body": _tracked(item) if item.rendered.html else "",
@@ -224,7 +248,7 @@ class EmailSender(Sender):
 
 
 def _merge_groups(items: list[Outgoing]) -> list[list[Outgoing]]:
-    """Messages that can share one batch send: same template, language and layout parts, and no
+    """Messages that can share one batch send: same template, language, layout parts and sender postal address, and no
     address twice (merge data is keyed by address)."""
     groups: list[list[Outgoing]] = []
     open_groups: dict[tuple, tuple[list[Outgoing], set[str]]] = {}
@@ -236,6 +260,7 @@ def _merge_groups(items: list[Outgoing]) -> list[list[Outgoing]]:
             bool(rendered.html),
             bool(rendered.preheader),
             bool(item.unsubscribe_url),
+            item.postal_address,
         )
         group, addresses = open_groups.get(key, (None, set()))
         if group is None or address in addresses:
@@ -245,6 +270,13 @@ def _merge_groups(items: list[Outgoing]) -> list[list[Outgoing]]:
         group.append(item)
         addresses.add(address)
     return groups
+
+
+def _text(item: Outgoing) -> str:
+    footer = text_footer(
+        unsubscribe_url=item.unsubscribe_url, postal_address=item.postal_address, language=item.message.language
+    )
+    return item.rendered.text + footer
 
 
 def _tracked(item: Outgoing) -> str:

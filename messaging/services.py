@@ -18,21 +18,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 
-from anymail.exceptions import AnymailError
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from audiences.models import Consent, ConsentStatus, ConsentTopic, Customer, Product
+from audiences.models import Consent, ConsentStatus, ConsentTopic, Customer
 from audiences.services import DOUBLE_OPT_IN_SOURCE, EventInput, consent_record, events_record
-from messaging import links
-from messaging.backends.sms import SendError, TextMessage, text_backend
+from messaging import keywords, links
 from messaging.context import message_context, products_by_sku, provided_values
 from messaging.models import (
     Channel,
@@ -46,8 +43,10 @@ from messaging.models import (
     TrackingEvent,
 )
 from messaging.policy import Cap, Policy, QuietHours, delivery_decision
+from messaging.postal import postal_addresses
 from messaging.rendering import RenderedMessage, render_translation, translation_errors
-from messaging.senders import Outgoing, Sender, Unsendable, email_layout
+from messaging.selectors import pick_language, template_translations
+from messaging.senders import Outgoing, Sender, Unsendable
 
 # --- templates --------------------------------------------------------------------------------
 
@@ -74,28 +73,48 @@ def _save_translations(template: Template, translations: list[dict]) -> None:
         )
 
 
+def _apply_timing(template: Template, timing: dict) -> None:
+    """Set the given timing fields; a send window needs both its ends."""
+    for name, value in timing.items():
+        setattr(template, name, value)
+    if (template.send_window_start is None) != (template.send_window_end is None):
+        raise ValidationError({"timing": "A send window needs both send_window_start and send_window_end."})
+
+
 @transaction.atomic
 def template_create(
-    *, code: str, name: str, channel: str, kind: str, topic: str = ConsentTopic.MARKETING, translations: list[dict]
+    *,
+    code: str,
+    name: str,
+    channel: str,
+    kind: str,
+    topic: str = ConsentTopic.MARKETING,
+    translations: list[dict],
+    timing: dict | None = None,
 ) -> Template:
     if Template.objects.filter(code=code).exists():
         raise ValidationError({"code": f"A template with code '{code}' already exists."})
     if not translations:
         raise ValidationError({"translations": "Give at least one language."})
     _check_translations(translations)
-    template = Template.objects.create(code=code, name=name, channel=channel, kind=kind, topic=topic)
+    template = Template(code=code, name=name, channel=channel, kind=kind, topic=topic)
+    _apply_timing(template, timing or {})
+    template.save()
     _save_translations(template, translations)
     return template
 
 
 @transaction.atomic
-def template_update(*, template: Template, translations: list[dict] | None = None, **fields) -> Template:
-    """Change the given fields; each given translation replaces that language's, others stay."""
+def template_update(
+    *, template: Template, translations: list[dict] | None = None, timing: dict | None = None, **fields
+) -> Template:
+    """Change the given fields and timing; each given translation replaces that language's, others stay."""
     if translations is not None:
         _check_translations(translations)
         _save_translations(template, translations)
     for name, value in fields.items():
         setattr(template, name, value)
+    _apply_timing(template, timing or {})
     template.save()
     return template
 
@@ -292,29 +311,29 @@ def _outbox_claim(*, size: int, report: DispatchReport):
         decisions = _decide(messages, marketing_ids, now)
         to_send = []
         skipped: dict[str, list[int]] = defaultdict(list)
-        deferred: dict[datetime, list[int]] = defaultdict(list)
+        deferred: dict[tuple[str, datetime], list[int]] = defaultdict(list)
         for message, decision in decisions:
             if decision.action == "send":
                 to_send.append(message)
             elif decision.action == "skip":
                 skipped[decision.reason].append(message.pk)
             else:
-                deferred[decision.not_before].append(message.pk)
+                deferred[(decision.reason, decision.not_before)].append(message.pk)
         for reason, skipped_ids in skipped.items():
             Message.objects.filter(id__any_of=skipped_ids).update(
                 status=MessageStatus.SKIPPED, reason=reason, claimed_until=None
             )
             report.skipped[reason] += len(skipped_ids)
-        for not_before, deferred_ids in deferred.items():
+        for (reason, not_before), deferred_ids in deferred.items():
             Message.objects.filter(id__any_of=deferred_ids).update(
-                status=MessageStatus.DEFERRED, reason="quiet_hours", scheduled_for=not_before, claimed_until=None
+                status=MessageStatus.DEFERRED, reason=reason, scheduled_for=not_before, claimed_until=None
             )
             report.deferred += len(deferred_ids)
-        translations = _translations({m.template_id for m in to_send})
+        translations = template_translations({m.template_id for m in to_send})
         untranslated = []
         for message in to_send:
             message.claimed_at = now  # the claim's identity: whoever holds a message has this time on it
-            message.language = _pick_language(translations[message.template_id], message.customer.language) or ""
+            message.language = pick_language(translations[message.template_id], message.customer.language) or ""
             if not message.language:
                 untranslated.append(message.pk)
         if untranslated:
@@ -365,6 +384,13 @@ def _decide(messages: list[Message], marketing_ids: list[int], now: datetime):
             "channel", "address"
         )
     )
+    postal = postal_addresses({m.customer.store_id for m in messages if m.kind == TemplateKind.MARKETING})
+    windows = {
+        pk: (start, end)
+        for pk, start, end in Template.objects.filter(
+            pk__in={m.template_id for m in messages}, send_window_start__isnull=False
+        ).values_list("pk", "send_window_start", "send_window_end")
+    }
     since = now - timedelta(days=max(policy.window_days for policy in policy_of.values()))
     recent: dict[int, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))
     for customer_id, channel, claimed_at in Message.objects.filter(
@@ -390,6 +416,8 @@ def _decide(messages: list[Message], marketing_ids: list[int], now: datetime):
             policy=policy_of[message.pk],
             now=now,
             timezone=_customer_timezone(message.customer),
+            has_postal_address=bool(postal.get(message.customer.store_id)),
+            send_window=windows.get(message.template_id),
         )
         if decision.action == "send":
             message.address = address
@@ -414,26 +442,13 @@ def _throttle(channel: str, count: int) -> None:
         time.sleep(int(now) + 1 - now)
 
 
-def _translations(template_ids: set[int]) -> dict[int, dict[str, dict]]:
-    by_template: dict[int, dict[str, dict]] = defaultdict(dict)
-    for row in TemplateTranslation.objects.filter(template_id__in=template_ids).values():
-        by_template[row["template_id"]][row["language"]] = row
-    return by_template
-
-
-def _pick_language(available: dict[str, dict], wanted: str) -> str | None:
-    for language in (wanted, settings.LANGUAGE_CODE.split("-")[0], "en"):
-        if language in available:
-            return language
-    return min(available) if available else None
-
-
 def _outbox_send(messages: list[Message], translations: dict[int, dict[str, dict]], report: DispatchReport) -> None:
     """Render each message and hand them off per channel a group at a time (MESSAGING_HANDOFF_GROUP):
     a group is one provider call where the provider takes batches, and one confirming UPDATE."""
     templates = {t.pk: t for t in Template.objects.filter(pk__in={m.template_id for m in messages})}
     products = products_by_sku(sku for m in messages for sku in (m.context.get("products") or []))
     provided = provided_values(list({m.customer_id: m.customer for m in messages}.values()))
+    postal = postal_addresses({m.customer.store_id for m in messages if m.kind == TemplateKind.MARKETING})
     senders: dict[str, Sender] = {}
     staged: dict[str, list[Outgoing]] = defaultdict(list)
     try:
@@ -462,7 +477,7 @@ def _outbox_send(messages: list[Message], translations: dict[int, dict[str, dict
             )
             try:
                 rendered = _render(translations[message.template_id][message.language], context)
-                outgoing = Outgoing(message, rendered, unsubscribe)
+                outgoing = Outgoing(message, rendered, unsubscribe, postal.get(message.customer.store_id, ""))
                 message.content = sender.check(outgoing)
             except Unsendable as error:
                 _fail(message, error.reason, str(error), report)
@@ -555,63 +570,6 @@ def _retry_or_fail(message: Message, detail: str, *, transient: bool, report: Di
             claimed_until=None,
         )
         report.retried += 1
-
-
-# --- preview and test sends (admin) -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Preview:
-    language: str
-    rendered: RenderedMessage
-    email_html: str = ""
-
-
-def template_preview(*, template: Template, customer: Customer, language: str = "") -> Preview:
-    """The template as `customer` would get it, with a sample coupon and the first products."""
-    available = _translations({template.pk})[template.pk]
-    language = language if language in available else _pick_language(available, customer.language)
-    if language is None:
-        raise ValidationError("The template has no translation yet.")
-    unsubscribe = ""
-    if template.kind == TemplateKind.MARKETING and template.channel != Channel.IN_APP:
-        token = links.unsubscribe_token(customer_id=customer.pk, channel=template.channel, topic=template.topic)
-        unsubscribe = links.unsubscribe_url(token)
-    products = products_by_sku(Product.objects.order_by("sku").values_list("sku", flat=True)[:3])
-    context = message_context(
-        customer=customer,
-        extra={"coupon": {"code": "SAMPLE-CODE"}, "products": list(products), "confirm_url": "#"},
-        provided=provided_values([customer]).get(customer.pk, {}),
-        products=products,
-        unsubscribe_url=unsubscribe,
-    )
-    rendered = render_translation(available[language], context)
-    email_html = ""
-    if template.channel == Channel.EMAIL and rendered.html:
-        email_html = email_layout(
-            subject=rendered.subject, preheader=rendered.preheader, body_html=rendered.html, unsubscribe_url=unsubscribe
-        )
-    return Preview(language=language, rendered=rendered, email_html=email_html)
-
-
-def template_test_send(*, template: Template, customer: Customer, language: str, to: str) -> None:
-    """Send the preview to the marketer (`to`), outside the outbox and its policy, marked [Test]."""
-    preview = template_preview(template=template, customer=customer, language=language)
-    rendered = preview.rendered
-    try:
-        if template.channel == Channel.EMAIL:
-            email = EmailMultiAlternatives(subject=f"[Test] {rendered.subject}", body=rendered.text, to=[to])
-            if preview.email_html:
-                email.attach_alternative(preview.email_html, "text/html")
-            email.send()
-        elif template.channel in (Channel.SMS, Channel.WHATSAPP):
-            text_backend(template.channel).send_messages(
-                [TextMessage(to=to, body=rendered.body, channel=template.channel)]
-            )
-        else:
-            raise ValidationError("In-app messages are shown in the storefront; there is nothing to send.")
-    except (SendError, AnymailError, OSError) as error:
-        raise ValidationError(f"The provider did not take the test message: {error}") from error
 
 
 # --- suppression --------------------------------------------------------------------------------
@@ -752,9 +710,6 @@ def tracking_event_record(*, provider: str, event) -> bool:
 
 # --- inbound SMS keywords -----------------------------------------------------------------------
 
-STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ACHA", "SITISHA", "বন্ধ"}
-START_WORDS = {"START", "UNSTOP", "YES", "ANZA", "চালু"}
-HELP_WORDS = {"HELP", "INFO", "MSAADA", "সাহায্য"}
 OPTED_OUT_TOPICS = (ConsentTopic.MARKETING, ConsentTopic.LOYALTY)
 
 
@@ -764,17 +719,18 @@ def inbound_text_handle(*, channel: str, from_number: str, body: str, provider_i
 
     Returns the reply to send back ("" for none).
     """
-    keyword = body.strip().split()[0].upper() if body.strip() else ""
-    if keyword in STOP_WORDS:
+    keyword = keywords.keyword_of(body)
+    action = keyword.action if keyword else None
+    if action == keywords.STOP:
         suppression_add(channel=channel, address=from_number, reason=SuppressionReason.SMS_STOP, source="keyword")
         _opt_out_everywhere(channel=channel, address=from_number, source="sms_keyword", topics=OPTED_OUT_TOPICS)
-        return "You are unsubscribed and will get no more messages. Reply START to subscribe again."
-    if keyword in START_WORDS:
+        return keywords.confirmation(keyword)
+    if action == keywords.START:
         suppression_remove(channel=channel, address=from_number, reasons=[SuppressionReason.SMS_STOP])
         for customer in _customers_with(channel, from_number):
             consent_record(customer=customer, channel=channel, status=ConsentStatus.OPTED_IN, source="sms_keyword")
-        return "You are subscribed again. Reply STOP to unsubscribe."
-    if keyword in HELP_WORDS:
+        return keywords.confirmation(keyword)
+    if action == keywords.HELP:
         return settings.MESSAGING_SMS_HELP_TEXT
     events_record(
         events=[

@@ -1,7 +1,15 @@
 from rest_framework import serializers
 
 from audiences.models import ConsentTopic, Language
-from messaging.models import Channel, Message, MessageStatus, Template, TemplateKind
+from messaging.models import (
+    Channel,
+    Message,
+    MessageStatus,
+    SendTrigger,
+    Template,
+    TemplateKind,
+    TemplateTranslation,
+)
 
 
 class TranslationSerializer(serializers.Serializer):
@@ -13,12 +21,23 @@ class TranslationSerializer(serializers.Serializer):
     body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
 
 
+class TimingSerializer(serializers.Serializer):
+    """A template's default timing: a daily send window in the customer's time zone, and the
+    trigger a journey sends it after, within so many hours."""
+
+    send_window_start = serializers.TimeField(allow_null=True, required=False, format="%H:%M")
+    send_window_end = serializers.TimeField(allow_null=True, required=False, format="%H:%M")
+    send_after = serializers.ChoiceField(choices=SendTrigger.choices, allow_blank=True, required=False)
+    send_within_hours = serializers.IntegerField(allow_null=True, required=False, min_value=1, max_value=720)
+
+
 class TemplateInput(serializers.Serializer):
     code = serializers.SlugField(max_length=64)
     name = serializers.CharField(max_length=200)
     channel = serializers.ChoiceField(choices=Channel.choices)
     kind = serializers.ChoiceField(choices=TemplateKind.choices, default=TemplateKind.MARKETING)
     topic = serializers.ChoiceField(choices=ConsentTopic.choices, default=ConsentTopic.MARKETING)
+    timing = TimingSerializer(required=False)
     translations = TranslationSerializer(many=True)
 
 
@@ -26,21 +45,23 @@ class TemplatePatchInput(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     kind = serializers.ChoiceField(choices=TemplateKind.choices, required=False)
     topic = serializers.ChoiceField(choices=ConsentTopic.choices, required=False)
+    timing = TimingSerializer(required=False)
     translations = TranslationSerializer(many=True, required=False)
 
 
+class TranslationOutput(serializers.ModelSerializer):
+    class Meta:
+        model = TemplateTranslation
+        fields = ["language", "subject", "preheader", "html", "text", "body"]
+
+
 class TemplateOutput(serializers.ModelSerializer):
-    translations = serializers.SerializerMethodField()
+    timing = TimingSerializer(source="*")
+    translations = TranslationOutput(many=True)
 
     class Meta:
         model = Template
-        fields = ["code", "name", "channel", "kind", "topic", "translations", "created_at", "updated_at"]
-
-    def get_translations(self, template) -> list[dict]:
-        return [
-            {name: getattr(t, name) for name in ("language", "subject", "preheader", "html", "text", "body")}
-            for t in template.translations.all()
-        ]
+        fields = ["code", "name", "channel", "kind", "topic", "timing", "translations", "created_at", "updated_at"]
 
 
 class MessageOutput(serializers.ModelSerializer):

@@ -93,6 +93,7 @@ TEMPLATE_OUTPUT_EXAMPLE = {
     "channel": "sms",
     "kind": "marketing",
     "topic": "marketing",
+    "timing": {"send_window_start": "18:00", "send_window_end": "21:00", "send_after": "", "send_within_hours": None},
     "translations": [
         {
             "language": "bn",
@@ -202,7 +203,8 @@ class TemplateDetailView(ManagementView):
             OpenApiExample("New Bengali text for Eid", TEMPLATE_PATCH_EXAMPLE, request_only=True),
             OpenApiExample("Bengali replaced, English and Swahili kept", TEMPLATE_PATCHED_EXAMPLE, response_only=True),
         ],
-        description="Given translations replace those languages; languages not given stay as they are.",
+        description="Given translations replace those languages; languages not given stay as they are. "
+        "Given `timing` fields replace theirs; a send window needs both its start and its end.",
     )
     def patch(self, request, code):
         template = _template_or_404(code)

@@ -9,7 +9,7 @@ from audiences.models import Customer, Store
 from audiences.services import consent_record
 from messaging import services
 from messaging.backends import sms
-from messaging.models import Template
+from messaging.models import SenderAddress, Template
 
 _numbers = itertools.count(1)
 
@@ -28,8 +28,17 @@ def _test_backends(settings):
     sms.outbox.clear()
 
 
+DEFAULT_POSTAL_ADDRESS = "Shop Ltd, House 12, Road 7, Gulshan 1, Dhaka 1212"
+
+
 @pytest.fixture
-def make_customer(db):
+def sender_address(db) -> SenderAddress:
+    """The default sender's postal address: without one no marketing email goes out."""
+    return SenderAddress.objects.create(store=None, postal_address=DEFAULT_POSTAL_ADDRESS)
+
+
+@pytest.fixture
+def make_customer(db, sender_address):
     def make(*, consents=("email", "sms", "whatsapp"), language="en", timezone="Asia/Dhaka", **fields):
         number = next(_numbers)
         defaults = {
@@ -56,7 +65,7 @@ def dhaka(db) -> Store:
 
 
 @pytest.fixture
-def make_template(db):
+def make_template(db, sender_address):
     def make(code="offer", channel="email", kind="marketing", translations=None, **fields):
         if translations is None:
             translations = [

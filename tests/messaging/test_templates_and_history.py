@@ -37,7 +37,7 @@ def test_create_read_and_patch_a_template(marketer):
     assert body["name"] == "Win back (A)"
     assert {t["language"]: t["body"] for t in body["translations"]}["sw"] == "Tumia {{ coupon.code }}"
     assert len(body["translations"]) == 3
-    assert marketer.get("/api/v1/templates").json()["count"] == 2  # with the installed double_opt_in
+    assert marketer.get("/api/v1/templates").json()["count"] == 7  # with double_opt_in and the guide's five
 
 
 def test_a_template_that_does_not_compile_is_a_400_naming_the_line(marketer):

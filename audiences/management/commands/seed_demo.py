@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from audiences.demo.seeding import DemoSize, demo_flush, demo_seed
 from audiences.models import Customer
+from audiences.signals import demo_seeded
 
 
 def _count(text: str) -> int:
@@ -69,6 +70,7 @@ class Command(BaseCommand):
             disable=options["no_progress"] or not sys.stderr.isatty(),
         ) as bar:
             counts = demo_seed(seed=options["seed"], size=size, as_of=as_of, progress=bar.update)
+        demo_seeded.send(sender=self.__class__)
         seconds = time.monotonic() - started
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
         summary = ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in counts.items())
