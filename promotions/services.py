@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -19,7 +18,7 @@ from django.utils import timezone
 from rest_framework import status
 
 from audiences import services as audience_services
-from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error, quantize
+from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
 from audiences.models import Order, Store
 from config.api.errors import ApiError
 from promotions.code_patterns import InvalidPattern, generate_codes, validate_pattern
@@ -37,7 +36,7 @@ from promotions.models import (
     PromotionCode,
     Redemption,
 )
-from promotions.order_hooks import DEFAULT_CANCEL_FIELDS, run_cancel_hooks, run_place_hooks
+from promotions.order_hooks import run_place_hooks
 from promotions.results import evaluation_payload
 from promotions.selectors import Pricing, PricingRequest, cart_price
 
@@ -413,52 +412,3 @@ def _claim(order: Order, pricing: Pricing, request: PricingRequest) -> None:
         )
         for item in applied
     )
-
-
-@transaction.atomic
-def order_release(*, order: Order) -> dict:
-    """Cancel the order and give back every use, per-customer count and budget it took. Idempotent."""
-    order, changed = audience_services.order_cancel(order=order)
-    pricing = OrderPricing.objects.select_for_update().filter(order=order).first()
-    if not changed and pricing is not None and pricing.cancellation:
-        return pricing.cancellation
-    redemptions = list(
-        Redemption.objects.select_for_update(of=("self",))
-        .select_related("code")
-        .filter(order=order, status=Redemption.Status.ACTIVE)
-        .order_by("promotion_id")
-    )
-    now = timezone.now()
-    for redemption in redemptions:
-        Promotion.objects.filter(pk=redemption.promotion_id).update(
-            used=F("used") - 1, budget_spent=F("budget_spent") - redemption.amount
-        )
-    for redemption in sorted((r for r in redemptions if r.code_id), key=lambda r: r.code_id):
-        PromotionCode.objects.filter(pk=redemption.code_id).update(used=F("used") - 1)
-    for redemption in redemptions:
-        if redemption.customer_id:
-            CustomerPromotionUsage.objects.filter(
-                promotion_id=redemption.promotion_id, customer_id=redemption.customer_id, used__gt=0
-            ).update(used=F("used") - 1)
-    Redemption.objects.filter(pk__in=[r.pk for r in redemptions]).update(
-        status=Redemption.Status.RELEASED, released_at=now
-    )
-    cancellation = {
-        "order": order.external_id,
-        "status": order.status,
-        "currency": order.currency,
-        "released": [
-            {
-                "promotion": r.promotion_id,
-                "code": r.code.code if r.code_id else None,
-                "amount": str(quantize(r.amount, order.currency)),
-            }
-            for r in redemptions
-        ],
-        "released_discount": str(quantize(sum((r.amount for r in redemptions), Decimal(0)), order.currency)),
-        **(run_cancel_hooks(order=order) if changed else DEFAULT_CANCEL_FIELDS),
-    }
-    if pricing is not None:
-        pricing.cancellation = cancellation
-        pricing.save(update_fields=["cancellation"])
-    return cancellation

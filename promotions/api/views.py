@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from audiences.models import Customer, Order, Store
 from config.api.views import ManagementView, Paginated, StorefrontView, validated
-from promotions import selectors, services
+from promotions import order_cancellation, selectors, services
 from promotions.api import serializers as s
 from promotions.api.throttles import CouponCustomerThrottle, CouponKeyThrottle
 from promotions.engine.rewards import REWARD_TYPES
@@ -188,7 +188,7 @@ class OrderCancelView(StorefrontView):
         order = Order.objects.filter(external_id=external_id).first()
         if order is None:
             raise Http404(f"Unknown order '{external_id}'.")
-        return Response(services.order_release(order=order))
+        return Response(order_cancellation.order_release(order=order))
 
 
 def _promotions_with_counts():
