@@ -1,11 +1,12 @@
 from django.urls import path
 
-from promotions.api import views
+from promotions.api import order_read, views
 
 urlpatterns = [
     path("carts/evaluate", views.CartEvaluateView.as_view(), name="carts-evaluate"),
     path("coupons/validate", views.CouponValidateView.as_view(), name="coupons-validate"),
     path("orders", views.OrderCreateView.as_view(), name="orders-create"),
+    path("orders/<str:external_id>", order_read.OrderDetailView.as_view(), name="order"),
     path("orders/<str:external_id>/cancel", views.OrderCancelView.as_view(), name="orders-cancel"),
     path("promotions", views.PromotionListView.as_view(), name="promotions"),
     path("promotions/code-jobs/<int:job_id>", views.CodeJobView.as_view(), name="promotion-code-job"),
