@@ -9,6 +9,7 @@ id, then code id) so that concurrent orders cannot deadlock, and check constrain
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -262,19 +263,51 @@ def _copy_codes(job: CodeGenerationJob, codes: list[str]) -> int:
 # Orders
 
 
+REFUSE_UNREDEEMABLE = "refuse"
+DROP_UNREDEEMABLE = "drop"
+
+
 def order_place(
-    *, external_id: str, pricing_request: PricingRequest, placed_at: datetime, attribution: dict | None = None
+    *,
+    external_id: str,
+    pricing_request: PricingRequest,
+    placed_at: datetime,
+    attribution: dict | None = None,
+    on_unredeemable_code: str = REFUSE_UNREDEEMABLE,
 ) -> tuple[dict, bool]:
     """Price the order, then record it and claim every use in one transaction.
 
     Returns (response, created). The same external_id again returns the first response.
     A code that no longer applies, or a use that can no longer be claimed, is a 409 with its
-    reason, and nothing is recorded.
+    reason, and nothing is recorded; with `on_unredeemable_code="drop"` such a code is left out
+    instead, the order priced and recorded without it, and the answer lists it in `dropped_codes`.
     """
     replay = _placed_response(external_id)
     if replay is not None:
         return replay, False
-    pricing = cart_price(request=pricing_request)
+    dropped: list[dict] = []
+    # Each round either records the order or drops at least one code: it ends.
+    while True:
+        pricing = cart_price(request=pricing_request)
+        try:
+            return _order_place_priced(external_id, pricing_request, pricing, placed_at, attribution, dropped), True
+        except ApiError as refused:
+            code = refused.extra.get("coupon")
+            if on_unredeemable_code != DROP_UNREDEEMABLE or not code:
+                raise
+            dropped.append({"code": code, "reason": refused.error_code, "message": str(refused.detail)})
+            pricing_request = replace(
+                pricing_request, codes=[c for c in pricing_request.codes if normalize_code(c) != normalize_code(code)]
+            )
+        except IntegrityError:
+            # The same external_id was placed concurrently: answer as a repeat would.
+            replay = _placed_response(external_id)
+            if replay is None:
+                raise
+            return replay, False
+
+
+def _order_place_priced(external_id, pricing_request, pricing: Pricing, placed_at, attribution, dropped) -> dict:
     for code in pricing.result.codes:
         if code.status != "applied":
             raise ApiError(
@@ -285,23 +318,17 @@ def order_place(
                 coupon=code.code,
                 promotion=code.promotion_id,
             )
-    try:
-        with transaction.atomic():
-            order = _order_record(external_id, pricing_request, pricing, placed_at, attribution)
-            _claim(order, pricing, pricing_request)
-            response = {
-                "order": external_id,
-                **evaluation_payload(pricing.result),
-                **run_place_hooks(order=order, evaluation=pricing.result, attribution=attribution or {}),
-            }
-            OrderPricing.objects.create(order=order, response=response)
-    except IntegrityError:
-        # The same external_id was placed concurrently: answer as a repeat would.
-        replay = _placed_response(external_id)
-        if replay is None:
-            raise
-        return replay, False
-    return response, True
+    with transaction.atomic():
+        order = _order_record(external_id, pricing_request, pricing, placed_at, attribution)
+        _claim(order, pricing, pricing_request)
+        response = {
+            "order": external_id,
+            **evaluation_payload(pricing.result),
+            "dropped_codes": dropped,
+            **run_place_hooks(order=order, evaluation=pricing.result, attribution=attribution or {}),
+        }
+        OrderPricing.objects.create(order=order, response=response)
+    return response
 
 
 def _placed_response(external_id: str) -> dict | None:

@@ -1,21 +1,35 @@
-"""`GET /api/v1/orders/{external_id}`: an order read back, as the storefront recorded it and as it stands."""
+"""The storefront's order operations: place one, cancel it, read it back."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import serializers
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from audiences.currencies import quantize
 from audiences.models import Order
-from config.api.views import StorefrontView
-from promotions import selectors
-from promotions.api.serializers import AppliedOutput, GiftOutput, LineOutput
+from config.api.views import StorefrontView, validated
+from promotions import order_cancellation, selectors, services
+from promotions.api.serializers import (
+    AppliedOutput,
+    CancelOutput,
+    DroppedCodeOutput,
+    GiftOutput,
+    LineOutput,
+    OrderInput,
+    OrderOutput,
+)
+from promotions.api.views import customer_or_404, pricing_request
 
-
-class DroppedCodeOutput(serializers.Serializer):
-    code = serializers.CharField()
-    reason = serializers.CharField()
-    message = serializers.CharField()
+ORDER_DROPPED_EXAMPLE = {
+    "currency": "BDT", "subtotal": "100.00", "discount_total": "0.00", "shipping_price": "0.00",
+    "shipping_discount": "0.00", "total": "100.00", "applied": [], "codes": [], "gifts": [],
+    "lines": [{"sku": "RICE", "quantity": 1, "unit_price": "100.00", "subtotal": "100.00", "discount": "0.00",
+               "total": "100.00"}],
+    "dropped_codes": [{"code": "ONCE", "reason": "usage_limit_reached",
+                       "message": "This code has been used as many times as it may be."}],
+    "points_earned": 0, "attributed_campaign": None,
+}  # fmt: skip
 
 
 class RedemptionOutput(serializers.Serializer):
@@ -158,3 +172,83 @@ class OrderDetailView(StorefrontView):
         if order is None:
             raise Http404(f"Unknown order '{external_id}'.")
         return Response(order_detail_payload(order))
+
+
+class OrderCreateView(StorefrontView):
+    @extend_schema(
+        request=OrderInput,
+        responses={
+            201: OrderOutput,
+            200: OrderOutput,
+            409: OpenApiResponse(
+                description="A code or promotion can no longer be redeemed: `reason` says why, `coupon` names the "
+                "code, nothing is recorded. To recover, price the cart again without that code (carts/evaluate), "
+                'show the customer the new total and send the order without it, or send `on_unredeemable_code: "drop"`.'
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "An order",
+                {
+                    "external_id": "O-778",
+                    "customer": "C-1001",
+                    "store": "DHK-01",
+                    "channel": "web",
+                    "currency": "BDT",
+                    "placed_at": "2026-11-22T10:00:00+06:00",
+                    "lines": [{"sku": "TV-55", "quantity": 1, "unit_price": "54000.00"}],
+                    "shipping_price": "120.00",
+                    "codes": ["WELCOME15"],
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Recorded without a used-up code",
+                {"order": "O-779", **ORDER_DROPPED_EXAMPLE},
+                response_only=True,
+                status_codes=["201"],
+            ),
+        ],
+        description="Prices the order as carts/evaluate would and, in one transaction, records it and "
+        "redeems every code and promotion use. Idempotent per external_id. A code that cannot be redeemed "
+        'is a 409 unless `on_unredeemable_code` is "drop": then the order is recorded without it and '
+        "`dropped_codes` says which and why.",
+    )
+    def post(self, request):
+        data = validated(OrderInput, request.data)
+        response, created = services.order_place(
+            external_id=data["external_id"],
+            pricing_request=pricing_request(data, customer_or_404(data.get("customer"))),
+            placed_at=data.get("placed_at") or timezone.now(),
+            attribution=data.get("attribution") or {},
+            on_unredeemable_code=data["on_unredeemable_code"],
+        )
+        return Response(response, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class OrderCancelView(StorefrontView):
+    @extend_schema(
+        request=None,
+        responses={200: CancelOutput},
+        examples=[
+            OpenApiExample(
+                "Released",
+                {
+                    "order": "ORD-1001",
+                    "status": "cancelled",
+                    "currency": "BDT",
+                    "released": [{"promotion": 42, "code": "WELCOME15", "amount": "1350.00"}],
+                    "released_discount": "1350.00",
+                    "points_reversed": 135,
+                },
+                response_only=True,
+            )
+        ],
+        description="Releases the order's redemptions (usage, per-customer counts and budget given back) and "
+        "reverses what hooks recorded (loyalty points, attributed revenue). Idempotent.",
+    )
+    def post(self, request, external_id):
+        order = Order.objects.filter(external_id=external_id).first()
+        if order is None:
+            raise Http404(f"Unknown order '{external_id}'.")
+        return Response(order_cancellation.order_release(order=order))
