@@ -1,6 +1,11 @@
 """A code that can no longer be redeemed: 409 by default, or dropped on request and said so."""
 
+import uuid
+from decimal import Decimal
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from audiences.models import Order
 from promotions.models import Promotion, PromotionCode, Redemption
@@ -86,3 +91,29 @@ def test_drop_is_the_only_other_choice(storefront, used_up_code):
 
     assert response.status_code == 400 and "on_unredeemable_code" in response.json()["fields"]
     assert not Order.objects.filter(external_id="O-2").exists()
+
+
+AMOUNTS = {"C1": Decimal("1.00"), "C2": Decimal("2.00"), "C4": Decimal("4.00")}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(used_up=st.sets(st.sampled_from(sorted(AMOUNTS))), sent=st.permutations(sorted(AMOUNTS)))
+def test_drop_leaves_out_exactly_the_used_up_codes_and_charges_the_rest(storefront, marketer, catalog, used_up, sent):
+    if not Promotion.objects.exists():
+        for code, amount in AMOUNTS.items():
+            create_promotion(marketer, name=code, trigger="code", code=code, usage_limit=1,
+                             reward={"type": "fixed_amount", "value": str(amount)})  # fmt: skip
+    for name in AMOUNTS:  # each example starts from its own state of which codes are used up
+        Promotion.objects.filter(name=name).update(used=int(name in used_up))
+
+    response = place(storefront, f"O-{uuid.uuid4().hex}", [rice()], codes=sent, on_unredeemable_code="drop")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert [dropped["code"] for dropped in body["dropped_codes"]] == [code for code in sent if code in used_up]
+    assert {dropped["reason"] for dropped in body["dropped_codes"]} <= {"usage_limit_reached"}
+    live = [code for code in sent if code not in used_up]
+    assert [code["code"] for code in body["codes"]] == live
+    assert Decimal(body["discount_total"]) == sum((AMOUNTS[code] for code in live), Decimal(0))
+    assert Decimal(body["total"]) == Decimal("100.00") - Decimal(body["discount_total"])
+    assert set(Promotion.objects.filter(used=1).values_list("name", flat=True)) == set(AMOUNTS)
