@@ -2,7 +2,7 @@
 
 import pytest
 
-from audiences.models import Order
+from audiences.models import Customer, Order
 from promotions.models import CustomerPromotionUsage, Promotion, PromotionCode, Redemption
 from promotions.order_hooks import _hooks, register_order_hook
 from tests.promotions.conftest import create_promotion, place, rice
@@ -101,3 +101,16 @@ def test_an_order_cancelled_before_claims_were_released_is_released_by_the_api_o
     assert body["released_discount"] == "10.00" and body["points_reversed"] == 7
     assert cancel_calls == ["O-1"]
     assert Promotion.objects.get().used == 0 and PromotionCode.objects.get().used == 0
+
+
+def test_the_admin_cancels_orders_but_cannot_delete_them(admin_client, storefront, catalog, customer):
+    assert place(storefront, "O-3", [rice()], customer="C-1001").status_code == 201
+    order = Order.objects.get(external_id="O-3")
+
+    admin_client.post(
+        "/admin/audiences/order/", {"action": "delete_selected", "_selected_action": [order.pk], "post": "yes"}
+    )
+
+    assert Order.objects.filter(pk=order.pk, status="placed").exists()
+    assert Customer.objects.get().orders_count == 1
+    assert admin_client.get(f"/admin/audiences/order/{order.pk}/delete/").status_code == 403
