@@ -26,6 +26,13 @@ def test_the_api_root_lists_every_resource_of_the_schema_and_the_docs(client):
     assert "Api-Key" in root["auth"]["api_key"] and "Token" in root["auth"]["token"]
 
 
+def test_the_schema_documents_the_api_root_as_open(client):
+    root = client.get("/api/schema/?format=json").json()["paths"][API_PREFIX]["get"]
+
+    assert root.get("security", []) == []
+    assert set(root["responses"]) == {"200"}
+
+
 def test_the_api_root_without_its_slash_leads_to_it(client):
     response = client.get("/api/v1")
 
