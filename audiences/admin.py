@@ -118,6 +118,9 @@ class OrderAdmin(ExportMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # the admin cancels orders, never edits them
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleting would skip the cancel path: the customer's statistics and the claims stay
+
     def has_cancel_permission(self, request):
         return request.user.has_perm("audiences.change_order")
 

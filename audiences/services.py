@@ -29,6 +29,7 @@ from audiences.models import (
     Product,
     Store,
 )
+from audiences.order_cancel_steps import run_order_cancel_steps
 
 DOUBLE_OPT_IN_SOURCE = "double_opt_in"
 
@@ -349,7 +350,9 @@ def order_create(
 
 @transaction.atomic
 def order_cancel(*, order: Order) -> tuple[Order, bool]:
-    """Cancel a placed order and take it out of the customer's statistics. Idempotent."""
+    """Cancel a placed order, take it out of the customer's statistics and run the registered cancel
+    steps (promotions releases its claims) in the same transaction. Idempotent: an order already
+    cancelled is returned as it is and no step runs again."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status == Order.Status.CANCELLED:
         return order, False
@@ -366,6 +369,7 @@ def order_cancel(*, order: Order) -> tuple[Order, bool]:
             ),
             last_order_at=Subquery(placed_orders.values("customer").annotate(last=Max("placed_at")).values("last")[:1]),
         )
+    run_order_cancel_steps(order=order)
     _on_commit(signals.order_cancelled, order=order)
     return order, True
 

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class PromotionsConfig(AppConfig):
     name = "promotions"
     verbose_name = "Promotions"
+
+    def ready(self):
+        from audiences.order_cancel_steps import register_order_cancel_step
+        from promotions.order_cancellation import order_claims_release
+
+        register_order_cancel_step("promotions", order_claims_release)

@@ -8,14 +8,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from audiences.models import Category, Customer, Product, Store
+from audiences.models import Category, Customer, Order, Product, Store
 from promotions.customer_facts import customer_facts
 from promotions.engine import Cart, CartLine, CodeRecord, Context, PromotionIndex, PromotionUsage, Result, evaluate
 from promotions.engine.evaluate import normalize_code
-from promotions.models import CodeGenerationJob, CustomerPromotionUsage, IndexVersion, Promotion, PromotionCode
+from promotions.models import (
+    CodeGenerationJob,
+    CustomerPromotionUsage,
+    IndexVersion,
+    Promotion,
+    PromotionCode,
+    Redemption,
+)
 from promotions.rules import rule_from_promotion
 
 INDEXED_STATUSES = (Promotion.Status.SCHEDULED, Promotion.Status.ACTIVE)
@@ -133,6 +140,18 @@ def _cart_line(line: LineInput, products: dict[str, Product], categories: dict[s
     category = categories.get(line.category) if line.category else None
     lineage = category.lineage if category else ([line.category] if line.category else [])
     return CartLine(line.sku, line.quantity, line.unit_price, tuple(lineage))
+
+
+def order_get(*, external_id: str) -> Order | None:
+    """An order with what reading it back shows: its lines, its redemptions (with their promotion
+    and code) and the answer given when it was placed (none for an imported order)."""
+    redemptions = Redemption.objects.select_related("promotion", "code").order_by("promotion_id")
+    return (
+        Order.objects.select_related("customer", "store", "pricing")
+        .prefetch_related("lines", Prefetch("redemptions", queryset=redemptions))
+        .filter(external_id=external_id)
+        .first()
+    )
 
 
 def promotion_list() -> QuerySet[Promotion]:

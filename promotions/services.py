@@ -9,8 +9,8 @@ id, then code id) so that concurrent orders cannot deadlock, and check constrain
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -19,7 +19,7 @@ from django.utils import timezone
 from rest_framework import status
 
 from audiences import services as audience_services
-from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error, quantize
+from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
 from audiences.models import Order, Store
 from config.api.errors import ApiError
 from promotions.code_patterns import InvalidPattern, generate_codes, validate_pattern
@@ -37,7 +37,7 @@ from promotions.models import (
     PromotionCode,
     Redemption,
 )
-from promotions.order_hooks import DEFAULT_CANCEL_FIELDS, run_cancel_hooks, run_place_hooks
+from promotions.order_hooks import run_place_hooks
 from promotions.results import evaluation_payload
 from promotions.selectors import Pricing, PricingRequest, cart_price
 
@@ -266,19 +266,51 @@ def _copy_codes(job: CodeGenerationJob, codes: list[str]) -> int:
 # Orders
 
 
+REFUSE_UNREDEEMABLE = "refuse"
+DROP_UNREDEEMABLE = "drop"
+
+
 def order_place(
-    *, external_id: str, pricing_request: PricingRequest, placed_at: datetime, attribution: dict | None = None
+    *,
+    external_id: str,
+    pricing_request: PricingRequest,
+    placed_at: datetime,
+    attribution: dict | None = None,
+    on_unredeemable_code: str = REFUSE_UNREDEEMABLE,
 ) -> tuple[dict, bool]:
     """Price the order, then record it and claim every use in one transaction.
 
     Returns (response, created). The same external_id again returns the first response.
     A code that no longer applies, or a use that can no longer be claimed, is a 409 with its
-    reason, and nothing is recorded.
+    reason, and nothing is recorded; with `on_unredeemable_code="drop"` such a code is left out
+    instead, the order priced and recorded without it, and the answer lists it in `dropped_codes`.
     """
     replay = _placed_response(external_id)
     if replay is not None:
         return replay, False
-    pricing = cart_price(request=pricing_request)
+    dropped: list[dict] = []
+    # Each round either records the order or drops at least one code: it ends.
+    while True:
+        pricing = cart_price(request=pricing_request)
+        try:
+            return _order_place_priced(external_id, pricing_request, pricing, placed_at, attribution, dropped), True
+        except ApiError as refused:
+            code = refused.extra.get("coupon")
+            if on_unredeemable_code != DROP_UNREDEEMABLE or not code:
+                raise
+            dropped.append({"code": code, "reason": refused.error_code, "message": str(refused.detail)})
+            pricing_request = replace(
+                pricing_request, codes=[c for c in pricing_request.codes if normalize_code(c) != normalize_code(code)]
+            )
+        except IntegrityError:
+            # The same external_id was placed concurrently: answer as a repeat would.
+            replay = _placed_response(external_id)
+            if replay is None:
+                raise
+            return replay, False
+
+
+def _order_place_priced(external_id, pricing_request, pricing: Pricing, placed_at, attribution, dropped) -> dict:
     for code in pricing.result.codes:
         if code.status != "applied":
             raise ApiError(
@@ -289,23 +321,17 @@ def order_place(
                 coupon=code.code,
                 promotion=code.promotion_id,
             )
-    try:
-        with transaction.atomic():
-            order = _order_record(external_id, pricing_request, pricing, placed_at, attribution)
-            _claim(order, pricing, pricing_request)
-            response = {
-                "order": external_id,
-                **evaluation_payload(pricing.result),
-                **run_place_hooks(order=order, evaluation=pricing.result, attribution=attribution or {}),
-            }
-            OrderPricing.objects.create(order=order, response=response)
-    except IntegrityError:
-        # The same external_id was placed concurrently: answer as a repeat would.
-        replay = _placed_response(external_id)
-        if replay is None:
-            raise
-        return replay, False
-    return response, True
+    with transaction.atomic():
+        order = _order_record(external_id, pricing_request, pricing, placed_at, attribution)
+        _claim(order, pricing, pricing_request)
+        response = {
+            "order": external_id,
+            **evaluation_payload(pricing.result),
+            "dropped_codes": dropped,
+            **run_place_hooks(order=order, evaluation=pricing.result, attribution=attribution or {}),
+        }
+        OrderPricing.objects.create(order=order, response=response)
+    return response
 
 
 def _placed_response(external_id: str) -> dict | None:
@@ -416,52 +442,3 @@ def _claim(order: Order, pricing: Pricing, request: PricingRequest) -> None:
         )
         for item in applied
     )
-
-
-@transaction.atomic
-def order_release(*, order: Order) -> dict:
-    """Cancel the order and give back every use, per-customer count and budget it took. Idempotent."""
-    order, changed = audience_services.order_cancel(order=order)
-    pricing = OrderPricing.objects.select_for_update().filter(order=order).first()
-    if not changed and pricing is not None and pricing.cancellation:
-        return pricing.cancellation
-    redemptions = list(
-        Redemption.objects.select_for_update(of=("self",))
-        .select_related("code")
-        .filter(order=order, status=Redemption.Status.ACTIVE)
-        .order_by("promotion_id")
-    )
-    now = timezone.now()
-    for redemption in redemptions:
-        Promotion.objects.filter(pk=redemption.promotion_id).update(
-            used=F("used") - 1, budget_spent=F("budget_spent") - redemption.amount
-        )
-    for redemption in sorted((r for r in redemptions if r.code_id), key=lambda r: r.code_id):
-        PromotionCode.objects.filter(pk=redemption.code_id).update(used=F("used") - 1)
-    for redemption in redemptions:
-        if redemption.customer_id:
-            CustomerPromotionUsage.objects.filter(
-                promotion_id=redemption.promotion_id, customer_id=redemption.customer_id, used__gt=0
-            ).update(used=F("used") - 1)
-    Redemption.objects.filter(pk__in=[r.pk for r in redemptions]).update(
-        status=Redemption.Status.RELEASED, released_at=now
-    )
-    cancellation = {
-        "order": order.external_id,
-        "status": order.status,
-        "currency": order.currency,
-        "released": [
-            {
-                "promotion": r.promotion_id,
-                "code": r.code.code if r.code_id else None,
-                "amount": str(quantize(r.amount, order.currency)),
-            }
-            for r in redemptions
-        ],
-        "released_discount": str(quantize(sum((r.amount for r in redemptions), Decimal(0)), order.currency)),
-        **(run_cancel_hooks(order=order) if changed else DEFAULT_CANCEL_FIELDS),
-    }
-    if pricing is not None:
-        pricing.cancellation = cancellation
-        pricing.save(update_fields=["cancellation"])
-    return cancellation

@@ -9,6 +9,8 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
+from config.api.permissions import management_credentials_message
+
 
 class ApiError(exceptions.APIException):
     """A domain error with a stable machine-readable code, e.g. 409 `usage_limit_reached`."""
@@ -42,8 +44,12 @@ def api_exception_handler(exc, context):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = {"code": "invalid", "message": "Invalid input: " + _describe(fields), "fields": fields}
     elif isinstance(exc, (Http404, exceptions.NotFound)):
-        detail = getattr(exc, "detail", None) or "Not found."
+        # Django's Http404 carries its message in args ("Unknown order 'X'."), DRF's NotFound in detail.
+        detail = getattr(exc, "detail", None) or (str(exc) if exc.args else "") or "Not found."
         response.data = {"code": "not_found", "message": str(detail)}
+    elif isinstance(exc, exceptions.NotAuthenticated) and context.get("request") is not None:
+        # Only views that authenticate users raise this (storefront views have no authenticators).
+        response.data = {"code": "not_authenticated", "message": management_credentials_message(context["request"])}
     elif isinstance(exc, DjangoPermissionDenied):
         response.data = {"code": "permission_denied", "message": "You do not have permission."}
     else:

@@ -1,11 +1,43 @@
 from rest_framework import permissions
 from rest_framework_api_key.permissions import HasAPIKey
 
+NO_STOREFRONT_KEY_MESSAGE = "A valid API key is required: send 'Authorization: Api-Key <key>'."
+WRONG_SCHEME_ON_STOREFRONT_MESSAGE = (
+    "This storefront endpoint takes an API key: send 'Authorization: Api-Key <key>'. "
+    "A user's token ('Authorization: Token ...') is for the management endpoints."
+)
+NO_USER_ON_MANAGEMENT_MESSAGE = (
+    "This management endpoint needs a user's token: send 'Authorization: Token <token>' "
+    "(python manage.py drf_create_token <username>), or sign in to the admin."
+)
+API_KEY_ON_MANAGEMENT_MESSAGE = NO_USER_ON_MANAGEMENT_MESSAGE + " An API key is for the storefront endpoints."
+
+
+def authorization_scheme(request) -> str:
+    """The scheme of the Authorization header, lower-cased ('api-key', 'token', ...); '' without one."""
+    scheme, _, _ = request.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
+    return scheme.lower()
+
+
+def management_credentials_message(request) -> str:
+    """Why a management endpoint found no user, and what to send instead."""
+    if authorization_scheme(request) == "api-key":
+        return API_KEY_ON_MANAGEMENT_MESSAGE
+    return NO_USER_ON_MANAGEMENT_MESSAGE
+
 
 class HasStorefrontKey(HasAPIKey):
     """`Authorization: Api-Key <key>`; keys are stored hashed by djangorestframework-api-key."""
 
-    message = "A valid API key is required: send 'Authorization: Api-Key <key>'."
+    message = NO_STOREFRONT_KEY_MESSAGE
+
+    def has_permission(self, request, view) -> bool:
+        if super().has_permission(request, view):
+            return True
+        # DRF reads `message` off this instance, made for this request, once this answers False.
+        if authorization_scheme(request) == "token":
+            self.message = WRONG_SCHEME_ON_STOREFRONT_MESSAGE
+        return False
 
 
 class ModelPermissions(permissions.DjangoModelPermissions):

@@ -38,6 +38,8 @@ class ApiSchema(AutoSchema):
     def get_auth(self):
         if any(isinstance(permission, HasStorefrontKey) for permission in self.view.get_permissions()):
             return [{"ApiKeyAuth": []}]
+        if not self.view.get_authenticators():
+            return []  # open to anyone (the API root): no credentials, so no 401 or 403 to document
         return super().get_auth()
 
 

@@ -53,6 +53,12 @@ class OrderInput(CartInput):
     external_id = serializers.CharField(max_length=64)
     placed_at = serializers.DateTimeField(required=False)
     attribution = serializers.DictField(required=False, default=dict)
+    on_unredeemable_code = serializers.ChoiceField(
+        choices=["refuse", "drop"],
+        default="refuse",
+        help_text="refuse: a code that cannot be redeemed is a 409 and nothing is recorded. drop: the order is "
+        "recorded without it and the answer lists it in dropped_codes.",
+    )
 
 
 class CouponValidateInput(serializers.Serializer):
@@ -106,8 +112,15 @@ class EvaluationOutput(serializers.Serializer):
     gifts = GiftOutput(many=True)
 
 
+class DroppedCodeOutput(serializers.Serializer):
+    code = serializers.CharField()
+    reason = serializers.CharField()
+    message = serializers.CharField()
+
+
 class OrderOutput(EvaluationOutput):
     order = serializers.CharField()
+    dropped_codes = DroppedCodeOutput(many=True, help_text='Codes left out under on_unredeemable_code "drop".')
     points_earned = serializers.IntegerField()
     attributed_campaign = serializers.JSONField(allow_null=True)
 

@@ -4,13 +4,12 @@ import csv
 
 from django.db.models import Count, Q
 from django.http import Http404, StreamingHttpResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from audiences.models import Customer, Order, Store
+from audiences.models import Customer, Store
 from config.api.views import ManagementView, Paginated, StorefrontView, validated
 from config.spreadsheets import neutralise
 from promotions import selectors, services
@@ -34,7 +33,7 @@ CART_EXAMPLE = {
 }
 
 
-def _customer(external_id: str | None) -> Customer | None:
+def customer_or_404(external_id: str | None) -> Customer | None:
     if not external_id:
         return None
     customer = Customer.objects.filter(external_id=external_id).first()
@@ -79,7 +78,7 @@ class CartEvaluateView(StorefrontView):
     )
     def post(self, request):
         data = validated(s.CartInput, request.data)
-        pricing = selectors.cart_price(request=pricing_request(data, _customer(data.get("customer"))))
+        pricing = selectors.cart_price(request=pricing_request(data, customer_or_404(data.get("customer"))))
         return Response(evaluation_payload(pricing.result))
 
 
@@ -96,7 +95,7 @@ class CouponValidateView(StorefrontView):
     )
     def post(self, request):
         data = validated(s.CouponValidateInput, request.data)
-        customer = _customer(data.get("customer"))
+        customer = customer_or_404(data.get("customer"))
         cart = pricing_request(data["cart"], customer) if data.get("cart") else None
         check = selectors.coupon_check(
             code=data["code"],
@@ -123,73 +122,6 @@ class CouponValidateView(StorefrontView):
                 else None,
             }
         )
-
-
-class OrderCreateView(StorefrontView):
-    @extend_schema(
-        request=s.OrderInput,
-        responses={
-            201: s.OrderOutput,
-            200: s.OrderOutput,
-            409: OpenApiResponse(description="A code or promotion can no longer be redeemed: `reason` says why."),
-        },
-        examples=[
-            OpenApiExample(
-                "An order",
-                {
-                    "external_id": "O-778",
-                    "customer": "C-1001",
-                    "store": "DHK-01",
-                    "channel": "web",
-                    "currency": "BDT",
-                    "placed_at": "2026-11-22T10:00:00+06:00",
-                    "lines": [{"sku": "TV-55", "quantity": 1, "unit_price": "54000.00"}],
-                    "shipping_price": "120.00",
-                    "codes": ["WELCOME15"],
-                },
-                request_only=True,
-            )
-        ],
-        description="Prices the order as carts/evaluate would and, in one transaction, records it and "
-        "redeems every code and promotion use. Idempotent per external_id.",
-    )
-    def post(self, request):
-        data = validated(s.OrderInput, request.data)
-        response, created = services.order_place(
-            external_id=data["external_id"],
-            pricing_request=pricing_request(data, _customer(data.get("customer"))),
-            placed_at=data.get("placed_at") or timezone.now(),
-            attribution=data.get("attribution") or {},
-        )
-        return Response(response, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-
-class OrderCancelView(StorefrontView):
-    @extend_schema(
-        request=None,
-        responses={200: s.CancelOutput},
-        examples=[
-            OpenApiExample(
-                "Released",
-                {
-                    "order": "ORD-1001",
-                    "status": "cancelled",
-                    "currency": "BDT",
-                    "released": [{"promotion": 42, "code": "WELCOME15", "amount": "1350.00"}],
-                    "released_discount": "1350.00",
-                    "points_reversed": 135,
-                },
-                response_only=True,
-            )
-        ],
-        description="Releases the order's redemptions (usage, per-customer counts and budget given back) and "
-        "reverses what hooks recorded (loyalty points, attributed revenue). Idempotent.",
-    )
-    def post(self, request, external_id):
-        order = Order.objects.filter(external_id=external_id).first()
-        if order is None:
-            raise Http404(f"Unknown order '{external_id}'.")
-        return Response(services.order_release(order=order))
 
 
 def _promotions_with_counts():
