@@ -24,7 +24,8 @@ from audiences.models import Order, Store
 from config.api.errors import ApiError
 from promotions.code_patterns import InvalidPattern, generate_codes, validate_pattern
 from promotions.engine.definition import MAX_MONEY, DefinitionError, parse_eligibility, parse_reward, parse_target
-from promotions.engine.evaluate import normalize_code, reason_message
+from promotions.engine.evaluate import normalize_code
+from promotions.engine.reasons import reason_message
 from promotions.engine.types import Reason
 from promotions.lifecycle import REQUESTABLE, lifecycle_status
 from promotions.models import (
