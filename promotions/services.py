@@ -343,6 +343,7 @@ def _order_record(external_id, request: PricingRequest, pricing: Pricing, placed
         customer=request.customer,
         store=store,
         channel=request.channel or "",
+        payment_method=request.payment_method or "",
         discount_total=result.discount_total,
         shipping_price=result.shipping_price,
         shipping_discount=result.shipping_discount,

@@ -72,7 +72,8 @@ class Percentage:
         numerator, denominator = self._ratio
         if self.max_units is not None:
             positions, worth, _ = cheapest_units(lines, running, matched, self.max_units)
-            total = min(_round_half_up(sum(worth) * numerator / denominator), int(sum(worth)))
+            value = sum(worth, Fraction(0))
+            total = min(_round_half_up(value * numerator / denominator), int(value))
             if self._cap is not None:
                 total = min(total, self._cap[places])
             return allocate_by_position(total, positions, worth)
@@ -117,7 +118,7 @@ class FixedAmount:
         if self.per == "item":
             discounts = {i: min(value * n, int(w)) for i, w, n in zip(positions, worth, units, strict=True)}
             return {i: amount for i, amount in discounts.items() if amount > 0}
-        return allocate_by_position(min(value, int(sum(worth))), positions, worth)
+        return allocate_by_position(min(value, int(sum(worth, Fraction(0)))), positions, worth)
 
 
 @dataclass(frozen=True, slots=True)
