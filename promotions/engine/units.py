@@ -33,7 +33,7 @@ def cheapest(groups, wanted: int) -> dict[int, int]:
 
 
 def cheapest_units(lines, running, matched, wanted: int) -> tuple[list[int], list[Fraction], list[int]]:
-    """The `wanted` cheapest targeted units: their lines, what they are worth now on each line,
+    """The `wanted` cheapest targeted units that still have a price: their lines, what they are worth now on each line,
     and how many units of each line they are."""
     groups = unit_groups(lines, running, matched)
     prices = {index: price for price, index, _ in groups}

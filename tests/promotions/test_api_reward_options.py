@@ -132,8 +132,9 @@ def test_bad_options_are_a_400_naming_the_field(marketer, reward, field):
 def test_max_units_discounts_exactly_the_cheapest_units(lines, max_units):
     cart = [line(f"S{n}", quantity, Decimal(cents) / 100) for n, (quantity, cents) in enumerate(lines)]
     capped = price(cart, [rule(1, {"type": "percentage", "value": "100", "max_units": max_units})])
-    unit_prices = sorted(cents for quantity, cents in lines for _ in range(quantity))
-    # 100% off the N cheapest units is what those units cost, to the cent.
+    unit_prices = sorted(cents for quantity, cents in lines for _ in range(quantity) if cents > 0)
+    # 100% off the N cheapest units that still have a price is what they cost, to the cent (a
+    # unit that is already free is not one of the N: it has nothing left to take off).
     assert capped.discount_total == Decimal(sum(unit_prices[:max_units])) / 100
     if max_units >= len(unit_prices):  # a limit above the units in the cart changes nothing
         assert capped.discount_total == price(cart, [rule(1, {"type": "percentage", "value": "100"})]).discount_total
