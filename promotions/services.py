@@ -284,6 +284,7 @@ def order_place(
                 code=code.reason,
                 message=code.message,
                 reason=code.reason,
+                detail=code.detail,
                 coupon=code.code,
                 promotion=code.promotion_id,
             )

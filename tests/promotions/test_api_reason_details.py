@@ -92,3 +92,14 @@ def test_valid_code_has_no_detail(storefront, marketer, catalog):
     create_promotion(marketer, trigger="code", code="CODE")
     body = validate(storefront)
     assert (body["valid"], body["reason"], body["detail"]) == (True, None, None)
+
+
+def test_an_order_refused_for_a_code_says_which_condition(storefront, marketer, catalog, customer):
+    create_promotion(marketer, trigger="code", code="HELLO", eligibility={"first_order_only": True})
+    assert place(storefront, "O-1", [rice()], customer="C-1001").status_code == 201
+    response = place(storefront, "O-2", [rice()], customer="C-1001", codes=["HELLO"])
+    body = response.json()
+    assert response.status_code == 409
+    assert (body["code"], body["reason"], body["detail"]) == ("not_eligible_customer", "not_eligible_customer",
+                                                              "first_order_only")  # fmt: skip
+    assert body["message"] == "This code is for a customer's first order only."
