@@ -7,7 +7,7 @@ from __future__ import annotations
 from audiences.payment_methods import payment_method_labels
 from promotions.engine.conditions import condition
 from promotions.engine.rewards import Tiered
-from promotions.engine.types import Cart, CodeResult, Context, PromotionRule, Reason
+from promotions.engine.types import Cart, CodeResult, Context, PromotionRule, Reason, SubtotalBasis
 
 MESSAGES = {
     Reason.NOT_FOUND: "No promotion has the code {code}.",
@@ -26,6 +26,9 @@ MESSAGES = {
     Reason.NOT_ELIGIBLE_PAYMENT_METHOD: "Pay with {payment_methods} to use this code.",
 }
 
+# A threshold read on the targeted lines only (`subtotal_basis: targeted`) says so.
+TARGETED_MIN_SUBTOTAL = "Spend at least {min_subtotal} {currency} on the items this code covers to use it."
+
 # The specific messages behind `not_eligible_store`, by its detail.
 STORE_MESSAGES = {
     "currency": "This code is valid for {currency} carts only.",
@@ -40,7 +43,10 @@ def reason_message(reason: str, code: str, rule: PromotionRule | None, currency:
         threshold = rule.eligibility.min_subtotal
         if threshold is None and isinstance(rule.reward, Tiered):
             threshold = rule.reward.lowest_threshold
-    return MESSAGES[reason].format(
+    template = MESSAGES[reason]
+    if reason == Reason.MIN_SUBTOTAL_NOT_MET and rule and rule.eligibility.subtotal_basis == SubtotalBasis.TARGETED:
+        template = TARGETED_MIN_SUBTOTAL
+    return template.format(
         code=code,
         starts_at=rule.starts_at.date().isoformat() if rule and rule.starts_at else "",
         ends_at=rule.ends_at.date().isoformat() if rule and rule.ends_at else "",

@@ -84,6 +84,13 @@ def test_through_the_api_both_bases_on_a_tv_and_rice_cart(storefront, marketer, 
                      eligibility={"min_subtotal": "54050.00", "subtotal_basis": "targeted"})  # fmt: skip
     result = evaluate(storefront, [tv(), rice()])  # 54,000 of TV and 100 of rice
     assert [applied["name"] for applied in result["applied"]] == ["Cart"]
+    create_promotion(marketer, trigger="code", code="TVSPEND", target={"categories": ["tv"]},
+                     eligibility={"min_subtotal": "54050.00", "subtotal_basis": "targeted"})  # fmt: skip
+    refused = evaluate(storefront, [tv(), rice()], codes=["TVSPEND"])["codes"][0]
+    assert (refused["reason"], refused["message"]) == (
+        "min_subtotal_not_met",
+        "Spend at least 54050.00 BDT on the items this code covers to use it.",
+    )
     body = marketer.post("/api/v1/promotions", {"name": "Bad", "reward": TEN_PERCENT,
                                                 "eligibility": {"subtotal_basis": "whole"}}, format="json")  # fmt: skip
     assert body.status_code == 400 and "eligibility.subtotal_basis" in body.json()["fields"]
