@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from audiences.currencies import CURRENCY_CHOICES
+from audiences.payment_methods import PAYMENT_METHOD_CHOICES
 
 MONEY = {"max_digits": 16, "decimal_places": 3}
 
@@ -123,6 +124,7 @@ class Order(models.Model):
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
     store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
     channel = models.CharField(max_length=32, blank=True)
+    payment_method = models.CharField(max_length=32, blank=True, choices=PAYMENT_METHOD_CHOICES)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     placed_at = models.DateTimeField(db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLACED)

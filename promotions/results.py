@@ -41,7 +41,13 @@ def evaluation_payload(result: Result) -> dict:
         "codes": [
             {"code": code.code, "status": code.status}
             if code.status == "applied"
-            else {"code": code.code, "status": code.status, "reason": code.reason, "message": code.message}
+            else {
+                "code": code.code,
+                "status": code.status,
+                "reason": code.reason,
+                "detail": code.detail,
+                "message": code.message,
+            }
             for code in result.codes
         ],
         "gifts": [

@@ -64,6 +64,7 @@ class PricingRequest:
     customer: Customer | None = None
     store: str | None = None
     channel: str | None = None
+    payment_method: str | None = None
     shipping_price: Decimal = Decimal(0)
     codes: list[str] = field(default_factory=list)
     now: datetime | None = None
@@ -121,6 +122,7 @@ def cart_price(*, request: PricingRequest) -> Pricing:
         now=request.now or timezone.now(),
         store=request.store,
         channel=request.channel,
+        payment_method=request.payment_method,
         customer=facts,
         usage=usage,
         codes={
@@ -192,10 +194,17 @@ class CouponCheck:
     reason: str | None
     message: str
     promotion: Promotion | None
+    detail: str | None = None
 
 
 def coupon_check(
-    *, code: str, customer: Customer | None, store: str | None, channel: str | None, cart: PricingRequest | None
+    *,
+    code: str,
+    customer: Customer | None,
+    store: str | None,
+    channel: str | None,
+    cart: PricingRequest | None,
+    payment_method: str | None = None,
 ) -> CouponCheck:
     """Would this code apply? With a cart, exactly as pricing it would say; without one, only the
     code's own conditions (dates, store, customer, limits) are checked."""
@@ -208,17 +217,20 @@ def coupon_check(
     if cart is None:
         store_currency = Store.objects.filter(code=store).values_list("currency", flat=True).first() if store else None
         currency = store_currency or (promotion.currency if promotion and promotion.currency else "USD")
-        cart = PricingRequest(currency=currency, lines=[], customer=customer, store=store, channel=channel)
+        cart = PricingRequest(
+            currency=currency, lines=[], customer=customer, store=store, channel=channel, payment_method=payment_method
+        )
     request = PricingRequest(
         currency=cart.currency,
         lines=cart.lines,
         customer=customer,
         store=store if store is not None else cart.store,
         channel=channel if channel is not None else cart.channel,
+        payment_method=payment_method if payment_method is not None else cart.payment_method,
         shipping_price=cart.shipping_price,
         codes=[code],
     )
     result = cart_price(request=request).result.codes[0]
     if result.status == "applied" or (not request.lines and result.reason in CART_DEPENDENT_REASONS):
         return CouponCheck(True, None, "The code can be used.", promotion)
-    return CouponCheck(False, result.reason, result.message, promotion)
+    return CouponCheck(False, result.reason, result.message, promotion, result.detail)

@@ -24,7 +24,8 @@ from audiences.models import Order, Store
 from config.api.errors import ApiError
 from promotions.code_patterns import InvalidPattern, generate_codes, validate_pattern
 from promotions.engine.definition import MAX_MONEY, DefinitionError, parse_eligibility, parse_reward, parse_target
-from promotions.engine.evaluate import normalize_code, reason_message
+from promotions.engine.evaluate import normalize_code
+from promotions.engine.reasons import reason_message
 from promotions.engine.types import Reason
 from promotions.lifecycle import REQUESTABLE, lifecycle_status
 from promotions.models import (
@@ -318,6 +319,7 @@ def _order_place_priced(external_id, pricing_request, pricing: Pricing, placed_a
                 code=code.reason,
                 message=code.message,
                 reason=code.reason,
+                detail=code.detail,
                 coupon=code.code,
                 promotion=code.promotion_id,
             )
@@ -371,6 +373,7 @@ def _order_record(external_id, request: PricingRequest, pricing: Pricing, placed
         customer=request.customer,
         store=store,
         channel=request.channel or "",
+        payment_method=request.payment_method or "",
         discount_total=result.discount_total,
         shipping_price=result.shipping_price,
         shipping_discount=result.shipping_discount,

@@ -48,6 +48,7 @@ class OrderDetailOutput(serializers.Serializer):
     customer = serializers.CharField(allow_null=True)
     store = serializers.CharField(allow_null=True)
     channel = serializers.CharField()
+    payment_method = serializers.CharField(help_text="Empty when the storefront did not say.")
     currency = serializers.CharField()
     placed_at = serializers.DateTimeField()
     cancelled_at = serializers.DateTimeField(allow_null=True)
@@ -69,6 +70,7 @@ ORDER_DETAIL_EXAMPLE = {
     "customer": "C-1001",
     "store": "DHK-01",
     "channel": "web",
+    "payment_method": "bkash",
     "currency": "BDT",
     "placed_at": "2026-11-22T10:00:00+06:00",
     "cancelled_at": None,
@@ -123,6 +125,7 @@ def order_detail_payload(order: Order) -> dict:
         "customer": order.customer.external_id if order.customer_id else None,
         "store": order.store.code if order.store_id else None,
         "channel": order.channel,
+        "payment_method": order.payment_method,
         "currency": currency,
         "placed_at": when(order.placed_at),
         "cancelled_at": when(order.cancelled_at),
@@ -194,6 +197,7 @@ class OrderCreateView(StorefrontView):
                     "customer": "C-1001",
                     "store": "DHK-01",
                     "channel": "web",
+                    "payment_method": "bkash",
                     "currency": "BDT",
                     "placed_at": "2026-11-22T10:00:00+06:00",
                     "lines": [{"sku": "TV-55", "quantity": 1, "unit_price": "54000.00"}],

@@ -5,6 +5,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from audiences.currencies import CURRENCY_CHOICES, minor_unit_error, quantize
+from audiences.payment_methods import PAYMENT_METHOD_CHOICES
 from promotions.engine.definition import MAX_MONEY
 from promotions.lifecycle import REQUESTABLE
 from promotions.models import PROMOTION_FIELDS, Promotion
@@ -25,6 +26,9 @@ class CartInput(serializers.Serializer):
     customer = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
     store = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
     channel = serializers.CharField(max_length=32, required=False, allow_null=True, allow_blank=True)
+    payment_method = serializers.ChoiceField(
+        choices=PAYMENT_METHOD_CHOICES, required=False, allow_null=True, allow_blank=True
+    )
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES)
     lines = CartLineInput(many=True, allow_empty=False, max_length=500)
     shipping_price = serializers.DecimalField(**MONEY, default=Decimal(0))
@@ -66,6 +70,9 @@ class CouponValidateInput(serializers.Serializer):
     customer = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
     store = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
     channel = serializers.CharField(max_length=32, required=False, allow_null=True, allow_blank=True)
+    payment_method = serializers.ChoiceField(
+        choices=PAYMENT_METHOD_CHOICES, required=False, allow_null=True, allow_blank=True
+    )
     cart = CartInput(required=False, allow_null=True)
 
 
@@ -90,6 +97,9 @@ class CodeOutput(serializers.Serializer):
     code = serializers.CharField()
     status = serializers.ChoiceField(choices=["applied", "rejected"])
     reason = serializers.CharField(required=False)
+    detail = serializers.CharField(
+        required=False, allow_null=True, help_text="The condition behind a general reason, e.g. first_order_only."
+    )
     message = serializers.CharField(required=False)
 
 
@@ -150,6 +160,9 @@ class CouponPromotionOutput(serializers.Serializer):
 class CouponValidateOutput(serializers.Serializer):
     valid = serializers.BooleanField()
     reason = serializers.CharField(allow_null=True)
+    detail = serializers.CharField(
+        allow_null=True, help_text="The condition behind a general reason, e.g. first_order_only."
+    )
     message = serializers.CharField()
     promotion = CouponPromotionOutput(allow_null=True)
 

@@ -23,6 +23,7 @@ CART_EXAMPLE = {
     "customer": "C-1001",
     "store": "DHK-01",
     "channel": "web",
+    "payment_method": "bkash",
     "currency": "BDT",
     "lines": [
         {"sku": "TV-55", "quantity": 1, "unit_price": "54000.00"},
@@ -63,6 +64,7 @@ def pricing_request(data: dict, customer: Customer | None = None) -> selectors.P
         customer=customer,
         store=_store_code(data.get("store")),
         channel=data.get("channel") or None,
+        payment_method=data.get("payment_method") or None,
         shipping_price=data["shipping_price"],
         codes=data.get("codes", []),
     )
@@ -102,6 +104,7 @@ class CouponValidateView(StorefrontView):
             customer=customer,
             store=_store_code(data.get("store")),
             channel=data.get("channel") or None,
+            payment_method=data.get("payment_method") or None,
             cart=cart,
         )
         promotion = check.promotion
@@ -109,6 +112,7 @@ class CouponValidateView(StorefrontView):
             {
                 "valid": check.valid,
                 "reason": check.reason,
+                "detail": check.detail,
                 "message": check.message,
                 "promotion": {
                     "id": promotion.pk,

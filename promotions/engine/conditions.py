@@ -2,7 +2,8 @@
 
 Apps above promotions register their own (loyalty adds tier-based ones) without promotions
 importing them. A checker is pure: it gets the condition's configured value and the customer's
-facts and says whether the customer qualifies.
+facts and says whether the customer qualifies. When it refuses a code, the answer names the
+condition (`detail`) and says why in the condition's own `message`.
 """
 
 from collections.abc import Callable
@@ -17,8 +18,13 @@ class Condition:
     # Turns the configured JSON value into what `check` gets; raises ValueError naming the problem.
     # A parsed value that is falsy (an empty list, False) asks nothing and is dropped.
     parse: Callable[[object], object]
+    # What a shopper reads when this condition refuses a code; `{value}` is the configured value
+    # as `describe` words it (tier names, say). Never lists a customer's own facts.
+    message: str
+    describe: Callable[[object], str]
 
 
+GENERAL_MESSAGE = "This code is not available to this customer."
 _conditions: dict[str, Condition] = {}
 
 
@@ -27,8 +33,10 @@ def register_condition(
     *,
     check: Callable[[object, CustomerFacts], bool],
     parse: Callable[[object], object] | None = None,
+    message: str = GENERAL_MESSAGE,
+    describe: Callable[[object], str] = str,
 ) -> None:
-    _conditions[name] = Condition(check=check, parse=parse or (lambda value: value))
+    _conditions[name] = Condition(check=check, parse=parse or (lambda value: value), message=message, describe=describe)
 
 
 def condition(name: str) -> Condition | None:
@@ -55,14 +63,18 @@ register_condition(
     "segments",
     check=lambda segments, facts: not segments.isdisjoint(facts.segments),
     parse=_string_set,
+    message="This code is for selected customers only.",  # segment names are internal
 )
 register_condition(
     "first_order_only",
     check=lambda required, facts: facts.is_first_order or not required,
     parse=_flag,
+    message="This code is for a customer's first order only.",
 )
 register_condition(
     "loyalty_tiers",
     check=lambda tiers, facts: facts.loyalty_tier in tiers,
     parse=_string_set,
+    message="This code is for {value} members only.",
+    describe=lambda tiers: " or ".join(sorted(tiers)),
 )

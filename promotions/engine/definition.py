@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from audiences.payment_methods import PAYMENT_METHODS
 from promotions.engine.conditions import condition, condition_names
+from promotions.engine.multibuy import Bundle, BundleItem, BuyXGetY
 from promotions.engine.rewards import (
     REWARD_TYPES,
-    Bundle,
-    BundleItem,
-    BuyXGetY,
     FixedAmount,
     FixedPrice,
     FreeShipping,
@@ -22,7 +21,7 @@ from promotions.engine.rewards import (
     Tier,
     Tiered,
 )
-from promotions.engine.types import NOTHING, Eligibility, Target
+from promotions.engine.types import NOTHING, Eligibility, SubtotalBasis, Target
 
 TARGET_KEYS = ("skus", "categories", "brands", "exclude_skus", "exclude_categories")
 MAX_MONEY = Decimal(10**12)  # written out, so messages say 1000000000000 rather than 1E+12
@@ -85,12 +84,15 @@ def parse_target(data, field: str = "target") -> Target:
     return Target(**{key: _strings(data.get(key), f"{field}.{key}") for key in TARGET_KEYS})
 
 
+ELIGIBILITY_KEYS = ("min_subtotal", "min_quantity", "subtotal_basis", "payment_methods")
+
+
 def parse_eligibility(data, field: str = "eligibility") -> Eligibility:
     data = _object(data, field)
-    _unknown_keys(data, {"min_subtotal", "min_quantity", *condition_names()}, field)
+    _unknown_keys(data, {*ELIGIBILITY_KEYS, *condition_names()}, field)
     conditions = []
     for name in sorted(data):
-        if name in ("min_subtotal", "min_quantity"):
+        if name in ELIGIBILITY_KEYS:
             continue
         try:
             value = condition(name).parse(data[name])
@@ -102,7 +104,24 @@ def parse_eligibility(data, field: str = "eligibility") -> Eligibility:
         min_subtotal=decimal_value(data.get("min_subtotal"), f"{field}.min_subtotal", required=False),
         min_quantity=int_value(data.get("min_quantity"), f"{field}.min_quantity", required=False),
         conditions=tuple(conditions),
-    )
+        payment_methods=_payment_methods(data.get("payment_methods"), f"{field}.payment_methods"),
+        subtotal_basis=_choice(data.get("subtotal_basis", SubtotalBasis.CART), SubtotalBasis.ALL,
+                               f"{field}.subtotal_basis"),
+    )  # fmt: skip
+
+
+def _payment_methods(value, field: str) -> frozenset[str]:
+    methods = _strings(value, field)
+    for method in sorted(methods):
+        if method not in PAYMENT_METHODS:
+            raise DefinitionError(field, f"Unknown payment method '{method}'; use: {', '.join(PAYMENT_METHODS)}.")
+    return methods
+
+
+def _choice(value, choices, field: str) -> str:
+    if value not in choices:
+        raise DefinitionError(field, f"Use one of: {', '.join(choices)}.")
+    return value
 
 
 def parse_reward(data, field: str = "reward"):
@@ -121,24 +140,33 @@ def parse_reward(data, field: str = "reward"):
         return int_value(data.get(key), f"{field}.{key}", required=required, minimum=minimum)
 
     if kind == "percentage":
-        _unknown_keys(data, {"type", "value", "max_discount"}, field)
-        return Percentage(value=percent("value"), max_discount=money("max_discount", required=False))
+        _unknown_keys(data, {"type", "value", "max_discount", "max_units"}, field)
+        return Percentage(value=percent("value"), max_discount=money("max_discount", required=False),
+                          max_units=whole("max_units", required=False))  # fmt: skip
     if kind == "fixed_amount":
-        _unknown_keys(data, {"type", "value", "per"}, field)
+        _unknown_keys(data, {"type", "value", "per", "max_units"}, field)
         per = data.get("per", "order")
         if per not in ("order", "item"):
             raise DefinitionError(f"{field}.per", "Use 'order' or 'item'.")
-        return FixedAmount(value=money("value"), per=per)
+        return FixedAmount(value=money("value"), per=per, max_units=whole("max_units", required=False))
     if kind == "fixed_price":
         _unknown_keys(data, {"type", "value"}, field)
         return FixedPrice(value=money("value"))
     if kind == "buy_x_get_y":
-        _unknown_keys(data, {"type", "buy", "get", "percent_off", "get_target", "max_applications"}, field)
+        discounts = ("percent_off", "amount_off", "price")
+        _unknown_keys(data, {"type", "buy", "get", "get_target", "max_applications", *discounts}, field)
+        if sum(key in data for key in discounts) > 1:
+            raise DefinitionError(field, "Give at most one of 'percent_off', 'amount_off' or 'price' (none: free).")
         percent_off = percent("percent_off", required=False)
+        amount_off, price = money("amount_off", required=False), money("price", required=False)
+        if percent_off is None and amount_off is None and price is None:
+            percent_off = Decimal(100)  # the Y units are free
         return BuyXGetY(
             buy=whole("buy"),
             get=whole("get"),
-            percent_off=Decimal(100) if percent_off is None else percent_off,
+            percent_off=percent_off,
+            amount_off=amount_off,
+            price=price,
             get_target=parse_target(data["get_target"], f"{field}.get_target") if data.get("get_target") else None,
             max_applications=whole("max_applications", required=False),
         )
@@ -158,8 +186,10 @@ def parse_reward(data, field: str = "reward"):
                         key=lambda tier: tier.min_subtotal)  # fmt: skip
         return Tiered(tiers=tuple(parsed))
     if kind == "free_shipping":
-        _unknown_keys(data, {"type", "max_amount"}, field)
-        return FreeShipping(max_amount=money("max_amount", required=False))
+        _unknown_keys(data, {"type", "max_amount", "percent"}, field)
+        shipping_percent = percent("percent", required=False)
+        return FreeShipping(max_amount=money("max_amount", required=False),
+                            percent=Decimal(100) if shipping_percent is None else shipping_percent)  # fmt: skip
     _unknown_keys(data, {"type", "sku", "quantity"}, field)
     sku = data.get("sku")
     if not isinstance(sku, str) or not sku:

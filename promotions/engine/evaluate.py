@@ -3,8 +3,9 @@
 1. Every entered code is resolved and checked (dates, store, customer, counters); automatic
    promotions come from the index and pass the same checks silently.
 2. Scenarios: all combinable promotions together, and each exclusive promotion alone. Each runs
-   the pipeline item-level -> order-level -> shipping on the running prices; thresholds are
-   checked on the cart's running subtotal when the stage starts.
+   the pipeline item-level -> order-level -> shipping on the running prices. A promotion's money
+   thresholds (`min_subtotal`, tier thresholds) are all measured on one subtotal taken as its
+   stage starts: of the whole cart, or of its targeted lines (`eligibility.subtotal_basis`).
 3. The scenario that gives the customer most wins (ties: combinable set, then priority order).
 """
 
@@ -15,8 +16,12 @@ from dataclasses import dataclass
 from promotions.engine.conditions import condition
 from promotions.engine.index import PromotionIndex, pipeline_order
 from promotions.engine.money import allocate_by_position, exact_units, exponent, floor_units, unit_of
-from promotions.engine.rewards import GIFT, LINES, Tiered, subtotal_of
+from promotions.engine.reasons import rejected
+from promotions.engine.rewards import subtotal_of
 from promotions.engine.types import (
+    GIFT,
+    LINES,
+    TIERED,
     Applied,
     Cart,
     CodeRecord,
@@ -27,6 +32,7 @@ from promotions.engine.types import (
     PromotionRule,
     Reason,
     Result,
+    SubtotalBasis,
     Trigger,
 )
 
@@ -71,13 +77,13 @@ def evaluate(cart: Cart, context: Context, index: PromotionIndex) -> Result:
         if record is not None:
             rule = index.by_id.get(record.promotion_id) or context.extra_rules.get(record.promotion_id)
         if rule is None or rule.trigger != Trigger.CODE:
-            code_results[code] = _rejected(raw_code, Reason.NOT_FOUND, None, cart)
+            code_results[code] = rejected(raw_code, Reason.NOT_FOUND, None, cart, context)
             continue
         reason = static_reason(rule, cart, context, record)
         if reason is None and rule.id in promotions_by_code:
             reason = Reason.NOT_COMBINABLE  # a second code of the same promotion: never twice
         if reason is not None:
-            code_results[code] = _rejected(raw_code, reason, rule, cart)
+            code_results[code] = rejected(raw_code, reason, rule, cart, context)
             continue
         promotions_by_code.add(rule.id)
         code_results[code] = CodeResult(code=raw_code, status="applied", promotion_id=rule.id)
@@ -109,7 +115,7 @@ def evaluate(cart: Cart, context: Context, index: PromotionIndex) -> Result:
                     continue
                 # It failed on this cart in its own scenario, or it lost to a better combination.
                 reason = run.failures.get(rule.id, Reason.NOT_COMBINABLE)
-                code_results[normalize_code(code)] = _rejected(code, reason, rule, cart)
+                code_results[normalize_code(code)] = rejected(code, reason, rule, cart, context)
 
     return _result(cart, best, subtotals, shipping, tuple(code_results.values()), places)
 
@@ -142,6 +148,9 @@ def static_reason(rule: PromotionRule, cart: Cart, context: Context, record: Cod
         or (rule.channels and context.channel not in rule.channels)
     ):
         return Reason.NOT_ELIGIBLE_STORE
+    payment_methods = rule.eligibility.payment_methods
+    if payment_methods and context.payment_method not in payment_methods:
+        return Reason.NOT_ELIGIBLE_PAYMENT_METHOD  # none named yet counts as not matching
     customer = context.customer
     if customer is None and (rule.usage_limit_per_customer is not None or rule.eligibility.conditions):
         return Reason.CUSTOMER_REQUIRED
@@ -171,24 +180,32 @@ def _run(scenario: list[Entry], cart: Cart, context: Context, subtotals: list[in
     failures: dict[int, str] = {}
     gifts: list[GiftResult] = []
     discount = shipping_discount_total = 0
-    stage, stage_subtotal = None, 0
+    stage, stage_subtotal, stage_running = None, 0, running
+    basis = 0  # what the rule's thresholds are measured on
     for rule, code, matched in scenario:
-        if rule.stage != stage:  # thresholds read the subtotal as the stage starts
-            stage, stage_subtotal = rule.stage, sum(running)
+        if rule.stage != stage:  # thresholds read the prices as the stage starts
+            stage, stage_subtotal, stage_running = rule.stage, sum(running), running.copy()
         if not matched:
             if code is not None:  # only a code's refusal is reported
                 failures[rule.id] = Reason.NO_APPLICABLE_ITEMS
             continue
         if rule.has_cart_conditions:
-            reason = _cart_reason(rule, lines, matched, stage_subtotal, running, places)
+            if rule.eligibility.subtotal_basis == SubtotalBasis.CART:
+                basis = stage_subtotal
+            else:
+                basis = subtotal_of(stage_running, matched)
+            reason = _cart_reason(rule, lines, matched, basis, places)
             if reason is not None:
                 if code is not None:
                     failures[rule.id] = reason
                 continue
         reward = rule.reward
         effect = reward.effect
-        if effect == LINES:
-            line_discounts = reward.discounts(lines, running, matched, places)
+        if effect in (LINES, TIERED):
+            if effect == LINES:
+                line_discounts = reward.discounts(lines, running, matched, places)
+            else:  # the tier is the one the basis reaches; its discount is on the targeted lines
+                line_discounts = reward.discounts_reaching(basis, running, matched, places)
             if rule.budget is not None:
                 line_discounts = _lines_within_budget(line_discounts, _budget_left(rule, context, places))
             if not line_discounts:  # rewards list only the lines they discount
@@ -215,14 +232,15 @@ def _run(scenario: list[Entry], cart: Cart, context: Context, subtotals: list[in
     return _Run(running, shipping_discount_total, applied, failures, gifts, discount)
 
 
-def _cart_reason(rule: PromotionRule, lines, matched: list[int], stage_subtotal: int, running, places) -> str | None:
+def _cart_reason(rule: PromotionRule, lines, matched: list[int], basis: int, places: int) -> str | None:
+    """Why the cart does not qualify: `basis` is the subtotal the rule's thresholds read."""
     eligibility = rule.eligibility
     if eligibility.min_quantity is not None and sum(lines[i].quantity for i in matched) < eligibility.min_quantity:
         return Reason.NO_APPLICABLE_ITEMS
-    if eligibility.min_subtotal_units is not None and stage_subtotal < eligibility.min_subtotal_units[places]:
+    if eligibility.min_subtotal_units is not None and basis < eligibility.min_subtotal_units[places]:
         return Reason.MIN_SUBTOTAL_NOT_MET
     reward = rule.reward
-    if isinstance(reward, Tiered) and subtotal_of(running, matched) < reward.tiers[0].threshold[places]:
+    if reward.effect == TIERED and basis < reward.tiers[0].threshold[places]:
         return Reason.MIN_SUBTOTAL_NOT_MET
     return None
 
@@ -269,46 +287,4 @@ def _result(
         applied=tuple(run.applied),
         codes=codes,
         gifts=tuple(run.gifts),
-    )
-
-
-MESSAGES = {
-    Reason.NOT_FOUND: "No promotion has the code {code}.",
-    Reason.INACTIVE: "The promotion of {code} is not running.",
-    Reason.NOT_STARTED: "This code can be used from {starts_at}.",
-    Reason.EXPIRED: "This code expired on {ends_at}.",
-    Reason.USAGE_LIMIT_REACHED: "This code has been used as many times as it may be.",
-    Reason.CUSTOMER_LIMIT_REACHED: "This customer has already used this code as often as allowed.",
-    Reason.BUDGET_EXHAUSTED: "This promotion's budget has been spent.",
-    Reason.MIN_SUBTOTAL_NOT_MET: "Spend at least {min_subtotal} {currency} to use this code.",
-    Reason.NOT_ELIGIBLE_CUSTOMER: "This code is not available to this customer.",
-    Reason.NOT_ELIGIBLE_STORE: "This code is not valid in this store, channel or currency.",
-    Reason.NO_APPLICABLE_ITEMS: "No item in the cart qualifies for this code.",
-    Reason.NOT_COMBINABLE: "This code cannot be combined with the other promotions in the cart.",
-    Reason.CUSTOMER_REQUIRED: "Sign in to use this code.",
-}
-
-
-def reason_message(reason: str, code: str, rule: PromotionRule | None, currency: str) -> str:
-    threshold = None
-    if rule is not None:
-        threshold = rule.eligibility.min_subtotal
-        if threshold is None and isinstance(rule.reward, Tiered):
-            threshold = rule.reward.lowest_threshold
-    return MESSAGES[reason].format(
-        code=code,
-        starts_at=rule.starts_at.date().isoformat() if rule and rule.starts_at else "",
-        ends_at=rule.ends_at.date().isoformat() if rule and rule.ends_at else "",
-        min_subtotal=threshold if threshold is not None else "",
-        currency=currency,
-    )
-
-
-def _rejected(code: str, reason: str, rule: PromotionRule | None, cart: Cart) -> CodeResult:
-    return CodeResult(
-        code=code,
-        status="rejected",
-        reason=reason,
-        message=reason_message(reason, code, rule, cart.currency),
-        promotion_id=rule.id if rule else None,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from promotions.engine.rewards import Bundle
+from promotions.engine.multibuy import Bundle
 from promotions.engine.types import Cart, PromotionRule, Trigger
 
 KINDS = ("sku", "brand", "category")

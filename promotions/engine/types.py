@@ -32,6 +32,12 @@ class Stage:
     SHIPPING = 2
 
 
+# What a reward does (its `effect`); plain ints, compared on every candidate a cart meets.
+# LINES: discounts lines; TIERED: discounts lines by the tier its threshold basis reaches;
+# SHIPPING: takes off the shipping price; GIFT: gives an item and no money.
+LINES, SHIPPING, GIFT, TIERED = 0, 1, 2, 3
+
+
 class Reason:
     NOT_FOUND = "not_found"
     INACTIVE = "inactive"
@@ -46,6 +52,7 @@ class Reason:
     NO_APPLICABLE_ITEMS = "no_applicable_items"
     NOT_COMBINABLE = "not_combinable"
     CUSTOMER_REQUIRED = "customer_required"
+    NOT_ELIGIBLE_PAYMENT_METHOD = "not_eligible_payment_method"
 
     ALL = (
         NOT_FOUND,
@@ -61,7 +68,17 @@ class Reason:
         NO_APPLICABLE_ITEMS,
         NOT_COMBINABLE,
         CUSTOMER_REQUIRED,
+        NOT_ELIGIBLE_PAYMENT_METHOD,
     )
+
+
+class SubtotalBasis:
+    """What a promotion's money thresholds (`min_subtotal`, tier thresholds) are measured on, as
+    its stage starts: the whole cart, or only the lines the promotion targets."""
+
+    CART = "cart"
+    TARGETED = "targeted"
+    ALL = (CART, TARGETED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +135,7 @@ class Context:
     now: datetime
     store: str | None = None
     channel: str | None = None
+    payment_method: str | None = None
     customer: CustomerFacts | None = None
     # Live counters of the promotions with limits or budgets.
     usage: Mapping[int, PromotionUsage] = field(default_factory=dict)
@@ -158,6 +176,8 @@ class Eligibility:
     min_subtotal: Decimal | None = None
     min_quantity: int | None = None
     conditions: tuple[tuple[str, object], ...] = ()  # (registered condition name, its value)
+    payment_methods: frozenset[str] = NOTHING  # empty: any payment method, or none named
+    subtotal_basis: str = SubtotalBasis.CART
     min_subtotal_units: PerPlaces | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -214,6 +234,7 @@ class PromotionRule:
             and self.starts_at is None
             and self.ends_at is None
             and not (self.currency or self.stores or self.channels or self.eligibility.conditions)
+            and not self.eligibility.payment_methods
             and self.usage_limit_per_customer is None
             and not self.has_counters,
         )
@@ -289,6 +310,9 @@ class CodeResult:
     reason: str | None = None
     message: str = ""
     promotion_id: int | None = None
+    # For the general reasons, the one condition that refused the code (`first_order_only`,
+    # `segments`, `loyalty_tiers`, `store`, `channel`, `currency`); None where the reason says it all.
+    detail: str | None = None
 
 
 @dataclass(slots=True)  # not frozen: like Applied, built per promotion a cart gets

@@ -30,8 +30,20 @@ percents = st.integers(min_value=0, max_value=100).map(str)
 amounts = st.integers(min_value=0, max_value=5000).map(str)
 
 
-def _percentage(value, cap):
-    return {"type": "percentage", "value": value, **({"max_discount": cap} if cap else {})}
+def _percentage(value, cap, max_units):
+    optional = {"max_discount": cap, "max_units": max_units}
+    return {"type": "percentage", "value": value, **{key: v for key, v in optional.items() if v}}
+
+
+def _fixed_amount(value, per, max_units):
+    return {"type": "fixed_amount", "value": value, "per": per, **({"max_units": max_units} if max_units else {})}
+
+
+def _buy_x_get_y(buy, get, discount):
+    return {"type": "buy_x_get_y", "buy": buy, "get": get, **discount}
+
+
+max_units = st.one_of(st.none(), st.integers(1, 5))
 
 
 def _bundle(quantity, bundle_price):
@@ -45,18 +57,26 @@ def _tiered(low, amount, percent):
 
 
 rewards = st.one_of(
-    st.builds(_percentage, percents, st.one_of(st.none(), amounts)),
-    st.builds(lambda v, per: {"type": "fixed_amount", "value": v, "per": per}, amounts, st.sampled_from(PER)),
+    st.builds(_percentage, percents, st.one_of(st.none(), amounts), max_units),
+    st.builds(_fixed_amount, amounts, st.sampled_from(PER), max_units),
     st.builds(lambda v: {"type": "fixed_price", "value": v}, amounts),
     st.builds(
-        lambda b, g, p: {"type": "buy_x_get_y", "buy": b, "get": g, "percent_off": p},
+        _buy_x_get_y,
         st.integers(1, 3),
         st.integers(1, 2),
-        percents,
+        st.one_of(
+            st.builds(lambda p: {"percent_off": p}, percents),
+            st.builds(lambda a: {"amount_off": a}, amounts),
+            st.builds(lambda a: {"price": a}, amounts),
+        ),
     ),
     st.builds(_bundle, st.integers(1, 2), amounts),
     st.builds(_tiered, amounts, amounts, percents),
-    st.builds(lambda m: {"type": "free_shipping", **({"max_amount": m} if m else {})}, st.one_of(st.none(), amounts)),
+    st.builds(
+        lambda m, p: {"type": "free_shipping", **({"max_amount": m} if m else {}), **({"percent": p} if p else {})},
+        st.one_of(st.none(), amounts),
+        st.one_of(st.none(), percents),
+    ),
 )
 promotions = st.lists(
     st.tuples(rewards, targets, st.integers(0, 3), st.sampled_from(["combinable", "combinable", "exclusive"])),
