@@ -76,16 +76,29 @@ class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
         "store",
         "language",
         "orders_count",
-        "total_spent",
+        "spent",
         "last_order_at",
     ]
     list_filter = ["language", "store", "city"]
     search_fields = ["external_id", "email", "phone", "first_name", "last_name"]
     list_select_related = ["store"]
     date_hierarchy = "signed_up_at"
-    readonly_fields = ["total_spent", "orders_count", "first_order_at", "last_order_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "currency",
+        "spent",
+        "orders_count",
+        "first_order_at",
+        "last_order_at",
+        "created_at",
+        "updated_at",
+    ]
+    exclude = ["total_spent"]
     inlines = [ConsentInline]
     show_full_result_count = False
+
+    @admin.display(description="total spent", ordering="total_spent")
+    def spent(self, customer) -> str:
+        return f"{customer.currency} {customer.total_spent_display}".strip()
 
 
 class OrderLineInline(admin.TabularInline):

@@ -140,3 +140,19 @@ def test_orders_import_with_an_unknown_customer_records_nothing(csv_file):
     with pytest.raises(CommandError, match="Unknown customer 'C-404'"):
         call_command("import_csv", "orders", csv_file(ORDERS + "O-3,C-404,,web,BDT,2026-02-01,RICE,1,100,,0\n"))
     assert not Customer.objects.get(external_id="C-1").orders.exists()
+
+
+def test_admin_shows_total_spent_with_its_currency_and_decimals(admin_client):
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    customer = services.customer_upsert(external_id="C-1")[0]
+    services.order_create(
+        external_id="O-1", currency="TZS", placed_at=datetime(2026, 1, 5, tzinfo=UTC), customer=customer,
+        lines=[services.OrderLineInput(sku="A", quantity=1, unit_price=Decimal("49120"))],
+    )  # fmt: skip
+    listing = admin_client.get("/admin/audiences/customer/").content.decode()
+    page = admin_client.get(f"/admin/audiences/customer/{customer.pk}/change/").content.decode()
+    for html in (listing, page):
+        assert "TZS 49120.00" in html
+        assert "49120.000" not in html
