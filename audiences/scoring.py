@@ -25,6 +25,7 @@ ENGAGEMENT_POINTS = {
     "product_viewed": 1,
     "cart_updated": 1,
     "checkout_started": 2,
+    "message_logged": 2,  # a message of theirs in an imported communications log (seed 004)
 }
 ENGAGEMENT_POINTS_PER_PERCENT = 5  # 20 points in 90 days is a score of 100
 

@@ -384,38 +384,6 @@ def order_cancel(*, order: Order) -> tuple[Order, bool]:
 
 
 @transaction.atomic
-def communications_log_import(*, rows: list[dict]) -> tuple[int, int]:
-    """Customers and `message_logged` events from a communications log (seed 004's starting point).
-
-    A phone number that no customer has yet becomes a customer whose external id is that number.
-    Returns (customers created, events recorded).
-    """
-    phones = {row["phone"] for row in rows}
-    known = dict(Customer.objects.filter(phone__in=phones).values_list("phone", "pk"))
-    names = {row["phone"]: row.get("name", "") for row in rows}
-    new_phones = sorted(phones - set(known))
-    Customer.objects.bulk_create(
-        [Customer(external_id=phone, phone=phone, first_name=names[phone][:100]) for phone in new_phones],
-        ignore_conflicts=True,
-        batch_size=2000,
-    )
-    known.update(Customer.objects.filter(phone__in=new_phones).values_list("phone", "pk"))
-    Event.objects.bulk_create(
-        [
-            Event(
-                customer_id=known[row["phone"]],
-                type="message_logged",
-                occurred_at=row["occurred_at"],
-                properties={"text": row["text"], "amount": str(row["amount"])},
-            )
-            for row in rows
-        ],
-        batch_size=2000,
-    )
-    return len(new_phones), len(rows)
-
-
-@transaction.atomic
 def orders_import(*, orders: dict[str, dict]) -> tuple[int, int]:
     """Record imported orders (history from the shop) through order_create; existing ids are skipped.
 
