@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.urls import path
 from import_export.admin import ExportMixin, ImportExportMixin
 
 from audiences import resources, services
+from audiences.admin_communications import communications_import_view
 from audiences.models import (
     Category,
     Consent,
@@ -148,6 +150,21 @@ class EventAdmin(ExportMixin, admin.ModelAdmin):
     search_fields = ["customer__external_id", "type", "idempotency_key"]
     date_hierarchy = "occurred_at"
     raw_id_fields = ["customer"]
+    change_list_template = "admin/audiences/event/change_list.html"  # the export button is added on top
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_communications, cacheable=False)
+        custom = [path("import-communications/", view, name="audiences_event_import_communications")]
+        return custom + super().get_urls()
+
+    def import_communications(self, request):
+        if not self.has_import_communications_permission(request):
+            raise PermissionDenied
+        return communications_import_view(self, request)
+
+    def has_import_communications_permission(self, request) -> bool:
+        return request.user.has_perms(["audiences.add_customer", "audiences.add_event"])
+
     show_full_result_count = False
 
 

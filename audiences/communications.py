@@ -37,14 +37,22 @@ class LogRow:
         return digest.hexdigest()[:40]
 
 
+def currency_error(currency: str) -> str | None:
+    if currency not in CURRENCY_EXPONENTS:
+        return f"Unknown currency '{currency}'; use an ISO 4217 code such as TZS or BDT."
+    return None
+
+
+def region_error(region: str) -> str | None:
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        return f"Unknown phone region '{region}'; use a country code such as TZ or BD."
+    return None
+
+
 def log_options_error(*, currency: str, region: str) -> dict[str, str]:
     """What is wrong with the import's currency and phone region, by option name (empty when fine)."""
-    errors = {}
-    if currency not in CURRENCY_EXPONENTS:
-        errors["currency"] = f"Unknown currency '{currency}'; use an ISO 4217 code such as TZS or BDT."
-    if region not in phonenumbers.SUPPORTED_REGIONS:
-        errors["region"] = f"Unknown phone region '{region}'; use a country code such as TZ or BD."
-    return errors
+    errors = {"currency": currency_error(currency), "region": region_error(region)}
+    return {option: message for option, message in errors.items() if message}
 
 
 def _when(raw: str) -> datetime | None:

@@ -18,8 +18,7 @@ from django.db import transaction
 from django.db.models import Count, DateTimeField, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Least
 
-from audiences.communications import LogRow, complaint_keyword, keyword_pattern
-from audiences.currencies import CURRENCY_EXPONENTS
+from audiences.communications import LogRow, complaint_keyword, currency_error, keyword_pattern
 from audiences.models import Customer, Event, Order
 
 LOG_CHANNEL = "communications_log"
@@ -110,8 +109,8 @@ def customer_statistics_recompute(*, customer_ids: list[int]) -> None:
 @transaction.atomic
 def communications_log_import(*, rows: list[LogRow], currency: str) -> LogImportResult:
     """Import cleaned log rows whose amounts are in `currency` (the log names none)."""
-    if currency not in CURRENCY_EXPONENTS:
-        raise ValidationError({"currency": [f"Unknown currency '{currency}'; use an ISO 4217 code such as TZS."]})
+    if error := currency_error(currency):
+        raise ValidationError({"currency": [error]})
     unique: dict[str, LogRow] = {}
     for row in rows:
         unique.setdefault(row.key, row)

@@ -308,3 +308,22 @@ def test_refresh_writes_snapshot_and_entered_exited_history(people):
 
     third = segments.segment_refresh(segment=segment)
     assert (third.entered, third.exited) == (0, 0)
+
+
+def test_the_seed_004_migration_updates_predefined_segments_an_operator_has_not_edited(db):
+    import importlib
+
+    from django.apps import apps
+
+    from audiences.models import Segment
+
+    migration = importlib.import_module("audiences.migrations.0007_customer_currency_and_seed004_segments")
+    Segment.objects.filter(code="high_value").update(rules=migration.SHIPPED["high_value"])
+    Segment.objects.filter(code="inactive_90d").update(rules=migration.SHIPPED["inactive_90d"])
+    edited = {"all": [{"event": "complaint_opened", "within_days": 7}]}
+    Segment.objects.filter(code="complaint").update(rules=edited)
+    migration.seed_004_segments(apps, None)
+    rules = dict(Segment.objects.values_list("code", "rules"))
+    assert rules["high_value"] == migration.SEED_004["high_value"]["rules"]
+    assert rules["inactive_90d"] == migration.SEED_004["inactive_90d"]["rules"]
+    assert rules["complaint"] == edited  # the operator's version stays
