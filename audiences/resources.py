@@ -40,11 +40,14 @@ class CustomerResource(resources.ModelResource):
         import_id_fields = ["external_id"]
         fields = [
             "external_id", "email", "phone", "first_name", "last_name", "birth_date", "language", "timezone",
-            "store", "city", "signed_up_at", "attributes", "orders_count", "total_spent", "last_order_at",
+            "store", "city", "signed_up_at", "attributes", "orders_count", "currency", "total_spent", "last_order_at",
         ]  # fmt: skip
         export_order = fields
         skip_unchanged = True
         report_skipped = False
+
+    def dehydrate_total_spent(self, customer) -> str:
+        return customer.total_spent_display  # with the currency's decimals, as the API shows it
 
     def before_import_row(self, row, **kwargs):
         store = row.get("store")

@@ -3,7 +3,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from audiences import services
+from audiences import resources, services
 from audiences.models import Consent, Customer, Event, Segment
 from audiences.scoring import scores_recompute
 
@@ -156,6 +156,8 @@ def test_admin_shows_total_spent_with_its_currency_and_decimals(admin_client):
     for html in (listing, page):
         assert "TZS 49120.00" in html
         assert "49120.000" not in html
+    exported = resources.CustomerResource().export().dict[0]
+    assert (exported["currency"], exported["total_spent"]) == ("TZS", "49120.00")
 
 
 def test_admin_imports_a_communications_log_with_its_currency_and_region(admin_client):
