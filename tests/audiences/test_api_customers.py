@@ -158,3 +158,26 @@ def test_an_order_in_another_currency_is_not_added_to_total_spent(dhaka):
     services.order_cancel(order=customer.orders.get(external_id="O-10-1"))
     customer.refresh_from_db()
     assert customer.total_spent == Decimal("200000")
+
+
+def test_the_migration_names_each_customers_currency_and_keeps_total_spent_to_it(dhaka):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("audiences.migrations.0007_customer_currency_and_seed004_segments")
+    traveller, _ = services.customer_upsert(external_id="C-11")
+    local, _ = services.customer_upsert(external_id="C-12", store="DHK-01")
+    placed = datetime(2026, 1, 5, tzinfo=UTC)
+    for number, (currency, price) in enumerate([("TZS", "150000.00"), ("BDT", "5000.00")]):
+        line = services.OrderLineInput(sku="A", quantity=1, unit_price=Decimal(price))
+        services.order_create(external_id=f"O-11-{number}", currency=currency, placed_at=placed.replace(day=5 + number),
+                              lines=[line], customer=traveller)  # fmt: skip
+    # As before the migration: no currency, and both currencies added up.
+    Customer.objects.update(currency="")
+    Customer.objects.filter(pk=traveller.pk).update(total_spent=Decimal("155000"))
+    migration.customer_currency(apps, None)
+    traveller.refresh_from_db()
+    local.refresh_from_db()
+    assert (traveller.currency, traveller.total_spent) == ("TZS", Decimal("150000"))
+    assert (local.currency, local.total_spent) == ("BDT", Decimal(0))
