@@ -222,3 +222,16 @@ def test_flush_works_after_scores_and_segments_were_computed():
     assert not SegmentMembership.objects.exists()
     assert CustomerScore.objects.count() == 0
     assert set(Segment.objects.values_list("member_count", flat=True)) == {None}
+
+
+@pytest.mark.django_db
+def test_each_currency_has_its_own_top_spending_fifth_on_the_demo_data():
+    from audiences.scoring import scores_recompute
+
+    seed()
+    scores_recompute(now=AS_OF)
+    for currency in ("BDT", "TZS"):
+        ranked = CustomerScore.objects.filter(customer__currency=currency, rfm_m__isnull=False)
+        assert ranked.count() >= 50
+        # NTILE(5) over n customers gives the top fifth n // 5 of them: BDT spend is not outranked by TZS.
+        assert ranked.filter(rfm_m=5).count() == ranked.count() // 5
