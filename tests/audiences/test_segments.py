@@ -327,3 +327,12 @@ def test_the_seed_004_migration_updates_predefined_segments_an_operator_has_not_
     assert rules["high_value"] == migration.SEED_004["high_value"]["rules"]
     assert rules["inactive_90d"] == migration.SEED_004["inactive_90d"]["rules"]
     assert rules["complaint"] == edited  # the operator's version stays
+
+
+def test_a_money_rule_saved_before_currencies_still_refreshes_and_compares_in_each_customers_currency(people):
+    from audiences.models import Segment
+
+    old = Segment.objects.create(code="old", name="Old", rules=cond("total_spent", "gte", "110000"))
+    assert segments.segment_refresh(segment=old).count == 2  # A: BDT 110,000; B: TZS 150,000
+    with pytest.raises(ValidationError, match="name its currency"):
+        segments.segment_update(segment=old, rules=old.rules)
