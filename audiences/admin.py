@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.urls import path
 from import_export.admin import ExportMixin, ImportExportMixin
 
 from audiences import resources, services
+from audiences.admin_communications import communications_import_view
 from audiences.models import (
     Category,
     Consent,
@@ -76,16 +78,29 @@ class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
         "store",
         "language",
         "orders_count",
-        "total_spent",
+        "spent",
         "last_order_at",
     ]
     list_filter = ["language", "store", "city"]
     search_fields = ["external_id", "email", "phone", "first_name", "last_name"]
     list_select_related = ["store"]
     date_hierarchy = "signed_up_at"
-    readonly_fields = ["total_spent", "orders_count", "first_order_at", "last_order_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "currency",
+        "spent",
+        "orders_count",
+        "first_order_at",
+        "last_order_at",
+        "created_at",
+        "updated_at",
+    ]
+    exclude = ["total_spent"]
     inlines = [ConsentInline]
     show_full_result_count = False
+
+    @admin.display(description="total spent", ordering="total_spent")
+    def spent(self, customer) -> str:
+        return f"{customer.currency} {customer.total_spent_display}".strip()
 
 
 class OrderLineInline(admin.TabularInline):
@@ -138,6 +153,21 @@ class EventAdmin(ExportMixin, admin.ModelAdmin):
     search_fields = ["customer__external_id", "type", "idempotency_key"]
     date_hierarchy = "occurred_at"
     raw_id_fields = ["customer"]
+    change_list_template = "admin/audiences/event/change_list.html"  # the export button is added on top
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_communications, cacheable=False)
+        custom = [path("import-communications/", view, name="audiences_event_import_communications")]
+        return custom + super().get_urls()
+
+    def import_communications(self, request):
+        if not self.has_import_communications_permission(request):
+            raise PermissionDenied
+        return communications_import_view(self, request)
+
+    def has_import_communications_permission(self, request) -> bool:
+        return request.user.has_perms(["audiences.add_customer", "audiences.add_event"])
+
     show_full_result_count = False
 
 

@@ -8,7 +8,7 @@ spend, frequency and recency read one indexed table instead of aggregating order
 from django.db import models
 from django.db.models import Q
 
-from audiences.currencies import CURRENCY_CHOICES
+from audiences.currencies import CURRENCY_CHOICES, quantize
 from audiences.payment_methods import PAYMENT_METHOD_CHOICES
 
 MONEY = {"max_digits": 16, "decimal_places": 3}
@@ -93,6 +93,15 @@ class Customer(models.Model):
     signed_up_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attributes = models.JSONField(default=dict, blank=True)
     # Order statistics, maintained by audiences.services.order_create / order_cancel.
+    currency = models.CharField(
+        max_length=3,
+        choices=CURRENCY_CHOICES,
+        blank=True,
+        db_index=True,
+        help_text="The currency of total_spent: the home store's, else the first order's; empty until one is known.",
+    )
+    # Orders in another currency than `currency` count in orders_count and the order dates, not here:
+    # amounts of two currencies are never added up.
     total_spent = models.DecimalField(**MONEY, default=0, db_index=True)
     orders_count = models.PositiveIntegerField(default=0, db_index=True)
     first_order_at = models.DateTimeField(null=True, blank=True)
@@ -113,6 +122,11 @@ class Customer(models.Model):
     @property
     def effective_timezone(self) -> str:
         return self.timezone or (self.store.timezone if self.store_id else "UTC")
+
+    @property
+    def total_spent_display(self) -> str:
+        """total_spent with its currency's decimals ("49120.00" for TZS); "0" before any currency is known."""
+        return str(quantize(self.total_spent, self.currency)) if self.currency else str(int(self.total_spent))
 
 
 class Order(models.Model):

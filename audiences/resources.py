@@ -4,14 +4,12 @@ so an imported row gets the same checks as the API (E.164 phones, known stores, 
 from datetime import UTC
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from import_export import fields, resources, widgets
 
 from audiences import services
-from audiences.contact import InvalidPhone, phone_to_e164
 from audiences.models import ConsentRecord, Customer, Event, Order, OrderLine, Product, Store
 
 
@@ -42,11 +40,14 @@ class CustomerResource(resources.ModelResource):
         import_id_fields = ["external_id"]
         fields = [
             "external_id", "email", "phone", "first_name", "last_name", "birth_date", "language", "timezone",
-            "store", "city", "signed_up_at", "attributes", "orders_count", "total_spent", "last_order_at",
+            "store", "city", "signed_up_at", "attributes", "orders_count", "currency", "total_spent", "last_order_at",
         ]  # fmt: skip
         export_order = fields
         skip_unchanged = True
         report_skipped = False
+
+    def dehydrate_total_spent(self, customer) -> str:
+        return customer.total_spent_display  # with the currency's decimals, as the API shows it
 
     def before_import_row(self, row, **kwargs):
         store = row.get("store")
@@ -152,39 +153,6 @@ class EventResource(resources.ModelResource):
         model = Event
         fields = ["customer", "type", "occurred_at", "properties", "idempotency_key"]
         export_order = fields
-
-
-def communications_log_rows(rows) -> tuple[list[dict], list[tuple[int, str]]]:
-    """Turn a communications log (phone, date, message, amount) into customers and events.
-
-    Pure validation: returns the cleaned rows and the rejected ones as (row number, reason).
-    """
-    cleaned, rejected = [], []
-    for number, row in enumerate(rows, start=2):  # row 1 is the header
-        try:
-            phone = phone_to_e164((row.get("phone") or "").strip(), default_region=settings.DEFAULT_PHONE_REGION)
-        except InvalidPhone as exc:
-            rejected.append((number, f"phone: {exc}"))
-            continue
-        raw_date = (row.get("date") or "").strip()
-        when = parse_datetime(raw_date)
-        if when is None and parse_date(raw_date) is not None:
-            when = parse_datetime(raw_date + "T00:00:00")
-        if when is None:
-            rejected.append((number, f"date: '{raw_date}' is not an ISO 8601 date or date-time."))
-            continue
-        try:
-            amount = Decimal((row.get("amount") or "0").replace(",", "").strip() or "0")
-        except InvalidOperation:
-            rejected.append((number, f"amount: '{row.get('amount')}' is not a number."))
-            continue
-        if timezone.is_naive(when):
-            when = timezone.make_aware(when, UTC)
-        cleaned.append(
-            {"phone": phone, "occurred_at": when, "text": (row.get("message") or "").strip(), "amount": amount,
-             "name": (row.get("name") or "").strip()}
-        )  # fmt: skip
-    return cleaned, rejected
 
 
 def order_lines_rows(rows) -> tuple[dict[str, dict], list[tuple[int, str]]]:

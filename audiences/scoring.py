@@ -1,8 +1,9 @@
 """Recompute every customer's scores in one set-based statement (formulas: docs/scores.md).
 
 Portable SQL (PostgreSQL and SQLite both have window functions): orders in the window are
-aggregated once per customer, ranked into quintiles with NTILE(5), joined with the engagement
-events, and written with INSERT ... SELECT. No customer is loaded into Python.
+aggregated once per customer, ranked into quintiles with NTILE(5) among the customers of the same
+currency (a TZS spend and a BDT spend are never compared), joined with the engagement events, and
+written with INSERT ... SELECT. No customer is loaded into Python.
 """
 
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ ENGAGEMENT_POINTS = {
     "product_viewed": 1,
     "cart_updated": 1,
     "checkout_started": 2,
+    "message_logged": 2,  # a message of theirs in an imported communications log (seed 004)
 }
 ENGAGEMENT_POINTS_PER_PERCENT = 5  # 20 points in 90 days is a score of 100
 
@@ -39,6 +41,8 @@ def _sql(window_days: int) -> str:
     points = " ".join(f"WHEN '{kind}' THEN {value}" for kind, value in ENGAGEMENT_POINTS.items())
     event_types = ", ".join(f"'{kind}'" for kind in ENGAGEMENT_POINTS)
     group = rfm_group_sql("ranked.r", "ranked.f")
+    # Money is only added up in the customer's own currency (docs/scores.md).
+    in_currency = "CASE WHEN o.currency = buyer.currency THEN o.total ELSE 0 END"
     return f"""
         INSERT INTO {score} (
             customer_id, rfm_r, rfm_f, rfm_m, rfm_segment, window_orders, window_spend, lifetime_value,
@@ -68,21 +72,21 @@ def _sql(window_days: int) -> str:
         FROM {customer} c
         LEFT JOIN (
             SELECT w.*,
-                NTILE(5) OVER (ORDER BY w.last_at, w.customer_id) AS r,
-                NTILE(5) OVER (ORDER BY w.frequency, w.customer_id) AS f,
-                NTILE(5) OVER (ORDER BY w.monetary, w.customer_id) AS m
+                NTILE(5) OVER (PARTITION BY w.currency ORDER BY w.last_at, w.customer_id) AS r,
+                NTILE(5) OVER (PARTITION BY w.currency ORDER BY w.frequency, w.customer_id) AS f,
+                NTILE(5) OVER (PARTITION BY w.currency ORDER BY w.monetary, w.customer_id) AS m
             FROM (
-                SELECT customer_id,
+                SELECT o.customer_id, buyer.currency,
                     COUNT(*) AS frequency,
-                    SUM(total) AS monetary,
-                    MAX(placed_at) AS last_at,
-                    SUM(CASE WHEN placed_at >= %s THEN 1 ELSE 0 END) AS recent_orders,
-                    SUM(CASE WHEN placed_at < %s THEN 1 ELSE 0 END) AS earlier_orders,
-                    SUM(CASE WHEN placed_at >= %s THEN total ELSE 0 END) AS recent_spend,
-                    SUM(CASE WHEN placed_at < %s THEN total ELSE 0 END) AS earlier_spend
-                FROM {order}
-                WHERE status = 'placed' AND customer_id IS NOT NULL AND placed_at >= %s AND placed_at <= %s
-                GROUP BY customer_id
+                    SUM({in_currency}) AS monetary,
+                    MAX(o.placed_at) AS last_at,
+                    SUM(CASE WHEN o.placed_at >= %s THEN 1 ELSE 0 END) AS recent_orders,
+                    SUM(CASE WHEN o.placed_at < %s THEN 1 ELSE 0 END) AS earlier_orders,
+                    SUM(CASE WHEN o.placed_at >= %s THEN {in_currency} ELSE 0 END) AS recent_spend,
+                    SUM(CASE WHEN o.placed_at < %s THEN {in_currency} ELSE 0 END) AS earlier_spend
+                FROM {order} o JOIN {customer} buyer ON buyer.id = o.customer_id
+                WHERE o.status = 'placed' AND o.placed_at >= %s AND o.placed_at <= %s
+                GROUP BY o.customer_id, buyer.currency
             ) w
         ) ranked ON ranked.customer_id = c.id
         LEFT JOIN (

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, DateTimeField, F, Max, Min, OuterRef, Subquery, Value, When
+from django.db.models import Case, DateTimeField, DecimalField, F, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from audiences import signals
 from audiences.contact import InvalidPhone, is_known_timezone, phone_to_e164
 from audiences.currencies import CURRENCY_EXPONENTS
 from audiences.models import (
+    MONEY,
     Category,
     Consent,
     ConsentChannel,
@@ -32,6 +33,7 @@ from audiences.models import (
 from audiences.order_cancel_steps import run_order_cancel_steps
 
 DOUBLE_OPT_IN_SOURCE = "double_opt_in"
+MONEY_FIELD = DecimalField(**MONEY)
 
 CUSTOMER_FIELDS = (
     "email",
@@ -169,10 +171,15 @@ def customer_clean_fields(fields: dict) -> dict:
 def customer_upsert(*, external_id: str, **fields) -> tuple[Customer, bool]:
     """Create or update a customer; fields not given are left as they are."""
     cleaned = customer_clean_fields(fields)
-    customer, created = Customer.objects.select_for_update().get_or_create(external_id=external_id, defaults=cleaned)
+    # Until a customer has a currency, the home store's names the one total_spent is kept in.
+    store = cleaned.get("store")
+    defaults = {**cleaned, "currency": store.currency} if store else cleaned
+    customer, created = Customer.objects.select_for_update().get_or_create(external_id=external_id, defaults=defaults)
     if not created and cleaned:
         for name, value in cleaned.items():
             setattr(customer, name, value)
+        if not customer.currency and customer.store_id:
+            customer.currency = customer.store.currency
         customer.save()
     _on_commit(signals.customer_upserted, customer=customer, created=created)
     return customer, created
@@ -339,8 +346,12 @@ def order_create(
     )
     if customer is not None:
         placed = Value(placed_at, output_field=DateTimeField())
+        # A customer's first order names their currency if nothing did; spend in another one is not added.
+        in_customer_currency = Q(currency=currency) | Q(currency="")
         Customer.objects.filter(pk=customer.pk).update(
-            total_spent=F("total_spent") + total,
+            currency=Case(When(currency="", then=Value(currency)), default=F("currency")),
+            total_spent=F("total_spent")
+            + Case(When(in_customer_currency, then=Value(total)), default=Value(Decimal(0)), output_field=MONEY_FIELD),
             orders_count=F("orders_count") + 1,
             # LEAST/GREATEST ignore NULL on PostgreSQL but not on SQLite: Coalesce covers both.
             first_order_at=Coalesce(Least(F("first_order_at"), placed), placed),
@@ -364,7 +375,9 @@ def order_cancel(*, order: Order) -> tuple[Order, bool]:
     if order.customer_id:
         placed_orders = Order.objects.filter(customer=OuterRef("pk"), status=Order.Status.PLACED)
         Customer.objects.filter(pk=order.customer_id).update(
-            total_spent=F("total_spent") - order.total,
+            total_spent=Case(
+                When(currency=order.currency, then=F("total_spent") - order.total), default=F("total_spent")
+            ),
             orders_count=Case(When(orders_count__gt=0, then=F("orders_count") - 1), default=Value(0)),
             first_order_at=Subquery(
                 placed_orders.values("customer").annotate(first=Min("placed_at")).values("first")[:1]
@@ -374,38 +387,6 @@ def order_cancel(*, order: Order) -> tuple[Order, bool]:
     run_order_cancel_steps(order=order)
     _on_commit(signals.order_cancelled, order=order)
     return order, True
-
-
-@transaction.atomic
-def communications_log_import(*, rows: list[dict]) -> tuple[int, int]:
-    """Customers and `message_logged` events from a communications log (seed 004's starting point).
-
-    A phone number that no customer has yet becomes a customer whose external id is that number.
-    Returns (customers created, events recorded).
-    """
-    phones = {row["phone"] for row in rows}
-    known = dict(Customer.objects.filter(phone__in=phones).values_list("phone", "pk"))
-    names = {row["phone"]: row.get("name", "") for row in rows}
-    new_phones = sorted(phones - set(known))
-    Customer.objects.bulk_create(
-        [Customer(external_id=phone, phone=phone, first_name=names[phone][:100]) for phone in new_phones],
-        ignore_conflicts=True,
-        batch_size=2000,
-    )
-    known.update(Customer.objects.filter(phone__in=new_phones).values_list("phone", "pk"))
-    Event.objects.bulk_create(
-        [
-            Event(
-                customer_id=known[row["phone"]],
-                type="message_logged",
-                occurred_at=row["occurred_at"],
-                properties={"text": row["text"], "amount": str(row["amount"])},
-            )
-            for row in rows
-        ],
-        batch_size=2000,
-    )
-    return len(new_phones), len(rows)
 
 
 @transaction.atomic

@@ -150,6 +150,22 @@ USE_I18N = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 DEFAULT_PHONE_REGION = os.environ.get("DEFAULT_PHONE_REGION", "BD")
+# The currency of amounts that name none (a communications log), unless the import is told another.
+DEFAULT_CURRENCY = os.environ.get("DEFAULT_CURRENCY", "BDT")
+# A logged message with one of these words or phrases (whole words, any case) is a complaint.
+COMPLAINT_KEYWORDS = [
+    word.strip()
+    for word in os.environ.get(
+        "COMPLAINT_KEYWORDS",
+        # English
+        "complaint,complain,problem,issue,broken,faulty,defective,not working,refund,disappointed,angry,"
+        "poor service,bad service,too late,delayed,never arrived,wrong item,"
+        # Swahili: problem, complaint, spoiled, faulty, does not work, not satisfied, delay, give back the money
+        "tatizo,matatizo,shida,malalamiko,nalalamika,imeharibika,mbovu,haifanyi kazi,hakifanyi kazi,"
+        "sijaridhika,imechelewa,kuchelewa,nirudishie pesa,rudisha pesa",
+    ).split(",")
+    if word.strip()
+]
 RFM_WINDOW_DAYS = int(os.environ.get("RFM_WINDOW_DAYS", "365"))
 
 STATIC_URL = "static/"

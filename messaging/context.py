@@ -38,7 +38,7 @@ def customer_values(customer: Customer) -> dict:
         "city": customer.city,
         "language": customer.language,
         "orders_count": customer.orders_count,
-        "total_spent": str(customer.total_spent),
+        "total_spent": customer.total_spent_display,
     }
 
 

@@ -15,7 +15,7 @@ from config.api.views import ManagementView, Paginated, validated
 EXAMPLE_RULES = {
     "all": [
         {"field": "city", "op": "eq", "value": "Dhaka"},
-        {"field": "total_spent", "op": "gte", "value": "100000"},
+        {"field": "total_spent", "op": "gte", "value": "100000", "currency": "BDT"},
         {"field": "last_order_at", "op": "older_than_days", "value": 90},
         {
             "any": [
@@ -48,7 +48,7 @@ SEGMENT_PATCH_EXAMPLE = {
         "all": [
             {"field": "city", "op": "eq", "value": "Dhaka"},
             {"field": "attributes.vip", "op": "eq", "value": True},
-            {"field": "total_spent", "op": "gte", "value": "100000"},
+            {"field": "total_spent", "op": "gte", "value": "100000", "currency": "BDT"},
         ]
     },
 }

@@ -107,9 +107,19 @@ class CustomerBaseOutput(serializers.Serializer):
     signed_up_at = serializers.DateTimeField()
     attributes = serializers.DictField()
     orders_count = serializers.IntegerField()
-    total_spent = serializers.DecimalField(max_digits=16, decimal_places=3)
+    currency = serializers.SerializerMethodField(
+        help_text="The currency of total_spent (the home store's, else the first order's); null before any."
+    )
+    total_spent = serializers.CharField(
+        source="total_spent_display",
+        help_text="Placed orders in `currency`, with that currency's decimals; orders in another currency are not "
+        "added in.",
+    )
     first_order_at = serializers.DateTimeField()
     last_order_at = serializers.DateTimeField()
+
+    def get_currency(self, customer) -> str | None:
+        return customer.currency or None
 
 
 class CustomerOutput(CustomerBaseOutput):

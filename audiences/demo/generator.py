@@ -37,7 +37,7 @@ HOUR_WEIGHTS = (0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 6, 7, 7, 6, 6, 6, 7, 8, 10, 11, 10
 
 CUSTOMER_COLUMNS = (
     "id", "external_id", "email", "phone", "first_name", "last_name", "birth_date", "language", "timezone",
-    "store_id", "city", "signed_up_at", "attributes", "total_spent", "orders_count", "first_order_at",
+    "store_id", "city", "signed_up_at", "attributes", "currency", "total_spent", "orders_count", "first_order_at",
     "last_order_at", "created_at", "updated_at",
 )  # fmt: skip
 ORDER_COLUMNS = (
@@ -328,7 +328,8 @@ class DemoGenerator:
         chunk.customers.append(
             (
                 customer_id, external_id, email, phone, first_name, last_name, birth_date, language,
-                country.timezone, store_id, city, signed_up_at, attributes_json, money(total_spent, country.currency),
+                country.timezone, store_id, city, signed_up_at, attributes_json, country.currency,
+                money(total_spent, country.currency),
                 len(placed), first_order and _as_datetime(first_order), last_order and _as_datetime(last_order),
                 signed_up_at, _as_datetime(max([signed_up, *(order[0] for order in orders)])),
             )

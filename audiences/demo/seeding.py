@@ -10,7 +10,21 @@ from django.db.models import Max
 from audiences import services
 from audiences.demo import generator, reference
 from audiences.demo.writers import PostgresCopyWriter, SQLiteBatchWriter
-from audiences.models import Category, Consent, ConsentRecord, Customer, Event, Order, OrderLine, Product, Store
+from audiences.models import (
+    Category,
+    Consent,
+    ConsentRecord,
+    Customer,
+    CustomerScore,
+    Event,
+    Order,
+    OrderLine,
+    Product,
+    Segment,
+    SegmentMembership,
+    SegmentMembershipChange,
+    Store,
+)
 
 CHUNK_CUSTOMERS = 2_000
 
@@ -36,12 +50,16 @@ def demo_flush() -> None:
     """Delete the audiences data, children before parents, in one transaction.
 
     Plain DELETEs (no ORM collector walking ten million rows); rows of other apps that still point
-    at customers or products make it fail with an IntegrityError and delete nothing.
+    at customers or products make it fail with an IntegrityError and delete nothing. Scores and
+    segment memberships (written by `refresh_audiences`) go with the customers; the segment
+    definitions stay, shown as not refreshed since their members are gone.
     """
     quote = connection.ops.quote_name
+    customer_data = (SegmentMembershipChange, SegmentMembership, CustomerScore, OrderLine, Order, Event)
     with transaction.atomic(), connection.cursor() as cursor:
-        for model in (OrderLine, Order, Event, ConsentRecord, Consent, Customer, Product):
+        for model in (*customer_data, ConsentRecord, Consent, Customer, Product):
             cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608 - a model's table
+        Segment.objects.update(member_count=None, refreshed_at=None)
         # Children first: a category's path is longer than its parent's.
         for category_id in Category.objects.order_by("-path").values_list("id", flat=True):
             cursor.execute(f"DELETE FROM {quote(Category._meta.db_table)} WHERE id = %s", [category_id])  # noqa: S608

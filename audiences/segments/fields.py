@@ -35,6 +35,7 @@ class Condition:
     op: str
     value: object
     within_days: int | None = None
+    currency: str | None = None  # for amounts: only customers whose totals are in this currency
     now: datetime = field(default_factory=timezone.now)
 
 
@@ -196,6 +197,20 @@ def _attribute_field(name: str) -> SegmentField | None:
     )
 
 
+def in_currency(compile_amount: Compiler) -> Compiler:
+    """An amount condition holds only for customers whose totals are in the rule's currency.
+
+    A rule saved before amounts named their currency has none: it is applied to each customer's
+    total in that customer's own currency, as it always was (docs/audiences.md).
+    """
+
+    def compile_condition(condition: Condition, value) -> Q:
+        matches = compile_amount(condition, value)
+        return Q(currency=condition.currency) & matches if condition.currency else matches
+
+    return compile_condition
+
+
 def _average_order_value(condition: Condition, value) -> Q:
     """total_spent / orders_count compared without division: avg >= v  <=>  spent >= v * count."""
     has_orders = Q(orders_count__gt=0)
@@ -257,6 +272,21 @@ def _open_complaint(condition: Condition, value) -> Q:
     return has_open if value is (condition.op == "eq") else ~has_open
 
 
+# Events a customer does not cause: a resolution is the shop's doing, not the customer's activity.
+NOT_ACTIVITY = ("complaint_resolved",)
+
+
+def _last_active(condition: Condition, value) -> Q:
+    """Active in the last N days: an order, a sign-up or an event of theirs (a message, a view, ...).
+
+    `older_than_days N` is its negation, so it includes customers with no known activity at all.
+    """
+    since = condition.now - timedelta(days=value)
+    recent_events = Event.objects.filter(customer=OuterRef("pk"), occurred_at__gte=since).exclude(type__in=NOT_ACTIVITY)
+    active = Q(last_order_at__gte=since) | Q(signed_up_at__gte=since) | Q(Exists(recent_events))
+    return active if condition.op == "within_days" else ~active
+
+
 def _register_builtins() -> None:
     text = {"kind": "text", "ops": TEXT_OPS}
     for name, path in [("email", "email"), ("phone", "phone"), ("city", "city"), ("store", "store__code")]:
@@ -264,8 +294,8 @@ def _register_builtins() -> None:
     register_segment_field(
         SegmentField(
             name="currency",
-            compile=column("store__currency", text=True),
-            description="The currency of the customer's home store.",
+            compile=column("currency", text=True),
+            description="The currency of the customer's totals: the home store's, else the first order's.",
             **text,
         )
     )
@@ -281,20 +311,29 @@ def _register_builtins() -> None:
     for name in ("signed_up_at", "first_order_at", "last_order_at"):
         register_segment_field(SegmentField(name=name, kind="datetime", ops=TIME_OPS, compile=column(name)))
     register_segment_field(
+        SegmentField(
+            name="last_active_at",
+            kind="datetime",
+            ops=("within_days", "older_than_days"),
+            compile=_last_active,
+            description="The customer's latest order, sign-up or event (not a complaint's resolution).",
+        )
+    )
+    register_segment_field(
         SegmentField(name="birth_month", kind="integer", ops=COMPARISON, compile=column("birth_date__month"))
     )
     register_segment_field(
         SegmentField(name="orders_count", kind="integer", ops=COMPARISON, compile=column("orders_count"))
     )
     register_segment_field(
-        SegmentField(name="total_spent", kind="money", ops=COMPARISON, compile=column("total_spent"))
+        SegmentField(name="total_spent", kind="money", ops=COMPARISON, compile=in_currency(column("total_spent")))
     )
     register_segment_field(
         SegmentField(
             name="avg_order_value",
             kind="money",
             ops=("eq", "gt", "gte", "lt", "lte", "between", "exists"),
-            compile=_average_order_value,
+            compile=in_currency(_average_order_value),
         )
     )
     for name, path in [("purchased_sku", "sku"), ("purchased_category", "category")]:

@@ -1,7 +1,7 @@
 """The segment rule language: validation and compilation to one ORM query.
 
     {"all": [...]} / {"any": [...]} / {"not": rule}
-    {"field": name, "op": op, "value": v, "within_days"?: n}
+    {"field": name, "op": op, "value": v, "within_days"?: n, "currency"?: code (amounts: required)}
     {"event": type, "within_days"?: n, "min_count"?: n}
     {"segment": code}
 
@@ -13,13 +13,15 @@
 import operator
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import reduce
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
 from audiences.models import Event
-from audiences.segments.fields import Condition, RuleError, parse_value, segment_field
+from audiences.segments.fields import Condition, RuleError, SegmentField, parse_value, segment_field
 
 RulesResolver = Callable[[str], dict | None]  # segment code -> its rules, None when unknown
 MAX_DEPTH = 12
@@ -88,11 +90,12 @@ def _validate_event(node: dict, where: str) -> None:
 
 
 def _validate_field(node: dict, where: str) -> None:
-    _only(node, {"field", "op", "value", "within_days"}, where)
+    _only(node, {"field", "op", "value", "within_days", "currency"}, where)
     name = node["field"]
     spec = segment_field(name) if isinstance(name, str) else None
     if spec is None:
         raise RuleError(f"{where}.field: unknown field {name!r}")
+    _validate_currency(node, spec, where)
     op = node.get("op")
     if op not in spec.ops:
         raise RuleError(f"{where}.op: field {name!r} does not take operator {op!r}; use one of {', '.join(spec.ops)}")
@@ -105,6 +108,29 @@ def _validate_field(node: dict, where: str) -> None:
         parse_value(spec, op, node["value"])
     except RuleError as exc:
         raise RuleError(f"{where}.value: field {name!r} {exc}") from None
+
+
+def _validate_currency(node: dict, spec: SegmentField, where: str) -> None:
+    """An amount means nothing without its currency: money conditions name one, others take none."""
+    if spec.kind != "money":
+        if "currency" in node:
+            raise RuleError(f"{where}.currency: field {spec.name!r} is not an amount and takes no currency")
+        return
+    currency = node.get("currency")
+    if currency is None:
+        raise RuleError(
+            f'{where}.currency: field {spec.name!r} is an amount: name its currency, e.g. "currency": "TZS"'
+        )
+    if not isinstance(currency, str) or currency not in CURRENCY_EXPONENTS:
+        raise RuleError(f"{where}.currency: unknown currency {currency!r}; use an ISO 4217 code such as TZS")
+    if node.get("op") in spec.ops and "value" in node:
+        try:
+            amounts = parse_value(spec, node["op"], node["value"])
+        except RuleError:
+            return  # reported with the value
+        for amount in amounts if isinstance(amounts, list) else [amounts]:
+            if isinstance(amount, Decimal) and (message := minor_unit_error(amount, currency)):
+                raise RuleError(f"{where}.value: {message}")
 
 
 def _check_cycles(own_code: str | None, used: set[str], resolve: RulesResolver) -> None:
@@ -160,7 +186,14 @@ def _compile(node: dict, resolve: RulesResolver, now: datetime, depth: int) -> Q
         return _compile_event(node, now)
     spec = segment_field(node["field"])
     value = parse_value(spec, node["op"], node["value"])
-    condition = Condition(field=node["field"], op=node["op"], value=value, within_days=node.get("within_days"), now=now)
+    condition = Condition(
+        field=node["field"],
+        op=node["op"],
+        value=value,
+        within_days=node.get("within_days"),
+        currency=node.get("currency"),
+        now=now,
+    )
     return spec.compile(condition, value)
 
 

@@ -132,3 +132,52 @@ def test_order_services_maintain_customer_statistics(dhaka):
     assert changed_again is False
     assert (customer.orders_count, customer.total_spent) == (1, Decimal("200.00"))
     assert (customer.first_order_at, customer.last_order_at) == (second, second)
+
+
+def test_total_spent_has_its_currencys_decimals_and_names_it(storefront, dhaka):
+    customer, _ = services.customer_upsert(external_id="C-8", store="DHK-01")
+    line = services.OrderLineInput(sku="A", quantity=1, unit_price=Decimal("49120.00"))
+    services.order_create(external_id="O-8", currency="BDT", placed_at=datetime(2026, 1, 5, tzinfo=UTC), lines=[line],
+                          customer=customer)  # fmt: skip
+    body = storefront.get("/api/v1/customers/C-8").json()
+    assert (body["total_spent"], body["currency"]) == ("49120.00", "BDT")
+    storefront.put("/api/v1/customers/C-9", {}, format="json")
+    body = storefront.get("/api/v1/customers/C-9").json()
+    assert (body["total_spent"], body["currency"]) == ("0", None)
+
+
+def test_an_order_in_another_currency_is_not_added_to_total_spent(dhaka):
+    customer, _ = services.customer_upsert(external_id="C-10")
+    placed = datetime(2026, 1, 5, tzinfo=UTC)
+    for number, (currency, price) in enumerate([("TZS", "150000.00"), ("BDT", "5000.00"), ("TZS", "50000.00")]):
+        line = services.OrderLineInput(sku="A", quantity=1, unit_price=Decimal(price))
+        services.order_create(external_id=f"O-10-{number}", currency=currency, placed_at=placed, lines=[line],
+                              customer=customer)  # fmt: skip
+    customer.refresh_from_db()
+    assert (customer.currency, customer.total_spent, customer.orders_count) == ("TZS", Decimal("200000"), 3)
+    services.order_cancel(order=customer.orders.get(external_id="O-10-1"))
+    customer.refresh_from_db()
+    assert customer.total_spent == Decimal("200000")
+
+
+def test_the_migration_names_each_customers_currency_and_keeps_total_spent_to_it(dhaka):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("audiences.migrations.0008_customer_currency_and_seed004_segments")
+    traveller, _ = services.customer_upsert(external_id="C-11")
+    local, _ = services.customer_upsert(external_id="C-12", store="DHK-01")
+    placed = datetime(2026, 1, 5, tzinfo=UTC)
+    for number, (currency, price) in enumerate([("TZS", "150000.00"), ("BDT", "5000.00")]):
+        line = services.OrderLineInput(sku="A", quantity=1, unit_price=Decimal(price))
+        services.order_create(external_id=f"O-11-{number}", currency=currency, placed_at=placed.replace(day=5 + number),
+                              lines=[line], customer=traveller)  # fmt: skip
+    # As before the migration: no currency, and both currencies added up.
+    Customer.objects.update(currency="")
+    Customer.objects.filter(pk=traveller.pk).update(total_spent=Decimal("155000"))
+    migration.customer_currency(apps, None)
+    traveller.refresh_from_db()
+    local.refresh_from_db()
+    assert (traveller.currency, traveller.total_spent) == ("TZS", Decimal("150000"))
+    assert (local.currency, local.total_spent) == ("BDT", Decimal(0))

@@ -121,3 +121,15 @@ def test_analyst_reads_but_cannot_write(analyst, marketer, customers):
 
 def test_storefront_key_cannot_use_management_api(storefront):
     assert storefront.get("/api/v1/segments").status_code in (401, 403)
+
+
+def test_an_amount_without_its_currency_is_a_400_and_saves_nothing(marketer, customers):
+    rules = {"all": [{"field": "total_spent", "op": "gte", "value": "100000"}]}
+    response = marketer.post("/api/v1/segments", {"code": "big", "name": "Big", "rules": rules}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"code", "message", "fields"}
+    assert "name its currency" in body["fields"]["rules"][0]
+    assert not Segment.objects.filter(code="big").exists()
+    rules["all"][0]["currency"] = "BDT"
+    assert marketer.post("/api/v1/segments/preview", {"rules": rules}, format="json").status_code == 200

@@ -3,7 +3,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from audiences import services
+from audiences import resources, services
 from audiences.models import Consent, Customer, Event, Segment
 from audiences.scoring import scores_recompute
 
@@ -140,3 +140,44 @@ def test_orders_import_with_an_unknown_customer_records_nothing(csv_file):
     with pytest.raises(CommandError, match="Unknown customer 'C-404'"):
         call_command("import_csv", "orders", csv_file(ORDERS + "O-3,C-404,,web,BDT,2026-02-01,RICE,1,100,,0\n"))
     assert not Customer.objects.get(external_id="C-1").orders.exists()
+
+
+def test_admin_shows_total_spent_with_its_currency_and_decimals(admin_client):
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    customer = services.customer_upsert(external_id="C-1")[0]
+    services.order_create(
+        external_id="O-1", currency="TZS", placed_at=datetime(2026, 1, 5, tzinfo=UTC), customer=customer,
+        lines=[services.OrderLineInput(sku="A", quantity=1, unit_price=Decimal("49120"))],
+    )  # fmt: skip
+    listing = admin_client.get("/admin/audiences/customer/").content.decode()
+    page = admin_client.get(f"/admin/audiences/customer/{customer.pk}/change/").content.decode()
+    for html in (listing, page):
+        assert "TZS 49120.00" in html
+        assert "49120.000" not in html
+    exported = resources.CustomerResource().export().dict[0]
+    assert (exported["currency"], exported["total_spent"]) == ("TZS", "49120.00")
+
+
+def test_admin_imports_a_communications_log_with_its_currency_and_region(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def upload(text: str, **fields):
+        log = SimpleUploadedFile("log.csv", text.encode(), content_type="text/csv")
+        return admin_client.post("/admin/audiences/event/import-communications/", {"file": log, **fields}, follow=True)
+
+    url = "/admin/audiences/event/import-communications/"
+    assert admin_client.get(url).status_code == 200
+    assert url in admin_client.get("/admin/audiences/event/").content.decode()
+    bad = upload("phone,date,message,amount\n0755197700,2025-09-01,Simu mbovu,150000\n12,2025-09-01,x,1\n",
+                 currency="TZS", region="TZ")  # fmt: skip
+    assert "row 3: phone:" in bad.content.decode() and "nothing imported" in bad.content.decode()
+    assert not Customer.objects.exists()
+    assert "Unknown phone region" in upload("phone,date,message,amount\n", currency="TZS", region="QQ").content.decode()
+
+    done = upload("phone,date,message,amount\n0755197700,2025-09-01,Simu mbovu,150000\n", currency="TZS", region="TZ")
+    assert "amounts in TZS, national phone numbers in region TZ): 1 new customer(s)" in done.content.decode()
+    customer = Customer.objects.get(phone="+255755197700")
+    assert (customer.currency, customer.total_spent_display) == ("TZS", "150000.00")
+    assert customer.events.filter(type="complaint_opened").count() == 1  # "mbovu": faulty

@@ -129,3 +129,35 @@ def test_recompute_replaces_previous_scores(ten_buyers):
     scores_recompute(now=ten_buyers + timedelta(days=400))
     assert CustomerScore.objects.count() == 12
     assert set(CustomerScore.objects.values_list("rfm_segment", flat=True)) == {"lost", ""}
+
+
+@pytest.mark.django_db
+def test_money_is_ranked_within_each_currency():
+    """Five BDT and five TZS customers: TZS amounts are 40x larger, yet each currency has its own
+    top spender (rfm_m 5) and a BDT customer's TZS order is not added to their BDT spend."""
+    services.store_upsert(code="DHK", name="Dhaka", timezone="Asia/Dhaka", currency="BDT")
+    services.store_upsert(code="DAR", name="Dar", timezone="Africa/Dar_es_Salaam", currency="TZS")
+    now = timezone.now()
+    for store, currency, scale in (("DHK", "BDT", 100), ("DAR", "TZS", 4000)):
+        for i in range(1, 6):
+            customer = services.customer_upsert(external_id=f"{currency}-{i}", store=store)[0]
+            services.order_create(
+                external_id=f"O-{currency}-{i}",
+                currency=currency,
+                placed_at=now - timedelta(days=10 * i),
+                customer=customer,
+                lines=[services.OrderLineInput(sku="X", quantity=1, unit_price=Decimal(scale * i))],
+            )
+    services.order_create(
+        external_id="O-BDT-1-TRIP",
+        currency="TZS",
+        placed_at=now - timedelta(days=3),
+        customer=services.customer_upsert(external_id="BDT-1")[0],
+        lines=[services.OrderLineInput(sku="X", quantity=1, unit_price=Decimal(1_000_000))],
+    )
+    scores_recompute(now=now)
+    monetary = dict(CustomerScore.objects.values_list("customer__external_id", "rfm_m"))
+    assert [monetary[f"BDT-{i}"] for i in range(1, 6)] == [1, 2, 3, 4, 5]
+    assert [monetary[f"TZS-{i}"] for i in range(1, 6)] == [1, 2, 3, 4, 5]
+    trip = CustomerScore.objects.get(customer__external_id="BDT-1")
+    assert (trip.window_spend, trip.lifetime_value, trip.window_orders) == (Decimal(100), Decimal(100), 2)

@@ -15,7 +15,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audiences.demo.generator import order_counts
-from audiences.models import Consent, ConsentRecord, Customer, Event, Order, OrderLine, Product, Store
+from audiences.models import (
+    Consent,
+    ConsentRecord,
+    Customer,
+    CustomerScore,
+    Event,
+    Order,
+    OrderLine,
+    Product,
+    Segment,
+    SegmentMembership,
+    Store,
+)
 from audiences.services import OrderLineInput, customer_upsert, order_create
 
 AS_OF = datetime(2026, 3, 1, tzinfo=UTC)
@@ -198,3 +210,28 @@ def test_order_counts_place_exactly_the_orders_asked_for(customers, orders, seed
     assert len(counts) == customers
     assert sum(counts) == (orders if customers else 0)
     assert counts == order_counts(seed, customers, orders)
+
+
+@pytest.mark.django_db
+def test_flush_works_after_scores_and_segments_were_computed():
+    seed()
+    call_command("refresh_audiences", stdout=io.StringIO())
+    assert SegmentMembership.objects.exists()
+    seed("--flush")
+    assert Customer.objects.count() == 300
+    assert not SegmentMembership.objects.exists()
+    assert CustomerScore.objects.count() == 0
+    assert set(Segment.objects.values_list("member_count", flat=True)) == {None}
+
+
+@pytest.mark.django_db
+def test_each_currency_has_its_own_top_spending_fifth_on_the_demo_data():
+    from audiences.scoring import scores_recompute
+
+    seed()
+    scores_recompute(now=AS_OF)
+    for currency in ("BDT", "TZS"):
+        ranked = CustomerScore.objects.filter(customer__currency=currency, rfm_m__isnull=False)
+        assert ranked.count() >= 50
+        # NTILE(5) over n customers gives the top fifth n // 5 of them: BDT spend is not outranked by TZS.
+        assert ranked.filter(rfm_m=5).count() == ranked.count() // 5

@@ -135,17 +135,21 @@ def cond(field, op, value, **extra):
         (cond("attributes.tier", "eq", "gold"), {"A"}),
         (cond("attributes.tier", "exists", True), {"A"}),
         (cond("attributes.car_year", "exists", False), {"C", "D"}),
-        (cond("total_spent", "gte", "110000"), {"A", "B"}),
-        (cond("total_spent", "gt", "110000"), {"B"}),
-        (cond("total_spent", "lt", "1000"), {"C", "D"}),
-        (cond("total_spent", "between", ["100", "1000"]), {"D"}),
+        # Amounts are compared within their currency: A spent BDT 110,000, B TZS 150,000, D BDT 500.
+        (cond("total_spent", "gte", "110000", currency="BDT"), {"A"}),
+        (cond("total_spent", "gte", "110000", currency="TZS"), {"B"}),
+        (cond("total_spent", "gt", "110000", currency="BDT"), set()),
+        (cond("total_spent", "lt", "1000", currency="BDT"), {"D"}),  # C has no currency: spent nothing
+        (cond("total_spent", "between", ["100", "1000"], currency="BDT"), {"D"}),
+        (cond("total_spent", "exists", True, currency="TZS"), {"B"}),
         (cond("orders_count", "eq", 2), {"A"}),
         (cond("orders_count", "eq", 1), {"B", "D"}),  # D's cancelled order does not count
         (cond("orders_count", "ne", 0), {"A", "B", "D"}),
         (cond("orders_count", "lte", 0), {"C"}),
-        (cond("avg_order_value", "gte", "55000"), {"A", "B"}),
-        (cond("avg_order_value", "lt", "55000"), {"D"}),
-        (cond("avg_order_value", "between", ["100", "60000"]), {"A", "D"}),
+        (cond("avg_order_value", "gte", "55000", currency="BDT"), {"A"}),
+        (cond("avg_order_value", "gte", "55000", currency="TZS"), {"B"}),
+        (cond("avg_order_value", "lt", "55000", currency="BDT"), {"D"}),
+        (cond("avg_order_value", "between", ["100", "60000"], currency="BDT"), {"A", "D"}),
         (cond("first_order_at", "older_than_days", 150), {"A"}),
         (cond("last_order_at", "older_than_days", 90), {"A"}),
         (cond("last_order_at", "within_days", 7), {"B", "D"}),
@@ -205,15 +209,41 @@ def test_predefined_seed_004_segments(people):
     from audiences.models import Customer, Segment
 
     predefined = {s.code: s.rules for s in Segment.objects.filter(predefined=True)}
-    assert members(predefined["high_value"]) == set()  # BDT 110,000 < 300,000; TZS 150,000 < 5,000,000
+    # Spent TZS 100,000+ or BDT 5,000+ (its documented equivalent): A BDT 110,000, B TZS 150,000; D BDT 500.
+    assert members(predefined["high_value"]) == {"A", "B"}
+    c = Customer.objects.get(external_id="C")
     services.order_create(
-        external_id="O-A3", currency="BDT", placed_at=days_ago(100), customer=Customer.objects.get(external_id="A"),
-        lines=[line("TV-75", "200000.00")],
-    )  # fmt: skip
-    assert members(predefined["high_value"]) == {"A"}  # BDT 310,000
-    assert members(predefined["inactive_90d"]) == {"A"}
+        external_id="O-C1", currency="TZS", placed_at=days_ago(200), customer=c, lines=[line("TV-55", "99999.00")]
+    )
+    assert members(predefined["high_value"]) == {"A", "B"}  # TZS 99,999
+    services.order_create(
+        external_id="O-C2", currency="TZS", placed_at=days_ago(200), customer=c, lines=[line("SOAP", "1.00")]
+    )
+    assert members(predefined["high_value"]) == {"A", "B", "C"}  # TZS 100,000 without a home store
+
+    # Inactive: no order, sign-up or event of theirs in 90 days, whether they ever bought or not.
+    assert members(predefined["inactive_90d"]) == set()  # A signed up 10 days ago although her last order is old
+    e = services.customer_upsert(external_id="E", signed_up_at=days_ago(300))[0]
+    services.events_record(events=[services.EventInput(customer=e, type="product_viewed", occurred_at=days_ago(91))])
+    assert members(predefined["inactive_90d"]) == {"E"}
+    services.events_record(events=[services.EventInput(customer=e, type="message_replied", occurred_at=days_ago(89))])
+    assert members(predefined["inactive_90d"]) == set()
+
     assert members(predefined["new_30d"]) == {"A"}
-    assert members(predefined["complaint"]) == {"B", "D"}  # C's complaint was resolved 50 days ago
+
+    # Complaint recovery: a complaint resolved in the last 24 hours and none open. B's and D's are open.
+    assert members(predefined["complaint"]) == set()
+    b, d = Customer.objects.get(external_id="B"), Customer.objects.get(external_id="D")
+    hours_ago = timezone.now() - timedelta(hours=2), timezone.now() - timedelta(hours=30)
+    services.events_record(
+        events=[
+            services.EventInput(customer=b, type="complaint_resolved", occurred_at=hours_ago[0]),
+            services.EventInput(customer=d, type="complaint_resolved", occurred_at=hours_ago[1]),
+        ]
+    )
+    assert members(predefined["complaint"]) == {"B"}
+    services.events_record(events=[services.EventInput(customer=b, type="complaint_opened", occurred_at=days_ago(0))])
+    assert members(predefined["complaint"]) == set()  # a new complaint is open: no recovery offer yet
 
 
 @pytest.mark.parametrize(
@@ -222,7 +252,11 @@ def test_predefined_seed_004_segments(people):
         ({"all": [{"field": "shoe_size", "op": "eq", "value": 42}]}, "unknown field 'shoe_size'"),
         ({"all": [{"field": "city", "op": "gt", "value": "A"}]}, "does not take operator 'gt'"),
         ({"all": [{"field": "orders_count", "op": "gte", "value": "many"}]}, "rules.all[0].value"),
-        ({"all": [{"field": "total_spent", "op": "gte", "value": 10.5}]}, "expects an amount"),
+        ({"all": [{"field": "total_spent", "op": "gte", "value": 10.5, "currency": "BDT"}]}, "expects an amount"),
+        ({"all": [{"field": "total_spent", "op": "gte", "value": "100000"}]}, "name its currency"),
+        ({"all": [{"field": "total_spent", "op": "gte", "value": "1", "currency": "XYZ"}]}, "unknown currency 'XYZ'"),
+        ({"all": [{"field": "total_spent", "op": "gte", "value": "1.005", "currency": "TZS"}]}, "minor unit"),
+        ({"all": [{"field": "city", "op": "eq", "value": "x", "currency": "TZS"}]}, "takes no currency"),
         ({"all": [{"field": "city", "op": "in", "value": "Dhaka"}]}, "expects a non-empty list"),
         ({"all": [{"field": "last_order_at", "op": "within_days", "value": -3}]}, "not negative"),
         ({"all": [{"field": "language", "op": "eq", "value": "fr"}]}, "expects one of en, bn, sw"),
@@ -274,3 +308,31 @@ def test_refresh_writes_snapshot_and_entered_exited_history(people):
 
     third = segments.segment_refresh(segment=segment)
     assert (third.entered, third.exited) == (0, 0)
+
+
+def test_the_seed_004_migration_updates_predefined_segments_an_operator_has_not_edited(db):
+    import importlib
+
+    from django.apps import apps
+
+    from audiences.models import Segment
+
+    migration = importlib.import_module("audiences.migrations.0008_customer_currency_and_seed004_segments")
+    Segment.objects.filter(code="high_value").update(rules=migration.SHIPPED["high_value"])
+    Segment.objects.filter(code="inactive_90d").update(rules=migration.SHIPPED["inactive_90d"])
+    edited = {"all": [{"event": "complaint_opened", "within_days": 7}]}
+    Segment.objects.filter(code="complaint").update(rules=edited)
+    migration.seed_004_segments(apps, None)
+    rules = dict(Segment.objects.values_list("code", "rules"))
+    assert rules["high_value"] == migration.SEED_004["high_value"]["rules"]
+    assert rules["inactive_90d"] == migration.SEED_004["inactive_90d"]["rules"]
+    assert rules["complaint"] == edited  # the operator's version stays
+
+
+def test_a_money_rule_saved_before_currencies_still_refreshes_and_compares_in_each_customers_currency(people):
+    from audiences.models import Segment
+
+    old = Segment.objects.create(code="old", name="Old", rules=cond("total_spent", "gte", "110000"))
+    assert segments.segment_refresh(segment=old).count == 2  # A: BDT 110,000; B: TZS 150,000
+    with pytest.raises(ValidationError, match="name its currency"):
+        segments.segment_update(segment=old, rules=old.rules)

@@ -1,11 +1,14 @@
 import csv
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from audiences import resources, services
+from audiences.communications import communications_log_rows, log_options_error
+from audiences.log_import import communications_log_import
 
 NOTHING_IMPORTED = "{count} bad row(s): nothing imported (use --skip-bad-rows to import the rest)."
 RESOURCES = {
@@ -19,8 +22,8 @@ class Command(BaseCommand):
     help = (
         "Import a CSV file: customers, products, consents, orders (one line per row: order, customer, store, "
         "channel, currency, placed_at, sku, quantity, unit_price, discount?, shipping_price?) or a communications "
-        "log (phone, date, message, amount, name?). A file with a bad row imports nothing unless --skip-bad-rows "
-        "is given; --dry-run only reports."
+        "log (phone, date, message, amount, name?; --currency and --region say what the log does not). A file "
+        "with a bad row imports nothing unless --skip-bad-rows is given; --dry-run only reports."
     )
 
     def add_arguments(self, parser):
@@ -28,6 +31,17 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--dry-run", action="store_true", help="Validate and report; write nothing.")
         parser.add_argument("--skip-bad-rows", action="store_true", help="Import the good rows, report the bad.")
+        parser.add_argument(
+            "--currency",
+            default=None,
+            help="communications: the currency of the log's amounts (e.g. TZS); default settings.DEFAULT_CURRENCY.",
+        )
+        parser.add_argument(
+            "--region",
+            default=None,
+            help="communications: the country of national phone numbers such as 0755... (e.g. TZ); "
+            "default settings.DEFAULT_PHONE_REGION.",
+        )
 
     def handle(self, *args, kind, path, dry_run, skip_bad_rows, **options):
         try:
@@ -36,7 +50,9 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from None
         if kind == "communications":
-            return self._communications(text, dry_run, skip_bad_rows)
+            currency = (options["currency"] or settings.DEFAULT_CURRENCY).upper()
+            region = (options["region"] or settings.DEFAULT_PHONE_REGION).upper()
+            return self._communications(text, dry_run, skip_bad_rows, currency=currency, region=region)
         if kind == "orders":
             return self._orders(text, dry_run, skip_bad_rows)
         dataset = tablib.Dataset().load(text, format="csv")
@@ -82,16 +98,24 @@ class Command(BaseCommand):
         if rejected and not skip_bad_rows:
             raise CommandError(NOTHING_IMPORTED.format(count=len(rejected)))
 
-    def _communications(self, text: str, dry_run: bool, skip_bad_rows: bool):
-        rows, rejected = resources.communications_log_rows(csv.DictReader(text.splitlines()))
+    def _communications(self, text: str, dry_run: bool, skip_bad_rows: bool, *, currency: str, region: str):
+        if errors := log_options_error(currency=currency, region=region):
+            raise CommandError(" ".join(f"--{option}: {message}" for option, message in errors.items()))
+        used = f"amounts in {currency}, national phone numbers in region {region}"
+        rows, rejected = communications_log_rows(csv.DictReader(text.splitlines()), currency=currency, region=region)
         self._reject(rejected, skip_bad_rows)
         if dry_run:
-            self.stdout.write(f"Dry run: {len(rows):,} message(s) would be imported, {len(rejected)} rejected.")
+            self.stdout.write(
+                f"Dry run ({used}): {len(rows):,} message(s) would be imported, {len(rejected)} rejected."
+            )
             return
-        with transaction.atomic():
-            created, recorded = services.communications_log_import(rows=rows)
+        result = communications_log_import(rows=rows, currency=currency)
         self.stdout.write(
-            self.style.SUCCESS(f"{created:,} new customer(s), {recorded:,} message event(s), {len(rejected)} rejected.")
+            self.style.SUCCESS(
+                f"Imported the log ({used}): {result.customers_created:,} new customer(s), {result.messages:,} "
+                f"message(s), {result.complaints:,} complaint(s), {result.purchases:,} purchase(s); "
+                f"{result.duplicates:,} already imported, {len(rejected)} rejected."
+            )
         )
 
     def _orders(self, text: str, dry_run: bool, skip_bad_rows: bool):
