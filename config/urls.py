@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config.health import healthz
-from config.landing import landing
+from config.landing import favicon, landing
 
 urlpatterns = [
     path("", landing, name="landing"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("anymail/", include("anymail.urls")),
     path("", include("messaging.urls")),
 ]
