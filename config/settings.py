@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config import spreadsheets
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "config.apps.EngineAdminConfig",
     "django.contrib.auth",
     "axes",
+    "csp",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -78,8 +80,26 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy on every page (django-csp): scripts only from this site, or inline with the
+# request's nonce; no plugins; forms post only here. Inline styles stay allowed: the admin, Swagger UI and
+# email previews (inline-styled HTML in a sandboxed frame, which inherits this policy) rely on them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "https:"],  # an email preview shows the campaign's images
+        "font-src": [SELF, "data:"],
+        "worker-src": [SELF, "blob:"],  # ReDoc's search runs in a worker
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
 
 # Admin sign-in: after AXES_FAILURE_LIMIT failures in a row for one user name, or from one address, that user
 # or address is locked for AXES_COOLOFF_MINUTES (django-axes, counted in the database so every web process agrees).
