@@ -4,19 +4,18 @@ from promotions.engine.money import quantize
 from promotions.engine.types import Result
 
 
-def evaluation_payload(result: Result) -> dict:
-    currency = result.currency
+def amounts_payload(priced, lines, currency: str) -> dict:
+    """The totals and lines of an evaluation or of a recorded order (both carry the same amounts)."""
 
     def money(amount) -> str:
         return str(quantize(amount, currency))
 
     return {
-        "currency": currency,
-        "subtotal": money(result.subtotal),
-        "discount_total": money(result.discount_total),
-        "shipping_price": money(result.shipping_price),
-        "shipping_discount": money(result.shipping_discount),
-        "total": money(result.total),
+        "subtotal": money(priced.subtotal),
+        "discount_total": money(priced.discount_total),
+        "shipping_price": money(priced.shipping_price),
+        "shipping_discount": money(priced.shipping_discount),
+        "total": money(priced.total),
         "lines": [
             {
                 "sku": line.sku,
@@ -26,8 +25,20 @@ def evaluation_payload(result: Result) -> dict:
                 "discount": money(line.discount),
                 "total": money(line.total),
             }
-            for line in result.lines
+            for line in lines
         ],
+    }
+
+
+def evaluation_payload(result: Result) -> dict:
+    currency = result.currency
+
+    def money(amount) -> str:
+        return str(quantize(amount, currency))
+
+    return {
+        "currency": currency,
+        **amounts_payload(result, result.lines, currency),
         "applied": [
             {
                 "promotion": applied.promotion_id,

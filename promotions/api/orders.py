@@ -20,6 +20,7 @@ from promotions.api.serializers import (
     OrderOutput,
 )
 from promotions.api.views import customer_or_404, pricing_request
+from promotions.results import amounts_payload
 
 ORDER_DROPPED_EXAMPLE = {
     "currency": "BDT", "subtotal": "100.00", "discount_total": "0.00", "shipping_price": "0.00",
@@ -129,22 +130,7 @@ def order_detail_payload(order: Order) -> dict:
         "currency": currency,
         "placed_at": when(order.placed_at),
         "cancelled_at": when(order.cancelled_at),
-        "subtotal": money(order.subtotal),
-        "discount_total": money(order.discount_total),
-        "shipping_price": money(order.shipping_price),
-        "shipping_discount": money(order.shipping_discount),
-        "total": money(order.total),
-        "lines": [
-            {
-                "sku": line.sku,
-                "quantity": line.quantity,
-                "unit_price": money(line.unit_price),
-                "subtotal": money(line.subtotal),
-                "discount": money(line.discount),
-                "total": money(line.total),
-            }
-            for line in order.lines.all()
-        ],
+        **amounts_payload(order, order.lines.all(), currency),
         "applied": answer.get("applied", []),
         "gifts": answer.get("gifts", []),
         "dropped_codes": answer.get("dropped_codes", []),
