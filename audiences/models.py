@@ -319,6 +319,21 @@ class SegmentMembershipChange(models.Model):
         return f"{self.customer_id} {self.kind} {self.segment_id}"
 
 
+class MembershipRecheck(models.Model):
+    """A customer whose data changed since their segment membership was last evaluated.
+
+    Written in the same transaction as the change, so a committed change always has its mark;
+    `audiences.segments.recheck` deletes a mark only in the transaction that evaluated it.
+    Append-only (no upsert): marking never waits on a row the evaluator holds.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    marked_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.customer_id} marked at {self.marked_at:%Y-%m-%d %H:%M:%S}"
+
+
 class RfmGroup(models.TextChoices):
     CHAMPIONS = "champions", "Champions"
     LOYAL = "loyal", "Loyal"

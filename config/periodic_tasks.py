@@ -41,6 +41,12 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             description="Sends due messages: deferred ones whose quiet hours ended, retries, anything queued.",
         ),
         PeriodicTaskSpec(
+            name="audiences.segment_memberships_recheck",
+            task="audiences.segment_memberships_recheck",
+            every_seconds=settings.SEGMENT_RECHECK_INTERVAL_SECONDS,
+            description="Re-evaluates every segment for the customers whose data changed since the last run.",
+        ),
+        PeriodicTaskSpec(
             name="audiences.scores_recompute",
             task="audiences.scores_recompute",
             crontab="0 1 * * *",
@@ -50,6 +56,7 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             name="audiences.segments_refresh_all",
             task="audiences.segments_refresh_all",
             crontab="30 1 * * *",
-            description="Nightly refresh of every segment's membership snapshot (entered/exited history).",
+            description="Nightly refresh of every segment's membership snapshot (entered/exited history); "
+            "the safety net of the live recheck and the only mover of time-based rules (within_days).",
         ),
     ]

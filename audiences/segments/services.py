@@ -70,8 +70,9 @@ def segment_refresh(*, segment: Segment, now: datetime | None = None) -> Refresh
     Everything happens in the database (INSERT ... SELECT, DELETE ... NOT IN): no customer is
     loaded into Python, whatever the size of the segment.
     """
-    now = now or timezone.now()
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
+    # Taken after the lock: a live recheck that held it has committed, and history stays in order.
+    now = now or timezone.now()
     try:
         matched = matching_customers(segment.rules, now=now).annotate(matched_id=F("pk")).values("matched_id")
         matched_sql, matched_params = matched.query.sql_with_params()
@@ -101,12 +102,15 @@ def segment_refresh(*, segment: Segment, now: datetime | None = None) -> Refresh
             [segment.pk, now, *matched_params, segment.pk],
         )
         entered = cursor.rowcount
-        # The rows just inserted are the entries: no second evaluation of the rules.
+        # The rows just inserted are the entries: no second evaluation of the rules. A live recheck
+        # may have entered someone at this very instant already (a frozen clock): not twice.
         cursor.execute(
             f"INSERT INTO {changes} (segment_id, customer_id, kind, changed_at) "  # noqa: S608
-            f"SELECT segment_id, customer_id, %s, entered_at FROM {membership} "
-            "WHERE segment_id = %s AND entered_at = %s",
-            [SegmentMembershipChange.Kind.ENTERED, segment.pk, now],
+            f"SELECT segment_id, customer_id, %s, entered_at FROM {membership} m "
+            "WHERE segment_id = %s AND entered_at = %s AND NOT EXISTS ("
+            f"SELECT 1 FROM {changes} c WHERE c.segment_id = m.segment_id AND c.changed_at = m.entered_at "
+            "AND c.customer_id = m.customer_id AND c.kind = %s)",
+            [SegmentMembershipChange.Kind.ENTERED, segment.pk, now, SegmentMembershipChange.Kind.ENTERED],
         )
     count = SegmentMembership.objects.filter(segment=segment).count()
     Segment.objects.filter(pk=segment.pk).update(member_count=count, refreshed_at=now)
