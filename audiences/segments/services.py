@@ -85,6 +85,8 @@ def segment_refresh(*, segment: Segment, now: datetime | None = None) -> Refresh
     matched_member = f"SELECT 1 FROM ({matched_sql}) matched WHERE matched.matched_id = {membership}.customer_id"  # noqa: S608
     member_matched = f"SELECT 1 FROM {membership} m WHERE m.segment_id = %s AND m.customer_id = matched.matched_id"  # noqa: S608
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {changes}")  # noqa: S608
+        history_before = cursor.fetchone()[0] or 0
         cursor.execute(
             f"INSERT INTO {changes} (segment_id, customer_id, kind, changed_at) "  # noqa: S608
             f"SELECT %s, customer_id, %s, %s FROM {membership} "
@@ -92,9 +94,14 @@ def segment_refresh(*, segment: Segment, now: datetime | None = None) -> Refresh
             [segment.pk, SegmentMembershipChange.Kind.EXITED, now, segment.pk, *matched_params],
         )
         exited = cursor.rowcount
+        # Delete exactly the members just written as exited, not a second evaluation of the rules:
+        # on PostgreSQL each statement sees the latest commits, so a customer changed in between
+        # would leave without an 'exited' row (and later show two 'entered' in a row).
         cursor.execute(
-            f"DELETE FROM {membership} WHERE segment_id = %s AND NOT EXISTS ({matched_member})",  # noqa: S608
-            [segment.pk, *matched_params],
+            f"DELETE FROM {membership} WHERE segment_id = %s AND EXISTS ("  # noqa: S608
+            f"SELECT 1 FROM {changes} c WHERE c.segment_id = {membership}.segment_id AND c.changed_at = %s "
+            f"AND c.id > %s AND c.kind = %s AND c.customer_id = {membership}.customer_id)",
+            [segment.pk, now, history_before, SegmentMembershipChange.Kind.EXITED],
         )
         cursor.execute(
             f"INSERT INTO {membership} (segment_id, customer_id, entered_at) "  # noqa: S608
