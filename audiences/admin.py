@@ -21,6 +21,7 @@ from audiences.models import (
 from audiences.rfm import rfm_group
 from audiences.segments import selectors as segment_selectors
 from audiences.segments import services as segment_services
+from audiences.segments.recheck import customers_mark_changed
 
 
 @admin.register(Store)
@@ -86,6 +87,11 @@ class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
     readonly_fields = ["total_spent", "orders_count", "first_order_at", "last_order_at", "created_at", "updated_at"]
     inlines = [ConsentInline]
     show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The admin's own transaction holds both: an edit by hand moves segments like any other.
+        customers_mark_changed(customer_ids=[obj.pk])
 
 
 class OrderLineInline(admin.TabularInline):

@@ -284,7 +284,7 @@ class Segment(models.Model):
 
 
 class SegmentMembership(models.Model):
-    """Who was in a segment at its last refresh."""
+    """Who is in a segment: written by the full refresh and by the live recheck of changed customers."""
 
     # Indexed by the unique constraint (segment, customer): no index of its own.
     segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships", db_index=False)
@@ -300,7 +300,7 @@ class SegmentMembership(models.Model):
 
 
 class SegmentMembershipChange(models.Model):
-    """History of entries and exits, written by each refresh; journeys trigger on entries."""
+    """History of entries and exits, written by each refresh and recheck; journeys trigger on entries."""
 
     class Kind(models.TextChoices):
         ENTERED = "entered", "Entered"

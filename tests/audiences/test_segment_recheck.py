@@ -42,6 +42,10 @@ def history(code: str) -> list[tuple[str, str]]:
     )
 
 
+def city_segment(code: str, city: str) -> Segment:
+    return segments.segment_create(code=code, name=city, rules={"all": [{"field": "city", "op": "eq", "value": city}]})
+
+
 def member_count(code: str) -> int:
     return Segment.objects.get(code=code).member_count
 
@@ -65,9 +69,7 @@ def test_a_new_customer_who_opens_a_complaint_shows_the_segment_after_the_rechec
 def test_entries_and_exits_are_recorded_with_counts_and_one_signal_per_change(
     store, membership_signals, django_capture_on_commit_callbacks
 ):
-    segments.segment_create(
-        code="dhaka", name="Dhaka", rules={"all": [{"field": "city", "op": "eq", "value": "Dhaka"}]}
-    )
+    city_segment("dhaka", "Dhaka")
     for external_id in ("A", "B"):
         services.customer_upsert(external_id=external_id, city="Dhaka")
     with django_capture_on_commit_callbacks(execute=True):
@@ -147,9 +149,7 @@ def test_an_order_moves_a_customer_into_a_spend_segment_and_cancelling_moves_the
 
 
 def test_running_twice_or_after_the_full_refresh_writes_nothing_more(store, membership_signals):
-    segments.segment_create(
-        code="dhaka", name="Dhaka", rules={"all": [{"field": "city", "op": "eq", "value": "Dhaka"}]}
-    )
+    city_segment("dhaka", "Dhaka")
     services.customer_upsert(external_id="A", city="Dhaka")
     segments.segment_refresh(segment=Segment.objects.get(code="dhaka"))  # the nightly refresh got there first
     marks = list(MembershipRecheck.objects.values_list("pk", flat=True))
@@ -164,9 +164,7 @@ def test_running_twice_or_after_the_full_refresh_writes_nothing_more(store, memb
 
 
 def test_a_full_refresh_at_the_same_instant_as_a_recheck_writes_one_entered_row(store):
-    segments.segment_create(
-        code="dhaka", name="Dhaka", rules={"all": [{"field": "city", "op": "eq", "value": "Dhaka"}]}
-    )
+    city_segment("dhaka", "Dhaka")
     services.customer_upsert(external_id="A", city="Dhaka")
     services.customer_upsert(external_id="B", city="Dhaka")
     frozen = timezone.now()
@@ -200,9 +198,7 @@ def test_a_batch_that_fails_halfway_writes_nothing_and_keeps_its_marks(store):
 
 
 def test_batches_drain_a_backlog_and_a_broken_segment_does_not_hold_up_the_others(store):
-    segments.segment_create(
-        code="dhaka", name="Dhaka", rules={"all": [{"field": "city", "op": "eq", "value": "Dhaka"}]}
-    )
+    city_segment("dhaka", "Dhaka")
     segments.segment_create(code="nested", name="Nested", rules={"all": [{"segment": "dhaka"}]})
     Segment.objects.filter(code="nested").update(rules={"all": [{"segment": "gone"}]})
     for number in range(7):
@@ -235,3 +231,16 @@ def test_time_based_rules_are_evaluated_at_the_recheck_but_move_by_themselves_on
 def test_the_recheck_runs_every_second_from_beat():
     [spec] = [spec for spec in periodic_tasks() if spec.task == "audiences.segment_memberships_recheck"]
     assert spec.every_seconds == 1
+
+
+def test_a_customer_edited_in_the_admin_is_rechecked(admin_client, store):
+    city_segment("dhaka", "Dhaka")
+    customer = services.customer_upsert(external_id="C-1", city="Sylhet", language="en")[0]
+    recheck.memberships_recheck()
+    form = admin_client.get(f"/admin/audiences/customer/{customer.pk}/change/").context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "attributes"}
+    data.update(city="Dhaka", attributes="{}", **{"consents-TOTAL_FORMS": 0, "consents-INITIAL_FORMS": 0})
+    response = admin_client.post(f"/admin/audiences/customer/{customer.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    recheck.memberships_recheck()
+    assert history("dhaka") == [("C-1", "entered")]
