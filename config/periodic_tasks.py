@@ -18,6 +18,9 @@ class PeriodicTaskSpec:
     crontab: str | None = None  # "minute hour day_of_month month_of_year day_of_week"
     timezone: str = "UTC"
     description: str = ""
+    # A run still queued this long after beat sent it is dropped (the next one does its work), so a
+    # frequent task does not pile up in the broker while no worker is running.
+    expire_seconds: int | None = None
 
 
 def periodic_tasks() -> list[PeriodicTaskSpec]:
@@ -44,6 +47,7 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             name="audiences.segment_memberships_recheck",
             task="audiences.segment_memberships_recheck",
             every_seconds=settings.SEGMENT_RECHECK_INTERVAL_SECONDS,
+            expire_seconds=max(10, 10 * settings.SEGMENT_RECHECK_INTERVAL_SECONDS),
             description="Re-evaluates every segment for the customers whose data changed since the last run.",
         ),
         PeriodicTaskSpec(

@@ -7,12 +7,13 @@ from unittest import mock
 
 import pytest
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from audiences import services, signals, tasks
 from audiences.models import MembershipRecheck, Segment, SegmentMembership, SegmentMembershipChange
 from audiences.segments import recheck
 from audiences.segments import services as segments
-from config.periodic_tasks import periodic_tasks
+from config.setup import periodic_tasks_install
 
 pytestmark = pytest.mark.django_db
 
@@ -228,9 +229,11 @@ def test_time_based_rules_are_evaluated_at_the_recheck_but_move_by_themselves_on
     assert history("complaint") == [("C-1", "entered"), ("C-1", "exited")]
 
 
-def test_the_recheck_runs_every_second_from_beat():
-    [spec] = [spec for spec in periodic_tasks() if spec.task == "audiences.segment_memberships_recheck"]
-    assert spec.every_seconds == 1
+def test_the_recheck_runs_every_second_from_beat_and_stale_runs_do_not_pile_up():
+    periodic_tasks_install()
+    task = PeriodicTask.objects.get(task="audiences.segment_memberships_recheck")
+    assert (task.interval.every, task.interval.period, task.expire_seconds) == (1, "seconds", 10)
+    assert PeriodicTask.objects.get(task="audiences.segments_refresh_all").expire_seconds is None
 
 
 def test_a_customer_edited_in_the_admin_is_rechecked(admin_client, store):
