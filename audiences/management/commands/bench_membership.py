@@ -48,6 +48,8 @@ class Command(BaseCommand):
         parser.add_argument("--order-share", type=float, default=0.2, help="Fraction of the load that is orders.")
 
     def handle(self, *args, seconds, rate, clients, order_share, **options):
+        if seconds < 1 or rate <= 0 or clients < 1 or not 0 <= order_share <= 1:
+            raise CommandError("--seconds and --clients take 1 or more, --rate more than 0, --order-share 0 to 1.")
         complaint = Segment.objects.filter(code="complaint").first()
         if complaint is None:
             raise CommandError("The predefined 'complaint' segment is missing: run migrate.")
