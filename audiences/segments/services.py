@@ -85,8 +85,10 @@ def segment_refresh(*, segment: Segment, now: datetime | None = None) -> Refresh
     matched_member = f"SELECT 1 FROM ({matched_sql}) matched WHERE matched.matched_id = {membership}.customer_id"  # noqa: S608
     member_matched = f"SELECT 1 FROM {membership} m WHERE m.segment_id = %s AND m.customer_id = matched.matched_id"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {changes}")  # noqa: S608
-        history_before = cursor.fetchone()[0] or 0
+        # Ids only grow, and nobody else writes this segment's rows while its lock is held: rows
+        # above these marks are the ones this refresh writes.
+        cursor.execute(f"SELECT (SELECT MAX(id) FROM {changes}), (SELECT MAX(id) FROM {membership})")  # noqa: S608
+        history_before, members_before = (mark or 0 for mark in cursor.fetchone())
         cursor.execute(
             f"INSERT INTO {changes} (segment_id, customer_id, kind, changed_at) "  # noqa: S608
             f"SELECT %s, customer_id, %s, %s FROM {membership} "
@@ -109,15 +111,12 @@ def segment_refresh(*, segment: Segment, now: datetime | None = None) -> Refresh
             [segment.pk, now, *matched_params, segment.pk],
         )
         entered = cursor.rowcount
-        # The rows just inserted are the entries: no second evaluation of the rules. A live recheck
-        # may have entered someone at this very instant already (a frozen clock): not twice.
+        # The rows just inserted are the entries: no second evaluation of the rules. By id, not by
+        # entered_at: a live recheck may have entered someone at this very instant (a frozen clock).
         cursor.execute(
             f"INSERT INTO {changes} (segment_id, customer_id, kind, changed_at) "  # noqa: S608
-            f"SELECT segment_id, customer_id, %s, entered_at FROM {membership} m "
-            "WHERE segment_id = %s AND entered_at = %s AND NOT EXISTS ("
-            f"SELECT 1 FROM {changes} c WHERE c.segment_id = m.segment_id AND c.changed_at = m.entered_at "
-            "AND c.customer_id = m.customer_id AND c.kind = %s)",
-            [SegmentMembershipChange.Kind.ENTERED, segment.pk, now, SegmentMembershipChange.Kind.ENTERED],
+            f"SELECT segment_id, customer_id, %s, entered_at FROM {membership} WHERE segment_id = %s AND id > %s",
+            [SegmentMembershipChange.Kind.ENTERED, segment.pk, members_before],
         )
     count = SegmentMembership.objects.filter(segment=segment).count()
     Segment.objects.filter(pk=segment.pk).update(member_count=count, refreshed_at=now)
