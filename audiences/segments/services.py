@@ -84,6 +84,9 @@ def segment_refresh(*, segment: Segment, now: datetime | None = None) -> Refresh
     # that PostgreSQL plans hash anti-joins: NOT IN over 500,000 ids degrades to a nested loop.
     matched_member = f"SELECT 1 FROM ({matched_sql}) matched WHERE matched.matched_id = {membership}.customer_id"  # noqa: S608
     member_matched = f"SELECT 1 FROM {membership} m WHERE m.segment_id = %s AND m.customer_id = matched.matched_id"  # noqa: S608
+    # As the ORM writes it: SQLite keeps datetimes as text, and a raw aware datetime would gain a
+    # "+00:00" the ORM's rows lack (comparisons and ordering by time would then disagree).
+    stamp = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         # Ids only grow, and nobody else writes this segment's rows while its lock is held: rows
         # above these marks are the ones this refresh writes.
@@ -93,7 +96,7 @@ def segment_refresh(*, segment: Segment, now: datetime | None = None) -> Refresh
             f"INSERT INTO {changes} (segment_id, customer_id, kind, changed_at) "  # noqa: S608
             f"SELECT %s, customer_id, %s, %s FROM {membership} "
             f"WHERE segment_id = %s AND NOT EXISTS ({matched_member})",
-            [segment.pk, SegmentMembershipChange.Kind.EXITED, now, segment.pk, *matched_params],
+            [segment.pk, SegmentMembershipChange.Kind.EXITED, stamp, segment.pk, *matched_params],
         )
         exited = cursor.rowcount
         # Delete exactly the members just written as exited, not a second evaluation of the rules:
@@ -103,12 +106,12 @@ def segment_refresh(*, segment: Segment, now: datetime | None = None) -> Refresh
             f"DELETE FROM {membership} WHERE segment_id = %s AND EXISTS ("  # noqa: S608
             f"SELECT 1 FROM {changes} c WHERE c.segment_id = {membership}.segment_id AND c.changed_at = %s "
             f"AND c.id > %s AND c.kind = %s AND c.customer_id = {membership}.customer_id)",
-            [segment.pk, now, history_before, SegmentMembershipChange.Kind.EXITED],
+            [segment.pk, stamp, history_before, SegmentMembershipChange.Kind.EXITED],
         )
         cursor.execute(
             f"INSERT INTO {membership} (segment_id, customer_id, entered_at) "  # noqa: S608
             f"SELECT %s, matched.matched_id, %s FROM ({matched_sql}) matched WHERE NOT EXISTS ({member_matched})",
-            [segment.pk, now, *matched_params, segment.pk],
+            [segment.pk, stamp, *matched_params, segment.pk],
         )
         entered = cursor.rowcount
         # The rows just inserted are the entries: no second evaluation of the rules. By id, not by

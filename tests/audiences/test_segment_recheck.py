@@ -247,3 +247,14 @@ def test_a_customer_edited_in_the_admin_is_rechecked(admin_client, store):
     assert response.status_code == 302, response.context["adminform"].form.errors
     recheck.memberships_recheck()
     assert history("dhaka") == [("C-1", "entered")]
+
+
+def test_the_refresh_history_is_found_by_its_time_as_the_recheck_history_is(store):
+    city_segment("dhaka", "Dhaka")
+    services.customer_upsert(external_id="A", city="Dhaka")
+    refreshed = segments.segment_refresh(segment=Segment.objects.get(code="dhaka")).refreshed_at
+    services.customer_upsert(external_id="A", city="Sylhet")
+    recheck.memberships_recheck()
+    at_refresh = SegmentMembershipChange.objects.filter(segment__code="dhaka", changed_at=refreshed)
+    assert list(at_refresh.values_list("customer__external_id", "kind")) == [("A", "entered")]
+    assert history("dhaka") == [("A", "entered"), ("A", "exited")]
