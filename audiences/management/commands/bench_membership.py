@@ -108,7 +108,7 @@ class Command(BaseCommand):
         commands = [
             [*gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}"],
             [*celery, "worker", "-l", "warning", "-c", "1", "-Q", queue],
-            [*celery, "beat", "-l", "warning", "--max-interval", "1", "--pidfile=", "-s", str(scratch / "beat")],
+            [*celery, "beat", "-l", "warning", "--pidfile=", "-s", str(scratch / "beat")],  # as in production
         ]
         return _Running(commands, env, port)
 
