@@ -67,8 +67,9 @@ class RefreshResult:
 def segment_refresh(*, segment: Segment, now: datetime | None = None) -> RefreshResult:
     """Rewrite the segment's membership from its rules and record who entered and who exited.
 
-    Everything happens in the database (INSERT ... SELECT, DELETE ... NOT IN): no customer is
-    loaded into Python, whatever the size of the segment.
+    Everything happens in the database (INSERT ... SELECT, DELETE of the rows it recorded as exited):
+    no customer is loaded into Python, whatever the size of the segment. Live rechecks of changed
+    customers (audiences/segments/recheck.py) take the same segment lock.
     """
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
     # Taken after the lock: a live recheck that held it has committed, and history stays in order.
