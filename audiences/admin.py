@@ -23,6 +23,7 @@ from audiences.models import (
 from audiences.rfm import rfm_group
 from audiences.segments import selectors as segment_selectors
 from audiences.segments import services as segment_services
+from audiences.segments.recheck import customers_mark_changed
 
 
 @admin.register(Store)
@@ -101,6 +102,11 @@ class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
     @admin.display(description="total spent", ordering="total_spent")
     def spent(self, customer) -> str:
         return f"{customer.currency} {customer.total_spent_display}".strip()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The admin's own transaction holds both: an edit by hand moves segments like any other.
+        customers_mark_changed(customer_ids=[obj.pk])
 
 
 class OrderLineInline(admin.TabularInline):

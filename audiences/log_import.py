@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, Least
 
 from audiences.communications import LogRow, complaint_keyword, currency_error, keyword_pattern
 from audiences.models import Customer, Event, Order
+from audiences.segments.recheck import customers_mark_changed
 
 LOG_CHANNEL = "communications_log"
 BATCH = 2_000
@@ -136,6 +137,7 @@ def communications_log_import(*, rows: list[LogRow], currency: str) -> LogImport
     Event.objects.bulk_create([*messages, *complaints], batch_size=BATCH, ignore_conflicts=True)
     Order.objects.bulk_create(purchases, batch_size=BATCH, ignore_conflicts=True)
     customer_statistics_recompute(customer_ids=sorted({order.customer_id for order in purchases}))
+    customers_mark_changed(customer_ids={message.customer_id for message in messages})
     return LogImportResult(
         customers_created=created,
         messages=len(messages),

@@ -300,7 +300,7 @@ class Segment(models.Model):
 
 
 class SegmentMembership(models.Model):
-    """Who was in a segment at its last refresh."""
+    """Who is in a segment: written by the full refresh and by the live recheck of changed customers."""
 
     # Indexed by the unique constraint (segment, customer): no index of its own.
     segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships", db_index=False)
@@ -316,7 +316,7 @@ class SegmentMembership(models.Model):
 
 
 class SegmentMembershipChange(models.Model):
-    """History of entries and exits, written by each refresh; journeys trigger on entries."""
+    """History of entries and exits, written by each refresh and recheck; journeys trigger on entries."""
 
     class Kind(models.TextChoices):
         ENTERED = "entered", "Entered"
@@ -333,6 +333,21 @@ class SegmentMembershipChange(models.Model):
 
     def __str__(self):
         return f"{self.customer_id} {self.kind} {self.segment_id}"
+
+
+class MembershipRecheck(models.Model):
+    """A customer whose data changed since their segment membership was last evaluated.
+
+    Written in the same transaction as the change, so a committed change always has its mark;
+    `audiences.segments.recheck` deletes a mark only in the transaction that evaluated it.
+    Append-only (no upsert): marking never waits on a row the evaluator holds.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    marked_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.customer_id} marked at {self.marked_at:%Y-%m-%d %H:%M:%S}"
 
 
 class RfmGroup(models.TextChoices):

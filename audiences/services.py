@@ -31,6 +31,7 @@ from audiences.models import (
     Store,
 )
 from audiences.order_cancel_steps import run_order_cancel_steps
+from audiences.segments.recheck import customers_mark_changed
 
 DOUBLE_OPT_IN_SOURCE = "double_opt_in"
 MONEY_FIELD = DecimalField(**MONEY)
@@ -181,6 +182,7 @@ def customer_upsert(*, external_id: str, **fields) -> tuple[Customer, bool]:
         if not customer.currency and customer.store_id:
             customer.currency = customer.store.currency
         customer.save()
+    customers_mark_changed(customer_ids=[customer.pk])
     _on_commit(signals.customer_upserted, customer=customer, created=created)
     return customer, created
 
@@ -225,6 +227,7 @@ def consent_record(
         current.save(update_fields=["status", "source", "recorded_at"])
     else:
         return record
+    customers_mark_changed(customer_ids=[customer.pk])
     _on_commit(signals.consent_changed, customer=customer, channel=channel, topic=topic, status=status)
     if confirmation_needed:
         _on_commit(signals.consent_confirmation_requested, customer=customer, channel=channel, topic=topic)
@@ -270,6 +273,7 @@ def events_record(*, events: Iterable[EventInput]) -> list[tuple[Event, bool]]:
     except IntegrityError:
         # Another request stored one of these idempotency keys meanwhile: nothing of ours was written.
         raise ValidationError({"idempotency_key": ["An event with this idempotency key is being recorded."]}) from None
+    customers_mark_changed(customer_ids=[event.customer_id for event in new_events])
     for event in new_events:
         _on_commit(signals.event_recorded, event=event)
     return results
@@ -357,6 +361,7 @@ def order_create(
             first_order_at=Coalesce(Least(F("first_order_at"), placed), placed),
             last_order_at=Coalesce(Greatest(F("last_order_at"), placed), placed),
         )
+        customers_mark_changed(customer_ids=[customer.pk])
     _on_commit(signals.order_placed, order=order)
     return order
 
@@ -384,6 +389,7 @@ def order_cancel(*, order: Order) -> tuple[Order, bool]:
             ),
             last_order_at=Subquery(placed_orders.values("customer").annotate(last=Max("placed_at")).values("last")[:1]),
         )
+        customers_mark_changed(customer_ids=[order.customer_id])
     run_order_cancel_steps(order=order)
     _on_commit(signals.order_cancelled, order=order)
     return order, True

@@ -2,6 +2,7 @@ from celery import shared_task
 
 from audiences import scoring
 from audiences.models import Segment
+from audiences.segments import recheck as segment_recheck
 from audiences.segments import services as segment_services
 
 
@@ -16,6 +17,12 @@ def segment_refresh(segment_id: int) -> int | None:
 @shared_task(name="audiences.segments_refresh_all")
 def segments_refresh_all() -> int:
     return len(segment_services.segments_refresh_all())
+
+
+@shared_task(name="audiences.segment_memberships_recheck")
+def segment_memberships_recheck() -> int:
+    """The number of customers re-evaluated; safe to run twice or side by side."""
+    return segment_recheck.memberships_recheck().customers
 
 
 @shared_task(name="audiences.scores_recompute")

@@ -18,6 +18,9 @@ class PeriodicTaskSpec:
     crontab: str | None = None  # "minute hour day_of_month month_of_year day_of_week"
     timezone: str = "UTC"
     description: str = ""
+    # A run still queued this long after beat sent it is dropped (the next one does its work), so a
+    # frequent task does not pile up in the broker while no worker is running.
+    expire_seconds: int | None = None
 
 
 def periodic_tasks() -> list[PeriodicTaskSpec]:
@@ -41,6 +44,13 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             description="Sends due messages: deferred ones whose quiet hours ended, retries, anything queued.",
         ),
         PeriodicTaskSpec(
+            name="audiences.segment_memberships_recheck",
+            task="audiences.segment_memberships_recheck",
+            every_seconds=settings.SEGMENT_RECHECK_INTERVAL_SECONDS,
+            expire_seconds=max(10, 10 * settings.SEGMENT_RECHECK_INTERVAL_SECONDS),
+            description="Re-evaluates every segment for the customers whose data changed since the last run.",
+        ),
+        PeriodicTaskSpec(
             name="audiences.scores_recompute",
             task="audiences.scores_recompute",
             crontab="0 1 * * *",
@@ -50,6 +60,7 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             name="audiences.segments_refresh_all",
             task="audiences.segments_refresh_all",
             crontab="30 1 * * *",
-            description="Nightly refresh of every segment's membership snapshot (entered/exited history).",
+            description="Nightly refresh of every segment's membership snapshot (entered/exited history); "
+            "the safety net of the live recheck and the only mover of time-based rules (within_days).",
         ),
     ]

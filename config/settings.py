@@ -247,6 +247,11 @@ MESSAGING_SMS_HELP_TEXT = os.environ.get(
 )
 MESSAGING_DISPATCH_INTERVAL_SECONDS = int(os.environ.get("MESSAGING_DISPATCH_INTERVAL_SECONDS", "10"))
 
+# Live segment membership (docs/audiences.md): how often customers whose data changed are
+# re-evaluated against every segment, and how many customers one transaction takes.
+SEGMENT_RECHECK_INTERVAL_SECONDS = int(os.environ.get("SEGMENT_RECHECK_INTERVAL_SECONDS", "1"))
+SEGMENT_RECHECK_BATCH_SIZE = int(os.environ.get("SEGMENT_RECHECK_BATCH_SIZE", "500"))
+
 # Celery: the filesystem transport needs no server; production uses Redis.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = (

@@ -45,6 +45,7 @@ def periodic_tasks_install() -> int:
                 "enabled": True,
                 "description": MANAGED_DESCRIPTION_PREFIX + spec.description,
                 "kwargs": json.dumps({}),
+                "expire_seconds": spec.expire_seconds,
                 **schedule_kwargs,
             },
         )

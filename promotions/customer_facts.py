@@ -1,6 +1,6 @@
 """What promotions know about a customer when pricing, extended by apps above promotions.
 
-`segments` are the customer's memberships at the segments' last refresh (audiences); loyalty registers a provider for
+`segments` are the customer's current memberships (audiences: refresh, live recheck); loyalty registers a provider for
 `loyalty_tier`. A provider takes a Customer and returns a dict of CustomerFacts fields
 (`segments`, `loyalty_tier`) or `extra` entries for registered conditions.
 """

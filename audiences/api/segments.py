@@ -151,8 +151,8 @@ class SegmentView(ManagementView):
             OpenApiExample("Narrow to big spenders", SEGMENT_PATCH_EXAMPLE, request_only=True),
             OpenApiExample("Narrowed; its refresh still running", SEGMENT_PATCHED_EXAMPLE, response_only=True),
         ],
-        description="Changes the segment and starts a refresh; `count` and `refreshed_at` show the last "
-        "finished refresh.",
+        description="Changes the segment and starts a refresh; `refreshed_at` shows the last finished refresh "
+        "and `count` the members now (that refresh and the live rechecks since).",
     )
     def patch(self, request, code):
         segment = segment_services.segment_update(
@@ -181,7 +181,8 @@ class SegmentMembersView(ManagementView):
                 response_only=True,
             )
         ],
-        description="External ids of the members at the last refresh, 50 a page.",
+        description="External ids of the members, 50 a page: the last refresh, kept current within seconds as "
+        "customers' data changes (docs/audiences.md, live membership).",
     )
     def get(self, request, code):
         segment = _segment_or_404(code)

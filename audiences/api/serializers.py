@@ -123,7 +123,11 @@ class CustomerBaseOutput(serializers.Serializer):
 
 
 class CustomerOutput(CustomerBaseOutput):
-    segments = serializers.ListField(child=serializers.CharField())
+    segments = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Codes of the segments the customer is in, current about a second after a change to their "
+        "data; rules that move with time alone (within_days) move at the nightly refresh.",
+    )
     loyalty = serializers.JSONField(allow_null=True)
     consents = ConsentOutput(many=True)
 

@@ -200,7 +200,12 @@ def order_counts(seed: int, customers: int, orders: int) -> array:
         ),
     )
     counts = array("I", bytes(4 * customers))
-    buyers = [index for index, weight in enumerate(weights) if weight] or list(range(customers))
+    buyers = [index for index, weight in enumerate(weights) if weight]
+    if not buyers:
+        # Every customer drew "never ordered" (a handful of customers): all buy, equally weighted,
+        # or the remainder below would be handed out to nobody.
+        buyers = list(range(customers))
+        weights = array("d", [1.0] * customers)
     if not customers or not orders:
         return counts
     if orders <= len(buyers):

@@ -23,7 +23,7 @@ def segment_live_sample(*, rules: dict, size: int = 10) -> list[str]:
 
 
 def segment_member_ids(*, segment: Segment) -> QuerySet:
-    """External ids of the members at the last refresh, in a stable order for paging."""
+    """External ids of the members (last refresh plus live rechecks), in a stable order for paging."""
     return (
         SegmentMembership.objects.filter(segment=segment)
         .order_by("customer__external_id")

@@ -67,11 +67,13 @@ class RefreshResult:
 def segment_refresh(*, segment: Segment, now: datetime | None = None) -> RefreshResult:
     """Rewrite the segment's membership from its rules and record who entered and who exited.
 
-    Everything happens in the database (INSERT ... SELECT, DELETE ... NOT IN): no customer is
-    loaded into Python, whatever the size of the segment.
+    Everything happens in the database (INSERT ... SELECT, DELETE of the rows it recorded as exited):
+    no customer is loaded into Python, whatever the size of the segment. Live rechecks of changed
+    customers (audiences/segments/recheck.py) take the same segment lock.
     """
-    now = now or timezone.now()
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
+    # Taken after the lock: a live recheck that held it has committed, and history stays in order.
+    now = now or timezone.now()
     try:
         matched = matching_customers(segment.rules, now=now).annotate(matched_id=F("pk")).values("matched_id")
         matched_sql, matched_params = matched.query.sql_with_params()
@@ -83,30 +85,42 @@ def segment_refresh(*, segment: Segment, now: datetime | None = None) -> Refresh
     # that PostgreSQL plans hash anti-joins: NOT IN over 500,000 ids degrades to a nested loop.
     matched_member = f"SELECT 1 FROM ({matched_sql}) matched WHERE matched.matched_id = {membership}.customer_id"  # noqa: S608
     member_matched = f"SELECT 1 FROM {membership} m WHERE m.segment_id = %s AND m.customer_id = matched.matched_id"  # noqa: S608
+    # As the ORM writes it: SQLite keeps datetimes as text, and a raw aware datetime would gain a
+    # "+00:00" the ORM's rows lack (comparisons and ordering by time would then disagree).
+    stamp = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
+        # Ids only grow, and nobody else writes this segment's rows while its lock is held: rows
+        # above these marks are the ones this refresh writes.
+        cursor.execute(f"SELECT (SELECT MAX(id) FROM {changes}), (SELECT MAX(id) FROM {membership})")  # noqa: S608
+        history_before, members_before = (mark or 0 for mark in cursor.fetchone())
         cursor.execute(
             f"INSERT INTO {changes} (segment_id, customer_id, kind, changed_at) "  # noqa: S608
             f"SELECT %s, customer_id, %s, %s FROM {membership} "
             f"WHERE segment_id = %s AND NOT EXISTS ({matched_member})",
-            [segment.pk, SegmentMembershipChange.Kind.EXITED, now, segment.pk, *matched_params],
+            [segment.pk, SegmentMembershipChange.Kind.EXITED, stamp, segment.pk, *matched_params],
         )
         exited = cursor.rowcount
+        # Delete exactly the members just written as exited, not a second evaluation of the rules:
+        # on PostgreSQL each statement sees the latest commits, so a customer changed in between
+        # would leave without an 'exited' row (and later show two 'entered' in a row).
         cursor.execute(
-            f"DELETE FROM {membership} WHERE segment_id = %s AND NOT EXISTS ({matched_member})",  # noqa: S608
-            [segment.pk, *matched_params],
+            f"DELETE FROM {membership} WHERE segment_id = %s AND EXISTS ("  # noqa: S608
+            f"SELECT 1 FROM {changes} c WHERE c.segment_id = {membership}.segment_id AND c.changed_at = %s "
+            f"AND c.id > %s AND c.kind = %s AND c.customer_id = {membership}.customer_id)",
+            [segment.pk, stamp, history_before, SegmentMembershipChange.Kind.EXITED],
         )
         cursor.execute(
             f"INSERT INTO {membership} (segment_id, customer_id, entered_at) "  # noqa: S608
             f"SELECT %s, matched.matched_id, %s FROM ({matched_sql}) matched WHERE NOT EXISTS ({member_matched})",
-            [segment.pk, now, *matched_params, segment.pk],
+            [segment.pk, stamp, *matched_params, segment.pk],
         )
         entered = cursor.rowcount
-        # The rows just inserted are the entries: no second evaluation of the rules.
+        # The rows just inserted are the entries: no second evaluation of the rules. By id, not by
+        # entered_at: a live recheck may have entered someone at this very instant (a frozen clock).
         cursor.execute(
             f"INSERT INTO {changes} (segment_id, customer_id, kind, changed_at) "  # noqa: S608
-            f"SELECT segment_id, customer_id, %s, entered_at FROM {membership} "
-            "WHERE segment_id = %s AND entered_at = %s",
-            [SegmentMembershipChange.Kind.ENTERED, segment.pk, now],
+            f"SELECT segment_id, customer_id, %s, entered_at FROM {membership} WHERE segment_id = %s AND id > %s",
+            [SegmentMembershipChange.Kind.ENTERED, segment.pk, members_before],
         )
     count = SegmentMembership.objects.filter(segment=segment).count()
     Segment.objects.filter(pk=segment.pk).update(member_count=count, refreshed_at=now)
