@@ -54,6 +54,16 @@ def index_version_bump() -> None:
         IndexVersion.objects.get_or_create(pk=1, defaults={"version": 1, "token": token})
 
 
+def _plain_code(code: str) -> bool:
+    return all(character.isalnum() or character in "-_" for character in code)
+
+
+def _saved_code(promotion: Promotion) -> str | None:
+    if promotion.pk is None:
+        return None
+    return Promotion.objects.filter(pk=promotion.pk).values_list("code", flat=True).first()
+
+
 def promotion_validate(promotion: Promotion) -> None:
     """Check a promotion before saving it; a ValidationError names each bad field."""
     errors: dict[str, list[str]] = {}
@@ -98,8 +108,9 @@ def promotion_validate(promotion: Promotion) -> None:
             taken = taken.exclude(promotion=promotion, job__isnull=True, usage_limit__isnull=True)
         if len(promotion.code) > MAX_CODE_LENGTH:  # upper-casing can lengthen it: "ß" becomes "SS"
             errors["code"] = [f"At most {MAX_CODE_LENGTH} characters once upper-cased."]
-        elif not all(character.isalnum() or character in "-_" for character in promotion.code):
-            # Nothing a spreadsheet or a URL could read as more than a code: no '=', '+', '@', spaces.
+        elif not _plain_code(promotion.code) and promotion.code != _saved_code(promotion):
+            # Nothing a spreadsheet or a URL could read as more than a code: no '=', '+', '@', spaces. A code
+            # saved before this rule keeps working: the promotion can still be edited and paused.
             errors["code"] = ["Use letters, digits, '-' and '_' only."]
         elif taken.exists():
             errors["code"] = [f"The code {promotion.code} is already taken (codes are case-insensitive)."]
