@@ -1,4 +1,8 @@
-"""Admin sign-in resists guessing: failures in a row lock the user name and the address, with a clear page."""
+"""Admin sign-in resists guessing without letting a stranger lock the administrators out.
+
+Failures in a row for one user name from one address lock that pair, with a clear page; the same user from
+their own address, and other users, still sign in. Behind a proxy the client's own address counts.
+"""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,11 +18,13 @@ def staff(settings):
     User.objects.create_superuser(username="tom", email="tom@example.com", password="tom-pass-word-1")
 
 
-def sign_in(client, username, password, address="203.0.113.7"):
-    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password}, REMOTE_ADDR=address)
+def sign_in(client, username, password, address="203.0.113.7", **headers):
+    return client.post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password}, REMOTE_ADDR=address, **headers
+    )
 
 
-def test_the_right_password_is_refused_after_five_wrong_ones(client, staff):
+def test_five_wrong_passwords_lock_that_user_from_that_address(client, staff):
     for _ in range(4):
         assert sign_in(client, "mira", "wrong").status_code == 200  # the form again, with its error
     assert sign_in(client, "mira", "wrong").status_code == 429  # the fifth locks
@@ -27,10 +33,31 @@ def test_the_right_password_is_refused_after_five_wrong_ones(client, staff):
     assert (
         "Sign-in locked" in locked.text and "Try again in" in locked.text and "axes_reset_username mira" in locked.text
     )
-    # the user name is locked from anywhere, and the address for any user name
-    assert sign_in(client, "mira", "right-horse-battery", address="198.51.100.1").status_code == 429
-    assert sign_in(client, "tom", "tom-pass-word-1").status_code == 429
-    assert sign_in(client, "tom", "tom-pass-word-1", address="198.51.100.1").status_code == 302
+
+
+def test_a_stranger_cannot_lock_the_real_user_or_anyone_else_out(client, staff):
+    for _ in range(5):
+        sign_in(client, "mira", "wrong", address="198.51.100.66")  # someone else guessing mira's password
+    assert sign_in(client, "mira", "right-horse-battery", address="203.0.113.7").status_code == 302
+    client.logout()
+    assert sign_in(client, "tom", "tom-pass-word-1", address="198.51.100.66").status_code == 302
+
+
+def test_behind_a_proxy_each_client_counts_on_its_own_and_the_header_cannot_be_forged(client, staff, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.2"
+    for _ in range(5):  # the attacker rotates what it writes in front; the proxy appends the real address
+        sign_in(client, "mira", "wrong", address=proxy, HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.66")
+    assert sign_in(client, "mira", "right-horse-battery", address=proxy,
+                   HTTP_X_FORWARDED_FOR="5.6.7.8, 198.51.100.66").status_code == 429  # fmt: skip
+    assert sign_in(client, "mira", "right-horse-battery", address=proxy,
+                   HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 302  # fmt: skip
+
+
+def test_without_a_proxy_a_forwarded_header_is_ignored(client, staff):
+    for attempt in range(5):
+        sign_in(client, "mira", "wrong", HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}")
+    assert sign_in(client, "mira", "right-horse-battery", HTTP_X_FORWARDED_FOR="192.0.2.99").status_code == 429
 
 
 def test_a_success_resets_the_count(client, staff):
