@@ -116,7 +116,7 @@ class MessageEngine(Engine):
 engine = MessageEngine(debug=True, libraries={}, string_if_invalid="")
 
 
-def _budgeted(node: Node, render_annotated, leaf: bool):
+def _budgeted(render_annotated, leaf: bool):
     def render(context):
         budget = current_budget.get()
         if budget is None:
@@ -154,7 +154,7 @@ def install_budget(template) -> None:
     item; there is no hook, so each node of this (cached, message-only) template gets its own."""
     for node in template.nodelist.get_nodes_by_type(Node):
         leaf = isinstance(node, TextNode) or not any(getattr(node, name, None) for name in node.child_nodelists)
-        node.render_annotated = _budgeted(node, node.render_annotated, leaf)
+        node.render_annotated = _budgeted(node.render_annotated, leaf)
         if isinstance(node, ForNode):
             node.sequence = _CountedSequence(node.sequence)
 
