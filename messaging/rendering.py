@@ -14,11 +14,13 @@ from functools import lru_cache
 from django.template import Context, TemplateSyntaxError
 
 from messaging.sandbox import (
+    MAX_NESTING,
     RenderBudget,
     RenderLimitExceeded,
     current_budget,
     engine,
     install_budget,
+    nested_too_deep,
     unusable_filter_argument,
 )
 
@@ -49,6 +51,11 @@ def compile_text(source: str):
         template = engine.from_string(source)
     except TemplateSyntaxError as error:
         raise TemplateTextError(f"{_where(error)}{error}") from error
+    except RecursionError as error:  # the parser recurses once per nested block tag
+        raise TemplateTextError(f"tags are nested more than {MAX_NESTING} deep.") from error
+    deep = nested_too_deep(template)
+    if deep is not None:
+        raise TemplateTextError(f"line {deep}: tags are nested more than {MAX_NESTING} deep.")
     unusable = unusable_filter_argument(template)
     if unusable:
         raise TemplateTextError(f"line {unusable[0]}: {unusable[1]}")

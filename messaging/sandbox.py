@@ -25,6 +25,8 @@ from django.template import Engine, Library, TemplateSyntaxError, defaultfilters
 from django.template.base import FilterExpression, Node, NodeList, TextNode
 from django.template.defaulttags import ForNode
 
+# Rendering recurses once per nested tag (a few frames each); far below Python's recursion limit.
+MAX_NESTING = 30
 REFUSED_TAGS = ("load", "include", "extends", "block", "url", "debug", "csrf_token", "querystring", "lorem")
 # Filters whose argument is a width or a number of digits: the result is built before it could be measured.
 _WIDTH_FILTERS = {"ljust", "rjust", "center", "floatformat", "stringformat"}
@@ -37,7 +39,7 @@ class RenderLimitExceeded(ValueError):
 
 @dataclass
 class RenderBudget:
-    """What one message may still spend; shared by all the fields of the message."""
+    """What one message has spent and may spend; shared by all the fields of the message."""
 
     max_steps: int
     max_chars: int
@@ -157,6 +159,18 @@ def install_budget(template) -> None:
         node.render_annotated = _budgeted(node.render_annotated, leaf)
         if isinstance(node, ForNode):
             node.sequence = _CountedSequence(node.sequence)
+
+
+def nested_too_deep(template) -> int | None:
+    """The line of the first block tag inside MAX_NESTING others, or None."""
+    stack = [(node, 0) for node in template.nodelist]  # (node, how many block tags enclose it)
+    while stack:
+        node, enclosing = stack.pop()
+        children = [getattr(node, name) for name in node.child_nodelists if hasattr(node, name)]
+        if children and enclosing >= MAX_NESTING:
+            return node.token.lineno if node.token else 0
+        stack.extend((child, enclosing + 1) for nodelist in children for child in nodelist or ())
+    return None
 
 
 # Values a filter with a fixed argument is tried on at save: an argument no value can take is refused.

@@ -37,6 +37,8 @@ def budget(*, steps=10**6, chars=10**6, seconds=60.0) -> RenderBudget:
         ("Hi\n{% querystring %}", "line 2: the tag 'querystring' is not allowed in messages."),
         ("{% lorem 999999999 w %}", "the tag 'lorem' is not allowed in messages."),
         ('{{ 1|floatformat:"999999999" }}', "the filter 'floatformat' cannot take '999999999'"),
+        ("{% if a %}" * 31 + "{% endif %}" * 31, "line 1: tags are nested more than 30 deep."),
+        ("{% if a %}" * 2000 + "{% endif %}" * 2000, "tags are nested more than 30 deep."),
     ],
 )
 def test_a_template_that_cannot_render_is_refused_at_save(marketer, body, says):
@@ -48,6 +50,11 @@ def test_a_template_that_cannot_render_is_refused_at_save(marketer, body, says):
     assert response.status_code == 400
     assert says in response.json()["fields"]["translations[0].body"][0]
     assert not Template.objects.filter(code__in=["bomb", "spring"]).exists()
+
+
+def test_thirty_nested_tags_render():
+    body = "{% if customer %}" * 30 + "{{ customer.first_name }}" + "{% endif %}" * 30
+    assert render_text(body, {"customer": {"first_name": "Rahim"}}, autoescape=False) == "Rahim"
 
 
 def test_the_admin_refuses_the_same_at_save(admin_client):
