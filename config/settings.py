@@ -238,6 +238,16 @@ MESSAGING_HANDOFF_GROUP = int(os.environ.get("MESSAGING_HANDOFF_GROUP", "20"))
 MESSAGING_EMAIL_MERGE_FIELD = os.environ.get("MESSAGING_EMAIL_MERGE_FIELD", "")
 MESSAGING_LEASE_SECONDS = int(os.environ.get("MESSAGING_LEASE_SECONDS", "600"))
 MESSAGING_MAX_ATTEMPTS = int(os.environ.get("MESSAGING_MAX_ATTEMPTS", "5"))
+# Bounds on rendering one message (all its fields together): in preview, test send, the outbox, and
+# over empty values when a template is saved. Steps are tags, values and loop items.
+MESSAGING_RENDER_MAX_CHARS = int(os.environ.get("MESSAGING_RENDER_MAX_CHARS", "200000"))
+MESSAGING_RENDER_MAX_STEPS = int(os.environ.get("MESSAGING_RENDER_MAX_STEPS", "100000"))
+MESSAGING_RENDER_MAX_SECONDS = float(os.environ.get("MESSAGING_RENDER_MAX_SECONDS", "2"))
+# Where the admin's test sends may go besides the user's own email address: comma-separated
+# addresses and E.164 numbers of the team's test phones and inboxes.
+MESSAGING_TEST_RECIPIENTS = [
+    item.strip() for item in os.environ.get("MESSAGING_TEST_RECIPIENTS", "").split(",") if item.strip()
+]
 # Per-provider sends per second shared by every worker through the cache, e.g. "sms=30,whatsapp=20".
 MESSAGING_RATE_LIMITS = {
     channel.strip(): int(limit)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import urlencode
 
 from audiences.models import Customer
 from messaging import previews, services
@@ -88,9 +89,12 @@ class TemplateAdmin(admin.ModelAdmin):
         return [path("<int:template_id>/preview/", preview, name="messaging_template_preview"), *super().get_urls()]
 
     def preview_view(self, request, template_id: int):
-        """The template rendered for a sample customer; POST sends it to yourself."""
+        """The template rendered for a sample customer; POST sends it to yourself (needs the change permission)."""
         template = get_object_or_404(Template, pk=template_id)
         if not self.has_view_permission(request, template):
+            raise PermissionDenied
+        may_send = self.has_change_permission(request, template)
+        if request.method == "POST" and not may_send:
             raise PermissionDenied
         wanted = request.GET.get("customer") or request.POST.get("customer", "")
         customer = Customer.objects.filter(external_id=wanted).first() if wanted else Customer.objects.first()
@@ -103,7 +107,8 @@ class TemplateAdmin(admin.ModelAdmin):
             "customer": customer,
             "wanted": wanted,
             "languages": [t.language for t in template.translations.all()],
-            "default_to": request.user.email,
+            "may_send": may_send,
+            "recipients": previews.allowed_test_recipients(channel=template.channel, user_email=request.user.email),
         }
         if customer is None:
             messages.warning(
@@ -113,15 +118,15 @@ class TemplateAdmin(admin.ModelAdmin):
         if request.method == "POST":
             to = request.POST.get("to", "").strip()
             try:
-                if not to:
-                    raise ValidationError("Say where to send the test (your email address or phone number).")
-                previews.template_test_send(template=template, customer=customer, language=language, to=to)
+                previews.template_test_send(
+                    template=template, customer=customer, language=language, to=to, user_email=request.user.email
+                )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
                 messages.success(request, f"Test message sent to {to}.")
             url = reverse("admin:messaging_template_preview", args=[template.pk])
-            return redirect(f"{url}?customer={customer.external_id}&language={language}")
+            return redirect(f"{url}?{urlencode({'customer': customer.external_id, 'language': language})}")
         try:
             preview = previews.template_preview(template=template, customer=customer, language=language)
         except ValidationError as error:

@@ -1,11 +1,14 @@
 """The admin's preview of a template for one customer, and test sends of it to the marketer.
 
-Outside the outbox and its policy: nothing is queued or recorded in the customer's history.
+Outside the outbox and its policy: nothing is queued or recorded in the customer's history. A test
+send carries a customer's data, so it goes only to the sender's own email address (`User.email`, set
+by whoever manages users) or to the team's test inboxes and phones in MESSAGING_TEST_RECIPIENTS.
 """
 
 from dataclasses import dataclass
 
 from anymail.exceptions import AnymailError
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 
@@ -15,7 +18,7 @@ from messaging.backends.sms import SendError, TextMessage, text_backend
 from messaging.context import message_context, products_by_sku, provided_values
 from messaging.models import Channel, Template, TemplateKind
 from messaging.postal import postal_addresses
-from messaging.rendering import RenderedMessage, render_translation
+from messaging.rendering import RenderedMessage, TemplateRenderError, TemplateTextError, render_translation
 from messaging.selectors import pick_language, template_translations
 from messaging.senders import email_layout
 
@@ -46,7 +49,10 @@ def template_preview(*, template: Template, customer: Customer, language: str = 
         products=products,
         unsubscribe_url=unsubscribe,
     )
-    rendered = render_translation(available[language], context)
+    try:
+        rendered = render_translation(available[language], context)
+    except (TemplateRenderError, TemplateTextError) as error:
+        raise ValidationError(f"The {language} text cannot be shown for {customer.external_id}: {error}") from error
     email_html = ""
     if template.channel == Channel.EMAIL and rendered.html:
         email_html = email_layout(
@@ -60,8 +66,27 @@ def template_preview(*, template: Template, customer: Customer, language: str = 
     return Preview(language=language, rendered=rendered, email_html=email_html)
 
 
-def template_test_send(*, template: Template, customer: Customer, language: str, to: str) -> None:
-    """Send the preview to the marketer (`to`), outside the outbox and its policy, marked [Test]."""
+def allowed_test_recipients(*, channel: str, user_email: str) -> list[str]:
+    """Where a user may send a test of a `channel` template: for email their own address and the
+    configured test addresses, for SMS and WhatsApp the configured test numbers."""
+    configured = settings.MESSAGING_TEST_RECIPIENTS
+    if channel == Channel.EMAIL:
+        return list(dict.fromkeys(address for address in (user_email, *configured) if "@" in address))
+    if channel in (Channel.SMS, Channel.WHATSAPP):
+        return [number for number in configured if "@" not in number]
+    return []
+
+
+def template_test_send(*, template: Template, customer: Customer, language: str, to: str, user_email: str) -> None:
+    """Send the preview to `to`, one of the user's `allowed_test_recipients`, outside the outbox and its policy,
+    marked [Test]."""
+    if template.channel == Channel.IN_APP:
+        raise ValidationError("In-app messages are shown in the storefront; there is nothing to send.")
+    if to not in allowed_test_recipients(channel=template.channel, user_email=user_email):
+        raise ValidationError(
+            f"A test goes only to your own email address or to a test recipient in MESSAGING_TEST_RECIPIENTS; "
+            f"'{to}' is neither."
+        )
     preview = template_preview(template=template, customer=customer, language=language)
     rendered = preview.rendered
     try:
@@ -70,11 +95,9 @@ def template_test_send(*, template: Template, customer: Customer, language: str,
             if preview.email_html:
                 email.attach_alternative(preview.email_html, "text/html")
             email.send()
-        elif template.channel in (Channel.SMS, Channel.WHATSAPP):
+        else:
             text_backend(template.channel).send_messages(
                 [TextMessage(to=to, body=rendered.body, channel=template.channel)]
             )
-        else:
-            raise ValidationError("In-app messages are shown in the storefront; there is nothing to send.")
     except (SendError, AnymailError, OSError) as error:
         raise ValidationError(f"The provider did not take the test message: {error}") from error

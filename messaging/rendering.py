@@ -1,8 +1,9 @@
 """Template text: compile-checking and rendering marketers' Django templates over a safe context.
 
-Pure (no database). Templates get only the built-in tags and filters, minus those that reach
-outside the message (`load`, `include`, `extends`, `url`, `debug`, `csrf_token`), and a context
-of plain dicts and strings, so a template cannot call model methods or read settings.
+Pure (no database). Templates run in the sandboxed engine of `messaging.sandbox` (built-in tags and
+filters only, nothing that reaches outside the message, each render bounded in steps, characters and
+time) over a context of plain dicts and strings, so a template cannot call model methods or read
+settings.
 """
 
 import html as html_lib
@@ -10,44 +11,72 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.template import Context, Engine, TemplateSyntaxError
-from django.template.defaulttags import CsrfTokenNode, DebugNode, LoadNode, URLNode
+from django.template import Context, TemplateSyntaxError
+
+from messaging.sandbox import (
+    MAX_NESTING,
+    RenderBudget,
+    RenderLimitExceeded,
+    current_budget,
+    engine,
+    install_budget,
+    nested_too_deep,
+    unusable_filter_argument,
+)
 
 TRANSLATION_FIELDS = ("subject", "preheader", "html", "text", "body")
-_FORBIDDEN_NODES = (CsrfTokenNode, DebugNode, LoadNode, URLNode)
-
-
-class MessageEngine(Engine):
-    # Without django.template.loader_tags: no include, extends or block.
-    default_builtins = ["django.template.defaulttags", "django.template.defaultfilters"]
-
-
-_engine = MessageEngine(debug=True, libraries={}, string_if_invalid="")
 
 
 class TemplateTextError(ValueError):
-    """A template that does not compile; the message names the line."""
+    """A template that cannot render for anyone; the message names the line."""
+
+
+class TemplateRenderError(ValueError):
+    """A template that failed for these values, or went over a render limit (`over_limit`)."""
+
+    def __init__(self, message: str, *, over_limit: bool = False):
+        super().__init__(message)
+        self.over_limit = over_limit
+
+
+def _where(error: Exception) -> str:
+    line = (getattr(error, "template_debug", None) or {}).get("line")
+    return f"line {line}: " if line else ""
 
 
 @lru_cache(maxsize=2048)
 def compile_text(source: str):
     """A compiled template, or TemplateTextError saying which line is wrong and why."""
     try:
-        template = _engine.from_string(source)
+        template = engine.from_string(source)
     except TemplateSyntaxError as error:
-        line = getattr(error, "template_debug", {}).get("line")
-        where = f"line {line}: " if line else ""
-        raise TemplateTextError(f"{where}{error}") from error
-    for node in template.nodelist.get_nodes_by_type(_FORBIDDEN_NODES):
-        line = node.token.lineno if node.token else "?"
-        raise TemplateTextError(f"line {line}: the tag '{node.token.contents.split()[0]}' is not allowed in messages.")
+        raise TemplateTextError(f"{_where(error)}{error}") from error
+    except RecursionError as error:  # the parser recurses once per nested block tag
+        raise TemplateTextError(f"tags are nested more than {MAX_NESTING} deep.") from error
+    deep = nested_too_deep(template)
+    if deep is not None:
+        raise TemplateTextError(f"line {deep}: tags are nested more than {MAX_NESTING} deep.")
+    unusable = unusable_filter_argument(template)
+    if unusable:
+        raise TemplateTextError(f"line {unusable[0]}: {unusable[1]}")
+    install_budget(template)
     return template
 
 
-def render_text(source: str, context: dict, *, autoescape: bool) -> str:
+def render_text(source: str, context: dict, *, autoescape: bool, budget: RenderBudget | None = None) -> str:
+    """The rendered text, or TemplateRenderError naming the line; bounded by `budget` (default: settings)."""
     if not source:
         return ""
-    return compile_text(source).render(Context(context, autoescape=autoescape))
+    template = compile_text(source)
+    token = current_budget.set(budget or RenderBudget.from_settings())
+    try:
+        return template.render(Context(context, autoescape=autoescape))
+    except RenderLimitExceeded as error:
+        raise TemplateRenderError(f"{_where(error)}over a render limit: {error}", over_limit=True) from error
+    except Exception as error:  # a filter failing on these values, e.g. divisibleby:0
+        raise TemplateRenderError(f"{_where(error)}{error} ({type(error).__name__})") from error
+    finally:
+        current_budget.reset(token)
 
 
 _LINK = re.compile(r"""<a\s[^>]*?href\s*=\s*["']([^"']+)["'][^>]*>(.*?)</a>""", re.IGNORECASE | re.DOTALL)
@@ -94,24 +123,43 @@ class RenderedMessage:
 
 
 def render_translation(fields: dict, context: dict) -> RenderedMessage:
-    """Render every field of one translation; HTML is autoescaped, the rest is plain text."""
-    html = render_text(fields.get("html", ""), context, autoescape=True)
-    text = render_text(fields.get("text", ""), context, autoescape=False)
+    """Render every field of one translation; HTML is autoescaped, the rest is plain text.
+
+    The fields share one budget (MESSAGING_RENDER_MAX_*): the limits are per message."""
+    budget = RenderBudget.from_settings()
+
+    def render(name: str, autoescape: bool = False) -> str:
+        return render_text(fields.get(name, ""), context, autoescape=autoescape, budget=budget)
+
+    html = render("html", autoescape=True)
+    text = render("text")
     return RenderedMessage(
-        subject=" ".join(render_text(fields.get("subject", ""), context, autoescape=False).split()),
-        preheader=render_text(fields.get("preheader", ""), context, autoescape=False).strip(),
+        subject=" ".join(render("subject").split()),
+        preheader=render("preheader").strip(),
         html=html,
         text=text or (html_to_text(html) if html else ""),
-        body=render_text(fields.get("body", ""), context, autoescape=False).strip(),
+        body=render("body").strip(),
     )
 
 
 def translation_errors(fields: dict) -> dict[str, str]:
-    """{field: "line N: why"} for each field of a translation that does not compile."""
+    """{field: "line N: why"} for each field of a translation that cannot render for anyone: it does not
+    compile, a filter is given a fixed argument it cannot take, or rendered over empty values it
+    already goes over a render limit (a loop over fixed text, a padded value)."""
     errors = {}
+    budget = RenderBudget.from_settings()  # shared, as in a send: the limits are per message
+    spent = False
     for name in TRANSLATION_FIELDS:
+        source = fields.get(name) or ""
         try:
-            compile_text(fields.get(name) or "")
+            if spent:
+                compile_text(source)  # the budget is gone: only whether the field compiles still tells
+            else:
+                render_text(source, {}, autoescape=name == "html", budget=budget)
         except TemplateTextError as error:
             errors[name] = str(error)
+        except TemplateRenderError as error:
+            if error.over_limit:  # other failures depend on the customer's values: the outbox records them
+                errors[name] = str(error)
+                spent = True
     return errors

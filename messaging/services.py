@@ -44,7 +44,13 @@ from messaging.models import (
 )
 from messaging.policy import Cap, Policy, QuietHours, delivery_decision
 from messaging.postal import postal_addresses
-from messaging.rendering import RenderedMessage, render_translation, translation_errors
+from messaging.rendering import (
+    RenderedMessage,
+    TemplateRenderError,
+    TemplateTextError,
+    render_translation,
+    translation_errors,
+)
 from messaging.selectors import pick_language, template_translations
 from messaging.senders import Outgoing, Sender, Unsendable
 
@@ -498,8 +504,12 @@ def _outbox_send(messages: list[Message], translations: dict[int, dict[str, dict
 def _render(translation: dict, context: dict) -> RenderedMessage:
     try:
         return render_translation(translation, context)
-    except Exception as error:  # a filter failing on this customer's values, e.g. divisibleby:0
-        raise Unsendable("template_error", f"The template failed for this message: {error!r}") from error
+    except TemplateRenderError as error:  # recorded on this message; the batch goes on
+        if error.over_limit:
+            raise Unsendable("template_limit", f"The template went over a render limit: {error}") from error
+        raise Unsendable("template_error", f"The template failed for this message: {error}") from error
+    except TemplateTextError as error:  # saved before a rule that now refuses it
+        raise Unsendable("template_error", f"The template cannot be rendered: {error}") from error
 
 
 def _still_held(group: list[Outgoing]) -> list[Outgoing]:

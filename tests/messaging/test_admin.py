@@ -53,21 +53,22 @@ def test_preview_renders_for_a_sample_customer_and_counts_sms_parts(admin_client
     assert "UCS2" in html and "UCS-2 because of" in html
 
 
-def test_a_test_send_goes_to_the_marketer_only(admin_client, make_customer, make_template):
+def test_a_test_send_goes_to_the_marketer_only(admin_client, admin_user, make_customer, make_template, settings):
+    settings.MESSAGING_TEST_RECIPIENTS = ["+8801711111111"]
     customer = make_customer()
     email = make_template()
     text = make_template(code="sms_t", channel="sms")
 
     admin_client.post(
         f"/admin/messaging/template/{email.pk}/preview/",
-        {"customer": customer.external_id, "language": "en", "to": "marketer@example.com"},
+        {"customer": customer.external_id, "language": "en", "to": admin_user.email},
     )
     admin_client.post(
         f"/admin/messaging/template/{text.pk}/preview/",
         {"customer": customer.external_id, "language": "en", "to": "+8801711111111"},
     )
 
-    assert [(m.to, m.subject) for m in mail.outbox] == [(["marketer@example.com"], f"[Test] Hi {customer.first_name}")]
+    assert [(m.to, m.subject) for m in mail.outbox] == [([admin_user.email], f"[Test] Hi {customer.first_name}")]
     assert [m.to for m in sms.outbox] == ["+8801711111111"]
     assert not customer.messages.exists()  # not in the customer's history
 
