@@ -20,7 +20,7 @@ from rest_framework import status
 
 from audiences import services as audience_services
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
-from audiences.models import Order, Store
+from audiences.models import Order, Segment, Store
 from config.api.errors import ApiError
 from promotions.code_patterns import InvalidPattern, generate_codes, validate_pattern
 from promotions.engine.definition import MAX_MONEY, DefinitionError, parse_eligibility, parse_reward, parse_target
@@ -87,6 +87,12 @@ def promotion_validate(promotion: Promotion) -> None:
         unknown = sorted(set(promotion.stores) - known)
         if unknown:
             errors["stores"] = [f"Unknown store(s): {', '.join(unknown)}."]
+    if "eligibility.segments" not in errors and isinstance(promotion.eligibility, dict):
+        # A segment nobody can be a member of would make the code refuse every customer, silently.
+        segments = set(promotion.eligibility.get("segments") or ())
+        unknown = sorted(segments - set(Segment.objects.filter(code__in=segments).values_list("code", flat=True)))
+        if unknown:
+            errors["eligibility.segments"] = [f"Unknown segment(s): {', '.join(unknown)}."]
     if promotion.starts_at and promotion.ends_at and promotion.ends_at <= promotion.starts_at:
         errors["ends_at"] = ["Must be after starts_at."]
     if promotion.code and promotion.trigger != Promotion.Trigger.CODE:
