@@ -8,8 +8,10 @@ from rest_framework.response import Response
 
 from audiences.currencies import quantize
 from audiences.models import Order
+from config.api.errors import ApiError
 from config.api.views import StorefrontView, validated
 from promotions import order_cancellation, selectors, services
+from promotions.api.guessing import GUESSING_LIMIT, GUESSING_REFUSAL, code_guessing_budget
 from promotions.api.serializers import (
     AppliedOutput,
     CancelOutput,
@@ -20,6 +22,7 @@ from promotions.api.serializers import (
     OrderOutput,
 )
 from promotions.api.views import customer_or_404, pricing_request
+from promotions.engine.types import Reason
 
 ORDER_DROPPED_EXAMPLE = {
     "currency": "BDT", "subtotal": "100.00", "discount_total": "0.00", "shipping_price": "0.00",
@@ -188,6 +191,7 @@ class OrderCreateView(StorefrontView):
                 "code, nothing is recorded. To recover, price the cart again without that code (carts/evaluate), "
                 'show the customer the new total and send the order without it, or send `on_unredeemable_code: "drop"`.'
             ),
+            429: GUESSING_REFUSAL,
         },
         examples=[
             OpenApiExample(
@@ -216,17 +220,27 @@ class OrderCreateView(StorefrontView):
         description="Prices the order as carts/evaluate would and, in one transaction, records it and "
         "redeems every code and promotion use. Idempotent per external_id. A code that cannot be redeemed "
         'is a 409 unless `on_unredeemable_code` is "drop": then the order is recorded without it and '
-        "`dropped_codes` says which and why.",
+        "`dropped_codes` says which and why. " + GUESSING_LIMIT,
     )
     def post(self, request):
         data = validated(OrderInput, request.data)
-        response, created = services.order_place(
-            external_id=data["external_id"],
-            pricing_request=pricing_request(data, customer_or_404(data.get("customer"))),
-            placed_at=data.get("placed_at") or timezone.now(),
-            attribution=data.get("attribution") or {},
-            on_unredeemable_code=data["on_unredeemable_code"],
-        )
+        customer = customer_or_404(data.get("customer"))
+        cart = pricing_request(data, customer)
+        with code_guessing_budget(request, customer=customer and customer.external_id, codes=cart.codes) as guesses:
+            try:
+                response, created = services.order_place(
+                    external_id=data["external_id"],
+                    pricing_request=cart,
+                    placed_at=data.get("placed_at") or timezone.now(),
+                    attribution=data.get("attribution") or {},
+                    on_unredeemable_code=data["on_unredeemable_code"],
+                )
+            except ApiError as refused:
+                # A 409 names one code and its reason: an unknown code was told apart from a real one.
+                guesses.unknown(1 if refused.error_code == Reason.NOT_FOUND else 0)
+                raise
+            if created:  # a repeat returns the first answer and looks at no code
+                guesses.unknown(sum(1 for code in response["dropped_codes"] if code["reason"] == Reason.NOT_FOUND))
         return Response(response, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
