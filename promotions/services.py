@@ -40,7 +40,7 @@ from promotions.models import (
 )
 from promotions.order_hooks import run_place_hooks
 from promotions.results import evaluation_payload
-from promotions.selectors import Pricing, PricingRequest, cart_price
+from promotions.selectors import Pricing, PricingRequest, cart_price, order_first_answer
 
 MAX_CODES_PER_JOB = 5_000_000
 MAX_CODE_LENGTH = PromotionCode._meta.get_field("code").max_length
@@ -343,9 +343,9 @@ def _order_place_priced(external_id, pricing_request, pricing: Pricing, placed_a
 
 
 def _placed_response(external_id: str) -> dict | None:
-    pricing = OrderPricing.objects.filter(order__external_id=external_id).only("response").first()
-    if pricing is not None:
-        return pricing.response
+    first = order_first_answer(external_id=external_id)
+    if first is not None:
+        return first
     if Order.objects.filter(external_id=external_id).exists():
         raise ApiError(
             status_code=status.HTTP_409_CONFLICT,

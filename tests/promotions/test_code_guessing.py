@@ -156,3 +156,13 @@ def test_an_order_dropping_unknown_codes_spends_them_and_a_placed_order_spends_n
     assert [code["reason"] for code in dropped.json()["dropped_codes"]] == ["not_found", "not_found"]
     assert statuses(cart(storefront, ["NOPE-3"])) == ["not_found"]
     assert cart(storefront, ["REAL-CODE"]).status_code == 429
+
+
+def test_a_repeat_of_a_placed_order_gets_its_first_answer_while_the_budget_is_spent(storefront, real_code, budget):
+    budget(key="1/min")
+    first = place(storefront, "O-1", [rice()], codes=["REAL-CODE"])
+    assert first.status_code == 201
+    assert cart(storefront, ["NOPE-1"]).status_code == 200
+    assert place(storefront, "O-2", [rice()], codes=["REAL-CODE"]).status_code == 429
+    repeat = place(storefront, "O-1", [rice()], codes=["REAL-CODE"])
+    assert repeat.status_code == 200 and repeat.json() == first.json()
