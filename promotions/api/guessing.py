@@ -29,7 +29,7 @@ from promotions.engine.evaluate import normalize_code
 from promotions.engine.types import Reason
 
 
-class _Counter(AtomicRateThrottle):
+class GuessingCounter(AtomicRateThrottle):
     """One budget's counter for one client (a key or a customer) and the current window."""
 
     def __init__(self, scope: str, ident: str):
@@ -72,9 +72,9 @@ def code_guessing_budget(request, *, customer: str | None, codes: Iterable[str])
     """
     reserved = len({normalize_code(code) for code in codes})
     guesses = Guesses()
-    counters = [_Counter("code_guessing_key", digest(api_key_ident(request)))]
+    counters = [GuessingCounter("code_guessing_key", digest(api_key_ident(request)))]
     if customer:
-        counters.append(_Counter("code_guessing_customer", digest(customer)))
+        counters.append(GuessingCounter("code_guessing_customer", digest(customer)))
     counters = [counter for counter in counters if counter.rate is not None]
     if not reserved or not counters:
         yield guesses

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
 from audiences.models import Order
-from promotions.api.guessing import _Counter
+from promotions.api.guessing import GuessingCounter
 from tests.promotions.conftest import create_promotion, place, rice
 
 pytestmark = pytest.mark.django_db
@@ -22,14 +22,15 @@ def clock(monkeypatch):
     class Clock:
         now = WINDOW_START + 15
 
-    monkeypatch.setattr(_Counter, "timer", lambda self: Clock.now)
+    monkeypatch.setattr(GuessingCounter, "timer", lambda self: Clock.now)
     return Clock
 
 
 @pytest.fixture
 def budget(monkeypatch, clock):
     def set_rates(key="1000/min", customer="1000/min"):
-        monkeypatch.setattr(_Counter, "THROTTLE_RATES", {"code_guessing_key": key, "code_guessing_customer": customer})
+        rates = {"code_guessing_key": key, "code_guessing_customer": customer}
+        monkeypatch.setattr(GuessingCounter, "THROTTLE_RATES", rates)
 
     return set_rates
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework.exceptions import Throttled
 
-from promotions.api.guessing import _Counter, code_guessing_budget
+from promotions.api.guessing import GuessingCounter, code_guessing_budget
 from promotions.api.throttles import digest
 from promotions.engine.evaluate import normalize_code
 
@@ -26,7 +26,8 @@ def test_a_request_is_refused_exactly_when_the_budget_was_spent_before_it(limit,
     http = RequestFactory().post("/", HTTP_AUTHORIZATION=f"Api-Key {key}")
     rates = {"code_guessing_key": f"{limit}/d", "code_guessing_customer": f"{limit}/d"}
     spent = {"key": 0, "customer": 0}
-    with mock.patch.object(_Counter, "THROTTLE_RATES", rates), mock.patch.object(_Counter, "timer", lambda self: 0.0):
+    frozen_clock = mock.patch.object(GuessingCounter, "timer", lambda self: 0.0)
+    with mock.patch.object(GuessingCounter, "THROTTLE_RATES", rates), frozen_clock:
         for request_codes, with_customer in requests:
             unknown = {normalize_code(code) for code in request_codes} - REAL
             budgets = ["key", "customer"] if with_customer else ["key"]
@@ -45,4 +46,4 @@ def test_a_request_is_refused_exactly_when_the_budget_was_spent_before_it(limit,
         # requests were all given back.
         counters = {"key": ("code_guessing_key", key.partition(".")[0]), "customer": ("code_guessing_customer", "C-1")}
         for name, (scope, ident) in counters.items():
-            assert cache.get(f"{_Counter(scope, digest(ident)).get_cache_key()}:0", 0) == spent[name]
+            assert cache.get(f"{GuessingCounter(scope, digest(ident)).get_cache_key()}:0", 0) == spent[name]
