@@ -316,6 +316,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "coupon_validate_key": os.environ.get("THROTTLE_COUPON_VALIDATE_KEY", "600/min"),
         "coupon_validate_customer": os.environ.get("THROTTLE_COUPON_VALIDATE_CUSTOMER", "10/min"),
+        # Unknown codes (not requests) answered per key and per customer, on every door that checks codes.
+        "code_guessing_key": os.environ.get("THROTTLE_CODE_GUESSING_KEY", "600/min"),
+        "code_guessing_customer": os.environ.get("THROTTLE_CODE_GUESSING_CUSTOMER", "10/min"),
     },
 }
 API_KEY_CUSTOM_HEADER = None

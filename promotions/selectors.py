@@ -19,6 +19,7 @@ from promotions.models import (
     CodeGenerationJob,
     CustomerPromotionUsage,
     IndexVersion,
+    OrderPricing,
     Promotion,
     PromotionCode,
     Redemption,
@@ -154,6 +155,11 @@ def order_get(*, external_id: str) -> Order | None:
         .filter(external_id=external_id)
         .first()
     )
+
+
+def order_first_answer(*, external_id: str) -> dict | None:
+    """What placing the order answered the first time (none for an order never placed, or imported)."""
+    return OrderPricing.objects.filter(order__external_id=external_id).values_list("response", flat=True).first()
 
 
 def promotion_list() -> QuerySet[Promotion]:

@@ -20,7 +20,7 @@ from rest_framework import status
 
 from audiences import services as audience_services
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
-from audiences.models import Order, Store
+from audiences.models import Order, Segment, Store
 from config.api.errors import ApiError
 from promotions.code_patterns import InvalidPattern, generate_codes, validate_pattern
 from promotions.engine.definition import MAX_MONEY, DefinitionError, parse_eligibility, parse_reward, parse_target
@@ -40,7 +40,7 @@ from promotions.models import (
 )
 from promotions.order_hooks import run_place_hooks
 from promotions.results import evaluation_payload
-from promotions.selectors import Pricing, PricingRequest, cart_price
+from promotions.selectors import Pricing, PricingRequest, cart_price, order_first_answer
 
 MAX_CODES_PER_JOB = 5_000_000
 MAX_CODE_LENGTH = PromotionCode._meta.get_field("code").max_length
@@ -97,6 +97,12 @@ def promotion_validate(promotion: Promotion) -> None:
         unknown = sorted(set(promotion.stores) - known)
         if unknown:
             errors["stores"] = [f"Unknown store(s): {', '.join(unknown)}."]
+    if "eligibility.segments" not in errors and isinstance(promotion.eligibility, dict):
+        # A segment nobody can be a member of would make the code refuse every customer, silently.
+        segments = set(promotion.eligibility.get("segments") or ())
+        unknown = sorted(segments - set(Segment.objects.filter(code__in=segments).values_list("code", flat=True)))
+        if unknown:
+            errors["eligibility.segments"] = [f"Unknown segment(s): {', '.join(unknown)}."]
     if promotion.starts_at and promotion.ends_at and promotion.ends_at <= promotion.starts_at:
         errors["ends_at"] = ["Must be after starts_at."]
     if promotion.code and promotion.trigger != Promotion.Trigger.CODE:
@@ -348,9 +354,9 @@ def _order_place_priced(external_id, pricing_request, pricing: Pricing, placed_a
 
 
 def _placed_response(external_id: str) -> dict | None:
-    pricing = OrderPricing.objects.filter(order__external_id=external_id).only("response").first()
-    if pricing is not None:
-        return pricing.response
+    first = order_first_answer(external_id=external_id)
+    if first is not None:
+        return first
     if Order.objects.filter(external_id=external_id).exists():
         raise ApiError(
             status_code=status.HTTP_409_CONFLICT,

@@ -27,15 +27,16 @@ class AtomicRateThrottle(SimpleRateThrottle):
         self.window_ends_at = (window + 1) * self.duration
         return self._count(f"{key}:{window}") <= self.num_requests
 
-    def _count(self, key: str) -> int:
+    def _count(self, key: str, amount: int = 1) -> int:
+        """Add `amount` to the window's counter, starting it when absent; the count after adding."""
         timeout = self.duration + 1
         for _ in range(2):  # the counter can expire between add and incr; the second round starts a new one
             self.cache.add(key, 0, timeout)
             try:
-                return self.cache.incr(key)
+                return self.cache.incr(key, amount)
             except ValueError:
                 continue
-        return self.cache.incr(key)
+        return self.cache.incr(key, amount)
 
     def wait(self):
         return max(1, math.ceil(self.window_ends_at - self.now))

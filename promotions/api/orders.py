@@ -4,12 +4,15 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 
 from audiences.currencies import quantize
 from audiences.models import Order
+from config.api.errors import ApiError
 from config.api.views import StorefrontView, validated
 from promotions import order_cancellation, selectors, services
+from promotions.api.guessing import GUESSING_LIMIT, GUESSING_REFUSAL, code_guessing_budget
 from promotions.api.serializers import (
     AppliedOutput,
     CancelOutput,
@@ -20,6 +23,7 @@ from promotions.api.serializers import (
     OrderOutput,
 )
 from promotions.api.views import customer_or_404, pricing_request
+from promotions.engine.types import Reason
 from promotions.results import amounts_payload
 
 ORDER_DROPPED_EXAMPLE = {
@@ -174,6 +178,7 @@ class OrderCreateView(StorefrontView):
                 "code, nothing is recorded. To recover, price the cart again without that code (carts/evaluate), "
                 'show the customer the new total and send the order without it, or send `on_unredeemable_code: "drop"`.'
             ),
+            429: GUESSING_REFUSAL,
         },
         examples=[
             OpenApiExample(
@@ -202,17 +207,35 @@ class OrderCreateView(StorefrontView):
         description="Prices the order as carts/evaluate would and, in one transaction, records it and "
         "redeems every code and promotion use. Idempotent per external_id. A code that cannot be redeemed "
         'is a 409 unless `on_unredeemable_code` is "drop": then the order is recorded without it and '
-        "`dropped_codes` says which and why.",
+        "`dropped_codes` says which and why. " + GUESSING_LIMIT,
     )
     def post(self, request):
         data = validated(OrderInput, request.data)
-        response, created = services.order_place(
-            external_id=data["external_id"],
-            pricing_request=pricing_request(data, customer_or_404(data.get("customer"))),
-            placed_at=data.get("placed_at") or timezone.now(),
-            attribution=data.get("attribution") or {},
-            on_unredeemable_code=data["on_unredeemable_code"],
-        )
+        customer = customer_or_404(data.get("customer"))
+        cart = pricing_request(data, customer)
+        try:
+            guessing = code_guessing_budget(request, customer=customer and customer.external_id, codes=cart.codes)
+            with guessing as guesses:
+                try:
+                    response, created = services.order_place(
+                        external_id=data["external_id"],
+                        pricing_request=cart,
+                        placed_at=data.get("placed_at") or timezone.now(),
+                        attribution=data.get("attribution") or {},
+                        on_unredeemable_code=data["on_unredeemable_code"],
+                    )
+                except ApiError as refused:
+                    # A 409 names one code and its reason: an unknown code was told apart from a real one.
+                    guesses.unknown(1 if refused.error_code == Reason.NOT_FOUND else 0)
+                    raise
+                if created:  # a repeat returns the first answer and looks at no code
+                    guesses.unknown(sum(1 for code in response["dropped_codes"] if code["reason"] == Reason.NOT_FOUND))
+        except Throttled:
+            # A storefront retrying an order it placed gets its first answer, whatever the budget says.
+            first = selectors.order_first_answer(external_id=data["external_id"])
+            if first is None:
+                raise
+            return Response(first, status=status.HTTP_200_OK)
         return Response(response, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

@@ -15,17 +15,21 @@ from config.api.permissions import HasStorefrontKey
 from config.api.throttling import AtomicRateThrottle
 
 
-def _digest(value: str) -> str:
+def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def api_key_ident(request) -> str:
+    """The storefront key's prefix, which names it (permissions have found the key valid before this runs)."""
+    key = HasStorefrontKey.key_parser.get(request) or ""
+    return key.strip().partition(".")[0]
 
 
 class CouponKeyThrottle(AtomicRateThrottle):
     scope = "coupon_validate_key"
 
     def get_cache_key(self, request, view):
-        # Permissions run before throttles, so the key has been found valid: its prefix names it.
-        key = HasStorefrontKey.key_parser.get(request) or ""
-        return self.cache_format % {"scope": self.scope, "ident": _digest(key.strip().partition(".")[0])}
+        return self.cache_format % {"scope": self.scope, "ident": digest(api_key_ident(request))}
 
 
 class CouponCustomerThrottle(AtomicRateThrottle):
@@ -36,4 +40,4 @@ class CouponCustomerThrottle(AtomicRateThrottle):
         if not isinstance(customer, str) or not customer.strip():
             return None
         # The input serializer trims the id before the customer is looked up; so does the counter.
-        return self.cache_format % {"scope": self.scope, "ident": _digest(customer.strip())}
+        return self.cache_format % {"scope": self.scope, "ident": digest(customer.strip())}

@@ -14,8 +14,10 @@ from config.api.views import ManagementView, Paginated, StorefrontView, validate
 from config.spreadsheets import neutralise
 from promotions import selectors, services
 from promotions.api import serializers as s
+from promotions.api.guessing import GUESSING_LIMIT, GUESSING_REFUSAL, code_guessing_budget, unknown_codes
 from promotions.api.throttles import CouponCustomerThrottle, CouponKeyThrottle
 from promotions.engine.rewards import REWARD_TYPES
+from promotions.engine.types import Reason
 from promotions.models import CodeGenerationJob, Promotion, PromotionCode
 from promotions.results import evaluation_payload
 
@@ -73,14 +75,18 @@ def pricing_request(data: dict, customer: Customer | None = None) -> selectors.P
 class CartEvaluateView(StorefrontView):
     @extend_schema(
         request=s.CartInput,
-        responses={200: s.EvaluationOutput},
+        responses={200: s.EvaluationOutput, 429: GUESSING_REFUSAL},
         examples=[OpenApiExample("A cart with two codes", CART_EXAMPLE, request_only=True)],
         description="Prices a cart: which promotions apply, how much, on which lines, and why a code was "
-        "refused. Writes nothing.",
+        "refused. Writes nothing. " + GUESSING_LIMIT,
     )
     def post(self, request):
         data = validated(s.CartInput, request.data)
-        pricing = selectors.cart_price(request=pricing_request(data, customer_or_404(data.get("customer"))))
+        customer = customer_or_404(data.get("customer"))
+        cart = pricing_request(data, customer)
+        with code_guessing_budget(request, customer=customer and customer.external_id, codes=cart.codes) as guesses:
+            pricing = selectors.cart_price(request=cart)
+            guesses.unknown(unknown_codes(pricing.result.codes))
         return Response(evaluation_payload(pricing.result))
 
 
@@ -89,24 +95,34 @@ class CouponValidateView(StorefrontView):
 
     @extend_schema(
         request=s.CouponValidateInput,
-        responses={200: s.CouponValidateOutput, 429: OpenApiResponse(description="Too many attempts: Retry-After.")},
+        responses={
+            200: s.CouponValidateOutput,
+            429: OpenApiResponse(
+                description="Too many requests, or too many unknown codes, from this key or customer: "
+                "`Retry-After` says when to try again."
+            ),
+        },
         examples=[
             OpenApiExample("A code", {"code": "WELCOME15", "customer": "C-1001", "store": "DHK-01"}, request_only=True)
         ],
-        description="Says whether a code can be used, and why not. Rate limited per key and per customer.",
+        description="Says whether a code can be used, and why not. Rate limited per key and per customer "
+        "(requests). " + GUESSING_LIMIT,
     )
     def post(self, request):
         data = validated(s.CouponValidateInput, request.data)
         customer = customer_or_404(data.get("customer"))
         cart = pricing_request(data["cart"], customer) if data.get("cart") else None
-        check = selectors.coupon_check(
-            code=data["code"],
-            customer=customer,
-            store=_store_code(data.get("store")),
-            channel=data.get("channel") or None,
-            payment_method=data.get("payment_method") or None,
-            cart=cart,
-        )
+        store = _store_code(data.get("store"))
+        with code_guessing_budget(request, customer=customer and customer.external_id, codes=[data["code"]]) as guesses:
+            check = selectors.coupon_check(
+                code=data["code"],
+                customer=customer,
+                store=store,
+                channel=data.get("channel") or None,
+                payment_method=data.get("payment_method") or None,
+                cart=cart,
+            )
+            guesses.unknown(1 if check.reason == Reason.NOT_FOUND else 0)
         promotion = check.promotion
         return Response(
             {

@@ -25,6 +25,9 @@ from promotions.engine.types import NOTHING, Eligibility, SubtotalBasis, Target
 
 TARGET_KEYS = ("skus", "categories", "brands", "exclude_skus", "exclude_categories")
 MAX_MONEY = Decimal(10**12)  # written out, so messages say 1000000000000 rather than 1E+12
+# Every count a definition takes (units to buy, gifts, applications, a bundle's items) stays within what a cart
+# line may hold (the API's cart line quantity): a larger one could never be met and only overflows columns.
+MAX_COUNT = 100_000
 
 
 class DefinitionError(ValueError):
@@ -51,7 +54,8 @@ def _unknown_keys(data: dict, allowed, field: str) -> None:
 def decimal_value(value, field: str, *, minimum=Decimal(0), maximum=MAX_MONEY, required=True) -> Decimal | None:
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+    # A JSON number with a fraction arrives as a binary float, which cannot say 0.1 exactly: strings only.
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise DefinitionError(field, 'Expected a decimal number as a string, e.g. "15.00".')
     try:
         number = Decimal(str(value))
@@ -62,11 +66,11 @@ def decimal_value(value, field: str, *, minimum=Decimal(0), maximum=MAX_MONEY, r
     return number
 
 
-def int_value(value, field: str, *, minimum=1, required=True) -> int | None:
+def int_value(value, field: str, *, minimum=1, maximum=MAX_COUNT, required=True) -> int | None:
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise DefinitionError(field, f"Expected a whole number of at least {minimum}.")
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise DefinitionError(field, f"Expected a whole number between {minimum} and {maximum}.")
     return value
 
 

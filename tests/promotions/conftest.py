@@ -39,6 +39,13 @@ def create_promotion(client, **fields):
     return response.json()
 
 
+def segment(code):
+    """A segment for a promotion's eligibility to name (unknown segment codes are refused)."""
+    from audiences.segments import services as segments
+
+    return segments.segment_create(code=code, name=code, rules={"all": [{"field": "city", "op": "eq", "value": code}]})
+
+
 def evaluate(client, lines, **cart):
     body = {"currency": cart.pop("currency", "BDT"), "lines": lines, **cart}
     response = client.post("/api/v1/carts/evaluate", body, format="json")

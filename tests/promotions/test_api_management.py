@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from promotions import services
 from promotions.models import CodeGenerationJob, Promotion, PromotionCode, Redemption
-from tests.promotions.conftest import create_promotion, evaluate, place, rice
+from tests.promotions.conftest import create_promotion, evaluate, place, rice, segment
 
 pytestmark = pytest.mark.django_db
 
@@ -54,14 +54,33 @@ def test_analyst_reads_but_may_not_write(analyst, marketer, catalog):
         ({"currency": "JPY", "budget": "10.5"}, "budget"),
         ({"trigger": "code", "code": "ß" * 40}, "code"),
         ({"starts_at": "2026-12-02T00:00:00Z", "ends_at": "2026-12-01T00:00:00Z"}, "ends_at"),
+        # Out of range: counts past a cart line's 100,000 units, binary floats, segments that do not exist.
+        ({"reward": {"type": "buy_x_get_y", "buy": 10**30, "get": 1}}, "reward.buy"),
+        ({"reward": {"type": "buy_x_get_y", "buy": 2, "get": 1, "max_applications": 100_001}},
+         "reward.max_applications"),
+        ({"reward": {"type": "gift", "sku": "A", "quantity": 10**20}}, "reward.quantity"),
+        ({"reward": {"type": "bundle", "price": "10", "items": [{"sku": "A", "quantity": 10**9}]}},
+         "reward.items.0.quantity"),
+        ({"reward": {"type": "percentage", "value": 12.5}}, "reward.value"),
+        ({"reward": {"type": "tiered", "tiers": [{"min_subtotal": "100", "percent": 5.5}]}}, "reward.tiers.0.percent"),
+        ({"eligibility": {"min_quantity": 10**12}}, "eligibility.min_quantity"),
+        ({"eligibility": {"min_subtotal": 99.99}}, "eligibility.min_subtotal"),
+        ({"eligibility": {"segments": ["no_such_segment"]}}, "eligibility.segments"),
     ],
-)
+)  # fmt: skip
 def test_bad_definitions_are_400_naming_the_field(marketer, catalog, fields, field):
     response = marketer.post("/api/v1/promotions", {"name": "Bad", "reward": {"type": "gift", "sku": "A"}, **fields},
                              format="json")  # fmt: skip
     assert response.status_code == 400
     assert field in response.json()["fields"]
     assert not Promotion.objects.exists()
+
+
+def test_the_largest_counts_and_existing_segments_are_accepted(marketer, catalog):
+    segment("vip")
+    reward = {"type": "buy_x_get_y", "buy": 100_000, "get": 100_000, "percent_off": 50}
+    created = create_promotion(marketer, eligibility={"segments": ["vip"], "min_quantity": 100_000}, reward=reward)
+    assert created["reward"]["buy"] == 100_000 and created["eligibility"]["segments"] == ["vip"]
 
 
 def test_codes_are_unique_case_insensitively(marketer, catalog):

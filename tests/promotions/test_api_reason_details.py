@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from promotions.customer_facts import _providers, register_customer_facts_provider
-from tests.promotions.conftest import create_promotion, evaluate, place, rice
+from tests.promotions.conftest import create_promotion, evaluate, place, rice, segment
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,7 @@ def test_first_order_only_code_says_so_in_validate_and_evaluate(storefront, mark
 
 
 def test_segment_and_tier_refusals_name_their_condition(storefront, marketer, catalog, customer):
+    segment("vip")
     create_promotion(marketer, trigger="code", code="VIP", eligibility={"segments": ["vip"]})
     create_promotion(marketer, trigger="code", code="GOLD", eligibility={"loyalty_tiers": ["gold", "platinum"]})
     assert refusal(storefront, "VIP", customer="C-1001") == (

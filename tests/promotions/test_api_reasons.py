@@ -9,7 +9,7 @@ from rest_framework_api_key.models import APIKey
 
 from promotions.api.throttles import CouponCustomerThrottle, CouponKeyThrottle
 from promotions.customer_facts import _providers, register_customer_facts_provider
-from tests.promotions.conftest import create_promotion, evaluate, place, rice, tv
+from tests.promotions.conftest import create_promotion, evaluate, place, rice, segment, tv
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +88,7 @@ def test_eligible_customer_by_first_order_and_segments(storefront, marketer, cat
     place(storefront, "O-1", [rice()], customer="C-1001")
     assert refused(storefront, customer="C-1001") == "not_eligible_customer"
 
+    segment("vip")
     create_promotion(marketer, trigger="code", code="VIP", eligibility={"segments": ["vip"], "loyalty_tiers": ["gold"]})
     assert refused(storefront, "VIP", customer="C-1001") == "not_eligible_customer"
 
@@ -171,14 +172,14 @@ def test_anonymous_carts_get_public_promotions_only(storefront, marketer, catalo
 def test_segment_eligibility_follows_audiences_memberships(storefront, marketer, catalog, customer):
     from audiences.segments import services as segments
 
-    create_promotion(marketer, trigger="code", code="DHAKA", eligibility={"segments": ["dhaka"]})
-    segment = segments.segment_create(
+    dhaka = segments.segment_create(
         code="dhaka", name="Dhaka", rules={"all": [{"field": "city", "op": "eq", "value": "Dhaka"}]}
     )
-    segments.segment_refresh(segment=segment)
+    create_promotion(marketer, trigger="code", code="DHAKA", eligibility={"segments": ["dhaka"]})
+    segments.segment_refresh(segment=dhaka)
     assert refused(storefront, "DHAKA", customer="C-1001") == "not_eligible_customer"
 
     storefront.put("/api/v1/customers/C-1001", {"city": "Dhaka"}, format="json")
-    segments.segment_refresh(segment=segment)
+    segments.segment_refresh(segment=dhaka)
     result = evaluate(storefront, [rice()], codes=["DHAKA"], customer="C-1001")
     assert result["codes"][0]["status"] == "applied"
