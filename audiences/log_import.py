@@ -15,12 +15,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, DateTimeField, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DateTimeField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, Least
 
 from audiences.communications import LogRow, complaint_keyword, currency_error, keyword_pattern
 from audiences.models import Customer, Event, Order
 from audiences.segments.recheck import customers_mark_changed
+from audiences.services import customer_statistics_recompute
 
 LOG_CHANNEL = "communications_log"
 BATCH = 2_000
@@ -98,19 +99,6 @@ def _customers(rows: list[LogRow], currency: str) -> tuple[dict[str, int], int]:
         # LEAST ignores NULL on PostgreSQL but not on SQLite: Coalesce covers both.
         Customer.objects.filter(pk=pk).update(signed_up_at=Coalesce(Least(F("signed_up_at"), contact), contact))
     return known, len(new)
-
-
-def customer_statistics_recompute(*, customer_ids: list[int]) -> None:
-    """Set total_spent (in each customer's currency), orders_count and order dates from placed orders."""
-    placed = Order.objects.filter(customer=OuterRef("pk"), status=Order.Status.PLACED).values("customer")
-    own_currency = placed.filter(currency=OuterRef("currency"))
-    for ids in _chunks(customer_ids):
-        Customer.objects.filter(pk__in=ids).update(
-            total_spent=Coalesce(Subquery(own_currency.annotate(s=Sum("total")).values("s")[:1]), Value(Decimal(0))),
-            orders_count=Coalesce(Subquery(placed.annotate(n=Count("pk")).values("n")[:1]), Value(0)),
-            first_order_at=Subquery(placed.annotate(first=Min("placed_at")).values("first")[:1]),
-            last_order_at=Subquery(placed.annotate(last=Max("placed_at")).values("last")[:1]),
-        )
 
 
 # Customer.total_spent holds 16 digits with 3 decimals: a customer's placed orders must sum below this.
