@@ -6,6 +6,7 @@ import csv
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
@@ -50,7 +51,13 @@ def communications_import_view(model_admin, request):
             csv.DictReader(form.cleaned_data["file"].splitlines()), currency=currency, region=region
         )
         if not rejected or form.cleaned_data["skip_bad_rows"]:
-            result = communications_log_import(rows=rows, currency=currency)
+            try:
+                result = communications_log_import(rows=rows, currency=currency)
+            except ValidationError as exc:  # the log as a whole cannot be imported: nothing was written
+                for problems in exc.message_dict.values():
+                    for problem in problems:
+                        form.add_error(None, f"Nothing imported: {problem}")
+                return _page(model_admin, request, form, rejected)
             model_admin.message_user(
                 request,
                 f"Imported the log (amounts in {currency}, national phone numbers in region {region}): "
@@ -61,6 +68,10 @@ def communications_import_view(model_admin, request):
             )
             return redirect("admin:audiences_event_changelist")
         form.add_error(None, f"{len(rejected)} bad row(s): nothing imported (tick 'skip bad rows' to import the rest).")
+    return _page(model_admin, request, form, rejected)
+
+
+def _page(model_admin, request, form, rejected):
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,

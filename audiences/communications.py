@@ -7,15 +7,14 @@ Pure: rows in, cleaned rows and rejections out, plus what the import derives fro
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from audiences.contact import InvalidPhone, phone_to_e164
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
+from audiences.dates import iso_datetime
 
 MAX_AMOUNT = Decimal(10) ** 12  # as the API: the money columns' range
 
@@ -55,15 +54,6 @@ def log_options_error(*, currency: str, region: str) -> dict[str, str]:
     return {option: message for option, message in errors.items() if message}
 
 
-def _when(raw: str) -> datetime | None:
-    when = parse_datetime(raw)
-    if when is None and parse_date(raw) is not None:
-        when = parse_datetime(raw + "T00:00:00")
-    if when is not None and timezone.is_naive(when):
-        when = timezone.make_aware(when, UTC)
-    return when
-
-
 def communications_log_rows(rows, *, currency: str, region: str) -> tuple[list[LogRow], list[tuple[int, str]]]:
     """Clean a log's rows: phones to E.164 (`region` for national numbers such as 0755...), dates
     to aware date-times, amounts to Decimals of `currency`. Returns (cleaned, [(row number, reason)])."""
@@ -74,10 +64,10 @@ def communications_log_rows(rows, *, currency: str, region: str) -> tuple[list[L
         except InvalidPhone as exc:
             rejected.append((number, f"phone: {exc}"))
             continue
-        raw_date = (row.get("date") or "").strip()
-        when = _when(raw_date)
-        if when is None:
-            rejected.append((number, f"date: '{raw_date}' is not an ISO 8601 date or date-time."))
+        try:
+            when = iso_datetime(row.get("date") or "")
+        except ValueError as exc:
+            rejected.append((number, f"date: {exc}"))
             continue
         raw_amount = (row.get("amount") or "").replace(",", "").strip()
         try:
@@ -98,15 +88,25 @@ def communications_log_rows(rows, *, currency: str, region: str) -> tuple[list[L
     return cleaned, rejected
 
 
-def keyword_pattern(keywords: list[str]) -> re.Pattern | None:
-    """One case-insensitive pattern matching any keyword as whole words ("late" is not "chocolate")."""
+# Words that turn a complaint keyword into its opposite when they come right before it: "hakuna
+# tatizo" / "no problem" (Swahili / English for "no problem"), "sina shida" ("I have no problem").
+NEGATIONS = ("hakuna", "bila", "sina", "si", "no", "not", "without")
+
+
+def keyword_pattern(keywords: list[str], negations: tuple[str, ...] = NEGATIONS) -> re.Pattern | None:
+    """One case-insensitive pattern matching any keyword as whole words ("late" is not "chocolate"),
+    with the negation before it, if any, in the group `negation`."""
     words = sorted({word.strip().lower() for word in keywords if word.strip()}, key=len, reverse=True)
     if not words:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(word) for word in words) + r")(?!\w)", re.IGNORECASE)
+    negation = "|".join(re.escape(word) for word in sorted(negations, key=len, reverse=True))
+    keyword = "|".join(re.escape(word) for word in words)
+    return re.compile(rf"(?<!\w)(?:(?P<negation>(?:{negation})\s+)?(?P<keyword>{keyword}))(?!\w)", re.IGNORECASE)
 
 
 def complaint_keyword(text: str, pattern: re.Pattern | None) -> str | None:
-    """The first complaint keyword in a message, or None."""
-    found = pattern.search(text) if pattern else None
-    return found.group(0).lower() if found else None
+    """The first complaint keyword in a message that is not negated ("hakuna tatizo"), or None."""
+    for found in pattern.finditer(text) if pattern else ():
+        if not found.group("negation"):
+            return found.group("keyword").lower()
+    return None

@@ -15,12 +15,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, DateTimeField, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DateTimeField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, Least
 
 from audiences.communications import LogRow, complaint_keyword, currency_error, keyword_pattern
 from audiences.models import Customer, Event, Order
 from audiences.segments.recheck import customers_mark_changed
+from audiences.services import customer_statistics_recompute
 
 LOG_CHANNEL = "communications_log"
 BATCH = 2_000
@@ -62,9 +63,12 @@ def _customers(rows: list[LogRow], currency: str) -> tuple[dict[str, int], int]:
         for chunk in _chunks(phones):
             # A customer whose external id is the number (created by an earlier import) counts too;
             # of several with one number, the oldest.
+            # Both keys: a customer an earlier import created (external id = the old number) whose
+            # phone has changed since is found by either number.
             matches = Customer.objects.filter(Q(phone__in=chunk) | Q(external_id__in=chunk)).order_by("-pk")
             for pk, phone, external_id in matches.values_list("pk", "phone", "external_id"):
-                found[phone if phone in first_contact else external_id] = pk
+                for number in {phone, external_id} & first_contact.keys():
+                    found[number] = pk
         return found
 
     known = lookup()
@@ -85,6 +89,9 @@ def _customers(rows: list[LogRow], currency: str) -> tuple[dict[str, int], int]:
     )
     existing = dict(known)
     known = lookup()
+    if unplaced := [phone for phone in phones if phone not in known]:
+        # Another customer holds the number as their external id in a way the lookup cannot tell apart.
+        raise ValidationError({"phone": [f"No customer could be found or created for {phone}." for phone in unplaced]})
     for ids in _chunks(list(existing.values())):
         Customer.objects.filter(pk__in=ids, currency="").update(currency=currency)
     for phone, pk in existing.items():
@@ -94,16 +101,34 @@ def _customers(rows: list[LogRow], currency: str) -> tuple[dict[str, int], int]:
     return known, len(new)
 
 
-def customer_statistics_recompute(*, customer_ids: list[int]) -> None:
-    """Set total_spent (in each customer's currency), orders_count and order dates from placed orders."""
-    placed = Order.objects.filter(customer=OuterRef("pk"), status=Order.Status.PLACED).values("customer")
-    own_currency = placed.filter(currency=OuterRef("currency"))
-    for ids in _chunks(customer_ids):
-        Customer.objects.filter(pk__in=ids).update(
-            total_spent=Coalesce(Subquery(own_currency.annotate(s=Sum("total")).values("s")[:1]), Value(Decimal(0))),
-            orders_count=Coalesce(Subquery(placed.annotate(n=Count("pk")).values("n")[:1]), Value(0)),
-            first_order_at=Subquery(placed.annotate(first=Min("placed_at")).values("first")[:1]),
-            last_order_at=Subquery(placed.annotate(last=Max("placed_at")).values("last")[:1]),
+# Customer.total_spent holds 16 digits with 3 decimals: a customer's placed orders must sum below this.
+MAX_TOTAL_SPENT = Decimal(10) ** (Customer._meta.get_field("total_spent").max_digits - 3)
+
+
+def _refuse_overflowing_totals(purchases: list[Order], currency: str) -> None:
+    """Each amount fits, but a customer's total could not be stored: refuse the log (nothing is written)."""
+    new_spend: dict[int, Decimal] = {}
+    for order in purchases:
+        new_spend[order.customer_id] = new_spend.get(order.customer_id, Decimal(0)) + order.total
+    if not new_spend:
+        return
+    spent = dict(
+        Order.objects.filter(customer_id__in=new_spend, currency=currency, status=Order.Status.PLACED)
+        .values("customer_id")
+        .annotate(spent=Sum("total"))
+        .values_list("customer_id", "spent")
+    )
+    over = [pk for pk, amount in new_spend.items() if amount + spent.get(pk, Decimal(0)) >= MAX_TOTAL_SPENT]
+    if over:
+        phones = Customer.objects.filter(pk__in=over).order_by("phone").values_list("phone", flat=True)
+        raise ValidationError(
+            {
+                "amount": [
+                    f"The amounts for {phone} bring the customer's total past {MAX_TOTAL_SPENT:,} {currency}, "
+                    "more than a total can hold: check the log's amounts."
+                    for phone in phones
+                ]
+            }
         )
 
 
@@ -134,6 +159,7 @@ def communications_log_import(*, rows: list[LogRow], currency: str) -> LogImport
             purchases.append(Order(external_id=f"LOG-{row.key[:32]}", customer_id=customer_id, channel=LOG_CHANNEL,
                                    currency=currency, placed_at=row.occurred_at, subtotal=row.amount,
                                    total=row.amount))  # fmt: skip
+    _refuse_overflowing_totals(purchases, currency)
     Event.objects.bulk_create([*messages, *complaints], batch_size=BATCH, ignore_conflicts=True)
     Order.objects.bulk_create(purchases, batch_size=BATCH, ignore_conflicts=True)
     customer_statistics_recompute(customer_ids=sorted({order.customer_id for order in purchases}))

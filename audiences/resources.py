@@ -1,15 +1,13 @@
 """CSV import and export (django-import-export). Every import writes through audiences.services,
 so an imported row gets the same checks as the API (E.164 phones, known stores, consent history)."""
 
-from datetime import UTC
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from import_export import fields, resources, widgets
 
 from audiences import services
+from audiences.dates import iso_datetime
 from audiences.models import ConsentRecord, Customer, Event, Order, OrderLine, Product, Store
 
 
@@ -19,12 +17,7 @@ class IsoDateTimeWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if value in (None, ""):
             return None
-        parsed = parse_datetime(str(value))
-        if parsed is None and parse_date(str(value)) is not None:
-            parsed = parse_datetime(f"{value}T00:00:00")
-        if parsed is None:
-            raise ValueError(f"'{value}' is not an ISO 8601 date-time such as 2026-11-22T10:00:00+06:00.")
-        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
+        return iso_datetime(value)
 
     def render(self, value, obj=None, **kwargs):
         return value.isoformat() if value else ""

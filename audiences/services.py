@@ -8,7 +8,21 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, DateTimeField, DecimalField, F, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    DecimalField,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
@@ -366,6 +380,20 @@ def order_create(
     return order
 
 
+def customer_statistics_recompute(*, customer_ids: list[int]) -> None:
+    """Set total_spent (in each customer's currency), orders_count and first/last order dates from
+    their placed orders: after a cancellation or a bulk import. Migration 0008 keeps a frozen copy."""
+    placed = Order.objects.filter(customer=OuterRef("pk"), status=Order.Status.PLACED).values("customer")
+    own_currency = placed.filter(currency=OuterRef("currency"))
+    for start in range(0, len(customer_ids), 2_000):
+        Customer.objects.filter(pk__in=customer_ids[start : start + 2_000]).update(
+            total_spent=Coalesce(Subquery(own_currency.annotate(s=Sum("total")).values("s")[:1]), Value(Decimal(0))),
+            orders_count=Coalesce(Subquery(placed.annotate(n=Count("pk")).values("n")[:1]), Value(0)),
+            first_order_at=Subquery(placed.annotate(first=Min("placed_at")).values("first")[:1]),
+            last_order_at=Subquery(placed.annotate(last=Max("placed_at")).values("last")[:1]),
+        )
+
+
 @transaction.atomic
 def order_cancel(*, order: Order) -> tuple[Order, bool]:
     """Cancel a placed order, take it out of the customer's statistics and run the registered cancel
@@ -378,17 +406,7 @@ def order_cancel(*, order: Order) -> tuple[Order, bool]:
     order.cancelled_at = timezone.now()
     order.save(update_fields=["status", "cancelled_at"])
     if order.customer_id:
-        placed_orders = Order.objects.filter(customer=OuterRef("pk"), status=Order.Status.PLACED)
-        Customer.objects.filter(pk=order.customer_id).update(
-            total_spent=Case(
-                When(currency=order.currency, then=F("total_spent") - order.total), default=F("total_spent")
-            ),
-            orders_count=Case(When(orders_count__gt=0, then=F("orders_count") - 1), default=Value(0)),
-            first_order_at=Subquery(
-                placed_orders.values("customer").annotate(first=Min("placed_at")).values("first")[:1]
-            ),
-            last_order_at=Subquery(placed_orders.values("customer").annotate(last=Max("placed_at")).values("last")[:1]),
-        )
+        customer_statistics_recompute(customer_ids=[order.customer_id])
         customers_mark_changed(customer_ids=[order.customer_id])
     run_order_cancel_steps(order=order)
     _on_commit(signals.order_cancelled, order=order)

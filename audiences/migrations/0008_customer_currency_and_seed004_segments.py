@@ -18,6 +18,7 @@ def customer_currency(apps, schema_editor):
     first_order = Order.objects.filter(customer=OuterRef("pk")).order_by("placed_at", "pk").values("currency")[:1]
     Customer.objects.filter(currency="", orders__isnull=False).update(currency=Subquery(first_order))
     other_currency = Order.objects.filter(customer=OuterRef("pk")).exclude(currency=OuterRef("currency"))
+    # A frozen copy of services.customer_statistics_recompute's total: migrations do not import app code.
     own_spend = (
         Order.objects.filter(customer=OuterRef("pk"), status="placed", currency=OuterRef("currency"))
         .values("customer")

@@ -1,6 +1,8 @@
 """Tiered promotions that target some lines read their thresholds on those lines, as they did
 before `eligibility.subtotal_basis` existed (its default, "cart", is the whole cart): their
-prices do not change. Whole-cart ones are the same on either basis and are left as they are."""
+prices do not change. That includes whole-cart ones with exclusions (`exclude_skus`,
+`exclude_categories`): their tiers never counted the excluded lines. Whole-cart ones without any
+target key are the same on either basis and are left as they are."""
 
 import uuid
 
@@ -8,7 +10,8 @@ from django.db import migrations
 from django.db.models import F
 from django.utils import timezone
 
-TARGET_KEYS = ("skus", "categories", "brands")
+# Frozen copy of promotions.engine.definition.TARGET_KEYS: migrations do not import app code.
+TARGET_KEYS = ("skus", "categories", "brands", "exclude_skus", "exclude_categories")
 
 
 def keep_targeted_basis(apps, schema_editor):

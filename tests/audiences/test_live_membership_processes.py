@@ -15,7 +15,7 @@ WITHIN_SECONDS = 10  # the recheck runs every second; the rest is slack for a bu
 
 @pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
-def test_a_complaint_puts_a_new_customer_in_the_complaint_segment_within_seconds(settings, tmp_path, storefront):
+def test_a_resolved_complaint_puts_a_customer_in_the_complaint_segment_within_seconds(settings, tmp_path, storefront):
     settings.HEARTBEAT_INTERVAL_SECONDS = 1
     settings.SEGMENT_RECHECK_INTERVAL_SECONDS = 1
     periodic_tasks_install()
@@ -32,8 +32,10 @@ def test_a_complaint_puts_a_new_customer_in_the_complaint_segment_within_seconds
         started = wait_until(lambda: Heartbeat.objects.filter(name="beat", beats__gte=1).exists(), timeout=90)
         assert started, (tmp_path / "worker.log").read_text()[-2000:]
         assert storefront.put("/api/v1/customers/C-NEW", {"first_name": "Asha"}, format="json").status_code == 201
-        posted = time.monotonic()
         response = storefront.post("/api/v1/events", {"customer": "C-NEW", "type": "complaint_opened"}, format="json")
+        assert response.status_code == 201
+        posted = time.monotonic()
+        response = storefront.post("/api/v1/events", {"customer": "C-NEW", "type": "complaint_resolved"}, format="json")
         assert response.status_code == 201
         entered = wait_until(lambda: "complaint" in segments(), timeout=WITHIN_SECONDS, interval=0.1)
         delay = time.monotonic() - posted

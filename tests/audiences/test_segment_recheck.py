@@ -10,6 +10,8 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from audiences import services, signals, tasks
+from audiences.communications import LogRow
+from audiences.log_import import communications_log_import
 from audiences.models import MembershipRecheck, Segment, SegmentMembership, SegmentMembershipChange
 from audiences.segments import recheck
 from audiences.segments import services as segments
@@ -47,17 +49,25 @@ def city_segment(code: str, city: str) -> Segment:
     return segments.segment_create(code=code, name=city, rules={"all": [{"field": "city", "op": "eq", "value": city}]})
 
 
+def settled():
+    """A sign-up date that puts a customer in no predefined segment: not new_30d, not inactive_90d."""
+    return timezone.now() - timedelta(days=60)
+
+
 def member_count(code: str) -> int:
     return Segment.objects.get(code=code).member_count
 
 
-def test_a_new_customer_who_opens_a_complaint_shows_the_segment_after_the_recheck(storefront):
+def test_a_customer_whose_complaint_is_resolved_shows_the_segment_after_the_recheck(storefront):
     storefront.put("/api/v1/customers/C-1", {"first_name": "Asha"}, format="json")
-    assert (
-        storefront.post("/api/v1/events", {"customer": "C-1", "type": "complaint_opened"}, format="json").status_code
-        == 201
-    )
-    assert storefront.get("/api/v1/customers/C-1").json()["segments"] == []
+    complaint = {"customer": "C-1", "type": "complaint_opened"}
+    assert storefront.post("/api/v1/events", complaint, format="json").status_code == 201
+    tasks.segment_memberships_recheck()
+    assert "complaint" not in storefront.get("/api/v1/customers/C-1").json()["segments"]  # still open
+
+    resolution = {"customer": "C-1", "type": "complaint_resolved"}
+    assert storefront.post("/api/v1/events", resolution, format="json").status_code == 201
+    assert "complaint" not in storefront.get("/api/v1/customers/C-1").json()["segments"]
 
     assert tasks.segment_memberships_recheck() == 1
 
@@ -72,7 +82,7 @@ def test_entries_and_exits_are_recorded_with_counts_and_one_signal_per_change(
 ):
     city_segment("dhaka", "Dhaka")
     for external_id in ("A", "B"):
-        services.customer_upsert(external_id=external_id, city="Dhaka")
+        services.customer_upsert(external_id=external_id, city="Dhaka", signed_up_at=settled())
     with django_capture_on_commit_callbacks(execute=True):
         first = recheck.memberships_recheck()
     assert (first.entered, first.exited) == (2, 0)
@@ -123,8 +133,9 @@ def test_every_kind_of_change_marks_the_customer(store):
         recorded_at=timezone.now() - timedelta(days=9),
     )  # older than the statement in force: nothing changed
     assert marked() == 5
-    services.communications_log_import(
-        rows=[{"phone": "+8801712345678", "name": "Rahim", "occurred_at": timezone.now(), "text": "hi", "amount": 0}]
+    communications_log_import(
+        rows=[LogRow(phone="+8801712345678", occurred_at=timezone.now(), text="hi", amount=Decimal(0), name="Rahim")],
+        currency="BDT",
     )
     assert MembershipRecheck.objects.filter(customer__external_id="+8801712345678").count() == 1
 
@@ -133,7 +144,7 @@ def test_an_order_moves_a_customer_into_a_spend_segment_and_cancelling_moves_the
     segments.segment_create(
         code="buyers", name="Buyers", rules={"all": [{"field": "orders_count", "op": "gte", "value": 1}]}
     )
-    customer = services.customer_upsert(external_id="C-1")[0]
+    customer = services.customer_upsert(external_id="C-1", signed_up_at=settled())[0]
     order = services.order_create(
         external_id="O-1",
         currency="BDT",
@@ -180,7 +191,7 @@ def test_a_full_refresh_at_the_same_instant_as_a_recheck_writes_one_entered_row(
 def test_a_batch_that_fails_halfway_writes_nothing_and_keeps_its_marks(store):
     segments.segment_create(code="a_city", name="A", rules={"all": [{"field": "city", "op": "eq", "value": "Dhaka"}]})
     segments.segment_create(code="b_city", name="B", rules={"all": [{"field": "city", "op": "ne", "value": "Arusha"}]})
-    services.customer_upsert(external_id="A", city="Dhaka")
+    services.customer_upsert(external_id="A", city="Dhaka", signed_up_at=settled())
     real_apply = recheck._apply
 
     def die_on_second_segment(segment, **changes):
@@ -203,7 +214,7 @@ def test_batches_drain_a_backlog_and_a_broken_segment_does_not_hold_up_the_other
     segments.segment_create(code="nested", name="Nested", rules={"all": [{"segment": "dhaka"}]})
     Segment.objects.filter(code="nested").update(rules={"all": [{"segment": "gone"}]})
     for number in range(7):
-        services.customer_upsert(external_id=f"C-{number}", city="Dhaka")
+        services.customer_upsert(external_id=f"C-{number}", city="Dhaka", signed_up_at=settled())
     result = recheck.memberships_recheck(batch_size=3)
     assert (result.customers, result.entered) == (7, 7)
     assert member_count("dhaka") == 7
@@ -220,8 +231,8 @@ def test_time_based_rules_are_evaluated_at_the_recheck_but_move_by_themselves_on
         events=[services.EventInput(customer=customer, type="complaint_resolved", occurred_at=timezone.now())]
     )
     recheck.memberships_recheck()
-    assert history("complaint") == [("C-1", "entered")]  # opened within the last 30 days
-    later = timezone.now() + timedelta(days=31)
+    assert history("complaint") == [("C-1", "entered")]  # resolved within the last day, none open
+    later = timezone.now() + timedelta(days=2)
     with mock.patch("django.utils.timezone.now", return_value=later):
         assert recheck.memberships_recheck().customers == 0  # nothing changed: no mark, no move
         assert history("complaint") == [("C-1", "entered")]

@@ -106,3 +106,18 @@ def test_migration_keeps_targeted_tiered_promotions_on_their_lines(marketer, cat
     migration.keep_targeted_basis(django_apps, None)
     assert Promotion.objects.get(pk=targeted["id"]).eligibility == {"subtotal_basis": "targeted"}
     assert Promotion.objects.get(pk=whole["id"]).eligibility == {}
+
+
+@pytest.mark.django_db
+def test_migration_keeps_whole_cart_tiered_promotions_with_exclusions_off_the_excluded_lines(marketer, catalog):
+    no_gift_cards = {"exclude_skus": ["GIFTCARD"]}
+    excluding = create_promotion(marketer, name="Tiered, no gift cards", target=no_gift_cards, reward=TIERS)
+    Promotion = django_apps.get_model("promotions", "Promotion")
+    Promotion.objects.filter(pk=excluding["id"]).update(eligibility={})  # as stored before the basis existed
+    migration = importlib.import_module("promotions.migrations.0003_tiered_thresholds_on_targeted_lines")
+    migration.keep_targeted_basis(django_apps, None)
+    migrated = Promotion.objects.get(pk=excluding["id"]).eligibility
+    assert migrated == {"subtotal_basis": "targeted"}
+    # 40 of shirt and 150 of gift card: before the basis existed the tiers read 40 and gave nothing.
+    cart = [line("SHIRT", 1, "40.00", ["apparel"]), line("GIFTCARD", 1, "150.00", ["cards"])]
+    assert price(cart, [rule(1, TIERS, target=no_gift_cards, eligibility=migrated)]).discount_total == D("0.00")

@@ -109,7 +109,10 @@ class Command(BaseCommand):
                 f"Dry run ({used}): {len(rows):,} message(s) would be imported, {len(rejected)} rejected."
             )
             return
-        result = communications_log_import(rows=rows, currency=currency)
+        try:
+            result = communications_log_import(rows=rows, currency=currency)
+        except ValidationError as exc:
+            raise CommandError(f"Nothing imported: {exc.message_dict}") from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported the log ({used}): {result.customers_created:,} new customer(s), {result.messages:,} "
