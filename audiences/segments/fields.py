@@ -279,11 +279,14 @@ NOT_ACTIVITY = ("complaint_resolved",)
 def _last_active(condition: Condition, value) -> Q:
     """Active in the last N days: an order, a sign-up or an event of theirs (a message, a view, ...).
 
-    `older_than_days N` is its negation, so it includes customers with no known activity at all.
+    A customer with no sign-up date and no order counts as signed up when we first heard of them
+    (`created_at`): one the storefront created today has not been inactive for 90 days.
+    `older_than_days N` is the negation.
     """
     since = condition.now - timedelta(days=value)
     recent_events = Event.objects.filter(customer=OuterRef("pk"), occurred_at__gte=since).exclude(type__in=NOT_ACTIVITY)
-    active = Q(last_order_at__gte=since) | Q(signed_up_at__gte=since) | Q(Exists(recent_events))
+    first_heard_of = Q(signed_up_at__isnull=True, first_order_at__isnull=True, created_at__gte=since)
+    active = Q(last_order_at__gte=since) | Q(signed_up_at__gte=since) | first_heard_of | Q(Exists(recent_events))
     return active if condition.op == "within_days" else ~active
 
 

@@ -228,6 +228,12 @@ def test_predefined_seed_004_segments(people):
     assert members(predefined["inactive_90d"]) == {"E"}
     services.events_record(events=[services.EventInput(customer=e, type="message_replied", occurred_at=days_ago(89))])
     assert members(predefined["inactive_90d"]) == set()
+    # A customer the storefront created today, with no sign-up date and no order, has not been inactive for 90 days;
+    # one we have known for 100 days without any activity has.
+    services.customer_upsert(external_id="F")
+    assert members(predefined["inactive_90d"]) == set()
+    Customer.objects.filter(external_id="F").update(created_at=days_ago(100))
+    assert members(predefined["inactive_90d"]) == {"F"}
 
     assert members(predefined["new_30d"]) == {"A"}
 
