@@ -280,6 +280,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     else {"visibility_timeout": 3600}
 )
 if CELERY_BROKER_URL.startswith("filesystem"):
+    CELERY_BROKER_TRANSPORT = "config.broker:AtomicFilesystemTransport"  # kombu's own can hand over half a file
     for folder in {
         CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"],
         CELERY_BROKER_TRANSPORT_OPTIONS["processed_folder"],
