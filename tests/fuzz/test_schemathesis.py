@@ -14,7 +14,8 @@ import pytest
 import schemathesis
 from django.contrib.auth.models import Group, User
 from django.core import signals
-from django.db import close_old_connections
+from django.core.cache import cache
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from rest_framework_api_key.models import APIKey
@@ -62,3 +63,36 @@ def credentials(db) -> dict[str, str]:
 @pytest.mark.parametrize("side", ["storefront", "marketer"])
 def test_no_server_error_and_answers_match_the_schema(case, side, credentials):
     case.call_and_validate(headers={"Authorization": credentials[side]}, checks=CHECKS)
+
+
+def test_workflows_of_linked_operations(credentials):
+    """Stateful: schemathesis links the operations that share a resource (a customer put, then read; a
+    segment created, then its members) and walks chains of them, each call with its side's credentials."""
+
+    class Workflow(schema.as_state_machine()):
+        def setup(self):
+            # Every scenario starts from the same data and counters, so hypothesis can replay one.
+            cache.clear()
+            self.savepoint = transaction.savepoint()
+
+        def teardown(self):
+            transaction.savepoint_rollback(self.savepoint)
+
+        def get_call_kwargs(self, case):
+            security = case.operation.definition.raw.get("security") or []
+            side = "storefront" if {"ApiKeyAuth": []} in security else "marketer"
+            return {"headers": {"Authorization": credentials[side]}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=6,
+            deadline=None,
+            derandomize=os.environ.get("FUZZ_RANDOM") != "1",
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+    )
