@@ -5,6 +5,7 @@ bounded, so that no value overflows Python's dates or a column's type on its way
 (each did, as a 500); the RuleError says what is expected instead.
 """
 
+import math
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -43,7 +44,8 @@ def _scalar(kind: str, value, choices: tuple[str, ...] = ()):
             raise RuleError(f"expects true or false, got {value!r}")
         return value
     if kind == "json":
-        if not isinstance(value, (str, int, float, bool)) or value is None:
+        # NaN and infinities reach here from JSON read leniently (the admin's form), not from the API's parser.
+        if not isinstance(value, (str, int, float, bool)) or (isinstance(value, float) and not math.isfinite(value)):
             raise RuleError(f"expects a text, number or boolean, got {value!r}")
         return value
     raise RuleError(f"has an unknown kind {kind!r}")

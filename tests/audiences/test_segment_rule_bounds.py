@@ -4,6 +4,8 @@ import pytest
 
 from audiences import services
 from audiences.models import Segment
+from audiences.segments.language import validate_rules
+from audiences.segments.values import RuleError
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +73,12 @@ def test_an_attribute_named_like_a_lookup_is_that_attribute(marketer, customer, 
     previewed = marketer.post("/api/v1/segments/preview", {"rules": {"all": [rule]}}, format="json")
     assert previewed.status_code == 200, previewed.content
     assert sorted(previewed.json()["sample"]) == expected
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), [float("-inf"), 1]])
+def test_an_attribute_compared_with_a_number_that_is_not_finite_is_refused(value):
+    """The API's parser refuses NaN and Infinity; JSON read leniently (the admin's form) lets them through."""
+    op = "between" if isinstance(value, list) else "gt"
+    rules = {"all": [{"field": "attributes.car_year", "op": op, "value": value}]}
+    with pytest.raises(RuleError, match=r"^rules\.all\[0\]\.value: .* expects a text, number or boolean"):
+        validate_rules(rules, resolve=lambda code: None)
