@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 LOG_LEVEL ?= warning
 
-.PHONY: run test install lint format check-deploy clean
+.PHONY: run test fuzz install lint format check-deploy clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -27,6 +27,10 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q -n $${TEST_WORKERS:-2}
+
+# Schemathesis over every API operation with many more examples than `make test`'s pass, and new ones each run.
+fuzz: install
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} FUZZ_RANDOM=1 $(BIN)/python -m pytest -q -n $${TEST_WORKERS:-2} -m fuzz tests/fuzz
 
 check-deploy: install
 	DJANGO_DEBUG=0 ALLOWED_HOSTS=promotions.example.com \

@@ -40,7 +40,7 @@ class CategoryInput(serializers.Serializer):
 class CategoryOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    parent = serializers.CharField(source="parent.code", default=None)
+    parent = serializers.CharField(source="parent.code", default=None, allow_null=True)
     path = serializers.CharField()
 
 
@@ -61,7 +61,7 @@ class ProductInput(serializers.Serializer):
 class ProductOutput(serializers.Serializer):
     sku = serializers.CharField()
     name = serializers.CharField()
-    category = serializers.CharField(source="category.code", default=None)
+    category = serializers.CharField(source="category.code", default=None, allow_null=True)
     brand = serializers.CharField()
     price = serializers.SerializerMethodField()
     currency = serializers.CharField()
@@ -99,12 +99,12 @@ class CustomerBaseOutput(serializers.Serializer):
     phone = serializers.CharField()
     first_name = serializers.CharField()
     last_name = serializers.CharField()
-    birth_date = serializers.DateField()
+    birth_date = serializers.DateField(allow_null=True)
     language = serializers.CharField()
     timezone = serializers.CharField()
-    store = serializers.CharField(source="store.code", default=None)
+    store = serializers.CharField(source="store.code", default=None, allow_null=True)
     city = serializers.CharField()
-    signed_up_at = serializers.DateTimeField()
+    signed_up_at = serializers.DateTimeField(allow_null=True)
     attributes = serializers.DictField()
     orders_count = serializers.IntegerField()
     currency = serializers.SerializerMethodField(
@@ -115,8 +115,8 @@ class CustomerBaseOutput(serializers.Serializer):
         help_text="Placed orders in `currency`, with that currency's decimals; orders in another currency are not "
         "added in.",
     )
-    first_order_at = serializers.DateTimeField()
-    last_order_at = serializers.DateTimeField()
+    first_order_at = serializers.DateTimeField(allow_null=True)
+    last_order_at = serializers.DateTimeField(allow_null=True)
 
     def get_currency(self, customer) -> str | None:
         return customer.currency or None

@@ -1,6 +1,6 @@
 """The fields of the segment rule language and how each compiles to a condition on Customer.
 
-A field knows which operators it accepts, how to read a value from JSON, and how to turn
+A field knows which operators it accepts, the kind of value it reads (audiences.segments.values), and how to turn
 (operator, value) into a `Q` over `audiences.Customer`. Apps above audiences add their own
 fields (loyalty registers `loyalty_tier`) with `register_segment_field`.
 """
@@ -8,23 +8,18 @@ fields (loyalty registers `loyalty_tier`) with `register_segment_field`.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, timedelta
 
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from audiences.models import Category, Consent, Event, Order, OrderLine, RfmGroup
+from audiences.segments.values import RuleError
 
 COMPARISON = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "exists")
 TEXT_OPS = ("eq", "ne", "in", "not_in", "contains", "exists")
 TIME_OPS = ("within_days", "older_than_days", "gt", "gte", "lt", "lte", "between", "exists")
 ALL_OPS = frozenset((*COMPARISON, "contains", "within_days", "older_than_days"))
-
-
-class RuleError(ValueError):
-    """A rule that cannot be used; the message names where it is and what is wrong."""
 
 
 @dataclass(frozen=True)
@@ -70,75 +65,6 @@ def segment_fields() -> list[SegmentField]:
     return sorted(_registry.values(), key=lambda f: f.name)
 
 
-# --- reading values ---------------------------------------------------------------------------
-
-
-def _scalar(kind: str, value, choices: tuple[str, ...] = ()):
-    if kind == "text":
-        if not isinstance(value, str):
-            raise RuleError(f"expects text, got {value!r}")
-        return value
-    if kind == "choice":
-        if value not in choices:
-            raise RuleError(f"expects one of {', '.join(choices)}, got {value!r}")
-        return value
-    if kind == "integer":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise RuleError(f"expects a whole number, got {value!r}")
-        return value
-    if kind in ("money", "decimal"):
-        if isinstance(value, bool) or (kind == "money" and isinstance(value, float)):
-            raise RuleError(f'expects an amount as a string such as "100000.00", got {value!r}')
-        if not isinstance(value, (int, float, str)):
-            raise RuleError(f'expects an amount as a string such as "100000.00", got {value!r}')
-        try:
-            return Decimal(str(value))
-        except InvalidOperation:
-            raise RuleError(f'expects an amount such as "100000.00", got {value!r}') from None
-    if kind == "datetime":
-        if isinstance(value, str):
-            parsed = parse_datetime(value) or (parse_date(value) if len(value) == 10 else None)
-            if isinstance(parsed, datetime):
-                return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
-            if isinstance(parsed, date):
-                return datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC)
-        raise RuleError(f"expects an ISO 8601 date or date-time, got {value!r}")
-    if kind == "boolean":
-        if not isinstance(value, bool):
-            raise RuleError(f"expects true or false, got {value!r}")
-        return value
-    if kind == "json":
-        if not isinstance(value, (str, int, float, bool)) or value is None:
-            raise RuleError(f"expects a text, number or boolean, got {value!r}")
-        return value
-    raise RuleError(f"has an unknown kind {kind!r}")
-
-
-def parse_value(spec: SegmentField, op: str, value):
-    """Check the value's type against the field and operator; return it in Python form."""
-    if op == "exists":
-        return _scalar("boolean", value)
-    if op in ("within_days", "older_than_days"):
-        days = _scalar("integer", value)
-        if days < 0:
-            raise RuleError("expects a number of days that is not negative")
-        return days
-    if op in ("in", "not_in"):
-        if not isinstance(value, list) or not value:
-            raise RuleError(f"'{op}' expects a non-empty list, got {value!r}")
-        return [_scalar(spec.kind, item, spec.choices) for item in value]
-    if op == "between":
-        if not isinstance(value, list) or len(value) != 2:
-            raise RuleError(f"'between' expects a list of two values [low, high], got {value!r}")
-        low, high = (_scalar(spec.kind, item, spec.choices) for item in value)
-        if low > high:
-            raise RuleError(f"'between' expects low <= high, got {value!r}")
-        return [low, high]
-    if op == "contains" and spec.kind not in ("text", "json"):
-        raise RuleError("'contains' applies to text only")
-    return _scalar(spec.kind, value, spec.choices)
-
-
 # --- compiling --------------------------------------------------------------------------------
 
 
@@ -172,29 +98,48 @@ def column(path: str, *, text: bool = False) -> Compiler:
     return compile_condition
 
 
-_ATTRIBUTE_KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+_ATTRIBUTE_KEY = re.compile(r"^(?!.*__)[A-Za-z0-9_]{1,64}$")  # no "__": the ORM would split the key there
 
 
 def _attribute_field(name: str) -> SegmentField | None:
     key = name.removeprefix("attributes.")
     if not _ATTRIBUTE_KEY.match(key):
         return None
-    path = f"attributes__{key}"
-    base = column(path)
-
-    def compile_attribute(condition: Condition, value) -> Q:
-        if condition.op == "exists":
-            present = Q(attributes__has_key=key)
-            return present if value else ~present
-        return base(condition, value)
-
     return SegmentField(
         name=name,
         kind="json",
         ops=("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "contains", "exists"),
-        compile=compile_attribute,
+        compile=_attribute(key),
         description="A custom attribute of the customer (attributes.<key>).",
     )
+
+
+_ATTRIBUTE_LOOKUPS = {"eq": "exact", "in": "in", "gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte"}
+_NEGATED_ATTRIBUTE_LOOKUPS = {"ne": "exact", "not_in": "in"}
+
+
+def _attribute(key: str) -> Compiler:
+    """A condition on one key of `attributes`, always ending in an explicit lookup: a bare
+    `attributes__isnull` would be read as the isnull lookup on the whole field, not as the key
+    "isnull" (keys with `__`, which the ORM would split, are refused by _ATTRIBUTE_KEY)."""
+
+    def lookup(name: str, value) -> Q:
+        return Q(**{f"attributes__{key}__{name}": value})
+
+    def compile_condition(condition: Condition, value) -> Q:
+        op = condition.op
+        if op == "exists":
+            present = Q(attributes__has_key=key)
+            return present if value else ~present
+        if op in _NEGATED_ATTRIBUTE_LOOKUPS:
+            return ~lookup(_NEGATED_ATTRIBUTE_LOOKUPS[op], value)
+        if op == "between":
+            return lookup("gte", value[0]) & lookup("lte", value[1])
+        if op == "contains":
+            return lookup("icontains", value)
+        return lookup(_ATTRIBUTE_LOOKUPS[op], value)
+
+    return compile_condition
 
 
 def in_currency(compile_amount: Compiler) -> Compiler:

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
 from audiences.models import Event
-from audiences.segments.fields import Condition, RuleError, SegmentField, parse_value, segment_field
+from audiences.segments.fields import Condition, SegmentField, segment_field
+from audiences.segments.values import MAX_DAYS, MAX_WHOLE_NUMBER, RuleError, parse_value, whole_number
 
 RulesResolver = Callable[[str], dict | None]  # segment code -> its rules, None when unknown
 MAX_DEPTH = 12
@@ -74,19 +75,20 @@ def _only(node: dict, allowed: set[str], where: str) -> None:
         raise RuleError(f"{where}: unexpected key {extra[0]!r}")
 
 
-def _positive_int(node: dict, key: str, where: str, minimum: int) -> None:
+def _whole_number(node: dict, key: str, where: str, maximum: int) -> None:
     if key in node:
-        value = node[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise RuleError(f"{where}.{key}: expects a whole number of at least {minimum}, got {value!r}")
+        try:
+            whole_number(node[key], minimum=1, maximum=maximum)
+        except RuleError as exc:
+            raise RuleError(f"{where}.{key}: {exc}") from None
 
 
 def _validate_event(node: dict, where: str) -> None:
     _only(node, {"event", "within_days", "min_count"}, where)
     if not isinstance(node["event"], str) or not node["event"]:
         raise RuleError(f'{where}.event: expects an event type such as "complaint_opened"')
-    _positive_int(node, "within_days", where, 1)
-    _positive_int(node, "min_count", where, 1)
+    _whole_number(node, "within_days", where, MAX_DAYS)
+    _whole_number(node, "min_count", where, MAX_WHOLE_NUMBER)
 
 
 def _validate_field(node: dict, where: str) -> None:
@@ -103,7 +105,7 @@ def _validate_field(node: dict, where: str) -> None:
         raise RuleError(f"{where}.value: missing")
     if "within_days" in node and not spec.accepts_within_days:
         raise RuleError(f"{where}.within_days: field {name!r} does not take within_days")
-    _positive_int(node, "within_days", where, 1)
+    _whole_number(node, "within_days", where, MAX_DAYS)
     try:
         parse_value(spec, op, node["value"])
     except RuleError as exc:
