@@ -320,6 +320,7 @@ REST_FRAMEWORK = {
         # Unknown codes (not requests) answered per key and per customer, on every door that checks codes.
         "code_guessing_key": os.environ.get("THROTTLE_CODE_GUESSING_KEY", "600/min"),
         "code_guessing_customer": os.environ.get("THROTTLE_CODE_GUESSING_CUSTOMER", "10/min"),
+        "code_guessing_key_total": os.environ.get("THROTTLE_CODE_GUESSING_KEY_TOTAL", "6000/min"),
     },
 }
 API_KEY_CUSTOM_HEADER = None

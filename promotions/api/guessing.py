@@ -2,9 +2,12 @@
 exists: coupons/validate, carts/evaluate and orders.
 
 What counts is each code that turns out unknown (`not_found`), not requests: a cart carrying 20 made-up codes
-spends 20. Rates are the settings' `code_guessing_key` and `code_guessing_customer` (600/min and 10/min unless
-THROTTLE_CODE_GUESSING_KEY / THROTTLE_CODE_GUESSING_CUSTOMER say otherwise), counted in clock-aligned windows
-on the atomic counters of `config.api.throttling` (Redis `INCR` when CACHE_URL is Redis).
+spends 20. A request naming a customer spends that customer's budget (`code_guessing_customer`, 10/min); one
+naming none spends the key's budget for anonymous carts (`code_guessing_key`, 600/min); both also spend the
+key's overall cap (`code_guessing_key_total`, 6000/min). So shoppers guessing anonymously cannot spend the
+budget of the customers who check out with real codes (THROTTLE_CODE_GUESSING_KEY / _CUSTOMER / _KEY_TOTAL
+set the rates). Counted in clock-aligned windows on the atomic counters of `config.api.throttling` (Redis
+`INCR` when CACHE_URL is Redis).
 
 The budget must be checked before the codes are looked at, or the refusal itself would tell a guess apart
 from a real code. So a request first reserves one unit per distinct code on each counter, atomically; it is
@@ -36,6 +39,9 @@ class GuessingCounter(AtomicRateThrottle):
         self.scope = scope
         super().__init__()
         self.ident = ident
+
+    def get_rate(self):
+        return self.THROTTLE_RATES.get(self.scope)  # a budget left out of the settings is not counted
 
     def get_cache_key(self, request=None, view=None) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.ident}
@@ -72,9 +78,12 @@ def code_guessing_budget(request, *, customer: str | None, codes: Iterable[str])
     """
     reserved = len({normalize_code(code) for code in codes})
     guesses = Guesses()
-    counters = [GuessingCounter("code_guessing_key", digest(api_key_ident(request)))]
+    key = digest(api_key_ident(request))
+    counters = [GuessingCounter("code_guessing_key_total", key)]
     if customer:
         counters.append(GuessingCounter("code_guessing_customer", digest(customer)))
+    else:
+        counters.append(GuessingCounter("code_guessing_key", key))
     counters = [counter for counter in counters if counter.rate is not None]
     if not reserved or not counters:
         yield guesses
@@ -105,7 +114,8 @@ def unknown_codes(code_results) -> int:
 GUESSING_LIMIT = (
     "Unknown codes are rate limited per key and per customer, answering 429 with `Retry-After` (guessing codes "
     "is an attack): each code that turns out unknown counts, against one budget shared with coupons/validate, "
-    "carts/evaluate and orders. While it is spent, a request carrying codes is refused whole (its codes are "
+    "carts/evaluate and orders: the customer's when the request names one, else the key's for anonymous carts, "
+    "and the key's overall cap. While it is spent, a request carrying codes is refused whole (its codes are "
     "not looked at); one without codes is answered as usual."
 )
 GUESSING_REFUSAL = OpenApiResponse(

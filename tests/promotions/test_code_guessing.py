@@ -28,8 +28,8 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def budget(monkeypatch, clock):
-    def set_rates(key="1000/min", customer="1000/min"):
-        rates = {"code_guessing_key": key, "code_guessing_customer": customer}
+    def set_rates(key="1000/min", customer="1000/min", key_total="100000/min"):
+        rates = {"code_guessing_key": key, "code_guessing_customer": customer, "code_guessing_key_total": key_total}
         monkeypatch.setattr(GuessingCounter, "THROTTLE_RATES", rates)
 
     return set_rates
@@ -125,6 +125,28 @@ def test_each_customer_has_a_budget_across_doors(storefront, real_code, customer
     assert statuses(cart(storefront, ["REAL-CODE"], customer="C-2002")) == ["applied"]
     assert statuses(cart(storefront, ["REAL-CODE"])) == ["applied"]
     assert list(Order.objects.values_list("external_id", flat=True)) == ["O-2"]
+
+
+def test_anonymous_guessing_cannot_block_customers_checking_out_with_real_codes(
+    storefront, real_code, customer, budget
+):
+    budget(key="40/min", customer="10/min", key_total="100/min")
+    for attempt in range(2):  # a shopper guessing through the storefront without a customer id
+        cart(storefront, [f"GUESS-{attempt}-{number}" for number in range(20)])
+    assert cart(storefront, ["GUESS-X"]).status_code == 429  # the anonymous budget is spent
+    placed = place(storefront, "O-1", [rice()], customer="C-1001", codes=["REAL-CODE"])
+    assert placed.status_code == 201 and placed.json()["codes"] == [{"code": "REAL-CODE", "status": "applied"}]
+
+
+def test_the_keys_overall_cap_counts_every_unknown_code(storefront, real_code, customer, budget):
+    from audiences import services as audiences
+
+    budget(key="40/min", customer="40/min", key_total="50/min")
+    audiences.customer_upsert(external_id="C-2002")
+    cart(storefront, [f"GUESS-{number}" for number in range(20)], customer="C-1001")
+    cart(storefront, [f"GUESS-{number}" for number in range(20, 40)], customer="C-2002")
+    assert cart(storefront, [f"GUESS-{number}" for number in range(40, 52)]).status_code == 200  # 52 past the cap
+    assert cart(storefront, ["REAL-CODE"], customer="C-2002").status_code == 429
 
 
 def test_validate_spends_the_budget_evaluate_and_orders_share(storefront, real_code, budget):
