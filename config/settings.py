@@ -101,14 +101,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Admin sign-in: after AXES_FAILURE_LIMIT failures in a row for one user name from one address, that pair is
-# locked for AXES_COOLOFF_MINUTES (django-axes, counted in the database so every web process agrees). Locking a
-# user name from everywhere would let anyone lock the administrators out; the address is the client's own behind
-# TRUSTED_PROXY_COUNT reverse proxies (config/client_ip.py), so one proxy's address does not lock everyone.
+# Admin sign-in: after AXES_FAILURE_LIMIT failures in a row from one address, for one user name or across user
+# names, that address is locked for AXES_COOLOFF_MINUTES (django-axes, counted in the database so every web
+# process agrees). A user name is never locked from everywhere: that would let anyone lock the administrators
+# out. The address is the client's own behind TRUSTED_PROXY_COUNT reverse proxies (config/client_ip.py).
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True

@@ -1,7 +1,8 @@
 """Admin sign-in resists guessing without letting a stranger lock the administrators out.
 
-Failures in a row for one user name from one address lock that pair, with a clear page; the same user from
-their own address, and other users, still sign in. Behind a proxy the client's own address counts.
+Failures in a row from one address, for one user name or across user names, lock that address, with a clear
+page; the same user from their own address, and other users, still sign in. Behind a proxy the client's own
+address counts.
 """
 
 import pytest
@@ -40,7 +41,16 @@ def test_a_stranger_cannot_lock_the_real_user_or_anyone_else_out(client, staff):
         sign_in(client, "mira", "wrong", address="198.51.100.66")  # someone else guessing mira's password
     assert sign_in(client, "mira", "right-horse-battery", address="203.0.113.7").status_code == 302
     client.logout()
-    assert sign_in(client, "tom", "tom-pass-word-1", address="198.51.100.66").status_code == 302
+    assert sign_in(client, "tom", "tom-pass-word-1", address="203.0.113.8").status_code == 302
+    client.logout()
+    assert sign_in(client, "tom", "tom-pass-word-1", address="198.51.100.66").status_code == 429  # the guesser's
+
+
+def test_an_address_trying_many_user_names_is_locked(client, staff):
+    for name in ("admin", "root", "mira", "tom", "marketing"):  # one guess each
+        assert sign_in(client, name, "Password1", address="198.51.100.66").status_code in (200, 429)
+    assert sign_in(client, "mira", "right-horse-battery", address="198.51.100.66").status_code == 429
+    assert sign_in(client, "mira", "right-horse-battery", address="203.0.113.7").status_code == 302
 
 
 def test_behind_a_proxy_each_client_counts_on_its_own_and_the_header_cannot_be_forged(client, staff, settings):
