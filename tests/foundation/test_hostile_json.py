@@ -97,3 +97,21 @@ def test_ordinary_unicode_still_passes(storefront):
     body = {"first_name": "রহিম", "attributes": {"emoji": "🎉", "sw": "Habari"}}
     assert storefront.put("/api/v1/customers/C-9", body, format="json").status_code in (200, 201)
     assert Customer.objects.get(external_id="C-9").attributes["emoji"] == "🎉"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "form"),
+    [
+        ("get", "/admin/audiences/customer/?q=%00", None),
+        ("get", "/admin/audiences/customer/A%00B/change/", None),
+        ("get", "/admin/messaging/template/{template}/preview/?customer=%00", None),
+        ("post", "/admin/messaging/template/{template}/preview/", {"customer": "C\x00", "to": "me@example.com"}),
+    ],
+)
+def test_a_nul_outside_the_api_is_a_plain_400(admin_client, method, path, form):
+    from messaging.models import Template
+
+    template = Template.objects.create(code="nul", name="Nul", channel="email", kind="marketing")
+    url = path.format(template=template.pk)
+    response = admin_client.get(url) if method == "get" else admin_client.post(url, form)
+    assert response.status_code == 400 and b"NUL character" in response.content
