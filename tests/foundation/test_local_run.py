@@ -5,8 +5,9 @@ import sys
 import pytest
 from django.core.management import call_command
 
+from config.benchmarking import free_port
 from config.local_run import AdminCredentials, local_url
-from tests.support.processes import free_port, running, subprocess_env, wait_until
+from tests.support.processes import running, subprocess_env, wait_until
 
 
 @pytest.mark.parametrize(

@@ -10,27 +10,18 @@ import os
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 from rest_framework_api_key.models import APIKey
 
 from audiences import services as audiences
-from tests.support.processes import free_port, gunicorn_command, running, subprocess_env, wait_until
+from config.benchmarking import free_port
+from tests.support.processes import gunicorn_command, running, subprocess_env, wait_until
 
 LIMIT = 20
-
-
-def _post(url: str, key: str, body: dict) -> int:
-    request = urllib.request.Request(  # noqa: S310 - our own local server
-        url, data=json.dumps(body).encode(), method="POST",
-        headers={"Authorization": f"Api-Key {key}", "Content-Type": "application/json"},
-    )  # fmt: skip
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
 
 
 def _up(url: str) -> bool:
@@ -43,6 +34,23 @@ def _up(url: str) -> bool:
         return False
 
 
+@contextmanager
+def served(tmp_path, **settings: str) -> Iterator[str]:
+    """The app served with these settings for the block: two gunicorn workers sharing Redis when the tests
+    have Redis, else one process with 16 threads and the in-process cache. Yields its URL."""
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    shared_cache = broker.startswith("redis")
+    env = subprocess_env(tmp_path, **settings, **({"CACHE_URL": broker} if shared_cache else {}))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = (
+        gunicorn_command(port, workers=2, threads=8) if shared_cache else gunicorn_command(port, workers=1, threads=16)
+    )
+    with running({"web": command}, env, tmp_path):
+        assert wait_until(lambda: _up(url), timeout=60), (tmp_path / "web.log").read_text()
+        yield url
+
+
 @pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("rate_setting", "body"), [
@@ -53,28 +61,13 @@ def test_exactly_the_limit_passes_under_32_parallel_clients(tmp_path, rate_setti
     _, key = APIKey.objects.create_key(name="parallel")
     if "customer" in body:
         audiences.customer_upsert(external_id=body["customer"])
-    broker = os.environ.get("CELERY_BROKER_URL", "")
-    shared_cache = broker.startswith("redis")
     # A day's window, so the run cannot straddle two windows (but at midnight); a new key and customer each run,
-    # so counters left in Redis by an earlier run do not count.
-    # The budget of unknown codes (the next test) stays out of the way: these are limits on requests.
-    extra = {
-        rate_setting: f"{LIMIT}/d",
-        "THROTTLE_CODE_GUESSING_KEY": "100000/d",
-        "THROTTLE_CODE_GUESSING_CUSTOMER": "100000/d",
-    }
-    if shared_cache:
-        extra["CACHE_URL"] = broker
-    env = subprocess_env(tmp_path, **extra)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = (
-        gunicorn_command(port, workers=2, threads=8) if shared_cache else gunicorn_command(port, workers=1, threads=16)
-    )
-    with running({"web": command}, env, tmp_path):
-        assert wait_until(lambda: _up(url), timeout=60), (tmp_path / "web.log").read_text()
-        with ThreadPoolExecutor(max_workers=32) as pool:
-            statuses = list(pool.map(lambda _: _post(f"{url}/api/v1/coupons/validate", key, body), range(4 * LIMIT)))
+    # so counters left in Redis by an earlier run do not count. The budget of unknown codes (the next test) stays
+    # out of the way: these are limits on requests.
+    limits = {rate_setting: f"{LIMIT}/d", "THROTTLE_CODE_GUESSING_KEY": "100000/d",
+              "THROTTLE_CODE_GUESSING_CUSTOMER": "100000/d"}  # fmt: skip
+    with served(tmp_path, **limits) as url, ThreadPoolExecutor(max_workers=32) as pool:
+        statuses = list(pool.map(lambda _: _answer(f"{url}/api/v1/coupons/validate", key, body)[0], range(4 * LIMIT)))
     assert statuses.count(429) == 3 * LIMIT and statuses.count(200) == LIMIT, statuses
 
 
@@ -125,25 +118,11 @@ def test_the_guessing_budget_holds_across_doors_under_32_parallel_clients(tmp_pa
             return "coupons/validate", {"code": code, **customer}
         return "orders", {**cart, "external_id": f"O-{uuid.uuid4().hex}"}
 
-    broker = os.environ.get("CELERY_BROKER_URL", "")
-    shared_cache = broker.startswith("redis")
     # The budget under test is LIMIT unknown codes a day; coupons/validate's own request limits stay out of the
     # way. A new key and customer each run, so counters left in Redis by an earlier run do not count.
-    extra = {
-        f"THROTTLE_CODE_GUESSING_{per.upper()}": f"{LIMIT}/d",
-        "THROTTLE_COUPON_VALIDATE_KEY": "100000/d",
-        "THROTTLE_COUPON_VALIDATE_CUSTOMER": "100000/d",
-    }
-    if shared_cache:
-        extra["CACHE_URL"] = broker
-    env = subprocess_env(tmp_path, **extra)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = (
-        gunicorn_command(port, workers=2, threads=8) if shared_cache else gunicorn_command(port, workers=1, threads=16)
-    )
-    with running({"web": command}, env, tmp_path):
-        assert wait_until(lambda: _up(url), timeout=60), (tmp_path / "web.log").read_text()
+    limits = {f"THROTTLE_CODE_GUESSING_{per.upper()}": f"{LIMIT}/d", "THROTTLE_COUPON_VALIDATE_KEY": "100000/d",
+              "THROTTLE_COUPON_VALIDATE_CUSTOMER": "100000/d"}  # fmt: skip
+    with served(tmp_path, **limits) as url:
 
         def guess(number: int) -> tuple[int, dict]:
             path, body = door(number, f"GUESS-{uuid.uuid4().hex[:10]}")

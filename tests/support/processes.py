@@ -1,7 +1,6 @@
 """Start real processes (Celery worker, beat, ...) against the test database."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -70,12 +69,6 @@ def wait_until(condition: Callable[[], bool], *, timeout: float, interval: float
             return True
         time.sleep(interval)
     return condition()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def gunicorn_command(port: int, *, workers: int, threads: int = 1) -> list[str]:

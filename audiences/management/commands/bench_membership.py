@@ -29,8 +29,8 @@ from django.db import connections
 from rest_framework_api_key.models import APIKey
 
 from audiences.models import Customer, MembershipRecheck, Product, Segment, SegmentMembership
+from config.benchmarking import connect_when_up, free_port, percentile
 from config.setup import periodic_tasks_install
-from promotions.management.commands.bench_pricing import free_port, percentile
 
 POLL_SECONDS = 0.02
 
@@ -65,7 +65,7 @@ class Command(BaseCommand):
                 tempfile.TemporaryDirectory(prefix="bench_membership_") as scratch,
                 self._processes(Path(scratch)) as port,
             ):
-                self._connect(port).close()
+                connect_when_up(port).close()
                 load = Load(port, key, run, customers, skus, rate, clients, order_share)
                 probes = Probes(port, key, run, complaint.pk)
                 recheck_backlog = []
@@ -111,19 +111,6 @@ class Command(BaseCommand):
             [*celery, "beat", "-l", "warning", "--pidfile=", "-s", str(scratch / "beat")],  # as in production
         ]
         return _Running(commands, env, port)
-
-    def _connect(self, port: int) -> http.client.HTTPConnection:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                client.request("GET", "/healthz")
-                client.getresponse().read()
-                return client
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
 
 
 class _Running:

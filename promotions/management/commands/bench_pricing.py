@@ -1,8 +1,6 @@
-import http.client
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -17,6 +15,7 @@ from django.utils import timezone
 from rest_framework_api_key.models import APIKey
 
 from audiences.models import Category, Product
+from config.benchmarking import connect_when_up, free_port, percentile
 from promotions import bench_data
 from promotions.engine import Cart, CartLine, Context, PromotionRule, compile_index, evaluate
 from promotions.models import Promotion, PromotionCode
@@ -24,11 +23,6 @@ from promotions.rules import rule_from_promotion
 from promotions.services import index_version_bump
 
 SIZES = (100, 1_000, 10_000)
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def promotion_from(definition: dict, **fields) -> Promotion:
@@ -40,12 +34,6 @@ def promotion_from(definition: dict, **fields) -> Promotion:
 def rules_from(definitions: list[dict]) -> list[PromotionRule]:
     """Compiled exactly as stored promotions are (promotions.rules), without the database."""
     return [rule_from_promotion(promotion_from(d, pk=number + 1)) for number, d in enumerate(definitions)]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Command(BaseCommand):
@@ -217,7 +205,7 @@ class Command(BaseCommand):
         )
         rng = random.Random(1)
         try:
-            client = self._connect(port)
+            client = connect_when_up(port)
             headers = {"Authorization": f"Api-Key {key}", "Content-Type": "application/json"}
             timings = []
             for number in range(requests + 20):
@@ -241,16 +229,3 @@ class Command(BaseCommand):
         finally:
             server.terminate()
             server.wait(timeout=30)
-
-    def _connect(self, port: int) -> http.client.HTTPConnection:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                client.request("GET", "/healthz")
-                client.getresponse().read()
-                return client
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)

@@ -1,0 +1,34 @@
+"""What the benchmark commands share: a free local port, a percentile, and a connection once a server answers.
+
+In config, below every app, so each app's bench command can use it without importing another app's command.
+"""
+
+import http.client
+import socket
+import time
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def connect_when_up(port: int, *, timeout: float = 30) -> http.client.HTTPConnection:
+    """A connection to the local server on `port`, once its /healthz answers (within `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            client.request("GET", "/healthz")
+            client.getresponse().read()
+            return client
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
