@@ -6,13 +6,14 @@ time) over a context of plain dicts and strings, so a template cannot call model
 settings.
 """
 
-import html as html_lib
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.template import Context, TemplateSyntaxError
 
+from messaging import links
+from messaging.html_text import html_to_text, rewrite_links
 from messaging.sandbox import (
     MAX_NESTING,
     RenderBudget,
@@ -79,40 +80,6 @@ def render_text(source: str, context: dict, *, autoescape: bool, budget: RenderB
         current_budget.reset(token)
 
 
-_LINK = re.compile(r"""<a\s[^>]*?href\s*=\s*["']([^"']+)["'][^>]*>(.*?)</a>""", re.IGNORECASE | re.DOTALL)
-_BREAK = re.compile(r"<br\s*/?>|</(p|div|h[1-6]|li|tr|table)>", re.IGNORECASE)
-_DROP = re.compile(r"<(style|script|head)[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
-_SPACES = re.compile(r"[ \t\r\f\v]+")
-_BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
-
-
-def html_to_text(html: str) -> str:
-    """A readable plain-text part for an HTML email: links as 'text (url)', blocks as lines."""
-
-    def link(match: re.Match) -> str:
-        label = _TAG.sub("", match.group(2)).strip()
-        url = match.group(1)
-        return url if not label or label == url else f"{label} ({url})"
-
-    text = _DROP.sub("", html)
-    text = _LINK.sub(link, text)
-    text = _BREAK.sub("\n", text)
-    text = html_lib.unescape(_TAG.sub("", text))
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
-
-
-_HREF = re.compile(r"""(<a\s[^>]*?href\s*=\s*)(["'])(https?://[^"']+)\2""", re.IGNORECASE)
-
-
-def rewrite_links(html: str, tracked_url) -> str:
-    """Every http(s) link of an HTML body replaced by `tracked_url(original)`."""
-    return _HREF.sub(
-        lambda match: f"{match.group(1)}{match.group(2)}{tracked_url(match.group(3))}{match.group(2)}", html
-    )
-
-
 @dataclass(frozen=True)
 class RenderedMessage:
     subject: str = ""
@@ -122,44 +89,70 @@ class RenderedMessage:
     body: str = ""
 
 
-def render_translation(fields: dict, context: dict) -> RenderedMessage:
-    """Render every field of one translation; HTML is autoescaped, the rest is plain text.
+def _derived(html: str, text: str, budget: RenderBudget, tracked_url: Callable[[str], str] | None) -> tuple[str, str]:
+    """(html with its links tracked, text or the text part derived from html), within `budget`."""
+    try:
+        text = text or (html_to_text(html, budget) if html else "")
+        return (rewrite_links(html, tracked_url, budget) if tracked_url and html else html), text
+    except RenderLimitExceeded as error:
+        message = f"over a render limit with its text part and links: {error}"
+        raise TemplateRenderError(message, over_limit=True) from error
 
-    The fields share one budget (MESSAGING_RENDER_MAX_*): the limits are per message."""
+
+def render_translation(
+    fields: dict, context: dict, *, tracked_url: Callable[[str], str] | None = None
+) -> RenderedMessage:
+    """Render every field of one translation; HTML is autoescaped, the rest is plain text. Without a
+    text field the text part is derived from the HTML; with `tracked_url` the HTML's http(s) links
+    are replaced by `tracked_url(link)` (after the text part is derived: it shows the real links).
+
+    The fields, the text part and the links share one budget (MESSAGING_RENDER_MAX_*): the limits
+    are per message."""
     budget = RenderBudget.from_settings()
 
     def render(name: str, autoescape: bool = False) -> str:
         return render_text(fields.get(name, ""), context, autoescape=autoescape, budget=budget)
 
-    html = render("html", autoescape=True)
-    text = render("text")
+    html, text = _derived(render("html", autoescape=True), render("text"), budget, tracked_url)
     return RenderedMessage(
         subject=" ".join(render("subject").split()),
         preheader=render("preheader").strip(),
         html=html,
-        text=text or (html_to_text(html) if html else ""),
+        text=text,
         body=render("body").strip(),
     )
+
+
+def _sample_click_url(url: str) -> str:
+    """A tracked link as long as a real one, to charge a template at save what its sends will cost."""
+    return links.click_url(message_id=2**31, url=url)
 
 
 def translation_errors(fields: dict) -> dict[str, str]:
     """{field: "line N: why"} for each field of a translation that cannot render for anyone: it does not
     compile, a filter is given a fixed argument it cannot take, or rendered over empty values it
-    already goes over a render limit (a loop over fixed text, a padded value)."""
+    already goes over a render limit (a loop over fixed text, a padded value), its HTML's text part
+    and tracked links included."""
     errors = {}
     budget = RenderBudget.from_settings()  # shared, as in a send: the limits are per message
     spent = False
+    rendered = {}
     for name in TRANSLATION_FIELDS:
         source = fields.get(name) or ""
         try:
             if spent:
                 compile_text(source)  # the budget is gone: only whether the field compiles still tells
             else:
-                render_text(source, {}, autoescape=name == "html", budget=budget)
+                rendered[name] = render_text(source, {}, autoescape=name == "html", budget=budget)
         except TemplateTextError as error:
             errors[name] = str(error)
         except TemplateRenderError as error:
             if error.over_limit:  # other failures depend on the customer's values: the outbox records them
                 errors[name] = str(error)
                 spent = True
+    if not spent and "html" not in errors and rendered.get("html"):
+        try:
+            _derived(rendered["html"], rendered.get("text", ""), budget, _sample_click_url)
+        except TemplateRenderError as error:
+            errors["html"] = str(error)
     return errors

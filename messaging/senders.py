@@ -20,10 +20,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from messaging import links
 from messaging.backends.sms import SendError, TextMessage, text_backend
 from messaging.models import Channel, Message
-from messaging.rendering import RenderedMessage, rewrite_links
+from messaging.rendering import RenderedMessage
 
 # Called with how many messages are about to leave; returns when the provider's rate allows it.
 Throttle = Callable[[int], None]
@@ -174,7 +173,7 @@ class EmailSender(Sender):
             html = email_layout(
                 subject=rendered.subject,
                 preheader=rendered.preheader,
-                body_html=_tracked(item),
+                body_html=item.rendered.html,  # links already tracked by the outbox's render
                 unsubscribe_url=item.unsubscribe_url,
                 language=message.language,
                 postal_address=item.postal_address,
@@ -213,7 +212,7 @@ class EmailSender(Sender):
                 "text": _text(item),
                 "title": escape(item.rendered.subject),
                 "preheader": escape(item.rendered.preheader),
-                "body": _tracked(item) if item.rendered.html else "",
+                "body": item.rendered.html,
                 "unsubscribe_url": escape(item.unsubscribe_url),
             }
             for item in group
@@ -277,10 +276,6 @@ def _text(item: Outgoing) -> str:
         unsubscribe_url=item.unsubscribe_url, postal_address=item.postal_address, language=item.message.language
     )
     return item.rendered.text + footer
-
-
-def _tracked(item: Outgoing) -> str:
-    return rewrite_links(item.rendered.html, lambda url: links.click_url(message_id=item.message.pk, url=url))
 
 
 def _list_headers(item: Outgoing) -> dict:

@@ -482,7 +482,7 @@ def _outbox_send(messages: list[Message], translations: dict[int, dict[str, dict
                 unsubscribe_url=unsubscribe,
             )
             try:
-                rendered = _render(translations[message.template_id][message.language], context)
+                rendered = _render(translations[message.template_id][message.language], context, message.pk)
                 outgoing = Outgoing(message, rendered, unsubscribe, postal.get(message.customer.store_id, ""))
                 message.content = sender.check(outgoing)
             except Unsendable as error:
@@ -501,9 +501,12 @@ def _outbox_send(messages: list[Message], translations: dict[int, dict[str, dict
             sender.close()
 
 
-def _render(translation: dict, context: dict) -> RenderedMessage:
+def _render(translation: dict, context: dict, message_id: int) -> RenderedMessage:
+    """The message as it leaves: its links tracked, within the same render budget."""
     try:
-        return render_translation(translation, context)
+        return render_translation(
+            translation, context, tracked_url=lambda url: links.click_url(message_id=message_id, url=url)
+        )
     except TemplateRenderError as error:  # recorded on this message; the batch goes on
         if error.over_limit:
             raise Unsendable("template_limit", f"The template went over a render limit: {error}") from error
