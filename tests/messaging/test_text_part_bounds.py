@@ -41,11 +41,12 @@ def test_hostile_html_is_refused_at_save_or_rendered_well_under_the_time_limit(h
 
 
 def _best_time(function, html: str) -> float:
+    """The fastest of five runs in this process's own CPU time: other processes on the host do not count."""
     times = []
     for _ in range(5):
-        start = time.monotonic()
+        start = time.process_time()
         function(html)
-        times.append(time.monotonic() - start)
+        times.append(time.process_time() - start)
     return min(times)
 
 
@@ -55,11 +56,12 @@ def _best_time(function, html: str) -> float:
     [lambda html: html_to_text(html, ample_budget()), lambda html: rewrite_links(html, str.upper, ample_budget())],
     ids=["text part", "links"],
 )
-def test_twice_the_html_takes_about_twice_the_time(unit, work):
-    # Four times as long for twice the input is what the square of the length gives; allow up to three.
+def test_four_times_the_html_takes_about_four_times_the_time(unit, work):
+    # Sixteen times as long for four times the input is what the square of the length gives; allow up to eight,
+    # twice the linear four, so a noisy host cannot fail a linear scan nor pass a quadratic one.
     unit = unit[: unit.index(">") + 1] if ">" in unit else unit[:3]
-    small = unit * (400_000 // len(unit))
-    assert _best_time(work, small * 2) < 3 * max(_best_time(work, small), 0.005)
+    small = unit * (200_000 // len(unit))
+    assert _best_time(work, small * 4) < 8 * max(_best_time(work, small), 0.005)
 
 
 def test_the_text_part_looks_at_the_message_deadline():
