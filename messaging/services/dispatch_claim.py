@@ -10,12 +10,7 @@ from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Lower, Trim
 
 from audiences.models import Customer
-from messaging.models import (
-    Channel,
-    Message,
-    MessageStatus,
-    TemplateKind,
-)
+from messaging.models import Channel, Message, MessageStatus, TemplateKind
 from messaging.selectors import pick_language
 from messaging.services.dispatch_report import DispatchReport
 

@@ -7,14 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from audiences.models import Consent, ConsentStatus, Customer
-from messaging.models import (
-    Channel,
-    Message,
-    MessageStatus,
-    Suppression,
-    Template,
-    TemplateKind,
-)
+from messaging.models import Channel, Message, MessageStatus, Suppression, Template, TemplateKind
 from messaging.policy import Cap, Decision, Policy, QuietHours, delivery_decision
 from messaging.postal import postal_addresses
 from messaging.services.dispatch_report import DispatchReport

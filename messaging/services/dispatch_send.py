@@ -11,20 +11,9 @@ from django.utils import timezone
 
 from messaging import links
 from messaging.context import message_context, products_by_sku, provided_values
-from messaging.models import (
-    Channel,
-    Message,
-    MessageStatus,
-    Template,
-    TemplateKind,
-)
+from messaging.models import Channel, Message, MessageStatus, Template, TemplateKind
 from messaging.postal import postal_addresses
-from messaging.rendering import (
-    RenderedMessage,
-    TemplateRenderError,
-    TemplateTextError,
-    render_translation,
-)
+from messaging.rendering import RenderedMessage, TemplateRenderError, TemplateTextError, render_translation
 from messaging.senders import Outgoing, Sender, Unsendable
 from messaging.services.dispatch_report import DispatchReport
 

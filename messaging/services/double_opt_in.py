@@ -7,12 +7,10 @@ from django.utils.translation import gettext
 from audiences.models import ConsentStatus, ConsentTopic, Customer
 from audiences.services import DOUBLE_OPT_IN_SOURCE, consent_record
 from messaging import links
-from messaging.models import (
-    Channel,
-    Message,
-    Template,
-)
+from messaging.models import Channel, Message, Template
 from messaging.services.outbox import message_enqueue
+
+DOUBLE_OPT_IN_TEMPLATE = "double_opt_in"
 
 
 @transaction.atomic
@@ -29,9 +27,6 @@ def email_consent_confirm(*, token: str) -> Customer:
         source=DOUBLE_OPT_IN_SOURCE,
     )
     return customer
-
-
-DOUBLE_OPT_IN_TEMPLATE = "double_opt_in"
 
 
 def email_confirmation_request(*, customer: Customer, topic: str) -> Message | None:

@@ -6,9 +6,7 @@ from django.db import transaction
 from audiences.models import ConsentStatus, ConsentTopic
 from audiences.services import EventInput, consent_record, events_record
 from messaging import keywords
-from messaging.models import (
-    SuppressionReason,
-)
+from messaging.models import SuppressionReason
 from messaging.services.suppression import customers_with, opt_out_everywhere, suppression_add, suppression_remove
 
 OPTED_OUT_TOPICS = (ConsentTopic.MARKETING, ConsentTopic.LOYALTY)

@@ -10,11 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from audiences.models import Customer
-from messaging.models import (
-    Message,
-    Template,
-)
+from messaging.models import Message, Template
 from messaging.policy import Cap
+from messaging.tasks import outbox_dispatch_task
 
 
 @dataclass(frozen=True)
@@ -44,8 +42,6 @@ def _check_frequency_cap(override: dict | None) -> None:
 
 
 def _dispatch_soon() -> None:
-    from messaging.tasks import outbox_dispatch_task  # the tasks import dispatch, which imports this package
-
     outbox_dispatch_task.delay()
 
 

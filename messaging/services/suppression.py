@@ -4,10 +4,7 @@ from collections.abc import Iterable
 
 from audiences.models import ConsentStatus, Customer
 from audiences.services import consent_record
-from messaging.models import (
-    Channel,
-    Suppression,
-)
+from messaging.models import Channel, Suppression
 
 
 def suppression_add(*, channel: str, address: str, reason: str, source: str = "") -> Suppression:

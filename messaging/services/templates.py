@@ -4,13 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audiences.models import ConsentTopic
-from messaging.models import (
-    Template,
-    TemplateTranslation,
-)
-from messaging.rendering import (
-    translation_errors,
-)
+from messaging.models import Template, TemplateTranslation
+from messaging.rendering import translation_errors
 
 
 def _check_translations(translations: list[dict]) -> None:
