@@ -10,10 +10,11 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 
 from audiences.models import Customer
-from messaging import previews, services
+from messaging import previews
 from messaging.context import SAMPLE_CONTEXT_HELP
 from messaging.models import Message, SenderAddress, Suppression, Template, TemplateTranslation, TrackingEvent
 from messaging.rendering import translation_errors
+from messaging.services.suppression import suppression_add, suppression_remove
 from messaging.sms_segments import sms_info
 
 
@@ -180,17 +181,17 @@ class SuppressionAdmin(admin.ModelAdmin):
     search_fields = ["address"]
 
     def save_model(self, request, obj, form, change):
-        saved = services.suppression_add(
+        saved = suppression_add(
             channel=obj.channel, address=obj.address, reason=obj.reason, source=obj.source or f"admin:{request.user}"
         )
         obj.pk = saved.pk
 
     def delete_model(self, request, obj):
-        services.suppression_remove(channel=obj.channel, address=obj.address)
+        suppression_remove(channel=obj.channel, address=obj.address)
 
     def delete_queryset(self, request, queryset):
         for suppression in queryset:
-            services.suppression_remove(channel=suppression.channel, address=suppression.address)
+            suppression_remove(channel=suppression.channel, address=suppression.address)
 
 
 @admin.register(TrackingEvent)

@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from messaging import services
+from messaging.services.dispatch import outbox_dispatch
 
 
 @shared_task(name="messaging.outbox_dispatch", ignore_result=True)
 def outbox_dispatch_task() -> int:
     """Send what is due. Several may run at once: each claims different messages."""
-    return services.outbox_dispatch().sent
+    return outbox_dispatch().sent

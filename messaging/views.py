@@ -13,8 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from twilio.request_validator import RequestValidator
 
 from audiences.models import ConsentChannel, ConsentStatus, ConsentTopic, Customer
-from messaging import links, services
+from messaging import links
 from messaging.models import Channel
+from messaging.services.double_opt_in import email_consent_confirm
+from messaging.services.inbound import inbound_text_handle
+from messaging.services.preferences import preferences_update, unsubscribe_one_click
+from messaging.services.tracking import click_record
 
 PREFERENCE_CHANNELS = [ConsentChannel.EMAIL, ConsentChannel.SMS, ConsentChannel.WHATSAPP]
 PREFERENCE_TOPICS = [ConsentTopic.MARKETING, ConsentTopic.LOYALTY]
@@ -67,7 +71,7 @@ def unsubscribe(request, token: str):
     saved = unsubscribed = False
     if request.method == "POST":
         if request.POST.get("List-Unsubscribe") == "One-Click" or request.POST.get("action") == "unsubscribe":
-            services.unsubscribe_one_click(token=token)
+            unsubscribe_one_click(token=token)
             unsubscribed = True
         else:
             chosen = set(request.POST.getlist("consent"))
@@ -76,7 +80,7 @@ def unsubscribe(request, token: str):
                 for channel in PREFERENCE_CHANNELS
                 for topic in PREFERENCE_TOPICS
             }
-            services.preferences_update(customer=customer, choices=choices)
+            preferences_update(customer=customer, choices=choices)
             saved = True
     context = {
         "customer": customer,
@@ -91,7 +95,7 @@ def unsubscribe(request, token: str):
 
 def click(request, token: str):
     try:
-        destination = services.click_record(token=token)
+        destination = click_record(token=token)
     except links.BadToken as error:
         return _bad_link(request, error)
     return HttpResponseRedirect(destination)
@@ -100,7 +104,7 @@ def click(request, token: str):
 @require_http_methods(["GET"])
 def confirm_email(request, token: str):
     try:
-        customer = services.email_consent_confirm(token=token)
+        customer = email_consent_confirm(token=token)
     except links.BadToken as error:
         return _bad_link(request, error)
     with translation.override(_page_language(customer)):
@@ -126,7 +130,7 @@ def inbound_sms(request):
     if not sender:
         return HttpResponse("'From' is missing.", status=400)
     channel = Channel.WHATSAPP if sender.startswith("whatsapp:") else Channel.SMS
-    reply = services.inbound_text_handle(
+    reply = inbound_text_handle(
         channel=channel,
         from_number=sender.removeprefix("whatsapp:"),
         body=request.POST.get("Body", ""),

@@ -9,9 +9,11 @@ from rest_framework.views import APIView
 from audiences.models import Customer
 from audiences.selectors import customer_get
 from config.api.views import ManagementView, Paginated, StorefrontView, validated
-from messaging import selectors, services
+from messaging import selectors
 from messaging.api import serializers as s
 from messaging.models import Message, Template
+from messaging.services.templates import template_create, template_update
+from messaging.services.tracking import notification_read
 from messaging.sms_segments import sms_info
 
 
@@ -173,7 +175,7 @@ class TemplateListView(Paginated, ManagementView):
         description="A template text that does not compile is a 400 naming the translation, field and line.",
     )
     def post(self, request):
-        template = services.template_create(**validated(s.TemplateInput, request.data))
+        template = template_create(**validated(s.TemplateInput, request.data))
         return Response(
             s.TemplateOutput(selectors.template_get(code=template.code)).data, status=status.HTTP_201_CREATED
         )
@@ -208,7 +210,7 @@ class TemplateDetailView(ManagementView):
     )
     def patch(self, request, code):
         template = _template_or_404(code)
-        services.template_update(template=template, **validated(s.TemplatePatchInput, request.data))
+        template_update(template=template, **validated(s.TemplatePatchInput, request.data))
         return Response(s.TemplateOutput(selectors.template_get(code=code)).data)
 
 
@@ -246,4 +248,4 @@ class NotificationReadView(StorefrontView):
         message = selectors.notification_get(message_id=message_id)
         if message is None:
             raise Http404(f"Unknown notification {message_id}.")
-        return Response(s.NotificationOutput(services.notification_read(message=message)).data)
+        return Response(s.NotificationOutput(notification_read(message=message)).data)

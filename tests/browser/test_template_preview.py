@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from audiences.models import Customer
-from messaging import services
 from messaging.models import SenderAddress
+from messaging.services.templates import template_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,7 +14,7 @@ def test_the_html_preview_shows_the_email_inside_its_sandboxed_frame(page):
     get_user_model().objects.create_superuser(username="mira", email="mira@example.com", password="right-horse-9")
     SenderAddress.objects.create(store=None, postal_address="Shop Ltd, House 12, Road 7, Gulshan 1, Dhaka 1212")
     customer = Customer.objects.create(external_id="C-1", email="rahim@example.com", first_name="Rahim", language="en")
-    template = services.template_create(
+    template = template_create(
         code="eid",
         name="Eid offer",
         channel="email",

@@ -7,9 +7,10 @@ from django.core import mail
 
 from audiences.models import Customer, Store
 from audiences.services import consent_record
-from messaging import services
 from messaging.backends import sms
 from messaging.models import SenderAddress, Template
+from messaging.services.outbox import message_enqueue
+from messaging.services.templates import template_create
 
 _numbers = itertools.count(1)
 
@@ -76,7 +77,7 @@ def make_template(db, sender_address):
                     "body": "Hi {{ customer.first_name }}, 15% off today. Reply STOP to opt out.",
                 }
             ]
-        return services.template_create(
+        return template_create(
             code=code, name=code.title(), channel=channel, kind=kind, translations=translations, **fields
         )
 
@@ -86,7 +87,7 @@ def make_template(db, sender_address):
 @pytest.fixture
 def enqueue():
     def enqueue(customer, template: Template, key: str | None = None, **options):
-        message, _ = services.message_enqueue(
+        message, _ = message_enqueue(
             customer=customer, template=template, idempotency_key=key or f"{template.code}:{customer.pk}", **options
         )
         return message

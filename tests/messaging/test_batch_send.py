@@ -11,8 +11,9 @@ from anymail.message import AnymailRecipientStatus
 from django.core import mail
 from django.utils.html import escape
 
-from messaging import links, services
+from messaging import links
 from messaging.models import Message
+from messaging.services.dispatch import outbox_dispatch
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def test_a_group_is_one_batch_send_and_each_recipient_gets_their_own_email(
     customers = [make_customer(first_name="Tom & <b>Jerry</b>"), make_customer(), make_customer()]
     messages = [enqueue(customer, template) for customer in customers]
 
-    report = services.outbox_dispatch()
+    report = outbox_dispatch()
 
     assert report.sent == 3
     assert len(mail.outbox) == 1
@@ -102,11 +103,11 @@ def test_a_batched_copy_is_the_email_sent_one_by_one(settings, make_customer, ma
     template = make_template(translations=[TRANSLATION])
     alone, batched = make_customer(first_name="Asha & Co"), make_customer(first_name="Baraka <Ltd>")
     alone_message = enqueue(alone, template)
-    services.outbox_dispatch()
+    outbox_dispatch()
     settings.MESSAGING_EMAIL_MERGE_FIELD = MERGE_FIELD
     batched_message = enqueue(batched, template)
     enqueue(make_customer(), template)  # a second recipient, so that the group is a batch send
-    services.outbox_dispatch()
+    outbox_dispatch()
 
     single, batch = mail.outbox
     assert not single.anymail_test_params["is_batch_send"] and batch.anymail_test_params["is_batch_send"]
@@ -121,7 +122,7 @@ def test_an_address_twice_goes_in_two_sends(batch_sends, make_customer, make_tem
     for customer in shared:
         enqueue(customer, template)
 
-    assert services.outbox_dispatch().sent == 2
+    assert outbox_dispatch().sent == 2
     assert [email.to for email in mail.outbox] == [["family@example.com"], ["family@example.com"]]
 
 
@@ -131,7 +132,7 @@ def test_the_hand_off_group_sets_the_batch_size(batch_sends, settings, make_cust
     for _ in range(5):
         enqueue(make_customer(), template)
 
-    assert services.outbox_dispatch().sent == 5
+    assert outbox_dispatch().sent == 5
     assert [len(email.to) for email in mail.outbox] == [2, 2, 1]
 
 
@@ -159,7 +160,7 @@ def test_a_provider_outage_retries_the_whole_group(batch_sends, settings, make_c
     template = make_template(translations=[TRANSLATION])
     messages = [enqueue(make_customer(), template) for _ in range(3)]
 
-    report = services.outbox_dispatch()
+    report = outbox_dispatch()
 
     assert (report.sent, report.retried) == (0, 3)
     assert {(m.status, m.reason) for m in Message.objects.filter(pk__in=[m.pk for m in messages])} == {
@@ -175,7 +176,7 @@ def test_an_address_the_provider_refuses_fails_and_the_rest_are_sent(
     refused = enqueue(make_customer(email="someone@example.org"), template)
     taken = enqueue(make_customer(), template)
 
-    report = services.outbox_dispatch()
+    report = outbox_dispatch()
 
     assert (report.sent, report.failed) == (1, 1)
     refused.refresh_from_db()

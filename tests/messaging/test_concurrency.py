@@ -8,8 +8,8 @@ from django.core import mail
 from django.db import connection, connections
 from django.utils import timezone
 
-from messaging import services
 from messaging.models import Message
+from messaging.services.dispatch import outbox_dispatch
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -48,7 +48,7 @@ def test_parallel_dispatchers_send_each_customer_no_more_than_the_cap(settings, 
     def dispatcher(_number: int) -> int:
         try:
             start.wait(timeout=30)
-            return services.outbox_dispatch(batch_size=2).sent
+            return outbox_dispatch(batch_size=2).sent
         finally:
             connections.close_all()
 

@@ -5,9 +5,10 @@ from django.core import mail
 from django.core.management import call_command
 
 from audiences.models import Consent, Customer
-from messaging import services
 from messaging.demo import DEMO_POSTAL_ADDRESS
 from messaging.models import Message, SenderAddress
+from messaging.services.dispatch import outbox_dispatch
+from messaging.services.outbox import message_enqueue
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +22,8 @@ def test_seed_demo_installs_a_sender_address_and_demo_emails_are_sent(make_templ
     assert list(SenderAddress.objects.values_list("store", "postal_address")) == [(None, DEMO_POSTAL_ADDRESS)]
     opted_in = Consent.objects.filter(channel="email", topic="marketing", status="opted_in").values("customer")
     customer = Customer.objects.filter(pk__in=opted_in).exclude(email="").first()
-    services.message_enqueue(customer=customer, template=make_template(), idempotency_key="demo-offer")
-    services.outbox_dispatch()
+    message_enqueue(customer=customer, template=make_template(), idempotency_key="demo-offer")
+    outbox_dispatch()
     assert DEMO_POSTAL_ADDRESS in mail.outbox[0].alternatives[0][0]
 
     Message.objects.all().delete()  # messages refer to customers: flush refuses while they exist

@@ -5,8 +5,8 @@ import pytest
 from django.core import mail
 
 from audiences.models import Store
-from messaging import services
 from messaging.models import Message, SenderAddress
+from messaging.services.dispatch import outbox_dispatch
 
 from .conftest import DEFAULT_POSTAL_ADDRESS
 
@@ -38,7 +38,7 @@ def test_a_marketing_email_without_a_postal_address_is_skipped_with_its_reason(
     offer = enqueue(customer, make_template())
     receipt = enqueue(customer, make_template(code="receipt", kind="transactional"))
 
-    report = services.outbox_dispatch()
+    report = outbox_dispatch()
 
     offer.refresh_from_db()
     assert (offer.status, offer.reason) == ("skipped", "no_postal_address")
@@ -53,7 +53,7 @@ def test_a_marketing_email_without_a_postal_address_is_skipped_with_its_reason(
 def test_sms_are_not_held_for_a_postal_address(make_customer, make_template, enqueue):
     SenderAddress.objects.all().delete()
     message = enqueue(make_customer(), make_template(code="sms_offer", channel="sms"))
-    assert services.outbox_dispatch().sent == 1
+    assert outbox_dispatch().sent == 1
     message.refresh_from_db()
     assert message.status == "sent"
 
@@ -66,7 +66,7 @@ def test_the_footer_carries_the_stores_own_address_else_the_default(make_custome
     enqueue(at_dar, template)
     enqueue(without_store, template)
 
-    services.outbox_dispatch()
+    outbox_dispatch()
 
     emails = {email.to[0]: email for email in mail.outbox}
     dar_email, default_email = emails[at_dar.email], emails[without_store.email]
@@ -84,7 +84,7 @@ def test_footer_lang_and_unsubscribe_text_follow_the_messages_language(make_cust
     enqueue(swahili, template)
     enqueue(english, template)
 
-    services.outbox_dispatch()
+    outbox_dispatch()
 
     emails = {email.to[0]: email for email in mail.outbox}
     swahili_html, english_html = emails[swahili.email].alternatives[0][0], emails[english.email].alternatives[0][0]
@@ -98,14 +98,14 @@ def test_footer_lang_and_unsubscribe_text_follow_the_messages_language(make_cust
 def test_bengali_footer(make_customer, make_template, enqueue):
     bengali = {"language": "bn", "subject": "অফার", "html": "<p>আজ ১৫% ছাড়</p>"}
     enqueue(make_customer(language="bn"), make_template(translations=[bengali]))
-    services.outbox_dispatch()
+    outbox_dispatch()
     html = mail.outbox[0].alternatives[0][0]
     assert '<html lang="bn">' in html and "আনসাবস্ক্রাইব করুন বা আপনার পছন্দ বদলান" in html
 
 
 def test_a_transactional_email_has_no_marketing_footer_but_its_own_lang(make_customer, make_template, enqueue):
     enqueue(make_customer(language="sw"), make_template(code="receipt", kind="transactional", translations=[SWAHILI]))
-    services.outbox_dispatch()
+    outbox_dispatch()
     html = mail.outbox[0].alternatives[0][0]
     assert '<html lang="sw">' in html
     assert DEFAULT_POSTAL_ADDRESS not in html and "Jiondoe" not in html
@@ -118,7 +118,7 @@ def test_batch_sends_keep_each_stores_address_and_language(settings, make_custom
     for customer in (make_customer(store=dar), make_customer(store=dar), make_customer(), make_customer(language="sw")):
         enqueue(customer, template)
 
-    services.outbox_dispatch()
+    outbox_dispatch()
 
     # One batch per postal address and language, each layout with its own footer.
     batches = {

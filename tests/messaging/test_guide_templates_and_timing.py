@@ -9,11 +9,12 @@ from unittest import mock
 import pytest
 from django.apps import apps
 
-from messaging import services
 from messaging.backends import sms
 from messaging.keywords import STOP, keyword_of
 from messaging.models import Message, Template
 from messaging.rendering import render_translation
+from messaging.services.dispatch import outbox_dispatch
+from messaging.services.templates import template_update
 
 from .test_admin import template_form
 
@@ -62,7 +63,7 @@ def test_the_guides_templates_are_installed_with_its_offers_and_timing():
 
 def test_installing_again_keeps_an_operators_edits():
     vip = Template.objects.get(code="guide_vip_20")
-    services.template_update(
+    template_update(
         template=vip,
         name="VIP (our words)",
         timing={"send_window_start": time(10), "send_window_end": time(12)},
@@ -86,7 +87,7 @@ def test_the_outbox_holds_a_marketing_message_to_its_templates_send_window(make_
     evening = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # 20:00 in Dhaka
     with mock.patch("django.utils.timezone.now", return_value=evening):
         message = enqueue(customer, vip, context={"coupon": {"code": "VIP-1"}})
-        report = services.outbox_dispatch()
+        report = outbox_dispatch()
 
     message.refresh_from_db()
     assert report.deferred == 1 and sms.outbox == []
@@ -94,7 +95,7 @@ def test_the_outbox_holds_a_marketing_message_to_its_templates_send_window(make_
     assert message.scheduled_for == datetime(2026, 3, 3, 3, 0, tzinfo=UTC)  # 09:00 the next morning in Dhaka
 
     with mock.patch("django.utils.timezone.now", return_value=datetime(2026, 3, 3, 3, 0, tzinfo=UTC)):
-        assert services.outbox_dispatch().sent == 1
+        assert outbox_dispatch().sent == 1
     assert Message.objects.get(pk=message.pk).status == "sent"
     assert "VIP-1" in sms.outbox[0].body
 
@@ -107,7 +108,7 @@ def test_a_template_without_a_window_sends_at_any_hour(make_customer, enqueue):
     consent_record(customer=customer, channel="sms", topic="loyalty", status="opted_in", source="test")
     with mock.patch("django.utils.timezone.now", return_value=datetime(2026, 3, 2, 14, 0, tzinfo=UTC)):
         enqueue(customer, referral, context={"coupon": {"code": "REF-1"}})
-        assert services.outbox_dispatch().sent == 1
+        assert outbox_dispatch().sent == 1
 
 
 def test_the_api_shows_and_edits_the_timing(marketer):

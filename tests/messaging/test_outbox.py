@@ -8,15 +8,16 @@ from django.utils import timezone
 
 from audiences.models import ConsentRecord, Event
 from audiences.services import consent_record
-from messaging import services
 from messaging.backends import sms
 from messaging.models import Message
+from messaging.services.dispatch import outbox_dispatch
+from messaging.services.suppression import suppression_add
 
 pytestmark = pytest.mark.django_db
 
 
 def dispatch():
-    return services.outbox_dispatch()
+    return outbox_dispatch()
 
 
 def test_a_key_queues_one_message_and_the_email_carries_unsubscribe_headers(make_customer, make_template, enqueue):
@@ -65,7 +66,7 @@ def test_transactional_needs_no_consent_but_never_reaches_a_suppressed_address(m
     receipt = make_template(code="receipt", kind="transactional")
     plain = make_customer(consents=())
     bounced = make_customer(consents=())
-    services.suppression_add(channel="email", address=bounced.email.upper(), reason="hard_bounce")
+    suppression_add(channel="email", address=bounced.email.upper(), reason="hard_bounce")
 
     enqueue(plain, receipt)
     suppressed = enqueue(bounced, receipt)

@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 
 from audiences.models import Customer
 from audiences.services import consent_record
-from messaging import services
 from messaging.backends import sms
 from messaging.models import Message
+from messaging.services.dispatch import outbox_dispatch
+from messaging.services.outbox import message_enqueue
+from messaging.services.suppression import suppression_add
 
 pytestmark = pytest.mark.django_db
 
@@ -56,13 +58,13 @@ def test_marketing_reaches_exactly_the_consenting_unsuppressed(make_template, hi
             )
         for channel in suppressed:
             address = customer.email if channel == "email" else customer.phone
-            services.suppression_add(channel=channel, address=address, reason="manual")
+            suppression_add(channel=channel, address=address, reason="manual")
         for channel, template in templates.items():
-            services.message_enqueue(customer=customer, template=template, idempotency_key=f"p:{channel}")
+            message_enqueue(customer=customer, template=template, idempotency_key=f"p:{channel}")
         mail.outbox = []
         sms.outbox.clear()
 
-        services.outbox_dispatch()
+        outbox_dispatch()
 
         reached = {"email"} if mail.outbox else set()
         reached |= {message.channel for message in sms.outbox}

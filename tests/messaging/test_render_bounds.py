@@ -11,7 +11,7 @@ from messaging import sandbox
 from messaging.models import Template, TemplateTranslation
 from messaging.rendering import TemplateRenderError, render_text
 from messaging.sandbox import RenderBudget
-from messaging.services import outbox_dispatch
+from messaging.services.dispatch import outbox_dispatch
 
 PADDED = '{{ ""|ljust:"2000000" }}'  # 2 MB of spaces from 24 characters
 LOOPS = "".join(f'{{% for {v} in "{"x" * 100}" %}}' for v in "abc") + "." + "{% endfor %}" * 3  # 10^6 dots

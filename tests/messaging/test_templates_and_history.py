@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 
 from audiences.models import Consent
-from messaging import services
 from messaging.models import Template
 from messaging.rendering import TemplateTextError, compile_text, html_to_text, render_translation
+from messaging.services.dispatch import outbox_dispatch
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def test_message_history_lists_statuses_and_reasons_newest_first(
     customer = make_customer(consents=("sms",))
     first = enqueue(customer, make_template(code="e"), campaign_id=12, variant="A")
     second = enqueue(customer, make_template(code="s", channel="sms"), journey="welcome")
-    services.outbox_dispatch()
+    outbox_dispatch()
 
     response = analyst.get(f"/api/v1/customers/{customer.external_id}/messages")
 

@@ -13,7 +13,7 @@ from messaging.html_text import html_to_text, rewrite_links
 from messaging.models import TemplateTranslation
 from messaging.rendering import TemplateRenderError, render_translation, translation_errors
 from messaging.sandbox import RenderBudget, RenderLimitExceeded
-from messaging.services import outbox_dispatch
+from messaging.services.dispatch import outbox_dispatch
 
 # Each once took 15-60 s in html_to_text or rewrite_links (their cost grew with the square of the length).
 HOSTILE = {

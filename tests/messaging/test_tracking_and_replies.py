@@ -7,8 +7,9 @@ from django.core import mail
 from twilio.request_validator import RequestValidator
 
 from audiences.models import Consent, ConsentRecord, Event
-from messaging import links, services
+from messaging import links
 from messaging.models import Message, Suppression, TrackingEvent
+from messaging.services.dispatch import outbox_dispatch
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def postmark(client, settings):
 def sent_email(make_customer, make_template, enqueue):
     customer = make_customer()
     message = enqueue(customer, make_template())
-    services.outbox_dispatch()
+    outbox_dispatch()
     message.refresh_from_db()
     assert message.status == "sent"
     return message
@@ -63,7 +64,7 @@ def test_a_hard_bounce_suppresses_the_address_once(postmark, sent_email, make_te
     assert TrackingEvent.objects.count() == 1
     mail.outbox.clear()
     again = enqueue(sent_email.customer, make_template(code="receipt", kind="transactional"))
-    services.outbox_dispatch()
+    outbox_dispatch()
     again.refresh_from_db()
     assert (again.status, again.reason) == ("skipped", "suppressed") and mail.outbox == []
 
@@ -125,7 +126,7 @@ def test_one_click_unsubscribe_opts_out_and_stops_marketing(client, sent_email, 
     consent = Consent.objects.get(customer=sent_email.customer, channel="email", topic="marketing")
     assert (consent.status, consent.source) == ("opted_out", "unsubscribe_link")
     later = enqueue(sent_email.customer, make_template(code="later"))
-    services.outbox_dispatch()
+    outbox_dispatch()
     later.refresh_from_db()
     assert (later.status, later.reason) == ("skipped", "no_consent")
 
@@ -222,7 +223,7 @@ def test_stop_suppresses_and_opts_out_start_undoes_it(inbound, make_customer, ma
     assert Suppression.objects.get().reason == "sms_stop"
     assert Consent.objects.get(customer=customer, channel="sms", topic="marketing").status == "opted_out"
     message = enqueue(customer, make_template(code="receipt", channel="sms", kind="transactional"))
-    services.outbox_dispatch()
+    outbox_dispatch()
     message.refresh_from_db()
     assert message.reason == "suppressed"
 

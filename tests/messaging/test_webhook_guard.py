@@ -59,6 +59,6 @@ def test_a_failure_in_our_own_recording_stays_a_server_error_so_the_provider_ret
     def database_down(**kwargs):
         raise RuntimeError("database down")
 
-    monkeypatch.setattr("messaging.services.tracking_event_record", database_down)
+    monkeypatch.setattr("messaging.receivers.tracking_event_record", database_down)
     with pytest.raises(RuntimeError, match="database down"):
         client.post("/anymail/postmark/tracking/", COMPLAINT, content_type="application/json", HTTP_AUTHORIZATION=BASIC)

@@ -14,8 +14,9 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from audiences.models import Consent, Customer
-from messaging import services
 from messaging.models import Message, SenderAddress, Suppression, Template, TemplateTranslation
+from messaging.services.dispatch import outbox_dispatch
+from messaging.services.outbox import MessageRequest, messages_enqueue
 
 PREFIX = "BENCH-SEND-"
 HTML = (
@@ -49,7 +50,7 @@ def _dispatch_all(quiet_hours: str, merge_field: str, group: int) -> tuple[int, 
     ):
         started = time.perf_counter()
         while True:
-            report = services.outbox_dispatch(max_batches=1)
+            report = outbox_dispatch(max_batches=1)
             mail.outbox = []  # the test backend keeps what it was handed; a real provider does not
             if not report.batches:
                 break
@@ -81,9 +82,9 @@ class Command(BaseCommand):
         try:
             enqueue_started = time.perf_counter()
             customer_ids = Customer.objects.filter(external_id__startswith=PREFIX).values_list("pk", flat=True)
-            queued = services.messages_enqueue(
+            queued = messages_enqueue(
                 requests=(
-                    services.MessageRequest(
+                    MessageRequest(
                         customer_id=customer_id,
                         template=template,
                         idempotency_key=f"bench:{customer_id}",

@@ -1,0 +1,136 @@
+"""Deciding each claimed message: gather the facts the delivery policy needs in a few queries, ask the pure
+policy (messaging/policy.py), and write the skips and deferrals."""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from audiences.models import Consent, ConsentStatus, Customer
+from messaging.models import Channel, Message, MessageStatus, Suppression, Template, TemplateKind
+from messaging.policy import Cap, Decision, Policy, QuietHours, delivery_decision
+from messaging.postal import postal_addresses
+from messaging.services.dispatch_report import DispatchReport
+
+# Messages that count toward frequency caps: everything that left, or is leaving, the outbox.
+COUNTED_STATUSES = (
+    MessageStatus.SENDING,
+    MessageStatus.SENT,
+    MessageStatus.DELIVERED,
+    MessageStatus.OPENED,
+    MessageStatus.CLICKED,
+    MessageStatus.BOUNCED,
+)
+CAPPED_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WHATSAPP)
+
+
+def configured_policy(override: dict | None = None) -> Policy:
+    override = override or {}
+    return Policy(
+        per_channel=Cap.parse(override.get("per_channel", settings.MESSAGING_CAP_PER_CHANNEL)),
+        overall=Cap.parse(override.get("overall", settings.MESSAGING_CAP_OVERALL)),
+        quiet_hours=QuietHours.parse(settings.MESSAGING_QUIET_HOURS),
+    )
+
+
+def message_address(message: Message) -> str:
+    customer = message.customer
+    if message.channel == Channel.EMAIL:
+        return customer.email.strip().lower()
+    if message.channel in (Channel.SMS, Channel.WHATSAPP):
+        return customer.phone
+    return ""
+
+
+def _customer_timezone(customer: Customer) -> str:
+    if customer.timezone:
+        return customer.timezone
+    return customer.store.timezone if customer.store else settings.TIME_ZONE
+
+
+def delivery_decisions(messages: list[Message], now: datetime) -> list[tuple[Message, Decision]]:
+    """Each message with its decision; a message to send gets its address, and counts toward the caps of
+    the messages after it in this batch."""
+    marketing_ids = sorted({m.customer_id for m in messages if m.kind == TemplateKind.MARKETING})
+    default_policy = configured_policy()
+    policy_of = {
+        message.pk: configured_policy(message.frequency_cap) if message.frequency_cap else default_policy
+        for message in messages
+    }
+    consents = set(
+        Consent.objects.filter(customer_id__any_of=marketing_ids, status=ConsentStatus.OPTED_IN).values_list(
+            "customer_id", "channel", "topic"
+        )
+    )
+    addresses = {message.pk: message_address(message) for message in messages}
+    suppressed = set(
+        Suppression.objects.filter(address__any_of=sorted({a for a in addresses.values() if a})).values_list(
+            "channel", "address"
+        )
+    )
+    postal = postal_addresses({m.customer.store_id for m in messages if m.kind == TemplateKind.MARKETING})
+    windows = {
+        pk: (start, end)
+        for pk, start, end in Template.objects.filter(
+            pk__in={m.template_id for m in messages}, send_window_start__isnull=False
+        ).values_list("pk", "send_window_start", "send_window_end")
+    }
+    since = now - timedelta(days=max(policy.window_days for policy in policy_of.values()))
+    recent: dict[int, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))
+    for customer_id, channel, claimed_at in Message.objects.filter(
+        customer_id__any_of=marketing_ids,
+        kind=TemplateKind.MARKETING,
+        channel__in=CAPPED_CHANNELS,
+        status__in=COUNTED_STATUSES,
+        claimed_at__gte=since,
+    ).values_list("customer_id", "channel", "claimed_at"):
+        recent[customer_id][channel].append(claimed_at)
+
+    decisions = []
+    for message in messages:
+        marketing = message.kind == TemplateKind.MARKETING
+        address = addresses[message.pk]
+        decision = delivery_decision(
+            marketing=marketing,
+            channel=message.channel,
+            address=address,
+            consented=(message.customer_id, message.channel, message.topic) in consents,
+            suppressed=(message.channel, address) in suppressed,
+            recent_by_channel=recent[message.customer_id],
+            policy=policy_of[message.pk],
+            now=now,
+            timezone=_customer_timezone(message.customer),
+            has_postal_address=bool(postal.get(message.customer.store_id)),
+            send_window=windows.get(message.template_id),
+        )
+        if decision.action == "send":
+            message.address = address
+            if marketing and message.channel in CAPPED_CHANNELS:
+                recent[message.customer_id][message.channel].append(now)
+        decisions.append((message, decision))
+    return decisions
+
+
+def decisions_record(decisions: list[tuple[Message, Decision]], report: DispatchReport) -> list[Message]:
+    """Write the skips and deferrals (one UPDATE per reason); returns the messages to send."""
+    to_send = []
+    skipped: dict[str, list[int]] = defaultdict(list)
+    deferred: dict[tuple[str, datetime], list[int]] = defaultdict(list)
+    for message, decision in decisions:
+        if decision.action == "send":
+            to_send.append(message)
+        elif decision.action == "skip":
+            skipped[decision.reason].append(message.pk)
+        else:
+            deferred[(decision.reason, decision.not_before)].append(message.pk)
+    for reason, skipped_ids in skipped.items():
+        Message.objects.filter(id__any_of=skipped_ids).update(
+            status=MessageStatus.SKIPPED, reason=reason, claimed_until=None
+        )
+        report.skipped[reason] += len(skipped_ids)
+    for (reason, not_before), deferred_ids in deferred.items():
+        Message.objects.filter(id__any_of=deferred_ids).update(
+            status=MessageStatus.DEFERRED, reason=reason, scheduled_for=not_before, claimed_until=None
+        )
+        report.deferred += len(deferred_ids)
+    return to_send
