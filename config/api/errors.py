@@ -13,8 +13,9 @@ from rest_framework.views import exception_handler, set_rollback
 from config.api.permissions import management_credentials_message
 from config.errors import Conflict, DomainError
 
-# The HTTP status of each kind of domain error; services raise them without knowing HTTP.
-DOMAIN_ERROR_STATUS = ((Conflict, status.HTTP_409_CONFLICT),)
+# The HTTP status of each kind of domain error, first match wins; services raise them without knowing HTTP.
+# A refusal of no more specific kind is one the client can correct: a 400.
+DOMAIN_ERROR_STATUS = ((Conflict, status.HTTP_409_CONFLICT), (DomainError, status.HTTP_400_BAD_REQUEST))
 
 
 def _message(detail) -> str:
