@@ -16,17 +16,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Value
 from django.utils import timezone
-from rest_framework import status
 
 from audiences import services as audience_services
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
 from audiences.models import Order, Segment, Store
-from config.api.errors import ApiError
 from promotions.code_patterns import InvalidPattern, generate_codes, validate_pattern
 from promotions.engine.definition import MAX_MONEY, DefinitionError, parse_eligibility, parse_reward, parse_target
 from promotions.engine.evaluate import normalize_code
 from promotions.engine.reasons import reason_message
 from promotions.engine.types import Reason
+from promotions.errors import OrderExists, RedemptionConflict
 from promotions.lifecycle import REQUESTABLE, lifecycle_status
 from promotions.models import (
     PROMOTION_FIELDS,
@@ -312,11 +311,11 @@ def order_place(
         pricing = cart_price(request=pricing_request)
         try:
             return _order_place_priced(external_id, pricing_request, pricing, placed_at, attribution, dropped), True
-        except ApiError as refused:
-            code = refused.extra.get("coupon")
+        except RedemptionConflict as refused:
+            code = refused.coupon
             if on_unredeemable_code != DROP_UNREDEEMABLE or not code:
                 raise
-            dropped.append({"code": code, "reason": refused.error_code, "message": str(refused.detail)})
+            dropped.append({"code": code, "reason": refused.code, "message": refused.message})
             pricing_request = replace(
                 pricing_request, codes=[c for c in pricing_request.codes if normalize_code(c) != normalize_code(code)]
             )
@@ -331,11 +330,9 @@ def order_place(
 def _order_place_priced(external_id, pricing_request, pricing: Pricing, placed_at, attribution, dropped) -> dict:
     for code in pricing.result.codes:
         if code.status != "applied":
-            raise ApiError(
-                status_code=status.HTTP_409_CONFLICT,
-                code=code.reason,
-                message=code.message,
+            raise RedemptionConflict(
                 reason=code.reason,
+                message=code.message,
                 detail=code.detail,
                 coupon=code.code,
                 promotion=code.promotion_id,
@@ -358,11 +355,7 @@ def _placed_response(external_id: str) -> dict | None:
     if first is not None:
         return first
     if Order.objects.filter(external_id=external_id).exists():
-        raise ApiError(
-            status_code=status.HTTP_409_CONFLICT,
-            code="order_exists",
-            message=f"Order '{external_id}' was recorded without promotions (an import); it cannot be placed again.",
-        )
+        raise OrderExists(external_id=external_id)
     return None
 
 
@@ -398,13 +391,11 @@ def _order_record(external_id, request: PricingRequest, pricing: Pricing, placed
     )
 
 
-def _conflict(reason: str, *, promotion_id: int, code: str | None, currency: str) -> ApiError:
+def _conflict(reason: str, *, promotion_id: int, code: str | None, currency: str) -> RedemptionConflict:
     rule_name = Promotion.objects.filter(pk=promotion_id).values_list("name", flat=True).first()
-    return ApiError(
-        status_code=status.HTTP_409_CONFLICT,
-        code=reason,
-        message=reason_message(reason, code or rule_name or "", None, currency),
+    return RedemptionConflict(
         reason=reason,
+        message=reason_message(reason, code or rule_name or "", None, currency),
         coupon=code,
         promotion=promotion_id,
     )

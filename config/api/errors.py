@@ -7,19 +7,15 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
-from rest_framework.views import exception_handler
+from rest_framework.response import Response
+from rest_framework.views import exception_handler, set_rollback
 
 from config.api.permissions import management_credentials_message
+from config.errors import Conflict, DomainError
 
-
-class ApiError(exceptions.APIException):
-    """A domain error with a stable machine-readable code, e.g. 409 `usage_limit_reached`."""
-
-    def __init__(self, *, status_code: int, code: str, message: str, **extra):
-        self.status_code = status_code
-        self.error_code = code
-        self.extra = extra
-        super().__init__(detail=message, code=code)
+# The HTTP status of each kind of domain error, first match wins; services raise them without knowing HTTP.
+# A refusal of no more specific kind is one the client can correct: a 400.
+DOMAIN_ERROR_STATUS = ((Conflict, status.HTTP_409_CONFLICT), (DomainError, status.HTTP_400_BAD_REQUEST))
 
 
 def _message(detail) -> str:
@@ -30,7 +26,17 @@ def _message(detail) -> str:
     return str(detail)
 
 
+def domain_error_response(exc: DomainError) -> Response:
+    """The answer to a domain error: its kind's status and `{"code", "message", ...extra}`."""
+    status_code = next(code for kind, code in DOMAIN_ERROR_STATUS if isinstance(exc, kind))
+    # As DRF does for its own exceptions: a refusal inside ATOMIC_REQUESTS writes nothing.
+    set_rollback()
+    return Response({"code": exc.code, "message": exc.message, **exc.extra}, status=status_code)
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return domain_error_response(exc)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -38,9 +44,7 @@ def api_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, ApiError):
-        response.data = {"code": exc.error_code, "message": str(exc.detail), **exc.extra}
-    elif isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = {"code": "invalid", "message": "Invalid input: " + _describe(fields), "fields": fields}
     elif isinstance(exc, (Http404, exceptions.NotFound)):

@@ -9,7 +9,6 @@ from rest_framework.response import Response
 
 from audiences.currencies import quantize
 from audiences.models import Order
-from config.api.errors import ApiError
 from config.api.views import StorefrontView, validated
 from promotions import order_cancellation, selectors, services
 from promotions.api.guessing import GUESSING_LIMIT, GUESSING_REFUSAL, code_guessing_budget
@@ -24,6 +23,7 @@ from promotions.api.serializers import (
 )
 from promotions.api.views import customer_or_404, pricing_request
 from promotions.engine.types import Reason
+from promotions.errors import RedemptionConflict
 from promotions.results import amounts_payload
 
 ORDER_DROPPED_EXAMPLE = {
@@ -224,9 +224,9 @@ class OrderCreateView(StorefrontView):
                         attribution=data.get("attribution") or {},
                         on_unredeemable_code=data["on_unredeemable_code"],
                     )
-                except ApiError as refused:
+                except RedemptionConflict as refused:
                     # A 409 names one code and its reason: an unknown code was told apart from a real one.
-                    guesses.unknown(1 if refused.error_code == Reason.NOT_FOUND else 0)
+                    guesses.unknown(1 if refused.code == Reason.NOT_FOUND else 0)
                     raise
                 if created:  # a repeat returns the first answer and looks at no code
                     guesses.unknown(sum(1 for code in response["dropped_codes"] if code["reason"] == Reason.NOT_FOUND))
