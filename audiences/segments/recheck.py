@@ -111,6 +111,10 @@ def memberships_recheck_batch(*, batch_size: int) -> RecheckResult:
 
 def _apply(segment: Segment, *, entered: set[int], exited: set[int], now: datetime) -> RecheckResult:
     if not entered and not exited:
+        if segment.member_count is None:  # never refreshed: its count starts here, as its rows stand
+            Segment.objects.filter(pk=segment.pk, member_count__isnull=True).update(
+                member_count=SegmentMembership.objects.filter(segment=segment).count()
+            )
         return RecheckResult()
     Kind = SegmentMembershipChange.Kind
     SegmentMembership.objects.filter(segment=segment, customer_id__in=exited).delete()
