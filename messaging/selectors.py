@@ -4,8 +4,10 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from audiences.models import Customer
+from messaging import links
 from messaging.models import Channel, Message, MessageStatus, Template, TemplateTranslation
 
 
@@ -15,6 +17,14 @@ def template_get(*, code: str) -> Template | None:
 
 def template_list() -> QuerySet[Template]:
     return Template.objects.prefetch_related("translations").order_by("code")
+
+
+def link_customer(payload: dict) -> Customer:
+    """The customer a signed link was made for; BadToken when they have been deleted since."""
+    customer = Customer.objects.filter(pk=payload.get("c")).first()
+    if customer is None:
+        raise links.BadToken(gettext("This link is for a customer who is no longer here."))
+    return customer
 
 
 def customer_messages(*, customer: Customer) -> QuerySet[Message]:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.request_validator import RequestValidator
@@ -15,6 +15,7 @@ from twilio.request_validator import RequestValidator
 from audiences.models import ConsentChannel, ConsentStatus, ConsentTopic, Customer
 from messaging import links
 from messaging.models import Channel
+from messaging.selectors import link_customer
 from messaging.services.double_opt_in import email_consent_confirm
 from messaging.services.inbound import inbound_text_handle
 from messaging.services.preferences import preferences_update, unsubscribe_one_click
@@ -65,9 +66,10 @@ def unsubscribe(request, token: str):
         payload = links.unsubscribe_payload(token)
     except links.BadToken as error:
         return _bad_link(request, error)
-    customer = Customer.objects.filter(pk=payload.get("c")).first()
-    if customer is None:
-        return _bad_link(request, links.BadToken(gettext("This link is for a customer who is no longer here.")))
+    try:
+        customer = link_customer(payload)
+    except links.BadToken as error:
+        return _bad_link(request, error)
     saved = unsubscribed = False
     if request.method == "POST":
         if request.POST.get("List-Unsubscribe") == "One-Click" or request.POST.get("action") == "unsubscribe":

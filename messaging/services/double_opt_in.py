@@ -2,12 +2,12 @@
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from audiences.models import ConsentStatus, ConsentTopic, Customer
 from audiences.services import DOUBLE_OPT_IN_SOURCE, consent_record
 from messaging import links
 from messaging.models import Channel, Message, Template
+from messaging.selectors import link_customer
 from messaging.services.outbox import message_enqueue
 
 DOUBLE_OPT_IN_TEMPLATE = "double_opt_in"
@@ -16,9 +16,7 @@ DOUBLE_OPT_IN_TEMPLATE = "double_opt_in"
 @transaction.atomic
 def email_consent_confirm(*, token: str) -> Customer:
     payload = links.confirm_payload(token)
-    customer = Customer.objects.filter(pk=payload.get("c")).first()
-    if customer is None:
-        raise links.BadToken(gettext("This link is for a customer who is no longer here."))
+    customer = link_customer(payload)
     consent_record(
         customer=customer,
         channel=Channel.EMAIL,

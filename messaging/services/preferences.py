@@ -1,20 +1,18 @@
 """A customer's own choices: one-click unsubscribe and the preference centre."""
 
 from django.db import transaction
-from django.utils.translation import gettext
 
 from audiences.models import ConsentStatus, Customer
 from audiences.services import consent_record
 from messaging import links
+from messaging.selectors import link_customer
 
 
 @transaction.atomic
 def unsubscribe_one_click(*, token: str) -> tuple[Customer, str, str]:
     """RFC 8058 one-click: opt the token's customer out of that channel and topic."""
     payload = links.unsubscribe_payload(token)
-    customer = Customer.objects.filter(pk=payload.get("c")).first()
-    if customer is None:
-        raise links.BadToken(gettext("This link is for a customer who is no longer here."))
+    customer = link_customer(payload)
     consent_record(
         customer=customer,
         channel=payload["ch"],
