@@ -177,19 +177,15 @@ DEFAULT_PHONE_REGION = os.environ.get("DEFAULT_PHONE_REGION", "BD")
 # The currency of amounts that name none (a communications log), unless the import is told another.
 DEFAULT_CURRENCY = os.environ.get("DEFAULT_CURRENCY", "BDT")
 # A logged message with one of these words or phrases (whole words, any case) is a complaint.
-COMPLAINT_KEYWORDS = [
-    word.strip()
-    for word in os.environ.get(
-        "COMPLAINT_KEYWORDS",
-        # English
-        "complaint,complain,problem,issue,broken,faulty,defective,not working,refund,disappointed,angry,"
-        "poor service,bad service,too late,delayed,never arrived,wrong item,"
-        # Swahili: problem, complaint, spoiled, faulty, does not work, not satisfied, delay, give back the money
-        "tatizo,matatizo,shida,malalamiko,nalalamika,imeharibika,mbovu,haifanyi kazi,hakifanyi kazi,"
-        "sijaridhika,imechelewa,kuchelewa,nirudishie pesa,rudisha pesa",
-    ).split(",")
-    if word.strip()
-]
+COMPLAINT_KEYWORDS = env_list(
+    "COMPLAINT_KEYWORDS",
+    # English
+    "complaint,complain,problem,issue,broken,faulty,defective,not working,refund,disappointed,angry,"
+    "poor service,bad service,too late,delayed,never arrived,wrong item,"
+    # Swahili: problem, complaint, spoiled, faulty, does not work, not satisfied, delay, give back the money
+    "tatizo,matatizo,shida,malalamiko,nalalamika,imeharibika,mbovu,haifanyi kazi,hakifanyi kazi,"
+    "sijaridhika,imechelewa,kuchelewa,nirudishie pesa,rudisha pesa",
+)
 RFM_WINDOW_DAYS = int(os.environ.get("RFM_WINDOW_DAYS", "365"))
 
 STATIC_URL = "static/"
@@ -245,9 +241,7 @@ MESSAGING_RENDER_MAX_STEPS = int(os.environ.get("MESSAGING_RENDER_MAX_STEPS", "1
 MESSAGING_RENDER_MAX_SECONDS = float(os.environ.get("MESSAGING_RENDER_MAX_SECONDS", "2"))
 # Where the admin's test sends may go besides the user's own email address: comma-separated
 # addresses and E.164 numbers of the team's test phones and inboxes.
-MESSAGING_TEST_RECIPIENTS = [
-    item.strip() for item in os.environ.get("MESSAGING_TEST_RECIPIENTS", "").split(",") if item.strip()
-]
+MESSAGING_TEST_RECIPIENTS = env_list("MESSAGING_TEST_RECIPIENTS", "")
 # Per-provider sends per second shared by every worker through the cache, e.g. "sms=30,whatsapp=20".
 MESSAGING_RATE_LIMITS = {
     channel.strip(): int(limit)
@@ -317,7 +311,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "coupon_validate_key": os.environ.get("THROTTLE_COUPON_VALIDATE_KEY", "600/min"),
         "coupon_validate_customer": os.environ.get("THROTTLE_COUPON_VALIDATE_CUSTOMER", "10/min"),
-        # Unknown codes (not requests) answered per key and per customer, on every door that checks codes.
+        # Unknown codes (not requests) answered per key for anonymous carts, per customer, and per key in all,
+        # on every door that checks codes (promotions/api/guessing.py).
         "code_guessing_key": os.environ.get("THROTTLE_CODE_GUESSING_KEY", "600/min"),
         "code_guessing_customer": os.environ.get("THROTTLE_CODE_GUESSING_CUSTOMER", "10/min"),
         "code_guessing_key_total": os.environ.get("THROTTLE_CODE_GUESSING_KEY_TOTAL", "6000/min"),
