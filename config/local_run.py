@@ -1,5 +1,7 @@
 """What `make run` tells a newcomer: where the local site answers and how to sign in to the admin."""
 
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +16,17 @@ def local_url(addr: str) -> str:
     if host in ("0.0.0.0", "[::]"):  # noqa: S104 - only the wildcard is translated, for display
         host = "127.0.0.1"
     return f"http://{host}:{port}"
+
+
+def answers(url: str) -> bool:
+    """Whether a local server answers at `url` at all (an error status is still an answer)."""
+    try:
+        with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own local URL
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)

@@ -19,19 +19,10 @@ from rest_framework_api_key.models import APIKey
 
 from audiences import services as audiences
 from config.benchmarking import free_port
+from config.local_run import answers
 from tests.support.processes import gunicorn_command, running, subprocess_env, wait_until
 
 LIMIT = 20
-
-
-def _up(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/healthz", timeout=2):  # noqa: S310
-            return True
-    except urllib.error.HTTPError:
-        return True
-    except OSError:
-        return False
 
 
 @contextmanager
@@ -47,7 +38,7 @@ def served(tmp_path, **settings: str) -> Iterator[str]:
         gunicorn_command(port, workers=2, threads=8) if shared_cache else gunicorn_command(port, workers=1, threads=16)
     )
     with running({"web": command}, env, tmp_path):
-        assert wait_until(lambda: _up(url), timeout=60), (tmp_path / "web.log").read_text()
+        assert wait_until(lambda: answers(f"{url}/healthz"), timeout=60), (tmp_path / "web.log").read_text()
         yield url
 
 

@@ -4,12 +4,10 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 
 from django.core.management.base import BaseCommand
 
-from config.local_run import AdminCredentials, local_url
+from config.local_run import AdminCredentials, answers, local_url
 
 READY_TIMEOUT_SECONDS = 90
 # The worker's start-up banner ends with its queues at every log level; at `info` it also logs "ready.".
@@ -86,7 +84,7 @@ class Command(BaseCommand):
     def _announce_when_up(self, url: str, worker_ready: threading.Event) -> None:
         """Print the sign-in last, once the start-up output is over, so it does not scroll away."""
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while time.monotonic() < deadline and not _answers(f"{url}/healthz"):
+        while time.monotonic() < deadline and not answers(f"{url}/healthz"):
             time.sleep(0.5)
         worker_ready.wait(timeout=max(0.0, deadline - time.monotonic()))
         credentials = AdminCredentials.load()
@@ -95,13 +93,3 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"\n{rule}\nUp: web, worker and beat (Ctrl-C stops all three).\n{lines}\n{rule}\n")
         )
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own local URL
-            return True
-    except urllib.error.HTTPError:
-        return True  # 503 still means web is serving
-    except OSError:
-        return False
