@@ -22,10 +22,14 @@ class AtomicRateThrottle(SimpleRateThrottle):
         key = self.get_cache_key(request, view)
         if key is None:
             return True
+        return self._count(self._in_window(key)) <= self.num_requests
+
+    def _in_window(self, key: str) -> str:
+        """The counter's name in the current clock-aligned window (and when that window ends, for wait())."""
         self.now = self.timer()
         window = int(self.now // self.duration)
         self.window_ends_at = (window + 1) * self.duration
-        return self._count(f"{key}:{window}") <= self.num_requests
+        return f"{key}:{window}"
 
     def _count(self, key: str, amount: int = 1) -> int:
         """Add `amount` to the window's counter, starting it when absent; the count after adding."""

@@ -48,10 +48,7 @@ class GuessingCounter(AtomicRateThrottle):
 
     def reserve(self, amount: int) -> bool:
         """Reserve `amount` codes in this window; False when the budget was spent before them."""
-        self.now = self.timer()
-        window = int(self.now // self.duration)
-        self.window_ends_at = (window + 1) * self.duration
-        self.key = f"{self.get_cache_key()}:{window}"
+        self.key = self._in_window(self.get_cache_key())
         return self._count(self.key, amount) - amount < self.num_requests
 
     def give_back(self, amount: int) -> None:
