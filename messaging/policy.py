@@ -67,7 +67,7 @@ class Decision:
 
 
 SEND = Decision("send")
-CAPPED_CHANNELS = frozenset({"email", "sms", "whatsapp"})
+CAPPED_CHANNELS = frozenset({"email", "sms", "whatsapp"})  # the channels frequency caps count (not in-app)
 
 
 def _count_since(times: list[datetime], since: datetime) -> int:

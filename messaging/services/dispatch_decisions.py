@@ -8,7 +8,7 @@ from django.conf import settings
 
 from audiences.models import Consent, ConsentStatus, Customer
 from messaging.models import Channel, Message, MessageStatus, Suppression, Template, TemplateKind
-from messaging.policy import Cap, Decision, Policy, QuietHours, delivery_decision
+from messaging.policy import CAPPED_CHANNELS, Cap, Decision, Policy, QuietHours, delivery_decision
 from messaging.postal import postal_addresses
 from messaging.services.dispatch_report import DispatchReport
 
@@ -21,7 +21,6 @@ COUNTED_STATUSES = (
     MessageStatus.CLICKED,
     MessageStatus.BOUNCED,
 )
-CAPPED_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WHATSAPP)
 
 
 def configured_policy(override: dict | None = None) -> Policy:
