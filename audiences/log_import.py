@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce, Least
 from audiences.communications import LogRow, complaint_keyword, currency_error, keyword_pattern
 from audiences.models import Customer, Event, Order
 from audiences.segments.recheck import customers_mark_changed
-from audiences.services import customer_statistics_recompute
+from audiences.services.orders import customer_statistics_recompute
 
 LOG_CHANNEL = "communications_log"
 BATCH = 2_000

@@ -3,9 +3,13 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from audiences import selectors, services
+from audiences import selectors
 from audiences.api import serializers as s
 from audiences.models import Customer
+from audiences.services.catalog import category_upsert, product_upsert, store_upsert
+from audiences.services.consent import consent_record
+from audiences.services.customers import customer_upsert
+from audiences.services.events import EventInput, events_record
 from config.api.views import StorefrontView, validated
 
 STORE_OUTPUT_EXAMPLE = {
@@ -127,7 +131,7 @@ class StoreView(StorefrontView):
     )
     def put(self, request, code):
         data = validated(s.StoreInput, request.data)
-        store, created = services.store_upsert(code=code, **data)
+        store, created = store_upsert(code=code, **data)
         return _upserted(s.StoreOutput(store).data, created)
 
     @extend_schema(
@@ -154,7 +158,7 @@ class CategoryView(StorefrontView):
     )
     def put(self, request, code):
         data = validated(s.CategoryInput, request.data)
-        category, created = services.category_upsert(code=code, name=data["name"], parent_code=data["parent"])
+        category, created = category_upsert(code=code, name=data["name"], parent_code=data["parent"])
         return _upserted(s.CategoryOutput(category).data, created)
 
     @extend_schema(
@@ -182,7 +186,7 @@ class ProductView(StorefrontView):
     )
     def put(self, request, sku):
         data = validated(s.ProductInput, request.data)
-        product, created = services.product_upsert(sku=sku, category_code=data.pop("category"), **data)
+        product, created = product_upsert(sku=sku, category_code=data.pop("category"), **data)
         return _upserted(s.ProductOutput(product).data, created)
 
     @extend_schema(
@@ -230,7 +234,7 @@ class CustomerView(StorefrontView):
     )
     def put(self, request, external_id):
         data = validated(s.CustomerInput, request.data)
-        customer, created = services.customer_upsert(external_id=external_id, **data)
+        customer, created = customer_upsert(external_id=external_id, **data)
         customer = selectors.customer_get(external_id=customer.external_id)
         return _upserted(customer_output(customer), created)
 
@@ -264,11 +268,11 @@ class CustomerConsentsView(StorefrontView):
     def post(self, request, external_id):
         customer = _customer_or_404(external_id)
         data = validated(s.ConsentInput, request.data)
-        services.consent_record(customer=customer, **data)
+        consent_record(customer=customer, **data)
         return Response(customer_output(customer), status=status.HTTP_201_CREATED)
 
 
-def _event_inputs(items: list[dict], *, single: bool) -> list[services.EventInput]:
+def _event_inputs(items: list[dict], *, single: bool) -> list[EventInput]:
     external_ids = {item["customer"] for item in items}
     customers = {c.external_id: c for c in Customer.objects.filter(external_id__in=external_ids)}
     missing = {index: item["customer"] for index, item in enumerate(items) if item["customer"] not in customers}
@@ -278,7 +282,7 @@ def _event_inputs(items: list[dict], *, single: bool) -> list[services.EventInpu
         raise serializers.ValidationError(
             {"events": {str(index): {"customer": [f"Unknown customer '{ext}'."]} for index, ext in missing.items()}}
         )
-    return [services.EventInput(**{**item, "customer": customers[item["customer"]]}) for item in items]
+    return [EventInput(**{**item, "customer": customers[item["customer"]]}) for item in items]
 
 
 class EventView(StorefrontView):
@@ -295,7 +299,7 @@ class EventView(StorefrontView):
     )
     def post(self, request):
         data = validated(s.EventInput, request.data)
-        [(event, created)] = services.events_record(events=_event_inputs([data], single=True))
+        [(event, created)] = events_record(events=_event_inputs([data], single=True))
         return _upserted(s.EventOutput(event).data, created)
 
 
@@ -312,7 +316,7 @@ class EventBatchView(StorefrontView):
     )
     def post(self, request):
         data = validated(s.EventBatchInput, request.data)
-        results = services.events_record(events=_event_inputs(data["events"], single=False))
+        results = events_record(events=_event_inputs(data["events"], single=False))
         output = s.EventBatchOutput(
             {
                 "recorded": sum(created for _, created in results),

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from audiences.models import ConsentStatus, Customer
-from audiences.services import consent_record
+from audiences.services.consent import consent_record
 from messaging.models import Channel, Suppression
 
 

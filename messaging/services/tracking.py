@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audiences.models import ConsentTopic
-from audiences.services import EventInput, events_record
+from audiences.services.events import EventInput, events_record
 from messaging import links
 from messaging.models import Channel, Message, MessageStatus, SuppressionReason, TrackingEvent
 from messaging.services.suppression import opt_out_everywhere, suppression_add
