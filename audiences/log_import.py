@@ -1,4 +1,4 @@
-"""The write path of a communications log import (seed 004), kept apart from services.py for size.
+"""The write path of a communications log import (seed 004): a service module of its own, for its size.
 
 From each message the import derives what the guide derives: the customer (by phone), their first
 contact (`signed_up_at`), the message itself (a `message_logged` event: activity and engagement),

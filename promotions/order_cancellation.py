@@ -17,7 +17,7 @@ from audiences.currencies import quantize
 from audiences.models import Order
 from audiences.services.orders import order_cancel
 from promotions.models import CustomerPromotionUsage, OrderPricing, Promotion, PromotionCode, Redemption
-from promotions.order_hooks import DEFAULT_CANCEL_FIELDS, run_cancel_hooks
+from promotions.order_hooks import cancel_answer_defaults, run_cancel_hooks
 
 
 def order_claims_release(*, order: Order) -> dict:
@@ -62,7 +62,7 @@ def order_release(*, order: Order) -> dict:
     pricing = OrderPricing.objects.filter(order=order).only("cancellation").first()
     if pricing is None:
         # Recorded by an import: it claimed nothing.
-        return _cancellation_answer(order, [], DEFAULT_CANCEL_FIELDS)
+        return _cancellation_answer(order, [], cancel_answer_defaults())
     if pricing.cancellation:
         return pricing.cancellation
     # Cancelled before cancelling released claims (the admin action did not, until this was
