@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audiences import signals
-from audiences.contact import InvalidPhone, phone_to_e164
+from audiences.contact import InvalidPhone, normalised_email, phone_to_e164
 from audiences.models import Customer, Language, Store
 from audiences.segments.recheck import customers_mark_changed
 from audiences.services.validation import check_timezone
@@ -44,7 +44,7 @@ def customer_clean_fields(fields: dict) -> dict:
         except InvalidPhone as exc:
             raise ValidationError({"phone": [str(exc)]}) from None
     if cleaned.get("email"):
-        cleaned["email"] = cleaned["email"].strip().lower()
+        cleaned["email"] = normalised_email(cleaned["email"])
     if cleaned.get("timezone"):
         check_timezone(cleaned["timezone"])
     if "language" in cleaned and cleaned["language"] not in Language.values:
