@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.urls import path
 from import_export.admin import ExportMixin, ImportExportMixin
 
-from audiences import resources, services
+from audiences import resources
 from audiences.admin_communications import communications_import_view
 from audiences.models import (
     Category,
@@ -24,6 +24,9 @@ from audiences.rfm import rfm_group
 from audiences.segments import selectors as segment_selectors
 from audiences.segments import services as segment_services
 from audiences.segments.recheck import customers_mark_changed
+from audiences.services.catalog import category_upsert
+from audiences.services.consent import consent_record
+from audiences.services.orders import order_cancel
 
 
 @admin.register(Store)
@@ -41,9 +44,7 @@ class CategoryAdmin(admin.ModelAdmin):
     readonly_fields = ["path"]
 
     def save_model(self, request, obj, form, change):
-        category, _ = services.category_upsert(
-            code=obj.code, name=obj.name, parent_code=obj.parent.code if obj.parent else None
-        )
+        category, _ = category_upsert(code=obj.code, name=obj.name, parent_code=obj.parent.code if obj.parent else None)
         obj.pk, obj.path = category.pk, category.path
 
 
@@ -147,7 +148,7 @@ class OrderAdmin(ExportMixin, admin.ModelAdmin):
 
     @admin.action(description="Cancel selected orders", permissions=["cancel"])
     def cancel_orders(self, request, queryset):
-        cancelled = sum(services.order_cancel(order=order)[1] for order in queryset)
+        cancelled = sum(order_cancel(order=order)[1] for order in queryset)
         self.message_user(request, f"Cancelled {cancelled} order(s); already cancelled ones were left as they were.")
 
 
@@ -189,7 +190,7 @@ class ConsentRecordAdmin(ImportExportMixin, admin.ModelAdmin):
         return False  # the history is append-only
 
     def save_model(self, request, obj, form, change):
-        record = services.consent_record(
+        record = consent_record(
             customer=obj.customer,
             channel=obj.channel,
             topic=obj.topic,

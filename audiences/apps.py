@@ -6,7 +6,10 @@ class AudiencesConfig(AppConfig):
     verbose_name = "Audiences"
 
     def ready(self):
+        from audiences.api.serializers import SEGMENTS_FIELD
         from audiences.profile import register_profile_provider
         from audiences.segments.selectors import customer_segment_codes
 
-        register_profile_provider("segments", customer_segment_codes)
+        register_profile_provider(
+            "segments", customer_segment_codes, schema=SEGMENTS_FIELD, example=["high_value", "vip_dhaka"]
+        )

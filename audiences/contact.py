@@ -1,9 +1,14 @@
-"""Pure checks for contact data: E.164 phone numbers and IANA time zones."""
+"""The rules for contact data: E.164 phone numbers, IANA time zones, and the one form of an email address.
+
+An email address is stored, compared and suppressed trimmed and lower-cased: `normalised_email` in Python,
+`normalised_email_sql` in a query (whose TRIM takes spaces only; customer_upsert stores addresses normalised).
+"""
 
 from functools import cache
 from zoneinfo import available_timezones
 
 import phonenumbers
+from django.db.models.functions import Lower, Trim
 
 
 class InvalidPhone(ValueError):
@@ -28,3 +33,12 @@ def known_timezones() -> frozenset[str]:
 
 def is_known_timezone(name: str) -> bool:
     return name in known_timezones()
+
+
+def normalised_email(raw: str) -> str:
+    """' Rahim@Example.com ' -> 'rahim@example.com'."""
+    return raw.strip().lower()
+
+
+def normalised_email_sql(field: str) -> Lower:
+    return Lower(Trim(field))

@@ -1,4 +1,4 @@
-"""The write path of a communications log import (seed 004), kept apart from services.py for size.
+"""The write path of a communications log import (seed 004): a service module of its own, for its size.
 
 From each message the import derives what the guide derives: the customer (by phone), their first
 contact (`signed_up_at`), the message itself (a `message_logged` event: activity and engagement),
@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce, Least
 from audiences.communications import LogRow, complaint_keyword, currency_error, keyword_pattern
 from audiences.models import Customer, Event, Order
 from audiences.segments.recheck import customers_mark_changed
-from audiences.services import customer_statistics_recompute
+from audiences.services.orders import customer_statistics_recompute
 
 LOG_CHANNEL = "communications_log"
 BATCH = 2_000

@@ -92,7 +92,7 @@ class Customer(models.Model):
     city = models.CharField(max_length=100, blank=True, db_index=True)
     signed_up_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attributes = models.JSONField(default=dict, blank=True)
-    # Order statistics, maintained by audiences.services.order_create / order_cancel.
+    # Order statistics, maintained by audiences.services.orders.order_create / order_cancel.
     currency = models.CharField(
         max_length=3,
         choices=CURRENCY_CHOICES,

@@ -1,23 +1,34 @@
-"""Extensions of the customer profile the API returns, registered by apps above audiences.
+"""Sections of the customer profile the API returns, each registered by the app that owns it.
 
-Loyalty registers "loyalty" (the member summary); audiences itself provides "segments" and
-"consents". A provider takes a Customer and returns a JSON-ready value.
+Audiences registers "segments"; an app above adds its own section under its own key. A provider
+takes a Customer and returns a JSON-ready value. `schema` is the serializer field the OpenAPI
+schema shows for the section and `example` the value its examples show, so the schema and its
+examples list every section without audiences knowing them.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 ProfileProvider = Callable[[object], object]
 
-_providers: dict[str, ProfileProvider] = {}
-_defaults: dict[str, object] = {"segments": [], "loyalty": None}
+
+@dataclass(frozen=True)
+class ProfileSection:
+    provider: ProfileProvider
+    schema: object
+    example: object
 
 
-def register_profile_provider(key: str, provider: ProfileProvider) -> None:
-    _providers[key] = provider
+_sections: dict[str, ProfileSection] = {}
+
+
+def register_profile_provider(key: str, provider: ProfileProvider, *, schema, example) -> None:
+    _sections[key] = ProfileSection(provider=provider, schema=schema, example=example)
+
+
+def profile_sections() -> dict[str, ProfileSection]:
+    return dict(_sections)
 
 
 def profile_extensions(customer) -> dict[str, object]:
-    extensions = dict(_defaults)
-    for key, provider in _providers.items():
-        extensions[key] = provider(customer)
-    return extensions
+    return {key: section.provider(customer) for key, section in _sections.items()}

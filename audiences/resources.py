@@ -6,9 +6,11 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from audiences import services
 from audiences.dates import iso_datetime
 from audiences.models import ConsentRecord, Customer, Event, Order, OrderLine, Product, Store
+from audiences.services.catalog import product_upsert
+from audiences.services.consent import consent_record
+from audiences.services.customers import customer_upsert
 
 
 class IsoDateTimeWidget(widgets.Widget):
@@ -54,7 +56,7 @@ class CustomerResource(resources.ModelResource):
                          "signed_up_at", "attributes")
         }  # fmt: skip
         fields["store"] = instance.store.code if instance.store_id else None
-        customer, _ = services.customer_upsert(external_id=instance.external_id, **fields)
+        customer, _ = customer_upsert(external_id=instance.external_id, **fields)
         instance.pk = customer.pk
 
 
@@ -71,7 +73,7 @@ class ProductResource(resources.ModelResource):
         skip_unchanged = True
 
     def do_instance_save(self, instance, is_create):
-        product, _ = services.product_upsert(
+        product, _ = product_upsert(
             sku=instance.sku,
             name=instance.name,
             price=instance.price,
@@ -106,7 +108,7 @@ class ConsentRecordResource(resources.ModelResource):
 
     def do_instance_save(self, instance, is_create):
         instance.full_clean(exclude=["created_at"])
-        record = services.consent_record(
+        record = consent_record(
             customer=instance.customer,
             channel=instance.channel,
             topic=instance.topic or "marketing",

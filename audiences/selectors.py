@@ -10,6 +10,10 @@ def customer_get(*, external_id: str) -> Customer | None:
     return Customer.objects.select_related("store").filter(external_id=external_id).first()
 
 
+def customers_by_external_id(*, external_ids: set[str]) -> dict[str, Customer]:
+    return {customer.external_id: customer for customer in Customer.objects.filter(external_id__in=external_ids)}
+
+
 def customer_consents(*, customer: Customer) -> QuerySet[Consent]:
     return Consent.objects.filter(customer=customer).order_by("channel", "topic")
 

@@ -3,6 +3,7 @@
 Receivers take `sender` and the keyword arguments named in each comment.
 """
 
+from django.db import transaction
 from django.dispatch import Signal
 
 customer_upserted = Signal()  # customer, created
@@ -13,3 +14,7 @@ order_placed = Signal()  # order
 order_cancelled = Signal()  # order
 segment_membership_changed = Signal()  # segment, entered, exited, changed_at (counts; rows in SegmentMembershipChange)
 demo_seeded = Signal()  # no arguments: the demo data set was just created; apps above add their own demo settings
+
+
+def send_after_commit(signal: Signal, **kwargs) -> None:
+    transaction.on_commit(lambda: signal.send(sender=None, **kwargs))

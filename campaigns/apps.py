@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = "Campaigns"
+
+    def ready(self):
+        from campaigns.order_hooks import ATTRIBUTION_ON_PLACE
+        from promotions.order_hooks import register_order_hook
+
+        register_order_hook("campaigns", place_fields=ATTRIBUTION_ON_PLACE)

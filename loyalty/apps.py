@@ -4,3 +4,23 @@ from django.apps import AppConfig
 class LoyaltyConfig(AppConfig):
     name = "loyalty"
     verbose_name = "Loyalty"
+
+    def ready(self):
+        from audiences.profile import register_profile_provider
+        from loyalty import eligibility, order_hooks, profile
+        from promotions.customer_facts import register_customer_facts_provider
+        from promotions.engine.conditions import register_condition
+        from promotions.order_hooks import register_order_hook
+
+        register_order_hook(
+            "loyalty", place_fields=order_hooks.POINTS_ON_PLACE, cancel_fields=order_hooks.POINTS_ON_CANCEL
+        )
+        register_condition(
+            "loyalty_tiers",
+            check=eligibility.in_tiers,
+            parse=eligibility.tier_names,
+            message="This code is for {value} members only.",
+            describe=eligibility.describe_tiers,
+        )
+        register_customer_facts_provider(eligibility.customer_tier_facts)
+        register_profile_provider("loyalty", profile.member_summary, schema=profile.MEMBER_SUMMARY_FIELD, example=None)

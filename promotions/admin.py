@@ -1,4 +1,4 @@
-"""The campaign manager's view of promotions: live status, uses, budget spent, redemptions."""
+"""The marketer's view of promotions: live status, uses, budget spent, redemptions."""
 
 from django import forms
 from django.contrib import admin, messages

@@ -1,8 +1,8 @@
 """What promotions know about a customer when pricing, extended by apps above promotions.
 
-`segments` are the customer's current memberships (audiences: refresh, live recheck); loyalty registers a provider for
-`loyalty_tier`. A provider takes a Customer and returns a dict of CustomerFacts fields
-(`segments`, `loyalty_tier`) or `extra` entries for registered conditions.
+`segments` are the customer's current memberships (audiences: refresh, live recheck). An app above
+registers a provider for the facts its own conditions check: it takes a Customer and returns a dict
+of CustomerFacts fields (`segments`) and `extra` entries, one per fact, read by those conditions.
 """
 
 from collections.abc import Callable
@@ -22,7 +22,7 @@ def register_customer_facts_provider(provider: FactsProvider) -> None:
 
 
 def customer_facts(customer: Customer, promotion_uses: dict[int, int]) -> CustomerFacts:
-    facts = {"segments": frozenset(customer_segment_codes(customer)), "loyalty_tier": None, "extra": {}}
+    facts = {"segments": frozenset(customer_segment_codes(customer)), "extra": {}}
     for provider in _providers:
         provided = provider(customer)
         extra = provided.pop("extra", None)
@@ -33,7 +33,6 @@ def customer_facts(customer: Customer, promotion_uses: dict[int, int]) -> Custom
         external_id=customer.external_id,
         segments=frozenset(facts["segments"]),
         is_first_order=customer.orders_count == 0,
-        loyalty_tier=facts["loyalty_tier"],
         promotion_uses=promotion_uses,
         extra=facts["extra"],
     )

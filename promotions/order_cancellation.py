@@ -1,6 +1,6 @@
 """Cancelling an order gives back everything its promotions claimed, by whichever door it came.
 
-`audiences.services.order_cancel` is the one path that cancels an order. Promotions registers
+`audiences.services.orders.order_cancel` is the one path that cancels an order. Promotions registers
 `order_claims_release` as one of its cancel steps (see `PromotionsConfig.ready`), so the admin
 action and the API alike release the order's uses, per-customer counts and budget, and run the
 cancel hooks, once, in the transaction that cancels it. The answer is recorded on the order's
@@ -13,11 +13,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from audiences import services as audience_services
 from audiences.currencies import quantize
 from audiences.models import Order
+from audiences.services.orders import order_cancel
 from promotions.models import CustomerPromotionUsage, OrderPricing, Promotion, PromotionCode, Redemption
-from promotions.order_hooks import DEFAULT_CANCEL_FIELDS, run_cancel_hooks
+from promotions.order_hooks import cancel_answer_defaults, run_cancel_hooks
 
 
 def order_claims_release(*, order: Order) -> dict:
@@ -58,11 +58,11 @@ def order_claims_release(*, order: Order) -> dict:
 @transaction.atomic
 def order_release(*, order: Order) -> dict:
     """Cancel the order (`POST /orders/{id}/cancel`) and answer what was given back. Idempotent."""
-    order, _ = audience_services.order_cancel(order=order)
+    order, _ = order_cancel(order=order)
     pricing = OrderPricing.objects.filter(order=order).only("cancellation").first()
     if pricing is None:
         # Recorded by an import: it claimed nothing.
-        return _cancellation_answer(order, [], DEFAULT_CANCEL_FIELDS)
+        return _cancellation_answer(order, [], cancel_answer_defaults())
     if pricing.cancellation:
         return pricing.cancellation
     # Cancelled before cancelling released claims (the admin action did not, until this was

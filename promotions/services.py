@@ -17,9 +17,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Value
 from django.utils import timezone
 
-from audiences import services as audience_services
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
 from audiences.models import Order, Segment, Store
+from audiences.services.orders import OrderLineInput, order_create
 from promotions.code_patterns import InvalidPattern, generate_codes, validate_pattern
 from promotions.engine.definition import MAX_MONEY, DefinitionError, parse_eligibility, parse_reward, parse_target
 from promotions.engine.evaluate import normalize_code
@@ -365,7 +365,7 @@ def _order_record(external_id, request: PricingRequest, pricing: Pricing, placed
     for line_input, line_result in zip(request.lines, result.lines, strict=True):
         product = pricing.products.get(line_input.sku)
         lines.append(
-            audience_services.OrderLineInput(
+            OrderLineInput(
                 sku=line_input.sku,
                 quantity=line_input.quantity,
                 unit_price=line_input.unit_price,
@@ -375,7 +375,7 @@ def _order_record(external_id, request: PricingRequest, pricing: Pricing, placed
             )
         )
     store = Store.objects.filter(code=request.store).first() if request.store else None
-    return audience_services.order_create(
+    return order_create(
         external_id=external_id,
         currency=request.currency,
         placed_at=placed_at,

@@ -1,7 +1,10 @@
+import copy
+
 from rest_framework import serializers
 
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error, quantize
 from audiences.models import ConsentChannel, ConsentStatus, ConsentTopic, Event
+from audiences.profile import profile_sections
 
 CODE_FIELD = {"max_length": 64}
 
@@ -122,14 +125,24 @@ class CustomerBaseOutput(serializers.Serializer):
         return customer.currency or None
 
 
+SEGMENTS_FIELD = serializers.ListField(
+    child=serializers.CharField(),
+    help_text="Codes of the segments the customer is in, current about a second after a change to their "
+    "data; rules that move with time alone (within_days) move at the nightly refresh.",
+)
+
+
 class CustomerOutput(CustomerBaseOutput):
-    segments = serializers.ListField(
-        child=serializers.CharField(),
-        help_text="Codes of the segments the customer is in, current about a second after a change to their "
-        "data; rules that move with time alone (within_days) move at the nightly refresh.",
-    )
-    loyalty = serializers.JSONField(allow_null=True)
+    """The customer, every registered profile section (audiences' own: `segments`) and their consents."""
+
     consents = ConsentOutput(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        consents = fields.pop("consents")
+        # Read when the schema is built, after every app has registered its sections.
+        sections = {key: copy.deepcopy(section.schema) for key, section in profile_sections().items()}
+        return {**fields, **sections, "consents": consents}
 
 
 class ConsentInput(serializers.Serializer):
@@ -179,3 +192,42 @@ class EventBatchOutput(serializers.Serializer):
         help_text="Events whose idempotency_key was already recorded; they are returned as first recorded."
     )
     events = EventOutput(many=True, help_text="Every event of the batch, in the order sent.")
+
+
+class SegmentInput(serializers.Serializer):
+    code = serializers.SlugField(max_length=64)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    rules = serializers.JSONField()
+
+
+class SegmentPatchInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    rules = serializers.JSONField(required=False)
+
+
+class SegmentOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    rules = serializers.JSONField()
+    predefined = serializers.BooleanField()
+    count = serializers.IntegerField(source="member_count", allow_null=True)
+    refreshed_at = serializers.DateTimeField(allow_null=True)
+
+
+class MembersPage(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = serializers.ListField(child=serializers.CharField(), help_text="Customer external ids.")
+
+
+class PreviewInput(serializers.Serializer):
+    rules = serializers.JSONField()
+
+
+class PreviewOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    sample = serializers.ListField(child=serializers.CharField())

@@ -3,105 +3,15 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from audiences import selectors, services
+from audiences import selectors
+from audiences.api import examples
 from audiences.api import serializers as s
 from audiences.models import Customer
+from audiences.services.catalog import category_upsert, product_upsert, store_upsert
+from audiences.services.consent import consent_record
+from audiences.services.customers import customer_upsert
+from audiences.services.events import EventInput, events_record
 from config.api.views import StorefrontView, validated
-
-STORE_OUTPUT_EXAMPLE = {
-    "code": "DHK-01",
-    "name": "Gulshan",
-    "timezone": "Asia/Dhaka",
-    "currency": "BDT",
-    "city": "Dhaka",
-}
-CATEGORY_OUTPUT_EXAMPLE = {"code": "tv", "name": "Televisions", "parent": "electronics", "path": "/electronics/tv/"}
-PRODUCT_OUTPUT_EXAMPLE = {
-    "sku": "TV-55",
-    "name": "55in TV",
-    "category": "tv",
-    "brand": "Walton",
-    "price": "54000.00",
-    "currency": "BDT",
-    "in_stock": True,
-}
-CUSTOMER_OUTPUT_EXAMPLE = {
-    "external_id": "C-1001",
-    "email": "rahim@example.com",
-    "phone": "+8801712345678",
-    "first_name": "Rahim",
-    "last_name": "Uddin",
-    "birth_date": "1990-04-02",
-    "language": "bn",
-    "timezone": "Asia/Dhaka",
-    "store": "DHK-01",
-    "city": "Dhaka",
-    "signed_up_at": "2025-03-14T05:20:00Z",
-    "attributes": {"car_year": 2017},
-    "orders_count": 7,
-    "currency": "BDT",
-    "total_spent": "412350.00",
-    "first_order_at": "2025-03-20T08:12:00Z",
-    "last_order_at": "2026-11-22T04:00:00Z",
-    "segments": ["high_value", "vip_dhaka"],
-    "loyalty": None,
-    "consents": [
-        {
-            "channel": "email",
-            "topic": "marketing",
-            "status": "opted_in",
-            "source": "storefront",
-            "recorded_at": "2025-03-14T05:20:00Z",
-        },
-        {
-            "channel": "sms",
-            "topic": "marketing",
-            "status": "opted_in",
-            "source": "pos",
-            "recorded_at": "2026-11-20T09:04:00Z",
-        },
-    ],
-}
-EVENT_BATCH_EXAMPLE = {
-    "events": [
-        {
-            "customer": "C-1001",
-            "type": "product_viewed",
-            "occurred_at": "2026-11-22T09:41:00+06:00",
-            "properties": {"sku": "TV-55"},
-            "idempotency_key": "web-8f3a-1",
-        },
-        {
-            "customer": "C-1001",
-            "type": "cart_updated",
-            "occurred_at": "2026-11-22T09:45:00+06:00",
-            "properties": {"skus": ["TV-55"], "value": "54000.00", "currency": "BDT"},
-            "idempotency_key": "web-8f3a-2",
-        },
-    ]
-}
-EVENT_BATCH_OUTPUT_EXAMPLE = {
-    "recorded": 1,
-    "duplicates": 1,
-    "events": [
-        {
-            "id": 90211,
-            "customer": "C-1001",
-            "type": "product_viewed",
-            "occurred_at": "2026-11-22T03:41:00Z",
-            "properties": {"sku": "TV-55"},
-            "idempotency_key": "web-8f3a-1",
-        },
-        {
-            "id": 90245,
-            "customer": "C-1001",
-            "type": "cart_updated",
-            "occurred_at": "2026-11-22T03:45:00Z",
-            "properties": {"skus": ["TV-55"], "value": "54000.00", "currency": "BDT"},
-            "idempotency_key": "web-8f3a-2",
-        },
-    ],
-}
 
 
 def _upserted(output, created: bool) -> Response:
@@ -119,20 +29,16 @@ class StoreView(StorefrontView):
     @extend_schema(
         request=s.StoreInput,
         responses={200: s.StoreOutput, 201: s.StoreOutput},
-        examples=[
-            OpenApiExample(
-                "Dhaka store", {"name": "Gulshan", "timezone": "Asia/Dhaka", "currency": "BDT"}, request_only=True
-            )
-        ],
+        examples=[OpenApiExample("Dhaka store", examples.STORE_INPUT_EXAMPLE, request_only=True)],
     )
     def put(self, request, code):
         data = validated(s.StoreInput, request.data)
-        store, created = services.store_upsert(code=code, **data)
+        store, created = store_upsert(code=code, **data)
         return _upserted(s.StoreOutput(store).data, created)
 
     @extend_schema(
         responses=s.StoreOutput,
-        examples=[OpenApiExample("Dhaka store", STORE_OUTPUT_EXAMPLE, response_only=True)],
+        examples=[OpenApiExample("Dhaka store", examples.STORE_OUTPUT_EXAMPLE, response_only=True)],
     )
     def get(self, request, code):
         store = selectors.store_get(code=code)
@@ -146,20 +52,18 @@ class CategoryView(StorefrontView):
         request=s.CategoryInput,
         responses={200: s.CategoryOutput, 201: s.CategoryOutput},
         examples=[
-            OpenApiExample(
-                "Televisions under electronics", {"name": "Televisions", "parent": "electronics"}, request_only=True
-            ),
-            OpenApiExample("Televisions under electronics", CATEGORY_OUTPUT_EXAMPLE, response_only=True),
+            OpenApiExample("Televisions under electronics", examples.CATEGORY_INPUT_EXAMPLE, request_only=True),
+            OpenApiExample("Televisions under electronics", examples.CATEGORY_OUTPUT_EXAMPLE, response_only=True),
         ],
     )
     def put(self, request, code):
         data = validated(s.CategoryInput, request.data)
-        category, created = services.category_upsert(code=code, name=data["name"], parent_code=data["parent"])
+        category, created = category_upsert(code=code, name=data["name"], parent_code=data["parent"])
         return _upserted(s.CategoryOutput(category).data, created)
 
     @extend_schema(
         responses=s.CategoryOutput,
-        examples=[OpenApiExample("Televisions", CATEGORY_OUTPUT_EXAMPLE, response_only=True)],
+        examples=[OpenApiExample("Televisions", examples.CATEGORY_OUTPUT_EXAMPLE, response_only=True)],
     )
     def get(self, request, code):
         category = selectors.category_get(code=code)
@@ -172,22 +76,16 @@ class ProductView(StorefrontView):
     @extend_schema(
         request=s.ProductInput,
         responses={200: s.ProductOutput, 201: s.ProductOutput},
-        examples=[
-            OpenApiExample(
-                "A TV",
-                {"name": "55in TV", "category": "tv", "price": "54000.00", "currency": "BDT", "brand": "Walton"},
-                request_only=True,
-            )
-        ],
+        examples=[OpenApiExample("A TV", examples.PRODUCT_INPUT_EXAMPLE, request_only=True)],
     )
     def put(self, request, sku):
         data = validated(s.ProductInput, request.data)
-        product, created = services.product_upsert(sku=sku, category_code=data.pop("category"), **data)
+        product, created = product_upsert(sku=sku, category_code=data.pop("category"), **data)
         return _upserted(s.ProductOutput(product).data, created)
 
     @extend_schema(
         responses=s.ProductOutput,
-        examples=[OpenApiExample("A TV", PRODUCT_OUTPUT_EXAMPLE, response_only=True)],
+        examples=[OpenApiExample("A TV", examples.PRODUCT_OUTPUT_EXAMPLE, response_only=True)],
     )
     def get(self, request, sku):
         product = selectors.product_get(sku=sku)
@@ -197,14 +95,11 @@ class ProductView(StorefrontView):
 
 
 def customer_output(customer: Customer) -> dict:
-    extensions = selectors.customer_profile_extensions(customer=customer)
     consents = selectors.customer_consents(customer=customer)
     return {
         **s.CustomerBaseOutput(customer).data,
-        "segments": extensions.pop("segments"),
-        "loyalty": extensions.pop("loyalty"),
+        **selectors.customer_profile_extensions(customer=customer),
         "consents": s.ConsentOutput(consents, many=True).data,
-        **extensions,
     }
 
 
@@ -212,31 +107,17 @@ class CustomerView(StorefrontView):
     @extend_schema(
         request=s.CustomerInput,
         responses={200: s.CustomerOutput, 201: s.CustomerOutput},
-        examples=[
-            OpenApiExample(
-                "Customer in Dhaka",
-                {
-                    "email": "rahim@example.com",
-                    "phone": "01712345678",
-                    "first_name": "Rahim",
-                    "language": "bn",
-                    "store": "DHK-01",
-                    "city": "Dhaka",
-                    "attributes": {"car_year": 2017},
-                },
-                request_only=True,
-            )
-        ],
+        examples=[OpenApiExample("Customer in Dhaka", examples.CUSTOMER_INPUT_EXAMPLE, request_only=True)],
     )
     def put(self, request, external_id):
         data = validated(s.CustomerInput, request.data)
-        customer, created = services.customer_upsert(external_id=external_id, **data)
+        customer, created = customer_upsert(external_id=external_id, **data)
         customer = selectors.customer_get(external_id=customer.external_id)
         return _upserted(customer_output(customer), created)
 
     @extend_schema(
         responses=s.CustomerOutput,
-        examples=[OpenApiExample("Customer in Dhaka", CUSTOMER_OUTPUT_EXAMPLE, response_only=True)],
+        examples=[OpenApiExample("Customer in Dhaka", examples.CUSTOMER_OUTPUT_EXAMPLE, response_only=True)],
     )
     def get(self, request, external_id):
         return Response(customer_output(_customer_or_404(external_id)))
@@ -247,30 +128,19 @@ class CustomerConsentsView(StorefrontView):
         request=s.ConsentInput,
         responses={201: s.CustomerOutput},
         examples=[
-            OpenApiExample(
-                "SMS opt-in at the till",
-                {
-                    "channel": "sms",
-                    "topic": "marketing",
-                    "status": "opted_in",
-                    "source": "pos",
-                    "recorded_at": "2026-11-20T15:04:00+06:00",
-                },
-                request_only=True,
-            ),
-            OpenApiExample("The customer with the new consent", CUSTOMER_OUTPUT_EXAMPLE, response_only=True),
+            OpenApiExample("SMS opt-in at the till", examples.CONSENT_INPUT_EXAMPLE, request_only=True),
+            OpenApiExample("The customer with the new consent", examples.CUSTOMER_OUTPUT_EXAMPLE, response_only=True),
         ],
     )
     def post(self, request, external_id):
         customer = _customer_or_404(external_id)
         data = validated(s.ConsentInput, request.data)
-        services.consent_record(customer=customer, **data)
+        consent_record(customer=customer, **data)
         return Response(customer_output(customer), status=status.HTTP_201_CREATED)
 
 
-def _event_inputs(items: list[dict], *, single: bool) -> list[services.EventInput]:
-    external_ids = {item["customer"] for item in items}
-    customers = {c.external_id: c for c in Customer.objects.filter(external_id__in=external_ids)}
+def _event_inputs(items: list[dict], *, single: bool) -> list[EventInput]:
+    customers = selectors.customers_by_external_id(external_ids={item["customer"] for item in items})
     missing = {index: item["customer"] for index, item in enumerate(items) if item["customer"] not in customers}
     if missing and single:
         raise Http404(f"Unknown customer '{items[0]['customer']}'.")
@@ -278,24 +148,18 @@ def _event_inputs(items: list[dict], *, single: bool) -> list[services.EventInpu
         raise serializers.ValidationError(
             {"events": {str(index): {"customer": [f"Unknown customer '{ext}'."]} for index, ext in missing.items()}}
         )
-    return [services.EventInput(**{**item, "customer": customers[item["customer"]]}) for item in items]
+    return [EventInput(**{**item, "customer": customers[item["customer"]]}) for item in items]
 
 
 class EventView(StorefrontView):
     @extend_schema(
         request=s.EventInput,
         responses={200: s.EventOutput, 201: s.EventOutput},
-        examples=[
-            OpenApiExample(
-                "A complaint",
-                {"customer": "C-1001", "type": "complaint_opened", "properties": {"ref": 7}},
-                request_only=True,
-            )
-        ],
+        examples=[OpenApiExample("A complaint", examples.EVENT_INPUT_EXAMPLE, request_only=True)],
     )
     def post(self, request):
         data = validated(s.EventInput, request.data)
-        [(event, created)] = services.events_record(events=_event_inputs([data], single=True))
+        [(event, created)] = events_record(events=_event_inputs([data], single=True))
         return _upserted(s.EventOutput(event).data, created)
 
 
@@ -304,15 +168,17 @@ class EventBatchView(StorefrontView):
         request=s.EventBatchInput,
         responses={201: s.EventBatchOutput},
         examples=[
-            OpenApiExample("Two web events", EVENT_BATCH_EXAMPLE, request_only=True),
-            OpenApiExample("The first one was already recorded", EVENT_BATCH_OUTPUT_EXAMPLE, response_only=True),
+            OpenApiExample("Two web events", examples.EVENT_BATCH_EXAMPLE, request_only=True),
+            OpenApiExample(
+                "The first one was already recorded", examples.EVENT_BATCH_OUTPUT_EXAMPLE, response_only=True
+            ),
         ],
         description="Records up to 1,000 events in one transaction. An event whose `idempotency_key` was already "
         "recorded counts as a duplicate and comes back as it was first recorded.",
     )
     def post(self, request):
         data = validated(s.EventBatchInput, request.data)
-        results = services.events_record(events=_event_inputs(data["events"], single=False))
+        results = events_record(events=_event_inputs(data["events"], single=False))
         output = s.EventBatchOutput(
             {
                 "recorded": sum(created for _, created in results),

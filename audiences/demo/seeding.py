@@ -7,7 +7,6 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.db.models import Max
 
-from audiences import services
 from audiences.demo import generator, reference
 from audiences.demo.writers import PostgresCopyWriter, SQLiteBatchWriter
 from audiences.models import (
@@ -25,6 +24,7 @@ from audiences.models import (
     SegmentMembershipChange,
     Store,
 )
+from audiences.services.catalog import category_upsert, store_upsert
 
 CHUNK_CUSTOMERS = 2_000
 
@@ -70,7 +70,7 @@ def _catalog(*, seed: int, size: DemoSize) -> tuple[list, dict, list, dict, dict
     store_specs = generator.stores(size.stores)
     store_ids = {}
     for spec in store_specs:
-        store, _ = services.store_upsert(
+        store, _ = store_upsert(
             code=spec.code,
             name=spec.name,
             timezone=spec.country.timezone,
@@ -80,7 +80,7 @@ def _catalog(*, seed: int, size: DemoSize) -> tuple[list, dict, list, dict, dict
         store_ids[spec.code] = store.id
     category_ids = {}
     for code, name, parent in reference.CATEGORIES:
-        category, _ = services.category_upsert(code=code, name=name, parent_code=parent)
+        category, _ = category_upsert(code=code, name=name, parent_code=parent)
         category_ids[code] = category.id
     countries = list({spec.country.code: spec.country for spec in store_specs}.values())
     product_specs = generator.products(seed, size.products, countries)

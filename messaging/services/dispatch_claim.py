@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Lower, Trim
 
+from audiences.contact import normalised_email_sql
 from audiences.models import Customer
 from messaging.models import Channel, Message, MessageStatus, TemplateKind
 from messaging.selectors import pick_language
@@ -73,7 +73,7 @@ def messages_lease(
 def _address_expression(channel: str):
     customer = Customer.objects.filter(pk=OuterRef("customer_id"))
     if channel == Channel.EMAIL:
-        return Subquery(customer.values(address=Lower(Trim("email")))[:1])
+        return Subquery(customer.values(address=normalised_email_sql("email"))[:1])
     if channel in (Channel.SMS, Channel.WHATSAPP):
         return Subquery(customer.values("phone")[:1])
     return Value("")

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
+from audiences.contact import normalised_email
 from audiences.models import Consent, ConsentStatus, Customer
 from messaging.models import Channel, Message, MessageStatus, Suppression, Template, TemplateKind
 from messaging.policy import CAPPED_CHANNELS, Cap, Decision, Policy, QuietHours, delivery_decision
@@ -35,7 +36,7 @@ def configured_policy(override: dict | None = None) -> Policy:
 def message_address(message: Message) -> str:
     customer = message.customer
     if message.channel == Channel.EMAIL:
-        return customer.email.strip().lower()
+        return normalised_email(customer.email)
     if message.channel in (Channel.SMS, Channel.WHATSAPP):
         return customer.phone
     return ""

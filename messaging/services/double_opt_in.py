@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audiences.models import ConsentStatus, ConsentTopic, Customer
-from audiences.services import DOUBLE_OPT_IN_SOURCE, consent_record
+from audiences.services.consent import DOUBLE_OPT_IN_SOURCE, consent_record
 from messaging import links
 from messaging.models import Channel, Message, Template
 from messaging.selectors import link_customer

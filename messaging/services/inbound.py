@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import transaction
 
 from audiences.models import ConsentStatus, ConsentTopic
-from audiences.services import EventInput, consent_record, events_record
+from audiences.services.consent import consent_record
+from audiences.services.events import EventInput, events_record
 from messaging import keywords
 from messaging.models import SuppressionReason
 from messaging.services.suppression import customers_with, opt_out_everywhere, suppression_add, suppression_remove

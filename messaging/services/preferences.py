@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from audiences.models import ConsentStatus, Customer
-from audiences.services import consent_record
+from audiences.services.consent import consent_record
 from messaging import links
 from messaging.selectors import link_customer
 

@@ -2,13 +2,14 @@
 
 from collections.abc import Iterable
 
+from audiences.contact import normalised_email
 from audiences.models import ConsentStatus, Customer
-from audiences.services import consent_record
+from audiences.services.consent import consent_record
 from messaging.models import Channel, Suppression
 
 
 def suppression_add(*, channel: str, address: str, reason: str, source: str = "") -> Suppression:
-    address = address.strip().lower() if channel == Channel.EMAIL else address.strip()
+    address = normalised_email(address) if channel == Channel.EMAIL else address.strip()
     suppression, _ = Suppression.objects.get_or_create(
         channel=channel, address=address, defaults={"reason": reason, "source": source}
     )

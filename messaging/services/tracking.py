@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audiences.contact import normalised_email
 from audiences.models import ConsentTopic
-from audiences.services import EventInput, events_record
+from audiences.services.events import EventInput, events_record
 from messaging import links
 from messaging.models import Channel, Message, MessageStatus, SuppressionReason, TrackingEvent
 from messaging.services.suppression import opt_out_everywhere, suppression_add
@@ -62,7 +63,7 @@ def _is_soft_bounce(event) -> bool:
 def tracking_event_record(*, provider: str, event) -> bool:
     """Apply an anymail tracking event once; False when this provider event was seen before."""
     at = event.timestamp or timezone.now()
-    recipient = (event.recipient or "").strip().lower()
+    recipient = normalised_email(event.recipient or "")
     event_id = (
         event.event_id
         or hashlib.sha256(f"{event.message_id}|{event.event_type}|{recipient}|{at.isoformat()}".encode()).hexdigest()

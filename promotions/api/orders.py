@@ -24,6 +24,7 @@ from promotions.api.serializers import (
 from promotions.api.views import customer_or_404, pricing_request
 from promotions.engine.types import Reason
 from promotions.errors import RedemptionConflict
+from promotions.order_hooks import cancel_answer_defaults, place_answer_defaults
 from promotions.results import amounts_payload
 
 ORDER_DROPPED_EXAMPLE = {
@@ -33,7 +34,8 @@ ORDER_DROPPED_EXAMPLE = {
                "total": "100.00"}],
     "dropped_codes": [{"code": "ONCE", "reason": "usage_limit_reached",
                        "message": "This code has been used as many times as it may be."}],
-    "points_earned": 0, "attributed_campaign": None,
+    # The URLconf imports this module after every app's ready() has registered its order hooks.
+    **place_answer_defaults(),
 }  # fmt: skip
 
 
@@ -252,13 +254,13 @@ class OrderCancelView(StorefrontView):
                     "currency": "BDT",
                     "released": [{"promotion": 42, "code": "WELCOME15", "amount": "1350.00"}],
                     "released_discount": "1350.00",
-                    "points_reversed": 135,
+                    **cancel_answer_defaults(),
                 },
                 response_only=True,
             )
         ],
         description="Releases the order's redemptions (usage, per-customer counts and budget given back) and "
-        "reverses what hooks recorded (loyalty points, attributed revenue). Idempotent.",
+        "reverses what the order hooks of other apps recorded. Idempotent.",
     )
     def post(self, request, external_id):
         order = Order.objects.filter(external_id=external_id).first()

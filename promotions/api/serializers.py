@@ -1,5 +1,6 @@
 """Input and output serializers of the promotions API (outputs document the JSON shapes)."""
 
+import copy
 from decimal import Decimal
 
 from rest_framework import serializers
@@ -9,6 +10,7 @@ from audiences.payment_methods import PAYMENT_METHOD_CHOICES
 from promotions.engine.definition import MAX_MONEY
 from promotions.lifecycle import REQUESTABLE
 from promotions.models import PROMOTION_FIELDS, Promotion
+from promotions.order_hooks import cancel_answer_fields, place_answer_fields
 
 # Every amount the API takes stays within what the engine and the stored columns hold exactly
 # (SQLite keeps decimals as floats: 15 significant digits survive the round trip).
@@ -128,11 +130,19 @@ class DroppedCodeOutput(serializers.Serializer):
     message = serializers.CharField()
 
 
+def _hook_fields(answer_fields: dict) -> dict:
+    # Read when the schema is built, after every app has registered its order hooks.
+    return {name: copy.deepcopy(answer.schema) for name, answer in answer_fields.items()}
+
+
 class OrderOutput(EvaluationOutput):
+    """The evaluation, the order, and the fields the registered order hooks add."""
+
     order = serializers.CharField()
     dropped_codes = DroppedCodeOutput(many=True, help_text='Codes left out under on_unredeemable_code "drop".')
-    points_earned = serializers.IntegerField()
-    attributed_campaign = serializers.JSONField(allow_null=True)
+
+    def get_fields(self):
+        return {**super().get_fields(), **_hook_fields(place_answer_fields())}
 
 
 class ReleasedOutput(serializers.Serializer):
@@ -142,12 +152,16 @@ class ReleasedOutput(serializers.Serializer):
 
 
 class CancelOutput(serializers.Serializer):
+    """What the cancel gave back, and the fields the registered order hooks add."""
+
     order = serializers.CharField()
     status = serializers.CharField()
     currency = serializers.CharField()
     released = ReleasedOutput(many=True)
     released_discount = serializers.CharField()
-    points_reversed = serializers.IntegerField()
+
+    def get_fields(self):
+        return {**super().get_fields(), **_hook_fields(cancel_answer_fields())}
 
 
 class CouponPromotionOutput(serializers.Serializer):

@@ -1,6 +1,6 @@
 """The registry of eligibility conditions: a name in a promotion's `eligibility` -> a checker.
 
-Apps above promotions register their own (loyalty adds tier-based ones) without promotions
+Apps above promotions register their own (on facts they provide) without promotions
 importing them. A checker is pure: it gets the condition's configured value and the customer's
 facts and says whether the customer qualifies. When it refuses a code, the answer names the
 condition (`detail`) and says why in the condition's own `message`.
@@ -70,11 +70,4 @@ register_condition(
     check=lambda required, facts: facts.is_first_order or not required,
     parse=_flag,
     message="This code is for a customer's first order only.",
-)
-register_condition(
-    "loyalty_tiers",
-    check=lambda tiers, facts: facts.loyalty_tier in tiers,
-    parse=_string_set,
-    message="This code is for {value} members only.",
-    describe=lambda tiers: " or ".join(sorted(tiers)),
 )

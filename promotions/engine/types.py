@@ -109,7 +109,6 @@ class CustomerFacts:
     external_id: str
     segments: frozenset[str] = NOTHING
     is_first_order: bool = True
-    loyalty_tier: str | None = None
     promotion_uses: Mapping[int, int] = field(default_factory=dict)  # promotion id -> this customer's redemptions
     extra: Mapping[str, object] = field(default_factory=dict)
 
@@ -311,7 +310,7 @@ class CodeResult:
     message: str = ""
     promotion_id: int | None = None
     # For the general reasons, the one condition that refused the code (`first_order_only`,
-    # `segments`, `loyalty_tiers`, `store`, `channel`, `currency`); None where the reason says it all.
+    # `segments`, `store`, `channel`, `currency`, or one an app registered); None where the reason says it all.
     detail: str | None = None
 
 

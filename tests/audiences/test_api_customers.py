@@ -3,15 +3,17 @@ from decimal import Decimal
 
 import pytest
 
-from audiences import services
 from audiences.models import ConsentRecord, Customer
+from audiences.services.catalog import store_upsert
+from audiences.services.customers import customer_upsert
+from audiences.services.orders import OrderLineInput, order_cancel, order_create
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def dhaka(db):
-    return services.store_upsert(code="DHK-01", name="Gulshan", timezone="Asia/Dhaka", currency="BDT")[0]
+    return store_upsert(code="DHK-01", name="Gulshan", timezone="Asia/Dhaka", currency="BDT")[0]
 
 
 def test_customer_upsert_normalises_phone_to_e164(storefront, dhaka):
@@ -114,20 +116,20 @@ def test_consent_bad_channel_and_unknown_customer(storefront):
 
 
 def test_order_services_maintain_customer_statistics(dhaka):
-    customer, _ = services.customer_upsert(external_id="C-7")
+    customer, _ = customer_upsert(external_id="C-7")
     first = datetime(2026, 1, 5, tzinfo=UTC)
     second = datetime(2026, 3, 9, tzinfo=UTC)
-    line = services.OrderLineInput(sku="A", quantity=2, unit_price=Decimal("100.00"))
-    services.order_create(external_id="O-1", currency="BDT", placed_at=second, lines=[line], customer=customer)
-    order = services.order_create(
+    line = OrderLineInput(sku="A", quantity=2, unit_price=Decimal("100.00"))
+    order_create(external_id="O-1", currency="BDT", placed_at=second, lines=[line], customer=customer)
+    order = order_create(
         external_id="O-2", currency="BDT", placed_at=first, lines=[line], customer=customer, discount_total=Decimal(50)
     )
     customer.refresh_from_db()
     assert (customer.orders_count, customer.total_spent) == (2, Decimal("350.00"))
     assert (customer.first_order_at, customer.last_order_at) == (first, second)
 
-    services.order_cancel(order=order)
-    _, changed_again = services.order_cancel(order=order)
+    order_cancel(order=order)
+    _, changed_again = order_cancel(order=order)
     customer.refresh_from_db()
     assert changed_again is False
     assert (customer.orders_count, customer.total_spent) == (1, Decimal("200.00"))
@@ -135,9 +137,9 @@ def test_order_services_maintain_customer_statistics(dhaka):
 
 
 def test_total_spent_has_its_currencys_decimals_and_names_it(storefront, dhaka):
-    customer, _ = services.customer_upsert(external_id="C-8", store="DHK-01")
-    line = services.OrderLineInput(sku="A", quantity=1, unit_price=Decimal("49120.00"))
-    services.order_create(external_id="O-8", currency="BDT", placed_at=datetime(2026, 1, 5, tzinfo=UTC), lines=[line],
+    customer, _ = customer_upsert(external_id="C-8", store="DHK-01")
+    line = OrderLineInput(sku="A", quantity=1, unit_price=Decimal("49120.00"))
+    order_create(external_id="O-8", currency="BDT", placed_at=datetime(2026, 1, 5, tzinfo=UTC), lines=[line],
                           customer=customer)  # fmt: skip
     body = storefront.get("/api/v1/customers/C-8").json()
     assert (body["total_spent"], body["currency"]) == ("49120.00", "BDT")
@@ -147,15 +149,15 @@ def test_total_spent_has_its_currencys_decimals_and_names_it(storefront, dhaka):
 
 
 def test_an_order_in_another_currency_is_not_added_to_total_spent(dhaka):
-    customer, _ = services.customer_upsert(external_id="C-10")
+    customer, _ = customer_upsert(external_id="C-10")
     placed = datetime(2026, 1, 5, tzinfo=UTC)
     for number, (currency, price) in enumerate([("TZS", "150000.00"), ("BDT", "5000.00"), ("TZS", "50000.00")]):
-        line = services.OrderLineInput(sku="A", quantity=1, unit_price=Decimal(price))
-        services.order_create(external_id=f"O-10-{number}", currency=currency, placed_at=placed, lines=[line],
+        line = OrderLineInput(sku="A", quantity=1, unit_price=Decimal(price))
+        order_create(external_id=f"O-10-{number}", currency=currency, placed_at=placed, lines=[line],
                               customer=customer)  # fmt: skip
     customer.refresh_from_db()
     assert (customer.currency, customer.total_spent, customer.orders_count) == ("TZS", Decimal("200000"), 3)
-    services.order_cancel(order=customer.orders.get(external_id="O-10-1"))
+    order_cancel(order=customer.orders.get(external_id="O-10-1"))
     customer.refresh_from_db()
     assert customer.total_spent == Decimal("200000")
 
@@ -166,12 +168,12 @@ def test_the_migration_names_each_customers_currency_and_keeps_total_spent_to_it
     from django.apps import apps
 
     migration = importlib.import_module("audiences.migrations.0008_customer_currency_and_seed004_segments")
-    traveller, _ = services.customer_upsert(external_id="C-11")
-    local, _ = services.customer_upsert(external_id="C-12", store="DHK-01")
+    traveller, _ = customer_upsert(external_id="C-11")
+    local, _ = customer_upsert(external_id="C-12", store="DHK-01")
     placed = datetime(2026, 1, 5, tzinfo=UTC)
     for number, (currency, price) in enumerate([("TZS", "150000.00"), ("BDT", "5000.00")]):
-        line = services.OrderLineInput(sku="A", quantity=1, unit_price=Decimal(price))
-        services.order_create(external_id=f"O-11-{number}", currency=currency, placed_at=placed.replace(day=5 + number),
+        line = OrderLineInput(sku="A", quantity=1, unit_price=Decimal(price))
+        order_create(external_id=f"O-11-{number}", currency=currency, placed_at=placed.replace(day=5 + number),
                               lines=[line], customer=traveller)  # fmt: skip
     # As before the migration: no currency, and both currencies added up.
     Customer.objects.update(currency="")

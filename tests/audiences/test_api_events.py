@@ -1,14 +1,14 @@
 import pytest
 
-from audiences import services
 from audiences.models import Event
+from audiences.services.customers import customer_upsert
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def customer(db):
-    return services.customer_upsert(external_id="C-1")[0]
+    return customer_upsert(external_id="C-1")[0]
 
 
 def test_event_recorded_and_idempotent(storefront, customer):
@@ -41,7 +41,7 @@ def test_event_bad_fields(storefront, customer):
 
 
 def test_batch_records_all(storefront, customer):
-    services.customer_upsert(external_id="C-2")
+    customer_upsert(external_id="C-2")
     events = [{"customer": f"C-{1 + i % 2}", "type": "product_viewed", "properties": {"i": i}} for i in range(10)]
     response = storefront.post("/api/v1/events/batch", {"events": events}, format="json")
     assert response.status_code == 201

@@ -1,7 +1,7 @@
 import pytest
 
-from audiences import services
 from audiences.models import Segment
+from audiences.services.customers import customer_upsert
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ VIP = {
 @pytest.fixture
 def customers(db):
     for number in range(1, 76):
-        services.customer_upsert(
+        customer_upsert(
             external_id=f"C-{number:03d}", city="Dhaka" if number % 3 else "Arusha", attributes={"vip": number <= 60}
         )
 
@@ -54,7 +54,7 @@ def test_patch_rules_and_refresh_on_demand(marketer, customers):
     )
     assert patched.status_code == 200
     assert patched.json()["count"] == 25
-    services.customer_upsert(external_id="C-999", city="Arusha")
+    customer_upsert(external_id="C-999", city="Arusha")
     refreshed = marketer.post("/api/v1/segments/vip_dhaka/refresh")
     assert refreshed.status_code == 202
     assert marketer.get("/api/v1/segments/vip_dhaka").json()["count"] == 26

@@ -3,9 +3,11 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from audiences import resources, services
+from audiences import resources
 from audiences.models import Consent, Customer, Event, Segment
 from audiences.scoring import scores_recompute
+from audiences.services.customers import customer_upsert
+from audiences.services.orders import OrderLineInput, order_create
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +48,7 @@ def test_dry_run_writes_nothing_and_skip_bad_rows_imports_the_rest(csv_file, cap
 
 
 def test_consent_import_appends_history(csv_file):
-    customer = services.customer_upsert(external_id="C-1")[0]
+    customer = customer_upsert(external_id="C-1")[0]
     call_command(
         "import_csv",
         "consents",
@@ -78,7 +80,7 @@ def test_communications_log_becomes_customers_and_events(csv_file, settings):
 
 
 def test_admin_segment_editor_rejects_bad_rules_and_refreshes_good_ones(admin_client):
-    services.customer_upsert(external_id="C-1", city="Dhaka")
+    customer_upsert(external_id="C-1", city="Dhaka")
     bad = {"code": "bad", "name": "Bad", "rules": json.dumps({"all": [{"field": "nope", "op": "eq", "value": 1}]})}
     response = admin_client.post("/admin/audiences/segment/add/", bad)
     assert response.status_code == 200
@@ -99,7 +101,7 @@ def test_admin_segment_editor_rejects_bad_rules_and_refreshes_good_ones(admin_cl
 
 
 def test_admin_pages_a_marketer_uses(admin_client):
-    services.customer_upsert(external_id="C-1", city="Dhaka")
+    customer_upsert(external_id="C-1", city="Dhaka")
     scores_recompute()
     for url in [
         "/admin/",
@@ -123,7 +125,7 @@ ORDERS = (
 
 
 def test_orders_import_groups_lines_and_updates_statistics(csv_file):
-    customer = services.customer_upsert(external_id="C-1")[0]
+    customer = customer_upsert(external_id="C-1")[0]
     path = csv_file(ORDERS)
     call_command("import_csv", "orders", path, "--dry-run")
     assert not customer.orders.exists()
@@ -136,7 +138,7 @@ def test_orders_import_groups_lines_and_updates_statistics(csv_file):
 
 
 def test_orders_import_with_an_unknown_customer_records_nothing(csv_file):
-    services.customer_upsert(external_id="C-1")
+    customer_upsert(external_id="C-1")
     with pytest.raises(CommandError, match="Unknown customer 'C-404'"):
         call_command("import_csv", "orders", csv_file(ORDERS + "O-3,C-404,,web,BDT,2026-02-01,RICE,1,100,,0\n"))
     assert not Customer.objects.get(external_id="C-1").orders.exists()
@@ -146,10 +148,10 @@ def test_admin_shows_total_spent_with_its_currency_and_decimals(admin_client):
     from datetime import UTC, datetime
     from decimal import Decimal
 
-    customer = services.customer_upsert(external_id="C-1")[0]
-    services.order_create(
+    customer = customer_upsert(external_id="C-1")[0]
+    order_create(
         external_id="O-1", currency="TZS", placed_at=datetime(2026, 1, 5, tzinfo=UTC), customer=customer,
-        lines=[services.OrderLineInput(sku="A", quantity=1, unit_price=Decimal("49120"))],
+        lines=[OrderLineInput(sku="A", quantity=1, unit_price=Decimal("49120"))],
     )  # fmt: skip
     listing = admin_client.get("/admin/audiences/customer/").content.decode()
     page = admin_client.get(f"/admin/audiences/customer/{customer.pk}/change/").content.decode()

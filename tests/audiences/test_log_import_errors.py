@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from audiences import services
 from audiences.communications import communications_log_rows, complaint_keyword, keyword_pattern
 from audiences.log_import import communications_log_import
 from audiences.models import Customer, Event, Order
 from audiences.resources import IsoDateTimeWidget
+from audiences.services.customers import customer_upsert
 
 HEADER = "phone,date,message,amount\n"
 
@@ -100,7 +100,7 @@ def test_thanks_in_a_log_open_no_complaint():
 def test_a_customer_whose_number_changed_is_found_by_both_numbers():
     first = [{"phone": "0755197700", "date": "2025-09-01", "message": "hi", "amount": ""}]
     communications_log_import(rows=log_rows(first), currency="TZS")
-    services.customer_upsert(external_id="+255755197700", phone="+255755197711")  # the customer's new number
+    customer_upsert(external_id="+255755197700", phone="+255755197711")  # the customer's new number
     later = [
         {"phone": "0755197700", "date": "2025-09-10", "message": "old number", "amount": "100"},
         {"phone": "0755197711", "date": "2025-09-11", "message": "new number", "amount": "250"},
@@ -121,7 +121,7 @@ def test_the_admin_imports_a_log_with_both_numbers_of_a_customer(admin_client):
     communications_log_import(
         rows=log_rows([{"phone": "0755197700", "date": "2025-09-01", "message": "hi", "amount": ""}]), currency="TZS"
     )
-    services.customer_upsert(external_id="+255755197700", phone="+255755197711")
+    customer_upsert(external_id="+255755197700", phone="+255755197711")
     response = admin_import(admin_client, HEADER + "0755197700,2025-09-10,old,\n0755197711,2025-09-11,new,\n")
     assert response.status_code == 302
     assert Event.objects.filter(type="message_logged").count() == 3

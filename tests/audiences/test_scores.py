@@ -4,11 +4,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from audiences import services
 from audiences.models import CustomerScore, RfmGroup, Segment
 from audiences.rfm import rfm_group
 from audiences.scoring import scores_recompute
 from audiences.segments import services as segments
+from audiences.services.catalog import store_upsert
+from audiences.services.customers import customer_upsert
+from audiences.services.events import EventInput, events_record
+from audiences.services.orders import OrderLineInput, order_create
 
 
 @pytest.mark.parametrize(
@@ -45,31 +48,29 @@ def ten_buyers(db):
     quintile holds exactly two customers: R = F = M = ceil(i / 2)."""
     now = timezone.now()
     for i in range(1, 11):
-        customer = services.customer_upsert(external_id=f"Q-{i:02d}")[0]
+        customer = customer_upsert(external_id=f"Q-{i:02d}")[0]
         for k in range(i):
-            services.order_create(
+            order_create(
                 external_id=f"O-{i}-{k}",
                 currency="BDT",
                 placed_at=now - timedelta(days=(11 - i) * 10 + 5 + 20 * k),
                 customer=customer,
-                lines=[services.OrderLineInput(sku="X", quantity=1, unit_price=Decimal(100 * i))],
+                lines=[OrderLineInput(sku="X", quantity=1, unit_price=Decimal(100 * i))],
             )
-    lapsed = services.customer_upsert(external_id="LAPSED")[0]
-    services.order_create(
+    lapsed = customer_upsert(external_id="LAPSED")[0]
+    order_create(
         external_id="O-OLD",
         currency="BDT",
         placed_at=now - timedelta(days=500),
         customer=lapsed,
-        lines=[services.OrderLineInput(sku="X", quantity=1, unit_price=Decimal(999))],
+        lines=[OrderLineInput(sku="X", quantity=1, unit_price=Decimal(999))],
     )
-    services.customer_upsert(external_id="NEVER")
-    top = services.customer_upsert(external_id="Q-10")[0]
-    clicks = [services.EventInput(customer=top, type="message_clicked", occurred_at=now - timedelta(days=3))] * 4
-    services.events_record(events=[*clicks, services.EventInput(customer=top, type="signed_up")])
-    nine = services.customer_upsert(external_id="Q-09")[0]
-    services.events_record(
-        events=[services.EventInput(customer=nine, type="message_replied", occurred_at=now - timedelta(days=1))] * 30
-    )
+    customer_upsert(external_id="NEVER")
+    top = customer_upsert(external_id="Q-10")[0]
+    clicks = [EventInput(customer=top, type="message_clicked", occurred_at=now - timedelta(days=3))] * 4
+    events_record(events=[*clicks, EventInput(customer=top, type="signed_up")])
+    nine = customer_upsert(external_id="Q-09")[0]
+    events_record(events=[EventInput(customer=nine, type="message_replied", occurred_at=now - timedelta(days=1))] * 30)
     return now
 
 
@@ -135,25 +136,25 @@ def test_recompute_replaces_previous_scores(ten_buyers):
 def test_money_is_ranked_within_each_currency():
     """Five BDT and five TZS customers: TZS amounts are 40x larger, yet each currency has its own
     top spender (rfm_m 5) and a BDT customer's TZS order is not added to their BDT spend."""
-    services.store_upsert(code="DHK", name="Dhaka", timezone="Asia/Dhaka", currency="BDT")
-    services.store_upsert(code="DAR", name="Dar", timezone="Africa/Dar_es_Salaam", currency="TZS")
+    store_upsert(code="DHK", name="Dhaka", timezone="Asia/Dhaka", currency="BDT")
+    store_upsert(code="DAR", name="Dar", timezone="Africa/Dar_es_Salaam", currency="TZS")
     now = timezone.now()
     for store, currency, scale in (("DHK", "BDT", 100), ("DAR", "TZS", 4000)):
         for i in range(1, 6):
-            customer = services.customer_upsert(external_id=f"{currency}-{i}", store=store)[0]
-            services.order_create(
+            customer = customer_upsert(external_id=f"{currency}-{i}", store=store)[0]
+            order_create(
                 external_id=f"O-{currency}-{i}",
                 currency=currency,
                 placed_at=now - timedelta(days=10 * i),
                 customer=customer,
-                lines=[services.OrderLineInput(sku="X", quantity=1, unit_price=Decimal(scale * i))],
+                lines=[OrderLineInput(sku="X", quantity=1, unit_price=Decimal(scale * i))],
             )
-    services.order_create(
+    order_create(
         external_id="O-BDT-1-TRIP",
         currency="TZS",
         placed_at=now - timedelta(days=3),
-        customer=services.customer_upsert(external_id="BDT-1")[0],
-        lines=[services.OrderLineInput(sku="X", quantity=1, unit_price=Decimal(1_000_000))],
+        customer=customer_upsert(external_id="BDT-1")[0],
+        lines=[OrderLineInput(sku="X", quantity=1, unit_price=Decimal(1_000_000))],
     )
     scores_recompute(now=now)
     monetary = dict(CustomerScore.objects.values_list("customer__external_id", "rfm_m"))

@@ -10,10 +10,12 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from audiences import services
 from audiences.models import Customer, Event, Order, Segment
 from audiences.scoring import scores_recompute
 from audiences.segments.services import segments_refresh_all
+from audiences.services.catalog import store_upsert
+from audiences.services.customers import customer_upsert
+from audiences.services.events import EventInput, events_record
 
 pytestmark = pytest.mark.django_db
 
@@ -103,9 +105,9 @@ def test_the_guide_from_a_communications_log_to_its_five_segments(log_file, sett
 
     # Complaints are resolved by the shop; the recovery offer follows within 24 hours of that.
     for phone, hours in (("0784400001", 5), ("0784400002", 48), (buyer_phone(3), 3)):
-        services.events_record(
+        events_record(
             events=[
-                services.EventInput(
+                EventInput(
                     customer=customer(phone), type="complaint_resolved", occurred_at=NOW - timedelta(hours=hours)
                 )
             ]
@@ -138,8 +140,8 @@ def test_importing_the_same_log_twice_doubles_nothing(log_file):
 
 
 def test_a_log_for_a_known_customer_moves_first_contact_back_and_adds_spend_in_their_currency(tmp_path):
-    services.store_upsert(code="DAR", name="Dar", timezone="Africa/Dar_es_Salaam", currency="TZS")
-    known = services.customer_upsert(external_id="K-1", phone="+255755100001", store="DAR",
+    store_upsert(code="DAR", name="Dar", timezone="Africa/Dar_es_Salaam", currency="TZS")
+    known = customer_upsert(external_id="K-1", phone="+255755100001", store="DAR",
                                      signed_up_at=NOW - timedelta(days=10))[0]  # fmt: skip
     path = tmp_path / "log.csv"
     path.write_text(f'phone,date,message,amount\n0755100001,{ago(40)},Nataka simu,"150,000"\n')

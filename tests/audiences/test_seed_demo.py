@@ -28,7 +28,8 @@ from audiences.models import (
     SegmentMembership,
     Store,
 )
-from audiences.services import OrderLineInput, customer_upsert, order_create
+from audiences.services.customers import customer_upsert
+from audiences.services.orders import OrderLineInput, order_create
 
 AS_OF = datetime(2026, 3, 1, tzinfo=UTC)
 SMALL = ["--customers=300", "--orders=2500", "--products=60", "--as-of=2026-03-01", "--no-progress"]

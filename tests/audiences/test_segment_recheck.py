@@ -9,12 +9,17 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from audiences import services, signals, tasks
+from audiences import signals, tasks
 from audiences.communications import LogRow
 from audiences.log_import import communications_log_import
 from audiences.models import MembershipRecheck, Segment, SegmentMembership, SegmentMembershipChange
 from audiences.segments import recheck
 from audiences.segments import services as segments
+from audiences.services.catalog import store_upsert
+from audiences.services.consent import consent_record
+from audiences.services.customers import customer_upsert
+from audiences.services.events import EventInput, events_record
+from audiences.services.orders import OrderLineInput, order_cancel, order_create
 from config.setup import periodic_tasks_install
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def store(db):
-    return services.store_upsert(code="DHK-01", name="Gulshan", timezone="Asia/Dhaka", currency="BDT")[0]
+    return store_upsert(code="DHK-01", name="Gulshan", timezone="Asia/Dhaka", currency="BDT")[0]
 
 
 @pytest.fixture
@@ -82,13 +87,13 @@ def test_entries_and_exits_are_recorded_with_counts_and_one_signal_per_change(
 ):
     city_segment("dhaka", "Dhaka")
     for external_id in ("A", "B"):
-        services.customer_upsert(external_id=external_id, city="Dhaka", signed_up_at=settled())
+        customer_upsert(external_id=external_id, city="Dhaka", signed_up_at=settled())
     with django_capture_on_commit_callbacks(execute=True):
         first = recheck.memberships_recheck()
     assert (first.entered, first.exited) == (2, 0)
     assert ("dhaka", 2, 0) in membership_signals
 
-    services.customer_upsert(external_id="A", city="Sylhet")
+    customer_upsert(external_id="A", city="Sylhet")
     membership_signals.clear()
     with django_capture_on_commit_callbacks(execute=True):
         second = recheck.memberships_recheck()
@@ -97,7 +102,7 @@ def test_entries_and_exits_are_recorded_with_counts_and_one_signal_per_change(
     assert history("dhaka") == [("A", "entered"), ("B", "entered"), ("A", "exited")]
     assert member_count("dhaka") == 1 == SegmentMembership.objects.filter(segment__code="dhaka").count()
 
-    services.customer_upsert(external_id="B", first_name="Bina")  # changed, but still in Dhaka
+    customer_upsert(external_id="B", first_name="Bina")  # changed, but still in Dhaka
     membership_signals.clear()
     with django_capture_on_commit_callbacks(execute=True):
         third = recheck.memberships_recheck()
@@ -107,25 +112,25 @@ def test_entries_and_exits_are_recorded_with_counts_and_one_signal_per_change(
 
 
 def test_every_kind_of_change_marks_the_customer(store):
-    customer = services.customer_upsert(external_id="C-1")[0]
+    customer = customer_upsert(external_id="C-1")[0]
     marked = lambda: MembershipRecheck.objects.filter(customer=customer).count()  # noqa: E731
     assert marked() == 1
-    services.consent_record(customer=customer, channel="sms", status="opted_in", source="test")
+    consent_record(customer=customer, channel="sms", status="opted_in", source="test")
     assert marked() == 2
-    services.events_record(events=[services.EventInput(customer=customer, type="product_viewed")] * 2)
+    events_record(events=[EventInput(customer=customer, type="product_viewed")] * 2)
     assert marked() == 3  # one mark per customer and call, not per event
-    order = services.order_create(
+    order = order_create(
         external_id="O-1",
         currency="BDT",
         placed_at=timezone.now(),
         customer=customer,
-        lines=[services.OrderLineInput(sku="RICE", quantity=1, unit_price=Decimal("100.00"))],
+        lines=[OrderLineInput(sku="RICE", quantity=1, unit_price=Decimal("100.00"))],
     )
     assert marked() == 4
-    services.order_cancel(order=order)
+    order_cancel(order=order)
     assert marked() == 5
-    services.order_cancel(order=order)  # already cancelled: nothing changed
-    services.consent_record(
+    order_cancel(order=order)  # already cancelled: nothing changed
+    consent_record(
         customer=customer,
         channel="sms",
         status="opted_out",
@@ -144,17 +149,17 @@ def test_an_order_moves_a_customer_into_a_spend_segment_and_cancelling_moves_the
     segments.segment_create(
         code="buyers", name="Buyers", rules={"all": [{"field": "orders_count", "op": "gte", "value": 1}]}
     )
-    customer = services.customer_upsert(external_id="C-1", signed_up_at=settled())[0]
-    order = services.order_create(
+    customer = customer_upsert(external_id="C-1", signed_up_at=settled())[0]
+    order = order_create(
         external_id="O-1",
         currency="BDT",
         placed_at=timezone.now(),
         customer=customer,
-        lines=[services.OrderLineInput(sku="RICE", quantity=2, unit_price=Decimal("100.00"))],
+        lines=[OrderLineInput(sku="RICE", quantity=2, unit_price=Decimal("100.00"))],
     )
     recheck.memberships_recheck()
     assert storefront.get("/api/v1/customers/C-1").json()["segments"] == ["buyers"]
-    services.order_cancel(order=order)
+    order_cancel(order=order)
     recheck.memberships_recheck()
     assert storefront.get("/api/v1/customers/C-1").json()["segments"] == []
     assert history("buyers") == [("C-1", "entered"), ("C-1", "exited")]
@@ -162,7 +167,7 @@ def test_an_order_moves_a_customer_into_a_spend_segment_and_cancelling_moves_the
 
 def test_running_twice_or_after_the_full_refresh_writes_nothing_more(store, membership_signals):
     city_segment("dhaka", "Dhaka")
-    services.customer_upsert(external_id="A", city="Dhaka")
+    customer_upsert(external_id="A", city="Dhaka")
     segments.segment_refresh(segment=Segment.objects.get(code="dhaka"))  # the nightly refresh got there first
     marks = list(MembershipRecheck.objects.values_list("pk", flat=True))
     recheck.memberships_recheck()
@@ -177,8 +182,8 @@ def test_running_twice_or_after_the_full_refresh_writes_nothing_more(store, memb
 
 def test_a_full_refresh_at_the_same_instant_as_a_recheck_writes_one_entered_row(store):
     city_segment("dhaka", "Dhaka")
-    services.customer_upsert(external_id="A", city="Dhaka")
-    services.customer_upsert(external_id="B", city="Dhaka")
+    customer_upsert(external_id="A", city="Dhaka")
+    customer_upsert(external_id="B", city="Dhaka")
     frozen = timezone.now()
     with mock.patch("django.utils.timezone.now", return_value=frozen):
         MembershipRecheck.objects.filter(customer__external_id="B").delete()  # B waits for the refresh
@@ -191,7 +196,7 @@ def test_a_full_refresh_at_the_same_instant_as_a_recheck_writes_one_entered_row(
 def test_a_batch_that_fails_halfway_writes_nothing_and_keeps_its_marks(store):
     segments.segment_create(code="a_city", name="A", rules={"all": [{"field": "city", "op": "eq", "value": "Dhaka"}]})
     segments.segment_create(code="b_city", name="B", rules={"all": [{"field": "city", "op": "ne", "value": "Arusha"}]})
-    services.customer_upsert(external_id="A", city="Dhaka", signed_up_at=settled())
+    customer_upsert(external_id="A", city="Dhaka", signed_up_at=settled())
     real_apply = recheck._apply
 
     def die_on_second_segment(segment, **changes):
@@ -214,7 +219,7 @@ def test_batches_drain_a_backlog_and_a_broken_segment_does_not_hold_up_the_other
     segments.segment_create(code="nested", name="Nested", rules={"all": [{"segment": "dhaka"}]})
     Segment.objects.filter(code="nested").update(rules={"all": [{"segment": "gone"}]})
     for number in range(7):
-        services.customer_upsert(external_id=f"C-{number}", city="Dhaka", signed_up_at=settled())
+        customer_upsert(external_id=f"C-{number}", city="Dhaka", signed_up_at=settled())
     result = recheck.memberships_recheck(batch_size=3)
     assert (result.customers, result.entered) == (7, 7)
     assert member_count("dhaka") == 7
@@ -223,13 +228,9 @@ def test_batches_drain_a_backlog_and_a_broken_segment_does_not_hold_up_the_other
 
 
 def test_time_based_rules_are_evaluated_at_the_recheck_but_move_by_themselves_only_at_the_refresh(store):
-    customer = services.customer_upsert(external_id="C-1")[0]
-    services.events_record(
-        events=[services.EventInput(customer=customer, type="complaint_opened", occurred_at=timezone.now())]
-    )
-    services.events_record(
-        events=[services.EventInput(customer=customer, type="complaint_resolved", occurred_at=timezone.now())]
-    )
+    customer = customer_upsert(external_id="C-1")[0]
+    events_record(events=[EventInput(customer=customer, type="complaint_opened", occurred_at=timezone.now())])
+    events_record(events=[EventInput(customer=customer, type="complaint_resolved", occurred_at=timezone.now())])
     recheck.memberships_recheck()
     assert history("complaint") == [("C-1", "entered")]  # resolved within the last day, none open
     later = timezone.now() + timedelta(days=2)
@@ -249,7 +250,7 @@ def test_the_recheck_runs_every_second_from_beat_and_stale_runs_do_not_pile_up()
 
 def test_a_customer_edited_in_the_admin_is_rechecked(admin_client, store):
     city_segment("dhaka", "Dhaka")
-    customer = services.customer_upsert(external_id="C-1", city="Sylhet", language="en")[0]
+    customer = customer_upsert(external_id="C-1", city="Sylhet", language="en")[0]
     recheck.memberships_recheck()
     form = admin_client.get(f"/admin/audiences/customer/{customer.pk}/change/").context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name != "attributes"}
@@ -262,9 +263,9 @@ def test_a_customer_edited_in_the_admin_is_rechecked(admin_client, store):
 
 def test_the_refresh_history_is_found_by_its_time_as_the_recheck_history_is(store):
     city_segment("dhaka", "Dhaka")
-    services.customer_upsert(external_id="A", city="Dhaka")
+    customer_upsert(external_id="A", city="Dhaka")
     refreshed = segments.segment_refresh(segment=Segment.objects.get(code="dhaka")).refreshed_at
-    services.customer_upsert(external_id="A", city="Sylhet")
+    customer_upsert(external_id="A", city="Sylhet")
     recheck.memberships_recheck()
     at_refresh = SegmentMembershipChange.objects.filter(segment__code="dhaka", changed_at=refreshed)
     assert list(at_refresh.values_list("customer__external_id", "kind")) == [("A", "entered")]

@@ -9,10 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connections
 
-from audiences import services, signals
+from audiences import signals
 from audiences.models import MembershipRecheck, Segment, SegmentMembership, SegmentMembershipChange
 from audiences.segments import recheck
 from audiences.segments import services as segments
+from audiences.services.customers import customer_upsert
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +26,7 @@ def test_concurrent_rechecks_refreshes_and_changes_keep_history_consistent():
         code="dhaka", name="Dhaka", rules={"all": [{"field": "city", "op": "eq", "value": "Dhaka"}]}
     )
     for number in range(CUSTOMERS):
-        services.customer_upsert(external_id=f"C-{number}", city="Dhaka" if number % 2 else "Sylhet")
+        customer_upsert(external_id=f"C-{number}", city="Dhaka" if number % 2 else "Sylhet")
     sent = []
     receiver = lambda sender, segment, entered, exited, **kwargs: sent.append((entered, exited))  # noqa: E731
     signals.segment_membership_changed.connect(receiver)
@@ -46,7 +47,7 @@ def test_concurrent_rechecks_refreshes_and_changes_keep_history_consistent():
         for round_number in range(ROUNDS):
             for number in range(CUSTOMERS):
                 city = "Dhaka" if (number + round_number) % 3 == 0 else "Sylhet"
-                services.customer_upsert(external_id=f"C-{number}", city=city)
+                customer_upsert(external_id=f"C-{number}", city=city)
 
     def run(job):
         try:

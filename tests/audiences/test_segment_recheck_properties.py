@@ -10,10 +10,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from audiences import services, signals
+from audiences import signals
 from audiences.models import Segment, SegmentMembership, SegmentMembershipChange
 from audiences.segments import recheck
 from audiences.segments import services as segments
+from audiences.services.customers import customer_upsert
 
 CUSTOMERS = 4
 CITIES = ("Dhaka", "Sylhet")
@@ -61,11 +62,11 @@ def _run(steps, sent, capture):
         code="dhaka", name="Dhaka", rules={"all": [{"field": "city", "op": "eq", "value": "Dhaka"}]}
     )
     for number in range(CUSTOMERS):
-        services.customer_upsert(external_id=f"C-{number}", city=CITIES[number % 2])
+        customer_upsert(external_id=f"C-{number}", city=CITIES[number % 2])
     with capture(execute=True):
         for step in steps:
             if step[0] == "move":
-                services.customer_upsert(external_id=f"C-{step[1]}", city=step[2])
+                customer_upsert(external_id=f"C-{step[1]}", city=step[2])
             elif step[0] == "recheck":
                 recheck.memberships_recheck()
             else:

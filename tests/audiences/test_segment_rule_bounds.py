@@ -2,10 +2,10 @@
 
 import pytest
 
-from audiences import services
 from audiences.models import Segment
 from audiences.segments.language import validate_rules
 from audiences.segments.values import RuleError
+from audiences.services.customers import customer_upsert
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ HOSTILE_RULES = {
 
 @pytest.fixture
 def customer(db):
-    services.customer_upsert(external_id="C-1", city="Dhaka", attributes={"car_year": 2017})
+    customer_upsert(external_id="C-1", city="Dhaka", attributes={"car_year": 2017})
 
 
 @pytest.mark.parametrize("rules", HOSTILE_RULES.values(), ids=HOSTILE_RULES.keys())
@@ -67,9 +67,7 @@ def test_a_hostile_rule_is_a_400_naming_it_and_saves_nothing(marketer, customer,
 )
 def test_an_attribute_named_like_a_lookup_is_that_attribute(marketer, customer, rule, expected):
     """`attributes.isnull` is the customer's attribute "isnull", not Django's isnull on the whole field."""
-    services.customer_upsert(
-        external_id="C-LOOKUP-KEYS", attributes={"isnull": True, "contains": "x", "regex": ".*", "gt": 2}
-    )
+    customer_upsert(external_id="C-LOOKUP-KEYS", attributes={"isnull": True, "contains": "x", "regex": ".*", "gt": 2})
     previewed = marketer.post("/api/v1/segments/preview", {"rules": {"all": [rule]}}, format="json")
     assert previewed.status_code == 200, previewed.content
     assert sorted(previewed.json()["sample"]) == expected

@@ -7,9 +7,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from audiences import services
 from audiences.segments import services as segments
 from audiences.segments.selectors import segment_live_count
+from audiences.services.catalog import category_upsert, store_upsert
+from audiences.services.consent import consent_record
+from audiences.services.customers import customer_upsert
+from audiences.services.events import EventInput, events_record
+from audiences.services.orders import OrderLineInput, order_cancel, order_create
 
 pytestmark = pytest.mark.django_db
 
@@ -19,22 +23,22 @@ def days_ago(days: int):
 
 
 def line(sku: str, price: str, quantity: int = 1, category=None):
-    return services.OrderLineInput(sku=sku, quantity=quantity, unit_price=Decimal(price), category=category)
+    return OrderLineInput(sku=sku, quantity=quantity, unit_price=Decimal(price), category=category)
 
 
 @pytest.fixture
 def people(db):
     """A: Dhaka big spender, lapsed. B: Arusha, recent buyer, open complaint. C: no orders,
     resolved complaint, email opt-in. D: Chattogram, small buyer, cancelled order, SMS opt-out."""
-    dhaka = services.store_upsert(code="DHK-01", name="Gulshan", timezone="Asia/Dhaka", currency="BDT")[0]
-    services.store_upsert(code="ARU-01", name="Arusha", timezone="Africa/Dar_es_Salaam", currency="TZS")
-    electronics = services.category_upsert(code="electronics", name="Electronics")[0]
-    tv = services.category_upsert(code="tv", name="TV", parent_code="electronics")[0]
-    cables = services.category_upsert(code="cables", name="Cables", parent_code="electronics")[0]
-    grocery = services.category_upsert(code="grocery", name="Grocery")[0]
+    dhaka = store_upsert(code="DHK-01", name="Gulshan", timezone="Asia/Dhaka", currency="BDT")[0]
+    store_upsert(code="ARU-01", name="Arusha", timezone="Africa/Dar_es_Salaam", currency="TZS")
+    electronics = category_upsert(code="electronics", name="Electronics")[0]
+    tv = category_upsert(code="tv", name="TV", parent_code="electronics")[0]
+    cables = category_upsert(code="cables", name="Cables", parent_code="electronics")[0]
+    grocery = category_upsert(code="grocery", name="Grocery")[0]
     assert electronics.path == "/electronics/"
 
-    a = services.customer_upsert(
+    a = customer_upsert(
         external_id="A",
         email="a@example.com",
         phone="01712345678",
@@ -45,7 +49,7 @@ def people(db):
         signed_up_at=days_ago(10),
         attributes={"car_year": 2015, "tier": "gold"},
     )[0]
-    b = services.customer_upsert(
+    b = customer_upsert(
         external_id="B",
         language="sw",
         store="ARU-01",
@@ -53,49 +57,47 @@ def people(db):
         signed_up_at=days_ago(400),
         attributes={"car_year": 2022},
     )[0]
-    c = services.customer_upsert(
+    c = customer_upsert(
         external_id="C", city="Dhaka", language="en", signed_up_at=days_ago(40), birth_date=date(1985, 12, 24)
     )[0]
-    d = services.customer_upsert(external_id="D", city="Chattogram", language="bn", store="DHK-01")[0]
+    d = customer_upsert(external_id="D", city="Chattogram", language="bn", store="DHK-01")[0]
 
-    services.order_create(
+    order_create(
         external_id="O-A1", currency="BDT", placed_at=days_ago(200), customer=a, store=dhaka,
         lines=[line("HDMI-2", "60000.00", category=cables)],
     )  # fmt: skip
-    services.order_create(
+    order_create(
         external_id="O-A2", currency="BDT", placed_at=days_ago(100), customer=a, store=dhaka,
         lines=[line("TV-55", "50000.00", category=tv)],
     )  # fmt: skip
-    services.order_create(
+    order_create(
         external_id="O-B1", currency="TZS", placed_at=days_ago(5), customer=b,
         lines=[line("HDMI-2", "75000.00", quantity=2, category=cables)],
     )  # fmt: skip
-    services.order_create(
-        external_id="O-D1", currency="BDT", placed_at=days_ago(1), customer=d, lines=[line("SOAP", "500.00")]
-    )
-    cancelled = services.order_create(
+    order_create(external_id="O-D1", currency="BDT", placed_at=days_ago(1), customer=d, lines=[line("SOAP", "500.00")])
+    cancelled = order_create(
         external_id="O-D2",
         currency="BDT",
         placed_at=days_ago(2),
         customer=d,
         lines=[line("RICE", "100.00", category=grocery)],
     )
-    services.order_cancel(order=cancelled)
+    order_cancel(order=cancelled)
 
     events = [
-        services.EventInput(customer=b, type="complaint_opened", occurred_at=days_ago(3)),
-        services.EventInput(customer=c, type="complaint_opened", occurred_at=days_ago(60)),
-        services.EventInput(customer=c, type="complaint_resolved", occurred_at=days_ago(50)),
-        services.EventInput(customer=d, type="complaint_opened", occurred_at=days_ago(70)),
-        services.EventInput(customer=a, type="product_viewed", occurred_at=days_ago(1)),
-        services.EventInput(customer=a, type="product_viewed", occurred_at=days_ago(2)),
-        services.EventInput(customer=a, type="product_viewed", occurred_at=days_ago(40)),
-        services.EventInput(customer=b, type="product_viewed", occurred_at=days_ago(1)),
+        EventInput(customer=b, type="complaint_opened", occurred_at=days_ago(3)),
+        EventInput(customer=c, type="complaint_opened", occurred_at=days_ago(60)),
+        EventInput(customer=c, type="complaint_resolved", occurred_at=days_ago(50)),
+        EventInput(customer=d, type="complaint_opened", occurred_at=days_ago(70)),
+        EventInput(customer=a, type="product_viewed", occurred_at=days_ago(1)),
+        EventInput(customer=a, type="product_viewed", occurred_at=days_ago(2)),
+        EventInput(customer=a, type="product_viewed", occurred_at=days_ago(40)),
+        EventInput(customer=b, type="product_viewed", occurred_at=days_ago(1)),
     ]
-    services.events_record(events=events)
-    services.consent_record(customer=c, channel="email", status="opted_in", source="storefront")
-    services.consent_record(customer=d, channel="sms", status="opted_in", source="pos", recorded_at=days_ago(30))
-    services.consent_record(customer=d, channel="sms", status="opted_out", source="sms_stop")
+    events_record(events=events)
+    consent_record(customer=c, channel="email", status="opted_in", source="storefront")
+    consent_record(customer=d, channel="sms", status="opted_in", source="pos", recorded_at=days_ago(30))
+    consent_record(customer=d, channel="sms", status="opted_out", source="sms_stop")
 
 
 def members(rules) -> set[str]:
@@ -212,25 +214,23 @@ def test_predefined_seed_004_segments(people):
     # Spent TZS 100,000+ or BDT 5,000+ (its documented equivalent): A BDT 110,000, B TZS 150,000; D BDT 500.
     assert members(predefined["high_value"]) == {"A", "B"}
     c = Customer.objects.get(external_id="C")
-    services.order_create(
+    order_create(
         external_id="O-C1", currency="TZS", placed_at=days_ago(200), customer=c, lines=[line("TV-55", "99999.00")]
     )
     assert members(predefined["high_value"]) == {"A", "B"}  # TZS 99,999
-    services.order_create(
-        external_id="O-C2", currency="TZS", placed_at=days_ago(200), customer=c, lines=[line("SOAP", "1.00")]
-    )
+    order_create(external_id="O-C2", currency="TZS", placed_at=days_ago(200), customer=c, lines=[line("SOAP", "1.00")])
     assert members(predefined["high_value"]) == {"A", "B", "C"}  # TZS 100,000 without a home store
 
     # Inactive: no order, sign-up or event of theirs in 90 days, whether they ever bought or not.
     assert members(predefined["inactive_90d"]) == set()  # A signed up 10 days ago although her last order is old
-    e = services.customer_upsert(external_id="E", signed_up_at=days_ago(300))[0]
-    services.events_record(events=[services.EventInput(customer=e, type="product_viewed", occurred_at=days_ago(91))])
+    e = customer_upsert(external_id="E", signed_up_at=days_ago(300))[0]
+    events_record(events=[EventInput(customer=e, type="product_viewed", occurred_at=days_ago(91))])
     assert members(predefined["inactive_90d"]) == {"E"}
-    services.events_record(events=[services.EventInput(customer=e, type="message_replied", occurred_at=days_ago(89))])
+    events_record(events=[EventInput(customer=e, type="message_replied", occurred_at=days_ago(89))])
     assert members(predefined["inactive_90d"]) == set()
     # A customer the storefront created today, with no sign-up date and no order, has not been inactive for 90 days;
     # one we have known for 100 days without any activity has.
-    services.customer_upsert(external_id="F")
+    customer_upsert(external_id="F")
     assert members(predefined["inactive_90d"]) == set()
     Customer.objects.filter(external_id="F").update(created_at=days_ago(100))
     assert members(predefined["inactive_90d"]) == {"F"}
@@ -241,14 +241,14 @@ def test_predefined_seed_004_segments(people):
     assert members(predefined["complaint"]) == set()
     b, d = Customer.objects.get(external_id="B"), Customer.objects.get(external_id="D")
     hours_ago = timezone.now() - timedelta(hours=2), timezone.now() - timedelta(hours=30)
-    services.events_record(
+    events_record(
         events=[
-            services.EventInput(customer=b, type="complaint_resolved", occurred_at=hours_ago[0]),
-            services.EventInput(customer=d, type="complaint_resolved", occurred_at=hours_ago[1]),
+            EventInput(customer=b, type="complaint_resolved", occurred_at=hours_ago[0]),
+            EventInput(customer=d, type="complaint_resolved", occurred_at=hours_ago[1]),
         ]
     )
     assert members(predefined["complaint"]) == {"B"}
-    services.events_record(events=[services.EventInput(customer=b, type="complaint_opened", occurred_at=days_ago(0))])
+    events_record(events=[EventInput(customer=b, type="complaint_opened", occurred_at=days_ago(0))])
     assert members(predefined["complaint"]) == set()  # a new complaint is open: no recovery offer yet
 
 
@@ -299,8 +299,8 @@ def test_refresh_writes_snapshot_and_entered_exited_history(people):
     first = segments.segment_refresh(segment=segment)
     assert (first.count, first.entered, first.exited) == (2, 2, 0)
 
-    services.customer_upsert(external_id="C", city="Sylhet")
-    services.customer_upsert(external_id="D", city="Dhaka")
+    customer_upsert(external_id="C", city="Sylhet")
+    customer_upsert(external_id="D", city="Dhaka")
     second = segments.segment_refresh(segment=segment)
     assert (second.count, second.entered, second.exited) == (2, 1, 1)
     history = {

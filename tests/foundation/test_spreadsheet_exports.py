@@ -6,7 +6,7 @@ import io
 import openpyxl
 import pytest
 
-from audiences import services
+from audiences.services.customers import customer_upsert
 from config.spreadsheets import neutralise
 
 pytestmark = pytest.mark.django_db
@@ -44,14 +44,14 @@ def _export(admin_client, fmt: int) -> bytes:
 
 
 def test_the_admin_csv_export_neutralises_a_customer_name_from_the_storefront(admin_client):
-    services.customer_upsert(external_id="C-1", first_name=FORMULA_NAME, phone="01712345678")
+    customer_upsert(external_id="C-1", first_name=FORMULA_NAME, phone="01712345678")
     rows = list(csv.DictReader(io.StringIO(_export(admin_client, 0).decode())))
     assert rows[0]["first_name"] == "'" + FORMULA_NAME
     assert rows[0]["phone"] == "+8801712345678"
 
 
 def test_the_admin_xlsx_export_neutralises_text_and_keeps_numbers(admin_client):
-    services.customer_upsert(external_id="C-1", first_name=FORMULA_NAME)
+    customer_upsert(external_id="C-1", first_name=FORMULA_NAME)
     sheet = openpyxl.load_workbook(io.BytesIO(_export(admin_client, 1))).active
     header, row = [cell.value for cell in sheet[1]], [cell.value for cell in sheet[2]]
     record = dict(zip(header, row, strict=True))

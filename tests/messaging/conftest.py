@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from audiences.models import Customer, Store
-from audiences.services import consent_record
+from audiences.services.consent import consent_record
 from messaging.backends import sms
 from messaging.models import SenderAddress, Template
 from messaging.services.outbox import message_enqueue

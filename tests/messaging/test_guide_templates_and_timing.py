@@ -103,7 +103,7 @@ def test_the_outbox_holds_a_marketing_message_to_its_templates_send_window(make_
 def test_a_template_without_a_window_sends_at_any_hour(make_customer, enqueue):
     referral = Template.objects.get(code="guide_loyalty_referral")
     customer = make_customer(timezone="Asia/Dhaka", consents=())
-    from audiences.services import consent_record
+    from audiences.services.consent import consent_record
 
     consent_record(customer=customer, channel="sms", topic="loyalty", status="opted_in", source="test")
     with mock.patch("django.utils.timezone.now", return_value=datetime(2026, 3, 2, 14, 0, tzinfo=UTC)):

@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from audiences.models import ConsentRecord, Event
-from audiences.services import consent_record
+from audiences.services.consent import consent_record
 from messaging.backends import sms
 from messaging.models import Message
 from messaging.services.dispatch import outbox_dispatch

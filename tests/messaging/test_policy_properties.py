@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audiences.models import Customer
-from audiences.services import consent_record
+from audiences.services.consent import consent_record
 from messaging.backends import sms
 from messaging.models import Message
 from messaging.services.dispatch import outbox_dispatch

@@ -2,29 +2,26 @@
 
 import pytest
 
-from audiences import services as audiences
+from audiences.services.catalog import category_upsert, product_upsert, store_upsert
+from audiences.services.customers import customer_upsert
 
 
 @pytest.fixture
 def catalog(db):
-    audiences.store_upsert(code="DHK-01", name="Gulshan", timezone="Asia/Dhaka", currency="BDT")
-    audiences.store_upsert(code="ARU-01", name="Arusha", timezone="Africa/Dar_es_Salaam", currency="TZS")
-    audiences.category_upsert(code="electronics", name="Electronics")
-    audiences.category_upsert(code="tv", name="TV", parent_code="electronics")
-    audiences.category_upsert(code="cables", name="Cables", parent_code="electronics")
-    audiences.category_upsert(code="grocery", name="Grocery")
-    audiences.product_upsert(
-        sku="TV-55", name="55in TV", price=54000, currency="BDT", category_code="tv", brand="Walton"
-    )
-    audiences.product_upsert(
-        sku="HDMI-2", name="HDMI", price=450, currency="BDT", category_code="cables", brand="Ugreen"
-    )
-    audiences.product_upsert(sku="RICE", name="Rice", price=100, currency="BDT", category_code="grocery")
+    store_upsert(code="DHK-01", name="Gulshan", timezone="Asia/Dhaka", currency="BDT")
+    store_upsert(code="ARU-01", name="Arusha", timezone="Africa/Dar_es_Salaam", currency="TZS")
+    category_upsert(code="electronics", name="Electronics")
+    category_upsert(code="tv", name="TV", parent_code="electronics")
+    category_upsert(code="cables", name="Cables", parent_code="electronics")
+    category_upsert(code="grocery", name="Grocery")
+    product_upsert(sku="TV-55", name="55in TV", price=54000, currency="BDT", category_code="tv", brand="Walton")
+    product_upsert(sku="HDMI-2", name="HDMI", price=450, currency="BDT", category_code="cables", brand="Ugreen")
+    product_upsert(sku="RICE", name="Rice", price=100, currency="BDT", category_code="grocery")
 
 
 @pytest.fixture
 def customer(db):
-    return audiences.customer_upsert(external_id="C-1001", first_name="Rahim")[0]
+    return customer_upsert(external_id="C-1001", first_name="Rahim")[0]
 
 
 def create_promotion(client, **fields):

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from audiences import services as audiences
+from audiences.services.orders import orders_import
 from tests.promotions.conftest import create_promotion, place, rice, tv
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_a_cancelled_order_reads_back_cancelled_with_its_redemptions_released(st
 
 
 def test_an_imported_order_reads_back_with_no_promotions(storefront, catalog, customer):
-    audiences.orders_import(orders={"IMP-1": {
+    orders_import(orders={"IMP-1": {
         "customer": "C-1001", "store": "", "channel": "pos", "currency": "BDT",
         "placed_at": "2026-01-05T10:00:00+06:00", "shipping_price": Decimal(0),
         "lines": [{"sku": "RICE", "quantity": 3, "unit_price": Decimal(100), "discount": Decimal(10)}],

@@ -89,18 +89,18 @@ def test_eligible_customer_by_first_order_and_segments(storefront, marketer, cat
     assert refused(storefront, customer="C-1001") == "not_eligible_customer"
 
     segment("vip")
-    create_promotion(marketer, trigger="code", code="VIP", eligibility={"segments": ["vip"], "loyalty_tiers": ["gold"]})
+    create_promotion(marketer, trigger="code", code="VIP", eligibility={"segments": ["vip"]})
     assert refused(storefront, "VIP", customer="C-1001") == "not_eligible_customer"
 
-    def vip_gold(customer):
-        return {"segments": {"vip"}, "loyalty_tier": "gold"}
+    def vip(customer):
+        return {"segments": {"vip"}}
 
-    register_customer_facts_provider(vip_gold)
+    register_customer_facts_provider(vip)
     try:
         result = evaluate(storefront, [rice()], codes=["VIP"], customer="C-1001")
         assert result["codes"][0]["status"] == "applied"
     finally:
-        _providers.remove(vip_gold)
+        _providers.remove(vip)
 
 
 def test_not_combinable(storefront, marketer, catalog):

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
-from audiences import services as audience_services
 from audiences.models import Order
+from audiences.services.orders import order_cancel
 from promotions.models import Promotion, PromotionCode, Redemption
 from promotions.order_hooks import _hooks, register_order_hook
 from tests.promotions.conftest import create_promotion, place, rice
@@ -36,7 +36,7 @@ def test_concurrent_cancels_release_the_claims_and_run_the_hooks_once(marketer, 
         try:
             start.wait(timeout=60)
             if doors[number % len(doors)] == "admin":  # the path the admin action takes
-                audience_services.order_cancel(order=Order.objects.get(external_id="O-1"))
+                order_cancel(order=Order.objects.get(external_id="O-1"))
             else:
                 client = APIClient()
                 client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key}")

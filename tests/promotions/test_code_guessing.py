@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
 from audiences.models import Order
+from audiences.services.customers import customer_upsert
 from promotions.api.guessing import GuessingCounter
 from tests.promotions.conftest import create_promotion, place, rice
 
@@ -111,9 +112,7 @@ def test_each_key_has_its_own_budget(storefront, api_key, budget):
 
 
 def test_each_customer_has_a_budget_across_doors(storefront, real_code, customer, budget):
-    from audiences import services as audiences
-
-    audiences.customer_upsert(external_id="C-2002")
+    customer_upsert(external_id="C-2002")
     budget(key="100/min", customer="2/min")
     assert cart(storefront, ["NOPE-1"], customer="C-1001").status_code == 200
     assert validate(storefront, "NOPE-2", customer=" C-1001 ").json()["reason"] == "not_found"
@@ -139,10 +138,8 @@ def test_anonymous_guessing_cannot_block_customers_checking_out_with_real_codes(
 
 
 def test_the_keys_overall_cap_counts_every_unknown_code(storefront, real_code, customer, budget):
-    from audiences import services as audiences
-
     budget(key="40/min", customer="40/min", key_total="50/min")
-    audiences.customer_upsert(external_id="C-2002")
+    customer_upsert(external_id="C-2002")
     cart(storefront, [f"GUESS-{number}" for number in range(20)], customer="C-1001")
     cart(storefront, [f"GUESS-{number}" for number in range(20, 40)], customer="C-2002")
     assert cart(storefront, [f"GUESS-{number}" for number in range(40, 52)]).status_code == 200  # 52 past the cap

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from rest_framework.exceptions import APIException
 
-from audiences import services as audiences
 from audiences.models import Order
+from audiences.services.orders import OrderLineInput, order_create
 from config.errors import Conflict
 from promotions import services
 from promotions.errors import OrderExists, RedemptionConflict
@@ -47,8 +47,8 @@ def test_an_unknown_code_is_a_redemption_conflict_with_reason_not_found(catalog)
 
 
 def imported_order(external_id):
-    line = audiences.OrderLineInput(sku="RICE", quantity=1, unit_price=Decimal("100.00"))
-    audiences.order_create(external_id=external_id, currency="BDT", placed_at=PLACED_AT, lines=[line])
+    line = OrderLineInput(sku="RICE", quantity=1, unit_price=Decimal("100.00"))
+    order_create(external_id=external_id, currency="BDT", placed_at=PLACED_AT, lines=[line])
 
 
 def test_placing_an_imported_order_again_is_order_exists(catalog):

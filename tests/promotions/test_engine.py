@@ -224,8 +224,6 @@ def code_rule(reward=None, **fields):
         ({"eligibility": {"segments": ["vip"]}}, {"customer": CustomerFacts("C1")}, "not_eligible_customer"),
         ({"eligibility": {"first_order_only": True}}, {"customer": CustomerFacts("C1", is_first_order=False)},
          "not_eligible_customer"),
-        ({"eligibility": {"loyalty_tiers": ["gold"]}}, {"customer": CustomerFacts("C1", loyalty_tier="silver")},
-         "not_eligible_customer"),
         ({"usage_limit": 5}, {"usage": {1: PromotionUsage(used=5)}}, "usage_limit_reached"),
         ({"usage_limit_per_customer": 1}, {"customer": CustomerFacts("C1", promotion_uses={1: 1})},
          "customer_limit_reached"),
@@ -247,8 +245,8 @@ def test_unknown_and_exhausted_unique_codes():
 
 
 def test_eligible_customer_gets_the_code():
-    facts = CustomerFacts("C1", segments=frozenset({"vip"}), loyalty_tier="gold")
-    rules = [code_rule(eligibility={"segments": ["vip", "staff"], "loyalty_tiers": ["gold"]})]
+    facts = CustomerFacts("C1", segments=frozenset({"vip"}), is_first_order=True)
+    rules = [code_rule(eligibility={"segments": ["vip", "staff"], "first_order_only": True})]
     assert _reason(rules, customer=facts) is None
 
 

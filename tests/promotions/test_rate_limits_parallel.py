@@ -17,7 +17,8 @@ from contextlib import contextmanager
 import pytest
 from rest_framework_api_key.models import APIKey
 
-from audiences import services as audiences
+from audiences.services.catalog import product_upsert
+from audiences.services.customers import customer_upsert
 from config.benchmarking import free_port
 from config.local_run import answers
 from tests.support.processes import gunicorn_command, running, subprocess_env, wait_until
@@ -51,7 +52,7 @@ def served(tmp_path, **settings: str) -> Iterator[str]:
 def test_exactly_the_limit_passes_under_32_parallel_clients(tmp_path, rate_setting, body):
     _, key = APIKey.objects.create_key(name="parallel")
     if "customer" in body:
-        audiences.customer_upsert(external_id=body["customer"])
+        customer_upsert(external_id=body["customer"])
     # A day's window, so the run cannot straddle two windows (but at midnight); a new key and customer each run,
     # so counters left in Redis by an earlier run do not count. The budget of unknown codes (the next test) stays
     # out of the way: these are limits on requests.
@@ -92,13 +93,13 @@ def test_the_guessing_budget_holds_across_doors_under_32_parallel_clients(tmp_pa
     from promotions import services as promotions
 
     _, key = APIKey.objects.create_key(name="guessing")
-    audiences.product_upsert(sku="RICE", name="Rice", price=100, currency="BDT")
+    product_upsert(sku="RICE", name="Rice", price=100, currency="BDT")
     promotions.promotion_create(name="Planted", status="active", trigger="code", code="PLANTED-CODE",
                                 reward={"type": "percentage", "value": "10"})  # fmt: skip
     customer = {}
     if per == "customer":
         customer = {"customer": f"C-{uuid.uuid4().hex[:12]}"}
-        audiences.customer_upsert(external_id=customer["customer"])
+        customer_upsert(external_id=customer["customer"])
     line = {"sku": "RICE", "quantity": 1, "unit_price": "100.00"}
 
     def door(number: int, code: str) -> tuple[str, dict]:

@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from audiences import resources, services
+from audiences import resources
 from audiences.communications import communications_log_rows, log_options_error
 from audiences.log_import import communications_log_import
+from audiences.services.orders import orders_import
 
 NOTHING_IMPORTED = "{count} bad row(s): nothing imported (use --skip-bad-rows to import the rest)."
 RESOURCES = {
@@ -126,7 +127,7 @@ class Command(BaseCommand):
         self._reject(rejected, skip_bad_rows)
         try:
             with transaction.atomic():
-                recorded, skipped = services.orders_import(orders=orders)
+                recorded, skipped = orders_import(orders=orders)
                 if dry_run:
                     transaction.set_rollback(True)
         except ValidationError as exc:

@@ -1,0 +1,181 @@
+"""The OpenAPI examples of the audiences API.
+
+The customer example shows every registered profile section with the example its app gave; it is
+built when the URLconf imports the views, after every app's ready() has registered its sections.
+"""
+
+from audiences.profile import profile_sections
+
+STORE_OUTPUT_EXAMPLE = {
+    "code": "DHK-01",
+    "name": "Gulshan",
+    "timezone": "Asia/Dhaka",
+    "currency": "BDT",
+    "city": "Dhaka",
+}
+CATEGORY_OUTPUT_EXAMPLE = {"code": "tv", "name": "Televisions", "parent": "electronics", "path": "/electronics/tv/"}
+PRODUCT_OUTPUT_EXAMPLE = {
+    "sku": "TV-55",
+    "name": "55in TV",
+    "category": "tv",
+    "brand": "Walton",
+    "price": "54000.00",
+    "currency": "BDT",
+    "in_stock": True,
+}
+CUSTOMER_OUTPUT_EXAMPLE = {
+    "external_id": "C-1001",
+    "email": "rahim@example.com",
+    "phone": "+8801712345678",
+    "first_name": "Rahim",
+    "last_name": "Uddin",
+    "birth_date": "1990-04-02",
+    "language": "bn",
+    "timezone": "Asia/Dhaka",
+    "store": "DHK-01",
+    "city": "Dhaka",
+    "signed_up_at": "2025-03-14T05:20:00Z",
+    "attributes": {"car_year": 2017},
+    "orders_count": 7,
+    "currency": "BDT",
+    "total_spent": "412350.00",
+    "first_order_at": "2025-03-20T08:12:00Z",
+    "last_order_at": "2026-11-22T04:00:00Z",
+    **{key: section.example for key, section in profile_sections().items()},
+    "consents": [
+        {
+            "channel": "email",
+            "topic": "marketing",
+            "status": "opted_in",
+            "source": "storefront",
+            "recorded_at": "2025-03-14T05:20:00Z",
+        },
+        {
+            "channel": "sms",
+            "topic": "marketing",
+            "status": "opted_in",
+            "source": "pos",
+            "recorded_at": "2026-11-20T09:04:00Z",
+        },
+    ],
+}
+EVENT_BATCH_EXAMPLE = {
+    "events": [
+        {
+            "customer": "C-1001",
+            "type": "product_viewed",
+            "occurred_at": "2026-11-22T09:41:00+06:00",
+            "properties": {"sku": "TV-55"},
+            "idempotency_key": "web-8f3a-1",
+        },
+        {
+            "customer": "C-1001",
+            "type": "cart_updated",
+            "occurred_at": "2026-11-22T09:45:00+06:00",
+            "properties": {"skus": ["TV-55"], "value": "54000.00", "currency": "BDT"},
+            "idempotency_key": "web-8f3a-2",
+        },
+    ]
+}
+EVENT_BATCH_OUTPUT_EXAMPLE = {
+    "recorded": 1,
+    "duplicates": 1,
+    "events": [
+        {
+            "id": 90211,
+            "customer": "C-1001",
+            "type": "product_viewed",
+            "occurred_at": "2026-11-22T03:41:00Z",
+            "properties": {"sku": "TV-55"},
+            "idempotency_key": "web-8f3a-1",
+        },
+        {
+            "id": 90245,
+            "customer": "C-1001",
+            "type": "cart_updated",
+            "occurred_at": "2026-11-22T03:45:00Z",
+            "properties": {"skus": ["TV-55"], "value": "54000.00", "currency": "BDT"},
+            "idempotency_key": "web-8f3a-2",
+        },
+    ],
+}
+
+STORE_INPUT_EXAMPLE = {"name": "Gulshan", "timezone": "Asia/Dhaka", "currency": "BDT"}
+CATEGORY_INPUT_EXAMPLE = {"name": "Televisions", "parent": "electronics"}
+PRODUCT_INPUT_EXAMPLE = {"name": "55in TV", "category": "tv", "price": "54000.00", "currency": "BDT", "brand": "Walton"}
+CUSTOMER_INPUT_EXAMPLE = {
+    "email": "rahim@example.com",
+    "phone": "01712345678",
+    "first_name": "Rahim",
+    "language": "bn",
+    "store": "DHK-01",
+    "city": "Dhaka",
+    "attributes": {"car_year": 2017},
+}
+CONSENT_INPUT_EXAMPLE = {
+    "channel": "sms",
+    "topic": "marketing",
+    "status": "opted_in",
+    "source": "pos",
+    "recorded_at": "2026-11-20T15:04:00+06:00",
+}
+EVENT_INPUT_EXAMPLE = {"customer": "C-1001", "type": "complaint_opened", "properties": {"ref": 7}}
+
+EXAMPLE_RULES = {
+    "all": [
+        {"field": "city", "op": "eq", "value": "Dhaka"},
+        {"field": "total_spent", "op": "gte", "value": "100000", "currency": "BDT"},
+        {"field": "last_order_at", "op": "older_than_days", "value": 90},
+        {
+            "any": [
+                {"event": "complaint_opened", "within_days": 30, "min_count": 1},
+                {"field": "orders_count", "op": "gte", "value": 5},
+            ]
+        },
+        {"not": {"segment": "staff"}},
+    ]
+}
+
+SEGMENT_INPUT_EXAMPLE = {"code": "vip_dhaka", "name": "VIP in Dhaka", "rules": EXAMPLE_RULES}
+SEGMENT_OUTPUT_EXAMPLE = {
+    "code": "vip_dhaka",
+    "name": "VIP in Dhaka",
+    "description": "VIP customers living in Dhaka.",
+    "rules": {
+        "all": [
+            {"field": "city", "op": "eq", "value": "Dhaka"},
+            {"field": "attributes.vip", "op": "eq", "value": True},
+        ]
+    },
+    "predefined": False,
+    "count": 1840,
+    "refreshed_at": "2026-11-22T03:15:07.412853Z",
+}
+SEGMENT_PATCH_EXAMPLE = {
+    "name": "VIP in Dhaka, big spenders",
+    "rules": {
+        "all": [
+            {"field": "city", "op": "eq", "value": "Dhaka"},
+            {"field": "attributes.vip", "op": "eq", "value": True},
+            {"field": "total_spent", "op": "gte", "value": "100000", "currency": "BDT"},
+        ]
+    },
+}
+SEGMENT_PATCHED_EXAMPLE = {**SEGMENT_OUTPUT_EXAMPLE, **SEGMENT_PATCH_EXAMPLE}  # count: the refresh before the edit
+PREVIEW_RULES_EXAMPLE = {
+    "all": [
+        {"field": "city", "op": "eq", "value": "Dhaka"},
+        {"field": "last_order_at", "op": "older_than_days", "value": 90},
+    ]
+}
+
+SEGMENT_MEMBERS_PAGE_EXAMPLE = {
+    "count": 1840,
+    "next": "https://engine.example.com/api/v1/segments/vip_dhaka/members?page=3",
+    "previous": "https://engine.example.com/api/v1/segments/vip_dhaka/members",
+    "results": [f"C-{number}" for number in range(1051, 1101)],
+}
+PREVIEW_OUTPUT_EXAMPLE = {
+    "count": 3127,
+    "sample": ["C-1003", "C-1017", "C-1042", "C-1058", "C-1101", "C-1123", "C-1160", "C-1204", "C-1231", "C-1290"],
+}

@@ -1,0 +1,78 @@
+"""Stores, the category tree and products, as the shop sends them."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from audiences.models import Category, Product, Store
+from audiences.services.validation import check_currency, check_timezone
+
+
+@transaction.atomic
+def store_upsert(*, code: str, name: str, timezone: str, currency: str, city: str = "") -> tuple[Store, bool]:
+    check_timezone(timezone)
+    check_currency(currency)
+    return Store.objects.update_or_create(
+        code=code, defaults={"name": name, "timezone": timezone, "currency": currency, "city": city}
+    )
+
+
+@transaction.atomic
+def category_upsert(*, code: str, name: str, parent_code: str | None = None) -> tuple[Category, bool]:
+    parent = None
+    if parent_code:
+        try:
+            parent = Category.objects.select_for_update().get(code=parent_code)
+        except Category.DoesNotExist:
+            raise ValidationError({"parent": [f"Unknown category '{parent_code}'."]}) from None
+        if code in parent.lineage:
+            raise ValidationError(
+                {"parent": [f"'{parent_code}' is '{code}' or below it: a category tree has no cycles."]}
+            )
+    new_path = f"{parent.path if parent else '/'}{code}/"
+    category = Category.objects.select_for_update().filter(code=code).first()
+    created = category is None
+    if created:
+        category = Category.objects.create(code=code, name=name, parent=parent, path=new_path)
+        return category, True
+    old_path = category.path
+    category.name, category.parent, category.path = name, parent, new_path
+    category.save()
+    if old_path != new_path:
+        for descendant in Category.objects.filter(path__startswith=old_path).exclude(pk=category.pk):
+            descendant.path = new_path + descendant.path.removeprefix(old_path)
+            descendant.save(update_fields=["path", "updated_at"])
+    return category, False
+
+
+@transaction.atomic
+def product_upsert(
+    *,
+    sku: str,
+    name: str,
+    price: Decimal,
+    currency: str,
+    category_code: str | None = None,
+    in_stock: bool = True,
+    brand: str = "",
+) -> tuple[Product, bool]:
+    check_currency(currency)
+    if price < 0:
+        raise ValidationError({"price": ["A price cannot be negative."]})
+    category = None
+    if category_code:
+        category = Category.objects.filter(code=category_code).first()
+        if category is None:
+            raise ValidationError({"category": [f"Unknown category '{category_code}'."]})
+    return Product.objects.update_or_create(
+        sku=sku,
+        defaults={
+            "name": name,
+            "category": category,
+            "price": price,
+            "currency": currency,
+            "in_stock": in_stock,
+            "brand": brand,
+        },
+    )

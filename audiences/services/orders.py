@@ -1,0 +1,203 @@
+"""Orders: recorded, imported and cancelled, with the customer's order statistics kept in step."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    DecimalField,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
+
+from audiences import signals
+from audiences.models import MONEY, Category, Customer, Order, OrderLine, Product, Store
+from audiences.order_cancel_steps import run_order_cancel_steps
+from audiences.segments.recheck import customers_mark_changed
+from audiences.services.validation import check_currency
+
+MONEY_FIELD = DecimalField(**MONEY)
+
+
+@dataclass(frozen=True)
+class OrderLineInput:
+    sku: str
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal = Decimal(0)
+    product: Product | None = None
+    category: Category | None = None
+
+    @property
+    def subtotal(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+@transaction.atomic
+def order_create(
+    *,
+    external_id: str,
+    currency: str,
+    placed_at: datetime,
+    lines: list[OrderLineInput],
+    customer: Customer | None = None,
+    store: Store | None = None,
+    channel: str = "",
+    payment_method: str = "",
+    discount_total: Decimal = Decimal(0),
+    shipping_price: Decimal = Decimal(0),
+    shipping_discount: Decimal = Decimal(0),
+    attribution: dict | None = None,
+) -> Order:
+    """Record an order and its lines and update the customer's order statistics.
+
+    Callers that must do more in the same transaction (redeeming codes) call this inside theirs.
+    """
+    check_currency(currency)
+    if not lines:
+        raise ValidationError({"lines": ["An order needs at least one line."]})
+    subtotal = sum((line.subtotal for line in lines), Decimal(0))
+    total = subtotal - discount_total + shipping_price - shipping_discount
+    order = Order.objects.create(
+        external_id=external_id,
+        customer=customer,
+        store=store,
+        channel=channel,
+        payment_method=payment_method,
+        currency=currency,
+        placed_at=placed_at,
+        subtotal=subtotal,
+        discount_total=discount_total,
+        shipping_price=shipping_price,
+        shipping_discount=shipping_discount,
+        total=total,
+        attribution=attribution or {},
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            line_no=number,
+            sku=line.sku,
+            product=line.product,
+            category=line.category or (line.product.category if line.product else None),
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            subtotal=line.subtotal,
+            discount=line.discount,
+            total=line.subtotal - line.discount,
+        )
+        for number, line in enumerate(lines, start=1)
+    )
+    if customer is not None:
+        placed = Value(placed_at, output_field=DateTimeField())
+        # A customer's first order names their currency if nothing did; spend in another one is not added.
+        in_customer_currency = Q(currency=currency) | Q(currency="")
+        Customer.objects.filter(pk=customer.pk).update(
+            currency=Case(When(currency="", then=Value(currency)), default=F("currency")),
+            total_spent=F("total_spent")
+            + Case(When(in_customer_currency, then=Value(total)), default=Value(Decimal(0)), output_field=MONEY_FIELD),
+            orders_count=F("orders_count") + 1,
+            # LEAST/GREATEST ignore NULL on PostgreSQL but not on SQLite: Coalesce covers both.
+            first_order_at=Coalesce(Least(F("first_order_at"), placed), placed),
+            last_order_at=Coalesce(Greatest(F("last_order_at"), placed), placed),
+        )
+        customers_mark_changed(customer_ids=[customer.pk])
+    signals.send_after_commit(signals.order_placed, order=order)
+    return order
+
+
+def customer_statistics_recompute(*, customer_ids: list[int]) -> None:
+    """Set total_spent (in each customer's currency), orders_count and first/last order dates from
+    their placed orders: after a cancellation or a bulk import. Migration 0008 keeps a frozen copy."""
+    placed = Order.objects.filter(customer=OuterRef("pk"), status=Order.Status.PLACED).values("customer")
+    own_currency = placed.filter(currency=OuterRef("currency"))
+    for start in range(0, len(customer_ids), 2_000):
+        Customer.objects.filter(pk__in=customer_ids[start : start + 2_000]).update(
+            total_spent=Coalesce(Subquery(own_currency.annotate(s=Sum("total")).values("s")[:1]), Value(Decimal(0))),
+            orders_count=Coalesce(Subquery(placed.annotate(n=Count("pk")).values("n")[:1]), Value(0)),
+            first_order_at=Subquery(placed.annotate(first=Min("placed_at")).values("first")[:1]),
+            last_order_at=Subquery(placed.annotate(last=Max("placed_at")).values("last")[:1]),
+        )
+
+
+@transaction.atomic
+def order_cancel(*, order: Order) -> tuple[Order, bool]:
+    """Cancel a placed order, take it out of the customer's statistics and run the registered cancel
+    steps (promotions releases its claims) in the same transaction. Idempotent: an order already
+    cancelled is returned as it is and no step runs again."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status == Order.Status.CANCELLED:
+        return order, False
+    order.status = Order.Status.CANCELLED
+    order.cancelled_at = timezone.now()
+    order.save(update_fields=["status", "cancelled_at"])
+    if order.customer_id:
+        customer_statistics_recompute(customer_ids=[order.customer_id])
+        customers_mark_changed(customer_ids=[order.customer_id])
+    run_order_cancel_steps(order=order)
+    signals.send_after_commit(signals.order_cancelled, order=order)
+    return order, True
+
+
+@transaction.atomic
+def orders_import(*, orders: dict[str, dict]) -> tuple[int, int]:
+    """Record imported orders (history from the shop) through order_create; existing ids are skipped.
+
+    Returns (recorded, skipped). Raises ValidationError naming the order on an unknown customer,
+    store or currency, so a bad file records nothing.
+    """
+    existing = set(Order.objects.filter(external_id__in=list(orders)).values_list("external_id", flat=True))
+    customers = {
+        c.external_id: c for c in Customer.objects.filter(external_id__in={o["customer"] for o in orders.values()})
+    }
+    stores = {s.code: s for s in Store.objects.filter(code__in={o["store"] for o in orders.values()})}
+    products = {
+        p.sku: p
+        for p in Product.objects.select_related("category").filter(
+            sku__in={line["sku"] for o in orders.values() for line in o["lines"]}
+        )
+    }
+    recorded = 0
+    for external_id, order in orders.items():
+        if external_id in existing:
+            continue
+        if order["customer"] and order["customer"] not in customers:
+            raise ValidationError({external_id: [f"Unknown customer '{order['customer']}'."]})
+        if order["store"] and order["store"] not in stores:
+            raise ValidationError({external_id: [f"Unknown store '{order['store']}'."]})
+        order_create(
+            external_id=external_id,
+            currency=order["currency"],
+            placed_at=order["placed_at"],
+            customer=customers.get(order["customer"]),
+            store=stores.get(order["store"]),
+            channel=order["channel"],
+            shipping_price=order["shipping_price"],
+            discount_total=sum((line["discount"] for line in order["lines"]), Decimal(0)),
+            lines=[
+                OrderLineInput(
+                    sku=line["sku"],
+                    quantity=line["quantity"],
+                    unit_price=line["unit_price"],
+                    discount=line["discount"],
+                    product=products.get(line["sku"]),
+                )
+                for line in order["lines"]
+            ],
+        )
+        recorded += 1
+    return recorded, len(orders) - recorded

@@ -1,0 +1,24 @@
+"""The loyalty tier as promotions see it: a customer fact and the `loyalty_tiers` eligibility condition."""
+
+from promotions.engine.types import CustomerFacts
+
+TIER_FACT = "loyalty_tier"
+
+
+def customer_tier_facts(customer) -> dict:
+    """No loyalty program exists yet, so no customer has a tier."""
+    return {"extra": {TIER_FACT: None}}
+
+
+def tier_names(value: object) -> frozenset[str]:
+    if not isinstance(value, list | tuple | set | frozenset) or not all(isinstance(name, str) for name in value):
+        raise ValueError("Expected a list of strings.")
+    return frozenset(value)
+
+
+def in_tiers(tiers: frozenset[str], facts: CustomerFacts) -> bool:
+    return facts.extra.get(TIER_FACT) in tiers
+
+
+def describe_tiers(tiers: frozenset[str]) -> str:
+    return " or ".join(sorted(tiers))
