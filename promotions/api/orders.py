@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from audiences.currencies import quantize
 from audiences.models import Order
 from config.api.views import StorefrontView, validated
-from promotions import order_cancellation, selectors, services
+from promotions import order_cancellation, selectors
 from promotions.api.guessing import GUESSING_LIMIT, GUESSING_REFUSAL, code_guessing_budget
 from promotions.api.serializers import (
     AppliedOutput,
@@ -25,6 +25,7 @@ from promotions.api.views import customer_or_404, pricing_request
 from promotions.engine.types import Reason
 from promotions.errors import RedemptionConflict
 from promotions.results import amounts_payload
+from promotions.services.orders import order_place
 
 ORDER_DROPPED_EXAMPLE = {
     "currency": "BDT", "subtotal": "100.00", "discount_total": "0.00", "shipping_price": "0.00",
@@ -217,7 +218,7 @@ class OrderCreateView(StorefrontView):
             guessing = code_guessing_budget(request, customer=customer and customer.external_id, codes=cart.codes)
             with guessing as guesses:
                 try:
-                    response, created = services.order_place(
+                    response, created = order_place(
                         external_id=data["external_id"],
                         pricing_request=cart,
                         placed_at=data.get("placed_at") or timezone.now(),

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from audiences.models import Customer, Store
 from config.api.views import ManagementView, Paginated, StorefrontView, validated
 from config.spreadsheets import neutralise
-from promotions import selectors, services
+from promotions import selectors
 from promotions.api import serializers as s
 from promotions.api.guessing import GUESSING_LIMIT, GUESSING_REFUSAL, code_guessing_budget, unknown_codes
 from promotions.api.throttles import CouponCustomerThrottle, CouponKeyThrottle
@@ -20,6 +20,8 @@ from promotions.engine.rewards import REWARD_TYPES
 from promotions.engine.types import Reason
 from promotions.models import CodeGenerationJob, Promotion, PromotionCode
 from promotions.results import evaluation_payload
+from promotions.services.codes import code_generation_start
+from promotions.services.definitions import promotion_create, promotion_update
 
 CART_EXAMPLE = {
     "customer": "C-1001",
@@ -234,7 +236,7 @@ class PromotionListView(Paginated, ManagementView):
     )
     def post(self, request):
         data = validated(s.PromotionInput, request.data)
-        promotion = services.promotion_create(created_by=request.user, **data)
+        promotion = promotion_create(created_by=request.user, **data)
         return Response(s.PromotionOutput(_promotions_with_counts().get(pk=promotion.pk)).data, status=201)
 
 
@@ -274,7 +276,7 @@ class PromotionDetailView(ManagementView):
         promotion = _promotion_or_404(promotion_id)
         serializer = s.PromotionInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.promotion_update(promotion=promotion, **serializer.validated_data)
+        promotion_update(promotion=promotion, **serializer.validated_data)
         return Response(s.PromotionOutput(_promotions_with_counts().get(pk=promotion.pk)).data)
 
 
@@ -293,7 +295,7 @@ class PromotionCodesView(ManagementView):
     def post(self, request, promotion_id):
         promotion = _promotion_or_404(promotion_id)
         data = validated(s.CodeJobInput, request.data)
-        job = services.code_generation_start(
+        job = code_generation_start(
             promotion=promotion, count=data["count"], pattern=data["pattern"], created_by=request.user
         )
         job.refresh_from_db()
