@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from audiences import selectors, services
 from audiences.api import serializers as s
 from audiences.models import Customer
-from config.api.views import StorefrontView, validated
+from config.api.views import StorefrontView, get_or_404, validated
 
 STORE_OUTPUT_EXAMPLE = {
     "code": "DHK-01",
@@ -109,10 +109,7 @@ def _upserted(output, created: bool) -> Response:
 
 
 def _customer_or_404(external_id: str) -> Customer:
-    customer = selectors.customer_get(external_id=external_id)
-    if customer is None:
-        raise Http404(f"Unknown customer '{external_id}'.")
-    return customer
+    return get_or_404(selectors.customer_get, f"Unknown customer '{external_id}'.", external_id=external_id)
 
 
 class StoreView(StorefrontView):
@@ -135,9 +132,7 @@ class StoreView(StorefrontView):
         examples=[OpenApiExample("Dhaka store", STORE_OUTPUT_EXAMPLE, response_only=True)],
     )
     def get(self, request, code):
-        store = selectors.store_get(code=code)
-        if store is None:
-            raise Http404(f"Unknown store '{code}'.")
+        store = get_or_404(selectors.store_get, f"Unknown store '{code}'.", code=code)
         return Response(s.StoreOutput(store).data)
 
 
@@ -162,9 +157,7 @@ class CategoryView(StorefrontView):
         examples=[OpenApiExample("Televisions", CATEGORY_OUTPUT_EXAMPLE, response_only=True)],
     )
     def get(self, request, code):
-        category = selectors.category_get(code=code)
-        if category is None:
-            raise Http404(f"Unknown category '{code}'.")
+        category = get_or_404(selectors.category_get, f"Unknown category '{code}'.", code=code)
         return Response(s.CategoryOutput(category).data)
 
 
@@ -190,9 +183,7 @@ class ProductView(StorefrontView):
         examples=[OpenApiExample("A TV", PRODUCT_OUTPUT_EXAMPLE, response_only=True)],
     )
     def get(self, request, sku):
-        product = selectors.product_get(sku=sku)
-        if product is None:
-            raise Http404(f"Unknown product '{sku}'.")
+        product = get_or_404(selectors.product_get, f"Unknown product '{sku}'.", sku=sku)
         return Response(s.ProductOutput(product).data)
 
 
