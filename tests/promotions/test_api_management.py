@@ -25,6 +25,25 @@ def test_marketer_creates_reads_lists_and_patches(marketer, catalog):
     assert patched.status_code == 200 and patched.json()["priority"] == 3
 
 
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("", ["Ten", "Paused code", "Five off"]),
+        ("?status=paused", ["Paused code"]),
+        ("?trigger=code", ["Paused code"]),
+        ("?reward_type=fixed_amount", ["Five off"]),
+        ("?status=active&reward_type=percentage", ["Ten"]),
+        ("?status=&colour=red", ["Ten", "Paused code", "Five off"]),  # empty and unknown filters narrow nothing
+    ],
+)
+def test_the_list_filters_by_status_trigger_and_reward_type(marketer, catalog, query, names):
+    create_promotion(marketer, name="Ten", priority=3)
+    create_promotion(marketer, name="Paused code", priority=2, status="paused", trigger="code", code="P2")
+    create_promotion(marketer, name="Five off", priority=1, reward={"type": "fixed_amount", "value": "5"})
+    listed = marketer.get(f"/api/v1/promotions{query}").json()
+    assert [promotion["name"] for promotion in listed["results"]] == names
+
+
 def test_dates_decide_scheduled_and_expired(marketer, catalog):
     now = timezone.now()
     future = create_promotion(marketer, starts_at=(now + timedelta(days=1)).isoformat())
