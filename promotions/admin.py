@@ -6,10 +6,11 @@ from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
-from promotions import services
 from promotions.api.serializers import money_string
 from promotions.lifecycle import REQUESTABLE
 from promotions.models import PROMOTION_FIELDS, CodeGenerationJob, Promotion, PromotionCode, Redemption
+from promotions.services.codes import code_generation_start
+from promotions.services.definitions import promotion_clean, promotion_create, promotion_update
 
 EDITABLE = list(PROMOTION_FIELDS)
 
@@ -37,7 +38,7 @@ class PromotionForm(forms.ModelForm):
         cleaned = super().clean()
         candidate = Promotion(pk=self.instance.pk, **{name: cleaned.get(name) for name in EDITABLE if name in cleaned})
         try:
-            services.promotion_validate(candidate)
+            promotion_clean(candidate)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 self.add_error(field.split(".")[0] if field.split(".")[0] in self.fields else None, errors)
@@ -91,9 +92,9 @@ class PromotionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in EDITABLE if name in form.cleaned_data}
         if change:
-            saved = services.promotion_update(promotion=obj, **fields)
+            saved = promotion_update(promotion=obj, **fields)
         else:
-            saved = services.promotion_create(created_by=request.user, **fields)
+            saved = promotion_create(created_by=request.user, **fields)
         obj.pk = saved.pk
         obj.refresh_from_db()
 
@@ -103,7 +104,7 @@ class PromotionAdmin(admin.ModelAdmin):
         pattern = request.POST.get("pattern") or "PROMO-####-####"
         for promotion in queryset:
             try:
-                job = services.code_generation_start(
+                job = code_generation_start(
                     promotion=promotion, count=int(count), pattern=pattern, created_by=request.user
                 )
             except (ValidationError, ValueError) as exc:

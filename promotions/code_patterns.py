@@ -38,7 +38,7 @@ def validate_pattern(pattern: str) -> str:
     return normalised
 
 
-def generate_codes(pattern: str, count: int) -> list[str]:
+def codes_from_pattern(pattern: str, count: int) -> list[str]:
     """`count` random codes following `pattern` (which validate_pattern accepted)."""
     slots = pattern.count(PLACEHOLDER)
     randomness = os.urandom(slots * count).translate(_BYTE_TO_CHARACTER).decode("ascii")

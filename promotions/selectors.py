@@ -1,20 +1,22 @@
-"""Reads: the compiled index (cached per process), pricing a cart, promotions and their codes."""
+"""Reads: the compiled index (cached per process), pricing a cart, promotions and their codes, orders."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from audiences.models import Category, Customer, Order, Product, Store
 from promotions.customer_facts import customer_facts
 from promotions.engine import Cart, CartLine, CodeRecord, Context, PromotionIndex, PromotionUsage, Result, evaluate
 from promotions.engine.evaluate import normalize_code
+from promotions.engine.rewards import REWARD_TYPES
 from promotions.models import (
     CodeGenerationJob,
     CustomerPromotionUsage,
@@ -82,6 +84,13 @@ class Pricing:
     codes: dict[str, PromotionCode]
 
 
+def known_store_code(*, code: str | None) -> str | None:
+    """The store a request names (None for none); a store that does not exist is refused, naming `store`."""
+    if code and not Store.objects.filter(code=code).exists():
+        raise ValidationError({"store": [f"Unknown store '{code}'."]})
+    return code or None
+
+
 def cart_price(*, request: PricingRequest) -> Pricing:
     """Price a cart as `POST /carts/evaluate` does; reads only, writes nothing."""
     index = promotion_index()
@@ -146,6 +155,10 @@ def _cart_line(line: LineInput, products: dict[str, Product], categories: dict[s
 
 
 def order_get(*, external_id: str) -> Order | None:
+    return Order.objects.filter(external_id=external_id).first()
+
+
+def order_detail_get(*, external_id: str) -> Order | None:
     """An order with what reading it back shows: its lines, its redemptions (with their promotion
     and code) and the answer given when it was placed (none for an imported order)."""
     redemptions = Redemption.objects.select_related("promotion", "code").order_by("promotion_id")
@@ -162,8 +175,29 @@ def order_first_answer(*, external_id: str) -> dict | None:
     return OrderPricing.objects.filter(order__external_id=external_id).values_list("response", flat=True).first()
 
 
-def promotion_list() -> QuerySet[Promotion]:
-    return Promotion.objects.order_by("-priority", "id")
+# What the list of promotions can be filtered by, and the values each filter takes.
+PROMOTION_LIST_FILTERS = {
+    "status": Promotion.Status.values,
+    "trigger": Promotion.Trigger.values,
+    "reward_type": sorted(REWARD_TYPES),
+}
+
+
+def promotion_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[Promotion]:
+    """Promotions, highest priority first, each with its count of active redemptions, narrowed by the
+    `filters` named in PROMOTION_LIST_FILTERS (empty values, and other names, are ignored)."""
+    promotions = Promotion.objects.order_by("-priority", "id").annotate(
+        active_redemptions=Count("redemptions", filter=Q(redemptions__status=Redemption.Status.ACTIVE))
+    )
+    for name in PROMOTION_LIST_FILTERS:
+        if filters and filters.get(name):
+            promotions = promotions.filter(**{name: filters[name]})
+    return promotions
+
+
+def promotion_with_counts_get(*, promotion_id: int) -> Promotion | None:
+    """A promotion as the list shows it: with its count of active redemptions."""
+    return promotion_list().filter(pk=promotion_id).first()
 
 
 def promotion_get(*, promotion_id: int) -> Promotion | None:

@@ -1,6 +1,5 @@
 """Management API for segments: define, edit, count, page through members, refresh."""
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
@@ -12,14 +11,11 @@ from audiences.api import serializers as s
 from audiences.models import Segment
 from audiences.segments import selectors
 from audiences.segments import services as segment_services
-from config.api.views import ManagementView, Paginated, validated
+from config.api.views import ManagementView, Paginated, get_or_404, validated
 
 
 def _segment_or_404(code: str) -> Segment:
-    segment = selectors.segment_get(code=code)
-    if segment is None:
-        raise Http404(f"Unknown segment '{code}'.")
-    return segment
+    return get_or_404(selectors.segment_get, f"Unknown segment '{code}'.", code=code)
 
 
 class SegmentsView(Paginated, ManagementView):

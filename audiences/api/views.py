@@ -11,7 +11,7 @@ from audiences.services.catalog import category_upsert, product_upsert, store_up
 from audiences.services.consent import consent_record
 from audiences.services.customers import customer_upsert
 from audiences.services.events import EventInput, events_record
-from config.api.views import StorefrontView, validated
+from config.api.views import StorefrontView, get_or_404, validated
 
 
 def _upserted(output, created: bool) -> Response:
@@ -19,10 +19,7 @@ def _upserted(output, created: bool) -> Response:
 
 
 def _customer_or_404(external_id: str) -> Customer:
-    customer = selectors.customer_get(external_id=external_id)
-    if customer is None:
-        raise Http404(f"Unknown customer '{external_id}'.")
-    return customer
+    return get_or_404(selectors.customer_get, f"Unknown customer '{external_id}'.", external_id=external_id)
 
 
 class StoreView(StorefrontView):
@@ -41,9 +38,7 @@ class StoreView(StorefrontView):
         examples=[OpenApiExample("Dhaka store", examples.STORE_OUTPUT_EXAMPLE, response_only=True)],
     )
     def get(self, request, code):
-        store = selectors.store_get(code=code)
-        if store is None:
-            raise Http404(f"Unknown store '{code}'.")
+        store = get_or_404(selectors.store_get, f"Unknown store '{code}'.", code=code)
         return Response(s.StoreOutput(store).data)
 
 
@@ -66,9 +61,7 @@ class CategoryView(StorefrontView):
         examples=[OpenApiExample("Televisions", examples.CATEGORY_OUTPUT_EXAMPLE, response_only=True)],
     )
     def get(self, request, code):
-        category = selectors.category_get(code=code)
-        if category is None:
-            raise Http404(f"Unknown category '{code}'.")
+        category = get_or_404(selectors.category_get, f"Unknown category '{code}'.", code=code)
         return Response(s.CategoryOutput(category).data)
 
 
@@ -88,9 +81,7 @@ class ProductView(StorefrontView):
         examples=[OpenApiExample("A TV", examples.PRODUCT_OUTPUT_EXAMPLE, response_only=True)],
     )
     def get(self, request, sku):
-        product = selectors.product_get(sku=sku)
-        if product is None:
-            raise Http404(f"Unknown product '{sku}'.")
+        product = get_or_404(selectors.product_get, f"Unknown product '{sku}'.", sku=sku)
         return Response(s.ProductOutput(product).data)
 
 

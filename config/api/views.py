@@ -1,12 +1,18 @@
-"""Base classes for the two audiences of the API."""
+"""Base classes for the two audiences of the API, and the helpers every view uses."""
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import HasStorefrontKey, ModelPermissions
+
+Found = TypeVar("Found")
 
 
 @extend_schema(tags=["storefront"])
@@ -33,6 +39,14 @@ def validated(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+def get_or_404(selector: Callable[..., Found | None], message: str, **lookup) -> Found:
+    """What `selector(**lookup)` finds; when it finds nothing, the API's 404 `{"code": "not_found", "message"}`."""
+    found = selector(**lookup)
+    if found is None:
+        raise NotFound(message)
+    return found
 
 
 class Paginated:

@@ -107,3 +107,17 @@ class NotificationOutput(serializers.ModelSerializer):
 
     def get_read(self, message) -> bool:
         return message.opened_at is not None
+
+
+class SmsTextInput(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=5000)
+
+
+class SmsTextOutput(serializers.Serializer):
+    encoding = serializers.ChoiceField(choices=["gsm7", "ucs2"])
+    segments = serializers.IntegerField()
+    units = serializers.IntegerField(help_text="Septets (GSM-7) or UTF-16 code units (UCS-2).")
+    single_limit = serializers.IntegerField()
+    per_part = serializers.IntegerField()
+    ucs2_characters = serializers.ListField(child=serializers.CharField())
+    warning = serializers.CharField(allow_null=True)

@@ -1,6 +1,5 @@
-from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -8,27 +7,14 @@ from rest_framework.views import APIView
 
 from audiences.models import Customer
 from audiences.selectors import customer_get
-from config.api.views import ManagementView, Paginated, StorefrontView, validated
+from config.api.views import ManagementView, Paginated, StorefrontView, get_or_404, validated
 from messaging import selectors
+from messaging.api import examples
 from messaging.api import serializers as s
 from messaging.models import Message, Template
 from messaging.services.templates import template_create, template_update
 from messaging.services.tracking import notification_read
 from messaging.sms_segments import sms_info
-
-
-class SmsTextInput(serializers.Serializer):
-    text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=5000)
-
-
-class SmsTextOutput(serializers.Serializer):
-    encoding = serializers.ChoiceField(choices=["gsm7", "ucs2"])
-    segments = serializers.IntegerField()
-    units = serializers.IntegerField(help_text="Septets (GSM-7) or UTF-16 code units (UCS-2).")
-    single_limit = serializers.IntegerField()
-    per_part = serializers.IntegerField()
-    ucs2_characters = serializers.ListField(child=serializers.CharField())
-    warning = serializers.CharField(allow_null=True)
 
 
 @extend_schema(tags=["management"])
@@ -39,12 +25,12 @@ class SmsSegmentsView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=SmsTextInput,
-        responses=SmsTextOutput,
-        examples=[OpenApiExample("Bengali", {"text": "আপনার জন্য ১৫% ছাড়"}, request_only=True)],
+        request=s.SmsTextInput,
+        responses=s.SmsTextOutput,
+        examples=[examples.SMS_TEXT_INPUT],
     )
     def post(self, request):
-        info = sms_info(validated(SmsTextInput, request.data)["text"])
+        info = sms_info(validated(s.SmsTextInput, request.data)["text"])
         warning = None
         if info.ucs2_characters:
             shown = " ".join(info.ucs2_characters[:10])
@@ -63,106 +49,11 @@ class SmsSegmentsView(APIView):
 
 
 def _customer_or_404(external_id: str) -> Customer:
-    customer = customer_get(external_id=external_id)
-    if customer is None:
-        raise Http404(f"Unknown customer '{external_id}'.")
-    return customer
+    return get_or_404(customer_get, f"Unknown customer '{external_id}'.", external_id=external_id)
 
 
 def _template_or_404(code: str) -> Template:
-    template = selectors.template_get(code=code)
-    if template is None:
-        raise Http404(f"Unknown template '{code}'.")
-    return template
-
-
-TEMPLATE_EXAMPLE = {
-    "code": "winback_a",
-    "name": "Win back (A)",
-    "channel": "sms",
-    "kind": "marketing",
-    "translations": [
-        {"language": "en", "body": "{{ customer.first_name }}, we miss you! {{ coupon.code }} gives 15% off."},
-        {"language": "bn", "body": "{{ customer.first_name }}, আপনাকে মিস করছি! {{ coupon.code }} কোডে ১৫% ছাড়।"},
-        {"language": "sw", "body": "{{ customer.first_name }}, tunakukumbuka! Tumia {{ coupon.code }} upate punguzo."},
-    ],
-}
-
-
-TEMPLATE_OUTPUT_EXAMPLE = {
-    "code": "winback_a",
-    "name": "Win back (A)",
-    "channel": "sms",
-    "kind": "marketing",
-    "topic": "marketing",
-    "timing": {"send_window_start": "18:00", "send_window_end": "21:00", "send_after": "", "send_within_hours": None},
-    "translations": [
-        {
-            "language": "bn",
-            "subject": "",
-            "preheader": "",
-            "html": "",
-            "text": "",
-            "body": "{{ customer.first_name }}, আপনাকে মিস করছি! {{ coupon.code }} কোডে ১৫% ছাড়।",
-        },
-        {
-            "language": "en",
-            "subject": "",
-            "preheader": "",
-            "html": "",
-            "text": "",
-            "body": "{{ customer.first_name }}, we miss you! {{ coupon.code }} gives 15% off.",
-        },
-        {
-            "language": "sw",
-            "subject": "",
-            "preheader": "",
-            "html": "",
-            "text": "",
-            "body": "{{ customer.first_name }}, tunakukumbuka! Tumia {{ coupon.code }} upate punguzo.",
-        },
-    ],
-    "created_at": "2026-11-02T08:30:12.481022Z",
-    "updated_at": "2026-11-02T08:30:12.481040Z",
-}
-TEMPLATE_PATCH_EXAMPLE = {
-    "name": "Win back (A, Eid)",
-    "translations": [
-        {"language": "bn", "body": "{{ customer.first_name }}, ঈদ মোবারক! {{ coupon.code }} কোডে ২০% ছাড়।"},
-    ],
-}
-TEMPLATE_PATCHED_EXAMPLE = {
-    **TEMPLATE_OUTPUT_EXAMPLE,
-    "name": "Win back (A, Eid)",
-    "translations": [
-        {**TEMPLATE_OUTPUT_EXAMPLE["translations"][0], **TEMPLATE_PATCH_EXAMPLE["translations"][0]},
-        *TEMPLATE_OUTPUT_EXAMPLE["translations"][1:],
-    ],
-    "updated_at": "2026-11-20T10:05:41.007315Z",
-}
-MESSAGE_OUTPUT_EXAMPLE = {
-    "id": 48112,
-    "channel": "sms",
-    "template": "winback_a",
-    "campaign": 12,
-    "journey": "",
-    "variant": "A",
-    "status": "delivered",
-    "reason": "",
-    "created_at": "2026-11-22T04:00:02.318204Z",
-    "scheduled_for": "2026-11-22T04:00:02.318020Z",
-    "sent_at": "2026-11-22T04:00:05.902113Z",
-    "delivered_at": "2026-11-22T04:00:09Z",
-    "opened_at": None,
-    "clicked_at": None,
-}
-NOTIFICATION_OUTPUT_EXAMPLE = {
-    "id": 48230,
-    "title": "ঈদ অফার",
-    "body": "সব টিভিতে ১৫% ছাড়, শুধু এই সপ্তাহে।",
-    "read": False,
-    "sent_at": "2026-11-22T04:10:31.554870Z",
-}
+    return get_or_404(selectors.template_get, f"Unknown template '{code}'.", code=code)
 
 
 class TemplateListView(Paginated, ManagementView):
@@ -171,7 +62,7 @@ class TemplateListView(Paginated, ManagementView):
     @extend_schema(
         request=s.TemplateInput,
         responses={201: s.TemplateOutput},
-        examples=[OpenApiExample("SMS in three languages", TEMPLATE_EXAMPLE, request_only=True)],
+        examples=[examples.TEMPLATE_INPUT],
         description="A template text that does not compile is a 400 naming the translation, field and line.",
     )
     def post(self, request):
@@ -182,7 +73,7 @@ class TemplateListView(Paginated, ManagementView):
 
     @extend_schema(
         responses=s.TemplateOutput(many=True),
-        examples=[OpenApiExample("A page of templates", TEMPLATE_OUTPUT_EXAMPLE, response_only=True)],
+        examples=[examples.TEMPLATE_LIST_OUTPUT],
     )
     def get(self, request):
         return self.paginated(request, selectors.template_list(), s.TemplateOutput)
@@ -193,7 +84,7 @@ class TemplateDetailView(ManagementView):
 
     @extend_schema(
         responses=s.TemplateOutput,
-        examples=[OpenApiExample("SMS in three languages", TEMPLATE_OUTPUT_EXAMPLE, response_only=True)],
+        examples=[examples.TEMPLATE_OUTPUT],
     )
     def get(self, request, code):
         return Response(s.TemplateOutput(_template_or_404(code)).data)
@@ -201,10 +92,7 @@ class TemplateDetailView(ManagementView):
     @extend_schema(
         request=s.TemplatePatchInput,
         responses=s.TemplateOutput,
-        examples=[
-            OpenApiExample("New Bengali text for Eid", TEMPLATE_PATCH_EXAMPLE, request_only=True),
-            OpenApiExample("Bengali replaced, English and Swahili kept", TEMPLATE_PATCHED_EXAMPLE, response_only=True),
-        ],
+        examples=[examples.TEMPLATE_PATCH_INPUT, examples.TEMPLATE_PATCHED_OUTPUT],
         description="Given translations replace those languages; languages not given stay as they are. "
         "Given `timing` fields replace theirs; a send window needs both its start and its end.",
     )
@@ -219,7 +107,7 @@ class CustomerMessagesView(Paginated, ManagementView):
 
     @extend_schema(
         responses=s.MessageOutput(many=True),
-        examples=[OpenApiExample("A page of messages", MESSAGE_OUTPUT_EXAMPLE, response_only=True)],
+        examples=[examples.MESSAGE_LIST_OUTPUT],
         description="The customer's messages, newest first, with why any was skipped or deferred.",
     )
     def get(self, request, external_id):
@@ -230,7 +118,7 @@ class CustomerMessagesView(Paginated, ManagementView):
 class CustomerNotificationsView(Paginated, StorefrontView):
     @extend_schema(
         responses=s.NotificationOutput(many=True),
-        examples=[OpenApiExample("A page of notifications", NOTIFICATION_OUTPUT_EXAMPLE, response_only=True)],
+        examples=[examples.NOTIFICATION_LIST_OUTPUT],
     )
     def get(self, request, external_id):
         customer = _customer_or_404(external_id)
@@ -241,11 +129,9 @@ class NotificationReadView(StorefrontView):
     @extend_schema(
         request=None,
         responses=s.NotificationOutput,
-        examples=[OpenApiExample("Read", {**NOTIFICATION_OUTPUT_EXAMPLE, "read": True}, response_only=True)],
+        examples=[examples.NOTIFICATION_READ_OUTPUT],
         description="Marks an in-app message read (opened).",
     )
     def post(self, request, message_id):
-        message = selectors.notification_get(message_id=message_id)
-        if message is None:
-            raise Http404(f"Unknown notification {message_id}.")
+        message = get_or_404(selectors.notification_get, f"Unknown notification {message_id}.", message_id=message_id)
         return Response(s.NotificationOutput(notification_read(message=message)).data)

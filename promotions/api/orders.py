@@ -1,118 +1,23 @@
 """The storefront's order operations: place one, cancel it, read it back."""
 
-from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 
 from audiences.currencies import quantize
 from audiences.models import Order
-from config.api.views import StorefrontView, validated
-from promotions import order_cancellation, selectors, services
+from config.api.views import StorefrontView, get_or_404, validated
+from promotions import order_cancellation, selectors
+from promotions.api import examples
 from promotions.api.guessing import GUESSING_LIMIT, GUESSING_REFUSAL, code_guessing_budget
-from promotions.api.serializers import (
-    AppliedOutput,
-    CancelOutput,
-    DroppedCodeOutput,
-    GiftOutput,
-    LineOutput,
-    OrderInput,
-    OrderOutput,
-)
+from promotions.api.serializers import CancelOutput, OrderDetailOutput, OrderInput, OrderOutput
 from promotions.api.views import customer_or_404, pricing_request
 from promotions.engine.types import Reason
 from promotions.errors import RedemptionConflict
-from promotions.order_hooks import cancel_answer_defaults, place_answer_defaults
 from promotions.results import amounts_payload
-
-ORDER_DROPPED_EXAMPLE = {
-    "currency": "BDT", "subtotal": "100.00", "discount_total": "0.00", "shipping_price": "0.00",
-    "shipping_discount": "0.00", "total": "100.00", "applied": [], "codes": [], "gifts": [],
-    "lines": [{"sku": "RICE", "quantity": 1, "unit_price": "100.00", "subtotal": "100.00", "discount": "0.00",
-               "total": "100.00"}],
-    "dropped_codes": [{"code": "ONCE", "reason": "usage_limit_reached",
-                       "message": "This code has been used as many times as it may be."}],
-    # The URLconf imports this module after every app's ready() has registered its order hooks.
-    **place_answer_defaults(),
-}  # fmt: skip
-
-
-class RedemptionOutput(serializers.Serializer):
-    promotion = serializers.IntegerField()
-    name = serializers.CharField()
-    code = serializers.CharField(allow_null=True)
-    amount = serializers.CharField()
-    status = serializers.ChoiceField(choices=["active", "released"])
-    created_at = serializers.DateTimeField()
-    released_at = serializers.DateTimeField(allow_null=True)
-
-
-class OrderDetailOutput(serializers.Serializer):
-    order = serializers.CharField()
-    status = serializers.ChoiceField(choices=Order.Status.values)
-    customer = serializers.CharField(allow_null=True)
-    store = serializers.CharField(allow_null=True)
-    channel = serializers.CharField()
-    payment_method = serializers.CharField(help_text="Empty when the storefront did not say.")
-    currency = serializers.CharField()
-    placed_at = serializers.DateTimeField()
-    cancelled_at = serializers.DateTimeField(allow_null=True)
-    subtotal = serializers.CharField()
-    discount_total = serializers.CharField()
-    shipping_price = serializers.CharField()
-    shipping_discount = serializers.CharField()
-    total = serializers.CharField()
-    lines = LineOutput(many=True)
-    applied = AppliedOutput(many=True, help_text="The discounts given when it was placed (none for an import).")
-    gifts = GiftOutput(many=True)
-    dropped_codes = DroppedCodeOutput(many=True, help_text='Codes left out under on_unredeemable_code "drop".')
-    redemptions = RedemptionOutput(many=True, help_text="The ledger: released once the order is cancelled.")
-
-
-ORDER_DETAIL_EXAMPLE = {
-    "order": "O-778",
-    "status": "placed",
-    "customer": "C-1001",
-    "store": "DHK-01",
-    "channel": "web",
-    "payment_method": "bkash",
-    "currency": "BDT",
-    "placed_at": "2026-11-22T10:00:00+06:00",
-    "cancelled_at": None,
-    "subtotal": "54000.00",
-    "discount_total": "5000.00",
-    "shipping_price": "120.00",
-    "shipping_discount": "0.00",
-    "total": "49120.00",
-    "lines": [
-        {
-            "sku": "TV-55",
-            "quantity": 1,
-            "unit_price": "54000.00",
-            "subtotal": "54000.00",
-            "discount": "5000.00",
-            "total": "49000.00",
-        }
-    ],
-    "applied": [
-        {"promotion": 42, "name": "Welcome 15%", "code": "WELCOME15", "reward": "percentage", "amount": "5000.00"}
-    ],
-    "gifts": [],
-    "dropped_codes": [],
-    "redemptions": [
-        {
-            "promotion": 42,
-            "name": "Welcome 15%",
-            "code": "WELCOME15",
-            "amount": "5000.00",
-            "status": "active",
-            "created_at": "2026-11-22T10:00:01+06:00",
-            "released_at": None,
-        }
-    ],
-}
+from promotions.services.orders import order_place
 
 
 def order_detail_payload(order: Order) -> dict:
@@ -158,14 +63,12 @@ def order_detail_payload(order: Order) -> dict:
 class OrderDetailView(StorefrontView):
     @extend_schema(
         responses={200: OrderDetailOutput},
-        examples=[OpenApiExample("A placed order", ORDER_DETAIL_EXAMPLE, response_only=True)],
+        examples=[examples.ORDER_DETAIL_OUTPUT],
         description="Reads an order back by its external_id: its lines, the discounts it was given, its "
         "redemptions (active, or released once cancelled) and its status.",
     )
     def get(self, request, external_id):
-        order = selectors.order_get(external_id=external_id)
-        if order is None:
-            raise Http404(f"Unknown order '{external_id}'.")
+        order = get_or_404(selectors.order_detail_get, f"Unknown order '{external_id}'.", external_id=external_id)
         return Response(order_detail_payload(order))
 
 
@@ -182,30 +85,7 @@ class OrderCreateView(StorefrontView):
             ),
             429: GUESSING_REFUSAL,
         },
-        examples=[
-            OpenApiExample(
-                "An order",
-                {
-                    "external_id": "O-778",
-                    "customer": "C-1001",
-                    "store": "DHK-01",
-                    "channel": "web",
-                    "payment_method": "bkash",
-                    "currency": "BDT",
-                    "placed_at": "2026-11-22T10:00:00+06:00",
-                    "lines": [{"sku": "TV-55", "quantity": 1, "unit_price": "54000.00"}],
-                    "shipping_price": "120.00",
-                    "codes": ["WELCOME15"],
-                },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "Recorded without a used-up code",
-                {"order": "O-779", **ORDER_DROPPED_EXAMPLE},
-                response_only=True,
-                status_codes=["201"],
-            ),
-        ],
+        examples=[examples.ORDER_INPUT, examples.ORDER_DROPPED_OUTPUT],
         description="Prices the order as carts/evaluate would and, in one transaction, records it and "
         "redeems every code and promotion use. Idempotent per external_id. A code that cannot be redeemed "
         'is a 409 unless `on_unredeemable_code` is "drop": then the order is recorded without it and '
@@ -219,7 +99,7 @@ class OrderCreateView(StorefrontView):
             guessing = code_guessing_budget(request, customer=customer and customer.external_id, codes=cart.codes)
             with guessing as guesses:
                 try:
-                    response, created = services.order_place(
+                    response, created = order_place(
                         external_id=data["external_id"],
                         pricing_request=cart,
                         placed_at=data.get("placed_at") or timezone.now(),
@@ -245,25 +125,10 @@ class OrderCancelView(StorefrontView):
     @extend_schema(
         request=None,
         responses={200: CancelOutput},
-        examples=[
-            OpenApiExample(
-                "Released",
-                {
-                    "order": "ORD-1001",
-                    "status": "cancelled",
-                    "currency": "BDT",
-                    "released": [{"promotion": 42, "code": "WELCOME15", "amount": "1350.00"}],
-                    "released_discount": "1350.00",
-                    **cancel_answer_defaults(),
-                },
-                response_only=True,
-            )
-        ],
+        examples=[examples.ORDER_CANCEL_OUTPUT],
         description="Releases the order's redemptions (usage, per-customer counts and budget given back) and "
         "reverses what the order hooks of other apps recorded. Idempotent.",
     )
     def post(self, request, external_id):
-        order = Order.objects.filter(external_id=external_id).first()
-        if order is None:
-            raise Http404(f"Unknown order '{external_id}'.")
+        order = get_or_404(selectors.order_get, f"Unknown order '{external_id}'.", external_id=external_id)
         return Response(order_cancellation.order_release(order=order))

@@ -6,6 +6,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from audiences.currencies import CURRENCY_CHOICES, minor_unit_error, quantize
+from audiences.models import Order
 from audiences.payment_methods import PAYMENT_METHOD_CHOICES
 from promotions.engine.definition import MAX_MONEY
 from promotions.lifecycle import REQUESTABLE
@@ -162,6 +163,38 @@ class CancelOutput(serializers.Serializer):
 
     def get_fields(self):
         return {**super().get_fields(), **_hook_fields(cancel_answer_fields())}
+
+
+class RedemptionOutput(serializers.Serializer):
+    promotion = serializers.IntegerField()
+    name = serializers.CharField()
+    code = serializers.CharField(allow_null=True)
+    amount = serializers.CharField()
+    status = serializers.ChoiceField(choices=["active", "released"])
+    created_at = serializers.DateTimeField()
+    released_at = serializers.DateTimeField(allow_null=True)
+
+
+class OrderDetailOutput(serializers.Serializer):
+    order = serializers.CharField()
+    status = serializers.ChoiceField(choices=Order.Status.values)
+    customer = serializers.CharField(allow_null=True)
+    store = serializers.CharField(allow_null=True)
+    channel = serializers.CharField()
+    payment_method = serializers.CharField(help_text="Empty when the storefront did not say.")
+    currency = serializers.CharField()
+    placed_at = serializers.DateTimeField()
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    subtotal = serializers.CharField()
+    discount_total = serializers.CharField()
+    shipping_price = serializers.CharField()
+    shipping_discount = serializers.CharField()
+    total = serializers.CharField()
+    lines = LineOutput(many=True)
+    applied = AppliedOutput(many=True, help_text="The discounts given when it was placed (none for an import).")
+    gifts = GiftOutput(many=True)
+    dropped_codes = DroppedCodeOutput(many=True, help_text='Codes left out under on_unredeemable_code "drop".')
+    redemptions = RedemptionOutput(many=True, help_text="The ledger: released once the order is cancelled.")
 
 
 class CouponPromotionOutput(serializers.Serializer):

@@ -2,53 +2,33 @@
 
 import csv
 
-from django.db.models import Count, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from audiences.models import Customer, Store
-from config.api.views import ManagementView, Paginated, StorefrontView, validated
+from audiences.models import Customer
+from audiences.selectors import customer_get
+from config.api.views import ManagementView, Paginated, StorefrontView, get_or_404, validated
 from config.spreadsheets import neutralise
-from promotions import selectors, services
+from promotions import selectors
+from promotions.api import examples
 from promotions.api import serializers as s
 from promotions.api.guessing import GUESSING_LIMIT, GUESSING_REFUSAL, code_guessing_budget, unknown_codes
 from promotions.api.throttles import CouponCustomerThrottle, CouponKeyThrottle
-from promotions.engine.rewards import REWARD_TYPES
 from promotions.engine.types import Reason
 from promotions.models import CodeGenerationJob, Promotion, PromotionCode
 from promotions.results import evaluation_payload
-
-CART_EXAMPLE = {
-    "customer": "C-1001",
-    "store": "DHK-01",
-    "channel": "web",
-    "payment_method": "bkash",
-    "currency": "BDT",
-    "lines": [
-        {"sku": "TV-55", "quantity": 1, "unit_price": "54000.00"},
-        {"sku": "HDMI-2", "quantity": 3, "unit_price": "450.00", "category": "cables"},
-    ],
-    "shipping_price": "120.00",
-    "codes": ["WELCOME15", "OLD10"],
-}
+from promotions.services.codes import code_generation_start
+from promotions.services.definitions import promotion_create, promotion_update
 
 
 def customer_or_404(external_id: str | None) -> Customer | None:
+    """The customer a storefront request names, if it names one."""
     if not external_id:
         return None
-    customer = Customer.objects.filter(external_id=external_id).first()
-    if customer is None:
-        raise Http404(f"Unknown customer '{external_id}'.")
-    return customer
-
-
-def _store_code(code: str | None, field: str = "store") -> str | None:
-    if code and not Store.objects.filter(code=code).exists():
-        raise serializers.ValidationError({field: [f"Unknown store '{code}'."]})
-    return code or None
+    return get_or_404(customer_get, f"Unknown customer '{external_id}'.", external_id=external_id)
 
 
 def pricing_request(data: dict, customer: Customer | None = None) -> selectors.PricingRequest:
@@ -64,7 +44,7 @@ def pricing_request(data: dict, customer: Customer | None = None) -> selectors.P
             for line in data["lines"]
         ],
         customer=customer,
-        store=_store_code(data.get("store")),
+        store=selectors.known_store_code(code=data.get("store")),
         channel=data.get("channel") or None,
         payment_method=data.get("payment_method") or None,
         shipping_price=data["shipping_price"],
@@ -76,7 +56,7 @@ class CartEvaluateView(StorefrontView):
     @extend_schema(
         request=s.CartInput,
         responses={200: s.EvaluationOutput, 429: GUESSING_REFUSAL},
-        examples=[OpenApiExample("A cart with two codes", CART_EXAMPLE, request_only=True)],
+        examples=[examples.CART_INPUT],
         description="Prices a cart: which promotions apply, how much, on which lines, and why a code was "
         "refused. Writes nothing. " + GUESSING_LIMIT,
     )
@@ -102,9 +82,7 @@ class CouponValidateView(StorefrontView):
                 "`Retry-After` says when to try again."
             ),
         },
-        examples=[
-            OpenApiExample("A code", {"code": "WELCOME15", "customer": "C-1001", "store": "DHK-01"}, request_only=True)
-        ],
+        examples=[examples.COUPON_INPUT],
         description="Says whether a code can be used, and why not. Rate limited per key and per customer "
         "(requests). " + GUESSING_LIMIT,
     )
@@ -112,7 +90,7 @@ class CouponValidateView(StorefrontView):
         data = validated(s.CouponValidateInput, request.data)
         customer = customer_or_404(data.get("customer"))
         cart = pricing_request(data["cart"], customer) if data.get("cart") else None
-        store = _store_code(data.get("store"))
+        store = selectors.known_store_code(code=data.get("store"))
         with code_guessing_budget(request, customer=customer and customer.external_id, codes=[data["code"]]) as guesses:
             check = selectors.coupon_check(
                 code=data["code"],
@@ -144,129 +122,52 @@ class CouponValidateView(StorefrontView):
         )
 
 
-def _promotions_with_counts():
-    return selectors.promotion_list().annotate(
-        active_redemptions=Count("redemptions", filter=Q(redemptions__status="active"))
-    )
-
-
-PROMOTION_EXAMPLE = {
-    "name": "Welcome 15%",
-    "status": "active",
-    "starts_at": "2026-11-01T00:00:00+06:00",
-    "ends_at": None,
-    "trigger": "code",
-    "code": "WELCOME15",
-    "stores": [],
-    "channels": [],
-    "priority": 10,
-    "stacking": "combinable",
-    "usage_limit": 1000,
-    "usage_limit_per_customer": 1,
-    "budget": "50000.00",
-    "eligibility": {"first_order_only": True, "min_subtotal": "1000.00"},
-    "target": {"categories": ["electronics"], "exclude_skus": ["GIFT-CARD"]},
-    "reward": {"type": "percentage", "value": "15", "max_discount": "5000.00"},
-}
-
-
-PROMOTION_OUTPUT_EXAMPLE = OpenApiExample(
-    "Welcome 15%",
-    {
-        "id": 42,
-        **PROMOTION_EXAMPLE,
-        "currency": "BDT",
-        "budget": "50000.00",
-        "used": 118,
-        "budget_spent": "23450.00",
-        "redemptions": 118,
-        "created_at": "2026-10-28T09:12:00+06:00",
-        "updated_at": "2026-11-20T17:40:11+06:00",
-    },
-    response_only=True,
-)
-CODE_JOB_EXAMPLE = OpenApiExample(
-    "Half way",
-    {
-        "id": 7,
-        "promotion": 42,
-        "pattern": "WIN-####-####",
-        "count": 100000,
-        "generated": 50000,
-        "progress": 0.5,
-        "status": "running",
-        "error": "",
-        "url": "https://promotions.example.com/api/v1/promotions/code-jobs/7",
-        "codes_csv": "https://promotions.example.com/api/v1/promotions/42/codes.csv",
-        "created_at": "2026-11-24T10:00:00+06:00",
-        "finished_at": None,
-    },
-    response_only=True,
-)
-
-LIST_FILTERS = {
-    "status": Promotion.Status.values,
-    "trigger": Promotion.Trigger.values,
-    "reward_type": sorted(REWARD_TYPES),
-}
-
-
 class PromotionListView(Paginated, ManagementView):
     queryset = Promotion.objects.all()
 
     @extend_schema(
         responses=s.PromotionOutput(many=True),
-        parameters=[OpenApiParameter(name, str, enum=values) for name, values in LIST_FILTERS.items()],
-        examples=[PROMOTION_OUTPUT_EXAMPLE],
+        parameters=[
+            OpenApiParameter(name, str, enum=values) for name, values in selectors.PROMOTION_LIST_FILTERS.items()
+        ],
+        examples=[examples.PROMOTION_OUTPUT],
         description="Promotions, highest priority first, 50 a page; filter by status, trigger or reward type.",
     )
     def get(self, request):
-        promotions = _promotions_with_counts()
-        for name in LIST_FILTERS:
-            if request.query_params.get(name):
-                promotions = promotions.filter(**{name: request.query_params[name]})
+        promotions = selectors.promotion_list(filters=request.query_params)
         return self.paginated(request, promotions, s.PromotionOutput)
 
     @extend_schema(
         request=s.PromotionInput,
         responses={201: s.PromotionOutput},
-        examples=[OpenApiExample("Welcome 15%", PROMOTION_EXAMPLE, request_only=True), PROMOTION_OUTPUT_EXAMPLE],
+        examples=[examples.PROMOTION_INPUT, examples.PROMOTION_OUTPUT],
     )
     def post(self, request):
         data = validated(s.PromotionInput, request.data)
-        promotion = services.promotion_create(created_by=request.user, **data)
-        return Response(s.PromotionOutput(_promotions_with_counts().get(pk=promotion.pk)).data, status=201)
+        promotion = promotion_create(created_by=request.user, **data)
+        return Response(
+            s.PromotionOutput(selectors.promotion_with_counts_get(promotion_id=promotion.pk)).data, status=201
+        )
 
 
 def _promotion_or_404(promotion_id: int) -> Promotion:
-    promotion = selectors.promotion_get(promotion_id=promotion_id)
-    if promotion is None:
-        raise Http404(f"Unknown promotion {promotion_id}.")
-    return promotion
+    return get_or_404(selectors.promotion_get, f"Unknown promotion {promotion_id}.", promotion_id=promotion_id)
 
 
 class PromotionDetailView(ManagementView):
     queryset = Promotion.objects.all()
 
-    @extend_schema(responses={200: s.PromotionOutput}, examples=[PROMOTION_OUTPUT_EXAMPLE])
+    @extend_schema(responses={200: s.PromotionOutput}, examples=[examples.PROMOTION_OUTPUT])
     def get(self, request, promotion_id):
-        promotion = _promotions_with_counts().filter(pk=promotion_id).first()
-        if promotion is None:
-            raise Http404(f"Unknown promotion {promotion_id}.")
+        promotion = get_or_404(
+            selectors.promotion_with_counts_get, f"Unknown promotion {promotion_id}.", promotion_id=promotion_id
+        )
         return Response(s.PromotionOutput(promotion).data)
 
     @extend_schema(
         request=s.PromotionInput(partial=True),
         responses={200: s.PromotionOutput},
-        examples=[
-            OpenApiExample("Pause it", {"status": "paused"}, request_only=True),
-            OpenApiExample(
-                "Raise the cap",
-                {"reward": {"type": "percentage", "value": "15", "max_discount": "8000.00"}},
-                request_only=True,
-            ),
-            PROMOTION_OUTPUT_EXAMPLE,
-        ],
+        examples=[examples.PROMOTION_PAUSE, examples.PROMOTION_RAISE_CAP, examples.PROMOTION_OUTPUT],
         description="Changes the fields given. Setting `code` replaces the shared code; one already redeemed is "
         "retired (it stops working, the ledger keeps it).",
     )
@@ -274,8 +175,8 @@ class PromotionDetailView(ManagementView):
         promotion = _promotion_or_404(promotion_id)
         serializer = s.PromotionInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.promotion_update(promotion=promotion, **serializer.validated_data)
-        return Response(s.PromotionOutput(_promotions_with_counts().get(pk=promotion.pk)).data)
+        promotion_update(promotion=promotion, **serializer.validated_data)
+        return Response(s.PromotionOutput(selectors.promotion_with_counts_get(promotion_id=promotion.pk)).data)
 
 
 class PromotionCodesView(ManagementView):
@@ -284,16 +185,13 @@ class PromotionCodesView(ManagementView):
     @extend_schema(
         request=s.CodeJobInput,
         responses={202: s.CodeJobOutput},
-        examples=[
-            OpenApiExample("100,000 codes", {"count": 100000, "pattern": "WIN-####-####"}, request_only=True),
-            CODE_JOB_EXAMPLE,
-        ],
+        examples=[examples.CODE_JOB_INPUT, examples.CODE_JOB_OUTPUT],
         description="Starts a background job generating unique single-use codes; poll the job URL for progress.",
     )
     def post(self, request, promotion_id):
         promotion = _promotion_or_404(promotion_id)
         data = validated(s.CodeJobInput, request.data)
-        job = services.code_generation_start(
+        job = code_generation_start(
             promotion=promotion, count=data["count"], pattern=data["pattern"], created_by=request.user
         )
         job.refresh_from_db()
@@ -304,11 +202,9 @@ class PromotionCodesView(ManagementView):
 class CodeJobView(ManagementView):
     queryset = CodeGenerationJob.objects.all()
 
-    @extend_schema(responses={200: s.CodeJobOutput}, examples=[CODE_JOB_EXAMPLE])
+    @extend_schema(responses={200: s.CodeJobOutput}, examples=[examples.CODE_JOB_OUTPUT])
     def get(self, request, job_id):
-        job = selectors.code_job_get(job_id=job_id)
-        if job is None:
-            raise Http404(f"Unknown code generation job {job_id}.")
+        job = get_or_404(selectors.code_job_get, f"Unknown code generation job {job_id}.", job_id=job_id)
         return Response(s.CodeJobOutput(job, context={"request": request}).data)
 
 
@@ -322,14 +218,7 @@ class PromotionCodesExportView(ManagementView):
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR)},
-        examples=[
-            OpenApiExample(
-                "Unique codes",
-                "code,usage_limit,used\r\nWIN-7K3Q-MX9D,1,0\r\nWIN-R4TB-2HWN,1,1\r\n",
-                response_only=True,
-                media_type="text/csv",
-            )
-        ],
+        examples=[examples.CODES_CSV],
         description="The promotion's codes as CSV, `code,usage_limit,used` per line, streamed (retired codes "
         "left out).",
     )

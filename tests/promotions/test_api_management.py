@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from promotions import services
 from promotions.models import CodeGenerationJob, Promotion, PromotionCode, Redemption
+from promotions.services.codes import code_generation_run
+from promotions.services.definitions import promotions_lifecycle_advance
 from tests.promotions.conftest import create_promotion, evaluate, place, rice, segment
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,25 @@ def test_marketer_creates_reads_lists_and_patches(marketer, catalog):
     assert listed["count"] == 1 and listed["results"][0]["id"] == created["id"]
     patched = marketer.patch(f"/api/v1/promotions/{created['id']}", {"priority": 3}, format="json")
     assert patched.status_code == 200 and patched.json()["priority"] == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("", ["Ten", "Paused code", "Five off"]),
+        ("?status=paused", ["Paused code"]),
+        ("?trigger=code", ["Paused code"]),
+        ("?reward_type=fixed_amount", ["Five off"]),
+        ("?status=active&reward_type=percentage", ["Ten"]),
+        ("?status=&colour=red", ["Ten", "Paused code", "Five off"]),  # empty and unknown filters narrow nothing
+    ],
+)
+def test_the_list_filters_by_status_trigger_and_reward_type(marketer, catalog, query, names):
+    create_promotion(marketer, name="Ten", priority=3)
+    create_promotion(marketer, name="Paused code", priority=2, status="paused", trigger="code", code="P2")
+    create_promotion(marketer, name="Five off", priority=1, reward={"type": "fixed_amount", "value": "5"})
+    listed = marketer.get(f"/api/v1/promotions{query}").json()
+    assert [promotion["name"] for promotion in listed["results"]] == names
 
 
 def test_dates_decide_scheduled_and_expired(marketer, catalog):
@@ -162,8 +182,8 @@ def test_code_generation_input_is_checked(marketer, catalog, body, field):
 def test_generation_tops_up_collisions_and_is_safe_to_rerun(marketer, catalog):
     promotion = Promotion.objects.get(pk=create_promotion(marketer, trigger="code")["id"])
     job = CodeGenerationJob.objects.create(promotion=promotion, pattern="########", count=120)
-    services.coupon_codes_generate(job_id=job.pk, batch_size=50)
-    services.coupon_codes_generate(job_id=job.pk, batch_size=50)
+    code_generation_run(job_id=job.pk, batch_size=50)
+    code_generation_run(job_id=job.pk, batch_size=50)
     assert PromotionCode.objects.filter(job=job).count() == 120
 
 
@@ -172,10 +192,10 @@ def test_lifecycle_advances_with_the_clock(marketer, catalog, storefront):
     promotion = create_promotion(marketer, starts_at=(now + timedelta(minutes=1)).isoformat(),
                                  ends_at=(now + timedelta(minutes=2)).isoformat())  # fmt: skip
     assert promotion["status"] == "scheduled"
-    assert services.promotions_lifecycle_advance(now=now + timedelta(seconds=61)) == 1
+    assert promotions_lifecycle_advance(now=now + timedelta(seconds=61)) == 1
     assert Promotion.objects.get().status == "active"
-    assert services.promotions_lifecycle_advance(now=now + timedelta(seconds=61)) == 0
-    assert services.promotions_lifecycle_advance(now=now + timedelta(minutes=3)) == 1
+    assert promotions_lifecycle_advance(now=now + timedelta(seconds=61)) == 0
+    assert promotions_lifecycle_advance(now=now + timedelta(minutes=3)) == 1
     assert Promotion.objects.get().status == "expired"
 
 

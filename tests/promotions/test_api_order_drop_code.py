@@ -62,9 +62,9 @@ def test_drop_records_the_order_without_the_code_and_says_so(storefront, markete
 def test_drop_also_covers_a_code_used_up_between_pricing_and_claiming(storefront, marketer, catalog, customer):
     create_promotion(marketer, name="Once", trigger="code", code="ONCE", usage_limit=1,
                      reward={"type": "fixed_amount", "value": "10"})  # fmt: skip
-    import promotions.services
+    import promotions.services.orders
 
-    real_cart_price = promotions.services.cart_price
+    real_cart_price = promotions.services.orders.cart_price
     rounds = []
 
     def another_order_claims_it_meanwhile(*, request):
@@ -74,11 +74,11 @@ def test_drop_also_covers_a_code_used_up_between_pricing_and_claiming(storefront
         rounds.append(list(request.codes))
         return pricing
 
-    promotions.services.cart_price = another_order_claims_it_meanwhile
+    promotions.services.orders.cart_price = another_order_claims_it_meanwhile
     try:
         response = place(storefront, "O-2", [rice()], codes=["ONCE"], on_unredeemable_code="drop")
     finally:
-        promotions.services.cart_price = real_cart_price
+        promotions.services.orders.cart_price = real_cart_price
 
     assert response.status_code == 201, response.json()
     assert response.json()["dropped_codes"] == [USED_UP]

@@ -71,14 +71,14 @@ def test_claim_failure_inside_the_transaction_rolls_everything_back(storefront, 
         PromotionCode.objects.filter(pk=code.pk).update(used=1)
         return pricing
 
-    import promotions.services
+    import promotions.services.orders
 
-    original = promotions.services.cart_price
-    promotions.services.cart_price = priced_before_the_race
+    original = promotions.services.orders.cart_price
+    promotions.services.orders.cart_price = priced_before_the_race
     try:
         response = place(storefront, "O-9", [rice()], codes=["UNIQ"], customer="C-1001")
     finally:
-        promotions.services.cart_price = original
+        promotions.services.orders.cart_price = original
     assert response.status_code == 409 and response.json()["reason"] == "usage_limit_reached"
     assert response.json()["coupon"] == "UNIQ"
     assert Promotion.objects.get(name="Auto").used == 0

@@ -9,10 +9,10 @@ from rest_framework.exceptions import APIException
 from audiences.models import Order
 from audiences.services.orders import OrderLineInput, order_create
 from config.errors import Conflict
-from promotions import services
 from promotions.errors import OrderExists, RedemptionConflict
 from promotions.models import Promotion, Redemption
 from promotions.selectors import LineInput, PricingRequest
+from promotions.services.orders import order_place
 from tests.promotions.conftest import create_promotion, place, rice
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +28,9 @@ def cart(*codes):
 
 def test_a_used_up_code_is_a_redemption_conflict_naming_the_code_and_promotion(marketer, catalog):
     create_promotion(marketer, trigger="code", code="LAST", usage_limit=1)
-    services.order_place(external_id="O-1", pricing_request=cart("LAST"), placed_at=PLACED_AT)
+    order_place(external_id="O-1", pricing_request=cart("LAST"), placed_at=PLACED_AT)
     with pytest.raises(RedemptionConflict) as refused:
-        services.order_place(external_id="O-2", pricing_request=cart("LAST"), placed_at=PLACED_AT)
+        order_place(external_id="O-2", pricing_request=cart("LAST"), placed_at=PLACED_AT)
     error = refused.value
     assert isinstance(error, Conflict) and not isinstance(error, APIException)
     assert (error.code, error.coupon) == ("usage_limit_reached", "LAST")
@@ -41,7 +41,7 @@ def test_a_used_up_code_is_a_redemption_conflict_naming_the_code_and_promotion(m
 
 def test_an_unknown_code_is_a_redemption_conflict_with_reason_not_found(catalog):
     with pytest.raises(RedemptionConflict) as refused:
-        services.order_place(external_id="O-1", pricing_request=cart("NOPE"), placed_at=PLACED_AT)
+        order_place(external_id="O-1", pricing_request=cart("NOPE"), placed_at=PLACED_AT)
     assert (refused.value.code, refused.value.coupon) == ("not_found", "NOPE")
     assert not Order.objects.exists()
 
@@ -54,7 +54,7 @@ def imported_order(external_id):
 def test_placing_an_imported_order_again_is_order_exists(catalog):
     imported_order("O-IMPORTED")
     with pytest.raises(OrderExists) as refused:
-        services.order_place(external_id="O-IMPORTED", pricing_request=cart(), placed_at=PLACED_AT)
+        order_place(external_id="O-IMPORTED", pricing_request=cart(), placed_at=PLACED_AT)
     assert refused.value.code == "order_exists" and refused.value.extra == {}
     assert Order.objects.filter(external_id="O-IMPORTED").count() == 1
 

@@ -90,12 +90,12 @@ def _reveals_unknown(status: int, answer: dict) -> bool:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("per", ["key", "customer"])
 def test_the_guessing_budget_holds_across_doors_under_32_parallel_clients(tmp_path, per):
-    from promotions import services as promotions
+    from promotions.services.definitions import promotion_create
 
     _, key = APIKey.objects.create_key(name="guessing")
     product_upsert(sku="RICE", name="Rice", price=100, currency="BDT")
-    promotions.promotion_create(name="Planted", status="active", trigger="code", code="PLANTED-CODE",
-                                reward={"type": "percentage", "value": "10"})  # fmt: skip
+    promotion_create(name="Planted", status="active", trigger="code", code="PLANTED-CODE",
+                     reward={"type": "percentage", "value": "10"})  # fmt: skip
     customer = {}
     if per == "customer":
         customer = {"customer": f"C-{uuid.uuid4().hex[:12]}"}

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from promotions.models import CodeGenerationJob, Promotion, PromotionCode
-from promotions.services import coupon_codes_generate
+from promotions.services.codes import code_generation_run
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             job = CodeGenerationJob.objects.create(promotion=promotion, count=count, pattern=pattern)
         try:
             started = time.perf_counter()
-            job = coupon_codes_generate(job_id=job.pk)
+            job = code_generation_run(job_id=job.pk)
             seconds = time.perf_counter() - started
             stored = PromotionCode.objects.filter(job=job).count()
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -20,7 +20,7 @@ from promotions import bench_data
 from promotions.engine import Cart, CartLine, Context, PromotionRule, compile_index, evaluate
 from promotions.models import Promotion, PromotionCode
 from promotions.rules import rule_from_promotion
-from promotions.services import index_version_bump
+from promotions.services.definitions import index_version_bump
 
 SIZES = (100, 1_000, 10_000)
 

@@ -1,0 +1,125 @@
+"""Placing an order: price it, then record it and claim every use in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from audiences.models import Order, Store
+from audiences.services.orders import OrderLineInput, order_create
+from promotions.engine.evaluate import normalize_code
+from promotions.errors import OrderExists, RedemptionConflict
+from promotions.models import OrderPricing
+from promotions.order_hooks import run_place_hooks
+from promotions.results import evaluation_payload
+from promotions.selectors import Pricing, PricingRequest, cart_price, order_first_answer
+from promotions.services.redemption import redemptions_claim
+
+REFUSE_UNREDEEMABLE = "refuse"
+DROP_UNREDEEMABLE = "drop"
+
+
+def order_place(
+    *,
+    external_id: str,
+    pricing_request: PricingRequest,
+    placed_at: datetime,
+    attribution: dict | None = None,
+    on_unredeemable_code: str = REFUSE_UNREDEEMABLE,
+) -> tuple[dict, bool]:
+    """Price the order, then record it and claim every use in one transaction.
+
+    Returns (response, created). The same external_id again returns the first response.
+    A code that no longer applies, or a use that can no longer be claimed, is a 409 with its
+    reason, and nothing is recorded; with `on_unredeemable_code="drop"` such a code is left out
+    instead, the order priced and recorded without it, and the answer lists it in `dropped_codes`.
+    """
+    replay = _placed_response(external_id)
+    if replay is not None:
+        return replay, False
+    dropped: list[dict] = []
+    # Each round either records the order or drops at least one code: it ends.
+    while True:
+        pricing = cart_price(request=pricing_request)
+        try:
+            return _order_place_priced(external_id, pricing_request, pricing, placed_at, attribution, dropped), True
+        except RedemptionConflict as refused:
+            code = refused.coupon
+            if on_unredeemable_code != DROP_UNREDEEMABLE or not code:
+                raise
+            dropped.append({"code": code, "reason": refused.code, "message": refused.message})
+            pricing_request = replace(
+                pricing_request, codes=[c for c in pricing_request.codes if normalize_code(c) != normalize_code(code)]
+            )
+        except IntegrityError:
+            # The same external_id was placed concurrently: answer as a repeat would.
+            replay = _placed_response(external_id)
+            if replay is None:
+                raise
+            return replay, False
+
+
+def _order_place_priced(external_id, pricing_request, pricing: Pricing, placed_at, attribution, dropped) -> dict:
+    for code in pricing.result.codes:
+        if code.status != "applied":
+            raise RedemptionConflict(
+                reason=code.reason,
+                message=code.message,
+                detail=code.detail,
+                coupon=code.code,
+                promotion=code.promotion_id,
+            )
+    with transaction.atomic():
+        order = _order_record(external_id, pricing_request, pricing, placed_at, attribution)
+        redemptions_claim(order=order, pricing=pricing, customer=pricing_request.customer)
+        response = {
+            "order": external_id,
+            **evaluation_payload(pricing.result),
+            "dropped_codes": dropped,
+            **run_place_hooks(order=order, evaluation=pricing.result, attribution=attribution or {}),
+        }
+        OrderPricing.objects.create(order=order, response=response)
+    return response
+
+
+def _placed_response(external_id: str) -> dict | None:
+    first = order_first_answer(external_id=external_id)
+    if first is not None:
+        return first
+    if Order.objects.filter(external_id=external_id).exists():
+        raise OrderExists(external_id=external_id)
+    return None
+
+
+def _order_record(external_id, request: PricingRequest, pricing: Pricing, placed_at, attribution) -> Order:
+    result = pricing.result
+    lines = []
+    for line_input, line_result in zip(request.lines, result.lines, strict=True):
+        product = pricing.products.get(line_input.sku)
+        lines.append(
+            OrderLineInput(
+                sku=line_input.sku,
+                quantity=line_input.quantity,
+                unit_price=line_input.unit_price,
+                discount=line_result.discount,
+                product=product,
+                category=None if product else pricing.categories.get(line_input.category or ""),
+            )
+        )
+    store = Store.objects.filter(code=request.store).first() if request.store else None
+    return order_create(
+        external_id=external_id,
+        currency=request.currency,
+        placed_at=placed_at,
+        lines=lines,
+        customer=request.customer,
+        store=store,
+        channel=request.channel or "",
+        payment_method=request.payment_method or "",
+        discount_total=result.discount_total,
+        shipping_price=result.shipping_price,
+        shipping_discount=result.shipping_discount,
+        attribution=attribution or {},
+    )
