@@ -21,8 +21,9 @@ from audiences import services as audience_services
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
 from audiences.models import Order, Segment, Store
 from promotions.code_patterns import InvalidPattern, generate_codes, validate_pattern
-from promotions.engine.definition import MAX_MONEY, DefinitionError, parse_eligibility, parse_reward, parse_target
+from promotions.engine.definition import parse_eligibility, parse_reward
 from promotions.engine.evaluate import normalize_code
+from promotions.engine.parsing import MAX_MONEY, DefinitionError, parse_target
 from promotions.engine.reasons import reason_message
 from promotions.engine.types import Reason
 from promotions.errors import OrderExists, RedemptionConflict

@@ -16,7 +16,7 @@ from promotions import selectors, services
 from promotions.api import serializers as s
 from promotions.api.guessing import GUESSING_LIMIT, GUESSING_REFUSAL, code_guessing_budget, unknown_codes
 from promotions.api.throttles import CouponCustomerThrottle, CouponKeyThrottle
-from promotions.engine.rewards import REWARD_TYPES
+from promotions.engine.rewards.registry import reward_type_names
 from promotions.engine.types import Reason
 from promotions.models import CodeGenerationJob, Promotion, PromotionCode
 from promotions.results import evaluation_payload
@@ -207,7 +207,7 @@ CODE_JOB_EXAMPLE = OpenApiExample(
 LIST_FILTERS = {
     "status": Promotion.Status.values,
     "trigger": Promotion.Trigger.values,
-    "reward_type": sorted(REWARD_TYPES),
+    "reward_type": reward_type_names(),
 }
 
 

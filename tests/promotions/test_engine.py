@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from promotions.engine import CodeRecord, CustomerFacts, PromotionUsage
-from promotions.engine.definition import DefinitionError, parse_reward
+from promotions.engine.definition import parse_reward
 from promotions.engine.money import allocate
+from promotions.engine.parsing import DefinitionError
 from tests.promotions.engine_helpers import NOW, line, price, rule
 
 D = Decimal
