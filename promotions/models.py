@@ -5,6 +5,8 @@ conditional UPDATEs inside the order's transaction; the check constraints below 
 line of defence should any code path forget.
 """
 
+from enum import StrEnum
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -12,6 +14,7 @@ from django.db.models.functions import Upper
 
 from audiences.currencies import CURRENCY_CHOICES
 from audiences.models import MONEY, Customer, Order
+from promotions.engine import types as engine
 
 WITHIN_USAGE_LIMIT = Q(usage_limit__isnull=True) | Q(used__lte=F("usage_limit"))
 
@@ -38,21 +41,17 @@ PROMOTION_FIELDS = (
 )
 
 
+def choices_of(values: type[StrEnum], qualname: str) -> type[models.TextChoices]:
+    """Django choices with the members of a pure enum (labels from their names: DRAFT is "Draft")."""
+    return models.TextChoices(qualname.rpartition(".")[2], [(m.name, m.value) for m in values],
+                              module=__name__, qualname=qualname)  # fmt: skip
+
+
 class Promotion(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        EXPIRED = "expired", "Expired"
-
-    class Trigger(models.TextChoices):
-        AUTOMATIC = "automatic", "Automatic"
-        CODE = "code", "Code"
-
-    class Stacking(models.TextChoices):
-        EXCLUSIVE = "exclusive", "Exclusive"
-        COMBINABLE = "combinable", "Combinable"
+    # The engine's enums are the one definition of each; the model's choices are built from them.
+    Status = choices_of(engine.PromotionStatus, "Promotion.Status")
+    Trigger = choices_of(engine.Trigger, "Promotion.Trigger")
+    Stacking = choices_of(engine.Stacking, "Promotion.Stacking")
 
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)

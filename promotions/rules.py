@@ -1,6 +1,7 @@
 """Compile a stored Promotion into the engine's PromotionRule."""
 
-from promotions.engine.definition import parse_eligibility, parse_reward, parse_target
+from promotions.engine.definition import parse_eligibility, parse_reward
+from promotions.engine.parsing import parse_target
 from promotions.engine.types import NOTHING, PromotionRule
 from promotions.models import Promotion
 

@@ -16,7 +16,7 @@ from audiences.models import Category, Customer, Order, Product, Store
 from promotions.customer_facts import customer_facts
 from promotions.engine import Cart, CartLine, CodeRecord, Context, PromotionIndex, PromotionUsage, Result, evaluate
 from promotions.engine.evaluate import normalize_code
-from promotions.engine.rewards import REWARD_TYPES
+from promotions.engine.rewards.registry import reward_type_names
 from promotions.models import (
     CodeGenerationJob,
     CustomerPromotionUsage,
@@ -179,7 +179,7 @@ def order_first_answer(*, external_id: str) -> dict | None:
 PROMOTION_LIST_FILTERS = {
     "status": Promotion.Status.values,
     "trigger": Promotion.Trigger.values,
-    "reward_type": sorted(REWARD_TYPES),
+    "reward_type": reward_type_names(),
 }
 
 

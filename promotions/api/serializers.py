@@ -8,7 +8,7 @@ from rest_framework import serializers
 from audiences.currencies import CURRENCY_CHOICES, minor_unit_error, quantize
 from audiences.models import Order
 from audiences.payment_methods import PAYMENT_METHOD_CHOICES
-from promotions.engine.definition import MAX_MONEY
+from promotions.engine.parsing import MAX_MONEY
 from promotions.lifecycle import REQUESTABLE
 from promotions.models import PROMOTION_FIELDS, Promotion
 from promotions.order_hooks import cancel_answer_fields, place_answer_fields

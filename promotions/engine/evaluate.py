@@ -17,9 +17,10 @@ from promotions.engine.conditions import condition
 from promotions.engine.index import PromotionIndex, pipeline_order
 from promotions.engine.money import allocate_by_position, exact_units, exponent, floor_units, unit_of
 from promotions.engine.reasons import rejected
-from promotions.engine.rewards import subtotal_of
+from promotions.engine.rewards.shares import subtotal_of
 from promotions.engine.types import (
     GIFT,
+    HELD,
     LINES,
     TIERED,
     Applied,
@@ -30,6 +31,7 @@ from promotions.engine.types import (
     GiftResult,
     LineResult,
     PromotionRule,
+    PromotionStatus,
     Reason,
     Result,
     SubtotalBasis,
@@ -136,11 +138,11 @@ def _best(runs: list[_Run], exclusive: list[Entry]) -> _Run:
 def static_reason(rule: PromotionRule, cart: Cart, context: Context, record: CodeRecord | None) -> str | None:
     """Why the promotion cannot apply whatever the cart holds, or None."""
     now = context.now
-    if rule.status in ("draft", "paused"):
+    if rule.status in HELD:
         return Reason.INACTIVE
     if rule.starts_at is not None and now < rule.starts_at:
         return Reason.NOT_STARTED
-    if (rule.ends_at is not None and now >= rule.ends_at) or rule.status == "expired":
+    if (rule.ends_at is not None and now >= rule.ends_at) or rule.status == PromotionStatus.EXPIRED:
         return Reason.EXPIRED
     if (
         (rule.currency and rule.currency != cart.currency)
@@ -239,8 +241,8 @@ def _cart_reason(rule: PromotionRule, lines, matched: list[int], basis: int, pla
         return Reason.NO_APPLICABLE_ITEMS
     if eligibility.min_subtotal_units is not None and basis < eligibility.min_subtotal_units[places]:
         return Reason.MIN_SUBTOTAL_NOT_MET
-    reward = rule.reward
-    if reward.effect == TIERED and basis < reward.tiers[0].threshold[places]:
+    threshold = rule.reward.threshold_units  # the reward's own, such as a tiered reward's lowest tier
+    if threshold is not None and basis < threshold[places]:
         return Reason.MIN_SUBTOTAL_NOT_MET
     return None
 

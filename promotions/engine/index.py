@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from promotions.engine.multibuy import Bundle
 from promotions.engine.types import Cart, PromotionRule, Trigger
 
 KINDS = ("sku", "brand", "category")
@@ -18,11 +17,8 @@ KINDS = ("sku", "brand", "category")
 def _index_keys(rule: PromotionRule) -> list[tuple[str, str]] | None:
     """(kind, value) pairs the rule is found by; None for a rule every cart is a candidate for."""
     target = rule.target
-    if target.is_whole_cart and isinstance(rule.reward, Bundle):
-        # A bundle over the whole catalogue needs its items in the cart: key it by them.
-        return [("sku", item.sku) if item.sku else ("category", item.category) for item in rule.reward.items]
-    if target.is_whole_cart:
-        return None
+    if target.is_whole_cart:  # the reward may still name what a cart needs (a bundle its items)
+        return rule.reward.index_keys()
     return (
         [("sku", sku) for sku in target.skus]
         + [("category", code) for code in target.categories]
@@ -122,7 +118,7 @@ class PromotionIndex:
         candidates = []
         for rank in sorted(hits):
             rule = ranked[rank]
-            # A whole-cart bundle is found by its items but applies to every line.
+            # A whole-cart rule found by its reward's keys (a bundle's items) applies to every line.
             candidates.append((rule, every_line if rule.whole_cart else hits[rank]))
         return candidates
 

@@ -15,6 +15,7 @@ from fractions import Fraction
 from audiences.currencies import CURRENCY_EXPONENTS, exponent, minor_unit, quantize, unit_of
 
 __all__ = [
+    "HUNDRED",
     "allocate",
     "allocate_by_position",
     "ceil_units",
@@ -30,6 +31,9 @@ __all__ = [
     "unit_of",
     "units_per_places",
 ]
+
+
+HUNDRED = Decimal(100)  # a whole, in percent
 
 
 def exact_units(amount: Decimal, places: int) -> int:

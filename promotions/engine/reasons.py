@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from audiences.payment_methods import payment_method_labels
 from promotions.engine.conditions import condition
-from promotions.engine.rewards import Tiered
 from promotions.engine.types import Cart, CodeResult, Context, PromotionRule, Reason, SubtotalBasis
 
 MESSAGES = {
@@ -41,8 +40,8 @@ def reason_message(reason: str, code: str, rule: PromotionRule | None, currency:
     threshold = None
     if rule is not None:
         threshold = rule.eligibility.min_subtotal
-        if threshold is None and isinstance(rule.reward, Tiered):
-            threshold = rule.reward.lowest_threshold
+        if threshold is None:
+            threshold = rule.reward.threshold
     template = MESSAGES[reason]
     if reason == Reason.MIN_SUBTOTAL_NOT_MET and rule and rule.eligibility.subtotal_basis == SubtotalBasis.TARGETED:
         template = TARGETED_MIN_SUBTOTAL

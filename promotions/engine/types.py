@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from promotions.engine.money import PerPlaces, thresholds_per_places, unit_of
 
@@ -14,12 +15,26 @@ from promotions.engine.money import PerPlaces, thresholds_per_places, unit_of
 NOTHING: frozenset = frozenset()
 
 
-class Trigger:
+# A promotion's status, trigger and stacking: the one definition, which the model's choices are
+# built from (promotions.models). Members are strings, equal to the values stored.
+class PromotionStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    EXPIRED = "expired"
+
+
+# Held by the marketer: not priced, and their dates do not move them on.
+HELD = (PromotionStatus.DRAFT, PromotionStatus.PAUSED)
+
+
+class Trigger(StrEnum):
     AUTOMATIC = "automatic"
     CODE = "code"
 
 
-class Stacking:
+class Stacking(StrEnum):
     EXCLUSIVE = "exclusive"
     COMBINABLE = "combinable"
 
@@ -33,7 +48,7 @@ class Stage:
 
 
 # What a reward does (its `effect`); plain ints, compared on every candidate a cart meets.
-# LINES: discounts lines; TIERED: discounts lines by the tier its threshold basis reaches;
+# LINES: discounts lines; TIERED: discounts lines by what its threshold basis reaches (the tier);
 # SHIPPING: takes off the shipping price; GIFT: gives an item and no money.
 LINES, SHIPPING, GIFT, TIERED = 0, 1, 2, 3
 
@@ -188,9 +203,9 @@ class Eligibility:
 class PromotionRule:
     id: int
     name: str
-    reward: object  # one of promotions.engine.rewards
+    reward: object  # a registered reward (promotions.engine.rewards.registry.Reward)
     trigger: str = Trigger.AUTOMATIC
-    status: str = "active"  # draft | scheduled | active | paused | expired
+    status: str = PromotionStatus.ACTIVE
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     stores: frozenset[str] = NOTHING
@@ -216,7 +231,7 @@ class PromotionRule:
     # pricing path skips those checks for the many automatic promotions that have none.
     always_eligible: bool = field(init=False, repr=False, compare=False)
     # Something about the cart can refuse it beyond having no targeted line (minimum subtotal or
-    # quantity, a tier threshold).
+    # quantity, the reward's own threshold such as a tiered reward's lowest tier).
     has_cart_conditions: bool = field(init=False, repr=False, compare=False)
     exclusive: bool = field(init=False, repr=False, compare=False)
     has_exclusions: bool = field(init=False, repr=False, compare=False)  # excluded skus or categories
@@ -229,7 +244,8 @@ class PromotionRule:
         object.__setattr__(
             self,
             "always_eligible",
-            self.status not in ("draft", "paused", "expired")
+            self.status not in HELD
+            and self.status != PromotionStatus.EXPIRED
             and self.starts_at is None
             and self.ends_at is None
             and not (self.currency or self.stores or self.channels or self.eligibility.conditions)
@@ -242,7 +258,7 @@ class PromotionRule:
             "has_cart_conditions",
             self.eligibility.min_subtotal is not None
             or self.eligibility.min_quantity is not None
-            or self.reward.type == "tiered",
+            or self.reward.threshold is not None,
         )
         object.__setattr__(self, "exclusive", self.stacking == Stacking.EXCLUSIVE)
         target = self.target

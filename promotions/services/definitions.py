@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
 from audiences.models import Segment, Store
-from promotions.engine.definition import MAX_MONEY, DefinitionError, parse_eligibility, parse_reward, parse_target
+from promotions.engine.definition import parse_eligibility, parse_reward
 from promotions.engine.evaluate import normalize_code
+from promotions.engine.parsing import MAX_MONEY, DefinitionError, parse_target
+from promotions.engine.types import HELD, PromotionStatus
 from promotions.lifecycle import REQUESTABLE, lifecycle_status
 from promotions.models import PROMOTION_FIELDS, IndexVersion, Promotion, PromotionCode
 
@@ -153,7 +155,7 @@ def promotion_update(*, promotion: Promotion, **fields) -> Promotion:
     requested = fields.pop("status", None)
     if requested is None:
         # Keep what the marketer asked for: scheduled and expired were "active" with dates.
-        requested = promotion.status if promotion.status in ("draft", "paused") else "active"
+        requested = promotion.status if promotion.status in HELD else PromotionStatus.ACTIVE
     for name, value in fields.items():
         setattr(promotion, name, value)
     return _save(promotion, requested)

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from promotions.engine import Cart, CartLine, Context, PromotionRule, compile_index, evaluate
-from promotions.engine.definition import parse_eligibility, parse_reward, parse_target
+from promotions.engine.definition import parse_eligibility, parse_reward
+from promotions.engine.parsing import parse_target
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

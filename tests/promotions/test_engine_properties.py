@@ -137,20 +137,3 @@ def test_allocation_sums_exactly_and_never_exceeds_a_weight(total_units, weights
     parts = allocate(total, weights)
     assert sum(parts) == (total if sum(weights) > 0 else 0)
     assert all(0 <= part <= weight for part, weight in zip(parts, weights, strict=True))
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    st.integers(2, 12), st.integers(0, 10), money(), st.integers(1, 3), st.integers(1, 2),
-    st.one_of(st.none(), st.integers(1, 3)),
-)  # fmt: skip
-def test_buy_x_get_y_gives_the_same_for_units_in_one_line_or_two(quantity, cut, cents, buy, get, max_applications):
-    reward = {"type": "buy_x_get_y", "buy": buy, "get": get}
-    if max_applications:
-        reward["max_applications"] = max_applications
-    rules = [rule(1, reward, target={"skus": ["A"]})]
-    unit_price = Decimal(cents) / 100
-    first = 1 + cut % (quantity - 1)
-    whole = price([line("A", quantity, unit_price)], rules)
-    split = price([line("A", first, unit_price), line("A", quantity - first, unit_price)], rules)
-    assert whole.discount_total == split.discount_total

@@ -10,7 +10,8 @@ from django.apps import apps as django_apps
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from promotions.engine.definition import DefinitionError, parse_eligibility
+from promotions.engine.definition import parse_eligibility
+from promotions.engine.parsing import DefinitionError
 from tests.promotions.conftest import create_promotion, evaluate, rice, tv
 from tests.promotions.engine_helpers import line, price, rule
 

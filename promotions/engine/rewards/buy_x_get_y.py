@@ -1,21 +1,23 @@
-"""Rewards over units of several lines: buy X get Y, and bundles (a set of items at one price)."""
+"""`buy_x_get_y`: for every `buy` targeted units, `get` units (the cheapest first; of `get_target`
+if given) are discounted, at most `max_applications` times."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 from typing import ClassVar
 
-from promotions.engine.money import PerPlaces, allocate_by_position, ratio, round_half_up, units_per_places
-from promotions.engine.types import LINES, CartLine, Stage, Target
-from promotions.engine.units import cheapest, unit_groups, unit_price
+from promotions.engine.money import HUNDRED, PerPlaces, ratio, round_half_up, units_per_places
+from promotions.engine.rewards.registry import Reward, RewardFields, register_reward
+from promotions.engine.types import LINES, Stage, Target
+from promotions.engine.units import cheapest, unit_groups
 
-HUNDRED = Decimal(100)
+DISCOUNTS = ("percent_off", "amount_off", "price")  # at most one; none: the Y units are free
 
 
+@register_reward
 @dataclass(frozen=True, slots=True)
-class BuyXGetY:
+class BuyXGetY(Reward):
     """Each Y unit (the cheapest first) is discounted by one of: `percent_off` (100: free),
     `amount_off` (that much off each unit) or `price` (each unit costs that)."""
 
@@ -27,6 +29,7 @@ class BuyXGetY:
     amount_off: Decimal | None = None
     price: Decimal | None = None
     type: ClassVar[str] = "buy_x_get_y"
+    options: ClassVar[tuple[str, ...]] = ("buy", "get", "get_target", "max_applications", *DISCOUNTS)
     stage: ClassVar[int] = Stage.ITEM
     effect: ClassVar[int] = LINES
     _ratio: tuple[int, int] | None = field(init=False, repr=False, compare=False)
@@ -37,6 +40,24 @@ class BuyXGetY:
         object.__setattr__(self, "_ratio", None if self.percent_off is None else ratio(self.percent_off))
         object.__setattr__(self, "_amount_off", None if self.amount_off is None else units_per_places(self.amount_off))
         object.__setattr__(self, "_price", None if self.price is None else units_per_places(self.price))
+
+    @classmethod
+    def parse(cls, fields: RewardFields) -> BuyXGetY:
+        if sum(key in fields for key in DISCOUNTS) > 1:
+            raise fields.error("Give at most one of 'percent_off', 'amount_off' or 'price' (none: free).")
+        percent_off = fields.percent("percent_off", required=False)
+        amount_off, price = fields.money("amount_off", required=False), fields.money("price", required=False)
+        if percent_off is None and amount_off is None and price is None:
+            percent_off = HUNDRED  # the Y units are free
+        return cls(
+            buy=fields.whole("buy"),
+            get=fields.whole("get"),
+            percent_off=percent_off,
+            amount_off=amount_off,
+            price=price,
+            get_target=fields.target("get_target"),
+            max_applications=fields.whole("max_applications", required=False),
+        )
 
     def discounts(self, lines, running, matched, places) -> dict[int, int]:
         if self.get_target is not None:
@@ -86,75 +107,3 @@ class BuyXGetY:
                 return free
             applications -= 1
         return {}
-
-
-@dataclass(frozen=True, slots=True)
-class BundleItem:
-    quantity: int
-    sku: str | None = None
-    category: str | None = None
-
-    def matches(self, line: CartLine) -> bool:
-        return line.sku == self.sku if self.sku else self.category in line.categories
-
-
-@dataclass(frozen=True, slots=True)
-class Bundle:
-    items: tuple[BundleItem, ...]
-    price: Decimal
-    type: ClassVar[str] = "bundle"
-    stage: ClassVar[int] = Stage.ITEM
-    effect: ClassVar[int] = LINES
-    _price: PerPlaces = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self):
-        object.__setattr__(self, "_price", units_per_places(self.price))
-
-    def discounts(self, lines, running, matched, places) -> dict[int, int]:
-        priced = [i for i in matched if running[i] > 0]
-        candidates = []
-        for item in self.items:
-            found = [i for i in priced if item.matches(lines[i])]
-            if not found:
-                return {}  # an item of the set is not in the cart
-            candidates.append(found)
-        prices = {i: unit_price(lines, running, i) for i in priced}
-        for item_candidates in candidates:
-            item_candidates.sort(key=lambda i: (-prices[i], i))  # dearest first
-        left = {i: lines[i].quantity for i in priced}
-        price = self._price[places]
-        raw: dict[int, Fraction] = {}
-        while True:
-            taken = self._fill_one_set(candidates, left)
-            if taken is None:
-                break
-            set_value = sum(prices[i] * units for i, units in taken.items())
-            saving = set_value - price
-            if saving <= 0:
-                break  # the dearest sets save the most: cheaper sets would not save either
-            for i, units in taken.items():
-                raw[i] = raw.get(i, 0) + saving * prices[i] * units / set_value
-        if not raw:
-            return {}
-        indexes = sorted(raw)
-        weights = [raw[i] for i in indexes]
-        # Rounded down, so the whole saving never exceeds what the sets are worth over the price.
-        return allocate_by_position(int(sum(weights)), indexes, weights)
-
-    def _fill_one_set(self, candidates, left: dict[int, int]) -> dict[int, int] | None:
-        taken: dict[int, int] = {}
-        for item, item_candidates in zip(self.items, candidates, strict=True):
-            needed = item.quantity
-            for i in item_candidates:
-                available = left[i] - taken.get(i, 0)
-                if available > 0:
-                    take = min(available, needed)
-                    taken[i] = taken.get(i, 0) + take
-                    needed -= take
-                    if not needed:
-                        break
-            if needed:
-                return None
-        for i, units in taken.items():
-            left[i] -= units
-        return taken
