@@ -129,7 +129,7 @@ def measure_lift(
     conversions = _conversion_lift(treated, holdout, confidence)
     revenue = _revenue_lift(treated, holdout, Decimal(1).scaleb(-minor_unit_exponent), confidence)
     message = (
-        f"Against the holdout the campaign added {conversions.absolute:+.2%} conversion rate "
+        f"Against the holdout the campaign added {conversions.absolute * 100:+.2f} points of conversion rate "
         f"and {revenue.absolute:+} revenue per recipient."
     )
     return HoldoutLift(True, status, message, treated.recipients, holdout_recipients, conversions, revenue)
