@@ -116,6 +116,8 @@ class Order:
         _aware("An order's placed_at", self.placed_at)
         if not isinstance(self.revenue, Decimal) or not self.revenue.is_finite() or self.revenue < 0:
             raise _invalid("invalid_amount", f"An order's revenue is a Decimal of at least 0, not {self.revenue!r}.")
+        if not isinstance(self.coupon_campaign_ids, list | tuple):
+            raise _invalid("invalid_coupons", "coupon_campaign_ids is a list of campaign ids.")
         object.__setattr__(self, "coupon_campaign_ids", tuple(self.coupon_campaign_ids))
 
 

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from campaigns.statistics import WinnerDecision, invalid
+from campaigns.statistics import WinnerDecision, invalid, is_number
 
 BUCKETS = 10_000
 
@@ -60,7 +60,7 @@ class BucketLayout:
 
 
 def _buckets(name: str, percent: int | Decimal) -> int:
-    if isinstance(percent, bool) or not isinstance(percent, int | Decimal) or not 0 <= percent <= 100:
+    if not is_number(percent) or not 0 <= percent <= 100:
         raise invalid("invalid_percent", f"{name} is a percentage between 0 and 100, not {percent!r}.")
     buckets = Decimal(percent) * BUCKETS / 100
     if buckets != buckets.to_integral_value():
@@ -80,7 +80,7 @@ def bucket_layout(
     if len({key for key, _ in variant_weights}) != len(variant_weights):
         raise invalid("duplicate_variant", "Each variant needs its own name.")
     for key, weight in variant_weights:
-        if isinstance(weight, bool) or not isinstance(weight, int | Decimal) or not weight > 0:
+        if not is_number(weight) or not weight > 0:
             raise invalid("invalid_weight", f"The weight of {key} must be a number above 0, not {weight!r}.")
     holdout = _buckets("holdout_percent", holdout_percent)
     test = BUCKETS - holdout if test_percent is None else _buckets("test_percent", test_percent)

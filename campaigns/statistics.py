@@ -84,8 +84,15 @@ def _check_count(name: str, value: int) -> None:
         raise invalid("invalid_count", f"{name} must be a whole number of at least 0, not {value!r}.")
 
 
+def is_number(value) -> bool:
+    """A whole number or a finite Decimal: what weights and percentages may be (no floats, no NaN)."""
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _check_weight(name: str, weight) -> None:
-    if isinstance(weight, bool) or not isinstance(weight, int | Decimal) or not weight >= 0:
+    if not is_number(weight) or not weight >= 0:
         raise invalid("invalid_weight", f"The weight of {name} must be a number of at least 0, not {weight!r}.")
 
 

@@ -221,12 +221,13 @@ def test_store_visits_match_by_customer_and_campaign_totals_add_up():
         (lambda: touch(1, "bounced", HOURS), "unknown_touch_kind"),
         (lambda: Touch(1, CUSTOMER, "clicked", "sms", datetime(2026, 11, 20, 11, 0)), "naive_datetime"),
         (lambda: order("-1.00"), "invalid_amount"),
+        (lambda: order(coupons=7), "invalid_coupons"),
         (lambda: attribute_order(order("1.005"), []), "invalid_amount"),
         (lambda: attribute_order(order(), [], model="time_decay"), "unknown_attribution_model"),
         (lambda: Windows(click=-HOURS), "invalid_window"),
         (lambda: Windows(receipt_by_channel={"sms": 3}), "invalid_window"),
     ],
-    ids=["kind", "naive", "negative", "sub-cent", "model", "click window", "channel window"],
+    ids=["kind", "naive", "negative", "coupons", "sub-cent", "model", "click window", "channel window"],
 )
 def test_bad_input_is_refused_with_a_reason(make, code):
     with pytest.raises(DomainError) as refused:

@@ -97,6 +97,8 @@ def test_hashed_buckets_give_arm_sizes_the_sample_ratio_check_accepts():
         ([("A", 1), ("A", 1)], 10, None),
         ([("A", 1), ("B", 1)], 10, Decimal("0.01")),
         ([], 10, None),
+        ([("A", Decimal("NaN"))], 10, None),
+        ([("A", 1)], Decimal("Infinity"), None),
     ],
     ids=[
         "three decimals",

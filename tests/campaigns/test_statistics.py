@@ -97,6 +97,9 @@ def test_the_sample_ratio_check_follows_uneven_weights_and_zero_weights():
     assert check_sample_ratio([ArmSize("holdout", 10, 5_000), ArmSize("A", 90, 5_000)]).mismatch
     paused = check_sample_ratio([ArmSize("A", 1, 400), ArmSize("B", 1, 410), ArmSize("C", 0, 0)])
     assert not paused.mismatch
+    with pytest.raises(DomainError) as refused:
+        ArmSize("A", Decimal("NaN"), 10)
+    assert refused.value.code == "invalid_weight"
     leaked = check_sample_ratio([ArmSize("A", 1, 400), ArmSize("B", 1, 410), ArmSize("C", Decimal(0), 3)])
     assert leaked.mismatch and leaked.p_value == 0.0
 
