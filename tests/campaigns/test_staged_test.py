@@ -109,6 +109,8 @@ def test_hashed_buckets_give_arm_sizes_the_sample_ratio_check_accepts():
         "same name",
         "test too small to split",
         "no variants",
+        "NaN weight",
+        "infinite percent",
     ],
 )
 def test_impossible_layouts_are_refused_with_a_reason(weights, holdout, test):
