@@ -20,10 +20,26 @@ from audiences.models import (
     Segment,
     Store,
 )
-from audiences.rfm import rfm_group
+from audiences.rfm import rfm_group, rfm_label
 from audiences.segments import selectors as segment_selectors
 from audiences.segments import services as segment_services
 from audiences.segments.recheck import customers_mark_changed
+from config.admin_navigation import place_in_section
+from config.admin_safety import KeptForTheRecord
+
+place_in_section(
+    "audiences",
+    "audiences.customer",
+    "audiences.segment",
+    "audiences.customerscore",
+    "audiences.order",
+    "audiences.consentrecord",
+    "audiences.consent",
+    "audiences.event",
+    "audiences.product",
+    "audiences.category",
+    "audiences.store",
+)
 
 
 @admin.register(Store)
@@ -178,7 +194,7 @@ class EventAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(ImportExportMixin, admin.ModelAdmin):
+class ConsentRecordAdmin(KeptForTheRecord, ImportExportMixin, admin.ModelAdmin):
     resource_classes = [resources.ConsentRecordResource]
     list_display = ["customer", "channel", "topic", "status", "source", "recorded_at"]
     list_filter = ["channel", "topic", "status", "source"]
@@ -259,7 +275,7 @@ class SegmentAdmin(admin.ModelAdmin):
         obj.pk = segment.pk
         self.message_user(request, f"'{segment.code}' refreshed: {result.count:,} members.")
 
-    @admin.action(description="Refresh the selected segments now")
+    @admin.action(description="Refresh the selected segments now", permissions=["change"])
     def refresh_segments(self, request, queryset):
         for segment in queryset:
             result = segment_services.segment_refresh(segment=segment)
@@ -269,7 +285,7 @@ class SegmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomerScore)
-class CustomerScoreAdmin(admin.ModelAdmin):
+class CustomerScoreAdmin(KeptForTheRecord, admin.ModelAdmin):
     """Scores are computed, never edited. The changelist shows the RFM grid above the list."""
 
     change_list_template = "admin/audiences/customerscore/change_list.html"
@@ -293,8 +309,13 @@ class CustomerScoreAdmin(admin.ModelAdmin):
             .annotate(n=Count("pk"))
         }
         grid = [
-            {"recency": r, "cells": [{"frequency": f, "count": counts.get((r, f), 0), "group": rfm_group(r, f)}
-                                     for f in range(1, 6)]}
+            {
+                "recency": r,
+                "cells": [
+                    {"frequency": f, "count": counts.get((r, f), 0), "group": rfm_label(rfm_group(r, f))}
+                    for f in range(1, 6)
+                ],
+            }
             for r in range(5, 0, -1)
-        ]  # fmt: skip
+        ]
         return super().changelist_view(request, extra_context={**(extra_context or {}), "rfm_grid": grid})

@@ -10,12 +10,23 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 
 from audiences.models import Customer
+from config.admin_navigation import place_in_section
+from config.admin_safety import KeptForTheRecord
 from messaging import previews
 from messaging.context import SAMPLE_CONTEXT_HELP
 from messaging.models import Message, SenderAddress, Suppression, Template, TemplateTranslation, TrackingEvent
 from messaging.rendering import translation_errors
 from messaging.services.suppression import suppression_add, suppression_remove
 from messaging.sms_segments import sms_info
+
+place_in_section(
+    "messages",
+    "messaging.template",
+    "messaging.message",
+    "messaging.suppression",
+    "messaging.trackingevent",
+    "messaging.senderaddress",
+)
 
 
 class TranslationForm(forms.ModelForm):
@@ -140,7 +151,7 @@ class TemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(KeptForTheRecord, admin.ModelAdmin):
     list_display = ["id", "customer", "channel", "template", "status", "reason", "scheduled_for", "sent_at"]
     list_filter = ["status", "channel", "kind", "reason"]
     search_fields = ["customer__external_id", "idempotency_key", "address"]
@@ -195,7 +206,7 @@ class SuppressionAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrackingEvent)
-class TrackingEventAdmin(admin.ModelAdmin):
+class TrackingEventAdmin(KeptForTheRecord, admin.ModelAdmin):
     list_display = ["occurred_at", "provider", "event_type", "recipient", "message"]
     list_filter = ["provider", "event_type"]
     search_fields = ["recipient", "event_id"]

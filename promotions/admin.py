@@ -6,12 +6,22 @@ from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
+from config.admin_navigation import place_in_section
+from config.admin_safety import KeptForTheRecord
 from promotions import services
 from promotions.api.serializers import money_string
 from promotions.lifecycle import REQUESTABLE
 from promotions.models import PROMOTION_FIELDS, CodeGenerationJob, Promotion, PromotionCode, Redemption
 
 EDITABLE = list(PROMOTION_FIELDS)
+
+place_in_section(
+    "promotions",
+    "promotions.promotion",
+    "promotions.promotioncode",
+    "promotions.codegenerationjob",
+    "promotions.redemption",
+)
 
 
 class PromotionForm(forms.ModelForm):
@@ -130,14 +140,14 @@ class PromotionCodeAdmin(WrittenByTheEngine, admin.ModelAdmin):
 
 
 @admin.register(CodeGenerationJob)
-class CodeGenerationJobAdmin(WrittenByTheEngine, admin.ModelAdmin):
+class CodeGenerationJobAdmin(KeptForTheRecord, WrittenByTheEngine, admin.ModelAdmin):
     list_display = ["id", "promotion", "pattern", "count", "generated", "status", "created_at", "finished_at"]
     list_filter = ["status"]
     readonly_fields = ["promotion", "pattern", "count", "generated", "status", "error", "created_by", "finished_at"]
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(WrittenByTheEngine, admin.ModelAdmin):
+class RedemptionAdmin(KeptForTheRecord, WrittenByTheEngine, admin.ModelAdmin):
     list_display = ["order", "promotion", "code", "customer", "amount", "currency", "status", "created_at"]
     list_filter = ["status", "currency"]
     search_fields = ["order__external_id", "code__code", "customer__external_id"]

@@ -12,6 +12,7 @@ from django.db.models.functions import Upper
 
 from audiences.currencies import CURRENCY_CHOICES
 from audiences.models import MONEY, Customer, Order
+from config.roles import KEPT_FOR_THE_RECORD
 
 WITHIN_USAGE_LIMIT = Q(usage_limit__isnull=True) | Q(used__lte=F("usage_limit"))
 
@@ -138,6 +139,7 @@ class CustomerPromotionUsage(models.Model):
     used = models.PositiveIntegerField(default=0)
 
     class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
         constraints = [
             models.UniqueConstraint(fields=["promotion", "customer"], name="customer_promotion_usage_unique"),
         ]
@@ -165,6 +167,7 @@ class Redemption(models.Model):
     released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["order", "promotion"], name="redemption_once_per_order_promotion"),
@@ -183,6 +186,9 @@ class OrderPricing(models.Model):
     response = models.JSONField()
     cancellation = models.JSONField(null=True, blank=True, help_text="The answer given when it was cancelled.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
 
     def __str__(self):
         return f"pricing of {self.order_id}"
@@ -206,10 +212,11 @@ class CodeGenerationJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.count} codes {self.pattern} for {self.promotion_id}"
+        return f"{self.count:,} codes {self.pattern} for {self.promotion.name}"
 
 
 class IndexVersion(models.Model):
