@@ -14,7 +14,7 @@ from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
 from messaging import previews
 from messaging.context import SAMPLE_CONTEXT_HELP
-from messaging.models import Message, SenderAddress, Suppression, Template, TemplateTranslation, TrackingEvent
+from messaging.models import Channel, Message, SenderAddress, Suppression, Template, TemplateTranslation, TrackingEvent
 from messaging.rendering import translation_errors
 from messaging.services.suppression import suppression_add, suppression_remove
 from messaging.sms_segments import sms_info
@@ -46,6 +46,16 @@ class TranslationForm(forms.ModelForm):
         return cleaned
 
 
+# The fields of a translation each channel uses; a new template shows them all until it is saved with its channel
+# (messaging/channel_fields.js hides the others as the channel is chosen).
+CHANNEL_FIELDS = {
+    Channel.EMAIL: ["language", "subject", "preheader", "html", "text"],
+    Channel.SMS: ["language", "body"],
+    Channel.WHATSAPP: ["language", "body"],
+    Channel.IN_APP: ["language", "subject", "body"],
+}
+
+
 class TranslationInline(admin.StackedInline):
     model = TemplateTranslation
     form = TranslationForm
@@ -53,7 +63,10 @@ class TranslationInline(admin.StackedInline):
     min_num = 1
 
     class Media:
-        js = ["messaging/sms_counter.js"]
+        js = ["messaging/sms_counter.js", "messaging/channel_fields.js"]
+
+    def get_fields(self, request, obj=None):
+        return CHANNEL_FIELDS[obj.channel] if obj else TranslationForm.Meta.fields
 
 
 @admin.register(Template)

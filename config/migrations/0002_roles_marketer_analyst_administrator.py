@@ -27,6 +27,13 @@ class Migration(migrations.Migration):
         ("config", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
+        # The installed apps an Administrator manages, at their pinned versions' last migration.
+        ("admin", "0003_logentry_add_action_flag_choices"),
+        ("sessions", "0001_initial"),
+        ("authtoken", "0004_alter_tokenproxy_options"),
+        ("rest_framework_api_key", "0005_auto_20220110_1102"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+        ("axes", "0010_accessattemptexpiration"),
         ("audiences", "0010_records_have_no_delete_permission"),
         ("promotions", "0004_records_have_no_delete_permission"),
         ("messaging", "0004_records_have_no_delete_permission"),
