@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from audiences.models import Category, Customer, Order, Product, Store
@@ -174,21 +174,49 @@ def code_job_get(*, job_id: int) -> CodeGenerationJob | None:
     return CodeGenerationJob.objects.select_related("promotion").filter(pk=job_id).first()
 
 
-def promotion_codes_iter(*, promotion: Promotion, chunk_size: int = 5000) -> Iterator[tuple[str, int | None, int]]:
+# The promotion's own code (its `code` field) as stored: made by no job and with no limit of its own.
+SHARED_CODE = Q(job__isnull=True, usage_limit__isnull=True)
+
+
+def promotion_codes_iter(
+    *, promotion: Promotion, chunk_size: int = 5000, unique_only: bool = False
+) -> Iterator[tuple[str, int | None, int]]:
     """(code, usage_limit, used) of the codes that trigger the promotion (retired ones left out), in
-    creation order, read in keyset pages so memory stays flat."""
+    creation order, read in keyset pages so memory stays flat. `unique_only` leaves the shared code out."""
+    codes = PromotionCode.objects.filter(promotion=promotion, retired_at__isnull=True)
+    if unique_only:
+        codes = codes.exclude(SHARED_CODE)
     last_id = 0
     while True:
         page = list(
-            PromotionCode.objects.filter(promotion=promotion, pk__gt=last_id, retired_at__isnull=True)
-            .order_by("pk")
-            .values_list("pk", "code", "usage_limit", "used")[:chunk_size]
+            codes.filter(pk__gt=last_id).order_by("pk").values_list("pk", "code", "usage_limit", "used")[:chunk_size]
         )
         if not page:
             return
         for _, code, usage_limit, used in page:
             yield code, usage_limit, used
         last_id = page[-1][0]
+
+
+@dataclass(frozen=True)
+class CodeSummary:
+    shared: str | None
+    shared_used: int
+    unique: int
+    unique_used: int
+
+
+def promotion_code_summary(*, promotion: Promotion) -> CodeSummary:
+    """The shared code apart from the unique ones, as the admin shows a promotion's codes."""
+    live = PromotionCode.objects.filter(promotion=promotion, retired_at__isnull=True)
+    shared = live.filter(SHARED_CODE).values_list("code", "used").first()
+    unique = live.exclude(SHARED_CODE).aggregate(count=Count("pk"), used=Count("pk", filter=Q(used__gt=0)))
+    return CodeSummary(
+        shared=shared[0] if shared else None,
+        shared_used=shared[1] if shared else 0,
+        unique=unique["count"],
+        unique_used=unique["used"],
+    )
 
 
 CART_DEPENDENT_REASONS = frozenset({"no_applicable_items", "min_subtotal_not_met", "not_combinable"})

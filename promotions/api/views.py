@@ -1,9 +1,7 @@
 """One view per operation; each validates, calls one service or selector and shapes the answer."""
 
-import csv
-
 from django.db.models import Count, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -11,11 +9,11 @@ from rest_framework.response import Response
 
 from audiences.models import Customer, Store
 from config.api.views import ManagementView, Paginated, StorefrontView, validated
-from config.spreadsheets import neutralise
 from promotions import selectors, services
 from promotions.api import serializers as s
 from promotions.api.guessing import GUESSING_LIMIT, GUESSING_REFUSAL, code_guessing_budget, unknown_codes
 from promotions.api.throttles import CouponCustomerThrottle, CouponKeyThrottle
+from promotions.code_exports import codes_csv_response
 from promotions.engine.rewards import REWARD_TYPES
 from promotions.engine.types import Reason
 from promotions.models import CodeGenerationJob, Promotion, PromotionCode
@@ -312,11 +310,6 @@ class CodeJobView(ManagementView):
         return Response(s.CodeJobOutput(job, context={"request": request}).data)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 class PromotionCodesExportView(ManagementView):
     queryset = PromotionCode.objects.all()
 
@@ -335,14 +328,4 @@ class PromotionCodesExportView(ManagementView):
     )
     def get(self, request, promotion_id):
         promotion = _promotion_or_404(promotion_id)
-        writer = csv.writer(_Echo())
-        rows = selectors.promotion_codes_iter(promotion=promotion)
-
-        def stream():
-            yield writer.writerow(["code", "usage_limit", "used"])
-            for code, usage_limit, used in rows:
-                yield writer.writerow([neutralise(code), "" if usage_limit is None else usage_limit, used])
-
-        response = StreamingHttpResponse(stream(), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="promotion-{promotion.pk}-codes.csv"'
-        return response
+        return codes_csv_response(promotion, filename=f"promotion-{promotion.pk}-codes.csv")
