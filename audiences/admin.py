@@ -7,6 +7,8 @@ from import_export.admin import ExportMixin, ImportExportMixin
 
 from audiences import resources, services
 from audiences.admin_communications import communications_import_view
+from audiences.admin_customer import register_audiences_sections
+from audiences.customer_page import customer_sections
 from audiences.models import (
     Category,
     Consent,
@@ -27,6 +29,7 @@ from audiences.segments.recheck import customers_mark_changed
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
 
+register_audiences_sections()
 place_in_section(
     "audiences",
     "audiences.customer",
@@ -114,6 +117,14 @@ class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
     exclude = ["total_spent"]
     inlines = [ConsentInline]
     show_full_result_count = False
+    change_form_template = "admin/audiences/customer/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The profile's sections (audiences/customer_page.py) above the form."""
+        customer = self.get_object(request, object_id)
+        if customer is not None and self.has_view_permission(request, customer):
+            extra_context = {**(extra_context or {}), "customer_sections": customer_sections(customer, request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="total spent", ordering="total_spent")
     def spent(self, customer) -> str:

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 
+from audiences.customer_page import CustomerSection, changelist_of_customer, register_customer_section
 from audiences.models import Customer
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
@@ -16,9 +17,23 @@ from messaging import previews
 from messaging.context import SAMPLE_CONTEXT_HELP
 from messaging.models import Channel, Message, SenderAddress, Suppression, Template, TemplateTranslation, TrackingEvent
 from messaging.rendering import translation_errors
+from messaging.selectors import customer_messages
 from messaging.services.suppression import suppression_add, suppression_remove
 from messaging.sms_segments import sms_info
 
+register_customer_section(
+    CustomerSection(
+        "messages",
+        "Messages",
+        "admin/messaging/customer_section.html",
+        lambda customer: {
+            "messages": list(customer_messages(customer=customer)[:10]),
+            "all_url": changelist_of_customer("admin:messaging_message_changelist", customer),
+        },
+        position=60,
+        permission="messaging.view_message",
+    )
+)
 place_in_section(
     "messages",
     "messaging.template",

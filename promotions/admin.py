@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
 
+from audiences.customer_page import CustomerSection, register_customer_section
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
 from promotions import selectors, services
@@ -22,6 +23,16 @@ from promotions.models import PROMOTION_FIELDS, CodeGenerationJob, Promotion, Pr
 
 EDITABLE = list(PROMOTION_FIELDS)
 
+register_customer_section(
+    CustomerSection(
+        "promotions",
+        "Promotions they qualify for now",
+        "admin/promotions/customer_section.html",
+        lambda customer: {"promotions": selectors.promotions_customer_qualifies_for(customer=customer)},
+        position=70,
+        permission="promotions.view_promotion",
+    )
+)
 place_in_section(
     "promotions",
     "promotions.promotion",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from audiences.models import Category, Customer, Order, Product, Store
 from promotions.customer_facts import customer_facts
 from promotions.engine import Cart, CartLine, CodeRecord, Context, PromotionIndex, PromotionUsage, Result, evaluate
-from promotions.engine.evaluate import normalize_code
+from promotions.engine.evaluate import normalize_code, static_reason
 from promotions.models import (
     CodeGenerationJob,
     CustomerPromotionUsage,
@@ -133,6 +133,35 @@ def cart_price(*, request: PricingRequest) -> Pricing:
         extra_rules=extra_rules,
     )
     return Pricing(evaluate(cart, context, index), cart, products, categories, stored_codes)
+
+
+def promotions_customer_qualifies_for(*, customer: Customer, now: datetime | None = None) -> list[Promotion]:
+    """The live promotions this customer may get now, as pricing decides it (dates, the customer's conditions,
+    limits and budget), for a cart that meets the rest (its store, channel, currency, payment method, items)."""
+    index = promotion_index()
+    rules = list(index.by_id.values())
+    counted = [rule.id for rule in rules if rule.has_counters]
+    usage = {
+        pk: PromotionUsage(used=used, budget_spent=spent)
+        for pk, used, spent in Promotion.objects.filter(pk__in=counted).values_list("pk", "used", "budget_spent")
+    }
+    uses = dict(CustomerPromotionUsage.objects.filter(customer=customer).values_list("promotion_id", "used"))
+    facts = customer_facts(customer, uses)
+    moment = now or timezone.now()
+    qualifying = []
+    for rule in rules:
+        context = Context(
+            now=moment,
+            store=next(iter(rule.stores), None),
+            channel=next(iter(rule.channels), None),
+            payment_method=next(iter(rule.eligibility.payment_methods), None),
+            customer=facts,
+            usage=usage,
+        )
+        cart = Cart(currency=rule.currency or customer.currency or "USD", lines=())
+        if static_reason(rule, cart, context, None) is None:
+            qualifying.append(rule.id)
+    return list(Promotion.objects.filter(pk__in=qualifying).order_by("-priority", "name"))
 
 
 def _cart_line(line: LineInput, products: dict[str, Product], categories: dict[str, Category]) -> CartLine:
