@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from audiences import selectors
+from audiences.currencies import quantize
 from audiences.customer_page import CustomerSection, changelist_of_customer, register_customer_section
 from audiences.rfm import rfm_label
 from audiences.segments.selectors import customer_memberships
@@ -11,8 +12,14 @@ from audiences.segments.selectors import customer_memberships
 SECTIONS = "admin/audiences/customer/sections/"
 
 
+def money(amount, currency: str) -> str:
+    """An amount with its currency and the currency's decimals: 'TZS 6,948,000.00'."""
+    if amount is None:
+        return "-"
+    return f"{currency} {quantize(amount, currency):,}" if currency else f"{amount:,}"
+
+
 def _profile(customer) -> dict:
-    spent = f"{customer.currency} {customer.total_spent_display}".strip()
     return {
         "facts": [
             ("Customer id", customer.external_id),
@@ -25,7 +32,7 @@ def _profile(customer) -> dict:
             ("City", customer.city or "-"),
             ("Signed up", customer.signed_up_at),
             ("Orders", f"{customer.orders_count:,}"),
-            ("Total spent", spent),
+            ("Total spent", money(customer.total_spent, customer.currency)),
             ("Last order", customer.last_order_at),
         ]
     }
@@ -53,12 +60,21 @@ def _scores(customer) -> dict:
     if score.rfm_r is not None:
         query = urlencode({"rfm_r": score.rfm_r, "rfm_f": score.rfm_f})
         cell_url = reverse("admin:audiences_customerscore_changelist") + "?" + query
-    return {"score": score, "rfm_group": rfm_label(score.rfm_segment), "cell_url": cell_url}
+    return {
+        "score": score,
+        "rfm_group": rfm_label(score.rfm_segment),
+        "cell_url": cell_url,
+        "lifetime_value": money(score.lifetime_value, customer.currency),
+        "average_order": money(score.avg_order_value, customer.currency),
+    }
 
 
 def _orders(customer) -> dict:
     return {
-        "orders": selectors.customer_recent_orders(customer=customer),
+        "orders": [
+            {"order": order, "total": money(order.total, order.currency)}
+            for order in selectors.customer_recent_orders(customer=customer)
+        ],
         "all_url": changelist_of_customer("admin:audiences_order_changelist", customer),
     }
 

@@ -90,6 +90,7 @@ def test_the_customer_page_shows_every_section(marketer_admin, rahim):
     assert "Potential loyalist" in scores and "potential_loyalist" not in scores
     assert '?rfm_r=4&amp;rfm_f=2">R4 F2 M3</a>' in scores
     assert "O-1" in section(page, "orders") and "BDT 200.00" in section(page, "orders")
+    assert "<dt>Total spent</dt><dd>BDT 200.00</dd>" in section(page, "profile")
     messages = section(page, "messages")
     assert "Hello there" in messages and "Skipped" in messages and "no_consent" in messages
 
