@@ -25,6 +25,7 @@ from audiences.models import (
 from audiences.rfm import rfm_group, rfm_label
 from audiences.segments import selectors as segment_selectors
 from audiences.segments import services as segment_services
+from audiences.segments.builder import builder_catalog
 from audiences.segments.recheck import customers_mark_changed
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
@@ -241,10 +242,38 @@ class ConsentAdmin(admin.ModelAdmin):
         return False
 
 
+class RuleBuilderWidget(forms.Textarea):
+    """The rules as a visual builder (audiences/rule_builder.js) over the raw JSON, which stays editable as the
+    "advanced" view: the builder writes every change back into it, and reads it back when it is edited."""
+
+    template_name = "audiences/rule_builder_widget.html"  # an app template: the form renderer reads no project DIRS
+
+    def __init__(self, *args, exclude_segment: str | None = None, **kwargs):
+        super().__init__(*args, attrs={"rows": 8, "cols": 80, "class": "rule-builder-json"}, **kwargs)
+        self.exclude_segment = exclude_segment
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["catalog"] = builder_catalog(exclude_segment=self.exclude_segment)
+        return context
+
+    class Media:
+        js = ["audiences/rule_builder.js"]
+        css = {"all": ["audiences/rule_builder.css"]}
+
+
 class SegmentForm(forms.ModelForm):
     class Meta:
         model = Segment
         fields = ["code", "name", "description", "rules"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rules"].widget = RuleBuilderWidget(exclude_segment=self.instance.code or None)
+        self.fields["rules"].help_text = (
+            "Build the rules with fields, operators and values; the live count and a sample follow each change. "
+            "The JSON below them is the same rules, for pasting or fine edits."
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -266,12 +295,11 @@ class SegmentAdmin(admin.ModelAdmin):
     actions = ["refresh_segments"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*self.readonly_fields, "code"] if obj else self.readonly_fields
+        # A new segment has no saved rules to count: the builder counts the rules as they are built.
+        return [*self.readonly_fields, "code"] if obj else [f for f in self.readonly_fields if f != "live_preview"]
 
-    @admin.display(description="Live count and sample")
+    @admin.display(description="Live count and sample of the saved rules")
     def live_preview(self, obj):
-        if obj is None or obj.pk is None:
-            return "Save to see the live count."
         count = segment_selectors.segment_live_count(rules=obj.rules)
         sample = ", ".join(segment_selectors.segment_live_sample(rules=obj.rules))
         return f"{count:,} customers match now. Sample: {sample or '-'}"
