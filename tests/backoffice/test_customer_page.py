@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from audiences import customer_page
 from audiences import services as audiences
-from audiences.models import CustomerScore, SegmentMembership
+from audiences.models import CustomerScore
 from audiences.profile import register_profile_provider
 from audiences.segments import services as segments
 from messaging.models import Message
@@ -134,12 +134,22 @@ def test_a_section_needs_the_permission_to_see_what_it_shows(client, django_user
         assert f'id="section-{hidden}"' not in page.text
 
 
-def test_a_later_app_adds_a_section_or_shows_its_profile_data(marketer_admin, rahim, monkeypatch):
-    monkeypatch.setattr(customer_page, "_sections", dict(customer_page._sections))
+def test_data_a_later_app_gives_the_profile_shows_before_it_has_a_section(marketer_admin, rahim, monkeypatch):
     from audiences import profile
 
     monkeypatch.setattr(profile, "_providers", dict(profile._providers))
     register_profile_provider("loyalty", lambda customer: {"tier": "Gold", "points": 1200})
     page = marketer_admin.get(f"/admin/audiences/customer/{rahim.pk}/change/")
-    assert "<dt>tier</dt><dd>Gold</dd>" in section(page, "loyalty")
-    assert SegmentMembership.objects.filter(customer=rahim).exists()
+    assert "<dt>tier</dt><dd>Gold</dd><dt>points</dt><dd>1200</dd>" in section(page, "loyalty")
+
+
+def test_a_registered_section_takes_its_place(marketer_admin, rahim, monkeypatch):
+    monkeypatch.setattr(customer_page, "_sections", dict(customer_page._sections))
+    customer_page.register_customer_section(
+        customer_page.CustomerSection(
+            "loyalty", "Points and tier", customer_page.EXTENSION_TEMPLATE, lambda c: {"value": {"tier": "Gold"}}, 45
+        )
+    )
+    page = marketer_admin.get(f"/admin/audiences/customer/{rahim.pk}/change/")
+    titles = [part.split("</h2>")[0] for part in page.text.split('<section class="customer-section"')[1:]]
+    assert [title.split("<h2>")[1] for title in titles][3:5] == ["Scores and RFM", "Points and tier"]
