@@ -7,6 +7,8 @@ from import_export.admin import ExportMixin, ImportExportMixin
 
 from audiences import resources
 from audiences.admin_communications import communications_import_view
+from audiences.admin_customer import register_audiences_sections
+from audiences.customer_page import customer_sections
 from audiences.models import (
     Category,
     Consent,
@@ -20,13 +22,31 @@ from audiences.models import (
     Segment,
     Store,
 )
-from audiences.rfm import rfm_group
+from audiences.rfm import rfm_group, rfm_label
 from audiences.segments import selectors as segment_selectors
 from audiences.segments import services as segment_services
+from audiences.segments.builder import builder_catalog
 from audiences.segments.recheck import customers_mark_changed
 from audiences.services.catalog import category_upsert
 from audiences.services.consent import consent_record
 from audiences.services.orders import order_cancel
+from config.admin_navigation import place_in_section
+from config.admin_safety import KeptForTheRecord
+
+register_audiences_sections()
+place_in_section(
+    "audiences",
+    "audiences.customer",
+    "audiences.segment",
+    "audiences.customerscore",
+    "audiences.order",
+    "audiences.consentrecord",
+    "audiences.consent",
+    "audiences.event",
+    "audiences.product",
+    "audiences.category",
+    "audiences.store",
+)
 
 
 @admin.register(Store)
@@ -99,6 +119,14 @@ class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
     exclude = ["total_spent"]
     inlines = [ConsentInline]
     show_full_result_count = False
+    change_form_template = "admin/audiences/customer/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The profile's sections (audiences/customer_page.py) above the form."""
+        customer = self.get_object(request, object_id)
+        if customer is not None and self.has_view_permission(request, customer):
+            extra_context = {**(extra_context or {}), "customer_sections": customer_sections(customer, request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="total spent", ordering="total_spent")
     def spent(self, customer) -> str:
@@ -179,7 +207,7 @@ class EventAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(ImportExportMixin, admin.ModelAdmin):
+class ConsentRecordAdmin(KeptForTheRecord, ImportExportMixin, admin.ModelAdmin):
     resource_classes = [resources.ConsentRecordResource]
     list_display = ["customer", "channel", "topic", "status", "source", "recorded_at"]
     list_filter = ["channel", "topic", "status", "source"]
@@ -215,10 +243,38 @@ class ConsentAdmin(admin.ModelAdmin):
         return False
 
 
+class RuleBuilderWidget(forms.Textarea):
+    """The rules as a visual builder (audiences/rule_builder.js) over the raw JSON, which stays editable as the
+    "advanced" view: the builder writes every change back into it, and reads it back when it is edited."""
+
+    template_name = "audiences/rule_builder_widget.html"  # an app template: the form renderer reads no project DIRS
+
+    def __init__(self, *args, exclude_segment: str | None = None, **kwargs):
+        super().__init__(*args, attrs={"rows": 8, "cols": 80, "class": "rule-builder-json"}, **kwargs)
+        self.exclude_segment = exclude_segment
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["catalog"] = builder_catalog(exclude_segment=self.exclude_segment)
+        return context
+
+    class Media:
+        js = ["audiences/rule_builder.js"]
+        css = {"all": ["audiences/rule_builder.css"]}
+
+
 class SegmentForm(forms.ModelForm):
     class Meta:
         model = Segment
         fields = ["code", "name", "description", "rules"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rules"].widget = RuleBuilderWidget(exclude_segment=self.instance.code or None)
+        self.fields["rules"].help_text = (
+            "Build the rules with fields, operators and values; the live count and a sample follow each change. "
+            "The JSON below them is the same rules, for pasting or fine edits."
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -240,12 +296,11 @@ class SegmentAdmin(admin.ModelAdmin):
     actions = ["refresh_segments"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*self.readonly_fields, "code"] if obj else self.readonly_fields
+        # A new segment has no saved rules to count: the builder counts the rules as they are built.
+        return [*self.readonly_fields, "code"] if obj else [f for f in self.readonly_fields if f != "live_preview"]
 
-    @admin.display(description="Live count and sample")
+    @admin.display(description="Live count and sample of the saved rules")
     def live_preview(self, obj):
-        if obj is None or obj.pk is None:
-            return "Save to see the live count."
         count = segment_selectors.segment_live_count(rules=obj.rules)
         sample = ", ".join(segment_selectors.segment_live_sample(rules=obj.rules))
         return f"{count:,} customers match now. Sample: {sample or '-'}"
@@ -260,7 +315,7 @@ class SegmentAdmin(admin.ModelAdmin):
         obj.pk = segment.pk
         self.message_user(request, f"'{segment.code}' refreshed: {result.count:,} members.")
 
-    @admin.action(description="Refresh the selected segments now")
+    @admin.action(description="Refresh the selected segments now", permissions=["change"])
     def refresh_segments(self, request, queryset):
         for segment in queryset:
             result = segment_services.segment_refresh(segment=segment)
@@ -270,7 +325,7 @@ class SegmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomerScore)
-class CustomerScoreAdmin(admin.ModelAdmin):
+class CustomerScoreAdmin(KeptForTheRecord, admin.ModelAdmin):
     """Scores are computed, never edited. The changelist shows the RFM grid above the list."""
 
     change_list_template = "admin/audiences/customerscore/change_list.html"
@@ -294,8 +349,13 @@ class CustomerScoreAdmin(admin.ModelAdmin):
             .annotate(n=Count("pk"))
         }
         grid = [
-            {"recency": r, "cells": [{"frequency": f, "count": counts.get((r, f), 0), "group": rfm_group(r, f)}
-                                     for f in range(1, 6)]}
+            {
+                "recency": r,
+                "cells": [
+                    {"frequency": f, "count": counts.get((r, f), 0), "group": rfm_label(rfm_group(r, f))}
+                    for f in range(1, 6)
+                ],
+            }
             for r in range(5, 0, -1)
-        ]  # fmt: skip
+        ]
         return super().changelist_view(request, extra_context={**(extra_context or {}), "rfm_grid": grid})

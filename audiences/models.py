@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from audiences.currencies import CURRENCY_CHOICES, quantize
 from audiences.payment_methods import PAYMENT_METHOD_CHOICES
+from config.roles import KEPT_FOR_THE_RECORD
 
 MONEY = {"max_digits": 16, "decimal_places": 3}
 
@@ -251,6 +252,7 @@ class ConsentRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
         ordering = ["-recorded_at", "-id"]
         indexes = [models.Index(fields=["customer", "channel", "topic", "recorded_at"], name="consent_record_lookup")]
 
@@ -329,6 +331,7 @@ class SegmentMembershipChange(models.Model):
     changed_at = models.DateTimeField()
 
     class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
         indexes = [models.Index(fields=["segment", "changed_at"], name="segment_change_time")]
 
     def __str__(self):
@@ -387,7 +390,8 @@ class CustomerScore(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
         indexes = [models.Index(fields=["rfm_r", "rfm_f"], name="customer_score_rf")]
 
     def __str__(self):
-        return f"{self.customer_id}: RFM {self.rfm_r}{self.rfm_f}{self.rfm_m} {self.rfm_segment}"
+        return f"{self.customer_id}: RFM {self.rfm_r}{self.rfm_f}{self.rfm_m} {self.get_rfm_segment_display()}"

@@ -35,3 +35,8 @@ def rfm_group_sql(r_column: str, f_column: str) -> str:
         for rs, fs, group in RFM_GROUPS
     ]
     return f"CASE {' '.join(branches)} ELSE '{RfmGroup.LOST.value}' END"
+
+
+def rfm_label(group: str) -> str:
+    """What every screen shows for a group: 'Potential loyalist', never 'potential_loyalist'."""
+    return RfmGroup(group).label if group else "No orders"

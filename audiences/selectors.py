@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from audiences.models import Category, Consent, Customer, Product, Store
+from audiences.models import Category, Consent, ConsentRecord, Customer, CustomerScore, Order, Product, Store
 from audiences.profile import profile_extensions
 
 
@@ -16,6 +16,19 @@ def customers_by_external_id(*, external_ids: set[str]) -> dict[str, Customer]:
 
 def customer_consents(*, customer: Customer) -> QuerySet[Consent]:
     return Consent.objects.filter(customer=customer).order_by("channel", "topic")
+
+
+def customer_consent_history(*, customer: Customer, limit: int = 20) -> list[ConsentRecord]:
+    """What the customer said, newest first."""
+    return list(ConsentRecord.objects.filter(customer=customer).order_by("-recorded_at", "-id")[:limit])
+
+
+def customer_score(*, customer: Customer) -> CustomerScore | None:
+    return CustomerScore.objects.filter(customer=customer).first()
+
+
+def customer_recent_orders(*, customer: Customer, limit: int = 10) -> list[Order]:
+    return list(Order.objects.filter(customer=customer).select_related("store").order_by("-placed_at", "-id")[:limit])
 
 
 def customer_profile_extensions(*, customer: Customer) -> dict[str, object]:

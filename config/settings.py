@@ -348,6 +348,9 @@ SPECTACULAR_SETTINGS = {
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_FORMATS = spreadsheets.FORMATS  # every export neutralises formula-like cells
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# The admin's import and export buttons follow the roles: importing writes (Marketer), exporting reads (Analyst).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 LOGGING = {
     "version": 1,

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from config.models import Heartbeat
 from config.periodic_tasks import periodic_tasks
+from config.roles import roles_sync
 
-DOMAIN_APPS = ("audiences", "promotions", "loyalty", "messaging", "campaigns")
 MANAGED_DESCRIPTION_PREFIX = "[managed] "
 
 
@@ -57,12 +57,10 @@ def periodic_tasks_install() -> int:
 
 @transaction.atomic
 def roles_install() -> None:
-    """Marketer may change everything in the domain apps; Analyst may only view (and export)."""
-    domain_permissions = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS)
-    marketer, _ = Group.objects.get_or_create(name="Marketer")
-    marketer.permissions.set(domain_permissions)
-    analyst, _ = Group.objects.get_or_create(name="Analyst")
-    analyst.permissions.set(domain_permissions.filter(codename__startswith="view_"))
+    """The Marketer, Analyst and Administrator groups with the permissions of the models there are now."""
+    from django.apps import apps
+
+    roles_sync(group_model=Group, permission_model=Permission, models=apps.get_models())
 
 
 def install_after_migrate(**kwargs) -> None:

@@ -9,13 +9,39 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 
+from audiences.customer_page import CustomerSection, changelist_of_customer, register_customer_section
 from audiences.models import Customer
+from config.admin_navigation import place_in_section
+from config.admin_safety import KeptForTheRecord
 from messaging import previews
 from messaging.context import SAMPLE_CONTEXT_HELP
-from messaging.models import Message, SenderAddress, Suppression, Template, TemplateTranslation, TrackingEvent
+from messaging.models import Channel, Message, SenderAddress, Suppression, Template, TemplateTranslation, TrackingEvent
 from messaging.rendering import translation_errors
+from messaging.selectors import customer_messages
 from messaging.services.suppression import suppression_add, suppression_remove
 from messaging.sms_segments import sms_info
+
+register_customer_section(
+    CustomerSection(
+        "messages",
+        "Messages",
+        "admin/messaging/customer_section.html",
+        lambda customer: {
+            "messages": list(customer_messages(customer=customer)[:10]),
+            "all_url": changelist_of_customer("admin:messaging_message_changelist", customer),
+        },
+        position=60,
+        permission="messaging.view_message",
+    )
+)
+place_in_section(
+    "messages",
+    "messaging.template",
+    "messaging.message",
+    "messaging.suppression",
+    "messaging.trackingevent",
+    "messaging.senderaddress",
+)
 
 
 class TranslationForm(forms.ModelForm):
@@ -35,6 +61,16 @@ class TranslationForm(forms.ModelForm):
         return cleaned
 
 
+# The fields of a translation each channel uses; a new template shows them all until it is saved with its channel
+# (messaging/channel_fields.js hides the others as the channel is chosen).
+CHANNEL_FIELDS = {
+    Channel.EMAIL: ["language", "subject", "preheader", "html", "text"],
+    Channel.SMS: ["language", "body"],
+    Channel.WHATSAPP: ["language", "body"],
+    Channel.IN_APP: ["language", "subject", "body"],
+}
+
+
 class TranslationInline(admin.StackedInline):
     model = TemplateTranslation
     form = TranslationForm
@@ -42,7 +78,10 @@ class TranslationInline(admin.StackedInline):
     min_num = 1
 
     class Media:
-        js = ["messaging/sms_counter.js"]
+        js = ["messaging/sms_counter.js", "messaging/channel_fields.js"]
+
+    def get_fields(self, request, obj=None):
+        return CHANNEL_FIELDS[obj.channel] if obj else TranslationForm.Meta.fields
 
 
 @admin.register(Template)
@@ -140,7 +179,7 @@ class TemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(KeptForTheRecord, admin.ModelAdmin):
     list_display = ["id", "customer", "channel", "template", "status", "reason", "scheduled_for", "sent_at"]
     list_filter = ["status", "channel", "kind", "reason"]
     search_fields = ["customer__external_id", "idempotency_key", "address"]
@@ -195,7 +234,7 @@ class SuppressionAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrackingEvent)
-class TrackingEventAdmin(admin.ModelAdmin):
+class TrackingEventAdmin(KeptForTheRecord, admin.ModelAdmin):
     list_display = ["occurred_at", "provider", "event_type", "recipient", "message"]
     list_filter = ["provider", "event_type"]
     search_fields = ["recipient", "event_id"]

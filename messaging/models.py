@@ -5,6 +5,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 
 from audiences.models import ConsentTopic, Customer, Language, Store
+from config.roles import KEPT_FOR_THE_RECORD
 
 
 class Channel(models.TextChoices):
@@ -201,6 +202,7 @@ class Message(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
         indexes = [
             models.Index(
                 fields=["scheduled_for", "id"],
@@ -229,6 +231,7 @@ class TrackingEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
         constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="tracking_event_unique")]
         ordering = ["-occurred_at"]
 

@@ -3,16 +3,45 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import slugify
 
+from audiences.customer_page import CustomerSection, register_customer_section
+from config.admin_navigation import place_in_section
+from config.admin_safety import KeptForTheRecord
+from promotions import selectors
+from promotions.admin_codes import code_generation_confirmation
 from promotions.api.serializers import money_string
+from promotions.code_exports import codes_csv_response
+from promotions.code_patterns import InvalidPattern, validate_pattern
 from promotions.lifecycle import REQUESTABLE
 from promotions.models import PROMOTION_FIELDS, CodeGenerationJob, Promotion, PromotionCode, Redemption
-from promotions.services.codes import code_generation_start
+from promotions.services.codes import MAX_CODES_PER_JOB, code_generation_start
 from promotions.services.definitions import promotion_clean, promotion_create, promotion_update
 
 EDITABLE = list(PROMOTION_FIELDS)
+
+register_customer_section(
+    CustomerSection(
+        "promotions",
+        "Promotions they qualify for now",
+        "admin/promotions/customer_section.html",
+        lambda customer: {"promotions": selectors.promotions_customer_qualifies_for(customer=customer)},
+        position=70,
+        permission="promotions.view_promotion",
+    )
+)
+place_in_section(
+    "promotions",
+    "promotions.promotion",
+    "promotions.promotioncode",
+    "promotions.codegenerationjob",
+    "promotions.redemption",
+)
 
 
 class PromotionForm(forms.ModelForm):
@@ -45,9 +74,14 @@ class PromotionForm(forms.ModelForm):
         return cleaned
 
 
+DEFAULT_CODE_COUNT = 1000
+DEFAULT_CODE_PATTERN = "PROMO-####-####"
+
+
 class CodeGenerationActionForm(ActionForm):
-    count = forms.IntegerField(required=False, min_value=1, initial=1000)
-    pattern = forms.CharField(required=False, initial="PROMO-####-####", max_length=64)
+    # Text, so the action itself can say what is wrong with a count (the form would only say "No action selected").
+    count = forms.CharField(required=False, initial=DEFAULT_CODE_COUNT, max_length=20)
+    pattern = forms.CharField(required=False, initial=DEFAULT_CODE_PATTERN, max_length=64)
 
 
 class RedemptionInline(admin.TabularInline):
@@ -69,7 +103,7 @@ class PromotionAdmin(admin.ModelAdmin):
     list_display = ["name", "status", "trigger", "reward_type", "priority", "stacking", "uses", "spent", "redeemed"]
     list_filter = ["status", "trigger", "reward_type", "stacking"]
     search_fields = ["name", "code"]
-    readonly_fields = ["used", "budget_spent", "reward_type", "created_at", "updated_at"]
+    readonly_fields = ["codes", "used", "budget_spent", "reward_type", "created_at", "updated_at"]
     inlines = [RedemptionInline]
 
     def get_queryset(self, request):
@@ -98,19 +132,64 @@ class PromotionAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
         obj.refresh_from_db()
 
+    @admin.display(description="codes")
+    def codes(self, promotion):
+        if promotion.pk is None:
+            return "-"
+        summary = selectors.promotion_code_summary(promotion=promotion)
+        shared = (
+            f"Shared code {summary.shared} (used {summary.shared_used:,} times)" if summary.shared else "No shared code"
+        )
+        unique = f"{summary.unique:,} unique codes, {summary.unique_used:,} used"
+        if not summary.unique:
+            return f"{shared}; {unique}."
+        url = reverse("admin:promotions_promotion_codes_csv", args=[promotion.pk])
+        return format_html('{}; {} (<a href="{}">export as CSV</a>).', shared, unique, url)
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(self.codes_export_view)
+        route = path("<int:promotion_id>/codes.csv", export, name="promotions_promotion_codes_csv")
+        return [route, *super().get_urls()]
+
+    def codes_export_view(self, request, promotion_id: int):
+        """The promotion's unique codes as CSV, streamed; the shared code is shown on the promotion itself."""
+        promotion = get_object_or_404(Promotion, pk=promotion_id)
+        if not self.has_view_permission(request, promotion):
+            raise PermissionDenied
+        return codes_csv_response(promotion, filename=f"{slugify(promotion.name)}-unique-codes.csv", unique_only=True)
+
     @admin.action(description="Generate unique codes (count and pattern below)", permissions=["change"])
     def generate_codes(self, request, queryset):
-        count = request.POST.get("count") or "1000"
-        pattern = request.POST.get("pattern") or "PROMO-####-####"
+        """Asks first, showing what will happen to each selected promotion; generates once confirmed."""
+        wanted = request.POST.get("count") or str(DEFAULT_CODE_COUNT)
+        try:
+            count = int(wanted)
+            pattern = validate_pattern(request.POST.get("pattern") or DEFAULT_CODE_PATTERN)
+        except ValueError as exc:  # InvalidPattern is a ValueError too
+            problem = str(exc) if isinstance(exc, InvalidPattern) else f"the count '{wanted}' is not a whole number."
+            self.message_user(request, f"No codes were generated: {problem}", messages.ERROR)
+            return None
+        if not 1 <= count <= MAX_CODES_PER_JOB:
+            limit = f"{MAX_CODES_PER_JOB:,}"
+            self.message_user(
+                request, f"No codes were generated: ask for 1 to {limit} codes, not {count:,}.", messages.ERROR
+            )
+            return None
+        if request.POST.get("confirmed") != "yes":
+            return code_generation_confirmation(self, request, queryset, count=count, pattern=pattern)
         for promotion in queryset:
             try:
-                job = code_generation_start(
-                    promotion=promotion, count=int(count), pattern=pattern, created_by=request.user
-                )
-            except (ValidationError, ValueError) as exc:
-                self.message_user(request, f"{promotion}: {exc}", messages.ERROR)
+                job = code_generation_start(promotion=promotion, count=count, pattern=pattern, created_by=request.user)
+            except ValidationError as exc:
+                reasons = " ".join(exc.messages)
+                self.message_user(request, f"No codes for '{promotion.name}': {reasons}", messages.ERROR)
                 continue
-            self.message_user(request, f"{promotion}: generating {job.count} codes (job {job.pk}).")
+            self.message_user(
+                request,
+                f"'{promotion.name}': generating {job.count:,} codes {job.pattern} in the background; "
+                "Code generation jobs shows the progress.",
+            )
+        return None
 
 
 class WrittenByTheEngine:
@@ -131,14 +210,15 @@ class PromotionCodeAdmin(WrittenByTheEngine, admin.ModelAdmin):
 
 
 @admin.register(CodeGenerationJob)
-class CodeGenerationJobAdmin(WrittenByTheEngine, admin.ModelAdmin):
-    list_display = ["id", "promotion", "pattern", "count", "generated", "status", "created_at", "finished_at"]
+class CodeGenerationJobAdmin(KeptForTheRecord, WrittenByTheEngine, admin.ModelAdmin):
+    list_display = ["__str__", "promotion", "pattern", "count", "generated", "status", "created_at", "finished_at"]
+    list_select_related = ["promotion"]
     list_filter = ["status"]
     readonly_fields = ["promotion", "pattern", "count", "generated", "status", "error", "created_by", "finished_at"]
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(WrittenByTheEngine, admin.ModelAdmin):
+class RedemptionAdmin(KeptForTheRecord, WrittenByTheEngine, admin.ModelAdmin):
     list_display = ["order", "promotion", "code", "customer", "amount", "currency", "status", "created_at"]
     list_filter = ["status", "currency"]
     search_fields = ["order__external_id", "code__code", "customer__external_id"]

@@ -14,6 +14,7 @@ from django.db.models.functions import Upper
 
 from audiences.currencies import CURRENCY_CHOICES
 from audiences.models import MONEY, Customer, Order
+from config.roles import KEPT_FOR_THE_RECORD
 from promotions.engine import types as engine
 
 WITHIN_USAGE_LIMIT = Q(usage_limit__isnull=True) | Q(used__lte=F("usage_limit"))
@@ -137,6 +138,7 @@ class CustomerPromotionUsage(models.Model):
     used = models.PositiveIntegerField(default=0)
 
     class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
         constraints = [
             models.UniqueConstraint(fields=["promotion", "customer"], name="customer_promotion_usage_unique"),
         ]
@@ -164,6 +166,7 @@ class Redemption(models.Model):
     released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["order", "promotion"], name="redemption_once_per_order_promotion"),
@@ -182,6 +185,9 @@ class OrderPricing(models.Model):
     response = models.JSONField()
     cancellation = models.JSONField(null=True, blank=True, help_text="The answer given when it was cancelled.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
 
     def __str__(self):
         return f"pricing of {self.order_id}"
@@ -205,10 +211,11 @@ class CodeGenerationJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.count} codes {self.pattern} for {self.promotion_id}"
+        return f"{self.count:,} codes {self.pattern} for {self.promotion.name}"
 
 
 class IndexVersion(models.Model):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from audiences.models import Category, Customer, Order, Product, Store
 from promotions.customer_facts import customer_facts
 from promotions.engine import Cart, CartLine, CodeRecord, Context, PromotionIndex, PromotionUsage, Result, evaluate
-from promotions.engine.evaluate import normalize_code
+from promotions.engine.evaluate import normalize_code, static_reason
 from promotions.engine.rewards.registry import reward_type_names
 from promotions.models import (
     CodeGenerationJob,
@@ -144,6 +144,35 @@ def cart_price(*, request: PricingRequest) -> Pricing:
     return Pricing(evaluate(cart, context, index), cart, products, categories, stored_codes)
 
 
+def promotions_customer_qualifies_for(*, customer: Customer, now: datetime | None = None) -> list[Promotion]:
+    """The live promotions this customer may get now, as pricing decides it (dates, the customer's conditions,
+    limits and budget), for a cart that meets the rest (its store, channel, currency, payment method, items)."""
+    index = promotion_index()
+    rules = list(index.by_id.values())
+    counted = [rule.id for rule in rules if rule.has_counters]
+    usage = {
+        pk: PromotionUsage(used=used, budget_spent=spent)
+        for pk, used, spent in Promotion.objects.filter(pk__in=counted).values_list("pk", "used", "budget_spent")
+    }
+    uses = dict(CustomerPromotionUsage.objects.filter(customer=customer).values_list("promotion_id", "used"))
+    facts = customer_facts(customer, uses)
+    moment = now or timezone.now()
+    qualifying = []
+    for rule in rules:
+        context = Context(
+            now=moment,
+            store=next(iter(rule.stores), None),
+            channel=next(iter(rule.channels), None),
+            payment_method=next(iter(rule.eligibility.payment_methods), None),
+            customer=facts,
+            usage=usage,
+        )
+        cart = Cart(currency=rule.currency or customer.currency or "USD", lines=())
+        if static_reason(rule, cart, context, None) is None:
+            qualifying.append(rule.id)
+    return list(Promotion.objects.filter(pk__in=qualifying).order_by("-priority", "name"))
+
+
 def _cart_line(line: LineInput, products: dict[str, Product], categories: dict[str, Category]) -> CartLine:
     product = products.get(line.sku)
     if product is not None:
@@ -208,21 +237,49 @@ def code_job_get(*, job_id: int) -> CodeGenerationJob | None:
     return CodeGenerationJob.objects.select_related("promotion").filter(pk=job_id).first()
 
 
-def promotion_codes_iter(*, promotion: Promotion, chunk_size: int = 5000) -> Iterator[tuple[str, int | None, int]]:
+# The promotion's own code (its `code` field) as stored: made by no job and with no limit of its own.
+SHARED_CODE = Q(job__isnull=True, usage_limit__isnull=True)
+
+
+def promotion_codes_iter(
+    *, promotion: Promotion, chunk_size: int = 5000, unique_only: bool = False
+) -> Iterator[tuple[str, int | None, int]]:
     """(code, usage_limit, used) of the codes that trigger the promotion (retired ones left out), in
-    creation order, read in keyset pages so memory stays flat."""
+    creation order, read in keyset pages so memory stays flat. `unique_only` leaves the shared code out."""
+    codes = PromotionCode.objects.filter(promotion=promotion, retired_at__isnull=True)
+    if unique_only:
+        codes = codes.exclude(SHARED_CODE)
     last_id = 0
     while True:
         page = list(
-            PromotionCode.objects.filter(promotion=promotion, pk__gt=last_id, retired_at__isnull=True)
-            .order_by("pk")
-            .values_list("pk", "code", "usage_limit", "used")[:chunk_size]
+            codes.filter(pk__gt=last_id).order_by("pk").values_list("pk", "code", "usage_limit", "used")[:chunk_size]
         )
         if not page:
             return
         for _, code, usage_limit, used in page:
             yield code, usage_limit, used
         last_id = page[-1][0]
+
+
+@dataclass(frozen=True)
+class CodeSummary:
+    shared: str | None
+    shared_used: int
+    unique: int
+    unique_used: int
+
+
+def promotion_code_summary(*, promotion: Promotion) -> CodeSummary:
+    """The shared code apart from the unique ones, as the admin shows a promotion's codes."""
+    live = PromotionCode.objects.filter(promotion=promotion, retired_at__isnull=True)
+    shared = live.filter(SHARED_CODE).values_list("code", "used").first()
+    unique = live.exclude(SHARED_CODE).aggregate(count=Count("pk"), used=Count("pk", filter=Q(used__gt=0)))
+    return CodeSummary(
+        shared=shared[0] if shared else None,
+        shared_used=shared[1] if shared else 0,
+        unique=unique["count"],
+        unique_used=unique["used"],
+    )
 
 
 CART_DEPENDENT_REASONS = frozenset({"no_applicable_items", "min_subtotal_not_met", "not_combinable"})

@@ -37,3 +37,8 @@ def customer_segment_codes(customer: Customer) -> list[str]:
         .order_by("segment__code")
         .values_list("segment__code", flat=True)
     )
+
+
+def customer_memberships(*, customer: Customer) -> QuerySet[SegmentMembership]:
+    """The segments the customer is in, with when they entered, by segment name."""
+    return SegmentMembership.objects.filter(customer=customer).select_related("segment").order_by("segment__name")

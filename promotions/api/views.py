@@ -1,8 +1,5 @@
 """One view per operation; each validates, calls one service or selector and shapes the answer."""
 
-import csv
-
-from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -11,12 +8,12 @@ from rest_framework.response import Response
 from audiences.models import Customer
 from audiences.selectors import customer_get
 from config.api.views import ManagementView, Paginated, StorefrontView, get_or_404, validated
-from config.spreadsheets import neutralise
 from promotions import selectors
 from promotions.api import examples
 from promotions.api import serializers as s
 from promotions.api.guessing import GUESSING_LIMIT, GUESSING_REFUSAL, code_guessing_budget, unknown_codes
 from promotions.api.throttles import CouponCustomerThrottle, CouponKeyThrottle
+from promotions.code_exports import codes_csv_response
 from promotions.engine.types import Reason
 from promotions.models import CodeGenerationJob, Promotion, PromotionCode
 from promotions.results import evaluation_payload
@@ -208,11 +205,6 @@ class CodeJobView(ManagementView):
         return Response(s.CodeJobOutput(job, context={"request": request}).data)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 class PromotionCodesExportView(ManagementView):
     queryset = PromotionCode.objects.all()
 
@@ -224,14 +216,4 @@ class PromotionCodesExportView(ManagementView):
     )
     def get(self, request, promotion_id):
         promotion = _promotion_or_404(promotion_id)
-        writer = csv.writer(_Echo())
-        rows = selectors.promotion_codes_iter(promotion=promotion)
-
-        def stream():
-            yield writer.writerow(["code", "usage_limit", "used"])
-            for code, usage_limit, used in rows:
-                yield writer.writerow([neutralise(code), "" if usage_limit is None else usage_limit, used])
-
-        response = StreamingHttpResponse(stream(), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="promotion-{promotion.pk}-codes.csv"'
-        return response
+        return codes_csv_response(promotion, filename=f"promotion-{promotion.pk}-codes.csv")

@@ -91,3 +91,29 @@ def test_outbox_and_provider_event_lists_open(admin_client, make_customer, make_
     enqueue(make_customer(), make_template())
     assert admin_client.get("/admin/messaging/message/").status_code == 200
     assert admin_client.get("/admin/messaging/trackingevent/").status_code == 200
+
+
+def test_a_template_shows_only_its_channels_fields(admin_client, make_template):
+    sms_template = make_template(code="sms_only", channel="sms")
+    email_template = make_template(code="email_only", channel="email")
+    sms_page = admin_client.get(f"/admin/messaging/template/{sms_template.pk}/change/").text
+    email_page = admin_client.get(f"/admin/messaging/template/{email_template.pk}/change/").text
+    assert 'name="translations-0-body"' in sms_page
+    for email_field in ("subject", "preheader", "html", "text"):
+        assert f'name="translations-0-{email_field}"' not in sms_page
+        assert f'name="translations-0-{email_field}"' in email_page
+    assert 'name="translations-0-body"' not in email_page
+    # Saving the SMS form keeps the translation's other fields as they were.
+    kept = sms_template.translations.get()
+    form = template_form(
+        code="sms_only",
+        **{
+            "translations-INITIAL_FORMS": "1",
+            "translations-0-id": str(kept.pk),
+            "translations-0-template": str(sms_template.pk),
+            "translations-0-body": "New text",
+        },
+    )
+    assert admin_client.post(f"/admin/messaging/template/{sms_template.pk}/change/", form).status_code == 302
+    kept.refresh_from_db()
+    assert kept.body == "New text" and kept.subject == "Hi {{ customer.first_name }}"
