@@ -136,8 +136,8 @@ def test_a_section_needs_the_permission_to_see_what_it_shows(client, django_user
 def test_data_a_later_app_gives_the_profile_shows_before_it_has_a_section(marketer_admin, rahim, monkeypatch):
     from audiences import profile
 
-    monkeypatch.setattr(profile, "_providers", dict(profile._providers))
-    register_profile_provider("loyalty", lambda customer: {"tier": "Gold", "points": 1200})
+    monkeypatch.setattr(profile, "_sections", dict(profile._sections))
+    register_profile_provider("loyalty", lambda customer: {"tier": "Gold", "points": 1200}, schema=None, example=None)
     page = marketer_admin.get(f"/admin/audiences/customer/{rahim.pk}/change/")
     assert "<dt>tier</dt><dd>Gold</dd><dt>points</dt><dd>1200</dd>" in section(page, "loyalty")
 
