@@ -243,6 +243,8 @@ def _finish(campaign: Campaign, now: datetime) -> None:
 def _coupons(campaign: Campaign, plan: Plan, indexes: list[int], arms: list[int | None]) -> dict[int, str]:
     """A unique single-use code of the variant's promotion for each of `indexes` (by position in the batch)."""
     wanted = [i for i in indexes if campaign.coupon_pattern and plan.variants[arms[i]].promotion_id]
+    if not wanted:
+        return {}
     for _attempt in range(3):
         codes = dict(zip(wanted, generate_codes(campaign.coupon_pattern.upper(), len(wanted)), strict=True))
         try:
