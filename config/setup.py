@@ -11,6 +11,8 @@ from config.models import Heartbeat
 from config.periodic_tasks import periodic_tasks
 
 DOMAIN_APPS = ("audiences", "promotions", "loyalty", "messaging", "campaigns")
+# Given to users one by one, never with a role: whoever builds a campaign does not approve it.
+APPROVAL_PERMISSIONS = ("approve_campaign",)
 MANAGED_DESCRIPTION_PREFIX = "[managed] "
 
 
@@ -57,8 +59,10 @@ def periodic_tasks_install() -> int:
 
 @transaction.atomic
 def roles_install() -> None:
-    """Marketer may change everything in the domain apps; Analyst may only view (and export)."""
-    domain_permissions = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS)
+    """Marketer may change everything in the domain apps but approve; Analyst may only view (and export)."""
+    domain_permissions = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS).exclude(
+        codename__in=APPROVAL_PERMISSIONS
+    )
     marketer, _ = Group.objects.get_or_create(name="Marketer")
     marketer.permissions.set(domain_permissions)
     analyst, _ = Group.objects.get_or_create(name="Analyst")
