@@ -343,6 +343,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ConsentChannelEnum": "audiences.models.ConsentChannel",
         "MessageChannelEnum": "messaging.models.Channel",
+        "ConsentTopicEnum": "audiences.models.ConsentTopic",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
