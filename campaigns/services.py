@@ -75,9 +75,9 @@ def campaign_validate(campaign: Campaign, variants: list[dict]) -> None:
             field == "budget" and "currency" not in errors and (message := minor_unit_error(amount, campaign.currency))
         ):
             errors[field] = [message]
-    if not Decimal(0) <= Decimal(campaign.holdout_percent) < 100:
+    if campaign.holdout_percent is None or not Decimal(0) <= Decimal(campaign.holdout_percent) < 100:
         errors["holdout_percent"] = ["From 0 (no holdout) to less than 100."]
-    if not 1 <= campaign.budget_alert_percent <= 100:
+    if campaign.budget_alert_percent is None or not 1 <= campaign.budget_alert_percent <= 100:
         errors["budget_alert_percent"] = ["From 1 to 100."]
     if campaign.starts_at and campaign.ends_at and campaign.ends_at <= campaign.starts_at:
         errors["ends_at"] = ["Must be after starts_at."]
