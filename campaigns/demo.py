@@ -1,5 +1,6 @@
 """The demo's campaign: a win-back SMS broadcast to `inactive_90d` with a 30% comeback code each and a 10%
-holdout, launched at seeding so the admin shows its progress and the outbox sends it. A campaign of the
+holdout, launched at seeding. Its launch is a background task: `make run` refreshes the segments before it
+starts the worker, which then freezes the segment's members and queues their messages. A campaign of the
 same name already there is kept."""
 
 from decimal import Decimal
@@ -7,11 +8,9 @@ from decimal import Decimal
 from django.db import transaction
 
 from audiences.models import Segment
-from audiences.segments.services import segment_refresh
-from campaigns.launch import campaign_launch_run
 from campaigns.models import Campaign
 from campaigns.services import campaign_create, campaign_launch
-from messaging.models import Template
+from messaging.models import Message, Template
 from promotions.models import Promotion
 from promotions.services import promotion_create
 
@@ -20,14 +19,13 @@ DEMO_PROMOTION = "Comeback 30% (demo campaign codes)"
 
 
 @transaction.atomic
-def demo_campaign_install() -> Campaign | None:
+def demo_campaign_launch() -> Campaign | None:
     if Campaign.objects.filter(name=DEMO_CAMPAIGN).exists():
         return None
     segment = Segment.objects.filter(code="inactive_90d").first()
     template = Template.objects.filter(code="guide_comeback_30").first()
     if segment is None or template is None:
         return None
-    segment_refresh(segment=segment)
     promotion = Promotion.objects.filter(name=DEMO_PROMOTION).first() or promotion_create(
         name=DEMO_PROMOTION,
         status=Promotion.Status.ACTIVE,
@@ -51,7 +49,9 @@ def demo_campaign_install() -> Campaign | None:
     return campaign
 
 
-def demo_campaign_launch() -> Campaign | None:
-    """Install the demo campaign and run its launch here (the demo may have no worker yet)."""
-    campaign = demo_campaign_install()
-    return campaign_launch_run(campaign_id=campaign.pk) if campaign else None
+def demo_campaign_remove() -> None:
+    """Before the demo's customers are flushed: the demo campaign's assignments and messages refer to them."""
+    for campaign in Campaign.objects.filter(name=DEMO_CAMPAIGN):
+        Message.objects.filter(campaign_id=campaign.pk).delete()
+        campaign.assignments.all().delete()
+        campaign.delete()
