@@ -214,3 +214,15 @@ def test_results_count_each_variant_and_the_holdout(audience_setup):
     assert variant["recipients"] + results["holdout"]["recipients"] == 280 == results["audience_size"]
     assert variant["sent"] == variant["queued"] == len(sms.outbox)
     assert variant["skipped"] == results["skipped"]["no_consent"]
+
+
+def test_a_promotion_only_campaign_assigns_both_arms_and_sends_nothing(audience_setup, code_promotion):
+    campaign = campaign_create(
+        name="Members' week", type="promotion_only", include_segments=[audience_setup["include"]],
+        promotions=[code_promotion],
+    )  # fmt: skip
+    campaign_launch(campaign=campaign)
+    campaign_launch_run(campaign_id=campaign.pk)
+    statuses = Counter(Assignment.objects.filter(campaign=campaign).values_list("status", flat=True))
+    assert set(statuses) == {"assigned", "holdout"} and sum(statuses.values()) == 300
+    assert not Message.objects.filter(campaign_id=campaign.pk).exists()
