@@ -20,7 +20,7 @@ from campaigns.assignment import bucket_of, holdout_buckets, pick
 from campaigns.models import Assignment, Campaign, Variant
 from campaigns.selectors import audience, budget_spent, reference_zone
 from campaigns.signals import campaign_budget_alert
-from campaigns.suppression import would_be_decisions
+from campaigns.suppression import recipient_zone, would_be_decisions
 from messaging.models import Channel
 from messaging.services.outbox import MessageRequest, messages_enqueue
 from messaging.sms_segments import sms_info
@@ -70,12 +70,6 @@ def _sms_segments(variant: Variant) -> int:
     return max((sms_info(body).segments for body in bodies if body), default=1)
 
 
-def _recipient_zone(customer: Customer) -> str:
-    if customer.timezone:
-        return customer.timezone
-    return customer.store.timezone if customer.store_id else settings.TIME_ZONE
-
-
 def campaign_launch_run(*, campaign_id: int, batch_size: int | None = None) -> Campaign | None:
     """Run (or resume) the launch to its end, a batch per transaction. Safe to run twice, or at once."""
     batch_size = batch_size or settings.CAMPAIGN_LAUNCH_BATCH_SIZE
@@ -101,7 +95,12 @@ def _launch_batch(campaign: Campaign, plan: Plan, batch_size: int, *, now: datet
     if not ids:
         _finish(campaign, now)
         return False
-    customers = list(Customer.objects.select_related("store").filter(id__in=ids).order_by("id"))
+    customers = list(
+        Customer.objects.select_related("store")
+        .only("id", "email", "phone", "timezone", "store_id", "store__timezone")
+        .filter(id__in=ids)
+        .order_by("id")
+    )
     buckets = [bucket_of(salt=campaign.salt, campaign_id=campaign.pk, customer_id=c.pk) for c in customers]
     arms = [pick(bucket, holdout=plan.holdout, weights=plan.weights) for bucket in buckets]
     # The holdout's would-be message: the variant its bucket picks with no holdout (stable, weighted).
@@ -123,7 +122,7 @@ def _launch_batch(campaign: Campaign, plan: Plan, batch_size: int, *, now: datet
 
     # The budget: messages in customer order until the next one would not fit; the rest of the audience
     # (both arms, so the comparison stays fair) is left unfrozen.
-    spent = budget_spent(campaign)
+    spent = budget_spent(campaign) if campaign.budget is not None else campaign.sending_cost
     to_send = [
         i
         for i, (arm, decision) in enumerate(zip(arms, decisions, strict=True))
@@ -226,7 +225,7 @@ def _launch_batch(campaign: Campaign, plan: Plan, batch_size: int, *, now: datet
 
 def _send_moment(campaign: Campaign, plan: Plan, customer: Customer, now: datetime) -> datetime:
     if plan.wall is not None:
-        return scheduling.recipient_moment(wall=plan.wall, recipient_zone=_recipient_zone(customer), now=now)
+        return scheduling.recipient_moment(wall=plan.wall, recipient_zone=recipient_zone(customer), now=now)
     return max(campaign.starts_at or now, now)
 
 

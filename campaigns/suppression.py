@@ -26,7 +26,8 @@ def _address(customer: Customer, channel: str) -> str:
     return ""
 
 
-def _zone(customer: Customer) -> str:
+def recipient_zone(customer: Customer) -> str:
+    """The customer's own zone, else their store's, else the installation's (as the outbox reads it)."""
     if customer.timezone:
         return customer.timezone
     return customer.store.timezone if customer.store_id else settings.TIME_ZONE
@@ -71,7 +72,7 @@ def would_be_decisions(
                 recent_by_channel=recent[customer.pk],
                 policy=policy,
                 now=moment,
-                timezone=_zone(customer),
+                timezone=recipient_zone(customer),
                 has_postal_address=bool(postal.get(customer.store_id)),
                 send_window=window,
             )
