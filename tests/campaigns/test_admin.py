@@ -108,3 +108,32 @@ def test_a_running_campaign_keeps_its_audience_read_only(admin_client, segment, 
     campaign = campaign_launch(campaign=campaign_create(name="Live", include_segments=[segment], variants=variants))
     page = admin_client.get(f"{CHANGELIST}{campaign.pk}/change/").content.decode()
     assert 'name="holdout_percent"' not in page and 'name="name"' in page
+
+
+def test_editing_a_draft_replaces_its_variants_and_withdraws_approval(admin_client, segment, sms_template):
+    added = admin_client.post(f"{CHANGELIST}add/", campaign_form(segment, sms_template, requires_approval="on"))
+    assert added.status_code == 302
+    campaign = Campaign.objects.get()
+    admin_client.post(CHANGELIST, {"action": "approve", "_selected_action": [campaign.pk]})
+    assert Campaign.objects.get().approved_at is not None
+    variant = campaign.variants.get()
+    form = campaign_form(
+        segment,
+        sms_template,
+        requires_approval="on",
+        **{
+            "variants-TOTAL_FORMS": "2",
+            "variants-INITIAL_FORMS": "1",
+            "variants-0-id": variant.pk,
+            "variants-0-campaign": campaign.pk,
+            "variants-0-weight": "3",
+            "variants-1-name": "B",
+            "variants-1-weight": "1",
+            "variants-1-template": sms_template.pk,
+        },
+    )
+    answer = admin_client.post(f"{CHANGELIST}{campaign.pk}/change/", form)
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    campaign = Campaign.objects.get()
+    assert sorted(campaign.variants.values_list("name", "weight")) == [("A", 3), ("B", 1)]
+    assert campaign.approved_at is None
