@@ -90,13 +90,15 @@ def discount_cost(campaign: Campaign) -> Decimal:
     }
     if not promotion_ids or campaign.launch_started_at is None:
         return Decimal(0)
-    treated = Assignment.objects.filter(campaign=campaign, variant__isnull=False).values("customer_id")
-    total = Redemption.objects.filter(
-        promotion_id__in=promotion_ids,
-        status=Redemption.Status.ACTIVE,
-        customer_id__in=treated,
-        created_at__gte=campaign.launch_started_at,
-    ).aggregate(total=Sum("amount"))["total"]
+    # From the redemptions (few) to their assignment (one index probe each), never across all assignments.
+    treated = Assignment.objects.filter(campaign=campaign, customer_id=OuterRef("customer_id"), variant__isnull=False)
+    total = (
+        Redemption.objects.filter(
+            promotion_id__in=promotion_ids, status=Redemption.Status.ACTIVE, created_at__gte=campaign.launch_started_at
+        )
+        .filter(Exists(treated))
+        .aggregate(total=Sum("amount"))["total"]
+    )
     return total or Decimal(0)
 
 

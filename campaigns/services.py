@@ -200,6 +200,9 @@ def campaign_update(*, campaign: Campaign, variants: list[dict] | None = None, *
         _channels_of(campaign, variants)
     if campaign.status in lifecycle.EDITABLE and changed - {"name"}:
         campaign.approved_at, campaign.approved_by = None, None
+    if campaign.status == Campaign.Status.SCHEDULED and campaign.requires_approval and not campaign.approved:
+        # What was approved is no longer what would start: back to draft, to be approved and launched again.
+        campaign.status = _transition(campaign, "unschedule")
     campaign.save()
     for name, values in relations.items():
         getattr(campaign, name).set(values)

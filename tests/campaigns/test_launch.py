@@ -8,17 +8,17 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError
 
-from audiences.models import Customer, Store
+from audiences.models import Customer, Order, Store
 from campaigns import launch
 from campaigns.assignment import bucket_of, holdout_buckets, pick
 from campaigns.launch import campaign_launch_run
 from campaigns.models import Assignment, Campaign
-from campaigns.selectors import campaign_progress, campaign_results
+from campaigns.selectors import campaign_progress, campaign_results, discount_cost
 from campaigns.services import campaign_create, campaign_launch, campaigns_lifecycle_advance
 from messaging.backends import sms
 from messaging.models import Message
 from messaging.services.dispatch import outbox_dispatch
-from promotions.models import PromotionCode
+from promotions.models import PromotionCode, Redemption
 from tests.campaigns.conftest import people, segment_of
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +226,21 @@ def test_a_promotion_only_campaign_assigns_both_arms_and_sends_nothing(audience_
     statuses = Counter(Assignment.objects.filter(campaign=campaign).values_list("status", flat=True))
     assert set(statuses) == {"assigned", "holdout"} and sum(statuses.values()) == 300
     assert not Message.objects.filter(campaign_id=campaign.pk).exists()
+
+
+def test_the_discount_cost_counts_redemptions_of_treated_customers_only(audience_setup, code_promotion):
+    campaign = campaign_launch(campaign=broadcast(audience_setup, promotions=[code_promotion]))
+    campaign_launch_run(campaign_id=campaign.pk)
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    arms = dict(Assignment.objects.filter(campaign=campaign).values_list("customer_id", "status"))
+    treated = next(customer_id for customer_id, status in arms.items() if status != "holdout")
+    held_out = next(customer_id for customer_id, status in arms.items() if status == "holdout")
+    for number, (customer_id, amount) in enumerate([(treated, "120.50"), (held_out, "99.00"), (treated, "10.25")]):
+        order = Order.objects.create(
+            external_id=f"O-{number}", customer_id=customer_id, currency="BDT", placed_at=campaign.launch_started_at,
+            subtotal=Decimal(1000), total=Decimal(1000),
+        )  # fmt: skip
+        Redemption.objects.create(
+            order=order, promotion=code_promotion, customer_id=customer_id, amount=Decimal(amount), currency="BDT"
+        )
+    assert discount_cost(campaign) == Decimal("130.75")

@@ -126,3 +126,13 @@ def test_a_stalled_launch_is_resumed_by_the_tick(make_campaign, settings, django
     resumed = Campaign.objects.get(pk=campaign.pk)
     assert resumed.frozen == resumed.queued == 12 and resumed.launch_finished_at is not None
     assert campaigns_lifecycle_advance(now=NOW)["resumed"] == 0
+
+
+def test_changing_an_approved_scheduled_campaign_sends_it_back_to_draft(make_campaign):
+    approver = User.objects.create_superuser("chief", "chief@example.com", "x")
+    campaign = make_campaign(requires_approval=True, starts_at=NOW + timedelta(days=1))
+    campaign_approve(campaign=campaign, user=approver)
+    assert campaign_launch(campaign=campaign, now=NOW).status == "scheduled"
+    campaign = campaign_update(campaign=campaign, holdout_percent=Decimal(15))
+    assert (campaign.status, campaign.approved_at) == ("draft", None)
+    assert campaigns_lifecycle_advance(now=NOW + timedelta(days=1))["started"] == 0
