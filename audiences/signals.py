@@ -14,6 +14,7 @@ order_placed = Signal()  # order
 order_cancelled = Signal()  # order
 segment_membership_changed = Signal()  # segment, entered, exited, changed_at (counts; rows in SegmentMembershipChange)
 demo_seeded = Signal()  # no arguments: the demo data set was just created; apps above add their own demo settings
+demo_flushing = Signal()  # no arguments, in the flush's transaction: apps above remove their demo rows first
 
 
 def send_after_commit(signal: Signal, **kwargs) -> None:

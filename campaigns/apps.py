@@ -6,6 +6,7 @@ class CampaignsConfig(AppConfig):
     verbose_name = "Campaigns"
 
     def ready(self):
+        from campaigns import receivers  # noqa: F401  (connects the signal receivers)
         from campaigns.order_hooks import ATTRIBUTION_ON_PLACE
         from promotions.order_hooks import register_order_hook
 

@@ -38,6 +38,13 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             description="Moves promotions between scheduled, active and expired at the minute their dates say.",
         ),
         PeriodicTaskSpec(
+            name="campaigns.advance_lifecycle",
+            task="campaigns.advance_lifecycle",
+            crontab="* * * * *",
+            description="Starts scheduled campaigns, completes or expires those whose window passed, and resumes "
+            "launches a dead worker left half done.",
+        ),
+        PeriodicTaskSpec(
             name="messaging.outbox_dispatch",
             task="messaging.outbox_dispatch",
             every_seconds=settings.MESSAGING_DISPATCH_INTERVAL_SECONDS,

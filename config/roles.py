@@ -2,7 +2,8 @@
 
 - Marketer: every permission of the marketing apps (add, change, view; delete where a model has it).
 - Analyst: view only, in the marketing apps: they see everything and change nothing.
-- Administrator: every permission, including users, API keys, tokens, periodic tasks and sign-in lockouts,
+- Administrator: every permission (but approving campaigns, given to users one by one), including users,
+  API keys, tokens, periodic tasks and sign-in lockouts,
   and the only role that sees the admin's Settings section.
 
 A data migration (config/migrations/0002_roles_marketer_analyst_administrator.py) creates the groups; every
@@ -17,6 +18,8 @@ ADMINISTRATOR = "Administrator"
 MARKETING_APPS = ("audiences", "promotions", "loyalty", "messaging", "campaigns")
 # The `default_permissions` of a model whose rows are a record: no delete permission to give anyone.
 KEPT_FOR_THE_RECORD = ("add", "change", "view")
+# Given to users one by one, never with a role: whoever builds a campaign does not approve it.
+APPROVAL_PERMISSIONS = ("approve_campaign",)
 
 
 def _declared_codenames(models) -> set[tuple[str, str]]:
@@ -37,6 +40,7 @@ def roles_sync(*, group_model, permission_model, models) -> None:
         permission.pk
         for permission in permission_model.objects.select_related("content_type")
         if (permission.content_type.app_label, permission.codename) in declared
+        and permission.codename not in APPROVAL_PERMISSIONS
     ]
     marketing = permission_model.objects.filter(pk__in=every, content_type__app_label__in=MARKETING_APPS)
     group_model.objects.get_or_create(name=MARKETER)[0].permissions.set(marketing)

@@ -260,6 +260,16 @@ MESSAGING_DISPATCH_INTERVAL_SECONDS = int(os.environ.get("MESSAGING_DISPATCH_INT
 SEGMENT_RECHECK_INTERVAL_SECONDS = int(os.environ.get("SEGMENT_RECHECK_INTERVAL_SECONDS", "1"))
 SEGMENT_RECHECK_BATCH_SIZE = int(os.environ.get("SEGMENT_RECHECK_BATCH_SIZE", "500"))
 
+# Campaigns (docs/campaigns.md): customers frozen per launch transaction; a launch not heard of for this many
+# seconds is resumed by the lifecycle task (a killed worker); default prices of a message, in the campaign's currency.
+CAMPAIGN_LAUNCH_BATCH_SIZE = int(os.environ.get("CAMPAIGN_LAUNCH_BATCH_SIZE", "2000"))
+CAMPAIGN_LAUNCH_STALE_SECONDS = int(os.environ.get("CAMPAIGN_LAUNCH_STALE_SECONDS", "120"))
+CAMPAIGN_PRICES = {
+    "email": os.environ.get("CAMPAIGN_PRICE_PER_EMAIL", "0.10"),
+    "sms_segment": os.environ.get("CAMPAIGN_PRICE_PER_SMS_SEGMENT", "0.35"),
+    "whatsapp": os.environ.get("CAMPAIGN_PRICE_PER_WHATSAPP", "0.80"),
+}
+
 # Celery: the filesystem transport needs no server; production uses Redis.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = (
@@ -333,6 +343,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ConsentChannelEnum": "audiences.models.ConsentChannel",
         "MessageChannelEnum": "messaging.models.Channel",
+        "ConsentTopicEnum": "audiences.models.ConsentTopic",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -16,6 +16,7 @@ from messaging.postal import postal_addresses
 from messaging.rendering import RenderedMessage, TemplateRenderError, TemplateTextError, render_translation
 from messaging.senders import Outgoing, Sender, Unsendable
 from messaging.services.dispatch_report import DispatchReport
+from messaging.signals import messages_sent
 
 
 def _throttle(channel: str, count: int) -> None:
@@ -142,6 +143,8 @@ def _confirm_sent(messages: list[Message]) -> int:
     Message.objects.filter(pk__any_of=[m.pk for m in messages], status=MessageStatus.SENDING).update(
         status=MessageStatus.SENT, sent_at=now, reason="", error="", claimed_until=None
     )
+    if messages_sent.has_listeners():
+        transaction.on_commit(lambda: messages_sent.send(sender=Message, messages=messages))
     return len(messages)
 
 

@@ -6,12 +6,12 @@ import time
 from datetime import UTC, date, datetime
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from tqdm import tqdm
 
 from audiences.demo.seeding import DemoSize, demo_flush, demo_seed
 from audiences.models import Customer
-from audiences.signals import demo_seeded
+from audiences.signals import demo_flushing, demo_seeded
 
 
 def _count(text: str) -> int:
@@ -52,7 +52,9 @@ class Command(BaseCommand):
             raise CommandError("--stores and --products must be at least 1.")
         if options["flush"]:
             try:
-                demo_flush()
+                with transaction.atomic():
+                    demo_flushing.send(sender=self.__class__)
+                    demo_flush()
             except IntegrityError as exc:
                 raise CommandError(f"Cannot flush: other data still refers to customers or products ({exc}).") from exc
         if Customer.objects.exists():

@@ -1,0 +1,108 @@
+"""OpenAPI examples of the campaigns API (the contract's own example first)."""
+
+from drf_spectacular.utils import OpenApiExample
+
+CAMPAIGN_INPUT = {
+    "name": "Win back Dhaka",
+    "objective": "reactivation",
+    "type": "broadcast",
+    "audience": {"include": ["inactive_90d"], "exclude": ["complaint"]},
+    "stores": ["DHK-01"],
+    "channels": ["sms", "email"],
+    "promotion": 12,
+    "budget": "20000.00",
+    "starts_at": "2026-12-01T10:00:00+06:00",
+    "ends_at": "2026-12-31T23:59:00+06:00",
+    "holdout_percent": 10,
+    "variants": [
+        {"name": "A", "template": "winback_a", "weight": 50},
+        {"name": "B", "template": "winback_b", "weight": 50},
+    ],
+}
+
+CAMPAIGN_OUTPUT = {
+    "id": 7,
+    "name": "Win back Dhaka",
+    "objective": "reactivation",
+    "type": "broadcast",
+    "status": "running",
+    "allowed_actions": ["pause", "complete"],
+    "audience": {"include": ["inactive_90d"], "exclude": ["complaint"], "consent_topic": "marketing"},
+    "stores": ["DHK-01"],
+    "channels": ["email", "sms"],
+    "promotions": [12],
+    "starts_at": "2026-12-01T10:00:00+06:00",
+    "ends_at": "2026-12-31T23:59:00+06:00",
+    "send_mode": "at_time",
+    "holdout_percent": "10.00",
+    "coupon_pattern": "WB-####-####",
+    "currency": "BDT",
+    "budget": "20000.00",
+    "budget_alert_percent": 80,
+    "prices": {"email": "0.10", "sms_segment": "0.35", "whatsapp": "0.80"},
+    "sending_cost": "3120.45",
+    "requires_approval": True,
+    "approved_at": "2026-11-28T16:02:00+06:00",
+    "approved_by": "head_of_marketing",
+    "variants": [
+        {"name": "A", "weight": 50, "template": "winback_a", "promotion": 12},
+        {"name": "B", "weight": 50, "template": "winback_b", "promotion": 12},
+    ],
+    "progress": {
+        "frozen": 42000,
+        "holdout": 4187,
+        "queued": 31254,
+        "skipped": {"no_consent": 6120, "frequency_cap": 439},
+        "launch_started_at": "2026-12-01T10:00:03+06:00",
+        "launch_finished_at": "2026-12-01T10:00:41+06:00",
+    },
+    "created_at": "2026-11-28T15:40:00+06:00",
+    "updated_at": "2026-12-01T10:00:41+06:00",
+}
+
+RESULTS_OUTPUT = {
+    "status": "running",
+    "audience_size": 42000,
+    "holdout_size": 4187,
+    "frozen": 42000,
+    "queued": 31254,
+    "sent": 30988,
+    "skipped": {"no_consent": 6120, "frequency_cap": 439, "suppressed": 12},
+    "currency": "BDT",
+    "sending_cost": "3120.45",
+    "discount_cost": "18250.00",
+    "launch_started_at": "2026-12-01T10:00:03+06:00",
+    "launch_finished_at": "2026-12-01T10:00:41+06:00",
+    "variants": [
+        {"name": "A", "weight": 50, "recipients": 18920, "queued": 15640, "sent": 15502, "skipped": 3280},
+        {"name": "B", "weight": 50, "recipients": 18893, "queued": 15614, "sent": 15486, "skipped": 3279},
+    ],
+    "holdout": {
+        "recipients": 4187,
+        "would_skip": 742,
+        "would_skip_by_reason": {"no_consent": 694, "frequency_cap": 48},
+    },
+}
+
+CREATE_EXAMPLES = [
+    OpenApiExample("Win back Dhaka (A/B with a 10% holdout)", CAMPAIGN_INPUT, request_only=True),
+    OpenApiExample("The campaign", CAMPAIGN_OUTPUT, response_only=True),
+]
+PATCH_EXAMPLES = [
+    OpenApiExample("Raise the budget", {"budget": "25000.00"}, request_only=True),
+    OpenApiExample("Move the start", {"starts_at": "2026-12-02T10:00:00+06:00"}, request_only=True),
+    OpenApiExample("The campaign", CAMPAIGN_OUTPUT, response_only=True),
+]
+READ_EXAMPLES = [OpenApiExample("The campaign", CAMPAIGN_OUTPUT, response_only=True)]
+RESULTS_EXAMPLES = [OpenApiExample("Running, launch finished", RESULTS_OUTPUT, response_only=True)]
+CONFLICT_EXAMPLE = OpenApiExample(
+    "Not from this status",
+    {
+        "code": "transition_not_allowed",
+        "message": "A campaign cannot pause while it is draft (only from running).",
+        "status": "draft",
+        "action": "pause",
+    },
+    response_only=True,
+    status_codes=["409"],
+)

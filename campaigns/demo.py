@@ -1,0 +1,57 @@
+"""The demo's campaign: a win-back SMS broadcast to `inactive_90d` with a 30% comeback code each and a 10%
+holdout, launched at seeding. Its launch is a background task: `make run` refreshes the segments before it
+starts the worker, which then freezes the segment's members and queues their messages. A campaign of the
+same name already there is kept."""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from audiences.models import Segment
+from campaigns.models import Campaign
+from campaigns.services import campaign_create, campaign_launch
+from messaging.models import Message, Template
+from promotions.models import Promotion
+from promotions.services import promotion_create
+
+DEMO_CAMPAIGN = "Win back: 30% to come back (demo)"
+DEMO_PROMOTION = "Comeback 30% (demo campaign codes)"
+
+
+@transaction.atomic
+def demo_campaign_launch() -> Campaign | None:
+    if Campaign.objects.filter(name=DEMO_CAMPAIGN).exists():
+        return None
+    segment = Segment.objects.filter(code="inactive_90d").first()
+    template = Template.objects.filter(code="guide_comeback_30").first()
+    if segment is None or template is None:
+        return None
+    promotion = Promotion.objects.filter(name=DEMO_PROMOTION).first() or promotion_create(
+        name=DEMO_PROMOTION,
+        status=Promotion.Status.ACTIVE,
+        trigger=Promotion.Trigger.CODE,
+        usage_limit_per_customer=1,
+        reward={"type": "percentage", "value": "30", "max_discount": "3000.00"},
+    )
+    campaign = campaign_create(
+        name=DEMO_CAMPAIGN,
+        objective=Campaign.Objective.REACTIVATION,
+        type=Campaign.Type.BROADCAST,
+        include_segments=[segment],
+        exclude_segments=list(Segment.objects.filter(code="complaint")),
+        promotions=[promotion],
+        coupon_pattern="WB-####-####",
+        currency="BDT",
+        budget=Decimal("5000.00"),
+        variants=[{"name": "A", "weight": 1, "template": template, "promotion": promotion}],
+    )
+    campaign_launch(campaign=campaign)
+    return campaign
+
+
+def demo_campaign_remove() -> None:
+    """Before the demo's customers are flushed: the demo campaign's assignments and messages refer to them."""
+    for campaign in Campaign.objects.filter(name=DEMO_CAMPAIGN):
+        Message.objects.filter(campaign_id=campaign.pk).delete()
+        campaign.assignments.all().delete()
+        campaign.delete()

@@ -1,0 +1,213 @@
+"""Campaigns, their variants, and the frozen assignment of each customer to a variant or the holdout."""
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from audiences.currencies import CURRENCY_CHOICES
+from audiences.models import MONEY, ConsentTopic, Customer, Segment, Store
+from campaigns import lifecycle, scheduling
+from messaging.models import Template
+from promotions.models import Promotion
+
+
+def new_salt() -> str:
+    return secrets.token_hex(8)
+
+
+def default_email_price():
+    return Decimal(settings.CAMPAIGN_PRICES["email"])
+
+
+def default_sms_segment_price():
+    return Decimal(settings.CAMPAIGN_PRICES["sms_segment"])
+
+
+def default_whatsapp_price():
+    return Decimal(settings.CAMPAIGN_PRICES["whatsapp"])
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = lifecycle.DRAFT, "Draft"
+        SCHEDULED = lifecycle.SCHEDULED, "Scheduled"
+        RUNNING = lifecycle.RUNNING, "Running"
+        PAUSED = lifecycle.PAUSED, "Paused"
+        COMPLETED = lifecycle.COMPLETED, "Completed"
+        EXPIRED = lifecycle.EXPIRED, "Expired (its window passed unsent)"
+        ARCHIVED = lifecycle.ARCHIVED, "Archived"
+
+    class Type(models.TextChoices):
+        BROADCAST = "broadcast", "Broadcast (messages)"
+        PROMOTION_ONLY = "promotion_only", "Promotion only (no messages)"
+
+    class Objective(models.TextChoices):
+        AWARENESS = "awareness", "Awareness"
+        ACQUISITION = "acquisition", "Acquisition"
+        CONVERSION = "conversion", "Conversion"
+        RETENTION = "retention", "Retention"
+        REACTIVATION = "reactivation", "Reactivation"
+        LOYALTY = "loyalty", "Loyalty"
+        CLEARANCE = "clearance", "Clearance"
+
+    class SendMode(models.TextChoices):
+        AT_TIME = scheduling.AT_TIME, "At one moment (the store's zone)"
+        RECIPIENT_LOCAL_TIME = scheduling.RECIPIENT_LOCAL_TIME, "At that hour in each recipient's zone"
+
+    name = models.CharField(max_length=200)
+    objective = models.CharField(max_length=32, choices=Objective.choices, default=Objective.CONVERSION)
+    type = models.CharField(max_length=16, choices=Type.choices, default=Type.BROADCAST)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    starts_at = models.DateTimeField(null=True, blank=True, help_text="Empty: launching starts it at once.")
+    ends_at = models.DateTimeField(
+        null=True, blank=True, help_text="The end of its window: a running campaign completes, an unsent one expires."
+    )
+    send_mode = models.CharField(max_length=24, choices=SendMode.choices, default=SendMode.AT_TIME)
+    stores = models.ManyToManyField(Store, blank=True, related_name="+", help_text="Empty: customers of every store.")
+    channels = models.JSONField(default=list, blank=True, help_text="The channels its variants' templates use.")
+    include_segments = models.ManyToManyField(
+        Segment, blank=True, related_name="+", help_text="Members of any of these; empty: every customer."
+    )
+    exclude_segments = models.ManyToManyField(Segment, blank=True, related_name="+", help_text="... but none of these.")
+    consent_topic = models.CharField(max_length=16, choices=ConsentTopic.choices, default=ConsentTopic.MARKETING)
+    promotions = models.ManyToManyField(Promotion, blank=True, related_name="campaigns")
+    holdout_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(10),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal("99.99"))],
+        help_text="The share kept as a control group that gets nothing; 0 measures no lift.",
+    )
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
+    coupon_pattern = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Set (e.g. WB-####-####) to give each recipient a unique code of their variant's promotion.",
+    )
+    # Budget: sending cost plus the discounts of its promotions.
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="BDT")
+    budget = models.DecimalField(**MONEY, null=True, blank=True, help_text="Empty: no cap.")
+    budget_alert_percent = models.PositiveSmallIntegerField(
+        default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    price_per_email = models.DecimalField(**MONEY, default=default_email_price)
+    price_per_sms_segment = models.DecimalField(**MONEY, default=default_sms_segment_price)
+    price_per_whatsapp = models.DecimalField(**MONEY, default=default_whatsapp_price)
+    sending_cost = models.DecimalField(**MONEY, default=0, editable=False, help_text="Of the messages queued.")
+    budget_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    budget_exhausted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Approval: with it required, only a user with campaigns.approve_campaign can let it be scheduled.
+    requires_approval = models.BooleanField(default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Launch progress: the keyset cursor makes it resumable; counters are written with each batch.
+    launch_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    launch_cursor = models.BigIntegerField(default=0, editable=False, help_text="The last customer id frozen.")
+    launch_touched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    launch_finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    frozen = models.PositiveIntegerField(default=0, editable=False)
+    held_out = models.PositiveIntegerField(default=0, editable=False)
+    queued = models.PositiveIntegerField(default=0, editable=False)
+    skipped = models.JSONField(default=dict, blank=True, editable=False, help_text="Treated, not queued: per reason.")
+    holdout_skipped = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="Holdout members who would have been skipped, per reason."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("approve_campaign", "Can approve a campaign for scheduling")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(starts_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                name="campaign_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(holdout_percent__gte=0) & Q(holdout_percent__lt=100), name="campaign_holdout_share"
+            ),
+            models.CheckConstraint(condition=Q(sending_cost__gte=0), name="campaign_sending_cost_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def launch_running(self) -> bool:
+        return self.launch_started_at is not None and self.launch_finished_at is None
+
+
+class Variant(models.Model):
+    """One version of the message (and optionally of the offer); weights split the treated customers."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="variants")
+    name = models.CharField(max_length=32)
+    weight = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    template = models.ForeignKey(Template, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    promotion = models.ForeignKey(
+        Promotion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The offer of this variant; with the campaign's coupon pattern each recipient gets a code of it.",
+    )
+
+    class Meta:
+        ordering = ["campaign", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "name"], name="variant_unique_name"),
+            models.CheckConstraint(condition=Q(weight__gte=1), name="variant_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.name}"
+
+
+class Assignment(models.Model):
+    """The frozen audience: one row per (campaign, customer), its bucket, its arm and what became of it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued to the outbox"
+        ASSIGNED = "assigned", "Assigned (promotion only: nothing to send)"
+        SKIPPED = "skipped", "Skipped"
+        HOLDOUT = "holdout", "Holdout (gets nothing)"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assignments", db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="campaign_assignments")
+    bucket = models.PositiveSmallIntegerField()
+    variant = models.ForeignKey(Variant, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    reason = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="Why it was skipped, or for the holdout why it would have been (consent, caps, quiet hours).",
+    )
+    coupon_code = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "customer"], name="assignment_once_per_customer"),
+            models.CheckConstraint(
+                condition=Q(status="holdout", variant__isnull=True) | (~Q(status="holdout") & Q(variant__isnull=False)),
+                name="assignment_holdout_has_no_variant",
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "variant", "status"], name="assignment_results")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} in {self.campaign_id}: {self.variant_id or 'holdout'} ({self.status})"

@@ -1,0 +1,33 @@
+"""What campaigns does when a lower app tells it something. Thin: each calls one service."""
+
+from django.dispatch import receiver
+
+from audiences.signals import demo_flushing, demo_seeded
+from campaigns import demo
+from campaigns.models import Campaign
+from campaigns.signals import campaign_message_sent
+from messaging.signals import messages_sent
+
+
+@receiver(demo_seeded, dispatch_uid="campaigns.demo_campaign")
+def install_demo_campaign(sender, **kwargs):
+    demo.demo_campaign_launch()
+
+
+@receiver(demo_flushing, dispatch_uid="campaigns.demo_campaign_remove")
+def remove_demo_campaign(sender, **kwargs):
+    demo.demo_campaign_remove()
+
+
+@receiver(messages_sent, dispatch_uid="campaigns.message_sent")
+def announce_campaign_messages(sender, *, messages, **kwargs):
+    """One campaign_message_sent per campaign message sent (only read when someone listens)."""
+    ours = [message for message in messages if message.campaign_id]
+    if not ours or not campaign_message_sent.has_listeners():
+        return
+    campaigns = Campaign.objects.in_bulk({message.campaign_id for message in ours})
+    for message in ours:
+        if message.campaign_id in campaigns:
+            campaign_message_sent.send(
+                sender=Campaign, campaign=campaigns[message.campaign_id], message=message, variant=message.variant
+            )

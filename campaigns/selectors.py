@@ -1,0 +1,182 @@
+"""Reads of campaigns: the audience a launch freezes, the live count before it, progress and results."""
+
+from collections import Counter
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+
+from audiences.models import Consent, ConsentStatus, Customer, SegmentMembership
+from campaigns.models import Assignment, Campaign, Variant
+from messaging.models import Message, MessageStatus
+from promotions.models import Redemption
+
+# Outbox statuses that mean the message left (or is leaving) for the provider.
+SENT_STATUSES = (
+    MessageStatus.SENT,
+    MessageStatus.DELIVERED,
+    MessageStatus.OPENED,
+    MessageStatus.CLICKED,
+    MessageStatus.BOUNCED,
+)
+
+
+def campaign_list() -> QuerySet[Campaign]:
+    return Campaign.objects.prefetch_related(
+        "variants__template", "variants__promotion", "stores", "include_segments", "exclude_segments", "promotions"
+    )
+
+
+def campaign_get(*, campaign_id: int) -> Campaign | None:
+    return campaign_list().filter(pk=campaign_id).first()
+
+
+def reference_zone(campaign: Campaign) -> str:
+    """The zone its start time is read in: its first store's, else the installation's."""
+    store = campaign.stores.order_by("code").first()
+    return store.timezone if store else settings.TIME_ZONE
+
+
+def audience(campaign: Campaign) -> QuerySet[Customer]:
+    """Members of any included segment (everyone without one), in none of the excluded, of its stores."""
+    customers = Customer.objects.all()
+    store_ids = [store.pk for store in campaign.stores.all()]
+    if store_ids:
+        customers = customers.filter(store_id__in=store_ids)
+    include_ids = [segment.pk for segment in campaign.include_segments.all()]
+    if include_ids:
+        customers = customers.filter(
+            Exists(SegmentMembership.objects.filter(customer=OuterRef("pk"), segment_id__in=include_ids))
+        )
+    exclude_ids = [segment.pk for segment in campaign.exclude_segments.all()]
+    if exclude_ids:
+        customers = customers.exclude(
+            Exists(SegmentMembership.objects.filter(customer=OuterRef("pk"), segment_id__in=exclude_ids))
+        )
+    return customers
+
+
+def consent_channels(campaign: Campaign) -> list[str]:
+    """The consent channels its messages need (in-app needs none)."""
+    channels = set(campaign.channels) | {
+        variant.template.channel for variant in campaign.variants.all() if variant.template_id
+    }
+    return sorted(channels - {"in_app"})
+
+
+def audience_count(campaign: Campaign) -> dict[str, int]:
+    """{"audience": included minus excluded, "consenting": of them, those opted in to one of its channels}."""
+    customers = audience(campaign)
+    channels = consent_channels(campaign)
+    consenting = customers.filter(
+        Exists(
+            Consent.objects.filter(
+                customer=OuterRef("pk"),
+                channel__in=channels,
+                topic=campaign.consent_topic,
+                status=ConsentStatus.OPTED_IN,
+            )
+        )
+    )
+    counts = customers.aggregate(audience=Count("pk"))
+    counts["consenting"] = consenting.count() if channels else counts["audience"]
+    return counts
+
+
+def discount_cost(campaign: Campaign) -> Decimal:
+    """Discounts its linked or offered promotions gave to customers in its treated arm since it started."""
+    promotion_ids = {promotion.pk for promotion in campaign.promotions.all()} | {
+        variant.promotion_id for variant in campaign.variants.all() if variant.promotion_id
+    }
+    if not promotion_ids or campaign.launch_started_at is None:
+        return Decimal(0)
+    # From the redemptions (few) to their assignment (one index probe each), never across all assignments.
+    treated = Assignment.objects.filter(campaign=campaign, customer_id=OuterRef("customer_id"), variant__isnull=False)
+    total = (
+        Redemption.objects.filter(
+            promotion_id__in=promotion_ids, status=Redemption.Status.ACTIVE, created_at__gte=campaign.launch_started_at
+        )
+        .filter(Exists(treated))
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    return total or Decimal(0)
+
+
+def budget_spent(campaign: Campaign) -> Decimal:
+    return campaign.sending_cost + discount_cost(campaign)
+
+
+def _message_counts(campaign: Campaign) -> tuple[dict[str, Counter], Counter]:
+    """Per variant name: outbox messages by status; and outbox skips by reason."""
+    by_variant: dict[str, Counter] = {}
+    skipped: Counter = Counter()
+    rows = (
+        Message.objects.filter(campaign_id=campaign.pk)
+        .values("variant", "status", "reason")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        by_variant.setdefault(row["variant"], Counter())[row["status"]] += row["count"]
+        if row["status"] == MessageStatus.SKIPPED:
+            skipped[row["reason"] or "skipped"] += row["count"]
+    return by_variant, skipped
+
+
+def campaign_progress(campaign: Campaign) -> dict:
+    """What a launch has done so far: frozen, holdout, queued, sent, skipped by reason (at launch and at send)."""
+    by_variant, outbox_skipped = _message_counts(campaign)
+    sent = sum(counts[status] for counts in by_variant.values() for status in SENT_STATUSES)
+    skipped = Counter(campaign.skipped) + outbox_skipped
+    return {
+        "status": campaign.status,
+        "launch_started_at": campaign.launch_started_at,
+        "launch_finished_at": campaign.launch_finished_at,
+        "frozen": campaign.frozen,
+        "holdout": campaign.held_out,
+        "queued": campaign.queued,
+        "sent": sent,
+        "skipped": dict(sorted(skipped.items())),
+        "holdout_would_skip": dict(sorted(campaign.holdout_skipped.items())),
+    }
+
+
+def campaign_results(campaign: Campaign) -> dict:
+    """Counts per variant and for the holdout (lift and ROI are added by the statistics module)."""
+    by_variant, _ = _message_counts(campaign)
+    assigned = {
+        (row["variant_id"], row["status"]): row["count"]
+        for row in Assignment.objects.filter(campaign=campaign)
+        .values("variant_id", "status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    }
+    variants = []
+    for variant in Variant.objects.filter(campaign=campaign):
+        messages = by_variant.get(variant.name, Counter())
+        recipients = sum(count for (variant_id, _), count in assigned.items() if variant_id == variant.pk)
+        variants.append(
+            {
+                "name": variant.name,
+                "weight": variant.weight,
+                "recipients": recipients,
+                "queued": assigned.get((variant.pk, Assignment.Status.QUEUED), 0),
+                "sent": sum(messages[status] for status in SENT_STATUSES),
+                "skipped": assigned.get((variant.pk, Assignment.Status.SKIPPED), 0) + messages[MessageStatus.SKIPPED],
+            }
+        )
+    progress = campaign_progress(campaign)
+    return {
+        **progress,
+        "audience_size": campaign.frozen,
+        "holdout_size": campaign.held_out,
+        "sending_cost": campaign.sending_cost,
+        "discount_cost": discount_cost(campaign),
+        "currency": campaign.currency,
+        "variants": variants,
+        "holdout": {
+            "recipients": campaign.held_out,
+            "would_skip": sum(campaign.holdout_skipped.values()),
+            "would_skip_by_reason": progress["holdout_would_skip"],
+        },
+    }

@@ -1,0 +1,80 @@
+"""What the outbox would decide for each customer of a launch batch, in both arms (intent-to-treat).
+
+The facts are gathered as the outbox's dispatch gathers them (consent for the channel and topic, the
+suppression list, recent marketing messages for the caps, the sender's postal address, quiet hours and
+the template's window), in a few queries per batch, and the same pure policy decides. Holdout members
+get the decision their message would have got, so both arms lose the same kinds of customers.
+"""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from audiences.models import Consent, ConsentStatus, Customer
+from messaging.models import Channel, Message, Suppression, Template, TemplateKind
+from messaging.policy import CAPPED_CHANNELS, Decision, delivery_decision
+from messaging.postal import postal_addresses
+from messaging.services.dispatch_decisions import COUNTED_STATUSES, configured_policy
+
+
+def _address(customer: Customer, channel: str) -> str:
+    if channel == Channel.EMAIL:
+        return customer.email.strip().lower()
+    if channel in (Channel.SMS, Channel.WHATSAPP):
+        return customer.phone
+    return ""
+
+
+def recipient_zone(customer: Customer) -> str:
+    """The customer's own zone, else their store's, else the installation's (as the outbox reads it)."""
+    if customer.timezone:
+        return customer.timezone
+    return customer.store.timezone if customer.store_id else settings.TIME_ZONE
+
+
+def would_be_decisions(
+    *, customers: list[Customer], templates: list[Template], topic: str, moments: list[datetime]
+) -> list[Decision]:
+    """The delivery decision for each customer's message of `templates[i]` at `moments[i]`."""
+    ids = [customer.pk for customer in customers]
+    policy = configured_policy()
+    addresses = [_address(c, t.channel) for c, t in zip(customers, templates, strict=True)]
+    consents = set(
+        Consent.objects.filter(customer_id__in=ids, topic=topic, status=ConsentStatus.OPTED_IN).values_list(
+            "customer_id", "channel"
+        )
+    )
+    suppressed = set(
+        Suppression.objects.filter(address__in=sorted({a for a in addresses if a})).values_list("channel", "address")
+    )
+    postal = postal_addresses({c.store_id for c in customers})
+    earliest = min(moments) - timedelta(days=policy.window_days)
+    recent: dict[int, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))
+    for customer_id, channel, claimed_at in Message.objects.filter(
+        customer_id__in=ids,
+        kind=TemplateKind.MARKETING,
+        channel__in=CAPPED_CHANNELS,
+        status__in=COUNTED_STATUSES,
+        claimed_at__gte=earliest,
+    ).values_list("customer_id", "channel", "claimed_at"):
+        recent[customer_id][channel].append(claimed_at)
+    decisions = []
+    for customer, template, address, moment in zip(customers, templates, addresses, moments, strict=True):
+        window = (template.send_window_start, template.send_window_end) if template.send_window_start else None
+        decisions.append(
+            delivery_decision(
+                marketing=template.kind == TemplateKind.MARKETING,
+                channel=template.channel,
+                address=address,
+                consented=(customer.pk, template.channel) in consents,
+                suppressed=(template.channel, address) in suppressed,
+                recent_by_channel=recent[customer.pk],
+                policy=policy,
+                now=moment,
+                timezone=recipient_zone(customer),
+                has_postal_address=bool(postal.get(customer.store_id)),
+                send_window=window,
+            )
+        )
+    return decisions

@@ -1,0 +1,18 @@
+"""Celery tasks: take ids, call one service, safe to run twice."""
+
+from celery import shared_task
+
+from campaigns import services
+from campaigns.launch import campaign_launch_run
+
+
+@shared_task(name="campaigns.launch", ignore_result=True)
+def campaign_launch_task(campaign_id: int) -> int:
+    """Freeze and queue a running campaign's audience; resumes from its cursor, several may run at once."""
+    campaign = campaign_launch_run(campaign_id=campaign_id)
+    return campaign.frozen if campaign else 0
+
+
+@shared_task(name="campaigns.advance_lifecycle", ignore_result=True)
+def advance_lifecycle_task() -> dict:
+    return services.campaigns_lifecycle_advance()

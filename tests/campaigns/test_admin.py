@@ -1,0 +1,139 @@
+"""The campaigns admin: variants inline saved by the service, actions that say what they refused and why,
+the live audience count before launch and the progress after it."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.messages import get_messages
+
+from campaigns.launch import campaign_launch_run
+from campaigns.models import Campaign
+from campaigns.services import campaign_create, campaign_launch
+from messaging.models import Template
+from tests.campaigns.conftest import people, segment_of
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/campaigns/campaign/"
+
+
+def campaign_form(segment, template, **changes) -> dict:
+    return {
+        "name": "Eid broadcast",
+        "objective": "conversion",
+        "type": "broadcast",
+        "send_mode": "at_time",
+        "include_segments": [segment.pk],
+        "consent_topic": "marketing",
+        "channels": "[]",
+        "holdout_percent": "10",
+        "coupon_pattern": "",
+        "currency": "BDT",
+        "budget": "",
+        "budget_alert_percent": "80",
+        "price_per_email": "0.10",
+        "price_per_sms_segment": "0.35",
+        "price_per_whatsapp": "0.80",
+        "variants-TOTAL_FORMS": "1",
+        "variants-INITIAL_FORMS": "0",
+        "variants-MIN_NUM_FORMS": "0",
+        "variants-MAX_NUM_FORMS": "1000",
+        "variants-0-name": "A",
+        "variants-0-weight": "1",
+        "variants-0-template": template.pk,
+        **changes,
+    }
+
+
+@pytest.fixture
+def segment():
+    return segment_of("eid_shoppers", people(8, consenting=lambda n: n < 6))
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_a_campaign_and_its_variants_are_added_and_the_audience_counted(admin_client, segment, sms_template):
+    answer = admin_client.post(f"{CHANGELIST}add/", campaign_form(segment, sms_template))
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    campaign = Campaign.objects.get()
+    assert [(v.name, v.template_id) for v in campaign.variants.all()] == [("A", sms_template.pk)]
+    assert campaign.channels == ["sms"]
+    page = admin_client.get(f"{CHANGELIST}{campaign.pk}/change/").content.decode()
+    assert "included minus excluded" in page and "<td>8</td>" in page and "<td>6</td>" in page
+    assert "Not launched." in page
+
+
+def test_a_variant_the_campaign_cannot_send_is_refused_and_nothing_saved(admin_client, segment):
+    receipt = Template.objects.create(code="receipt", name="Receipt", channel="sms", kind="transactional")
+    answer = admin_client.post(f"{CHANGELIST}add/", campaign_form(segment, receipt))
+    assert answer.status_code == 200
+    assert "transactional" in answer.content.decode()
+    assert not Campaign.objects.exists()
+
+
+def test_actions_say_what_they_refused_and_why(admin_client, segment, sms_template):
+    draft = campaign_create(
+        name="Draft one", include_segments=[segment], variants=[{"name": "A", "template": sms_template}]
+    )
+    answer = admin_client.post(CHANGELIST, {"action": "pause", "_selected_action": [draft.pk]}, follow=True)
+    assert any("Draft one: not paused. A campaign cannot pause while it is draft" in m for m in _messages(answer))
+
+    approval = campaign_create(name="Needs a yes", include_segments=[segment], requires_approval=True,
+                               variants=[{"name": "A", "template": sms_template}])  # fmt: skip
+    answer = admin_client.post(CHANGELIST, {"action": "launch", "_selected_action": [approval.pk]}, follow=True)
+    assert any("Needs a yes: not launched. This campaign must be approved" in m for m in _messages(answer))
+
+    answer = admin_client.post(CHANGELIST, {"action": "duplicate", "_selected_action": [draft.pk]}, follow=True)
+    assert any("Draft one: duplicated; now draft." in m for m in _messages(answer))
+    assert Campaign.objects.filter(name="Draft one (copy)", status="draft").exists()
+
+
+def test_the_progress_of_a_launch_is_shown(admin_client, segment, sms_template):
+    campaign = campaign_create(
+        name="Launched", include_segments=[segment], holdout_percent=Decimal(0),
+        variants=[{"name": "A", "template": sms_template}],
+    )  # fmt: skip
+    answer = admin_client.post(CHANGELIST, {"action": "launch", "_selected_action": [campaign.pk]}, follow=True)
+    assert any("Launched: launched; now running." in m for m in _messages(answer))
+    campaign_launch_run(campaign_id=campaign.pk)
+    page = admin_client.get(f"{CHANGELIST}{campaign.pk}/change/").content.decode()
+    assert "<th>frozen</th><td>8</td>" in page
+    assert "<th>queued</th><td>6</td>" in page
+    assert "no_consent 2" in page
+
+
+def test_a_running_campaign_keeps_its_audience_read_only(admin_client, segment, sms_template):
+    variants = [{"name": "A", "template": sms_template}]
+    campaign = campaign_launch(campaign=campaign_create(name="Live", include_segments=[segment], variants=variants))
+    page = admin_client.get(f"{CHANGELIST}{campaign.pk}/change/").content.decode()
+    assert 'name="holdout_percent"' not in page and 'name="name"' in page
+
+
+def test_editing_a_draft_replaces_its_variants_and_withdraws_approval(admin_client, segment, sms_template):
+    added = admin_client.post(f"{CHANGELIST}add/", campaign_form(segment, sms_template, requires_approval="on"))
+    assert added.status_code == 302
+    campaign = Campaign.objects.get()
+    admin_client.post(CHANGELIST, {"action": "approve", "_selected_action": [campaign.pk]})
+    assert Campaign.objects.get().approved_at is not None
+    variant = campaign.variants.get()
+    form = campaign_form(
+        segment,
+        sms_template,
+        requires_approval="on",
+        **{
+            "variants-TOTAL_FORMS": "2",
+            "variants-INITIAL_FORMS": "1",
+            "variants-0-id": variant.pk,
+            "variants-0-campaign": campaign.pk,
+            "variants-0-weight": "3",
+            "variants-1-name": "B",
+            "variants-1-weight": "1",
+            "variants-1-template": sms_template.pk,
+        },
+    )
+    answer = admin_client.post(f"{CHANGELIST}{campaign.pk}/change/", form)
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    campaign = Campaign.objects.get()
+    assert sorted(campaign.variants.values_list("name", "weight")) == [("A", 3), ("B", 1)]
+    assert campaign.approved_at is None
