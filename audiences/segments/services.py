@@ -9,15 +9,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from audiences import signals
-from audiences.models import Customer, Segment, SegmentMembership, SegmentMembershipChange
+from audiences.models import Segment, SegmentMembership, SegmentMembershipChange
 from audiences.segments.fields import RuleError
 from audiences.segments.language import compile_rules, validate_rules
+from audiences.segments.selectors import matching_customers, rules_of
 
 SEGMENT_FIELDS = ("name", "description", "rules")
-
-
-def rules_of(code: str) -> dict | None:
-    return Segment.objects.filter(code=code).values_list("rules", flat=True).first()
 
 
 def segment_rules_check(*, rules, own_code: str | None = None) -> None:
@@ -27,11 +24,6 @@ def segment_rules_check(*, rules, own_code: str | None = None) -> None:
         compile_rules(rules, resolve=rules_of)
     except RuleError as exc:
         raise ValidationError({"rules": [str(exc)]}) from None
-
-
-def matching_customers(rules: dict, *, now: datetime | None = None):
-    """The customers a rule tree matches, as a lazy queryset (one SQL query, nothing loaded)."""
-    return Customer.objects.filter(compile_rules(rules, resolve=rules_of, now=now)).order_by()
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audiences import services
 from audiences.segments import services as segments
-from audiences.segments.selectors import segment_live_count
+from audiences.segments.selectors import matching_customers, segment_live_count
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def people(db):
 
 def members(rules) -> set[str]:
     segments.segment_rules_check(rules=rules)
-    return set(segments.matching_customers(rules).values_list("external_id", flat=True))
+    return set(matching_customers(rules).values_list("external_id", flat=True))
 
 
 def cond(field, op, value, **extra):
