@@ -71,15 +71,13 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="orderline",
             index=models.Index(
-                fields=["category", "placed_at"],
-                include=("customer", "order_status"),
-                name="order_line_purchase_category",
+                fields=["category", "placed_at", "customer", "order_status"], name="order_line_purchase_category"
             ),
         ),
         migrations.AddIndex(
             model_name="orderline",
             index=models.Index(
-                fields=["sku", "placed_at"], include=("customer", "order_status"), name="order_line_purchase_sku"
+                fields=["sku", "placed_at", "customer", "order_status"], name="order_line_purchase_sku"
             ),
         ),
     ]
