@@ -46,7 +46,7 @@ ORDER_COLUMNS = (
 )  # fmt: skip
 ORDER_LINE_COLUMNS = (
     "id", "order_id", "line_no", "sku", "product_id", "category_id", "quantity", "unit_price", "subtotal",
-    "discount", "total",
+    "discount", "total", "customer_id", "placed_at", "order_status",
 )  # fmt: skip
 EVENT_COLUMNS = ("id", "customer_id", "type", "occurred_at", "properties", "idempotency_key", "created_at")
 CONSENT_RECORD_COLUMNS = ("id", "customer_id", "channel", "topic", "status", "source", "recorded_at", "created_at")
@@ -409,6 +409,7 @@ class DemoGenerator:
             )
             subtotal = discount_total = 0
             first_sku = ""
+            order_lines = []  # written with the order's status, drawn after them
             for line_no in range(1, line_count + 1):
                 product_id, sku, category_id, price, several = catalog.pick(rng)
                 first_sku = first_sku or sku
@@ -419,7 +420,7 @@ class DemoGenerator:
                     discount = line_subtotal * (5 + int(rng.random() * 11)) // 100 // discount_step * discount_step
                 subtotal += line_subtotal
                 discount_total += discount
-                lines_out.append(
+                order_lines.append(
                     (
                         self.ids.order_line, order_id, line_no, sku, product_id, category_id, quantity,
                         money(price, currency), money(line_subtotal, currency), money(discount, currency),
@@ -454,10 +455,12 @@ class DemoGenerator:
                     }
                 )
             placed = _as_datetime(placed_at)
+            status = "cancelled" if cancelled else "placed"
+            lines_out.extend((*line, customer_id, placed, status) for line in order_lines)
             orders_out.append(
                 (
                     order_id, f"O-{order_id:07d}", customer_id, order_store_id, channel, currency, placed,
-                    "cancelled" if cancelled else "placed", money(subtotal, currency), money(discount_total, currency),
+                    status, money(subtotal, currency), money(discount_total, currency),
                     money(shipping, currency), money(shipping_discount, currency), money(total, currency),
                     attribution, cancelled_at, placed,
                 )

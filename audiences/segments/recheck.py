@@ -33,7 +33,7 @@ from django.utils import timezone
 from audiences import signals
 from audiences.models import MembershipRecheck, Segment, SegmentMembership, SegmentMembershipChange
 from audiences.segments.fields import RuleError
-from audiences.segments.services import matching_customers
+from audiences.segments.selectors import matching_customers
 
 logger = logging.getLogger(__name__)
 

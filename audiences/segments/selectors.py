@@ -1,9 +1,20 @@
 """Reads for segments."""
 
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from audiences.models import Customer, Segment, SegmentMembership
-from audiences.segments.services import matching_customers
+from audiences.segments.language import compile_rules
+
+
+def rules_of(code: str) -> dict | None:
+    return Segment.objects.filter(code=code).values_list("rules", flat=True).first()
+
+
+def matching_customers(rules: dict, *, now: datetime | None = None) -> QuerySet[Customer]:
+    """The customers a rule tree matches, as a lazy queryset (one SQL query, nothing loaded)."""
+    return Customer.objects.filter(compile_rules(rules, resolve=rules_of, now=now)).order_by()
 
 
 def segment_get(*, code: str) -> Segment | None:

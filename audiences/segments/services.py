@@ -5,19 +5,15 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from audiences import signals
-from audiences.models import Customer, Segment, SegmentMembership, SegmentMembershipChange
+from audiences.models import Segment, SegmentMembership, SegmentMembershipChange
 from audiences.segments.fields import RuleError
 from audiences.segments.language import compile_rules, validate_rules
+from audiences.segments.selectors import matching_customers, rules_of
 
 SEGMENT_FIELDS = ("name", "description", "rules")
-
-
-def rules_of(code: str) -> dict | None:
-    return Segment.objects.filter(code=code).values_list("rules", flat=True).first()
 
 
 def segment_rules_check(*, rules, own_code: str | None = None) -> None:
@@ -27,11 +23,6 @@ def segment_rules_check(*, rules, own_code: str | None = None) -> None:
         compile_rules(rules, resolve=rules_of)
     except RuleError as exc:
         raise ValidationError({"rules": [str(exc)]}) from None
-
-
-def matching_customers(rules: dict, *, now: datetime | None = None):
-    """The customers a rule tree matches, as a lazy queryset (one SQL query, nothing loaded)."""
-    return Customer.objects.filter(compile_rules(rules, resolve=rules_of, now=now)).order_by()
 
 
 @transaction.atomic
@@ -63,56 +54,60 @@ class RefreshResult:
     refreshed_at: datetime
 
 
+# The rule query's result, staged once per refresh (a temporary table lives in one connection).
+STAGED = "segment_refresh_matched"
+
+
 @transaction.atomic
 def segment_refresh(*, segment: Segment, now: datetime | None = None) -> RefreshResult:
     """Rewrite the segment's membership from its rules and record who entered and who exited.
 
-    Everything happens in the database (INSERT ... SELECT, DELETE of the rows it recorded as exited):
-    no customer is loaded into Python, whatever the size of the segment. Live rechecks of changed
-    customers (audiences/segments/recheck.py) take the same segment lock.
+    Everything happens in the database: no customer is loaded into Python, whatever the size of the
+    segment. The rule query runs once, into a temporary table with a primary key; the leavers are
+    the members not in it, the entrants are inserted from it with ON CONFLICT DO NOTHING. No
+    statement reads the table it writes, so no plan can rescan its own inserts: a refresh stays
+    linear whatever the statistics say (docs/benchmarks.md, segment refresh). Live rechecks of
+    changed customers (audiences/segments/recheck.py) take the same segment lock.
     """
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
     # Taken after the lock: a live recheck that held it has committed, and history stays in order.
     now = now or timezone.now()
     try:
-        matched = matching_customers(segment.rules, now=now).annotate(matched_id=F("pk")).values("matched_id")
+        matched = matching_customers(segment.rules, now=now).values("pk")
         matched_sql, matched_params = matched.query.sql_with_params()
     except RuleError as exc:
         raise ValidationError({"rules": [str(exc)]}) from None
     membership = SegmentMembership._meta.db_table
     changes = SegmentMembershipChange._meta.db_table
-    # Table names come from the models and every value is a parameter. NOT EXISTS (not NOT IN) so
-    # that PostgreSQL plans hash anti-joins: NOT IN over 500,000 ids degrades to a nested loop.
-    matched_member = f"SELECT 1 FROM ({matched_sql}) matched WHERE matched.matched_id = {membership}.customer_id"  # noqa: S608
-    member_matched = f"SELECT 1 FROM {membership} m WHERE m.segment_id = %s AND m.customer_id = matched.matched_id"  # noqa: S608
+    # Table names come from the models and every value is a parameter.
+    not_matched = f"NOT EXISTS (SELECT 1 FROM {STAGED} s WHERE s.customer_id = {membership}.customer_id)"  # noqa: S608
     # As the ORM writes it: SQLite keeps datetimes as text, and a raw aware datetime would gain a
     # "+00:00" the ORM's rows lack (comparisons and ordering by time would then disagree).
     stamp = connection.ops.adapt_datetimefield_value(now)
+    id_type = "bigint" if connection.vendor == "postgresql" else "integer"
     with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGED} (customer_id {id_type} PRIMARY KEY)")
+        cursor.execute(f"INSERT INTO {STAGED} (customer_id) {matched_sql}", matched_params)
+        if connection.vendor == "postgresql":
+            # Temporary tables get no statistics unless asked: the planner then knows the staged size.
+            cursor.execute(f"ANALYZE {STAGED}")
         # Ids only grow, and nobody else writes this segment's rows while its lock is held: rows
-        # above these marks are the ones this refresh writes.
-        cursor.execute(f"SELECT (SELECT MAX(id) FROM {changes}), (SELECT MAX(id) FROM {membership})")  # noqa: S608
-        history_before, members_before = (mark or 0 for mark in cursor.fetchone())
+        # above this mark are the ones this refresh writes.
+        cursor.execute(f"SELECT MAX(id) FROM {membership}")  # noqa: S608
+        members_before = cursor.fetchone()[0] or 0
         cursor.execute(
             f"INSERT INTO {changes} (segment_id, customer_id, kind, changed_at) "  # noqa: S608
-            f"SELECT %s, customer_id, %s, %s FROM {membership} "
-            f"WHERE segment_id = %s AND NOT EXISTS ({matched_member})",
-            [segment.pk, SegmentMembershipChange.Kind.EXITED, stamp, segment.pk, *matched_params],
+            f"SELECT %s, customer_id, %s, %s FROM {membership} WHERE segment_id = %s AND {not_matched}",
+            [segment.pk, SegmentMembershipChange.Kind.EXITED, stamp, segment.pk],
         )
         exited = cursor.rowcount
-        # Delete exactly the members just written as exited, not a second evaluation of the rules:
-        # on PostgreSQL each statement sees the latest commits, so a customer changed in between
-        # would leave without an 'exited' row (and later show two 'entered' in a row).
-        cursor.execute(
-            f"DELETE FROM {membership} WHERE segment_id = %s AND EXISTS ("  # noqa: S608
-            f"SELECT 1 FROM {changes} c WHERE c.segment_id = {membership}.segment_id AND c.changed_at = %s "
-            f"AND c.id > %s AND c.kind = %s AND c.customer_id = {membership}.customer_id)",
-            [segment.pk, stamp, history_before, SegmentMembershipChange.Kind.EXITED],
-        )
+        # The same rows as just recorded: the staged set is fixed and the segment lock keeps rechecks out.
+        cursor.execute(f"DELETE FROM {membership} WHERE segment_id = %s AND {not_matched}", [segment.pk])  # noqa: S608
+        # "WHERE true": SQLite needs it to tell the upsert's ON CONFLICT from a join's ON.
         cursor.execute(
             f"INSERT INTO {membership} (segment_id, customer_id, entered_at) "  # noqa: S608
-            f"SELECT %s, matched.matched_id, %s FROM ({matched_sql}) matched WHERE NOT EXISTS ({member_matched})",
-            [segment.pk, stamp, *matched_params, segment.pk],
+            f"SELECT %s, customer_id, %s FROM {STAGED} WHERE true ON CONFLICT (segment_id, customer_id) DO NOTHING",
+            [segment.pk, stamp],
         )
         entered = cursor.rowcount
         # The rows just inserted are the entries: no second evaluation of the rules. By id, not by
@@ -122,6 +117,7 @@ def segment_refresh(*, segment: Segment, now: datetime | None = None) -> Refresh
             f"SELECT segment_id, customer_id, %s, entered_at FROM {membership} WHERE segment_id = %s AND id > %s",
             [SegmentMembershipChange.Kind.ENTERED, segment.pk, members_before],
         )
+        cursor.execute(f"DROP TABLE {STAGED}")
     count = SegmentMembership.objects.filter(segment=segment).count()
     Segment.objects.filter(pk=segment.pk).update(member_count=count, refreshed_at=now)
     transaction.on_commit(

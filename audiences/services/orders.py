@@ -99,6 +99,8 @@ def order_create(
             subtotal=line.subtotal,
             discount=line.discount,
             total=line.subtotal - line.discount,
+            customer=customer,
+            placed_at=placed_at,
         )
         for number, line in enumerate(lines, start=1)
     )
@@ -145,6 +147,7 @@ def order_cancel(*, order: Order) -> tuple[Order, bool]:
     order.status = Order.Status.CANCELLED
     order.cancelled_at = timezone.now()
     order.save(update_fields=["status", "cancelled_at"])
+    OrderLine.objects.filter(order=order).update(order_status=order.status)
     if order.customer_id:
         customer_statistics_recompute(customer_ids=[order.customer_id])
         customers_mark_changed(customer_ids=[order.customer_id])

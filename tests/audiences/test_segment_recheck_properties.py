@@ -14,6 +14,7 @@ from audiences import signals
 from audiences.models import Segment, SegmentMembership, SegmentMembershipChange
 from audiences.segments import recheck
 from audiences.segments import services as segments
+from audiences.segments.selectors import matching_customers
 from audiences.services.customers import customer_upsert
 
 CUSTOMERS = 4
@@ -74,7 +75,7 @@ def _run(steps, sent, capture):
         recheck.memberships_recheck()
 
     members = set(SegmentMembership.objects.filter(segment=segment).values_list("customer__external_id", flat=True))
-    expected = set(segments.matching_customers(segment.rules).values_list("external_id", flat=True))
+    expected = set(matching_customers(segment.rules).values_list("external_id", flat=True))
     assert members == expected
     assert Segment.objects.get(pk=segment.pk).member_count == len(members)
     kinds: dict[str, list[str]] = {}

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from audiences.segments import services as segments
-from audiences.segments.selectors import segment_live_count
+from audiences.segments.selectors import matching_customers, segment_live_count
 from audiences.services.catalog import category_upsert, store_upsert
 from audiences.services.consent import consent_record
 from audiences.services.customers import customer_upsert
@@ -102,7 +102,7 @@ def people(db):
 
 def members(rules) -> set[str]:
     segments.segment_rules_check(rules=rules)
-    return set(segments.matching_customers(rules).values_list("external_id", flat=True))
+    return set(matching_customers(rules).values_list("external_id", flat=True))
 
 
 def cond(field, op, value, **extra):
