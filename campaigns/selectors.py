@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 
 from audiences.models import Consent, ConsentStatus, Customer, SegmentMembership
 from campaigns.models import Assignment, Campaign, Variant
+from campaigns.suppression import Recipient
 from messaging.models import Message, MessageStatus
 from promotions.models import Redemption
 
@@ -54,6 +55,20 @@ def audience(campaign: Campaign) -> QuerySet[Customer]:
             Exists(SegmentMembership.objects.filter(customer=OuterRef("pk"), segment_id__in=exclude_ids))
         )
     return customers
+
+
+def launch_recipients(campaign: Campaign, *, after: int, limit: int) -> list[Recipient]:
+    """The next `limit` customers of its audience by id after `after` (the launch's keyset), as plain values."""
+    rows = (
+        audience(campaign)
+        .filter(id__gt=after)
+        .order_by("id")
+        .values_list("id", "email", "phone", "timezone", "store_id", "store__timezone")[:limit]
+    )
+    return [
+        Recipient(pk=pk, email=email, phone=phone, zone=own_zone or store_zone or settings.TIME_ZONE, store_id=store)
+        for pk, email, phone, own_zone, store, store_zone in rows
+    ]
 
 
 def consent_channels(campaign: Campaign) -> list[str]:
