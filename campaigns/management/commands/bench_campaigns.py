@@ -5,6 +5,7 @@ worker on the configured broker: the command runs the launch itself, in this pro
 and the memory measured are the launch's.
 """
 
+import os
 import resource
 import threading
 import time
@@ -86,15 +87,19 @@ class Command(BaseCommand):
         campaign = self._campaign()
 
         with PeakRss() as rss:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             campaign = campaign_launch_run(campaign_id=campaign.pk, batch_size=batch_size)
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         messages = Message.objects.filter(campaign_id=campaign.pk).count()
 
         self.stdout.write(
             f"launch of {campaign.frozen:,} customers: {elapsed:.1f} s, {campaign.frozen / elapsed:,.0f} customers/s, "
             f"{messages:,} messages queued ({messages / elapsed:,.0f}/s), {campaign.held_out:,} held out, "
             f"skipped {campaign.skipped}"
+        )
+        self.stdout.write(
+            f"CPU of this process {cpu:.1f} s (the rest of the elapsed time is PostgreSQL's work and waiting for a "
+            f"core; load average {os.getloadavg()[0]:.1f})"
         )
         self.stdout.write(
             f"peak RSS during the launch {mib(rss.peak):.0f} MiB "
