@@ -260,6 +260,9 @@ MESSAGING_DISPATCH_INTERVAL_SECONDS = int(os.environ.get("MESSAGING_DISPATCH_INT
 SEGMENT_RECHECK_INTERVAL_SECONDS = int(os.environ.get("SEGMENT_RECHECK_INTERVAL_SECONDS", "1"))
 SEGMENT_RECHECK_BATCH_SIZE = int(os.environ.get("SEGMENT_RECHECK_BATCH_SIZE", "500"))
 
+# Large writes (the outbox, campaign launches) stream with COPY on PostgreSQL; off, they take the ORM's path.
+BULK_WRITES_WITH_COPY = env_bool("BULK_WRITES_WITH_COPY", True)
+
 # Campaigns (docs/campaigns.md): customers frozen per launch transaction; a launch not heard of for this many
 # seconds is resumed by the lifecycle task (a killed worker); default prices of a message, in the campaign's currency.
 CAMPAIGN_LAUNCH_BATCH_SIZE = int(os.environ.get("CAMPAIGN_LAUNCH_BATCH_SIZE", "2000"))

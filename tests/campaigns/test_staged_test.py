@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -62,6 +62,9 @@ def test_a_zero_holdout_is_allowed():
     test=st.one_of(st.none(), st.integers(min_value=500, max_value=5_000)),
 )
 def test_the_slices_tile_the_buckets_and_follow_the_weights(weights, holdout, test):
+    test_size = BUCKETS - holdout if test is None else test
+    # A slice too small to give a variant one bucket is refused (test_a_variant_without_buckets_is_refused).
+    assume(min(weights) * test_size >= sum(weights))
     layout = bucket_layout(
         [(f"V{i}", w) for i, w in enumerate(weights)],
         holdout_percent=Decimal(holdout).scaleb(-2),
@@ -69,9 +72,13 @@ def test_the_slices_tile_the_buckets_and_follow_the_weights(weights, holdout, te
     )
     slices = [layout.holdout, *(buckets for _, buckets in layout.variants), layout.remainder]
     assert [b for s in slices for b in s] == list(range(BUCKETS))
-    test_size = BUCKETS - holdout if test is None else test
     for (_, buckets), weight in zip(layout.variants, weights, strict=True):
         assert abs(len(buckets) - test_size * weight / sum(weights)) < 1
+
+
+def test_a_variant_without_buckets_is_refused():
+    with pytest.raises(DomainError, match="too small to give V0 any recipients"):
+        bucket_layout([("V0", 1), ("V1", 1), ("V2", 1), ("V3", 498)], holdout_percent=0, test_percent=5)
 
 
 def test_hashed_buckets_give_arm_sizes_the_sample_ratio_check_accepts():
