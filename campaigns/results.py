@@ -28,6 +28,11 @@ CENT = Decimal("0.01")
 MESSAGE_COUNTS = ("sent", "delivered", "opened", "clicked")
 
 
+def decimal(amount: str | None) -> Decimal:
+    """An answer's money string back as a Decimal (None: zero)."""
+    return Decimal(amount) if amount is not None else ZERO
+
+
 def _roi(revenue: Decimal, cost: Decimal) -> Decimal | None:
     """(revenue − cost) / cost, to four places; None when nothing was spent."""
     return ((revenue - cost) / cost).quantize(Decimal("0.0001")) if cost else None
