@@ -179,6 +179,7 @@ class CampaignResultsCsvView(ManagementView):
     @extend_schema(
         parameters=RESULTS_PARAMETERS,
         responses={(200, "text/csv"): OpenApiTypes.STR},
+        examples=examples.RESULTS_CSV_EXAMPLES,
         description="The results per variant and in total, as CSV (money in `currency`, as in the JSON).",
     )
     def get(self, request, campaign_id):
