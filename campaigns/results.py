@@ -25,7 +25,13 @@ from promotions.models import Redemption
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
+WEIGHT = Decimal("0.000001")  # a conversion's share has six places (attribution.WEIGHT_PLACES)
 MESSAGE_COUNTS = ("sent", "delivered", "opened", "clicked")
+
+
+def _orders(weights: Decimal | None) -> Decimal:
+    """Credited orders: a sum of shares, at their six places on every database."""
+    return (weights or ZERO).quantize(WEIGHT)
 
 
 def decimal(amount: str | None) -> Decimal:
@@ -141,7 +147,9 @@ def arm_outcomes(campaign: Campaign) -> dict[bool, lift.ArmOutcomes]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [Order.Status.PLACED, start, end, campaign.pk, campaign.pk])
         for holdout, recipients, converted, revenue, squares in cursor.fetchall():
-            outcomes[bool(holdout)] = lift.ArmOutcomes(recipients, converted, Decimal(revenue), Decimal(squares))
+            # SQLite sums money as floats: back to the exact cents (and their squares' four places).
+            revenue, squares = Decimal(str(revenue)).quantize(CENT), Decimal(str(squares)).quantize(CENT * CENT)
+            outcomes[bool(holdout)] = lift.ArmOutcomes(recipients, converted, revenue, squares)
     return outcomes
 
 
@@ -193,12 +201,12 @@ def daily_series(campaign: Campaign, model: str) -> list[dict]:
     )
     for row in conversions:
         day = days.setdefault(row["day"], _empty_day())
-        day["conversions"], day["revenue"] = row["orders"], row["revenue"]
+        day["conversions"], day["revenue"] = _orders(row["orders"]), row["revenue"]
     return [{"date": day, **days[day]} for day in sorted(days)]
 
 
 def _empty_day() -> dict:
-    return {"sent": 0, "clicked": 0, "conversions": ZERO, "revenue": ZERO}
+    return {"sent": 0, "clicked": 0, "conversions": _orders(ZERO), "revenue": ZERO}
 
 
 def campaign_results(campaign: Campaign, *, model: str = "last_touch", metric: str = "conversion") -> dict:
@@ -227,7 +235,7 @@ def campaign_results(campaign: Campaign, *, model: str = "last_touch", metric: s
                 "skipped": arm.get("skipped", 0) + sent.get("outbox_skipped", 0),
                 **{count: sent.get(count, 0) for count in MESSAGE_COUNTS},
                 "converted": converted,
-                "conversions": credited.get("orders") or ZERO,
+                "conversions": _orders(credited.get("orders")),
                 "conversion_rate": converted / recipients if recipients else 0.0,
                 "revenue": revenue,
                 "discount_cost": discount,
@@ -251,7 +259,7 @@ def campaign_results(campaign: Campaign, *, model: str = "last_touch", metric: s
         "currency": campaign.currency,
         **{count: sum(v[count] for v in variants) for count in ("delivered", "opened", "clicked")},
         "converted": totals["converted"],
-        "conversions": totals["orders"] or ZERO,
+        "conversions": _orders(totals["orders"]),
         "revenue": revenue,
         "sending_cost": campaign.sending_cost,
         "discount_cost": discount,
