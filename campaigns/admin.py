@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html, format_html_join
 
 from campaigns import lifecycle, selectors, services
+from campaigns.admin_results import CampaignResultsAdminMixin
 from campaigns.models import Campaign, Variant
 from config.errors import DomainError
 
@@ -58,7 +59,7 @@ def _table(rows) -> str:
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(CampaignResultsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "status", "type", "objective", "starts_at", "ends_at", "frozen", "queued", "held_out"]
     list_filter = ["status", "type", "objective"]
     search_fields = ["name"]
@@ -66,7 +67,7 @@ class CampaignAdmin(admin.ModelAdmin):
     inlines = [VariantInline]
     actions = ["launch", "pause", "resume", "duplicate", "archive", "approve"]
     fieldsets = [
-        (None, {"fields": ["name", "objective", "type", "status", "live_audience", "progress"]}),
+        (None, {"fields": ["name", "objective", "type", "status", "live_audience", "progress", "results_link"]}),
         ("Schedule", {"fields": ["starts_at", "ends_at", "send_mode"]}),
         ("Audience", {"fields": ["include_segments", "exclude_segments", "consent_topic", "stores", "channels"]}),
         ("Offer and test", {"fields": ["promotions", "coupon_pattern", "holdout_percent"]}),
@@ -89,8 +90,8 @@ class CampaignAdmin(admin.ModelAdmin):
         ("Approval", {"fields": ["requires_approval", "approved_by", "approved_at"]}),
     ]
     always_read_only = [
-        "status", "live_audience", "progress", "sending_cost", "budget_alerted_at", "budget_exhausted_at",
-        "approved_by", "approved_at",
+        "status", "live_audience", "progress", "results_link", "sending_cost", "budget_alerted_at",
+        "budget_exhausted_at", "approved_by", "approved_at",
     ]  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None):

@@ -7,7 +7,12 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         from campaigns import receivers  # noqa: F401  (connects the signal receivers)
-        from campaigns.order_hooks import ATTRIBUTION_ON_PLACE
+        from campaigns.order_hooks import ATTRIBUTION_ON_PLACE, attribute_placed_order, forget_cancelled_order
         from promotions.order_hooks import register_order_hook
 
-        register_order_hook("campaigns", place_fields=ATTRIBUTION_ON_PLACE)
+        register_order_hook(
+            "campaigns",
+            on_place=attribute_placed_order,
+            on_cancel=forget_cancelled_order,
+            place_fields=ATTRIBUTION_ON_PLACE,
+        )

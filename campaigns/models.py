@@ -207,7 +207,50 @@ class Assignment(models.Model):
                 name="assignment_holdout_has_no_variant",
             ),
         ]
-        indexes = [models.Index(fields=["campaign", "variant", "status"], name="assignment_results")]
+        indexes = [
+            models.Index(fields=["campaign", "variant", "status"], name="assignment_results"),
+            # An order's coupon names its campaign, also for anonymous orders (no customer to start from).
+            models.Index(fields=["coupon_code"], name="assignment_coupon", condition=~Q(coupon_code="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} in {self.campaign_id}: {self.variant_id or 'holdout'} ({self.status})"
+
+
+class Conversion(models.Model):
+    """An order's credit to a campaign under one attribution model, worked out when the order was placed.
+
+    Every model's credits are written with the order, so a report in any model is a `GROUP BY`, never a replay of
+    touches; `attributed_campaign` on the order answer is the last-touch row's campaign.
+    """
+
+    class Model(models.TextChoices):
+        LAST_TOUCH = "last_touch", "Last touch"
+        FIRST_TOUCH = "first_touch", "First touch"
+        LINEAR = "linear", "Linear"
+
+    class Basis(models.TextChoices):
+        COUPON = "coupon", "Its coupon was redeemed"
+        CLICK = "click", "A click in the click window"
+        RECEIPT = "receipt", "A message received in the receipt window"
+
+    order = models.ForeignKey("audiences.Order", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="conversions", db_index=False)
+    variant = models.ForeignKey(Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=16, choices=Model.choices)
+    basis = models.CharField(max_length=16, choices=Basis.choices)
+    weight = models.DecimalField(max_digits=7, decimal_places=6, help_text="The order's share; 1 but for linear.")
+    revenue = models.DecimalField(**MONEY, help_text="The order's total times its share, to the cent.")
+    placed_at = models.DateTimeField()
+    in_store = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order", "campaign", "model"], name="conversion_once_per_model"),
+            models.CheckConstraint(condition=Q(weight__gt=0) & Q(weight__lte=1), name="conversion_weight_share"),
+        ]
+        indexes = [models.Index(fields=["campaign", "model", "variant"], name="conversion_results")]
+
+    def __str__(self) -> str:
+        return f"order {self.order_id} to {self.campaign_id} ({self.model}: {self.weight})"

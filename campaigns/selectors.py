@@ -1,4 +1,4 @@
-"""Reads of campaigns: the audience a launch freezes, the live count before it, progress and results."""
+"""Reads of campaigns: the audience a launch freezes, the live count before it, progress (results: results.py)."""
 
 from collections import Counter
 from decimal import Decimal
@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 
 from audiences.models import Consent, ConsentStatus, Customer, SegmentMembership
-from campaigns.models import Assignment, Campaign, Variant
+from campaigns.models import Assignment, Campaign
 from campaigns.suppression import Recipient
 from messaging.models import Message, MessageStatus
 from promotions.models import Redemption
@@ -155,45 +155,4 @@ def campaign_progress(campaign: Campaign) -> dict:
         "sent": sent,
         "skipped": dict(sorted(skipped.items())),
         "holdout_would_skip": dict(sorted(campaign.holdout_skipped.items())),
-    }
-
-
-def campaign_results(campaign: Campaign) -> dict:
-    """Counts per variant and for the holdout (lift and ROI are added by the statistics module)."""
-    by_variant, _ = _message_counts(campaign)
-    assigned = {
-        (row["variant_id"], row["status"]): row["count"]
-        for row in Assignment.objects.filter(campaign=campaign)
-        .values("variant_id", "status")
-        .annotate(count=Count("pk"))
-        .order_by()
-    }
-    variants = []
-    for variant in Variant.objects.filter(campaign=campaign):
-        messages = by_variant.get(variant.name, Counter())
-        recipients = sum(count for (variant_id, _), count in assigned.items() if variant_id == variant.pk)
-        variants.append(
-            {
-                "name": variant.name,
-                "weight": variant.weight,
-                "recipients": recipients,
-                "queued": assigned.get((variant.pk, Assignment.Status.QUEUED), 0),
-                "sent": sum(messages[status] for status in SENT_STATUSES),
-                "skipped": assigned.get((variant.pk, Assignment.Status.SKIPPED), 0) + messages[MessageStatus.SKIPPED],
-            }
-        )
-    progress = campaign_progress(campaign)
-    return {
-        **progress,
-        "audience_size": campaign.frozen,
-        "holdout_size": campaign.held_out,
-        "sending_cost": campaign.sending_cost,
-        "discount_cost": discount_cost(campaign),
-        "currency": campaign.currency,
-        "variants": variants,
-        "holdout": {
-            "recipients": campaign.held_out,
-            "would_skip": sum(campaign.holdout_skipped.values()),
-            "would_skip_by_reason": progress["holdout_would_skip"],
-        },
     }

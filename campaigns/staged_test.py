@@ -14,7 +14,7 @@ Percentages have at most two decimals (one bucket is 0.01%).
 `remainder_release` says, each time it is asked, whether the remainder may now be sent and which variant:
 the winner once the wait is over, else the campaign's fallback rule. By default it does not release early on
 a winner found before the wait ends: deciding at the first significant look, checked every few minutes, makes
-a false winner far likelier than the 5% a single look allows (docs/campaign-statistics.md has the figure).
+a false winner far likelier than the 5% a single look allows (docs/campaigns.md has the figure).
 """
 
 from __future__ import annotations

@@ -62,27 +62,58 @@ CAMPAIGN_OUTPUT = {
 
 RESULTS_OUTPUT = {
     "status": "running",
+    "model": "last_touch",
+    "metric": "conversion",
     "audience_size": 42000,
     "holdout_size": 4187,
     "frozen": 42000,
     "queued": 31254,
     "sent": 30988,
+    "delivered": 30410,
+    "opened": 0,
+    "clicked": 2480,
     "skipped": {"no_consent": 6120, "frequency_cap": 439, "suppressed": 12},
+    "converted": 1366,
+    "conversions": "1402.000000",
+    "revenue": "2104500.00",
     "currency": "BDT",
     "sending_cost": "3120.45",
     "discount_cost": "18250.00",
+    "roi": "97.4427",
     "launch_started_at": "2026-12-01T10:00:03+06:00",
     "launch_finished_at": "2026-12-01T10:00:41+06:00",
     "variants": [
-        {"name": "A", "weight": 50, "recipients": 18920, "queued": 15640, "sent": 15502, "skipped": 3280},
-        {"name": "B", "weight": 50, "recipients": 18893, "queued": 15614, "sent": 15486, "skipped": 3279},
+        {"name": "A", "weight": 50, "recipients": 18920, "queued": 15640, "sent": 15502, "delivered": 15214,
+         "opened": 0, "clicked": 1190, "skipped": 3280, "converted": 610, "conversions": "626.000000",
+         "conversion_rate": 0.03224, "revenue": "939000.00", "discount_cost": "8150.00", "sending_cost": "1561.25",
+         "roi": "95.6924"},
+        {"name": "B", "weight": 50, "recipients": 18893, "queued": 15614, "sent": 15486, "delivered": 15196,
+         "opened": 0, "clicked": 1290, "skipped": 3279, "converted": 756, "conversions": "776.000000",
+         "conversion_rate": 0.04001, "revenue": "1165500.00", "discount_cost": "10100.00", "sending_cost": "1559.20",
+         "roi": "98.9625"},
     ],
     "holdout": {
         "recipients": 4187,
         "would_skip": 742,
         "would_skip_by_reason": {"no_consent": 694, "frequency_cap": 48},
     },
-}
+    "winner": {"variant": "B", "confidence": 0.9999},
+    "decision": {"metric": "conversion", "reason": "winner", "message": "B converts best (p < 0.001).",
+                 "rates": {"A": 0.03224, "B": 0.04001}, "sample_ratio_p_value": 0.89, "sample_ratio_mismatch": False},
+    "lift": {"treatment_rate": 0.0512, "control_rate": 0.0401, "absolute": 0.0111, "relative": 0.2768,
+             "ci_low": 0.0043, "ci_high": 0.0179, "p_value": 0.0016, "incremental": 419.7,
+             "incremental_ci_low": 162.6, "incremental_ci_high": 676.8,
+             "revenue": {"treatment_per_recipient": "61.20", "control_per_recipient": "48.90", "absolute": "12.30",
+                         "ci_low": "4.10", "ci_high": "20.50", "p_value": 0.0033, "incremental": "465099.90",
+                         "incremental_ci_low": "155033.30", "incremental_ci_high": "775166.50"}},
+    "lift_status": {"measurable": True, "status": "measured", "treated_recipients": 37813, "holdout_recipients": 4187,
+                    "message": "Against the holdout the campaign added +1.11 points of conversion rate and +12.30 "
+                    "revenue per recipient."},
+    "daily": [
+        {"date": "2026-12-01", "sent": 30988, "clicked": 1710, "conversions": "802.000000", "revenue": "1203000.00"},
+        {"date": "2026-12-02", "sent": 0, "clicked": 770, "conversions": "600.000000", "revenue": "901500.00"},
+    ],
+}  # fmt: skip
 
 CREATE_EXAMPLES = [
     OpenApiExample("Win back Dhaka (A/B with a 10% holdout)", CAMPAIGN_INPUT, request_only=True),
@@ -95,6 +126,18 @@ PATCH_EXAMPLES = [
 ]
 READ_EXAMPLES = [OpenApiExample("The campaign", CAMPAIGN_OUTPUT, response_only=True)]
 RESULTS_EXAMPLES = [OpenApiExample("Running, launch finished", RESULTS_OUTPUT, response_only=True)]
+RESULTS_CSV_EXAMPLES = [
+    OpenApiExample(
+        "Two variants and the total",
+        "variant,recipients,sent,delivered,opened,clicked,converted,conversions,conversion_rate,revenue,"
+        "discount_cost,sending_cost,roi,currency,model\n"
+        "A,18920,15502,15214,0,1190,610,626.000000,0.032241,939000.00,8150.00,1561.25,95.6924,BDT,last_touch\n"
+        "B,18893,15486,15196,0,1290,756,776.000000,0.040015,1165500.00,10100.00,1559.20,98.9625,BDT,last_touch\n"
+        "total,37813,30988,30410,0,2480,1366,1402.000000,0.036125,2104500.00,18250.00,3120.45,97.4427,BDT,last_touch\n",
+        response_only=True,
+        media_type="text/csv",
+    )
+]
 CONFLICT_EXAMPLE = OpenApiExample(
     "Not from this status",
     {

@@ -1,5 +1,6 @@
 """Input and output serializers of the campaigns API (outputs document the JSON shapes)."""
 
+from dataclasses import asdict
 from decimal import Decimal
 
 from rest_framework import serializers
@@ -200,7 +201,17 @@ class VariantResultOutput(serializers.Serializer):
     recipients = serializers.IntegerField()
     queued = serializers.IntegerField()
     sent = serializers.IntegerField()
+    delivered = serializers.IntegerField()
+    opened = serializers.IntegerField()
+    clicked = serializers.IntegerField()
     skipped = serializers.IntegerField()
+    converted = serializers.IntegerField(help_text="Recipients with an order credited to the campaign.")
+    conversions = serializers.CharField(help_text="Orders credited (linear credit counts shares), as a string.")
+    conversion_rate = serializers.FloatField(help_text="converted / recipients.")
+    revenue = serializers.CharField()
+    discount_cost = serializers.CharField()
+    sending_cost = serializers.CharField()
+    roi = serializers.CharField(allow_null=True, help_text="(revenue − costs) / costs; null when nothing was spent.")
 
 
 class HoldoutResultOutput(serializers.Serializer):
@@ -209,18 +220,144 @@ class HoldoutResultOutput(serializers.Serializer):
     would_skip_by_reason = serializers.DictField(child=serializers.IntegerField())
 
 
+class WinnerOutput(serializers.Serializer):
+    variant = serializers.CharField()
+    confidence = serializers.FloatField()
+
+
+class DecisionOutput(serializers.Serializer):
+    metric = serializers.CharField()
+    reason = serializers.CharField()
+    message = serializers.CharField()
+    rates = serializers.DictField(child=serializers.FloatField())
+    sample_ratio_p_value = serializers.FloatField()
+    sample_ratio_mismatch = serializers.BooleanField()
+
+
+class RevenueLiftOutput(serializers.Serializer):
+    treatment_per_recipient = serializers.CharField()
+    control_per_recipient = serializers.CharField()
+    absolute = serializers.CharField(help_text="Incremental revenue per recipient.")
+    ci_low = serializers.CharField()
+    ci_high = serializers.CharField()
+    p_value = serializers.FloatField()
+    incremental = serializers.CharField(help_text="Over all treated recipients.")
+    incremental_ci_low = serializers.CharField()
+    incremental_ci_high = serializers.CharField()
+
+
+class LiftOutput(serializers.Serializer):
+    treatment_rate = serializers.FloatField()
+    control_rate = serializers.FloatField()
+    absolute = serializers.FloatField(help_text="Incremental conversions per recipient (rate difference).")
+    relative = serializers.FloatField(allow_null=True)
+    ci_low = serializers.FloatField()
+    ci_high = serializers.FloatField()
+    p_value = serializers.FloatField()
+    incremental = serializers.FloatField()
+    incremental_ci_low = serializers.FloatField()
+    incremental_ci_high = serializers.FloatField()
+    revenue = RevenueLiftOutput()
+
+
+class LiftStatusOutput(serializers.Serializer):
+    measurable = serializers.BooleanField()
+    status = serializers.CharField()
+    message = serializers.CharField(help_text="Says that lift cannot be measured, and why, when it cannot.")
+    treated_recipients = serializers.IntegerField()
+    holdout_recipients = serializers.IntegerField()
+
+
+class DayOutput(serializers.Serializer):
+    date = serializers.DateField()
+    sent = serializers.IntegerField()
+    clicked = serializers.IntegerField()
+    conversions = serializers.CharField()
+    revenue = serializers.CharField()
+
+
 class ResultsOutput(serializers.Serializer):
     status = serializers.CharField()
+    model = serializers.CharField(help_text="The attribution model: last_touch, first_touch or linear.")
+    metric = serializers.CharField(help_text="What the winner is judged on: conversion or click.")
     audience_size = serializers.IntegerField()
     holdout_size = serializers.IntegerField()
     frozen = serializers.IntegerField()
     queued = serializers.IntegerField()
     sent = serializers.IntegerField()
+    delivered = serializers.IntegerField()
+    opened = serializers.IntegerField()
+    clicked = serializers.IntegerField()
     skipped = serializers.DictField(child=serializers.IntegerField())
+    converted = serializers.IntegerField()
+    conversions = serializers.CharField()
+    revenue = serializers.CharField()
     currency = serializers.CharField()
     sending_cost = serializers.CharField()
     discount_cost = serializers.CharField()
+    roi = serializers.CharField(allow_null=True)
     launch_started_at = serializers.DateTimeField(allow_null=True)
     launch_finished_at = serializers.DateTimeField(allow_null=True)
     variants = VariantResultOutput(many=True)
     holdout = HoldoutResultOutput()
+    winner = WinnerOutput(allow_null=True)
+    decision = DecisionOutput(allow_null=True, help_text="Why there is a winner or not; null with one variant.")
+    lift = LiftOutput(allow_null=True, help_text="Null when lift cannot be measured (see lift_status).")
+    lift_status = LiftStatusOutput()
+    daily = DayOutput(many=True)
+
+
+def results_answer(results: dict) -> dict:
+    """The results as JSON values: money as strings in the currency, the statistics' dataclasses as objects."""
+    currency = results["currency"]
+    answer = dict(results)
+    for field in ("revenue", "sending_cost", "discount_cost"):
+        answer[field] = money(results[field], currency)
+    answer["conversions"] = str(results["conversions"])
+    answer["roi"] = None if results["roi"] is None else str(results["roi"])
+    answer["variants"] = [
+        {
+            **variant,
+            **{field: money(variant[field], currency) for field in ("revenue", "discount_cost", "sending_cost")},
+            "conversions": str(variant["conversions"]),
+            "roi": None if variant["roi"] is None else str(variant["roi"]),
+        }
+        for variant in results["variants"]
+    ]
+    decision = results["decision"]
+    answer["winner"] = (
+        {"variant": decision.winner, "confidence": decision.confidence} if decision and decision.winner else None
+    )
+    answer["decision"] = decision and {
+        "metric": str(decision.metric),
+        "reason": str(decision.reason),
+        "message": decision.message,
+        "rates": decision.rates,
+        "sample_ratio_p_value": decision.sample_ratio.p_value,
+        "sample_ratio_mismatch": decision.sample_ratio.mismatch,
+    }
+    measured = results["lift"]
+    answer["lift_status"] = {
+        "measurable": measured.measurable,
+        "status": str(measured.status),
+        "message": measured.message,
+        "treated_recipients": measured.treated_recipients,
+        "holdout_recipients": measured.holdout_recipients,
+    }
+    answer["lift"] = (
+        {
+            **asdict(measured.conversions),
+            "revenue": {key: _plain(value, currency) for key, value in asdict(measured.revenue).items()},
+        }
+        if measured.measurable
+        else None
+    )
+    answer["daily"] = [
+        {**day, "conversions": str(day["conversions"]), "revenue": money(day["revenue"], currency)}
+        for day in results["daily"]
+    ]
+    return answer
+
+
+def _plain(value, currency):
+    return money(value, currency) if isinstance(value, Decimal) else value

@@ -6,6 +6,9 @@ urlpatterns = [
     path("campaigns", views.CampaignListView.as_view(), name="campaigns"),
     path("campaigns/<int:campaign_id>", views.CampaignDetailView.as_view(), name="campaign"),
     path("campaigns/<int:campaign_id>/results", views.CampaignResultsView.as_view(), name="campaign-results"),
+    path(
+        "campaigns/<int:campaign_id>/results.csv", views.CampaignResultsCsvView.as_view(), name="campaign-results-csv"
+    ),
     *(
         path(f"campaigns/<int:campaign_id>/{action}", views.action_view(action), name=f"campaign-{action}")
         for action in views.ACTIONS

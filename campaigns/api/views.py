@@ -1,13 +1,15 @@
 """One view per operation; each validates, calls one service or selector and shapes the answer."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from campaigns import selectors, services
+from campaigns import attribution, results, selectors, services, statistics
 from campaigns.api import examples
 from campaigns.api import serializers as s
+from campaigns.api.csv_export import results_csv
 from campaigns.models import Campaign
 from config.api.views import ManagementView, Paginated
 
@@ -140,18 +142,48 @@ def action_view(action: str):
     return CampaignActionView.as_view()
 
 
+RESULTS_PARAMETERS = [
+    OpenApiParameter(
+        "model", str, enum=["last_touch", "first_touch", "linear"], description="Attribution model (last_touch)."
+    ),
+    OpenApiParameter("metric", str, enum=["conversion", "click"], description="The winner's metric (conversion)."),
+]
+
+
+def _results(request, campaign_id: int) -> dict:
+    campaign = _campaign_or_404(campaign_id)
+    model = attribution.parse_model(request.query_params.get("model", attribution.AttributionModel.LAST_TOUCH))
+    metric = statistics.parse_metric(request.query_params.get("metric", statistics.Metric.CONVERSION))
+    return results.campaign_results(campaign, model=model, metric=metric)
+
+
 class CampaignResultsView(ManagementView):
     queryset = Campaign.objects.all()
 
     @extend_schema(
+        parameters=RESULTS_PARAMETERS,
         responses={200: s.ResultsOutput},
         examples=examples.RESULTS_EXAMPLES,
-        description="Recipients, queued, sent and skipped (by reason) per variant and for the holdout, with what "
-        "the holdout would have been skipped for (intent-to-treat); money as strings in `currency`.",
+        description="Per variant: recipients, sent, delivered, opened, clicked, converted, conversion rate, "
+        "revenue, discount and sending cost, ROI (attributed under `model`); the winner by `metric`; lift "
+        "against the holdout with 95% intervals (null, and `lift_status` says why, when it cannot be measured); "
+        "a daily series. Money as strings in `currency`.",
     )
     def get(self, request, campaign_id):
-        campaign = _campaign_or_404(campaign_id)
-        results = selectors.campaign_results(campaign)
-        for field in ("sending_cost", "discount_cost"):
-            results[field] = s.money(results[field], campaign.currency)
-        return Response(s.ResultsOutput(results).data)
+        return Response(s.ResultsOutput(s.results_answer(_results(request, campaign_id))).data)
+
+
+class CampaignResultsCsvView(ManagementView):
+    queryset = Campaign.objects.all()
+
+    @extend_schema(
+        parameters=RESULTS_PARAMETERS,
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        examples=examples.RESULTS_CSV_EXAMPLES,
+        description="The results per variant and in total, as CSV (money in `currency`, as in the JSON).",
+    )
+    def get(self, request, campaign_id):
+        answer = s.results_answer(_results(request, campaign_id))
+        response = HttpResponse(results_csv(answer), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="campaign-{campaign_id}-results.csv"'
+        return response

@@ -1,12 +1,16 @@
-"""Campaign fixtures: a segment of customers (some consenting), an SMS template, a code promotion."""
+"""Campaign fixtures: a segment of customers (some consenting), an SMS template, a code promotion; and for
+results, a shop to order from, campaigns with assignments and touches written directly."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
 from audiences.models import Consent, Customer, Segment, SegmentMembership
+from audiences.services.catalog import category_upsert, product_upsert, store_upsert
+from campaigns.models import Assignment, Campaign, Variant
 from messaging.backends import sms
-from messaging.models import SenderAddress, Template, TemplateTranslation
+from messaging.models import Message, SenderAddress, Template, TemplateTranslation
 from promotions.models import Promotion
 
 
@@ -61,3 +65,56 @@ def segment_of(code: str, customers: list[Customer]) -> Segment:
         SegmentMembership(segment=segment, customer=customer, entered_at=moment) for customer in customers
     )
     return segment
+
+
+# Results: a shop, campaigns with their assignments and touches written directly, orders through the API.
+LAUNCH = datetime(2026, 11, 20, tzinfo=UTC)
+NO_HOLDOUT = Decimal(0)
+
+
+@pytest.fixture
+def shop(db, sms_template):
+    store_upsert(code="DHK-01", name="Gulshan", timezone="Asia/Dhaka", currency="BDT")
+    category_upsert(code="grocery", name="Grocery")
+    product_upsert(sku="RICE", name="Rice", price=100, currency="BDT", category_code="grocery")
+    return sms_template
+
+
+def campaign_with(template, name, *, variants=("A",), holdout_percent=NO_HOLDOUT) -> Campaign:
+    campaign = Campaign.objects.create(
+        name=name, status="running", launch_started_at=LAUNCH, holdout_percent=holdout_percent, channels=["sms"]
+    )
+    for variant in variants:
+        Variant.objects.create(campaign=campaign, name=variant, weight=1, template=template)
+    return campaign
+
+
+def assign(campaign, customers, variant: str | None = "A", **fields):
+    chosen = Variant.objects.get(campaign=campaign, name=variant) if variant else None
+    Assignment.objects.bulk_create(
+        Assignment(campaign=campaign, customer=customer, bucket=0, variant=chosen,
+                   status="queued" if chosen else "holdout", **fields)
+        for customer in customers
+    )  # fmt: skip
+
+
+def touch(campaign, customer, template, *, channel="sms", key="", **moments):
+    """A sent message of the campaign to the customer, with the given sent_at/delivered_at/clicked_at."""
+    sent_at = min(moments.values())
+    Message.objects.create(
+        idempotency_key=f"campaign:{campaign.pk}:A:{customer.pk}{key}", customer=customer, template=template,
+        channel=channel, kind="marketing", topic="marketing", campaign_id=campaign.pk, variant="A", status="sent",
+        scheduled_for=sent_at, **{"sent_at": sent_at, **moments},
+    )  # fmt: skip
+
+
+def place(storefront, external_id, customer, placed_at, *, price="100.00", codes=()):
+    answer = storefront.post(
+        "/api/v1/orders",
+        {"external_id": external_id, "currency": "BDT", "customer": customer.external_id, "store": "DHK-01",
+         "channel": "web", "placed_at": placed_at.isoformat(), "codes": list(codes),
+         "lines": [{"sku": "RICE", "quantity": 1, "unit_price": price}]},
+        format="json",
+    )  # fmt: skip
+    assert answer.status_code == 201, answer.json()
+    return answer.json()

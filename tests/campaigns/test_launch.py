@@ -13,7 +13,8 @@ from campaigns import launch
 from campaigns.assignment import bucket_of, holdout_buckets, pick
 from campaigns.launch import campaign_launch_run
 from campaigns.models import Assignment, Campaign
-from campaigns.selectors import campaign_progress, campaign_results, discount_cost
+from campaigns.results import campaign_results
+from campaigns.selectors import campaign_progress, discount_cost
 from campaigns.services import campaign_create, campaign_launch, campaigns_lifecycle_advance
 from messaging.backends import sms
 from messaging.models import Message
