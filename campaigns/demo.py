@@ -12,7 +12,7 @@ from campaigns.models import Campaign
 from campaigns.services import campaign_create, campaign_launch
 from messaging.models import Message, Template
 from promotions.models import Promotion
-from promotions.services import promotion_create
+from promotions.services.definitions import promotion_create
 
 DEMO_CAMPAIGN = "Win back: 30% to come back (demo)"
 DEMO_PROMOTION = "Comeback 30% (demo campaign codes)"

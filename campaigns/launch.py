@@ -24,7 +24,7 @@ from campaigns.suppression import recipient_zone, would_be_decisions
 from messaging.models import Channel
 from messaging.services.outbox import MessageRequest, messages_enqueue
 from messaging.sms_segments import sms_info
-from promotions.code_patterns import generate_codes
+from promotions.code_patterns import codes_from_pattern
 from promotions.models import PromotionCode
 
 BUDGET_EXHAUSTED = "budget_exhausted"
@@ -245,7 +245,7 @@ def _coupons(campaign: Campaign, plan: Plan, indexes: list[int], arms: list[int 
     if not wanted:
         return {}
     for _attempt in range(3):
-        codes = dict(zip(wanted, generate_codes(campaign.coupon_pattern.upper(), len(wanted)), strict=True))
+        codes = dict(zip(wanted, codes_from_pattern(campaign.coupon_pattern.upper(), len(wanted)), strict=True))
         try:
             with transaction.atomic():
                 PromotionCode.objects.bulk_create(
