@@ -27,7 +27,7 @@ def filled(**fields):
 def as_posted(form) -> dict:
     """What the browser sends back for a form shown with its initial values."""
     data = dict(INLINE)
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if value is None or value is False or value in ("", []):
             continue
@@ -62,8 +62,9 @@ def test_a_marketer_creates_a_promotion_from_fields_alone(admin_client, catalog)
 
 def test_each_reward_type_shows_its_own_fields_with_the_currency_beside_amounts(admin_client):
     page = admin_client.get(ADD).content.decode()
-    for field in ("reward__percentage__value", "reward__tiered__tiers__0__min_subtotal",
-                  "reward__buy_x_get_y__get_target__skus", "reward__fixed_amount__per", "reward__gift__sku"):  # fmt: skip
+    shown = ["reward__percentage__value", "reward__tiered__tiers__0__min_subtotal", "reward__gift__sku",
+             "reward__buy_x_get_y__get_target__skus", "reward__fixed_amount__per"]  # fmt: skip
+    for field in shown:
         assert f'name="{field}"' in page
     assert "reward-options-tiered" in page
     assert "in the cart&#x27;s currency" in page
