@@ -5,7 +5,10 @@ from django.db.models import Count
 from django.urls import path
 from import_export.admin import ExportMixin, ImportExportMixin
 
-from audiences import resources
+from audiences import (
+    dashboard,  # noqa: F401  (registers its panels on the Reports page)
+    resources,
+)
 from audiences.admin_communications import communications_import_view
 from audiences.admin_customer import register_audiences_sections
 from audiences.customer_page import customer_sections

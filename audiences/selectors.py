@@ -1,6 +1,6 @@
 """Reads of the audiences data."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from audiences.models import Category, Consent, ConsentRecord, Customer, CustomerScore, Order, Product, Segment, Store
 from audiences.profile import profile_extensions
@@ -102,3 +102,9 @@ def picker_labels(*, kind: str, values: list[str]) -> dict[str, str]:
     if kind == "segments":
         return dict(Segment.objects.filter(code__in=values).values_list("code", "name"))
     return {value: value for value in values}
+
+
+def rfm_cell_counts() -> dict[tuple[int, int], int]:
+    """Scored customers per (recency, frequency) cell of the RFM grid."""
+    rows = CustomerScore.objects.filter(rfm_r__isnull=False).values("rfm_r", "rfm_f").annotate(n=Count("pk"))
+    return {(row["rfm_r"], row["rfm_f"]): row["n"] for row in rows}

@@ -13,7 +13,10 @@ from audiences.customer_page import CustomerSection, changelist_of_customer, reg
 from audiences.models import Customer
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
-from messaging import previews
+from messaging import (
+    dashboard,  # noqa: F401  (registers its panels on the Reports page)
+    previews,
+)
 from messaging.context import SAMPLE_CONTEXT_HELP
 from messaging.models import Channel, Message, SenderAddress, Suppression, Template, TemplateTranslation, TrackingEvent
 from messaging.rendering import translation_errors

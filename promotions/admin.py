@@ -13,7 +13,10 @@ from django.utils.text import slugify
 from audiences.customer_page import CustomerSection, register_customer_section
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
-from promotions import selectors
+from promotions import (
+    dashboard,  # noqa: F401  (registers its panels on the Reports page)
+    selectors,
+)
 from promotions.admin_codes import code_generation_confirmation
 from promotions.admin_promotion_form import EDITABLE, picker_view, promotion_fieldsets, promotion_form_class
 from promotions.api.serializers import money_string
