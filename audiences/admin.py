@@ -94,6 +94,11 @@ class ConsentInline(admin.TabularInline):
 @admin.register(Customer)
 class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
     resource_classes = [resources.CustomerResource]
+
+    def get_export_resource_classes(self, request):
+        """Export the customers as imported, or with their segments and scores (import takes the first only)."""
+        return [resources.CustomerResource, resources.CustomerWithScoresResource]
+
     list_display = [
         "external_id",
         "full_name",

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
+from import_export.admin import ExportMixin
 
 from audiences.customer_page import CustomerSection, register_customer_section
 from config.admin_navigation import place_in_section
@@ -23,6 +24,7 @@ from promotions.api.serializers import money_string
 from promotions.code_exports import codes_csv_response
 from promotions.code_patterns import InvalidPattern, validate_pattern
 from promotions.models import CodeGenerationJob, Promotion, PromotionCode, Redemption
+from promotions.resources import RedemptionResource
 from promotions.services.codes import MAX_CODES_PER_JOB, code_generation_start
 from promotions.services.definitions import promotion_create, promotion_update
 
@@ -204,7 +206,8 @@ class CodeGenerationJobAdmin(KeptForTheRecord, WrittenByTheEngine, admin.ModelAd
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(KeptForTheRecord, WrittenByTheEngine, admin.ModelAdmin):
+class RedemptionAdmin(KeptForTheRecord, WrittenByTheEngine, ExportMixin, admin.ModelAdmin):
+    resource_classes = [RedemptionResource]
     list_display = ["order", "promotion", "code", "customer", "amount", "currency", "status", "created_at"]
     list_filter = ["status", "currency"]
     search_fields = ["order__external_id", "code__code", "customer__external_id"]
