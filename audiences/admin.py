@@ -5,7 +5,10 @@ from django.db.models import Count
 from django.urls import path
 from import_export.admin import ExportMixin, ImportExportMixin
 
-from audiences import resources
+from audiences import (
+    dashboard,  # noqa: F401  (registers its panels on the Reports page)
+    resources,
+)
 from audiences.admin_communications import communications_import_view
 from audiences.admin_customer import register_audiences_sections
 from audiences.customer_page import customer_sections
@@ -91,6 +94,11 @@ class ConsentInline(admin.TabularInline):
 @admin.register(Customer)
 class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
     resource_classes = [resources.CustomerResource]
+
+    def get_export_resource_classes(self, request):
+        """Export the customers as imported, or with their segments and scores (import takes the first only)."""
+        return [resources.CustomerResource, resources.CustomerWithScoresResource]
+
     list_display = [
         "external_id",
         "full_name",

@@ -8,6 +8,7 @@ from import_export import fields, resources, widgets
 
 from audiences.dates import iso_datetime
 from audiences.models import ConsentRecord, Customer, Event, Order, OrderLine, Product, Store
+from audiences.rfm import rfm_label
 from audiences.services.catalog import product_upsert
 from audiences.services.consent import consent_record
 from audiences.services.customers import customer_upsert
@@ -58,6 +59,36 @@ class CustomerResource(resources.ModelResource):
         fields["store"] = instance.store.code if instance.store_id else None
         customer, _ = customer_upsert(external_id=instance.external_id, **fields)
         instance.pk = customer.pk
+
+
+class CustomerWithScoresResource(resources.ModelResource):
+    """Export only: each customer with their segments (codes, by ';') and their scores and RFM group."""
+
+    segments = fields.Field(column_name="segments")
+    rfm_group = fields.Field(column_name="rfm_group")
+
+    class Meta:
+        model = Customer
+        name = "Customers with segments and scores"
+        fields = [
+            "external_id", "email", "phone", "first_name", "last_name", "city", "currency", "orders_count",
+            "total_spent", "last_order_at", "segments", "rfm_group", "score__rfm_r", "score__rfm_f", "score__rfm_m",
+            "score__lifetime_value", "score__avg_order_value", "score__orders_per_month", "score__computed_at",
+        ]  # fmt: skip
+        export_order = fields
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("score").prefetch_related("segment_memberships__segment")
+
+    def dehydrate_segments(self, customer) -> str:
+        return ";".join(sorted(m.segment.code for m in customer.segment_memberships.all()))
+
+    def dehydrate_rfm_group(self, customer) -> str:
+        score = getattr(customer, "score", None)
+        return rfm_label(score.rfm_segment) if score is not None and score.rfm_segment else ""
+
+    def dehydrate_total_spent(self, customer) -> str:
+        return customer.total_spent_display
 
 
 class ProductResource(resources.ModelResource):

@@ -1,8 +1,8 @@
 """Reads of the audiences data."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from audiences.models import Category, Consent, ConsentRecord, Customer, CustomerScore, Order, Product, Store
+from audiences.models import Category, Consent, ConsentRecord, Customer, CustomerScore, Order, Product, Segment, Store
 from audiences.profile import profile_extensions
 
 
@@ -45,3 +45,66 @@ def category_get(*, code: str) -> Category | None:
 
 def product_get(*, sku: str) -> Product | None:
     return Product.objects.select_related("category").filter(sku=sku).first()
+
+
+# What the back office's pickers offer (the promotion form's products, categories, brands, stores and
+# segments): (value, label) pairs matching a search, and the labels of values already chosen.
+PICKER_LIMIT = 20
+
+
+def _category_labels(categories) -> dict[str, str]:
+    """Each category with its tree: "Electronics › TV"."""
+    categories = list(categories)
+    ancestors = {code for category in categories for code in category.lineage}
+    names = dict(Category.objects.filter(code__in=ancestors).values_list("code", "name"))
+    return {c.code: " › ".join(names.get(code, code) for code in reversed(c.lineage)) for c in categories}
+
+
+def _picks(kind: str, term: str):
+    if kind == "products":
+        found = Product.objects.filter(Q(sku__icontains=term) | Q(name__icontains=term)).order_by("sku")
+        return [(p.sku, f"{p.sku} · {p.name}") for p in found[:PICKER_LIMIT]]
+    if kind == "categories":
+        found = Category.objects.filter(Q(code__icontains=term) | Q(name__icontains=term))[:PICKER_LIMIT]
+        return list(_category_labels(found).items())
+    if kind == "brands":
+        found = Product.objects.filter(brand__icontains=term).exclude(brand="").order_by("brand")
+        return [(brand, brand) for brand in found.values_list("brand", flat=True).distinct()[:PICKER_LIMIT]]
+    if kind == "stores":
+        found = Store.objects.filter(Q(code__icontains=term) | Q(name__icontains=term)).order_by("code")
+        return [(s.code, f"{s.code} · {s.name}") for s in found[:PICKER_LIMIT]]
+    if kind == "segments":
+        found = Segment.objects.filter(Q(code__icontains=term) | Q(name__icontains=term)).order_by("name")
+        return [(s.code, s.name) for s in found[:PICKER_LIMIT]]
+    raise KeyError(kind)
+
+
+PICKER_KINDS = ("products", "categories", "brands", "stores", "segments")
+
+
+def picker_search(*, kind: str, term: str) -> list[tuple[str, str]]:
+    """At most PICKER_LIMIT (value, label) pairs of `kind` whose code or name contains `term`."""
+    return _picks(kind, term.strip())
+
+
+def picker_labels(*, kind: str, values: list[str]) -> dict[str, str]:
+    """The label of each chosen value that exists (a value that does not keeps its own text)."""
+    if kind == "products":
+        return {
+            sku: f"{sku} · {name}" for sku, name in Product.objects.filter(sku__in=values).values_list("sku", "name")
+        }
+    if kind == "categories":
+        return _category_labels(Category.objects.filter(code__in=values))
+    if kind == "stores":
+        return {
+            code: f"{code} · {name}" for code, name in Store.objects.filter(code__in=values).values_list("code", "name")
+        }
+    if kind == "segments":
+        return dict(Segment.objects.filter(code__in=values).values_list("code", "name"))
+    return {value: value for value in values}
+
+
+def rfm_cell_counts() -> dict[tuple[int, int], int]:
+    """Scored customers per (recency, frequency) cell of the RFM grid."""
+    rows = CustomerScore.objects.filter(rfm_r__isnull=False).values("rfm_r", "rfm_f").annotate(n=Count("pk"))
+    return {(row["rfm_r"], row["rfm_f"]): row["n"] for row in rows}

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import path, reverse
 
 from config import admin_navigation
+from config.admin_reports import report_csv_view, reports_view
+from config.dashboard import panels_for
 from config.roles import is_administrator
 
 
@@ -21,7 +23,7 @@ class EngineAdminSite(admin.AdminSite):
             url_of=lambda key: reverse("admin:section", args=[key], current_app=self.name),
         )
         if app_label is None:
-            return grouped
+            return self._with_reports(request, grouped)
         return [
             section
             for section in grouped
@@ -29,6 +31,25 @@ class EngineAdminSite(admin.AdminSite):
             or any(model["model"]._meta.app_label == app_label for model in section["models"])
         ]
 
+    def _with_reports(self, request, grouped: list[dict]) -> list[dict]:
+        """The Reports section: the dashboard, for anyone who may see one of its panels."""
+        if not panels_for(request.user):
+            return grouped
+        url = reverse("admin:reports", current_app=self.name)
+        dashboard = {"name": "Dashboard", "object_name": "Dashboard", "admin_url": url, "add_url": None,
+                     "view_only": True, "perms": {"view": True}}  # fmt: skip
+        reports = {"name": "Reports", "app_label": "reports", "app_url": url, "has_module_perms": True,
+                   "models": [dashboard]}  # fmt: skip
+        at = next((n for n, s in enumerate(grouped) if s["app_label"] == admin_navigation.SETTINGS), len(grouped))
+        return [*grouped[:at], reports, *grouped[at:]]
+
     def get_urls(self):
         section = self.admin_view(self.app_index)
-        return [path("section/<slug:app_label>/", section, name="section"), *super().get_urls()]
+        reports = self.admin_view(lambda request: reports_view(self, request))
+        report_csv = self.admin_view(lambda request, key: report_csv_view(self, request, key))
+        return [
+            path("section/<slug:app_label>/", section, name="section"),
+            path("reports/", reports, name="reports"),
+            path("reports/<slug:key>.csv", report_csv, name="report_csv"),
+            *super().get_urls(),
+        ]

@@ -8,15 +8,20 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
+from import_export.admin import ExportMixin
 
 from audiences.customer_page import CustomerSection, changelist_of_customer, register_customer_section
 from audiences.models import Customer
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
-from messaging import previews
+from messaging import (
+    dashboard,  # noqa: F401  (registers its panels on the Reports page)
+    previews,
+)
 from messaging.context import SAMPLE_CONTEXT_HELP
 from messaging.models import Channel, Message, SenderAddress, Suppression, Template, TemplateTranslation, TrackingEvent
 from messaging.rendering import translation_errors
+from messaging.resources import MessageResource
 from messaging.selectors import customer_messages
 from messaging.services.suppression import suppression_add, suppression_remove
 from messaging.sms_segments import sms_info
@@ -179,7 +184,8 @@ class TemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(KeptForTheRecord, admin.ModelAdmin):
+class MessageAdmin(KeptForTheRecord, ExportMixin, admin.ModelAdmin):
+    resource_classes = [MessageResource]
     list_display = ["id", "customer", "channel", "template", "status", "reason", "scheduled_for", "sent_at"]
     list_filter = ["status", "channel", "kind", "reason"]
     search_fields = ["customer__external_id", "idempotency_key", "address"]

@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext
 
 from audiences.models import Customer
@@ -59,3 +59,27 @@ def pick_language(available: dict[str, dict], wanted: str) -> str | None:
         if language in available:
             return language
     return min(available) if available else None
+
+
+# The Reports page's numbers (messaging/dashboard.py).
+DELIVERED_OR_WORSE = [MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.OPENED, MessageStatus.CLICKED,
+                      MessageStatus.BOUNCED]  # fmt: skip
+
+
+def messages_sent_by_channel(*, since) -> list[tuple[str, int]]:
+    """How many messages each channel sent since `since` (every channel, 0 for the quiet ones)."""
+    counts = dict(
+        Message.objects.filter(sent_at__gte=since).values("channel").annotate(n=Count("id")).values_list("channel", "n")
+    )
+    return [(channel, counts.get(channel, 0)) for channel in Channel.values]
+
+
+def deliverability_by_channel(*, since) -> list[tuple[str, int, int, int]]:
+    """(channel, sent, bounced, complaints) for messages sent since `since`, for channels that sent any."""
+    sent = Message.objects.filter(sent_at__gte=since, status__in=DELIVERED_OR_WORSE)
+    rows = sent.values("channel").annotate(
+        sent=Count("id"),
+        bounced=Count("id", filter=Q(status=MessageStatus.BOUNCED)),
+        complaints=Count("tracking", filter=Q(tracking__event_type="complained"), distinct=True),
+    )
+    return [(row["channel"], row["sent"], row["bounced"], row["complaints"]) for row in rows.order_by("channel")]

@@ -9,21 +9,24 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
+from import_export.admin import ExportMixin
 
 from audiences.customer_page import CustomerSection, register_customer_section
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
-from promotions import selectors
+from promotions import (
+    dashboard,  # noqa: F401  (registers its panels on the Reports page)
+    selectors,
+)
 from promotions.admin_codes import code_generation_confirmation
+from promotions.admin_promotion_form import EDITABLE, picker_view, promotion_fieldsets, promotion_form_class
 from promotions.api.serializers import money_string
 from promotions.code_exports import codes_csv_response
 from promotions.code_patterns import InvalidPattern, validate_pattern
-from promotions.lifecycle import REQUESTABLE
-from promotions.models import PROMOTION_FIELDS, CodeGenerationJob, Promotion, PromotionCode, Redemption
+from promotions.models import CodeGenerationJob, Promotion, PromotionCode, Redemption
+from promotions.resources import RedemptionResource
 from promotions.services.codes import MAX_CODES_PER_JOB, code_generation_start
-from promotions.services.definitions import promotion_clean, promotion_create, promotion_update
-
-EDITABLE = list(PROMOTION_FIELDS)
+from promotions.services.definitions import promotion_create, promotion_update
 
 register_customer_section(
     CustomerSection(
@@ -42,36 +45,6 @@ place_in_section(
     "promotions.codegenerationjob",
     "promotions.redemption",
 )
-
-
-class PromotionForm(forms.ModelForm):
-    # What a marketer may ask for; scheduled and expired follow from the dates (the list's status
-    # column shows the live one).
-    status = forms.ChoiceField(
-        choices=[(value, Promotion.Status(value).label) for value in REQUESTABLE],
-        initial=Promotion.Status.DRAFT,
-        help_text="Active runs between the start and end dates (scheduled before, expired after). "
-        "To end a promotion now, pause it or set its end date.",
-    )
-
-    class Meta:
-        model = Promotion
-        fields = EDITABLE
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and self.instance.status not in REQUESTABLE:
-            self.initial["status"] = Promotion.Status.ACTIVE  # scheduled and expired were asked as active
-
-    def clean(self):
-        cleaned = super().clean()
-        candidate = Promotion(pk=self.instance.pk, **{name: cleaned.get(name) for name in EDITABLE if name in cleaned})
-        try:
-            promotion_clean(candidate)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                self.add_error(field.split(".")[0] if field.split(".")[0] in self.fields else None, errors)
-        return cleaned
 
 
 DEFAULT_CODE_COUNT = 1000
@@ -97,7 +70,6 @@ class RedemptionInline(admin.TabularInline):
 
 @admin.register(Promotion)
 class PromotionAdmin(admin.ModelAdmin):
-    form = PromotionForm
     action_form = CodeGenerationActionForm
     actions = ["generate_codes"]
     list_display = ["name", "status", "trigger", "reward_type", "priority", "stacking", "uses", "spent", "redeemed"]
@@ -105,6 +77,21 @@ class PromotionAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     readonly_fields = ["codes", "used", "budget_spent", "reward_type", "created_at", "updated_at"]
     inlines = [RedemptionInline]
+    read_only_fieldsets = [(None, {"fields": EDITABLE}), ("Codes and spending", {"fields": readonly_fields})]
+
+    class Media:
+        js = ["promotions/promotion_form.js"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if self.has_change_permission(request, obj) or (obj is None and self.has_add_permission(request)):
+            kwargs["form"] = promotion_form_class()  # every reward type registered now has its fields
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        """The form's sections for those who edit; the saved definition as it is for those who only view."""
+        if not (self.has_change_permission(request, obj) or (obj is None and self.has_add_permission(request))):
+            return self.read_only_fieldsets
+        return [*promotion_fieldsets(), self.read_only_fieldsets[1]]
 
     def get_queryset(self, request):
         active = Q(redemptions__status=Redemption.Status.ACTIVE)
@@ -149,7 +136,8 @@ class PromotionAdmin(admin.ModelAdmin):
     def get_urls(self):
         export = self.admin_site.admin_view(self.codes_export_view)
         route = path("<int:promotion_id>/codes.csv", export, name="promotions_promotion_codes_csv")
-        return [route, *super().get_urls()]
+        pick = self.admin_site.admin_view(lambda request, kind: picker_view(self, request, kind))
+        return [route, path("pick/<str:kind>/", pick, name="promotions_promotion_pick"), *super().get_urls()]
 
     def codes_export_view(self, request, promotion_id: int):
         """The promotion's unique codes as CSV, streamed; the shared code is shown on the promotion itself."""
@@ -218,7 +206,8 @@ class CodeGenerationJobAdmin(KeptForTheRecord, WrittenByTheEngine, admin.ModelAd
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(KeptForTheRecord, WrittenByTheEngine, admin.ModelAdmin):
+class RedemptionAdmin(KeptForTheRecord, WrittenByTheEngine, ExportMixin, admin.ModelAdmin):
+    resource_classes = [RedemptionResource]
     list_display = ["order", "promotion", "code", "customer", "amount", "currency", "status", "created_at"]
     list_filter = ["status", "currency"]
     search_fields = ["order__external_id", "code__code", "customer__external_id"]

@@ -9,7 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from audiences.models import Category, Customer, Order, Product, Store
@@ -331,3 +332,15 @@ def coupon_check(
     if result.status == "applied" or (not request.lines and result.reason in CART_DEPENDENT_REASONS):
         return CouponCheck(True, None, "The code can be used.", promotion)
     return CouponCheck(False, result.reason, result.message, promotion, result.detail)
+
+
+def redemptions_per_day(*, since) -> list[tuple]:
+    """(day, currency, redemptions, discount given) for active redemptions since `since`, by local day."""
+    rows = (
+        Redemption.objects.filter(created_at__gte=since, status=Redemption.Status.ACTIVE)
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("day", "currency")
+        .annotate(n=Count("id"), amount=Sum("amount"))
+        .order_by("day", "currency")
+    )
+    return [(row["day"], row["currency"], row["n"], row["amount"]) for row in rows]

@@ -2,9 +2,11 @@
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
-from audiences.models import Customer, Segment, SegmentMembership
+from audiences.models import Customer, Segment, SegmentMembership, SegmentMembershipChange
 from audiences.segments.language import compile_rules
 
 
@@ -53,3 +55,27 @@ def customer_segment_codes(customer: Customer) -> list[str]:
 def customer_memberships(*, customer: Customer) -> QuerySet[SegmentMembership]:
     """The segments the customer is in, with when they entered, by segment name."""
     return SegmentMembership.objects.filter(customer=customer).select_related("segment").order_by("segment__name")
+
+
+def segment_sizes_by_day(*, days: list, largest: int = 6) -> dict[str, list[int]]:
+    """The `largest` segments' member counts at the end of each of `days` (ascending local dates, the last
+    today), walked back from today's count through the membership history."""
+    sizes = (
+        Segment.objects.annotate(members=Count("memberships")).order_by("-members", "code").values("code", "members")
+    )[:largest]
+    current = {row["code"]: row["members"] for row in sizes}
+    changes = (
+        SegmentMembershipChange.objects.filter(segment__code__in=current, changed_at__date__gte=days[0])
+        .annotate(day=TruncDate("changed_at", tzinfo=timezone.get_current_timezone()))
+        .values("segment__code", "day")
+        .annotate(entered=Count("id", filter=Q(kind="entered")), exited=Count("id", filter=Q(kind="exited")))
+    )
+    net = {(row["segment__code"], row["day"]): row["entered"] - row["exited"] for row in changes}
+    series = {}
+    for code, size in current.items():
+        by_day = []
+        for day in reversed(days):
+            by_day.append(size)
+            size -= net.get((code, day), 0)
+        series[code] = list(reversed(by_day))
+    return series

@@ -3,13 +3,14 @@ sets as the cart fills, the dearest units first, while a set still saves."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import ClassVar
 
 from promotions.engine.money import PerPlaces, allocate_by_position, units_per_places
-from promotions.engine.rewards.registry import Reward, RewardFields, register_reward
+from promotions.engine.rewards.registry import MONEY, TEXT, WHOLE, Reward, RewardFields, Rows, register_reward
 from promotions.engine.types import LINES, CartLine, Stage
 from promotions.engine.units import unit_price
 
@@ -39,6 +40,10 @@ class Bundle(Reward):
     price: Decimal
     type: ClassVar[str] = "bundle"
     options: ClassVar[tuple[str, ...]] = ("items", "price")
+    option_kinds: ClassVar[Mapping[str, object]] = {
+        "items": Rows({"sku": TEXT, "category": TEXT, "quantity": WHOLE}),
+        "price": MONEY,
+    }
     stage: ClassVar[int] = Stage.ITEM
     effect: ClassVar[int] = LINES
     _price: PerPlaces = field(init=False, repr=False, compare=False)

@@ -3,12 +3,13 @@ if given) are discounted, at most `max_applications` times."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
 from promotions.engine.money import HUNDRED, PerPlaces, ratio, round_half_up, units_per_places
-from promotions.engine.rewards.registry import Reward, RewardFields, register_reward
+from promotions.engine.rewards.registry import MONEY, PERCENT, TARGET, WHOLE, Reward, RewardFields, register_reward
 from promotions.engine.types import LINES, Stage, Target
 from promotions.engine.units import cheapest, unit_groups
 
@@ -30,6 +31,15 @@ class BuyXGetY(Reward):
     price: Decimal | None = None
     type: ClassVar[str] = "buy_x_get_y"
     options: ClassVar[tuple[str, ...]] = ("buy", "get", "get_target", "max_applications", *DISCOUNTS)
+    option_kinds: ClassVar[Mapping[str, object]] = {
+        "buy": WHOLE,
+        "get": WHOLE,
+        "get_target": TARGET,
+        "max_applications": WHOLE,
+        "percent_off": PERCENT,
+        "amount_off": MONEY,
+        "price": MONEY,
+    }
     stage: ClassVar[int] = Stage.ITEM
     effect: ClassVar[int] = LINES
     _ratio: tuple[int, int] | None = field(init=False, repr=False, compare=False)

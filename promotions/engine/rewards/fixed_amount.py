@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import ClassVar
 
 from promotions.engine.money import PerPlaces, allocate_by_position, units_per_places
-from promotions.engine.rewards.registry import Reward, RewardFields, register_reward
+from promotions.engine.rewards.registry import MONEY, WHOLE, Choice, Reward, RewardFields, register_reward
 from promotions.engine.rewards.shares import share, subtotal_of
 from promotions.engine.types import LINES, Stage
 from promotions.engine.units import cheapest_units
@@ -25,6 +26,11 @@ class FixedAmount(Reward):
     max_units: int | None = None  # only the N cheapest targeted units are discounted
     type: ClassVar[str] = "fixed_amount"
     options: ClassVar[tuple[str, ...]] = ("value", "per", "max_units")
+    option_kinds: ClassVar[Mapping[str, object]] = {
+        "value": MONEY,
+        "per": Choice(("order", "item")),
+        "max_units": WHOLE,
+    }
     effect: ClassVar[int] = LINES
     _value: PerPlaces = field(init=False, repr=False, compare=False)
 

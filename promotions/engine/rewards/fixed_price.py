@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
 from promotions.engine.money import PerPlaces, units_per_places
-from promotions.engine.rewards.registry import Reward, RewardFields, register_reward
+from promotions.engine.rewards.registry import MONEY, Reward, RewardFields, register_reward
 from promotions.engine.types import LINES, Stage
 
 
@@ -17,6 +18,7 @@ class FixedPrice(Reward):
     value: Decimal
     type: ClassVar[str] = "fixed_price"
     options: ClassVar[tuple[str, ...]] = ("value",)
+    option_kinds: ClassVar[Mapping[str, object]] = {"value": MONEY}
     stage: ClassVar[int] = Stage.ITEM
     effect: ClassVar[int] = LINES
     _value: PerPlaces = field(init=False, repr=False, compare=False)

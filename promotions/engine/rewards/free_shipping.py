@@ -3,12 +3,13 @@ most `max_amount`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
 from promotions.engine.money import HUNDRED, PerPlaces, ratio, round_half_up, units_per_places
-from promotions.engine.rewards.registry import Reward, RewardFields, register_reward
+from promotions.engine.rewards.registry import MONEY, PERCENT, Reward, RewardFields, register_reward
 from promotions.engine.types import SHIPPING, Stage
 
 
@@ -19,6 +20,7 @@ class FreeShipping(Reward):
     percent: Decimal = HUNDRED
     type: ClassVar[str] = "free_shipping"
     options: ClassVar[tuple[str, ...]] = ("max_amount", "percent")
+    option_kinds: ClassVar[Mapping[str, object]] = {"percent": PERCENT, "max_amount": MONEY}
     stage: ClassVar[int] = Stage.SHIPPING
     effect: ClassVar[int] = SHIPPING
     _max: PerPlaces | None = field(init=False, repr=False, compare=False)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from promotions.engine.rewards.registry import Reward, RewardFields, register_reward
+from promotions.engine.rewards.registry import TEXT, WHOLE, Reward, RewardFields, register_reward
 from promotions.engine.types import GIFT, Stage
 
 
@@ -16,6 +17,7 @@ class Gift(Reward):
     quantity: int = 1
     type: ClassVar[str] = "gift"
     options: ClassVar[tuple[str, ...]] = ("sku", "quantity")
+    option_kinds: ClassVar[Mapping[str, object]] = {"sku": TEXT, "quantity": WHOLE}
     stage: ClassVar[int] = Stage.ORDER
     effect: ClassVar[int] = GIFT
 

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import ClassVar
 
 from promotions.engine.money import PerPlaces, allocate_by_position, ratio, round_half_up, units_per_places
-from promotions.engine.rewards.registry import Reward, RewardFields, register_reward
+from promotions.engine.rewards.registry import MONEY, PERCENT, WHOLE, Reward, RewardFields, register_reward
 from promotions.engine.rewards.shares import fraction_half_up, share, subtotal_of
 from promotions.engine.types import LINES, Stage
 from promotions.engine.units import cheapest_units
@@ -23,6 +24,7 @@ class Percentage(Reward):
     max_units: int | None = None  # only the N cheapest targeted units are discounted
     type: ClassVar[str] = "percentage"
     options: ClassVar[tuple[str, ...]] = ("value", "max_discount", "max_units")
+    option_kinds: ClassVar[Mapping[str, object]] = {"value": PERCENT, "max_discount": MONEY, "max_units": WHOLE}
     stage: ClassVar[int] = Stage.ITEM
     effect: ClassVar[int] = LINES
     _ratio: tuple[int, int] = field(init=False, repr=False, compare=False)

@@ -7,6 +7,8 @@ the class, never its name. An unregistered `type` is refused, naming the registe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, TypeVar
 
@@ -30,6 +32,26 @@ EFFECT_ATTRIBUTES = {
 }
 
 
+# How the back office asks for an option (`Reward.option_kinds`); the admin's promotion form picks a widget
+# per kind, so a new reward type gets its form by declaring them. An option not declared is asked as text.
+MONEY, PERCENT, WHOLE, TEXT, TARGET = "money", "percent", "whole", "text", "target"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a few fixed words (a fixed amount's `per`: order or item)."""
+
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A list of objects (a tiered reward's tiers), each with these options."""
+
+    kinds: Mapping[str, object]
+    rows: int = 5
+
+
 class Reward:
     """What every reward type declares. Subclasses are frozen, slotted dataclasses.
 
@@ -42,6 +64,8 @@ class Reward:
     - `threshold` and `threshold_units`: the subtotal below which it gives nothing (a tiered
       reward's lowest tier), as configured and in minor units per currency exponent; None if any
       cart may get it. A threshold makes the pipeline check it and a refused code name it;
+    - `option_kinds` (optional): how the back office asks for each option (MONEY, PERCENT, WHOLE, TEXT,
+      TARGET, a `Choice` or `Rows`);
     - `index_keys()`: what a promotion with this reward and a whole-cart target is found by in
       the index, as (kind, value) pairs; None when every cart is a candidate.
     """
@@ -52,6 +76,7 @@ class Reward:
     options: ClassVar[tuple[str, ...]]
     stage: ClassVar[int]
     effect: ClassVar[int]
+    option_kinds: ClassVar[Mapping[str, object]] = {}
     threshold: Decimal | None = None
     threshold_units: PerPlaces | None = None
 
@@ -124,6 +149,9 @@ def register_reward(cls: RewardClass) -> RewardClass:
     missing = [attribute for attribute in needed if not hasattr(cls, attribute)]
     if missing:
         raise TypeError(f"Reward type '{name}' lacks: {', '.join(missing)}.")
+    undeclared = sorted(set(cls.option_kinds) - set(cls.options))
+    if undeclared:
+        raise TypeError(f"Reward type '{name}' describes options it does not take: {', '.join(undeclared)}.")
     _rewards[name] = cls
     return cls
 

@@ -4,12 +4,13 @@ refused code says how much to spend."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
 from promotions.engine.money import PerPlaces, ratio, round_half_up, thresholds_per_places, units_per_places
-from promotions.engine.rewards.registry import Reward, RewardFields, register_reward
+from promotions.engine.rewards.registry import MONEY, PERCENT, Reward, RewardFields, Rows, register_reward
 from promotions.engine.rewards.shares import share, subtotal_of
 from promotions.engine.types import TIERED, Stage
 
@@ -49,6 +50,9 @@ class Tiered(Reward):
     tiers: tuple[Tier, ...]  # ascending by min_subtotal
     type: ClassVar[str] = "tiered"
     options: ClassVar[tuple[str, ...]] = ("tiers",)
+    option_kinds: ClassVar[Mapping[str, object]] = {
+        "tiers": Rows({"min_subtotal": MONEY, "amount": MONEY, "percent": PERCENT})
+    }
     stage: ClassVar[int] = Stage.ORDER
     effect: ClassVar[int] = TIERED
     threshold: Decimal = field(init=False, repr=False, compare=False)

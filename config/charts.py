@@ -1,0 +1,109 @@
+"""Charts as inline SVG, drawn on the server: they render offline and under the Content-Security-Policy (no
+script, no CDN). Pure: a `Table` in, SVG markup out; every label is escaped."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from config.dashboard import BARS, GRID, LINES, Table
+
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 220, 48, 36, 12
+COLOURS = ["#3b4cb8", "#d9822b", "#2f9e6e", "#c2255c", "#7048e8", "#868e96"]
+
+
+def _number(value) -> float:
+    # Drawing positions only: the numbers themselves are shown and exported exactly, never through float.
+    return float(value or 0)
+
+
+def _label(value) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _svg(body: str, title: str) -> SafeString:
+    return mark_safe(  # noqa: S308  (every label below is escaped)
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{body}</svg>'
+    )
+
+
+def _axis(top: float) -> str:
+    plot = HEIGHT - BOTTOM
+    return (f'<line x1="{LEFT}" y1="{plot}" x2="{WIDTH}" y2="{plot}" stroke="#999"/>'
+            f'<text x="{LEFT - 4}" y="{TOP + 4}" text-anchor="end" font-size="10">{escape(_label(top))}</text>'
+            f'<text x="{LEFT - 4}" y="{plot}" text-anchor="end" font-size="10">0</text>')  # fmt: skip
+
+
+def bars(table: Table, title: str) -> SafeString:
+    """One bar per row, of its first series."""
+    values = [_number(row[1]) for row in table.rows]
+    top = max(values, default=0) or 1
+    width = (WIDTH - LEFT) / max(len(values), 1)
+    parts = [_axis(max((row[1] for row in table.rows), default=0))]
+    for n, (row, value) in enumerate(zip(table.rows, values, strict=True)):
+        height = (HEIGHT - BOTTOM - TOP) * value / top
+        x = LEFT + n * width + width * 0.15
+        y = HEIGHT - BOTTOM - height
+        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{width * 0.7:.1f}" height="{height:.1f}" '
+                     f'fill="{COLOURS[0]}"><title>{escape(row[0])}: {escape(_label(row[1]))}</title></rect>'
+                     f'<text x="{x + width * 0.35:.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle" '
+                     f'font-size="11">{escape(row[0])}</text>'
+                     f'<text x="{x + width * 0.35:.1f}" y="{y - 3:.1f}" text-anchor="middle" '
+                     f'font-size="10">{escape(_label(row[1]))}</text>')  # fmt: skip
+    return _svg("".join(parts), title)
+
+
+def lines(table: Table, title: str) -> SafeString:
+    """One line per series over the rows (days), with a legend."""
+    series = table.columns[1:]
+    values = [[_number(row[1 + s]) for row in table.rows] for s in range(len(series))]
+    top_value = max((row[1 + s] or 0 for row in table.rows for s in range(len(series))), default=0)
+    top = _number(top_value) or 1
+    step = (WIDTH - LEFT - 10) / max(len(table.rows) - 1, 1)
+    parts = [_axis(top_value)]
+    for s, name in enumerate(series):
+        colour = COLOURS[s % len(COLOURS)]
+        points = " ".join(f"{LEFT + n * step:.1f},{HEIGHT - BOTTOM - (HEIGHT - BOTTOM - TOP) * v / top:.1f}"
+                          for n, v in enumerate(values[s]))  # fmt: skip
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>'
+                     f'<text x="{LEFT + 8 + s * 130}" y="{HEIGHT - 4}" font-size="11" fill="{colour}">'
+                     f"■ {escape(name)}</text>")  # fmt: skip
+    if table.rows:
+        parts.append(f'<text x="{LEFT}" y="{HEIGHT - BOTTOM + 14}" font-size="10">{escape(table.rows[0][0])}</text>'
+                     f'<text x="{WIDTH - 10}" y="{HEIGHT - BOTTOM + 14}" text-anchor="end" font-size="10">'
+                     f"{escape(table.rows[-1][0])}</text>")  # fmt: skip
+    return _svg("".join(parts), title)
+
+
+def grid(table: Table, title: str) -> SafeString:
+    """A heat map: rows by columns, each cell shaded by its count."""
+    cells = [(r, c, row[1 + c]) for r, row in enumerate(table.rows) for c in range(len(table.columns) - 1)]
+    top = max((_number(v) for _, _, v in cells), default=0) or 1
+    size = min((WIDTH - LEFT) / max(len(table.columns) - 1, 1), (HEIGHT - BOTTOM) / max(len(table.rows), 1))
+    parts = []
+    for r, c, value in cells:
+        x, y = LEFT + c * size, TOP + r * size
+        shade = 0.1 + 0.9 * _number(value) / top
+        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{size - 2:.1f}" height="{size - 2:.1f}" '
+                     f'fill="{COLOURS[0]}" fill-opacity="{shade:.2f}"/>'
+                     f'<text x="{x + size / 2:.1f}" y="{y + size / 2 + 4:.1f}" text-anchor="middle" '
+                     f'font-size="11">{escape(_label(value))}</text>')  # fmt: skip
+    for r, row in enumerate(table.rows):
+        parts.append(f'<text x="{LEFT - 4}" y="{TOP + r * size + size / 2 + 4:.1f}" text-anchor="end" '
+                     f'font-size="10">{escape(row[0])}</text>')  # fmt: skip
+    for c, name in enumerate(table.columns[1:]):
+        parts.append(f'<text x="{LEFT + c * size + size / 2:.1f}" y="{TOP + len(table.rows) * size + 12:.1f}" '
+                     f'text-anchor="middle" font-size="10">{escape(name)}</text>')  # fmt: skip
+    return _svg("".join(parts), title)
+
+
+DRAW = {BARS: bars, LINES: lines, GRID: grid}
+
+
+def chart(kind: str, table: Table, title: str) -> SafeString:
+    return DRAW[kind](table, title)
