@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audiences import signals
 from audiences.models import Customer, Segment, SegmentMembership, SegmentMembershipChange
+from audiences.pricing_inputs import pricing_inputs_changed
 from audiences.segments.fields import RuleError
 from audiences.segments.language import compile_rules, validate_rules
 
@@ -122,6 +123,8 @@ def segment_refresh(*, segment: Segment, now: datetime | None = None) -> Refresh
             f"SELECT segment_id, customer_id, %s, entered_at FROM {membership} WHERE segment_id = %s AND id > %s",
             [SegmentMembershipChange.Kind.ENTERED, segment.pk, members_before],
         )
+    if entered or exited:
+        pricing_inputs_changed()
     count = SegmentMembership.objects.filter(segment=segment).count()
     Segment.objects.filter(pk=segment.pk).update(member_count=count, refreshed_at=now)
     transaction.on_commit(

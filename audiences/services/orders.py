@@ -27,6 +27,7 @@ from django.utils import timezone
 from audiences import signals
 from audiences.models import MONEY, Category, Customer, Order, OrderLine, Product, Store
 from audiences.order_cancel_steps import run_order_cancel_steps
+from audiences.pricing_inputs import pricing_inputs_changed
 from audiences.segments.recheck import customers_mark_changed
 from audiences.services.validation import check_currency
 
@@ -125,6 +126,7 @@ def customer_statistics_recompute(*, customer_ids: list[int]) -> None:
     their placed orders: after a cancellation or a bulk import. Migration 0008 keeps a frozen copy."""
     placed = Order.objects.filter(customer=OuterRef("pk"), status=Order.Status.PLACED).values("customer")
     own_currency = placed.filter(currency=OuterRef("currency"))
+    pricing_inputs_changed()
     for start in range(0, len(customer_ids), 2_000):
         Customer.objects.filter(pk__in=customer_ids[start : start + 2_000]).update(
             total_spent=Coalesce(Subquery(own_currency.annotate(s=Sum("total")).values("s")[:1]), Value(Decimal(0))),
