@@ -73,7 +73,6 @@ class Command(BaseCommand):
             if response.status_code != 200:
                 raise RuntimeError(f"carts/evaluate answered {response.status_code}: {response.content[:300]!r}")
 
-
         cold = CaptureQueriesContext(connection)
         with cold:
             post(bodies[0])
@@ -89,8 +88,7 @@ class Command(BaseCommand):
             post(bodies[number % len(bodies)])
         cpu_ms = (time.process_time() - started) * 1000 / requests
         self.stdout.write(
-            f"queries per request: cold {len(cold_queries)}, warm {len(warm_queries)} "
-            f"(goal ≤ {TARGET_QUERIES} warm)"
+            f"queries per request: cold {len(cold_queries)}, warm {len(warm_queries)} (goal ≤ {TARGET_QUERIES} warm)"
         )
         for query in warm_queries:
             self.stdout.write(f"  warm query: {query['sql'][:160]}")
