@@ -24,6 +24,11 @@ def register_customer_facts_provider(provider: FactsProvider) -> None:
         _providers.append(provider)
 
 
+def providers_tag() -> str:
+    """Names the registered providers: facts cached under other providers (another deploy's) are not these."""
+    return ",".join(f"{provider.__module__}.{provider.__qualname__}" for provider in _providers)
+
+
 def provided_facts(customer: Customer) -> dict:
     """`{"segments", "extra"}` as the segments and every registered provider say."""
     facts = {"segments": frozenset(customer_segment_codes(customer)), "extra": {}}

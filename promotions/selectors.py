@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from audiences.models import Category, Customer, Order, Product, Store
 from promotions import storefront_cache
-from promotions.customer_facts import customer_facts, provided_facts
+from promotions.customer_facts import customer_facts, provided_facts, providers_tag
 from promotions.engine import Cart, CartLine, CodeRecord, Context, PromotionIndex, PromotionUsage, Result, evaluate
 from promotions.engine.evaluate import normalize_code, static_reason
 from promotions.engine.rewards.registry import reward_type_names
@@ -132,7 +132,11 @@ def cart_price(*, request: PricingRequest) -> Pricing:
                 "promotion_id", "used"
             )
         ) if per_customer else {}  # fmt: skip
-        cached = storefront_cache.cached_facts(request.customer, versions, provided_facts) if versions else None
+        cached = (
+            storefront_cache.cached_facts(request.customer, versions, provided_facts, providers_tag())
+            if versions
+            else None
+        )
         facts = customer_facts(request.customer, uses, cached)
     context = Context(
         now=request.now or timezone.now(),

@@ -80,8 +80,9 @@ def categories_by_code(codes: set[str], versions: PricingVersions) -> dict[str, 
     )
 
 
-def cached_facts(customer: Customer, versions: PricingVersions, compute) -> dict:
-    key = f"storefront:facts:{versions.inputs}:{customer.pk}"
+def cached_facts(customer: Customer, versions: PricingVersions, compute, providers: str) -> dict:
+    """`compute(customer)`, cached per version and per set of registered `providers`."""
+    key = _key("facts", versions.inputs, f"{customer.pk}:{providers}")
     facts = cache.get(key)
     if facts is None:
         facts = compute(customer)

@@ -69,7 +69,7 @@ class Command(BaseCommand):
         client = Client(HTTP_AUTHORIZATION=f"Api-Key {key}")
 
         def post(body: str):
-            response = client.post("/api/v1/carts/evaluate", body, content_type="application/json")
+            response = client.post("/api/v1/carts/evaluate", body, content_type="application/json", secure=True)
             if response.status_code != 200:
                 raise RuntimeError(f"carts/evaluate answered {response.status_code}: {response.content[:300]!r}")
 
