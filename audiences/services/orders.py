@@ -126,7 +126,6 @@ def customer_statistics_recompute(*, customer_ids: list[int]) -> None:
     their placed orders: after a cancellation or a bulk import. Migration 0008 keeps a frozen copy."""
     placed = Order.objects.filter(customer=OuterRef("pk"), status=Order.Status.PLACED).values("customer")
     own_currency = placed.filter(currency=OuterRef("currency"))
-    pricing_inputs_changed()
     for start in range(0, len(customer_ids), 2_000):
         Customer.objects.filter(pk__in=customer_ids[start : start + 2_000]).update(
             total_spent=Coalesce(Subquery(own_currency.annotate(s=Sum("total")).values("s")[:1]), Value(Decimal(0))),
@@ -134,6 +133,8 @@ def customer_statistics_recompute(*, customer_ids: list[int]) -> None:
             first_order_at=Subquery(placed.annotate(first=Min("placed_at")).values("first")[:1]),
             last_order_at=Subquery(placed.annotate(last=Max("placed_at")).values("last")[:1]),
         )
+    # Last, as every writer does: the customers' rows are locked before the version row, never after.
+    pricing_inputs_changed()
 
 
 @transaction.atomic
