@@ -12,16 +12,13 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import connection
 
-from audiences.models import Category, Customer, PricingInputsVersion, Product
+from audiences.models import Category, Customer, Product
+from audiences.pricing_inputs import version_sql
 from promotions.models import IndexVersion
 
 # Long enough to matter, short enough that versions no longer read leave the cache on their own.
 CACHE_SECONDS = 600
 
-_VERSIONS_SQL = (
-    f"SELECT (SELECT token FROM {IndexVersion._meta.db_table} WHERE id = 1), "  # noqa: S608
-    f"(SELECT version FROM {PricingInputsVersion._meta.db_table} WHERE id = 1)"
-)
 # Cached for a name that matches nothing, so unknown SKUs and customers do not query every time.
 _ABSENT = "absent"
 
@@ -33,8 +30,9 @@ class PricingVersions:
 
 
 def pricing_versions() -> PricingVersions:
+    index = f"SELECT token FROM {IndexVersion._meta.db_table} WHERE id = 1"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(_VERSIONS_SQL)
+        cursor.execute(f"SELECT ({index}), ({version_sql()})")
         index, inputs = cursor.fetchone()
     return PricingVersions(index or "", inputs or 0)
 

@@ -2,6 +2,19 @@
 
 from django.db import migrations, models
 
+SEQUENCE = "audiences_pricing_inputs_version"
+
+
+def create_sequence(apps, schema_editor):
+    # On PostgreSQL the version is this sequence (audiences/pricing_inputs.py); SQLite uses the table.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}")
+
+
+def drop_sequence(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP SEQUENCE IF EXISTS {SEQUENCE}")
+
 
 class Migration(migrations.Migration):
 
@@ -17,4 +30,5 @@ class Migration(migrations.Migration):
                 ('version', models.BigIntegerField(default=0)),
             ],
         ),
+        migrations.RunPython(create_sequence, drop_sequence),
     ]
