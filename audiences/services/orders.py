@@ -133,7 +133,6 @@ def customer_statistics_recompute(*, customer_ids: list[int]) -> None:
             first_order_at=Subquery(placed.annotate(first=Min("placed_at")).values("first")[:1]),
             last_order_at=Subquery(placed.annotate(last=Max("placed_at")).values("last")[:1]),
         )
-    # Last, as every writer does: the customers' rows are locked before the version row, never after.
     pricing_inputs_changed()
 
 
