@@ -408,3 +408,16 @@ class CustomerScore(models.Model):
 
     def __str__(self):
         return f"{self.customer_id}: RFM {self.rfm_r}{self.rfm_f}{self.rfm_m} {self.get_rfm_segment_display()}"
+
+
+class PricingInputsVersion(models.Model):
+    """One row counting the writes that change what pricing reads about customers and the catalogue.
+
+    Storefront caches (customer, facts, segment codes, products) are keyed by it, so a bump by any
+    process invalidates them in every process (audiences/pricing_inputs.py).
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"pricing inputs version {self.version}"

@@ -3,6 +3,9 @@
 `segments` are the customer's current memberships (audiences: refresh, live recheck). An app above
 registers a provider for the facts its own conditions check: it takes a Customer and returns a dict
 of CustomerFacts fields (`segments`) and `extra` entries, one per fact, read by those conditions.
+
+The storefront caches these facts per pricing-inputs version: a write that changes what a provider
+returns calls `audiences.pricing_inputs.pricing_inputs_changed()` in its transaction.
 """
 
 from collections.abc import Callable
@@ -21,7 +24,13 @@ def register_customer_facts_provider(provider: FactsProvider) -> None:
         _providers.append(provider)
 
 
-def customer_facts(customer: Customer, promotion_uses: dict[int, int]) -> CustomerFacts:
+def providers_tag() -> str:
+    """Names the registered providers: facts cached under other providers (another deploy's) are not these."""
+    return ",".join(f"{provider.__module__}.{provider.__qualname__}" for provider in _providers)
+
+
+def provided_facts(customer: Customer) -> dict:
+    """`{"segments", "extra"}` as the segments and every registered provider say."""
     facts = {"segments": frozenset(customer_segment_codes(customer)), "extra": {}}
     for provider in _providers:
         provided = provider(customer)
@@ -29,6 +38,12 @@ def customer_facts(customer: Customer, promotion_uses: dict[int, int]) -> Custom
         facts.update(provided)
         if extra:
             facts["extra"] = {**facts["extra"], **extra}
+    return facts
+
+
+def customer_facts(customer: Customer, promotion_uses: dict[int, int], facts: dict | None = None) -> CustomerFacts:
+    """The customer's facts for pricing; `facts` as `provided_facts` gave them, when the caller has them cached."""
+    facts = facts if facts is not None else provided_facts(customer)
     return CustomerFacts(
         external_id=customer.external_id,
         segments=frozenset(facts["segments"]),

@@ -14,7 +14,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from audiences.models import Category, Customer, Order, Product, Store
-from promotions.customer_facts import customer_facts
+from promotions import storefront_cache
+from promotions.customer_facts import customer_facts, provided_facts, providers_tag
 from promotions.engine import Cart, CartLine, CodeRecord, Context, PromotionIndex, PromotionUsage, Result, evaluate
 from promotions.engine.evaluate import normalize_code, static_reason
 from promotions.engine.rewards.registry import reward_type_names
@@ -39,10 +40,11 @@ def index_version() -> str:
     return IndexVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
 
 
-def promotion_index() -> PromotionIndex:
-    """The compiled index of scheduled and active promotions, rebuilt only when the version moved."""
+def promotion_index(version: str | None = None) -> PromotionIndex:
+    """The compiled index of scheduled and active promotions, rebuilt only when the version moved
+    (`version` as the caller just read it, or read here)."""
     global _index
-    version = index_version()
+    version = index_version() if version is None else version
     current = _index
     if current is not None and current.version == version:
         return current
@@ -72,6 +74,8 @@ class PricingRequest:
     shipping_price: Decimal = Decimal(0)
     codes: list[str] = field(default_factory=list)
     now: datetime | None = None
+    # As read at the start of a storefront request: customer facts and the catalogue then come from the cache.
+    versions: storefront_cache.PricingVersions | None = None
 
 
 @dataclass(frozen=True)
@@ -94,11 +98,12 @@ def known_store_code(*, code: str | None) -> str | None:
 
 def cart_price(*, request: PricingRequest) -> Pricing:
     """Price a cart as `POST /carts/evaluate` does; reads only, writes nothing."""
-    index = promotion_index()
+    versions = request.versions
+    index = promotion_index(versions.index if versions else None)
     skus = {line.sku for line in request.lines}
-    products = {p.sku: p for p in Product.objects.select_related("category").filter(sku__in=skus)}
+    products = _products(skus, versions)
     line_categories = {line.category for line in request.lines if line.category and line.sku not in products}
-    categories = {c.code: c for c in Category.objects.filter(code__in=line_categories)} if line_categories else {}
+    categories = _categories(line_categories, versions) if line_categories else {}
     cart = Cart(
         currency=request.currency,
         lines=tuple(_cart_line(line, products, categories) for line in request.lines),
@@ -128,7 +133,12 @@ def cart_price(*, request: PricingRequest) -> Pricing:
                 "promotion_id", "used"
             )
         ) if per_customer else {}  # fmt: skip
-        facts = customer_facts(request.customer, uses)
+        cached = (
+            storefront_cache.cached_facts(request.customer, versions, provided_facts, providers_tag())
+            if versions
+            else None
+        )
+        facts = customer_facts(request.customer, uses, cached)
     context = Context(
         now=request.now or timezone.now(),
         store=request.store,
@@ -143,6 +153,18 @@ def cart_price(*, request: PricingRequest) -> Pricing:
         extra_rules=extra_rules,
     )
     return Pricing(evaluate(cart, context, index), cart, products, categories, stored_codes)
+
+
+def _products(skus: set[str], versions: storefront_cache.PricingVersions | None) -> dict[str, Product]:
+    if versions is not None:
+        return storefront_cache.products_by_sku(skus, versions)
+    return {p.sku: p for p in Product.objects.select_related("category").filter(sku__in=skus)}
+
+
+def _categories(codes: set[str], versions: storefront_cache.PricingVersions | None) -> dict[str, Category]:
+    if versions is not None:
+        return storefront_cache.categories_by_code(codes, versions)
+    return {c.code: c for c in Category.objects.filter(code__in=codes)}
 
 
 def promotions_customer_qualifies_for(*, customer: Customer, now: datetime | None = None) -> list[Promotion]:

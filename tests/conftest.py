@@ -7,6 +7,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
+from config.api.permissions import verified_keys
+
 
 @pytest.fixture(autouse=True)
 def _eager_celery_and_clean_cache(settings):
@@ -16,8 +18,10 @@ def _eager_celery_and_clean_cache(settings):
 
     app.conf.task_always_eager = True
     cache.clear()
+    verified_keys.forget_all()
     yield
     cache.clear()
+    verified_keys.forget_all()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from audiences import signals
 from audiences.models import Segment, SegmentMembership, SegmentMembershipChange
+from audiences.pricing_inputs import pricing_inputs_changed
 from audiences.segments.fields import RuleError
 from audiences.segments.language import compile_rules, validate_rules
 from audiences.segments.selectors import matching_customers, rules_of
@@ -118,6 +119,8 @@ def segment_refresh(*, segment: Segment, now: datetime | None = None) -> Refresh
             [SegmentMembershipChange.Kind.ENTERED, segment.pk, members_before],
         )
         cursor.execute(f"DROP TABLE {STAGED}")
+    if entered or exited:
+        pricing_inputs_changed()
     count = SegmentMembership.objects.filter(segment=segment).count()
     Segment.objects.filter(pk=segment.pk).update(member_count=count, refreshed_at=now)
     transaction.on_commit(

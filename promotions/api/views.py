@@ -19,16 +19,26 @@ from promotions.models import CodeGenerationJob, Promotion, PromotionCode
 from promotions.results import evaluation_payload
 from promotions.services.codes import code_generation_start
 from promotions.services.definitions import promotion_create, promotion_update
+from promotions.storefront_cache import PricingVersions, customer_by_external_id, pricing_versions
 
 
-def customer_or_404(external_id: str | None) -> Customer | None:
-    """The customer a storefront request names, if it names one."""
+def customer_or_404(external_id: str | None, versions: PricingVersions | None = None) -> Customer | None:
+    """The customer a storefront request names, if it names one (from the cache when `versions` are given)."""
     if not external_id:
         return None
+    if versions is not None:
+        return get_or_404(
+            customer_by_external_id,
+            f"Unknown customer '{external_id}'.",
+            external_id=external_id,
+            versions=versions,
+        )
     return get_or_404(customer_get, f"Unknown customer '{external_id}'.", external_id=external_id)
 
 
-def pricing_request(data: dict, customer: Customer | None = None) -> selectors.PricingRequest:
+def pricing_request(
+    data: dict, customer: Customer | None = None, versions: PricingVersions | None = None
+) -> selectors.PricingRequest:
     return selectors.PricingRequest(
         currency=data["currency"],
         lines=[
@@ -46,6 +56,7 @@ def pricing_request(data: dict, customer: Customer | None = None) -> selectors.P
         payment_method=data.get("payment_method") or None,
         shipping_price=data["shipping_price"],
         codes=data.get("codes", []),
+        versions=versions,
     )
 
 
@@ -59,8 +70,9 @@ class CartEvaluateView(StorefrontView):
     )
     def post(self, request):
         data = validated(s.CartInput, request.data)
-        customer = customer_or_404(data.get("customer"))
-        cart = pricing_request(data, customer)
+        versions = pricing_versions()
+        customer = customer_or_404(data.get("customer"), versions)
+        cart = pricing_request(data, customer, versions)
         with code_guessing_budget(request, customer=customer and customer.external_id, codes=cart.codes) as guesses:
             pricing = selectors.cart_price(request=cart)
             guesses.unknown(unknown_codes(pricing.result.codes))
