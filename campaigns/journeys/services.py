@@ -1,0 +1,54 @@
+"""Writes to journeys themselves: switching on and off, publishing a version, drafting the next one."""
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from campaigns.journeys.models import Journey, JourneyStepTemplate, JourneyVersion
+from config.errors import Conflict
+
+
+def journey_update(*, journey: Journey, **changes) -> Journey:
+    """Change `active`, `name`, `description` or `holdout_percent`; switching on needs a published version."""
+    if changes.get("active") and not journey.versions.filter(published_at__isnull=False).exists():
+        raise Conflict(code="no_published_version", message=f"Journey {journey.code} has no published version yet.")
+    for field, value in changes.items():
+        setattr(journey, field, value)
+    journey.full_clean()
+    journey.save()
+    return journey
+
+
+@transaction.atomic
+def journey_version_publish(*, version: JourneyVersion) -> JourneyVersion:
+    """Freeze a draft: new entries run on it, running enrollments finish on the version they entered."""
+    if version.published_at is not None:
+        raise Conflict(code="version_published", message=f"{version} is already published.")
+    if not version.steps.exists():
+        raise Conflict(code="version_empty", message=f"{version} has no steps.")
+    JourneyVersion.objects.filter(pk=version.pk).update(published_at=timezone.now())
+    version.refresh_from_db()
+    return version
+
+
+@transaction.atomic
+def journey_version_draft(*, journey: Journey) -> JourneyVersion:
+    """A new draft copying the newest version and its steps, to edit and publish."""
+    latest = journey.versions.order_by("-number").first()
+    number = (journey.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    if latest is None:
+        return JourneyVersion.objects.create(journey=journey, number=number)
+    steps = list(latest.steps.prefetch_related("step_templates"))
+    draft = latest
+    draft.pk, draft.id, draft.number, draft.published_at, draft._state.adding = None, None, number, None, True
+    draft.save()
+    for step in steps:
+        links = list(step.step_templates.all())
+        step.pk, step.id, step.version, step._state.adding = None, None, draft, True
+        step.save()
+        JourneyStepTemplate.objects.bulk_create(
+            JourneyStepTemplate(step=step, template_id=link.template_id, order=link.order) for link in links
+        )
+    return draft
+
+
