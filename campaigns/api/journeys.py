@@ -1,0 +1,116 @@
+"""The journeys API: list, read, switch on or off (GET /journeys, GET/PATCH /journeys/{code})."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from campaigns.journeys import selectors, services
+from campaigns.journeys.models import Journey, JourneyVersion
+from config.api.views import ManagementView, Paginated, get_or_404, validated
+
+
+class JourneyStepOutput(serializers.Serializer):
+    position = serializers.IntegerField()
+    kind = serializers.CharField()
+    wait_seconds = serializers.SerializerMethodField()
+    local_time = serializers.TimeField(allow_null=True)
+    next_day = serializers.BooleanField()
+    templates = serializers.SerializerMethodField(help_text="Template codes in fallback order.")
+    promotion = serializers.IntegerField(source="promotion_id", allow_null=True)
+    condition = serializers.CharField()
+    else_position = serializers.IntegerField(allow_null=True)
+
+    def get_wait_seconds(self, step) -> int | None:
+        return int(step.wait.total_seconds()) if step.wait is not None else None
+
+    def get_templates(self, step) -> list[str]:
+        return [link.template.code for link in step.step_templates.all()]
+
+
+class JourneyVersionOutput(serializers.ModelSerializer):
+    segment = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    steps = JourneyStepOutput(many=True)
+
+    class Meta:
+        model = JourneyVersion
+        fields = [
+            "number", "published_at", "trigger", "event_type", "event_filters", "key_property", "segment",
+            "date_field", "offset_days", "reentry", "cooldown_days", "exit_on_segment_exit", "goal_event_type",
+            "goal_matches_key", "goal_window_days", "steps",
+        ]  # fmt: skip
+
+
+class JourneyResultsOutput(serializers.Serializer):
+    entered = serializers.IntegerField()
+    holdout = serializers.IntegerField()
+    statuses = serializers.DictField(child=serializers.IntegerField(), help_text="Enrollments by status.")
+    exited = serializers.DictField(child=serializers.IntegerField(), help_text="Exits by reason.")
+    conversions = serializers.IntegerField()
+    holdout_conversions = serializers.IntegerField()
+    lift = serializers.DictField(allow_null=True, help_text="Conversion lift against the holdout, with its interval.")
+    lift_message = serializers.CharField()
+
+
+class JourneyOutput(serializers.ModelSerializer):
+    version = serializers.SerializerMethodField(help_text="The newest published version (else the draft).")
+    results = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Journey
+        fields = ["code", "name", "description", "active", "holdout_percent", "predefined", "version", "results"]
+
+    @extend_schema_field(JourneyVersionOutput(allow_null=True))
+    def get_version(self, journey) -> dict | None:
+        version = selectors.journey_current_version(journey=journey)
+        return JourneyVersionOutput(version).data if version else None
+
+    @extend_schema_field(JourneyResultsOutput)
+    def get_results(self, journey) -> dict:
+        return JourneyResultsOutput(selectors.journey_results(journey=journey)).data
+
+
+class JourneyInput(serializers.Serializer):
+    active = serializers.BooleanField(required=False)
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    holdout_percent = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=50, required=False)
+
+    def validate(self, data):
+        unknown = set(self.initial_data) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+        return data
+
+
+SWITCH_ON = OpenApiExample("Switch a journey on", value={"active": True}, request_only=True)
+
+
+def _journey(code: str) -> Journey:
+    return get_or_404(selectors.journey_get, f"Unknown journey {code}.", code=code)
+
+
+class JourneyListView(Paginated, ManagementView):
+    queryset = Journey.objects.all()
+
+    @extend_schema(responses=JourneyOutput(many=True), description="Journeys by code, 50 a page, with their figures.")
+    def get(self, request):
+        return self.paginated(request, selectors.journey_list(), JourneyOutput)
+
+
+class JourneyDetailView(ManagementView):
+    queryset = Journey.objects.all()
+
+    @extend_schema(responses=JourneyOutput, description="One journey: its current version, steps and figures.")
+    def get(self, request, code):
+        return Response(JourneyOutput(_journey(code)).data)
+
+    @extend_schema(
+        request=JourneyInput,
+        responses=JourneyOutput,
+        examples=[SWITCH_ON],
+        description="Switch a journey on or off, rename it or change its holdout; on needs a published version.",
+    )
+    def patch(self, request, code):
+        journey = _journey(code)
+        services.journey_update(journey=journey, **validated(JourneyInput, request.data))
+        return Response(JourneyOutput(journey).data)
