@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from audiences.models import Customer, Segment
 from config.errors import Conflict
+from config.roles import KEPT_FOR_THE_RECORD
 from messaging.models import Template
 from promotions.models import Promotion
 
@@ -196,6 +197,7 @@ class Enrollment(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
         ordering = ["-entered_at"]
         constraints = [
             models.UniqueConstraint(fields=["version", "customer", "trigger_key"], name="enrollment_unique_entry")
@@ -224,6 +226,7 @@ class StepRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
         ordering = ["enrollment", "position", "attempt"]
         constraints = [
             models.UniqueConstraint(fields=["enrollment", "position", "attempt"], name="step_run_unique_attempt")
