@@ -191,4 +191,5 @@ class CampaignAdmin(admin.ModelAdmin):
     def approve(self, request, queryset):
         self._each(request, queryset, "approved", lambda c: services.campaign_approve(campaign=c, user=request.user))
 
+
 from campaigns.journeys import admin as journeys_admin  # noqa: E402, F401  (registers the journeys' pages)

@@ -211,4 +211,6 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} in {self.campaign_id}: {self.variant_id or 'holdout'} ({self.status})"
+
+
 from campaigns.journeys.models import *  # noqa: E402, F403  (journeys live in their own package)

@@ -73,7 +73,9 @@ class JourneyInput(serializers.Serializer):
     active = serializers.BooleanField(required=False)
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
-    holdout_percent = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=50, required=False)
+    holdout_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=50, required=False
+    )
 
     def validate(self, data):
         unknown = set(self.initial_data) - set(self.fields)

@@ -169,7 +169,15 @@ class StepRunInline(admin.TabularInline):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(KeptForTheRecord, admin.ModelAdmin):
-    list_display = ["version", "customer__external_id", "trigger_key", "status", "exit_reason", "entered_at", "converted_at"]
+    list_display = [
+        "version",
+        "customer__external_id",
+        "trigger_key",
+        "status",
+        "exit_reason",
+        "entered_at",
+        "converted_at",
+    ]
     list_filter = ["status", "exit_reason", "version__journey"]
     search_fields = ["customer__external_id", "trigger_key"]
     list_select_related = ["version__journey", "customer"]

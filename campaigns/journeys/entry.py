@@ -36,9 +36,7 @@ def journey_enter(
     *, version: JourneyVersion, customer_id: int, key: str = "", snapshot: dict | None = None, now: datetime
 ) -> Enrollment | None:
     """Enroll the customer unless the re-entry policy refuses; None when refused. Safe to call twice."""
-    trigger_key = rules.entry_key(
-        reentry=version.reentry, key=key, entered_at=now, cooldown_days=version.cooldown_days
-    )
+    trigger_key = rules.entry_key(reentry=version.reentry, key=key, entered_at=now, cooldown_days=version.cooldown_days)
     if trigger_key is None:
         return None
     journey = version.journey
@@ -49,9 +47,10 @@ def journey_enter(
             return None
         if version.reentry == "per_key" and earlier.filter(trigger_key=trigger_key).exists():
             return None
-        if version.reentry == "cooldown" and earlier.filter(
-            entered_at__gt=now - timedelta(days=version.cooldown_days)
-        ).exists():
+        if (
+            version.reentry == "cooldown"
+            and earlier.filter(entered_at__gt=now - timedelta(days=version.cooldown_days)).exists()
+        ):
             return None
         bucket = bucket_of(salt=journey.salt, campaign_id=journey.pk, customer_id=customer_id)
         held_out = bucket < holdout_buckets(journey.holdout_percent)
@@ -100,7 +99,9 @@ def event_process(*, event_id: int) -> int:
             continue
         key = str(event.properties.get(version.key_property, "")) if version.key_property else ""
         snapshot = {"event": event.type, "event_id": event.pk, "properties": event.properties}
-        entered += bool(journey_enter(version=version, customer_id=event.customer_id, key=key, snapshot=snapshot, now=now))
+        entered += bool(
+            journey_enter(version=version, customer_id=event.customer_id, key=key, snapshot=snapshot, now=now)
+        )
     return entered
 
 
@@ -110,7 +111,10 @@ def segment_changes_process(*, segment_id: int, changed_at: datetime) -> int:
     if segment is None:
         return 0
     changes = SegmentMembershipChange.objects.filter(segment=segment, changed_at=changed_at)
-    kinds = {SegmentMembershipChange.Kind.ENTERED: Trigger.SEGMENT_ENTERED, SegmentMembershipChange.Kind.EXITED: Trigger.SEGMENT_EXITED}
+    kinds = {
+        SegmentMembershipChange.Kind.ENTERED: Trigger.SEGMENT_ENTERED,
+        SegmentMembershipChange.Kind.EXITED: Trigger.SEGMENT_EXITED,
+    }
     now = timezone.now()
     entered = 0
     for kind, trigger in kinds.items():

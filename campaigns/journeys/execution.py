@@ -50,7 +50,7 @@ def step_runs_due_execute(*, now: datetime | None = None, batch_size: int = 200)
             try:
                 with transaction.atomic():
                     _execute(run, steps[run.enrollment.version_id], now)
-            except Exception as error:  # noqa: BLE001 (any failure of one step must not stall the others)
+            except Exception as error:
                 logger.exception("Journey step %s failed", run.pk)
                 _retry_or_skip(run, steps[run.enrollment.version_id], now, repr(error)[:64])
     return len(runs)
@@ -66,9 +66,11 @@ def step_runs_due_drain(*, now: datetime | None = None, batch_size: int = 200) -
 
 def _steps_of(version_ids: set[int]) -> dict[int, dict[int, JourneyStep]]:
     steps: dict[int, dict[int, JourneyStep]] = {version_id: {} for version_id in version_ids}
-    templates = Prefetch("step_templates", queryset=JourneyStep.step_templates.rel.related_model.objects.select_related("template"))
-    for step in JourneyStep.objects.filter(version_id__in=version_ids).prefetch_related(templates).select_related(
-        "promotion"
+    templates = Prefetch(
+        "step_templates", queryset=JourneyStep.step_templates.rel.related_model.objects.select_related("template")
+    )
+    for step in (
+        JourneyStep.objects.filter(version_id__in=version_ids).prefetch_related(templates).select_related("promotion")
     ):
         steps[step.version_id][step.position] = step
     return steps
@@ -175,7 +177,10 @@ def _retry_or_skip(run: StepRun, steps: dict[int, JourneyStep], now: datetime, e
     _finish(run, StepRun.Status.FAILED, now, error)
     if run.attempt < MAX_ATTEMPTS:
         StepRun.objects.get_or_create(
-            enrollment=run.enrollment, position=run.position, attempt=run.attempt + 1, defaults={"run_at": now + RETRY_AFTER}
+            enrollment=run.enrollment,
+            position=run.position,
+            attempt=run.attempt + 1,
+            defaults={"run_at": now + RETRY_AFTER},
         )
     else:
         _schedule(run.enrollment, steps, run.position, now)

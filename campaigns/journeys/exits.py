@@ -27,7 +27,9 @@ def enrollments_exit(*, enrollments, reason: str, now: datetime | None = None) -
             .values_list("pk", flat=True)
         )
         _cancel_pending(ids, reason, now)
-        Enrollment.objects.filter(pk__in=ids).update(status=Enrollment.Status.EXITED, exit_reason=reason, finished_at=now)
+        Enrollment.objects.filter(pk__in=ids).update(
+            status=Enrollment.Status.EXITED, exit_reason=reason, finished_at=now
+        )
     return len(ids)
 
 

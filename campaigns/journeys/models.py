@@ -175,6 +175,9 @@ class JourneyStepTemplate(models.Model):
         ordering = ["step", "order"]
         constraints = [models.UniqueConstraint(fields=["step", "order"], name="journey_step_template_order_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.order}. {self.template_id}"
+
 
 class Enrollment(models.Model):
     class Status(models.TextChoices):

@@ -3,8 +3,15 @@
 from django.dispatch import receiver
 
 from audiences.models import ConsentStatus
-from audiences.signals import consent_changed, event_recorded, order_placed, segment_membership_changed
-from campaigns.journeys import tasks
+from audiences.signals import (
+    consent_changed,
+    demo_flushing,
+    demo_seeded,
+    event_recorded,
+    order_placed,
+    segment_membership_changed,
+)
+from campaigns.journeys import demo, tasks
 
 
 @receiver(event_recorded, dispatch_uid="campaigns.journeys.event")
@@ -30,3 +37,13 @@ def evaluate_segment_change(sender, *, segment, changed_at=None, **kwargs):
 def evaluate_consent(sender, *, customer, status, **kwargs):
     if status == ConsentStatus.OPTED_OUT:
         tasks.journeys_consent_withdrawn_task.delay(customer.pk)
+
+
+@receiver(demo_seeded, dispatch_uid="campaigns.journeys.demo")
+def start_demo_journey(sender, **kwargs):
+    demo.demo_journey_start()
+
+
+@receiver(demo_flushing, dispatch_uid="campaigns.journeys.demo_remove")
+def remove_demo_journeys(sender, **kwargs):
+    demo.demo_journeys_remove()

@@ -26,9 +26,9 @@ def journey_get(*, code: str) -> Journey | None:
 def journey_current_version(*, journey: Journey) -> JourneyVersion | None:
     """The newest published version (what new entries run), else the newest draft."""
     versions = journey.versions.prefetch_related(STEPS).select_related("segment")
-    return versions.filter(published_at__isnull=False).order_by("-number").first() or versions.order_by(
-        "-number"
-    ).first()
+    return (
+        versions.filter(published_at__isnull=False).order_by("-number").first() or versions.order_by("-number").first()
+    )
 
 
 def journey_results(*, journey: Journey) -> dict:
@@ -44,9 +44,7 @@ def journey_results(*, journey: Journey) -> dict:
     arms = enrollments.aggregate(
         held=Count("id", filter=Q(status=Enrollment.Status.HOLDOUT)),
         held_converted=Count("id", filter=Q(status=Enrollment.Status.HOLDOUT, converted_at__isnull=False)),
-        treated_converted=Count(
-            "id", filter=~Q(status=Enrollment.Status.HOLDOUT) & Q(converted_at__isnull=False)
-        ),
+        treated_converted=Count("id", filter=~Q(status=Enrollment.Status.HOLDOUT) & Q(converted_at__isnull=False)),
         total=Count("id"),
     )
     treated = arms["total"] - arms["held"]

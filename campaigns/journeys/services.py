@@ -50,5 +50,3 @@ def journey_version_draft(*, journey: Journey) -> JourneyVersion:
             JourneyStepTemplate(step=step, template_id=link.template_id, order=link.order) for link in links
         )
     return draft
-
-

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from celery import shared_task
 
-from campaigns.journeys import entry, exits, execution
+from campaigns.journeys import entry, execution, exits
 
 
 @shared_task(name="campaigns.journeys_tick", ignore_result=True)

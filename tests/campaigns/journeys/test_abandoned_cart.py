@@ -116,8 +116,25 @@ def test_consent_withdrawn_mid_journey_stops_the_next_send(
     assert Message.objects.filter(customer=customer).count() == 1
 
 
+@pytest.mark.django_db
 def test_a_journey_switched_off_takes_nobody_in(storefront, clock, django_capture_on_commit_callbacks):
     (customer,) = people(1)
     assert not Journey.objects.get(code="abandoned_cart").active, "ready-made journeys are off by default"
     _cart_event(storefront, customer, "K1", django_capture_on_commit_callbacks)
     assert not Enrollment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_switches_the_journey_on_with_a_few_carts_in_it(clock, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", customers=200, orders=300, products=8, stores=2, no_progress=True)
+    journey = Journey.objects.get(code="abandoned_cart")
+    assert journey.active
+    entered = Enrollment.objects.filter(version__journey=journey)
+    assert entered.count() == 20 and all(e.trigger_key.startswith("DEMO-CART-") for e in entered)
+    assert (
+        StepRun.objects.filter(enrollment__in=entered, status="pending").count()
+        == entered.filter(status="active").count()
+    )

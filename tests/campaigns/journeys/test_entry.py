@@ -2,7 +2,7 @@
 
 import threading
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -47,7 +47,9 @@ def test_cooldown_lets_the_customer_in_again_only_after_it(sms_template, clock):
     (customer,) = people(1)
     entries = []
     for days in (0, 10, 29, 31, 40):
-        entries.append(bool(journey_enter(version=version, customer_id=customer.pk, now=clock.now + timedelta(days=days))))
+        entries.append(
+            bool(journey_enter(version=version, customer_id=customer.pk, now=clock.now + timedelta(days=days)))
+        )
     assert entries == [True, False, False, True, False]
 
 
@@ -115,7 +117,7 @@ def test_leaving_the_segment_ejects_only_where_the_journey_says_so(sms_template,
 def test_birthday_enters_three_days_ahead_once_a_year_and_its_later_steps_fire(sms_template, clock):
     version = journey_of(
         "bday",
-        [("wait_until", {"local_time": datetime(2000, 1, 1, 10).time(), "next_day": True}, []), ("send", {}, [sms_template])],
+        [("wait_until", {"local_time": time(10), "next_day": True}, []), ("send", {}, [sms_template])],
         trigger="date", date_field="birth_date", offset_days=-3, reentry="per_key",
     )  # fmt: skip
     born_in_three_days, other = people(2)

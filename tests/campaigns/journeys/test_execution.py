@@ -31,9 +31,7 @@ def test_a_step_run_twice_sends_once_with_one_coupon(sms_template, code_promotio
 
 
 def test_a_failing_send_neither_stalls_the_others_nor_the_journey(sms_template, clock, monkeypatch):
-    version = journey_of(
-        "flaky", [("send", {}, [sms_template]), ("wait", {"wait": timedelta(hours=1)}, [])]
-    )
+    version = journey_of("flaky", [("send", {}, [sms_template]), ("wait", {"wait": timedelta(hours=1)}, [])])
     broken, fine = people(2)
     real_enqueue = execution.messages_enqueue
 
