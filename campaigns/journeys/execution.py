@@ -113,7 +113,7 @@ def _execute(run: StepRun, steps: dict[int, JourneyStep], now: datetime) -> None
         _finish(run, StepRun.Status.DONE, now, "condition_true" if _holds(step, enrollment) else "condition_false")
         if run.reason == "condition_true":
             _schedule(enrollment, steps, step.position, now)
-        elif step.else_position and step.else_position in steps:
+        elif step.else_position and step.else_position > step.position and step.else_position in steps:
             _schedule(enrollment, steps, step.else_position - 1, now)
         else:
             exits.enrollments_exit(enrollments=[enrollment], reason="branch", now=now)

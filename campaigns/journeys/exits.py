@@ -18,12 +18,15 @@ def _cancel_pending(enrollment_ids: list[int], reason: str, now: datetime) -> No
 
 
 def enrollments_exit(*, enrollments, reason: str, now: datetime | None = None) -> int:
-    """Exit running enrollments with `reason`, cancelling their pending steps. Returns how many exited."""
+    """Exit active enrollments with `reason`, cancelling their pending steps. Returns how many exited.
+
+    Holdout enrollments stay in the holdout: they are sent nothing anyway, and dropping them from the arm
+    would bias the lift (the treated who exit stay counted among the treated)."""
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(
             Enrollment.objects.select_for_update()
-            .filter(pk__in=[e.pk for e in enrollments], status__in=RUNNING)
+            .filter(pk__in=[e.pk for e in enrollments], status=Enrollment.Status.ACTIVE)
             .values_list("pk", flat=True)
         )
         _cancel_pending(ids, reason, now)

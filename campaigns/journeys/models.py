@@ -4,6 +4,7 @@ enrollments run on it to the end. Each enrollment's next step is a StepRun row w
 import secrets
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -164,6 +165,10 @@ class JourneyStep(models.Model):
         if JourneyVersion.objects.filter(pk=self.version_id, published_at__isnull=False).exists():
             raise Conflict(code="version_published", message="A published version's steps cannot change.")
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.else_position is not None and self.else_position <= self.position:
+            raise ValidationError({"else_position": "A branch jumps forward only: give a later position."})
 
 
 class JourneyStepTemplate(models.Model):

@@ -1,10 +1,18 @@
 """Writes to journeys themselves: switching on and off, publishing a version, drafting the next one."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from campaigns.journeys.models import Journey, JourneyStepTemplate, JourneyVersion
+from campaigns.journeys.models import (
+    Condition,
+    Journey,
+    JourneyStep,
+    JourneyStepTemplate,
+    JourneyVersion,
+    StepKind,
+)
 from config.errors import Conflict
 
 
@@ -24,11 +32,33 @@ def journey_version_publish(*, version: JourneyVersion) -> JourneyVersion:
     """Freeze a draft: new entries run on it, running enrollments finish on the version they entered."""
     if version.published_at is not None:
         raise Conflict(code="version_published", message=f"{version} is already published.")
-    if not version.steps.exists():
+    steps = list(version.steps.prefetch_related("step_templates"))
+    if not steps:
         raise Conflict(code="version_empty", message=f"{version} has no steps.")
+    problems = {f"steps.{step.position}": problem for step in steps if (problem := _incomplete(step))}
+    if problems:
+        raise ValidationError(problems)
     JourneyVersion.objects.filter(pk=version.pk).update(published_at=timezone.now())
     version.refresh_from_db()
     return version
+
+
+def _incomplete(step: JourneyStep) -> str:
+    """What a step lacks to run, or ""."""
+    if step.kind == StepKind.WAIT and not step.wait:
+        return "A wait needs its duration."
+    if step.kind == StepKind.WAIT_UNTIL and step.local_time is None:
+        return "A wait until needs its local time."
+    if step.kind == StepKind.SEND and not step.step_templates.all():
+        return "A send needs at least one template."
+    if step.kind == StepKind.BRANCH and not (
+        (step.condition == Condition.IN_SEGMENT and step.condition_segment_id)
+        or (step.condition == Condition.EVENT_HAPPENED and step.condition_event_type)
+    ):
+        return "A branch needs its condition: a segment, or an event type."
+    if step.else_position is not None and step.else_position <= step.position:
+        return "A branch jumps forward only."
+    return ""
 
 
 @transaction.atomic
