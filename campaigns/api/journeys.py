@@ -13,15 +13,19 @@ class JourneyStepOutput(serializers.Serializer):
     position = serializers.IntegerField()
     kind = serializers.CharField()
     wait_seconds = serializers.SerializerMethodField()
-    local_time = serializers.TimeField(allow_null=True)
+    local_time = serializers.SerializerMethodField(help_text="HH:MM:SS in the customer's zone, for wait_until.")
     next_day = serializers.BooleanField()
     templates = serializers.SerializerMethodField(help_text="Template codes in fallback order.")
     promotion = serializers.IntegerField(source="promotion_id", allow_null=True)
+    coupon_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     condition = serializers.CharField()
     else_position = serializers.IntegerField(allow_null=True)
 
     def get_wait_seconds(self, step) -> int | None:
         return int(step.wait.total_seconds()) if step.wait is not None else None
+
+    def get_local_time(self, step) -> str | None:
+        return step.local_time.isoformat() if step.local_time else None
 
     def get_templates(self, step) -> list[str]:
         return [link.template.code for link in step.step_templates.all()]

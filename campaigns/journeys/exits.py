@@ -11,6 +11,15 @@ from campaigns.journeys.models import Enrollment, StepRun
 RUNNING = (Enrollment.Status.ACTIVE, Enrollment.Status.HOLDOUT)
 
 
+def _lock_pending(enrollment_ids: list[int]) -> None:
+    """Lock the pending steps before their enrollments, the order a tick takes them in (no deadlock)."""
+    list(
+        StepRun.objects.select_for_update()
+        .filter(enrollment_id__in=enrollment_ids, status=StepRun.Status.PENDING)
+        .values_list("pk", flat=True)
+    )
+
+
 def _cancel_pending(enrollment_ids: list[int], reason: str, now: datetime) -> None:
     StepRun.objects.filter(enrollment_id__in=enrollment_ids, status=StepRun.Status.PENDING).update(
         status=StepRun.Status.CANCELLED, reason=reason, finished_at=now
@@ -24,6 +33,7 @@ def enrollments_exit(*, enrollments, reason: str, now: datetime | None = None) -
     would bias the lift (the treated who exit stay counted among the treated)."""
     now = now or timezone.now()
     with transaction.atomic():
+        _lock_pending([e.pk for e in enrollments])
         ids = list(
             Enrollment.objects.select_for_update()
             .filter(pk__in=[e.pk for e in enrollments], status=Enrollment.Status.ACTIVE)
@@ -73,6 +83,8 @@ def goals_reach(*, customer_id: int, event_type: str, properties: dict, occurred
     with transaction.atomic():
         for enrollment in reached:
             treated = enrollment.status == Enrollment.Status.ACTIVE
+            if treated:
+                _lock_pending([enrollment.pk])
             updated = Enrollment.objects.filter(pk=enrollment.pk, status=enrollment.status).update(
                 converted_at=occurred_at,
                 **(

@@ -146,6 +146,13 @@ class JourneyStep(models.Model):
     promotion = models.ForeignKey(
         Promotion, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Issue a unique code."
     )
+    coupon_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Without a promotion: switching the journey on makes a code-only promotion of this percent off.",
+    )
     coupon_pattern = models.CharField(max_length=64, blank=True, default="J-####-####")
     condition = models.CharField(max_length=16, choices=Condition.choices, blank=True)
     condition_segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

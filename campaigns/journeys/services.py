@@ -14,17 +14,42 @@ from campaigns.journeys.models import (
     StepKind,
 )
 from config.errors import Conflict
+from promotions.models import Promotion
+from promotions.services.definitions import promotion_create
 
 
 def journey_update(*, journey: Journey, **changes) -> Journey:
     """Change `active`, `name`, `description` or `holdout_percent`; switching on needs a published version."""
     if changes.get("active") and not journey.versions.filter(published_at__isnull=False).exists():
         raise Conflict(code="no_published_version", message=f"Journey {journey.code} has no published version yet.")
-    for field, value in changes.items():
-        setattr(journey, field, value)
-    journey.full_clean()
-    journey.save()
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(journey, field, value)
+        journey.full_clean()
+        journey.save()
+        if journey.active:
+            _coupon_promotions_make(journey)
     return journey
+
+
+def _coupon_promotions_make(journey: Journey) -> None:
+    """A code-only percentage promotion for each coupon step that names a percent but no promotion yet.
+
+    Made when a marketer switches the journey on, not when the engine is installed: no promotion exists
+    that nobody asked for. Nothing redeems it without one of the single-use codes the journey issues."""
+    steps = JourneyStep.objects.filter(
+        version__journey=journey, promotion__isnull=True, coupon_percent__isnull=False
+    ).select_related("version")
+    for step in steps:
+        promotion = promotion_create(
+            name=f"{journey.name}: step {step.position} ({step.coupon_percent.normalize()}% journey codes)",
+            status=Promotion.Status.ACTIVE,
+            trigger=Promotion.Trigger.CODE,
+            usage_limit_per_customer=1,
+            reward={"type": "percentage", "value": str(step.coupon_percent)},
+        )
+        # The one change a published step takes: the promotion its percent asked for, made once.
+        JourneyStep.objects.filter(pk=step.pk, promotion__isnull=True).update(promotion=promotion)
 
 
 @transaction.atomic

@@ -68,13 +68,6 @@ TEMPLATES = {
     ),
 }
 
-# The promotions whose unique single-use codes the journeys issue (code-only: nothing redeems without a code).
-PROMOTIONS = {
-    "cart": ("Abandoned cart 10% (journey codes)", "10"),
-    "birthday": ("Birthday 15% (journey codes)", "15"),
-    "win_back": ("Win back 20% (journey codes)", "20"),
-}
-
 HOUR = datetime.timedelta(hours=1)
 TEN = datetime.time(10)
 
@@ -102,7 +95,7 @@ JOURNEYS = {
             ("wait", {"wait": HOUR}, []),
             ("send", {}, ["journey_cart_1h_whatsapp", "journey_cart_1h"]),
             ("wait", {"wait": 23 * HOUR}, []),
-            ("send", {"promotion": "cart"}, ["journey_cart_24h_whatsapp", "journey_cart_24h"]),
+            ("send", {"coupon_percent": 10}, ["journey_cart_24h_whatsapp", "journey_cart_24h"]),
             ("wait", {"wait": 48 * HOUR}, []),
             ("send", {}, ["journey_cart_72h_whatsapp", "journey_cart_72h"]),
         ],
@@ -114,7 +107,7 @@ JOURNEYS = {
          "goal_event_type": "order_placed", "goal_window_days": 7},
         [
             ("wait_until", {"local_time": TEN}, []),
-            ("send", {"promotion": "birthday"}, ["journey_birthday"]),
+            ("send", {"coupon_percent": 15}, ["journey_birthday"]),
         ],
     ),
     "win_back": (
@@ -124,7 +117,7 @@ JOURNEYS = {
          "goal_event_type": "order_placed", "goal_window_days": 14},
         [
             ("wait_until", {"local_time": TEN}, []),
-            ("send", {"promotion": "win_back"}, ["journey_win_back"]),
+            ("send", {"coupon_percent": 20}, ["journey_win_back"]),
         ],
     ),
 }  # fmt: skip
@@ -133,7 +126,6 @@ JOURNEYS = {
 def install_ready_made_journeys(apps, schema_editor):
     Template = apps.get_model("messaging", "Template")
     TemplateTranslation = apps.get_model("messaging", "TemplateTranslation")
-    Promotion = apps.get_model("promotions", "Promotion")
     Segment = apps.get_model("audiences", "Segment")
     Journey = apps.get_model("campaigns", "Journey")
     JourneyVersion = apps.get_model("campaigns", "JourneyVersion")
@@ -152,12 +144,6 @@ def install_ready_made_journeys(apps, schema_editor):
                     TemplateTranslation(template=template, language=language, body=f"{body} {OPT_OUT[language]}")
                     for language, body in bodies.items()
                 )
-    promotions = {}
-    for key, (name, percent) in PROMOTIONS.items():
-        promotions[key] = Promotion.objects.filter(name=name).first() or Promotion.objects.create(
-            name=name, status="active", trigger="code", usage_limit_per_customer=1,
-            reward={"type": "percentage", "value": percent}, reward_type="percentage",
-        )  # fmt: skip
     now = datetime.datetime.now(datetime.UTC)
     for code, (name, description, fields, steps) in JOURNEYS.items():
         if Journey.objects.filter(code=code).exists():
@@ -170,9 +156,6 @@ def install_ready_made_journeys(apps, schema_editor):
                 continue
         version = JourneyVersion.objects.create(journey=journey, number=1, published_at=now, **fields)
         for position, (kind, step_fields, templates) in enumerate(steps, start=1):
-            step_fields = dict(step_fields)
-            if "promotion" in step_fields:
-                step_fields["promotion"] = promotions[step_fields["promotion"]]
             step = JourneyStep.objects.create(version=version, position=position, kind=kind, **step_fields)
             for order, template_code in enumerate(templates, start=1):
                 JourneyStepTemplate.objects.create(
@@ -185,7 +168,6 @@ class Migration(migrations.Migration):
         ("campaigns", "0002_journeys"),
         ("audiences", "0010_records_have_no_delete_permission"),
         ("messaging", "0004_records_have_no_delete_permission"),
-        ("promotions", "0004_records_have_no_delete_permission"),
     ]
 
     operations = [migrations.RunPython(install_ready_made_journeys, migrations.RunPython.noop)]

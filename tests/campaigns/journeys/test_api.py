@@ -18,7 +18,7 @@ def test_the_list_names_the_ready_made_journeys_all_off(marketer):
     assert cart["key_property"] == "cart_id" and cart["goal_matches_key"] is True
     assert [step["wait_seconds"] for step in cart["steps"] if step["kind"] == "wait"] == [3600, 23 * 3600, 48 * 3600]
     assert cart["steps"][3]["templates"] == ["journey_cart_24h_whatsapp", "journey_cart_24h"]
-    assert cart["steps"][3]["promotion"] is not None
+    assert cart["steps"][3]["coupon_percent"] == "10.00" and cart["steps"][3]["promotion"] is None
 
 
 @pytest.mark.django_db
