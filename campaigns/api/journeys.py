@@ -89,6 +89,32 @@ class JourneyInput(serializers.Serializer):
 
 
 SWITCH_ON = OpenApiExample("Switch a journey on", value={"active": True}, request_only=True)
+JOURNEY = {
+    "code": "birthday", "name": "Birthday", "description": "Three days before the birthday: a 15% gift code.",
+    "active": True, "holdout_percent": "10.00", "predefined": True,
+    "version": {
+        "number": 1, "published_at": "2026-11-27T19:00:00Z", "trigger": "date", "event_type": "",
+        "event_filters": {}, "key_property": "", "segment": None, "date_field": "birth_date", "offset_days": -3,
+        "reentry": "per_key", "cooldown_days": 0, "exit_on_segment_exit": False, "goal_event_type": "order_placed",
+        "goal_matches_key": False, "goal_window_days": 7,
+        "steps": [
+            {"position": 1, "kind": "wait_until", "wait_seconds": None, "local_time": "10:00:00", "next_day": False,
+             "templates": [], "promotion": None, "coupon_percent": None, "condition": "", "else_position": None},
+            {"position": 2, "kind": "send", "wait_seconds": None, "local_time": None, "next_day": False,
+             "templates": ["journey_birthday"], "promotion": 31, "coupon_percent": "15.00", "condition": "",
+             "else_position": None},
+        ],
+    },
+    "results": {
+        "entered": 420, "holdout": 41, "statuses": {"completed": 341, "converted": 38, "holdout": 41},
+        "exited": {}, "conversions": 38, "holdout_conversions": 2,
+        "lift": {"treatment_rate": 0.1003, "control_rate": 0.0488, "absolute": 0.0515, "relative": 1.055,
+                 "ci_low": -0.012, "ci_high": 0.115},
+        "lift_message": "Against the holdout the campaign added +5.15 points of conversion rate and +0.00 revenue "
+        "per recipient.",
+    },
+}  # fmt: skip
+JOURNEY_EXAMPLE = OpenApiExample("A ready-made journey", JOURNEY, response_only=True)
 
 
 def _journey(code: str) -> Journey:
@@ -98,7 +124,11 @@ def _journey(code: str) -> Journey:
 class JourneyListView(Paginated, ManagementView):
     queryset = Journey.objects.all()
 
-    @extend_schema(responses=JourneyOutput(many=True), description="Journeys by code, 50 a page, with their figures.")
+    @extend_schema(
+        responses=JourneyOutput(many=True),
+        examples=[JOURNEY_EXAMPLE],
+        description="Journeys by code, 50 a page, with their figures.",
+    )
     def get(self, request):
         return self.paginated(request, selectors.journey_list(), JourneyOutput)
 
@@ -106,14 +136,16 @@ class JourneyListView(Paginated, ManagementView):
 class JourneyDetailView(ManagementView):
     queryset = Journey.objects.all()
 
-    @extend_schema(responses=JourneyOutput, description="One journey: its current version, steps and figures.")
+    @extend_schema(
+        responses=JourneyOutput, examples=[JOURNEY_EXAMPLE], description="One journey: its current version and figures."
+    )
     def get(self, request, code):
         return Response(JourneyOutput(_journey(code)).data)
 
     @extend_schema(
         request=JourneyInput,
         responses=JourneyOutput,
-        examples=[SWITCH_ON],
+        examples=[SWITCH_ON, JOURNEY_EXAMPLE],
         description="Switch a journey on or off, rename it or change its holdout; on needs a published version.",
     )
     def patch(self, request, code):
