@@ -7,7 +7,6 @@ each step finished."""
 import resource
 import statistics
 import time
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
@@ -18,6 +17,7 @@ from audiences.models import Consent, Customer, Event
 from campaigns.journeys.entry import event_process
 from campaigns.journeys.execution import step_runs_due_drain
 from campaigns.journeys.models import Enrollment, Journey, JourneyStep, JourneyStepTemplate, JourneyVersion, StepRun
+from campaigns.journeys.services import journey_version_publish
 from messaging.models import Message, Template, TemplateTranslation
 
 PREFIX = "BENCH-J-"
@@ -67,11 +67,11 @@ class Command(BaseCommand):
         TemplateTranslation.objects.create(template=template, language="en", body="Your cart is waiting.")
         journey = Journey.objects.create(code="bench_journey", name="bench", holdout_percent=Decimal(0), active=True)
         version = JourneyVersion.objects.create(
-            journey=journey, event_type="bench_cart", key_property="cart_id", reentry="per_key",
-            published_at=datetime.now(UTC),
-        )  # fmt: skip
+            journey=journey, event_type="bench_cart", key_property="cart_id", reentry="per_key"
+        )
         step = JourneyStep.objects.create(version=version, position=1, kind="send")
         JourneyStepTemplate.objects.create(step=step, template=template, order=1)
+        journey_version_publish(version=version)
         return template, journey
 
     def _customers(self, count: int) -> list[Customer]:
