@@ -191,3 +191,6 @@ class CampaignAdmin(CampaignResultsAdminMixin, admin.ModelAdmin):
     @admin.action(description="Approve (needs the approve permission)", permissions=["change"])
     def approve(self, request, queryset):
         self._each(request, queryset, "approved", lambda c: services.campaign_approve(campaign=c, user=request.user))
+
+
+from campaigns.journeys import admin as journeys_admin  # noqa: E402, F401  (registers the journeys' pages)

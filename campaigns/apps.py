@@ -7,6 +7,7 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         from campaigns import receivers  # noqa: F401  (connects the signal receivers)
+        from campaigns.journeys import receivers as journey_receivers  # noqa: F401
         from campaigns.order_hooks import ATTRIBUTION_ON_PLACE, attribute_placed_order, forget_cancelled_order
         from promotions.order_hooks import register_order_hook
 

@@ -254,3 +254,6 @@ class Conversion(models.Model):
 
     def __str__(self) -> str:
         return f"order {self.order_id} to {self.campaign_id} ({self.model}: {self.weight})"
+
+
+from campaigns.journeys.models import *  # noqa: E402, F403  (journeys live in their own package)

@@ -58,6 +58,19 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             description="Re-evaluates every segment for the customers whose data changed since the last run.",
         ),
         PeriodicTaskSpec(
+            name="campaigns.journeys_tick",
+            task="campaigns.journeys_tick",
+            every_seconds=settings.JOURNEYS_TICK_INTERVAL_SECONDS,
+            expire_seconds=max(10, 10 * settings.JOURNEYS_TICK_INTERVAL_SECONDS),
+            description="Runs due journey steps (waits ended, sends, branches); workers share them (SKIP LOCKED).",
+        ),
+        PeriodicTaskSpec(
+            name="campaigns.journeys_dates",
+            task="campaigns.journeys_dates",
+            crontab="5 0 * * *",
+            description="Enters the journeys a date triggers today (birthday -3 days, a service due date).",
+        ),
+        PeriodicTaskSpec(
             name="audiences.scores_recompute",
             task="audiences.scores_recompute",
             crontab="0 1 * * *",

@@ -261,6 +261,8 @@ MESSAGING_DISPATCH_INTERVAL_SECONDS = int(os.environ.get("MESSAGING_DISPATCH_INT
 # Live segment membership (docs/audiences.md): how often customers whose data changed are
 # re-evaluated against every segment, and how many customers one transaction takes.
 SEGMENT_RECHECK_INTERVAL_SECONDS = int(os.environ.get("SEGMENT_RECHECK_INTERVAL_SECONDS", "1"))
+# How often any worker claims due journey steps (entries also queue a tick at once).
+JOURNEYS_TICK_INTERVAL_SECONDS = int(os.environ.get("JOURNEYS_TICK_INTERVAL_SECONDS", "5"))
 SEGMENT_RECHECK_BATCH_SIZE = int(os.environ.get("SEGMENT_RECHECK_BATCH_SIZE", "500"))
 
 # Large writes (the outbox, campaign launches) stream with COPY on PostgreSQL; off, they take the ORM's path.

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from campaigns.api import views
+from campaigns.api import journeys, views
 
 urlpatterns = [
     path("campaigns", views.CampaignListView.as_view(), name="campaigns"),
     path("campaigns/<int:campaign_id>", views.CampaignDetailView.as_view(), name="campaign"),
+    path("journeys", journeys.JourneyListView.as_view(), name="journeys"),
+    path("journeys/<slug:code>", journeys.JourneyDetailView.as_view(), name="journey"),
     path("campaigns/<int:campaign_id>/results", views.CampaignResultsView.as_view(), name="campaign-results"),
     path(
         "campaigns/<int:campaign_id>/results.csv", views.CampaignResultsCsvView.as_view(), name="campaign-results-csv"

@@ -37,7 +37,7 @@ def test_create_read_and_patch_a_template(marketer):
     assert body["name"] == "Win back (A)"
     assert {t["language"]: t["body"] for t in body["translations"]}["sw"] == "Tumia {{ coupon.code }}"
     assert len(body["translations"]) == 3
-    assert marketer.get("/api/v1/templates").json()["count"] == 7  # with double_opt_in and the guide's five
+    assert marketer.get("/api/v1/templates").json()["count"] == 17  # double_opt_in, the guide's five, the journeys' ten
 
 
 def test_a_template_that_does_not_compile_is_a_400_naming_the_line(marketer):

@@ -1,0 +1,154 @@
+"""The journeys API: list, read, switch on or off (GET /journeys, GET/PATCH /journeys/{code})."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from campaigns.journeys import selectors, services
+from campaigns.journeys.models import Journey, JourneyVersion
+from config.api.views import ManagementView, Paginated, get_or_404, validated
+
+
+class JourneyStepOutput(serializers.Serializer):
+    position = serializers.IntegerField()
+    kind = serializers.CharField()
+    wait_seconds = serializers.SerializerMethodField()
+    local_time = serializers.SerializerMethodField(help_text="HH:MM:SS in the customer's zone, for wait_until.")
+    next_day = serializers.BooleanField()
+    templates = serializers.SerializerMethodField(help_text="Template codes in fallback order.")
+    promotion = serializers.IntegerField(source="promotion_id", allow_null=True)
+    coupon_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    condition = serializers.CharField()
+    else_position = serializers.IntegerField(allow_null=True)
+
+    def get_wait_seconds(self, step) -> int | None:
+        return int(step.wait.total_seconds()) if step.wait is not None else None
+
+    def get_local_time(self, step) -> str | None:
+        return step.local_time.isoformat() if step.local_time else None
+
+    def get_templates(self, step) -> list[str]:
+        return [link.template.code for link in step.step_templates.all()]
+
+
+class JourneyVersionOutput(serializers.ModelSerializer):
+    segment = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    steps = JourneyStepOutput(many=True)
+
+    class Meta:
+        model = JourneyVersion
+        fields = [
+            "number", "published_at", "trigger", "event_type", "event_filters", "key_property", "segment",
+            "date_field", "offset_days", "reentry", "cooldown_days", "exit_on_segment_exit", "goal_event_type",
+            "goal_matches_key", "goal_window_days", "steps",
+        ]  # fmt: skip
+
+
+class JourneyResultsOutput(serializers.Serializer):
+    entered = serializers.IntegerField()
+    holdout = serializers.IntegerField()
+    statuses = serializers.DictField(child=serializers.IntegerField(), help_text="Enrollments by status.")
+    exited = serializers.DictField(child=serializers.IntegerField(), help_text="Exits by reason.")
+    conversions = serializers.IntegerField()
+    holdout_conversions = serializers.IntegerField()
+    lift = serializers.DictField(allow_null=True, help_text="Conversion lift against the holdout, with its interval.")
+    lift_message = serializers.CharField()
+
+
+class JourneyOutput(serializers.ModelSerializer):
+    version = serializers.SerializerMethodField(help_text="The newest published version (else the draft).")
+    results = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Journey
+        fields = ["code", "name", "description", "active", "holdout_percent", "predefined", "version", "results"]
+
+    @extend_schema_field(JourneyVersionOutput(allow_null=True))
+    def get_version(self, journey) -> dict | None:
+        version = selectors.journey_current_version(journey=journey)
+        return JourneyVersionOutput(version).data if version else None
+
+    @extend_schema_field(JourneyResultsOutput)
+    def get_results(self, journey) -> dict:
+        return JourneyResultsOutput(selectors.journey_results(journey=journey)).data
+
+
+class JourneyInput(serializers.Serializer):
+    active = serializers.BooleanField(required=False)
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    holdout_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=50, required=False
+    )
+
+    def validate(self, data):
+        unknown = set(self.initial_data) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+        return data
+
+
+SWITCH_ON = OpenApiExample("Switch a journey on", value={"active": True}, request_only=True)
+JOURNEY = {
+    "code": "birthday", "name": "Birthday", "description": "Three days before the birthday: a 15% gift code.",
+    "active": True, "holdout_percent": "10.00", "predefined": True,
+    "version": {
+        "number": 1, "published_at": "2026-11-27T19:00:00Z", "trigger": "date", "event_type": "",
+        "event_filters": {}, "key_property": "", "segment": None, "date_field": "birth_date", "offset_days": -3,
+        "reentry": "per_key", "cooldown_days": 0, "exit_on_segment_exit": False, "goal_event_type": "order_placed",
+        "goal_matches_key": False, "goal_window_days": 7,
+        "steps": [
+            {"position": 1, "kind": "wait_until", "wait_seconds": None, "local_time": "10:00:00", "next_day": False,
+             "templates": [], "promotion": None, "coupon_percent": None, "condition": "", "else_position": None},
+            {"position": 2, "kind": "send", "wait_seconds": None, "local_time": None, "next_day": False,
+             "templates": ["journey_birthday"], "promotion": 31, "coupon_percent": "15.00", "condition": "",
+             "else_position": None},
+        ],
+    },
+    "results": {
+        "entered": 420, "holdout": 41, "statuses": {"completed": 341, "converted": 38, "holdout": 41},
+        "exited": {}, "conversions": 38, "holdout_conversions": 2,
+        "lift": {"treatment_rate": 0.1003, "control_rate": 0.0488, "absolute": 0.0515, "relative": 1.055,
+                 "ci_low": -0.012, "ci_high": 0.115},
+        "lift_message": "Against the holdout the campaign added +5.15 points of conversion rate and +0.00 revenue "
+        "per recipient.",
+    },
+}  # fmt: skip
+JOURNEY_EXAMPLE = OpenApiExample("A ready-made journey", JOURNEY, response_only=True)
+
+
+def _journey(code: str) -> Journey:
+    return get_or_404(selectors.journey_get, f"Unknown journey {code}.", code=code)
+
+
+class JourneyListView(Paginated, ManagementView):
+    queryset = Journey.objects.all()
+
+    @extend_schema(
+        responses=JourneyOutput(many=True),
+        examples=[JOURNEY_EXAMPLE],
+        description="Journeys by code, 50 a page, with their figures.",
+    )
+    def get(self, request):
+        return self.paginated(request, selectors.journey_list(), JourneyOutput)
+
+
+class JourneyDetailView(ManagementView):
+    queryset = Journey.objects.all()
+
+    @extend_schema(
+        responses=JourneyOutput, examples=[JOURNEY_EXAMPLE], description="One journey: its current version and figures."
+    )
+    def get(self, request, code):
+        return Response(JourneyOutput(_journey(code)).data)
+
+    @extend_schema(
+        request=JourneyInput,
+        responses=JourneyOutput,
+        examples=[SWITCH_ON, JOURNEY_EXAMPLE],
+        description="Switch a journey on or off, rename it or change its holdout; on needs a published version.",
+    )
+    def patch(self, request, code):
+        journey = _journey(code)
+        services.journey_update(journey=journey, **validated(JourneyInput, request.data))
+        return Response(JourneyOutput(journey).data)

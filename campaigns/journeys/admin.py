@@ -1,0 +1,194 @@
+"""Journeys in the admin: on/off with their figures, versions with their steps inline (published ones read
+only), each step's templates in fallback order, and the enrollments with their status and exit reason.
+
+Thin: switching, publishing, drafting and removing call the journeys' services."""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html_join
+
+from campaigns.journeys import exits, selectors, services
+from campaigns.journeys.models import Enrollment, Journey, JourneyStep, JourneyStepTemplate, JourneyVersion, StepRun
+from config.admin_navigation import place_in_section
+from config.admin_safety import KeptForTheRecord
+from config.errors import DomainError
+
+place_in_section(
+    "journeys", "campaigns.journey", "campaigns.journeyversion", "campaigns.journeystep", "campaigns.enrollment"
+)
+
+
+class _Frozen:
+    """Inlines and pages of a published version: nothing changes, an edit is a new draft."""
+
+    def _published(self, obj) -> bool:
+        version = obj.version if isinstance(obj, JourneyStep) else obj
+        return isinstance(version, JourneyVersion) and version.published_at is not None
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._published(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._published(obj)
+
+
+class _FrozenInline(_Frozen):
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not self._published(obj)
+
+
+class JourneyVersionInline(admin.TabularInline):
+    model = JourneyVersion
+    fields = ["number", "published_at", "trigger", "reentry", "goal_event_type"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Journey)
+class JourneyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "active", "holdout_percent", "entered", "converted"]
+    list_filter = ["active", "predefined"]
+    search_fields = ["code", "name"]
+    fields = ["code", "name", "description", "active", "holdout_percent", "predefined", "results"]
+    readonly_fields = ["predefined", "results"]
+    inlines = [JourneyVersionInline]
+    actions = ["switch_on", "switch_off", "draft_new_version"]
+
+    @admin.display(description="entered")
+    def entered(self, journey):
+        return Enrollment.objects.filter(version__journey=journey).count()
+
+    @admin.display(description="converted")
+    def converted(self, journey):
+        return Enrollment.objects.filter(version__journey=journey, converted_at__isnull=False).count()
+
+    @admin.display(description="results")
+    def results(self, journey):
+        if journey.pk is None:
+            return "-"
+        figures = selectors.journey_results(journey=journey)
+        rows = [
+            ("entered", figures["entered"]),
+            ("holdout", figures["holdout"]),
+            *((f"status: {k}", v) for k, v in figures["statuses"].items()),
+            *((f"exited: {k}", v) for k, v in figures["exited"].items()),
+            ("conversions (treated / holdout)", f"{figures['conversions']} / {figures['holdout_conversions']}"),
+            ("lift", figures["lift_message"]),
+        ]
+        return format_html_join("", "<div><b>{}</b>: {}</div>", rows)
+
+    def save_model(self, request, obj, form, change):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            services.journey_update(journey=obj, **changes)
+        except DomainError as error:
+            messages.error(request, error.message)
+
+    def _switch(self, request, queryset, active: bool):
+        for journey in queryset:
+            try:
+                services.journey_update(journey=journey, active=active)
+            except DomainError as error:
+                messages.error(request, error.message)
+
+    @admin.action(description="Switch on", permissions=["change"])
+    def switch_on(self, request, queryset):
+        self._switch(request, queryset, True)
+
+    @admin.action(description="Switch off", permissions=["change"])
+    def switch_off(self, request, queryset):
+        self._switch(request, queryset, False)
+
+    @admin.action(description="Draft a new version (a copy of the newest) to edit", permissions=["change"])
+    def draft_new_version(self, request, queryset):
+        for journey in queryset:
+            draft = services.journey_version_draft(journey=journey)
+            messages.info(request, f"Drafted {draft}; publish it when ready.")
+
+
+class JourneyStepInline(_FrozenInline, admin.TabularInline):
+    model = JourneyStep
+    fields = [
+        "position", "kind", "wait", "local_time", "next_day", "promotion", "coupon_pattern", "condition",
+        "condition_segment", "condition_event_type", "else_position",
+    ]  # fmt: skip
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(JourneyVersion)
+class JourneyVersionAdmin(_Frozen, admin.ModelAdmin):
+    list_display = ["__str__", "published_at", "trigger", "reentry"]
+    list_filter = ["journey"]
+    readonly_fields = ["published_at"]
+    inlines = [JourneyStepInline]
+    actions = ["publish"]
+
+    @admin.action(description="Publish (freeze it; new entries run on it)", permissions=["change"])
+    def publish(self, request, queryset):
+        for version in queryset:
+            try:
+                services.journey_version_publish(version=version)
+            except DomainError as error:
+                messages.error(request, error.message)
+
+
+class JourneyStepTemplateInline(_FrozenInline, admin.TabularInline):
+    model = JourneyStepTemplate
+    fields = ["order", "template"]
+    extra = 0
+
+    def _published(self, obj) -> bool:
+        return isinstance(obj, JourneyStep) and obj.version.published_at is not None
+
+
+@admin.register(JourneyStep)
+class JourneyStepAdmin(_Frozen, admin.ModelAdmin):
+    list_display = ["__str__", "version"]
+    list_filter = ["version__journey"]
+    inlines = [JourneyStepTemplateInline]
+
+
+class StepRunInline(admin.TabularInline):
+    model = StepRun
+    fields = ["position", "attempt", "run_at", "status", "reason", "message_key", "finished_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(KeptForTheRecord, admin.ModelAdmin):
+    list_display = [
+        "version",
+        "customer__external_id",
+        "trigger_key",
+        "status",
+        "exit_reason",
+        "entered_at",
+        "converted_at",
+    ]
+    list_filter = ["status", "exit_reason", "version__journey"]
+    search_fields = ["customer__external_id", "trigger_key"]
+    list_select_related = ["version__journey", "customer"]
+    readonly_fields = [f.name for f in Enrollment._meta.fields]
+    inlines = [StepRunInline]
+    actions = ["remove"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Remove from the journey (cancels pending steps)", permissions=["change"])
+    def remove(self, request, queryset):
+        removed = exits.enrollments_exit(enrollments=list(queryset), reason="manual")
+        messages.info(request, f"Removed {removed} enrollment(s).")

@@ -1,0 +1,167 @@
+"""Entering a journey: from an event, a segment change or a date, under the version's re-entry policy.
+
+An entry locks the customer's row, so two workers entering the same customer at once take turns: the
+second sees the first's enrollment. The unique (version, customer, trigger key) is the backstop.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from audiences.models import Customer, Event, Segment, SegmentMembershipChange
+from campaigns.assignment import bucket_of, holdout_buckets
+from campaigns.journeys import exits, rules
+from campaigns.journeys.models import Enrollment, JourneyVersion, StepRun, Trigger
+
+YEARLY_DATE_FIELDS = ("birth_date", "signed_up_at")
+
+
+def live_versions(**filters) -> list[JourneyVersion]:
+    """The newest published version of each active journey, among those matching `filters`."""
+    newest = (
+        JourneyVersion.objects.filter(journey__active=True, published_at__isnull=False)
+        .values("journey_id")
+        .annotate(number=Max("number"))
+    )
+    wanted = {(row["journey_id"], row["number"]) for row in newest}
+    candidates = JourneyVersion.objects.select_related("journey").filter(
+        journey__active=True, published_at__isnull=False, **filters
+    )
+    return [version for version in candidates if (version.journey_id, version.number) in wanted]
+
+
+def journey_enter(
+    *, version: JourneyVersion, customer_id: int, key: str = "", snapshot: dict | None = None, now: datetime
+) -> Enrollment | None:
+    """Enroll the customer unless the re-entry policy refuses; None when refused. Safe to call twice."""
+    trigger_key = rules.entry_key(reentry=version.reentry, key=key, entered_at=now, cooldown_days=version.cooldown_days)
+    if trigger_key is None:
+        return None
+    journey = version.journey
+    with transaction.atomic():
+        Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk", flat=True).first()
+        earlier = Enrollment.objects.filter(version__journey=journey, customer_id=customer_id)
+        if version.reentry == "once" and earlier.exists():
+            return None
+        if version.reentry == "per_key" and earlier.filter(trigger_key=trigger_key).exists():
+            return None
+        if (
+            version.reentry == "cooldown"
+            and earlier.filter(entered_at__gt=now - timedelta(days=version.cooldown_days)).exists()
+        ):
+            return None
+        bucket = bucket_of(salt=journey.salt, campaign_id=journey.pk, customer_id=customer_id)
+        held_out = bucket < holdout_buckets(journey.holdout_percent)
+        first = version.steps.order_by("position").values_list("position", flat=True).first()
+        status = Enrollment.Status.HOLDOUT if held_out else Enrollment.Status.ACTIVE
+        if first is None and not held_out:
+            status = Enrollment.Status.COMPLETED
+        try:
+            with transaction.atomic():
+                enrollment = Enrollment.objects.create(
+                    version=version,
+                    customer_id=customer_id,
+                    trigger_key=trigger_key,
+                    status=status,
+                    bucket=bucket,
+                    snapshot=snapshot or {},
+                    entered_at=now,
+                    goal_deadline=now + timedelta(days=version.goal_window_days) if version.goal_event_type else None,
+                )
+        except IntegrityError:
+            return None
+        if status == Enrollment.Status.ACTIVE:
+            StepRun.objects.create(enrollment=enrollment, position=first, run_at=now)
+            transaction.on_commit(_tick_soon)
+    return enrollment
+
+
+def _tick_soon() -> None:
+    from campaigns.journeys.tasks import journeys_tick_task
+
+    journeys_tick_task.delay()
+
+
+def event_process(*, event_id: int) -> int:
+    """An event recorded: goals it reaches, then the journeys it enters. Returns how many entered."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return 0
+    exits.goals_reach(
+        customer_id=event.customer_id, event_type=event.type, properties=event.properties, occurred_at=event.occurred_at
+    )
+    now = timezone.now()
+    entered = 0
+    for version in live_versions(trigger=Trigger.EVENT, event_type=event.type):
+        if not rules.matches(event.properties, version.event_filters):
+            continue
+        key = str(event.properties.get(version.key_property, "")) if version.key_property else ""
+        snapshot = {"event": event.type, "event_id": event.pk, "properties": event.properties}
+        entered += bool(
+            journey_enter(version=version, customer_id=event.customer_id, key=key, snapshot=snapshot, now=now)
+        )
+    return entered
+
+
+def segment_changes_process(*, segment_id: int, changed_at: datetime) -> int:
+    """A segment's members changed at `changed_at`: enter the journeys it triggers; eject where configured."""
+    segment = Segment.objects.filter(pk=segment_id).first()
+    if segment is None:
+        return 0
+    changes = SegmentMembershipChange.objects.filter(segment=segment, changed_at=changed_at)
+    kinds = {
+        SegmentMembershipChange.Kind.ENTERED: Trigger.SEGMENT_ENTERED,
+        SegmentMembershipChange.Kind.EXITED: Trigger.SEGMENT_EXITED,
+    }
+    now = timezone.now()
+    entered = 0
+    for kind, trigger in kinds.items():
+        customer_ids = list(changes.filter(kind=kind).values_list("customer_id", flat=True))
+        if not customer_ids:
+            continue
+        for version in live_versions(trigger=trigger, segment=segment):
+            for customer_id in customer_ids:
+                snapshot = {"segment": segment.code, "change": kind}
+                entered += bool(
+                    journey_enter(
+                        version=version, customer_id=customer_id, key=changed_at.isoformat(), snapshot=snapshot, now=now
+                    )
+                )
+    left = list(changes.filter(kind=SegmentMembershipChange.Kind.EXITED).values_list("customer_id", flat=True))
+    if left:
+        ejected = Enrollment.objects.filter(
+            customer_id__in=left,
+            status__in=exits.RUNNING,
+            version__trigger=Trigger.SEGMENT_ENTERED,
+            version__segment=segment,
+            version__exit_on_segment_exit=True,
+        )
+        exits.enrollments_exit(enrollments=list(ejected), reason="left_segment", now=now)
+    return entered
+
+
+def date_triggers_run(*, today: date | None = None) -> int:
+    """Enter today's date-triggered journeys (birthday -3 days...); the occasion's date keys the entry."""
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    entered = 0
+    for version in live_versions(trigger=Trigger.DATE):
+        occasion = rules.occasion_date(today=today, offset_days=version.offset_days)
+        if version.date_field in YEARLY_DATE_FIELDS:
+            field = version.date_field
+            customers = Customer.objects.filter(**{f"{field}__month": occasion.month, f"{field}__day": occasion.day})
+        elif version.date_field.startswith("attributes."):
+            name = version.date_field.removeprefix("attributes.")
+            customers = Customer.objects.filter(**{f"attributes__{name}": occasion.isoformat()})
+        else:
+            continue
+        for customer_id in customers.values_list("pk", flat=True).iterator(chunk_size=2000):
+            snapshot = {"date_field": version.date_field, "occasion": occasion.isoformat()}
+            entered += bool(
+                journey_enter(
+                    version=version, customer_id=customer_id, key=occasion.isoformat(), snapshot=snapshot, now=now
+                )
+            )
+    return entered

@@ -1,0 +1,98 @@
+"""Leaving a journey: the goal reached (a conversion), or an exit with its reason; pending steps are cancelled."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from audiences.models import Consent, ConsentStatus, ConsentTopic
+from campaigns.journeys.models import Enrollment, StepRun
+
+RUNNING = (Enrollment.Status.ACTIVE, Enrollment.Status.HOLDOUT)
+
+
+def _lock_pending(enrollment_ids: list[int]) -> None:
+    """Lock the pending steps before their enrollments, the order a tick takes them in (no deadlock)."""
+    list(
+        StepRun.objects.select_for_update()
+        .filter(enrollment_id__in=enrollment_ids, status=StepRun.Status.PENDING)
+        .values_list("pk", flat=True)
+    )
+
+
+def _cancel_pending(enrollment_ids: list[int], reason: str, now: datetime) -> None:
+    StepRun.objects.filter(enrollment_id__in=enrollment_ids, status=StepRun.Status.PENDING).update(
+        status=StepRun.Status.CANCELLED, reason=reason, finished_at=now
+    )
+
+
+def enrollments_exit(*, enrollments, reason: str, now: datetime | None = None) -> int:
+    """Exit active enrollments with `reason`, cancelling their pending steps. Returns how many exited.
+
+    Holdout enrollments stay in the holdout: they are sent nothing anyway, and dropping them from the arm
+    would bias the lift (the treated who exit stay counted among the treated)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_pending([e.pk for e in enrollments])
+        ids = list(
+            Enrollment.objects.select_for_update()
+            .filter(pk__in=[e.pk for e in enrollments], status=Enrollment.Status.ACTIVE)
+            .values_list("pk", flat=True)
+        )
+        _cancel_pending(ids, reason, now)
+        Enrollment.objects.filter(pk__in=ids).update(
+            status=Enrollment.Status.EXITED, exit_reason=reason, finished_at=now
+        )
+    return len(ids)
+
+
+def customer_journeys_leave(*, customer_id: int, reason: str = "manual", journey_code: str | None = None) -> int:
+    """Take a customer out of every journey (or one), e.g. removed by hand. Returns how many exited."""
+    enrollments = Enrollment.objects.filter(customer_id=customer_id, status__in=RUNNING)
+    if journey_code:
+        enrollments = enrollments.filter(version__journey__code=journey_code)
+    return enrollments_exit(enrollments=list(enrollments), reason=reason)
+
+
+def consent_withdrawal_apply(*, customer_id: int) -> int:
+    """A customer left with no marketing consent on any channel leaves every journey (reason consent_withdrawn)."""
+    if Consent.objects.filter(
+        customer_id=customer_id, topic=ConsentTopic.MARKETING, status=ConsentStatus.OPTED_IN
+    ).exists():
+        return 0
+    return customer_journeys_leave(customer_id=customer_id, reason="consent_withdrawn")
+
+
+def goals_reach(*, customer_id: int, event_type: str, properties: dict, occurred_at: datetime) -> int:
+    """Count a conversion for each running enrollment whose goal this is; treated ones exit. Returns how many."""
+    candidates = Enrollment.objects.select_related("version").filter(
+        customer_id=customer_id,
+        status__in=RUNNING,
+        converted_at__isnull=True,
+        version__goal_event_type=event_type,
+        entered_at__lte=occurred_at,
+        goal_deadline__gte=occurred_at,
+    )
+    reached = [
+        enrollment
+        for enrollment in candidates
+        if not enrollment.version.goal_matches_key
+        or str(properties.get(enrollment.version.key_property, "")) == enrollment.trigger_key
+    ]
+    now = timezone.now()
+    with transaction.atomic():
+        for enrollment in reached:
+            treated = enrollment.status == Enrollment.Status.ACTIVE
+            if treated:
+                _lock_pending([enrollment.pk])
+            updated = Enrollment.objects.filter(pk=enrollment.pk, status=enrollment.status).update(
+                converted_at=occurred_at,
+                **(
+                    {"status": Enrollment.Status.CONVERTED, "exit_reason": "goal", "finished_at": now}
+                    if treated
+                    else {}
+                ),
+            )
+            if updated and treated:
+                _cancel_pending([enrollment.pk], "goal", now)
+    return len(reached)

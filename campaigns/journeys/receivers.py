@@ -1,0 +1,49 @@
+"""What journeys do when audiences tells them something: queue the evaluation (within seconds), nothing more."""
+
+from django.dispatch import receiver
+
+from audiences.models import ConsentStatus
+from audiences.signals import (
+    consent_changed,
+    demo_flushing,
+    demo_seeded,
+    event_recorded,
+    order_placed,
+    segment_membership_changed,
+)
+from campaigns.journeys import demo, tasks
+
+
+@receiver(event_recorded, dispatch_uid="campaigns.journeys.event")
+def evaluate_event(sender, *, event, **kwargs):
+    tasks.journeys_event_task.delay(event.pk)
+
+
+@receiver(order_placed, dispatch_uid="campaigns.journeys.order")
+def evaluate_order_goal(sender, *, order, **kwargs):
+    """An order is the goal `order_placed`; its attribution (e.g. cart_id) carries the key it matches."""
+    if order.customer_id:
+        properties = {**order.attribution, "order": order.external_id}
+        tasks.journeys_order_goal_task.delay(order.customer_id, properties, order.placed_at.isoformat())
+
+
+@receiver(segment_membership_changed, dispatch_uid="campaigns.journeys.segment")
+def evaluate_segment_change(sender, *, segment, changed_at=None, **kwargs):
+    if changed_at is not None:
+        tasks.journeys_segment_changes_task.delay(segment.pk, changed_at.isoformat())
+
+
+@receiver(consent_changed, dispatch_uid="campaigns.journeys.consent")
+def evaluate_consent(sender, *, customer, status, **kwargs):
+    if status == ConsentStatus.OPTED_OUT:
+        tasks.journeys_consent_withdrawn_task.delay(customer.pk)
+
+
+@receiver(demo_seeded, dispatch_uid="campaigns.journeys.demo")
+def start_demo_journey(sender, **kwargs):
+    demo.demo_journey_start()
+
+
+@receiver(demo_flushing, dispatch_uid="campaigns.journeys.demo_remove")
+def remove_demo_journeys(sender, **kwargs):
+    demo.demo_journeys_remove()

@@ -1,0 +1,44 @@
+"""Journey tasks: take ids, call one service, safe to run twice (or on several workers at once)."""
+
+from datetime import datetime
+
+from celery import shared_task
+
+from campaigns.journeys import entry, execution, exits
+
+
+@shared_task(name="campaigns.journeys_tick", ignore_result=True)
+def journeys_tick_task() -> int:
+    """Run every due step; several workers share the work through SKIP LOCKED."""
+    return execution.step_runs_due_drain()
+
+
+@shared_task(name="campaigns.journeys_event", ignore_result=True)
+def journeys_event_task(event_id: int) -> int:
+    return entry.event_process(event_id=event_id)
+
+
+@shared_task(name="campaigns.journeys_order_goal", ignore_result=True)
+def journeys_order_goal_task(customer_id: int, properties: dict, placed_at: str) -> int:
+    return exits.goals_reach(
+        customer_id=customer_id,
+        event_type="order_placed",
+        properties=properties,
+        occurred_at=datetime.fromisoformat(placed_at),
+    )
+
+
+@shared_task(name="campaigns.journeys_segment_changes", ignore_result=True)
+def journeys_segment_changes_task(segment_id: int, changed_at: str) -> int:
+    return entry.segment_changes_process(segment_id=segment_id, changed_at=datetime.fromisoformat(changed_at))
+
+
+@shared_task(name="campaigns.journeys_consent_withdrawn", ignore_result=True)
+def journeys_consent_withdrawn_task(customer_id: int) -> int:
+    return exits.consent_withdrawal_apply(customer_id=customer_id)
+
+
+@shared_task(name="campaigns.journeys_dates", ignore_result=True)
+def journeys_dates_task() -> int:
+    """Daily: enter the journeys triggered by a date (birthday -3 days, a service due date)."""
+    return entry.date_triggers_run()
