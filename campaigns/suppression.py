@@ -10,6 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
+
 from audiences.models import Consent, ConsentStatus
 from messaging.models import Channel, Message, Suppression, Template, TemplateKind
 from messaging.policy import CAPPED_CHANNELS, Decision, delivery_decision
@@ -29,6 +31,24 @@ class Recipient:
     phone: str
     zone: str
     store_id: int | None
+
+
+def recipient_zone(customer) -> str:
+    """A Customer's own zone, else their store's, else the installation's (as the outbox reads it)."""
+    if customer.timezone:
+        return customer.timezone
+    return customer.store.timezone if customer.store_id else settings.TIME_ZONE
+
+
+def recipient_of(customer) -> Recipient:
+    """The launch's view of one Customer already loaded (a journey's step)."""
+    return Recipient(
+        pk=customer.pk,
+        email=customer.email,
+        phone=customer.phone,
+        zone=recipient_zone(customer),
+        store_id=customer.store_id,
+    )
 
 
 def _address(customer: Recipient, channel: str) -> str:

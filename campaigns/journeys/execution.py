@@ -16,7 +16,7 @@ from django.utils import timezone
 from audiences.models import Event, SegmentMembership
 from campaigns.journeys import exits, rules
 from campaigns.journeys.models import Condition, Enrollment, JourneyStep, StepKind, StepRun
-from campaigns.suppression import recipient_zone, would_be_decisions
+from campaigns.suppression import recipient_of, recipient_zone, would_be_decisions
 from messaging.models import Message
 from messaging.services.outbox import MessageRequest, messages_enqueue
 from promotions.code_patterns import codes_from_pattern
@@ -136,7 +136,7 @@ def _send(run: StepRun, step: JourneyStep, steps: dict[int, JourneyStep], now: d
     customer = enrollment.customer
     templates = [link.template for link in step.step_templates.all()]
     decisions = would_be_decisions(
-        customers=[customer] * len(templates),
+        customers=[recipient_of(customer)] * len(templates),
         templates=templates,
         topic=templates[0].topic,
         moments=[now] * len(templates),
