@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaigns import costs, lifecycle, scheduling
@@ -80,22 +80,8 @@ def campaign_launch_run(*, campaign_id: int, batch_size: int | None = None) -> C
             if campaign is None or campaign.status != Campaign.Status.RUNNING or not campaign.launch_running:
                 return campaign
             plan = plan or Plan.of(campaign)
-            _commit_without_flush_wait()
             if not _launch_batch(campaign, plan, batch_size, now=timezone.now()):
                 return campaign
-
-
-def _commit_without_flush_wait() -> None:
-    """The batch's commit does not wait for PostgreSQL to flush its WAL (it was a tenth of the launch's time).
-
-    A killed worker loses nothing by it: the server has the commit. Only a crash of the database server
-    itself, within a moment (wal_writer_delay) of a commit, can forget the last batches, cursor included;
-    the launch then redoes them. Like the outbox's own confirmations (messaging/services/dispatch.py), a
-    message of such a batch handed off in that moment would be handed off again.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO off")
 
 
 def _launch_batch(campaign: Campaign, plan: Plan, batch_size: int, *, now: datetime) -> bool:
