@@ -6,7 +6,7 @@ MEMBER = OpenApiExample("A silver member", MEMBER_SUMMARY_EXAMPLE, response_only
 REWARDS = OpenApiExample(
     "The catalog",
     [{"id": 3, "name": "500 off", "points_cost": 1000, "currency": "BDT", "promotion": 12,
-      "reward": {"type": "fixed_amount", "amount": "500.00"}}],
+      "reward": {"type": "fixed_amount", "value": "500.00"}}],
     response_only=True,
 )  # fmt: skip
 REDEMPTION_INPUT = OpenApiExample("Spend points on reward 3", {"reward": 3}, request_only=True)
