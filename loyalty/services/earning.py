@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from audiences.models import Customer, Order
@@ -46,6 +47,7 @@ def order_points_earn(*, order: Order, evaluation=None, attribution=None) -> dic
     return {"points_earned": points}
 
 
+@transaction.atomic
 def bonus_award(*, customer: Customer, event_type: str, source_id, occurred_at: datetime | None = None) -> int:
     """A bonus event's points, once per source (an event id, a referral): returns the points awarded."""
     occurred_at = occurred_at or timezone.now()

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from audiences.models import Customer
 from audiences.services.orders import OrderLineInput, order_create
@@ -28,6 +29,11 @@ def program(db):
 
 def earn(member: Member, points: int, *, external_id: str, placed_at: datetime = T0) -> int:
     """An order worth exactly `points` (10 taka a point) placed by the member, earned through the order hook."""
+    with transaction.atomic():
+        return _earn(member, points, external_id, placed_at)
+
+
+def _earn(member, points, external_id, placed_at):
     order = order_create(
         external_id=external_id,
         currency=member.program.currency,
