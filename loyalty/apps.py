@@ -7,7 +7,12 @@ class LoyaltyConfig(AppConfig):
 
     def ready(self):
         from audiences.profile import register_profile_provider
-        from loyalty import eligibility, order_hooks, profile
+        from loyalty import (
+            eligibility,
+            order_hooks,
+            profile,
+            receivers,  # noqa: F401 (connects them)
+        )
         from loyalty.services.earning import order_points_earn
         from loyalty.services.returns import order_points_reverse
         from promotions.customer_facts import register_customer_facts_provider

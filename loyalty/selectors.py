@@ -12,7 +12,7 @@ TIER_WINDOW = timedelta(days=365)
 EXPIRING_WINDOW = timedelta(days=90)
 # What counts toward a tier: points earned on orders, less what returns took back (written-off points too).
 HELD_SOON = Q(status__in=[Lot.Status.PENDING, Lot.Status.ACTIVE], remaining__gt=0, expires_at__isnull=False)
-QUALIFYING = Q(kind__in=[LedgerEntry.Kind.EARN, LedgerEntry.Kind.REVERSE], source_type="order")
+QUALIFYING = Q(source_type="order", rule__in=["earn", "reverse"])
 
 
 def member_of(*, customer: Customer) -> Member | None:

@@ -48,8 +48,10 @@ def order_points_earn(*, order: Order, evaluation=None, attribution=None) -> dic
 
 
 @transaction.atomic
-def bonus_award(*, customer: Customer, event_type: str, source_id, occurred_at: datetime | None = None) -> int:
-    """A bonus event's points, once per source (an event id, a referral): returns the points awarded."""
+def bonus_award(
+    *, customer: Customer, event_type: str, source_type: str, source_id, occurred_at: datetime | None = None
+) -> int:
+    """A bonus event's points, once per source (an event, an order): returns the points awarded."""
     occurred_at = occurred_at or timezone.now()
     awarded = 0
     for bonus in BonusEvent.objects.filter(event_type=event_type, active=True, program__active=True).select_related(
@@ -57,10 +59,10 @@ def bonus_award(*, customer: Customer, event_type: str, source_id, occurred_at: 
     ):
         member = member_lock(member_enrol(customer=customer, program=bonus.program).pk)
         rule = f"bonus:{bonus.pk}"
-        if entry_find("event", source_id, rule) is not None:
+        if entry_find(source_type, source_id, rule) is not None:
             continue
         entry = entry_record(
-            member=member, kind=LedgerEntry.Kind.EARN, source_type="event", source_id=source_id, rule=rule,
+            member=member, kind=LedgerEntry.Kind.EARN, source_type=source_type, source_id=source_id, rule=rule,
             occurred_at=occurred_at, reason=f"Bonus for {event_type}",
         )  # fmt: skip
         _grant(entry, member, bonus.program, bonus.points, earned_at=occurred_at, pending_days=0, qualifying=False)

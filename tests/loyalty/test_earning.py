@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audiences.models import Category, Store
 from loyalty.earning import EarnLine, EarnPolicy, expiry_of, order_points
-from loyalty.models import EarningRule
+from loyalty.models import BonusEvent, EarningRule
 from loyalty.services.lots import lots_activate
 from tests.loyalty.conftest import T0
 from tests.promotions.conftest import create_promotion, evaluate, hdmi, place, rice, tv
@@ -112,3 +112,18 @@ def test_expiry_policies():
     assert expiry_of(earned, "end_of_month", 1).isoformat() == "2026-03-01T00:00:00+00:00"  # the end of February
     assert expiry_of(earned, "end_of_month", 11).isoformat() == "2027-01-01T00:00:00+00:00"
     assert expiry_of(earned, "end_of_year", 0).isoformat() == "2027-01-01T00:00:00+00:00"
+
+
+def test_bonus_events_award_once_and_do_not_count_toward_a_tier(
+    storefront, catalog, customer, program, django_capture_on_commit_callbacks
+):
+    BonusEvent.objects.create(program=program, event_type="birthday", points=300)
+    BonusEvent.objects.create(program=program, event_type="first_order", points=50)
+    event = {"customer": "C-1001", "type": "birthday", "idempotency_key": "bday-2026"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert storefront.post("/api/v1/events", event, format="json").status_code in (200, 201)
+        storefront.post("/api/v1/events", event, format="json")  # the same event again
+        place(storefront, "O-1", [hdmi()], customer="C-1001", placed_at=T0.isoformat())  # 45 points, a first order
+        place(storefront, "O-2", [hdmi()], customer="C-1001", placed_at=T0.isoformat())
+    summary = _member(storefront).json()
+    assert (summary["points_balance"], summary["qualifying_points"]) == (300 + 50 + 45 + 45, 90)
