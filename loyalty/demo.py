@@ -12,6 +12,7 @@ from promotions.models import Promotion
 from promotions.services.definitions import promotion_create
 
 DEMO_ORDERS = 400  # the most recent orders of each currency earn their points
+POINTS_PER_UNIT = {"TZS": Decimal("0.0005")}  # a point per 2,000 shillings, about a point per 100 taka
 TIERS = (("silver", 1_000), ("gold", 5_000), ("platinum", 20_000))
 
 
@@ -20,8 +21,8 @@ def demo_program_install() -> None:
     for currency in Store.objects.values_list("currency", flat=True).distinct().order_by("currency"):
         program, created = Program.objects.get_or_create(
             currency=currency,
-            defaults={"name": f"Club {currency} (demo)", "points_per_unit": Decimal("0.01"), "expiry": "end_of_year",
-                      "pending_days": 0, "negative_balance_limit": 500},
+            defaults={"name": f"Club {currency} (demo)", "expiry": "end_of_year", "negative_balance_limit": 500,
+                      "points_per_unit": POINTS_PER_UNIT.get(currency, Decimal("0.01"))},
         )  # fmt: skip
         if not created:
             continue
