@@ -1,5 +1,6 @@
 """The demo's loyalty program: one per currency of the demo stores, with tiers, a category multiplier, a
-reward, and the points of the most recent orders, so `make run` shows members with balances and tiers."""
+reward, and the points of the most recent orders, so `make run` shows members with balances and tiers.
+Seeding again (after `--flush`) keeps the program and gives the new customers their points."""
 
 from decimal import Decimal
 
@@ -19,26 +20,26 @@ TIERS = (("silver", 1_000), ("gold", 5_000), ("platinum", 20_000))
 @transaction.atomic
 def demo_program_install() -> None:
     for currency in Store.objects.values_list("currency", flat=True).distinct().order_by("currency"):
-        program, created = Program.objects.get_or_create(
+        program, _ = Program.objects.get_or_create(
             currency=currency,
             defaults={"name": f"Club {currency} (demo)", "expiry": "end_of_year", "negative_balance_limit": 500,
                       "points_per_unit": POINTS_PER_UNIT.get(currency, Decimal("0.01"))},
         )  # fmt: skip
-        if not created:
-            continue
         for name, threshold in TIERS:
-            Tier.objects.create(program=program, name=name, threshold=threshold)
-        gold = program.tiers.get(name="gold")
-        EarningRule.objects.create(program=program, tier=gold, multiplier=Decimal("1.5"))
-        if category := Category.objects.filter(parent__isnull=True).order_by("code").first():
+            Tier.objects.get_or_create(program=program, name=name, defaults={"threshold": threshold})
+        if not program.rules.filter(tier__isnull=False).exists():
+            EarningRule.objects.create(program=program, tier=program.tiers.get(name="gold"), multiplier=Decimal("1.5"))
+        category = Category.objects.filter(parent__isnull=True).order_by("code").first()
+        if category and not program.rules.filter(category__isnull=False).exists():
             EarningRule.objects.create(program=program, category=category, multiplier=2)
-        promotion = promotion_create(
-            name=f"Loyalty reward 10% ({currency} demo)",
-            status=Promotion.Status.ACTIVE,
-            trigger=Promotion.Trigger.CODE,
-            reward={"type": "percentage", "value": "10"},
-        )
-        Reward.objects.create(program=program, name="10% off your next order", promotion=promotion, points_cost=500)
+        if not program.rewards.exists():
+            promotion = promotion_create(
+                name=f"Loyalty reward 10% ({currency} demo)",
+                status=Promotion.Status.ACTIVE,
+                trigger=Promotion.Trigger.CODE,
+                reward={"type": "percentage", "value": "10"},
+            )
+            Reward.objects.create(program=program, name="10% off your next order", promotion=promotion, points_cost=500)
         orders = Order.objects.filter(currency=currency, customer__isnull=False, status=Order.Status.PLACED)
         for order in orders.select_related("customer", "store").order_by("-placed_at")[:DEMO_ORDERS][::-1]:
             order_points_earn(order=order)
