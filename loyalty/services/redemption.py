@@ -8,8 +8,7 @@ from django.utils import timezone
 from audiences.models import Customer
 from config.errors import Conflict
 from loyalty.errors import InsufficientPoints
-from loyalty.models import LedgerEntry, Reward, RewardIssue
-from loyalty.selectors import member_of
+from loyalty.models import LedgerEntry, Member, Reward, RewardIssue
 from loyalty.services.ledger import entry_record, lot_restore, lots_take, member_lock, spendable_points
 from promotions.code_patterns import codes_from_pattern
 from promotions.models import PromotionCode
@@ -20,8 +19,8 @@ REWARD_CODE_PATTERN = "PTS-##########"
 @transaction.atomic
 def reward_redeem(*, customer: Customer, reward: Reward) -> tuple[RewardIssue, int]:
     """Spend the reward's points, oldest-expiry lots first, and issue its code. Returns (issue, balance left)."""
-    member = member_of(customer=customer)
-    if member is None or member.program_id != reward.program_id:
+    member = Member.objects.filter(customer=customer, program_id=reward.program_id).first()
+    if member is None:
         raise InsufficientPoints(needed=reward.points_cost, balance=0)
     member = member_lock(member.pk)
     balance = spendable_points(member)
