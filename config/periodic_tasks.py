@@ -83,4 +83,16 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             description="Nightly refresh of every segment's membership snapshot (entered/exited history); "
             "the safety net of the live recheck and the only mover of time-based rules (within_days).",
         ),
+        PeriodicTaskSpec(
+            name="loyalty.lots_activate",
+            task="loyalty.lots_activate",
+            crontab="*/15 * * * *",
+            description="Makes earned points spendable once their pending period ended.",
+        ),
+        PeriodicTaskSpec(
+            name="loyalty.lots_expire",
+            task="loyalty.lots_expire",
+            crontab="5 0 * * *",
+            description="Expires the points whose expiry date passed, taking only what is left of each lot.",
+        ),
     ]

@@ -7,13 +7,24 @@ class LoyaltyConfig(AppConfig):
 
     def ready(self):
         from audiences.profile import register_profile_provider
-        from loyalty import eligibility, order_hooks, profile
+        from loyalty import (
+            eligibility,
+            order_hooks,
+            profile,
+            receivers,  # noqa: F401 (connects them)
+        )
+        from loyalty.services.earning import order_points_earn
+        from loyalty.services.returns import order_points_reverse
         from promotions.customer_facts import register_customer_facts_provider
         from promotions.engine.conditions import register_condition
         from promotions.order_hooks import register_order_hook
 
         register_order_hook(
-            "loyalty", place_fields=order_hooks.POINTS_ON_PLACE, cancel_fields=order_hooks.POINTS_ON_CANCEL
+            "loyalty",
+            on_place=order_points_earn,
+            on_cancel=order_points_reverse,
+            place_fields=order_hooks.POINTS_ON_PLACE,
+            cancel_fields=order_hooks.POINTS_ON_CANCEL,
         )
         register_condition(
             "loyalty_tiers",
@@ -23,4 +34,9 @@ class LoyaltyConfig(AppConfig):
             describe=eligibility.describe_tiers,
         )
         register_customer_facts_provider(eligibility.customer_tier_facts)
-        register_profile_provider("loyalty", profile.member_summary, schema=profile.MEMBER_SUMMARY_FIELD, example=None)
+        register_profile_provider(
+            "loyalty",
+            profile.member_summary,
+            schema=profile.MEMBER_SUMMARY_FIELD,
+            example=profile.MEMBER_SUMMARY_EXAMPLE,
+        )

@@ -1,13 +1,14 @@
 """The loyalty tier as promotions see it: a customer fact and the `loyalty_tiers` eligibility condition."""
 
+from loyalty.selectors import customer_tier_name
 from promotions.engine.types import CustomerFacts
 
 TIER_FACT = "loyalty_tier"
 
 
 def customer_tier_facts(customer) -> dict:
-    """No loyalty program exists yet, so no customer has a tier."""
-    return {"extra": {TIER_FACT: None}}
+    """The customer's highest tier across programs, None when they have none."""
+    return {"extra": {TIER_FACT: customer_tier_name(customer_id=customer.pk)}}
 
 
 def tier_names(value: object) -> frozenset[str]:

@@ -1,7 +1,7 @@
 """The fields loyalty adds to every order answer: the points an order earned and a cancel reversed.
 
-No loyalty program exists yet, so the hook has nothing to run: an order earns 0 points and a cancel
-reverses 0, as ../shared/API.md documents the fields.
+Registered with promotions' order hooks (loyalty/apps.py): placing an order earns its points and
+cancelling it reverses them, each inside the order's transaction.
 """
 
 from rest_framework import serializers

@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from django.urls import path
+
+from loyalty.api import views
+
+urlpatterns = [
+    path("loyalty/members/<str:customer>", views.MemberView.as_view(), name="loyalty-member"),
+    path("loyalty/members/<str:customer>/redemptions", views.RedemptionView.as_view(), name="loyalty-redemptions"),
+    path("loyalty/rewards", views.RewardListView.as_view(), name="loyalty-rewards"),
+]

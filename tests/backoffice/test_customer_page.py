@@ -137,9 +137,9 @@ def test_data_a_later_app_gives_the_profile_shows_before_it_has_a_section(market
     from audiences import profile
 
     monkeypatch.setattr(profile, "_sections", dict(profile._sections))
-    register_profile_provider("loyalty", lambda customer: {"tier": "Gold", "points": 1200}, schema=None, example=None)
+    register_profile_provider("wallet", lambda customer: {"tier": "Gold", "points": 1200}, schema=None, example=None)
     page = marketer_admin.get(f"/admin/audiences/customer/{rahim.pk}/change/")
-    assert "<dt>tier</dt><dd>Gold</dd><dt>points</dt><dd>1200</dd>" in section(page, "loyalty")
+    assert "<dt>tier</dt><dd>Gold</dd><dt>points</dt><dd>1200</dd>" in section(page, "wallet")
 
 
 def test_a_registered_section_takes_its_place(marketer_admin, rahim, monkeypatch):

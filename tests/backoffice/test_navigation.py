@@ -20,7 +20,7 @@ def models_in(page, section: str) -> list[str]:
 
 def test_a_marketer_sees_the_marketing_sections_in_the_order_of_the_work_and_no_settings(marketer_admin):
     index = marketer_admin.get("/admin/")
-    assert sections(index) == ["Campaigns", "Journeys", "Promotions", "Audiences", "Messages"]
+    assert sections(index) == ["Campaigns", "Journeys", "Promotions", "Audiences", "Messages", "Loyalty"]
     assert models_in(index, "promotions") == ["Promotions", "Promotion codes", "Code generation jobs", "Redemptions"]
     assert models_in(index, "audiences")[:3] == ["Customers", "Segments", "Customer scores"]
     assert "Periodic tasks" not in index.text and "Heartbeats" not in index.text
@@ -30,7 +30,7 @@ def test_a_marketer_sees_the_marketing_sections_in_the_order_of_the_work_and_no_
 
 def test_an_administrator_finds_the_infrastructure_under_settings(administrator_admin):
     index = administrator_admin.get("/admin/")
-    assert sections(index) == ["Campaigns", "Journeys", "Promotions", "Audiences", "Messages", "Settings"]
+    assert sections(index) == ["Campaigns", "Journeys", "Promotions", "Audiences", "Messages", "Loyalty", "Settings"]
     infrastructure = models_in(index, "settings")
     for name in ("Periodic tasks", "Tokens", "Heartbeats", "API keys", "Access attempts", "Users", "Groups"):
         assert name in infrastructure
@@ -47,7 +47,7 @@ def test_a_section_has_its_own_page_and_a_model_breadcrumb_leads_to_its_section(
 
 def test_an_analyst_sees_the_same_sections_without_add_links(analyst_admin):
     index = analyst_admin.get("/admin/")
-    assert sections(index) == ["Campaigns", "Journeys", "Promotions", "Audiences", "Messages"]
+    assert sections(index) == ["Campaigns", "Journeys", "Promotions", "Audiences", "Messages", "Loyalty"]
     assert 'class="addlink"' not in index.text
 
 

@@ -80,7 +80,7 @@ def test_a_marketer_works_in_sections_and_never_sees_settings(page, demo):
     person("mia", MARKETER)
     started = time.monotonic()
     sign_in(page, "mia")
-    assert section_names(page) == ["Campaigns", "Journeys", "Promotions", "Audiences", "Messages", "Reports"]
+    assert section_names(page) == ["Campaigns", "Journeys", "Promotions", "Audiences", "Messages", "Loyalty", "Reports"]
     assert page.get_by_text("Periodic tasks").count() == 0 and page.get_by_text("Settings").count() == 0
     screenshot(page, "marketer-home")
 
@@ -102,7 +102,7 @@ def test_a_marketer_works_in_sections_and_never_sees_settings(page, demo):
 def test_an_analyst_sees_everything_and_finds_no_way_to_change_anything(page, demo):
     person("ana", ANALYST)
     sign_in(page, "ana")
-    assert section_names(page) == ["Campaigns", "Journeys", "Promotions", "Audiences", "Messages", "Reports"]
+    assert section_names(page) == ["Campaigns", "Journeys", "Promotions", "Audiences", "Messages", "Loyalty", "Reports"]
     assert page.locator("a.addlink").count() == 0
 
     page.goto("/admin/promotions/promotion/")

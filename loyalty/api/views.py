@@ -1,0 +1,52 @@
+"""The storefront's loyalty endpoints: validate, call one service or selector, answer."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from audiences import selectors as audiences
+from config.api.views import StorefrontView, get_or_404, validated
+from loyalty import selectors
+from loyalty.api import examples
+from loyalty.api import serializers as s
+from loyalty.services.redemption import reward_redeem
+
+
+def _customer_or_404(external_id: str):
+    return get_or_404(audiences.customer_get, f"Unknown customer '{external_id}'.", external_id=external_id)
+
+
+class MemberView(StorefrontView):
+    @extend_schema(
+        responses={200: s.MemberOutput, 404: OpenApiResponse(description="Unknown customer, or not a member.")},
+        examples=[examples.MEMBER],
+    )
+    def get(self, request, customer):
+        found = _customer_or_404(customer)
+        member = get_or_404(selectors.member_of, f"Customer '{customer}' is not a loyalty member.", customer=found)
+        return Response(s.MemberOutput(selectors.member_summary(member=member)).data)
+
+
+class RewardListView(StorefrontView):
+    @extend_schema(responses=s.RewardOutput(many=True), examples=[examples.REWARDS])
+    def get(self, request):
+        return Response(s.RewardOutput(selectors.reward_catalog(), many=True).data)
+
+
+class RedemptionView(StorefrontView):
+    @extend_schema(
+        request=s.RedemptionInput,
+        responses={
+            201: s.RedemptionOutput,
+            404: OpenApiResponse(description="Unknown customer or reward."),
+            409: OpenApiResponse(description="Not enough spendable points.", examples=[examples.INSUFFICIENT]),
+        },
+        examples=[examples.REDEMPTION_INPUT, examples.REDEMPTION],
+    )
+    def post(self, request, customer):
+        data = validated(s.RedemptionInput, request.data)
+        found = _customer_or_404(customer)
+        reward = get_or_404(selectors.reward_get, f"Unknown reward {data['reward']}.", reward_id=data["reward"])
+        issue, balance = reward_redeem(customer=found, reward=reward)
+        answer = {"code": issue.code.code, "points_spent": reward.points_cost, "points_balance": balance}
+        return Response(s.RedemptionOutput(answer).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,247 @@
+"""Programs, tiers and the points ledger.
+
+Points live in lots. Every change to a lot is an allocation row of the ledger entry that made it,
+so a lot's `remaining` is the sum of its allocations, an entry's `points` is the sum of its
+allocations less its `debt_change`, and a member's `debt` is the sum of their entries' `debt_change`
+(docs/loyalty.md). Entries are never updated or deleted.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from audiences.currencies import CURRENCY_CHOICES
+from audiences.models import Category, Customer, Store
+from config.roles import KEPT_FOR_THE_RECORD
+from promotions.models import Promotion, PromotionCode
+
+
+class Program(models.Model):
+    class Rounding(models.TextChoices):
+        DOWN = "down", "Down"
+        HALF_UP = "half_up", "Half up"
+        UP = "up", "Up"
+
+    class Expiry(models.TextChoices):
+        NEVER = "never", "Never"
+        DAYS = "days", "N days after earning"
+        END_OF_MONTH = "end_of_month", "End of the month, N months later"
+        END_OF_YEAR = "end_of_year", "End of the year"
+
+    name = models.CharField(max_length=200)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, unique=True)
+    points_per_unit = models.DecimalField(
+        max_digits=12, decimal_places=4, help_text="Points per one unit of the currency paid."
+    )
+    rounding = models.CharField(max_length=8, choices=Rounding.choices, default=Rounding.DOWN)
+    pending_days = models.PositiveIntegerField(default=0, help_text="Days before earned points can be spent.")
+    pending_days_by_store = models.JSONField(
+        default=dict, blank=True, help_text='Store code to days, e.g. {"DHK-01": 14}; a store here wins.'
+    )
+    pending_days_by_channel = models.JSONField(
+        default=dict, blank=True, help_text='Channel to days, e.g. {"restaurant": 0}.'
+    )
+    expiry = models.CharField(max_length=16, choices=Expiry.choices, default=Expiry.NEVER)
+    expiry_n = models.PositiveIntegerField(default=0, help_text="The N of the expiry policy.")
+    excluded_skus = models.JSONField(default=list, blank=True)
+    excluded_categories = models.JSONField(
+        default=list, blank=True, help_text="Category codes; their descendants are excluded too."
+    )
+    negative_balance_limit = models.PositiveIntegerField(
+        default=0,
+        help_text="How far below zero a return may take a balance whose points were already spent; "
+        "beyond it the points are written off.",
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.name} ({self.currency})"
+
+
+class Tier(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="tiers")
+    name = models.CharField(max_length=64)
+    threshold = models.PositiveIntegerField(help_text="Qualifying points earned over the last 12 months.")
+
+    class Meta:
+        ordering = ["program", "threshold"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="loyalty_tier_name_unique"),
+            models.UniqueConstraint(fields=["program", "threshold"], name="loyalty_tier_threshold_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EarningRule(models.Model):
+    """A multiplier on the points of a category's lines, a store's orders or a tier's members."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="rules")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    multiplier = models.DecimalField(max_digits=6, decimal_places=2)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(category__isnull=False, store__isnull=True, tier__isnull=True)
+                    | Q(category__isnull=True, store__isnull=False, tier__isnull=True)
+                    | Q(category__isnull=True, store__isnull=True, tier__isnull=False)
+                ),
+                name="loyalty_rule_names_one_target",
+            ),
+            models.CheckConstraint(condition=Q(multiplier__gt=0), name="loyalty_rule_multiplier_positive"),
+        ]
+
+    def __str__(self):
+        target = self.category or self.store or self.tier
+        return f"x{self.multiplier} for {target}"
+
+
+class BonusEvent(models.Model):
+    """Points for an event of the customer's: `signed_up`, `birthday`, `first_order` or any custom type."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="bonus_events")
+    event_type = models.CharField(max_length=64)
+    points = models.PositiveIntegerField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "event_type"], name="loyalty_bonus_event_unique")]
+
+    def __str__(self):
+        return f"{self.points} points for {self.event_type}"
+
+
+class Member(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="loyalty_memberships")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="members")
+    tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    debt = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Points a return took back after they were spent (a negative balance)."
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
+        constraints = [models.UniqueConstraint(fields=["customer", "program"], name="loyalty_member_unique")]
+
+    def __str__(self):
+        return f"{self.customer} in {self.program}"
+
+
+class LedgerEntry(models.Model):
+    class Kind(models.TextChoices):
+        EARN = "earn", "Earn"
+        REDEEM = "redeem", "Redeem"
+        EXPIRE = "expire", "Expire"
+        REVERSE = "reverse", "Reverse"
+        ADJUST = "adjust", "Adjust"
+        TRANSFER = "transfer", "Transfer"
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    points = models.IntegerField(help_text="Signed: what the entry added to the balance.")
+    source_type = models.CharField(max_length=32)
+    source_id = models.CharField(max_length=64)
+    rule = models.CharField(max_length=64, help_text="What of the source this is, e.g. earn, reverse, bonus:3.")
+    reason = models.TextField(blank=True)
+    debt_change = models.IntegerField(default=0, help_text="What the entry added to the member's debt.")
+    written_off = models.PositiveIntegerField(
+        default=0, help_text="Points a return could not take back (beyond the negative balance limit)."
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    occurred_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
+        verbose_name_plural = "ledger entries"
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source_type", "source_id", "rule"], name="loyalty_entry_idempotent"),
+        ]
+        indexes = [models.Index(fields=["member", "kind", "occurred_at"], name="loyalty_entry_member_kind")]
+
+    def __str__(self):
+        return f"{self.kind} {self.points:+d}"
+
+
+class Lot(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACTIVE = "active", "Active"
+        EXPIRED = "expired", "Expired"
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="lots")
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="created_lots")
+    amount = models.PositiveIntegerField()
+    remaining = models.PositiveIntegerField()
+    status = models.CharField(max_length=8, choices=Status.choices)
+    qualifying = models.BooleanField(default=True, help_text="Counts toward the tier.")
+    activates_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
+        constraints = [
+            models.CheckConstraint(condition=Q(remaining__lte=F("amount")), name="loyalty_lot_within_amount"),
+        ]
+        indexes = [
+            models.Index(fields=["member", "status", "expires_at"], name="loyalty_lot_spend_order"),
+            models.Index(fields=["status", "expires_at"], name="loyalty_lot_due_expiry"),
+            models.Index(fields=["status", "activates_at"], name="loyalty_lot_due_activation"),
+        ]
+
+    def __str__(self):
+        return f"{self.remaining}/{self.amount} {self.status}"
+
+
+class Allocation(models.Model):
+    """What one entry did to one lot: `points` added (negative: taken)."""
+
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="allocations")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="allocations")
+    points = models.IntegerField()
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
+
+    def __str__(self):
+        return f"{self.points:+d} on lot {self.lot_id}"
+
+
+class Reward(models.Model):
+    """A catalog item: spending `points_cost` issues one single-use code of the promotion."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="rewards")
+    name = models.CharField(max_length=200)
+    promotion = models.ForeignKey(Promotion, on_delete=models.PROTECT, related_name="+")
+    points_cost = models.PositiveIntegerField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["program", "points_cost", "id"]
+        constraints = [models.CheckConstraint(condition=Q(points_cost__gt=0), name="loyalty_reward_costs_points")]
+
+    def __str__(self):
+        return f"{self.name} ({self.points_cost} points)"
+
+
+class RewardIssue(models.Model):
+    """The code a redemption issued."""
+
+    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="reward_issue")
+    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="issues")
+    code = models.OneToOneField(PromotionCode, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
+
+    def __str__(self):
+        return f"{self.code} for {self.entry.member}"

@@ -1,0 +1,88 @@
+"""Reads: members, balances derived from lots, the summary the API and the profile show, the catalog."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from audiences.models import Customer
+from loyalty.models import LedgerEntry, Lot, Member, Reward, Tier
+
+TIER_WINDOW = timedelta(days=365)
+EXPIRING_WINDOW = timedelta(days=90)
+# What counts toward a tier: points earned on orders, less what returns took back (written-off points too).
+HELD_SOON = Q(status__in=[Lot.Status.PENDING, Lot.Status.ACTIVE], remaining__gt=0, expires_at__isnull=False)
+QUALIFYING = Q(source_type="order", rule__in=["earn", "reverse"])
+
+
+def member_of(*, customer: Customer) -> Member | None:
+    """The customer's membership: in the program of their currency, else their first."""
+    members = Member.objects.filter(customer=customer).select_related("program", "tier")
+    return next((m for m in members if m.program.currency == customer.currency), None) or members.order_by("id").first()
+
+
+def member_by_external_id(*, external_id: str) -> Member | None:
+    customer = Customer.objects.filter(external_id=external_id).first()
+    return None if customer is None else member_of(customer=customer)
+
+
+def qualifying_points(*, member: Member, now: datetime) -> int:
+    entries = LedgerEntry.objects.filter(QUALIFYING, member=member, occurred_at__gt=now - TIER_WINDOW)
+    return entries.aggregate(total=Sum(F("points") - F("written_off")))["total"] or 0
+
+
+def lot_points(*, member: Member, status: str) -> int:
+    return Lot.objects.filter(member=member, status=status).aggregate(total=Sum("remaining"))["total"] or 0
+
+
+def member_summary(*, member: Member, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    active = lot_points(member=member, status=Lot.Status.ACTIVE)
+    qualifying = qualifying_points(member=member, now=now)
+    next_tier = (
+        Tier.objects.filter(program_id=member.program_id, threshold__gt=member.tier.threshold if member.tier else -1)
+        .order_by("threshold")
+        .first()
+    )
+    lifetime = LedgerEntry.objects.filter(member=member, kind__in=[LedgerEntry.Kind.EARN, LedgerEntry.Kind.REVERSE])
+    expiring: dict[str, int] = {}
+    soon = Lot.objects.filter(HELD_SOON, member=member, expires_at__lte=now + EXPIRING_WINDOW).order_by("expires_at")
+    for expires_at, points in soon.values_list("expires_at", "remaining"):
+        # The last day the points can be spent (a lot expires at the first instant after it).
+        last_day = (expires_at - timedelta(microseconds=1)).date().isoformat()
+        expiring[last_day] = expiring.get(last_day, 0) + points
+    return {
+        "program": member.program.name,
+        "currency": member.program.currency,
+        "points_balance": active - member.debt,
+        "pending_points": lot_points(member=member, status=Lot.Status.PENDING),
+        "tier": member.tier.name if member.tier else None,
+        "next_tier": next_tier.name if next_tier else None,
+        "points_to_next_tier": max(0, next_tier.threshold - qualifying) if next_tier else None,
+        "qualifying_points": qualifying,
+        "lifetime_points": lifetime.aggregate(total=Sum(F("points") - F("written_off")))["total"] or 0,
+        "expiring": [{"points": points, "expires_on": day} for day, points in expiring.items()],
+    }
+
+
+def member_ledger(*, member: Member):
+    return LedgerEntry.objects.filter(member=member).prefetch_related("allocations")
+
+
+def reward_catalog():
+    return Reward.objects.filter(active=True, program__active=True).select_related("program", "promotion")
+
+
+def reward_get(*, reward_id) -> Reward | None:
+    return reward_catalog().filter(pk=reward_id).first()
+
+
+def customer_tier_name(*, customer_id: int) -> str | None:
+    """The customer's highest tier across programs (what a `loyalty_tiers` condition checks)."""
+    member = (
+        Member.objects.filter(customer_id=customer_id, tier__isnull=False)
+        .select_related("tier")
+        .order_by("-tier__threshold")
+        .first()
+    )
+    return member.tier.name if member else None

@@ -1,0 +1,120 @@
+"""Earning: points for an order (the order hook), bonus events, and the tier they may lift the member to."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from audiences.models import Customer, Order
+from loyalty.earning import EarnLine, EarnPolicy, expiry_of, order_points, pending_days_for
+from loyalty.models import BonusEvent, EarningRule, LedgerEntry, Member, Program, Tier
+from loyalty.selectors import qualifying_points
+from loyalty.services.ledger import debt_settle, entry_find, entry_record, lot_grant, member_lock
+
+ORDER = "order"
+
+
+def member_enrol(*, customer: Customer, program: Program) -> Member:
+    member, _ = Member.objects.get_or_create(customer=customer, program=program)
+    return member
+
+
+def order_points_earn(*, order: Order, evaluation=None, attribution=None) -> dict:
+    """The points an order earns, recorded in its transaction; a customer earning the first time joins."""
+    program = Program.objects.filter(currency=order.currency, active=True).first()
+    if order.customer_id is None or program is None:
+        return {"points_earned": 0}
+    member = member_lock(member_enrol(customer=order.customer, program=program).pk)
+    earned = entry_find(ORDER, order.pk, "earn")
+    if earned is not None:
+        return {"points_earned": earned.points}
+    points = order_points(_earn_lines(order), _policy(program, order, member))
+    if points == 0:
+        return {"points_earned": 0}
+    days = pending_days_for(
+        order.store.code if order.store_id else None,
+        order.channel,
+        program.pending_days_by_store,
+        program.pending_days_by_channel,
+        program.pending_days,
+    )
+    entry = entry_record(
+        member=member, kind=LedgerEntry.Kind.EARN, source_type=ORDER, source_id=order.pk, rule="earn",
+        occurred_at=order.placed_at,
+    )  # fmt: skip
+    _grant(entry, member, program, points, earned_at=order.placed_at, pending_days=days, qualifying=True)
+    tier_upgrade(member=member)
+    return {"points_earned": points}
+
+
+@transaction.atomic
+def bonus_award(
+    *, customer: Customer, event_type: str, source_type: str, source_id, occurred_at: datetime | None = None
+) -> int:
+    """A bonus event's points, once per source (an event, an order): returns the points awarded."""
+    occurred_at = occurred_at or timezone.now()
+    awarded = 0
+    for bonus in BonusEvent.objects.filter(event_type=event_type, active=True, program__active=True).select_related(
+        "program"
+    ):
+        member = member_lock(member_enrol(customer=customer, program=bonus.program).pk)
+        rule = f"bonus:{bonus.pk}"
+        if entry_find(source_type, source_id, rule) is not None:
+            continue
+        entry = entry_record(
+            member=member, kind=LedgerEntry.Kind.EARN, source_type=source_type, source_id=source_id, rule=rule,
+            occurred_at=occurred_at, reason=f"Bonus for {event_type}",
+        )  # fmt: skip
+        _grant(entry, member, bonus.program, bonus.points, earned_at=occurred_at, pending_days=0, qualifying=False)
+        awarded += bonus.points
+    return awarded
+
+
+def tier_upgrade(*, member: Member, now: datetime | None = None) -> Tier | None:
+    """Lift the member at once to the highest tier their qualifying points reach; never lowers it."""
+    points = qualifying_points(member=member, now=now or timezone.now())
+    reached = Tier.objects.filter(program_id=member.program_id, threshold__lte=points).order_by("-threshold").first()
+    if reached is not None and (member.tier is None or reached.threshold > member.tier.threshold):
+        member.tier = reached
+        Member.objects.filter(pk=member.pk).update(tier=reached)
+    return member.tier
+
+
+def _grant(entry, member, program, points, *, earned_at, pending_days, qualifying) -> None:
+    now = timezone.now()
+    lot = lot_grant(
+        entry,
+        points,
+        activates_at=earned_at + timedelta(days=pending_days),
+        expires_at=expiry_of(earned_at, program.expiry, program.expiry_n),
+        qualifying=qualifying,
+        now=now,
+    )
+    debt_settle(entry, member, lot)
+
+
+def _earn_lines(order: Order) -> list[EarnLine]:
+    lines = []
+    for line in order.lines.select_related("category", "product__category"):
+        category = line.category or (line.product.category if line.product else None)
+        lines.append(EarnLine(sku=line.sku, net=line.total, categories=tuple(category.lineage) if category else ()))
+    return lines
+
+
+def _policy(program: Program, order: Order, member: Member) -> EarnPolicy:
+    rules = list(EarningRule.objects.filter(program=program, active=True).select_related("category"))
+    category_multipliers = {}
+    for rule in rules:
+        if rule.category_id:
+            code = rule.category.code
+            category_multipliers[code] = max(rule.multiplier, category_multipliers.get(code, rule.multiplier))
+    store = max((r.multiplier for r in rules if r.store_id and r.store_id == order.store_id), default=1)
+    tier = max((r.multiplier for r in rules if r.tier_id and r.tier_id == member.tier_id), default=1)
+    return EarnPolicy(
+        points_per_unit=program.points_per_unit,
+        rounding=program.rounding,
+        excluded_skus=frozenset(program.excluded_skus),
+        excluded_categories=frozenset(program.excluded_categories),
+        category_multipliers=category_multipliers,
+        order_multiplier=store * tier,
+    )

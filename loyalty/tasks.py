@@ -1,0 +1,15 @@
+"""Celery tasks: call one service, safe to run twice (or at once)."""
+
+from celery import shared_task
+
+from loyalty.services.lots import lots_activate, lots_expire
+
+
+@shared_task(name="loyalty.lots_activate")
+def lots_activate_task() -> int:
+    return lots_activate()
+
+
+@shared_task(name="loyalty.lots_expire")
+def lots_expire_task() -> int:
+    return lots_expire()

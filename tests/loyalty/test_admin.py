@@ -1,0 +1,34 @@
+"""The admin: a member's balance, tier and ledger, adjustments with a reason, and the customer page's section."""
+
+import pytest
+
+from loyalty.models import LedgerEntry
+from tests.loyalty.conftest import T0, earn, new_member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_member_page_shows_balance_tier_and_ledger_and_adjusts_with_a_reason(admin_client, admin_user, program):
+    member = new_member(program, "C-1")
+    earn(member, 1200, external_id="O-1", placed_at=T0)
+    url = f"/admin/loyalty/member/{member.pk}/change/"
+    page = admin_client.get(url).content.decode()
+    assert "Spendable <b>1200</b>" in page and "Tier silver" in page and "points to gold" in page
+    assert "order" in page and "+1200" in page
+
+    refused = admin_client.post(url, {"adjust_points": "-200", "adjust_reason": ""})
+    assert "Say why the points change." in refused.content.decode()
+    assert not LedgerEntry.objects.filter(kind="adjust").exists()
+
+    admin_client.post(url, {"adjust_points": "-200", "adjust_reason": "Duplicate order points"})
+    adjustment = LedgerEntry.objects.get(kind="adjust")
+    assert (adjustment.points, adjustment.reason, adjustment.created_by) == (-200, "Duplicate order points", admin_user)
+    assert "Spendable <b>1000</b>" in admin_client.get(url).content.decode()
+
+
+def test_the_customer_page_has_a_loyalty_section(admin_client, program):
+    member = new_member(program, "C-1")
+    earn(member, 300, external_id="O-1", placed_at=T0)
+    page = admin_client.get(f"/admin/audiences/customer/{member.customer.pk}/change/").content.decode()
+    section = page.split('id="section-loyalty"')[1].split("</section>")[0]
+    assert "<b>300</b> points spendable" in section and "700 points to silver" in section
