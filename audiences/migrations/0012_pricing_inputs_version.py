@@ -19,7 +19,7 @@ def drop_sequence(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audiences', '0010_records_have_no_delete_permission'),
+        ('audiences', '0011_order_line_purchase_history'),
     ]
 
     operations = [
