@@ -352,6 +352,8 @@ SPECTACULAR_SETTINGS = {
         "ConsentChannelEnum": "audiences.models.ConsentChannel",
         "MessageChannelEnum": "messaging.models.Channel",
         "ConsentTopicEnum": "audiences.models.ConsentTopic",
+        "TriggerEnum": "promotions.models.Promotion.Trigger",  # its name before journeys had triggers too
+        "JourneyTriggerEnum": "campaigns.journeys.models.Trigger",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -32,7 +32,7 @@ class RedemptionInput(serializers.Serializer):
     reward = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
 
 
-class RedemptionOutput(serializers.Serializer):
+class PointsRedemptionOutput(serializers.Serializer):
     code = serializers.CharField()
     points_spent = serializers.IntegerField()
     points_balance = serializers.IntegerField()

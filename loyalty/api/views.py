@@ -37,7 +37,7 @@ class RedemptionView(StorefrontView):
     @extend_schema(
         request=s.RedemptionInput,
         responses={
-            201: s.RedemptionOutput,
+            201: s.PointsRedemptionOutput,
             404: OpenApiResponse(description="Unknown customer or reward."),
             409: OpenApiResponse(description="Not enough spendable points.", examples=[examples.INSUFFICIENT]),
         },
@@ -49,4 +49,4 @@ class RedemptionView(StorefrontView):
         reward = get_or_404(selectors.reward_get, f"Unknown reward {data['reward']}.", reward_id=data["reward"])
         issue, balance = reward_redeem(customer=found, reward=reward)
         answer = {"code": issue.code.code, "points_spent": reward.points_cost, "points_balance": balance}
-        return Response(s.RedemptionOutput(answer).data, status=status.HTTP_201_CREATED)
+        return Response(s.PointsRedemptionOutput(answer).data, status=status.HTTP_201_CREATED)
