@@ -32,7 +32,7 @@ class JourneyStepOutput(serializers.Serializer):
 
 
 class JourneyVersionOutput(serializers.ModelSerializer):
-    segment = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    segment = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     steps = JourneyStepOutput(many=True)
 
     class Meta:

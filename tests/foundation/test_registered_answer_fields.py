@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from audiences.profile import profile_sections
 from audiences.services.orders import orders_import
 from tests.promotions.conftest import catalog, customer, place, rice  # noqa: F401 (fixtures)
 
@@ -62,4 +63,5 @@ def test_the_schema_and_its_examples_describe_the_registered_fields(schema):
     profile, profile_example = _answer(schema, "/api/v1/customers/{external_id}", "get", "200")
     assert list(profile["properties"])[-3:] == ["segments", "loyalty", "consents"]
     assert profile["properties"]["loyalty"]["nullable"] is True
-    assert profile_example["segments"] == ["high_value", "vip_dhaka"] and profile_example["loyalty"] is None
+    assert profile_example["segments"] == ["high_value", "vip_dhaka"]
+    assert profile_example["loyalty"] == profile_sections()["loyalty"].example  # what loyalty registered

@@ -93,6 +93,6 @@ def test_the_ready_made_templates_speak_english_bengali_and_swahili():
 
 def test_migrating_again_keeps_the_operators_edits():
     Journey.objects.filter(code="welcome").update(name="Our hello")
-    call_command("migrate", "campaigns", "0002", verbosity=0)
+    call_command("migrate", "campaigns", "0003", verbosity=0)
     call_command("migrate", "campaigns", verbosity=0)
     assert Journey.objects.get(code="welcome").name == "Our hello"
