@@ -234,3 +234,26 @@ def test_a_cancelled_order_loses_its_credit_and_a_late_touch_does_not_bring_it_b
     with django_capture_on_commit_callbacks(execute=True):
         message_engagement_record(message=message, status="clicked", at=T - timedelta(hours=1), key="k", detail={})
     assert Order.objects.get().status == "cancelled" and not Conversion.objects.exists()
+
+
+def test_the_worked_example_of_a_late_delivery_in_the_docs(storefront, shop, heard, django_capture_on_commit_callbacks):
+    """docs/campaigns.md: 7's SMS sent Monday 09:00, 8 (48-hour click window) clicked Tuesday 10:00, order
+    Thursday 12:00 for 120.00; Thursday 15:00 the webhook reports 7's SMS delivered Wednesday 13:00."""
+    monday, thursday_noon = datetime(2026, 11, 23, 9, tzinfo=UTC), datetime(2026, 11, 26, 12, tzinfo=UTC)
+    (customer,) = people(1)
+    seven, eight = campaign_with(shop, "seven"), campaign_with(shop, "eight")
+    Campaign.objects.filter(pk=eight.pk).update(click_window_hours=48)
+    touch(seven, customer, shop, sent_at=monday)
+    touch(eight, customer, shop, clicked_at=monday + timedelta(days=1, hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert place(storefront, "O-1", customer, thursday_noon, price="120.00")["attributed_campaign"] is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message_engagement_record(
+            message=Message.objects.get(campaign_id=seven.pk), status="delivered",
+            at=datetime(2026, 11, 25, 13, tzinfo=UTC), key="dlr", detail={},
+        )  # fmt: skip
+
+    for model in ("last_touch", "first_touch", "linear"):
+        assert credits("O-1", model) == {seven.pk: (Decimal(1), Decimal("120.00"), "receipt")}
+    assert heard == [(seven.pk, "O-1", "")]  # not assigned in this fixture: no variant
