@@ -257,3 +257,22 @@ def test_the_worked_example_of_a_late_delivery_in_the_docs(storefront, shop, hea
     for model in ("last_touch", "first_touch", "linear"):
         assert credits("O-1", model) == {seven.pk: (Decimal(1), Decimal("120.00"), "receipt")}
     assert heard == [(seven.pk, "O-1", "")]  # not assigned in this fixture: no variant
+
+
+def test_a_file_of_orders_is_credited_in_rounds_with_the_same_answer(shop, monkeypatch):
+    monkeypatch.setattr("campaigns.conversions.CREDIT_BATCH", 2)
+    customers = people(5)
+    campaign = campaign_with(shop, "rounds")
+    for customer in customers[:4]:
+        touch(campaign, customer, shop, clicked_at=T - timedelta(hours=1))
+    orders_import(orders={f"F-{n}": {
+        "customer": c.external_id, "store": "DHK-01", "channel": "web", "currency": "BDT", "placed_at": T,
+        "shipping_price": Decimal(0),
+        "lines": [{"sku": "RICE", "quantity": 1, "unit_price": Decimal(10 + n), "discount": Decimal(0)}],
+    } for n, c in enumerate(customers)})  # fmt: skip
+
+    rows = Conversion.objects.filter(model="last_touch").order_by("order__external_id")
+    assert [(row.order.external_id, row.revenue) for row in rows] == [
+        ("F-0", Decimal("10.00")), ("F-1", Decimal("11.00")), ("F-2", Decimal("12.00")), ("F-3", Decimal("13.00")),
+    ]  # fmt: skip
+    assert ConversionEvent.objects.count() == 4
