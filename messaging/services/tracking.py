@@ -39,7 +39,10 @@ def message_engagement_record(*, message: Message, status: str, at: datetime, ke
     stamp = _STAMP[status]
     first = Message.objects.filter(pk=message.pk, **{f"{stamp}__isnull": True}).update(**{stamp: at})
     if first and message_engaged.has_listeners():
-        transaction.on_commit(lambda: message_engaged.send(sender=Message, message=message, status=status, at=at))
+        # Robust: what a listener does after the record is its own; a failure there is logged, never the webhook's.
+        transaction.on_commit(
+            lambda: message_engaged.send(sender=Message, message=message, status=status, at=at), robust=True
+        )
     lower = [name for name, rank in _STATUS_RANK.items() if rank < _STATUS_RANK[status]]
     Message.objects.filter(pk=message.pk, status__in=lower).update(status=status)
     if status in ENGAGEMENT_EVENTS:
