@@ -11,8 +11,9 @@ from django.utils.html import format_html, format_html_join
 
 from campaigns import lifecycle, selectors, services
 from campaigns.admin_results import CampaignResultsAdminMixin
-from campaigns.models import Campaign, Variant
+from campaigns.models import Campaign, Variant, default_receipt_channels
 from config.errors import DomainError
+from messaging.models import Channel
 
 SCALARS = list(services.SCALAR_FIELDS)
 RELATIONS = list(services.RELATION_FIELDS)
@@ -88,11 +89,32 @@ class CampaignAdmin(CampaignResultsAdminMixin, admin.ModelAdmin):
             },
         ),
         ("Approval", {"fields": ["requires_approval", "approved_by", "approved_at"]}),
+        (
+            "Attribution",
+            {
+                "fields": ["click_window_hours", "receipt_window_hours", "receipt_channels"],
+                "description": "How long after a touch of this campaign an order is still credited to it. A "
+                "redeemed coupon always counts; else a click in the click window; else a message received in the "
+                "receipt window, on the channels ticked. Results choose the model (last touch, first touch, linear).",
+            },
+        ),
     ]
     always_read_only = [
         "status", "live_audience", "progress", "results_link", "sending_cost", "budget_alerted_at",
         "budget_exhausted_at", "approved_by", "approved_at",
     ]  # fmt: skip
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "receipt_channels":
+            return forms.MultipleChoiceField(
+                choices=Channel.choices,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                initial=default_receipt_channels,
+                label="Receipt credit on",
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None or obj.status in lifecycle.EDITABLE:

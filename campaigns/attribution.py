@@ -11,7 +11,8 @@ bad input raises `config.errors.DomainError`, answered by the API as a 400 namin
   this order, in the order they were applied; `in_store` marks store-visit (POS) orders, which are matched by
   customer exactly like online ones and only reported apart. `customer_id` None is an anonymous order: only
   a coupon can attribute it.
-- `Windows(click, receipt, receipt_by_channel)`: how long after a touch an order still counts.
+- `Windows(click, receipt, receipt_by_channel)`: how long after a touch an order still counts. Each campaign has
+  its own (`windows_by_campaign`); a touch is judged by its own campaign's windows, `windows` for the others.
 
 The rules, first that applies wins:
 1. coupon: a campaign's coupon redeemed on the order gets full credit (split if coupons of several campaigns
@@ -151,6 +152,19 @@ class Windows:
 
 
 DEFAULT_WINDOWS = Windows()
+MAX_WINDOW_HOURS = 24 * 30  # a campaign's windows are at most 30 days: an order's touches are read that far back
+
+
+def windows_from_hours(
+    *, click_hours: int, receipt_hours: int, receipt_channels: Iterable[str], channels: Iterable[str]
+) -> Windows:
+    """A campaign's settings as windows: receipt credit only on `receipt_channels` among the known `channels`."""
+    on = set(receipt_channels)
+    return Windows(
+        click=timedelta(hours=click_hours),
+        receipt=timedelta(hours=receipt_hours),
+        receipt_by_channel=MappingProxyType({channel: None for channel in channels if channel not in on}),
+    )
 
 
 @dataclass(frozen=True)
@@ -171,7 +185,12 @@ def _in_window(touch: Touch, placed_at: datetime, window: timedelta | None) -> b
     return window is not None and placed_at - window <= touch.at <= placed_at
 
 
-def _qualifying(order: Order, touches: Iterable[Touch], windows: Windows) -> tuple[Basis | None, list]:
+WindowsByCampaign = Mapping[Hashable, Windows]
+
+
+def _qualifying(
+    order: Order, touches: Iterable[Touch], windows: Windows, by_campaign: WindowsByCampaign
+) -> tuple[Basis | None, list]:
     """The basis that applies and its qualifying campaign ids, in time order (coupons: in the order applied)."""
     if order.coupon_campaign_ids:
         return Basis.COUPON, list(order.coupon_campaign_ids)
@@ -179,7 +198,9 @@ def _qualifying(order: Order, touches: Iterable[Touch], windows: Windows) -> tup
         return None, []
     mine = sorted((t for t in touches if t.customer_id == order.customer_id), key=lambda t: (t.at, t.campaign_id))
     clicks = [
-        t.campaign_id for t in mine if t.kind is TouchKind.CLICKED and _in_window(t, order.placed_at, windows.click)
+        t.campaign_id
+        for t in mine
+        if t.kind is TouchKind.CLICKED and _in_window(t, order.placed_at, by_campaign.get(t.campaign_id, windows).click)
     ]
     if clicks:
         return Basis.CLICK, clicks
@@ -193,16 +214,16 @@ def _qualifying(order: Order, touches: Iterable[Touch], windows: Windows) -> tup
             t.kind is TouchKind.DELIVERED
             or (t.kind is TouchKind.SENT and (t.campaign_id, t.channel) not in delivery_known)
         )
-        and _in_window(t, order.placed_at, windows.receipt_for(t.channel))
+        and _in_window(t, order.placed_at, by_campaign.get(t.campaign_id, windows).receipt_for(t.channel))
     ]
     return Basis.RECEIPT, receipts
 
 
 def _shares(
-    order: Order, touches: Iterable[Touch], model: AttributionModel, windows: Windows
+    order: Order, touches: Iterable[Touch], model: AttributionModel, windows: Windows, by_campaign: WindowsByCampaign
 ) -> tuple[Basis | None, list[tuple[Hashable, Fraction]]]:
     """The basis and each credited campaign's exact share, by campaign id; no campaigns when nothing qualifies."""
-    basis, campaign_ids = _qualifying(order, touches, windows)
+    basis, campaign_ids = _qualifying(order, touches, windows, by_campaign)
     if not campaign_ids:
         return basis, []
     if model is AttributionModel.LAST_TOUCH:
@@ -234,6 +255,7 @@ def attribute_order(
     *,
     model: AttributionModel | str = AttributionModel.LAST_TOUCH,
     windows: Windows = DEFAULT_WINDOWS,
+    windows_by_campaign: WindowsByCampaign = MappingProxyType({}),
     minor_unit_exponent: int = 2,
 ) -> tuple[Credit, ...]:
     """The order's credits under `model`; `touches` may include other customers' (they are ignored)."""
@@ -243,7 +265,7 @@ def attribute_order(
         raise _invalid(
             "invalid_amount", f"The revenue {order.revenue} has more than {minor_unit_exponent} decimal places."
         )
-    basis, shares = _shares(order, touches, model, windows)
+    basis, shares = _shares(order, touches, model, windows, windows_by_campaign)
     if not shares:
         return ()
     fractions = [share for _, share in shares]
@@ -266,6 +288,7 @@ def attribute_orders(
     *,
     model: AttributionModel | str = AttributionModel.LAST_TOUCH,
     windows: Windows = DEFAULT_WINDOWS,
+    windows_by_campaign: WindowsByCampaign = MappingProxyType({}),
     minor_unit_exponent: int = 2,
 ) -> list[OrderAttribution]:
     """Every order's credits; touches are grouped by customer once, so this is linear in orders and touches."""
@@ -280,6 +303,7 @@ def attribute_orders(
                 by_customer.get(order.customer_id, ()),
                 model=model,
                 windows=windows,
+                windows_by_campaign=windows_by_campaign,
                 minor_unit_exponent=minor_unit_exponent,
             ),
         )
@@ -287,9 +311,15 @@ def attribute_orders(
     ]
 
 
-def order_attribution(order: Order, touches: Iterable[Touch], *, windows: Windows = DEFAULT_WINDOWS) -> Hashable | None:
-    """The one campaign to write on the order when it is placed (last-touch), or None: for the order hook."""
-    _, shares = _shares(order, touches, AttributionModel.LAST_TOUCH, windows)
+def order_attribution(
+    order: Order,
+    touches: Iterable[Touch],
+    *,
+    windows: Windows = DEFAULT_WINDOWS,
+    windows_by_campaign: WindowsByCampaign = MappingProxyType({}),
+) -> Hashable | None:
+    """The order's one campaign (last touch), or None: its `attributed_campaign`."""
+    _, shares = _shares(order, touches, AttributionModel.LAST_TOUCH, windows, windows_by_campaign)
     return shares[0][0] if shares else None
 
 

@@ -10,8 +10,8 @@ from django.db.models import F, Q
 
 from audiences.currencies import CURRENCY_CHOICES
 from audiences.models import MONEY, ConsentTopic, Customer, Segment, Store
-from campaigns import lifecycle, scheduling
-from messaging.models import Template
+from campaigns import attribution, lifecycle, scheduling
+from messaging.models import Channel, Template
 from promotions.models import Promotion
 
 
@@ -29,6 +29,14 @@ def default_sms_segment_price():
 
 def default_whatsapp_price():
     return Decimal(settings.CAMPAIGN_PRICES["whatsapp"])
+
+
+def default_receipt_channels() -> list[str]:
+    """Every channel but email: an email sits in an inbox whether or not anyone reads it."""
+    return [channel for channel in Channel.values if channel != Channel.EMAIL]
+
+
+WINDOW_HOURS = [MinValueValidator(0), MaxValueValidator(attribution.MAX_WINDOW_HOURS)]
 
 
 class Campaign(models.Model):
@@ -118,6 +126,18 @@ class Campaign(models.Model):
     holdout_skipped = models.JSONField(
         default=dict, blank=True, editable=False, help_text="Holdout members who would have been skipped, per reason."
     )
+    # Attribution: how long after a touch of this campaign an order is still credited to it (campaigns/attribution.py).
+    click_window_hours = models.PositiveIntegerField(
+        default=120, validators=WINDOW_HOURS, help_text="After a click of its message (hours; 120 = 5 days)."
+    )
+    receipt_window_hours = models.PositiveIntegerField(
+        default=24, validators=WINDOW_HOURS, help_text="After its message was received, without a click (hours)."
+    )
+    receipt_channels = models.JSONField(
+        default=default_receipt_channels,
+        blank=True,
+        help_text="Channels whose received messages earn credit without a click (email is off by default).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
@@ -148,6 +168,15 @@ class Campaign(models.Model):
     @property
     def launch_running(self) -> bool:
         return self.launch_started_at is not None and self.launch_finished_at is None
+
+    @property
+    def attribution_windows(self) -> attribution.Windows:
+        return attribution.windows_from_hours(
+            click_hours=self.click_window_hours,
+            receipt_hours=self.receipt_window_hours,
+            receipt_channels=self.receipt_channels,
+            channels=Channel.values,
+        )
 
 
 class Variant(models.Model):
@@ -218,10 +247,11 @@ class Assignment(models.Model):
 
 
 class Conversion(models.Model):
-    """An order's credit to a campaign under one attribution model, worked out when the order was placed.
+    """An order's credit to a campaign under one attribution model, worked out from the raw touches.
 
-    Every model's credits are written with the order, so a report in any model is a `GROUP BY`, never a replay of
-    touches; `attributed_campaign` on the order answer is the last-touch row's campaign.
+    Written with the order under every model, and rewritten whenever a touch before it arrives late
+    (campaigns/conversions.py), so a report in any model is a `GROUP BY`, never a replay of touches. The order's
+    `attributed_campaign` is its last-touch row's campaign.
     """
 
     class Model(models.TextChoices):
@@ -254,6 +284,25 @@ class Conversion(models.Model):
 
     def __str__(self) -> str:
         return f"order {self.order_id} to {self.campaign_id} ({self.model}: {self.weight})"
+
+
+class ConversionEvent(models.Model):
+    """`campaign_converted`, recorded once per (campaign, order): when the order is first credited to the campaign
+    under last touch, at the order or later (a late touch). The unique pair makes retries and concurrent credits
+    record it, and send the signal, once; a cancelled order keeps it (it did convert, then was cancelled)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="conversion_events", db_index=False)
+    order = models.ForeignKey("audiences.Order", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    variant = models.CharField(max_length=32, blank=True, help_text="The customer's variant; empty: not assigned.")
+    basis = models.CharField(max_length=16, choices=Conversion.Basis.choices)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "order"], name="conversion_event_once")]
+
+    def __str__(self) -> str:
+        return f"order {self.order_id} converted for {self.campaign_id}"
 
 
 from campaigns.journeys.models import *  # noqa: E402, F403  (journeys live in their own package)

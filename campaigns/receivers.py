@@ -3,10 +3,11 @@
 from django.dispatch import receiver
 
 from audiences.signals import demo_flushing, demo_seeded
-from campaigns import demo
+from campaigns import conversions, demo
 from campaigns.models import Campaign
 from campaigns.signals import campaign_message_sent
-from messaging.signals import messages_sent
+from messaging.models import MessageStatus
+from messaging.signals import message_engaged, messages_sent
 
 
 @receiver(demo_seeded, dispatch_uid="campaigns.demo_campaign")
@@ -31,3 +32,10 @@ def announce_campaign_messages(sender, *, messages, **kwargs):
             campaign_message_sent.send(
                 sender=Campaign, campaign=campaigns[message.campaign_id], message=message, variant=message.variant
             )
+
+
+@receiver(message_engaged, dispatch_uid="campaigns.late_touch")
+def credit_after_a_late_touch(sender, *, message, status, at, **kwargs):
+    """A campaign message's delivery or click reported after orders it may have earned: credit them again."""
+    if message.campaign_id and status in (MessageStatus.DELIVERED, MessageStatus.CLICKED):
+        conversions.late_touch_credit(customer_id=message.customer_id, campaign_id=message.campaign_id, at=at)

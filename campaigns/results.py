@@ -15,7 +15,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from audiences.models import Order
-from campaigns import attribution, lift, statistics
+from campaigns import lift, statistics
 from campaigns.costs import Prices
 from campaigns.models import Assignment, Campaign, Conversion, Variant
 from campaigns.selectors import SENT_STATUSES, campaign_progress, reference_zone
@@ -114,10 +114,10 @@ def _discounts_by_variant(campaign: Campaign) -> dict[int, Decimal]:
     return {row["variant_id"]: row["total"] for row in rows}
 
 
-def measurement_window(campaign: Campaign, windows=attribution.DEFAULT_WINDOWS):
-    """From the launch to the end plus the click window (orders still credited after it), capped at now."""
+def measurement_window(campaign: Campaign):
+    """From the launch to the end plus the campaign's click window (orders still credited after it), capped at now."""
     now = timezone.now()
-    end = campaign.ends_at + windows.click if campaign.ends_at else now
+    end = campaign.ends_at + campaign.attribution_windows.click if campaign.ends_at else now
     return campaign.launch_started_at, min(end, now)
 
 

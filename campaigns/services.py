@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
-from campaigns import lifecycle, scheduling
+from campaigns import attribution, lifecycle, scheduling
 from campaigns.models import Campaign, Variant
 from campaigns.selectors import reference_zone
 from config.errors import Conflict
@@ -40,6 +40,9 @@ SCALAR_FIELDS = (
     "price_per_sms_segment",
     "price_per_whatsapp",
     "requires_approval",
+    "click_window_hours",
+    "receipt_window_hours",
+    "receipt_channels",
 )
 RELATION_FIELDS = ("stores", "include_segments", "exclude_segments", "promotions")
 # What may still change once a campaign has started.
@@ -86,6 +89,13 @@ def campaign_validate(campaign: Campaign, variants: list[dict]) -> None:
     channels = campaign.channels
     if not isinstance(channels, list) or not all(channel in Channel.values for channel in channels):
         errors["channels"] = [f"A list of: {', '.join(Channel.values)}."]
+    for field in ("click_window_hours", "receipt_window_hours"):
+        hours = getattr(campaign, field)
+        if not isinstance(hours, int) or not 0 <= hours <= attribution.MAX_WINDOW_HOURS:
+            errors[field] = [f"Whole hours from 0 to {attribution.MAX_WINDOW_HOURS} (30 days)."]
+    receipt = campaign.receipt_channels
+    if not isinstance(receipt, list) or not all(channel in Channel.values for channel in receipt):
+        errors["receipt_channels"] = [f"A list of: {', '.join(Channel.values)} (empty: no receipt credit)."]
     if campaign.coupon_pattern:
         try:
             campaign.coupon_pattern = validate_pattern(campaign.coupon_pattern)

@@ -6,17 +6,17 @@ the template's window), in a few queries per batch, and the same pure policy dec
 get the decision their message would have got, so both arms lose the same kinds of customers.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 
 from audiences.models import Consent, ConsentStatus
-from messaging.models import Channel, Message, Suppression, Template, TemplateKind
-from messaging.policy import CAPPED_CHANNELS, Decision, delivery_decision
+from messaging.models import Channel, Suppression, Template, TemplateKind
+from messaging.policy import Decision, delivery_decision
 from messaging.postal import postal_addresses
-from messaging.services.dispatch_decisions import COUNTED_STATUSES, configured_policy
+from messaging.selectors import recent_marketing_sends
+from messaging.services.dispatch_decisions import configured_policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,20 +79,7 @@ def would_be_decisions(
         .values_list("channel", "address")
     )
     postal = postal_addresses({c.store_id for c in customers})
-    earliest = min(moments) - timedelta(days=policy.window_days)
-    recent: dict[int, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))
-    for customer_id, channel, claimed_at in (
-        Message.objects.filter(
-            customer_id__any_of=ids,
-            kind=TemplateKind.MARKETING,
-            channel__in=CAPPED_CHANNELS,
-            status__in=COUNTED_STATUSES,
-            claimed_at__gte=earliest,
-        )
-        .order_by()
-        .values_list("customer_id", "channel", "claimed_at")
-    ):
-        recent[customer_id][channel].append(claimed_at)
+    recent = recent_marketing_sends(customer_ids=ids, since=min(moments) - timedelta(days=policy.window_days))
     decisions = []
     for customer, template, address, moment in zip(customers, templates, addresses, moments, strict=True):
         window = (template.send_window_start, template.send_window_end) if template.send_window_start else None

@@ -1,6 +1,7 @@
 """Messaging's reads."""
 
 from collections import defaultdict
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -8,7 +9,40 @@ from django.utils.translation import gettext
 
 from audiences.models import Customer
 from messaging import links
-from messaging.models import Channel, Message, MessageStatus, Template, TemplateTranslation
+from messaging.models import Channel, Message, MessageStatus, Template, TemplateKind, TemplateTranslation
+from messaging.policy import CAPPED_CHANNELS
+
+# Messages that count toward frequency caps: everything that left, or is leaving, the outbox.
+COUNTED_STATUSES = (
+    MessageStatus.SENDING,
+    MessageStatus.SENT,
+    MessageStatus.DELIVERED,
+    MessageStatus.OPENED,
+    MessageStatus.CLICKED,
+    MessageStatus.BOUNCED,
+)
+
+
+def recent_marketing_sends(*, customer_ids: list[int], since: datetime) -> dict[int, dict[str, list[datetime]]]:
+    """{customer: {capped channel: claim times since `since`}}: what the frequency caps count.
+
+    The outbox's dispatch and a campaign launch's would-be decisions both read it. Unordered: Message has no
+    ordering to pay for, and the caps only count.
+    """
+    recent: dict[int, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))
+    for customer_id, channel, claimed_at in (
+        Message.objects.filter(
+            customer_id__any_of=customer_ids,
+            kind=TemplateKind.MARKETING,
+            channel__in=CAPPED_CHANNELS,
+            status__in=COUNTED_STATUSES,
+            claimed_at__gte=since,
+        )
+        .order_by()
+        .values_list("customer_id", "channel", "claimed_at")
+    ):
+        recent[customer_id][channel].append(claimed_at)
+    return recent
 
 
 def template_get(*, code: str) -> Template | None:

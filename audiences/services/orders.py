@@ -27,6 +27,7 @@ from django.utils import timezone
 from audiences import signals
 from audiences.models import MONEY, Category, Customer, Order, OrderLine, Product, Store
 from audiences.order_cancel_steps import run_order_cancel_steps
+from audiences.order_import_steps import run_order_import_steps
 from audiences.pricing_inputs import pricing_inputs_changed
 from audiences.segments.recheck import customers_mark_changed
 from audiences.services.validation import check_currency
@@ -161,6 +162,7 @@ def order_cancel(*, order: Order) -> tuple[Order, bool]:
 @transaction.atomic
 def orders_import(*, orders: dict[str, dict]) -> tuple[int, int]:
     """Record imported orders (history from the shop) through order_create; existing ids are skipped.
+    The registered import steps then run once with all the new orders (campaigns credits them).
 
     Returns (recorded, skipped). Raises ValidationError naming the order on an unknown customer,
     store or currency, so a bad file records nothing.
@@ -176,7 +178,7 @@ def orders_import(*, orders: dict[str, dict]) -> tuple[int, int]:
             sku__in={line["sku"] for o in orders.values() for line in o["lines"]}
         )
     }
-    recorded = 0
+    recorded = []
     for external_id, order in orders.items():
         if external_id in existing:
             continue
@@ -184,7 +186,7 @@ def orders_import(*, orders: dict[str, dict]) -> tuple[int, int]:
             raise ValidationError({external_id: [f"Unknown customer '{order['customer']}'."]})
         if order["store"] and order["store"] not in stores:
             raise ValidationError({external_id: [f"Unknown store '{order['store']}'."]})
-        order_create(
+        created = order_create(
             external_id=external_id,
             currency=order["currency"],
             placed_at=order["placed_at"],
@@ -204,5 +206,6 @@ def orders_import(*, orders: dict[str, dict]) -> tuple[int, int]:
                 for line in order["lines"]
             ],
         )
-        recorded += 1
-    return recorded, len(orders) - recorded
+        recorded.append(created)
+    run_order_import_steps(orders=recorded)
+    return len(recorded), len(orders) - len(recorded)

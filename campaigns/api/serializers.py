@@ -3,11 +3,13 @@
 from dataclasses import asdict
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from audiences.currencies import CURRENCY_CHOICES, quantize
 from audiences.models import ConsentTopic, Segment, Store
 from campaigns import lifecycle
+from campaigns.attribution import MAX_WINDOW_HOURS
 from campaigns.models import Campaign
 from campaigns.services import MAX_MONEY
 from messaging.models import Channel, Template
@@ -53,6 +55,21 @@ class VariantInput(serializers.Serializer):
         return _resolve(Promotion, "pk", [promotion_id], "promotion")[0] if promotion_id else None
 
 
+class CampaignAttributionInput(serializers.Serializer):
+    click_window_hours = serializers.IntegerField(
+        min_value=0, max_value=MAX_WINDOW_HOURS, required=False, help_text="After a click (default 120: 5 days)."
+    )
+    receipt_window_hours = serializers.IntegerField(
+        min_value=0, max_value=MAX_WINDOW_HOURS, required=False, help_text="After receipt, no click (default 24)."
+    )
+    receipt_channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=Channel.choices),
+        required=False,
+        max_length=len(Channel.choices),
+        help_text="Channels whose received messages earn credit without a click (default: all but email).",
+    )
+
+
 class CampaignInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     objective = serializers.ChoiceField(choices=Campaign.Objective.choices, required=False)
@@ -83,6 +100,7 @@ class CampaignInput(serializers.Serializer):
     price_per_whatsapp = serializers.DecimalField(**MONEY, required=False)
     requires_approval = serializers.BooleanField(required=False)
     variants = VariantInput(many=True, required=False, max_length=20)
+    attribution = CampaignAttributionInput(required=False, help_text="Attribution windows; omitted: the defaults.")
 
     def validate_stores(self, codes):
         return _resolve(Store, "code", codes, "store(s)")
@@ -107,7 +125,14 @@ class CampaignInput(serializers.Serializer):
             data["promotions"] = [*data.get("promotions", []), *([single] if single else [])]
         if "variants" in data:
             data["variants"] = [dict(variant) for variant in data["variants"]]
+        data.update(data.pop("attribution", None) or {})
         return data
+
+
+class CampaignAttributionOutput(serializers.Serializer):
+    click_window_hours = serializers.IntegerField()
+    receipt_window_hours = serializers.IntegerField()
+    receipt_channels = serializers.ListField(child=serializers.CharField())
 
 
 def money(amount, currency) -> str | None:
@@ -139,6 +164,7 @@ class CampaignOutput(serializers.Serializer):
     approved_at = serializers.DateTimeField(allow_null=True)
     approved_by = serializers.CharField(source="approved_by.get_username", allow_null=True, default=None)
     variants = serializers.SerializerMethodField()
+    attribution = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -183,6 +209,14 @@ class CampaignOutput(serializers.Serializer):
             }
             for variant in campaign.variants.all()
         ]
+
+    @extend_schema_field(CampaignAttributionOutput)
+    def get_attribution(self, campaign) -> dict:
+        return {
+            "click_window_hours": campaign.click_window_hours,
+            "receipt_window_hours": campaign.receipt_window_hours,
+            "receipt_channels": campaign.receipt_channels,
+        }
 
     def get_progress(self, campaign) -> dict:
         return {

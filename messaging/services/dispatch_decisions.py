@@ -11,17 +11,8 @@ from audiences.models import Consent, ConsentStatus, Customer
 from messaging.models import Channel, Message, MessageStatus, Suppression, Template, TemplateKind
 from messaging.policy import CAPPED_CHANNELS, Cap, Decision, Policy, QuietHours, delivery_decision
 from messaging.postal import postal_addresses
+from messaging.selectors import recent_marketing_sends
 from messaging.services.dispatch_report import DispatchReport
-
-# Messages that count toward frequency caps: everything that left, or is leaving, the outbox.
-COUNTED_STATUSES = (
-    MessageStatus.SENDING,
-    MessageStatus.SENT,
-    MessageStatus.DELIVERED,
-    MessageStatus.OPENED,
-    MessageStatus.CLICKED,
-    MessageStatus.BOUNCED,
-)
 
 
 def configured_policy(override: dict | None = None) -> Policy:
@@ -76,15 +67,7 @@ def delivery_decisions(messages: list[Message], now: datetime) -> list[tuple[Mes
         ).values_list("pk", "send_window_start", "send_window_end")
     }
     since = now - timedelta(days=max(policy.window_days for policy in policy_of.values()))
-    recent: dict[int, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))
-    for customer_id, channel, claimed_at in Message.objects.filter(
-        customer_id__any_of=marketing_ids,
-        kind=TemplateKind.MARKETING,
-        channel__in=CAPPED_CHANNELS,
-        status__in=COUNTED_STATUSES,
-        claimed_at__gte=since,
-    ).values_list("customer_id", "channel", "claimed_at"):
-        recent[customer_id][channel].append(claimed_at)
+    recent = recent_marketing_sends(customer_ids=marketing_ids, since=since)
 
     decisions = []
     for message in messages:

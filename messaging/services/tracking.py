@@ -14,6 +14,7 @@ from audiences.services.events import EventInput, events_record
 from messaging import links
 from messaging.models import Channel, Message, MessageStatus, SuppressionReason, TrackingEvent
 from messaging.services.suppression import opt_out_everywhere, suppression_add
+from messaging.signals import message_engaged
 
 _STATUS_RANK = {
     MessageStatus.QUEUED: 0,
@@ -33,9 +34,15 @@ ENGAGEMENT_EVENTS = {MessageStatus.OPENED: "message_opened", MessageStatus.CLICK
 
 
 def message_engagement_record(*, message: Message, status: str, at: datetime, key: str, detail: dict) -> None:
-    """A delivery, open or click: the status only moves forward; opens and clicks become events."""
+    """A delivery, open or click: the status only moves forward; opens and clicks become events. The first of each
+    kind is announced (`message_engaged`, after commit) with when it happened."""
     stamp = _STAMP[status]
-    Message.objects.filter(pk=message.pk, **{f"{stamp}__isnull": True}).update(**{stamp: at})
+    first = Message.objects.filter(pk=message.pk, **{f"{stamp}__isnull": True}).update(**{stamp: at})
+    if first and message_engaged.has_listeners():
+        # Robust: what a listener does after the record is its own; a failure there is logged, never the webhook's.
+        transaction.on_commit(
+            lambda: message_engaged.send(sender=Message, message=message, status=status, at=at), robust=True
+        )
     lower = [name for name, rank in _STATUS_RANK.items() if rank < _STATUS_RANK[status]]
     Message.objects.filter(pk=message.pk, status__in=lower).update(status=status)
     if status in ENGAGEMENT_EVENTS:

@@ -75,6 +75,8 @@ def test_create_read_list_and_patch(marketer, setup):
         ({"variants": [{"name": "A", "weight": 0, "template": "winback"}]}, "variants", "1"),
         ({"channels": ["email"]}, "variants", "channel"),
         ({"stores": ["NOWHERE"]}, "stores", "NOWHERE"),
+        ({"attribution": {"click_window_hours": 721}}, "attribution", "720"),
+        ({"attribution": {"receipt_channels": ["fax"]}}, "attribution", "fax"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(marketer, setup, changes, field, words):
@@ -138,3 +140,24 @@ def test_approval_through_the_api(marketer, setup):
     approved = marketer.post(f"/api/v1/campaigns/{campaign_id}/approve")
     assert approved.status_code == 200 and approved.json()["approved_by"] == "marketer"
     assert marketer.post(f"/api/v1/campaigns/{campaign_id}/launch").json()["status"] == "running"
+
+
+def test_attribution_windows_default_are_set_per_campaign_and_freeze_at_the_start(marketer, setup):
+    default = marketer.post("/api/v1/campaigns", body(setup), format="json").json()
+    assert default["attribution"] == {
+        "click_window_hours": 120, "receipt_window_hours": 24, "receipt_channels": ["sms", "whatsapp", "in_app"],
+    }  # fmt: skip
+
+    custom = {"click_window_hours": 48, "receipt_window_hours": 6, "receipt_channels": ["email", "sms"]}
+    created = marketer.post("/api/v1/campaigns", body(setup, attribution=custom), format="json").json()
+    assert marketer.get(f"/api/v1/campaigns/{created['id']}").json()["attribution"] == custom
+    patched = marketer.patch(
+        f"/api/v1/campaigns/{created['id']}", {"attribution": {"receipt_channels": []}}, format="json"
+    ).json()
+    assert patched["attribution"] == {**custom, "receipt_channels": []}
+
+    marketer.post(f"/api/v1/campaigns/{created['id']}/launch")
+    late = marketer.patch(
+        f"/api/v1/campaigns/{created['id']}", {"attribution": {"click_window_hours": 72}}, format="json"
+    )
+    assert late.status_code == 409 and late.json()["code"] == "not_editable"
