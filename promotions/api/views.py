@@ -3,6 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from audiences.models import Customer
@@ -21,19 +22,23 @@ from promotions.services.codes import code_generation_start
 from promotions.services.definitions import promotion_create, promotion_update
 from promotions.storefront_cache import PricingVersions, customer_by_external_id, pricing_versions
 
-
-def customer_or_404(external_id: str | None, versions: PricingVersions | None = None) -> Customer | None:
-    """The customer a storefront request names, if it names one (from the cache when `versions` are given)."""
+def customer_or_404(external_id: str | None) -> Customer | None:
+    """The customer a storefront request names, if it names one."""
     if not external_id:
         return None
-    if versions is not None:
-        return get_or_404(
-            customer_by_external_id,
-            f"Unknown customer '{external_id}'.",
-            external_id=external_id,
-            versions=versions,
-        )
     return get_or_404(customer_get, f"Unknown customer '{external_id}'.", external_id=external_id)
+
+
+def cached_customer_or_404(
+    external_id: str | None, versions: PricingVersions
+) -> tuple[Customer | None, PricingVersions]:
+    """As `customer_or_404`, from the storefront cache; `versions` come back with the customer's token."""
+    if not external_id:
+        return None, versions
+    customer, versions = customer_by_external_id(external_id, versions)
+    if customer is None:
+        raise NotFound(f"Unknown customer '{external_id}'.")
+    return customer, versions
 
 
 def pricing_request(
@@ -51,7 +56,7 @@ def pricing_request(
             for line in data["lines"]
         ],
         customer=customer,
-        store=selectors.known_store_code(code=data.get("store")),
+        store=selectors.known_store_code(code=data.get("store"), versions=versions),
         channel=data.get("channel") or None,
         payment_method=data.get("payment_method") or None,
         shipping_price=data["shipping_price"],
@@ -71,7 +76,7 @@ class CartEvaluateView(StorefrontView):
     def post(self, request):
         data = validated(s.CartInput, request.data)
         versions = pricing_versions()
-        customer = customer_or_404(data.get("customer"), versions)
+        customer, versions = cached_customer_or_404(data.get("customer"), versions)
         cart = pricing_request(data, customer, versions)
         with code_guessing_budget(request, customer=customer and customer.external_id, codes=cart.codes) as guesses:
             pricing = selectors.cart_price(request=cart)
