@@ -248,3 +248,11 @@ def test_a_renamed_customer_is_not_found_under_their_old_id(storefront, catalog,
     )
     assert response.status_code == 404
     evaluate(storefront, [tv()], customer="C-1001-NEW")
+
+
+def test_an_evicted_token_never_brings_back_a_copy_made_under_an_earlier_one(db, customer):
+    versions = storefront_cache.pricing_versions()
+    assert storefront_cache.customer_by_external_id("C-1001", versions)[0].orders_count == 0
+    Customer.objects.filter(pk=customer.pk).update(orders_count=5)  # behind the cache's back
+    storefront_cache.cache.delete(pricing_inputs.customer_token_key("C-1001"))  # expired or evicted
+    assert storefront_cache.customer_by_external_id("C-1001", versions)[0].orders_count == 5
