@@ -89,11 +89,15 @@ class Pricing:
     codes: dict[str, PromotionCode]
 
 
-def known_store_code(*, code: str | None) -> str | None:
-    """The store a request names (None for none); a store that does not exist is refused, naming `store`."""
-    if code and not Store.objects.filter(code=code).exists():
+def known_store_code(*, code: str | None, versions: storefront_cache.PricingVersions | None = None) -> str | None:
+    """The store a request names (None for none); a store that does not exist is refused, naming `store`.
+    With `versions`, from the storefront cache."""
+    if not code:
+        return None
+    exists = storefront_cache.store_exists(code, versions) if versions else Store.objects.filter(code=code).exists()
+    if not exists:
         raise ValidationError({"store": [f"Unknown store '{code}'."]})
-    return code or None
+    return code
 
 
 def cart_price(*, request: PricingRequest) -> Pricing:

@@ -1,23 +1,21 @@
 """What pricing reads about the customer and the catalogue on every storefront request, cached.
 
-One query reads the two versions everything is keyed by: the promotion index's token and the
-pricing-inputs version (audiences/pricing_inputs.py), which the writes that change a customer, their
-segments, their facts or the catalogue bump. Copies live in Django's cache (Redis when CACHE_URL is
-set, shared by every process); a copy under an old version is simply never read again.
+One query reads the two global versions everything is keyed by: the promotion index's token and the
+pricing-inputs version (audiences/pricing_inputs.py), which writes to the catalogue and writes too
+wide to name customer by customer bump. A customer's row and facts are keyed besides by that
+customer's token, which the writes that change them renew, so one customer's order leaves every other
+customer's copies in place. Copies live in Django's cache (Redis when CACHE_URL is set, shared by
+every process); a copy under an old version or token is simply never read again.
 """
 
-import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.db import connection
 
-from audiences.models import Category, Customer, Product
-from audiences.pricing_inputs import version_sql
+from audiences.models import Category, Customer, Product, Store
+from audiences.pricing_inputs import COPY_SECONDS, customer_token_key, customer_token_new, name_hash, version_sql
 from promotions.models import IndexVersion
-
-# Long enough to matter, short enough that versions no longer read leave the cache on their own.
-CACHE_SECONDS = 600
 
 # Cached for a name that matches nothing, so unknown SKUs and customers do not query every time.
 _ABSENT = "absent"
@@ -27,6 +25,8 @@ _ABSENT = "absent"
 class PricingVersions:
     index: str
     inputs: int
+    # The token of the customer the request names, once `customer_by_external_id` has read it.
+    customer: str = ""
 
 
 def pricing_versions() -> PricingVersions:
@@ -38,17 +38,21 @@ def pricing_versions() -> PricingVersions:
 
 
 def _key(kind: str, version: int, name: str) -> str:
-    # Hashed: external ids and SKUs may hold characters a cache key must not.
-    return f"storefront:{kind}:{version}:{hashlib.blake2b(name.encode(), digest_size=16).hexdigest()}"
+    return f"storefront:{kind}:{version}:{name_hash(name)}"
 
 
-def customer_by_external_id(external_id: str, versions: PricingVersions) -> Customer | None:
-    key = _key("customer", versions.inputs, external_id)
-    customer = cache.get(key)
-    if customer is None:
+def customer_by_external_id(external_id: str, versions: PricingVersions) -> tuple[Customer | None, PricingVersions]:
+    """The customer (None if unknown) and `versions` with their token for `cached_facts`; one round trip when warm."""
+    token_key, key = customer_token_key(external_id), _key("customer", versions.inputs, external_id)
+    found = cache.get_many([token_key, key])
+    token = found.get(token_key) or customer_token_new(external_id)
+    cached = found.get(key)
+    if cached is not None and cached[0] == token:
+        customer = cached[1]
+    else:
         customer = Customer.objects.filter(external_id=external_id).first() or _ABSENT
-        cache.set(key, customer, CACHE_SECONDS)
-    return None if customer == _ABSENT else customer
+        cache.set(key, (token, customer), COPY_SECONDS)
+    return (None if customer == _ABSENT else customer), replace(versions, customer=token)
 
 
 def _by_name(kind: str, names: set[str], versions: PricingVersions, load) -> dict:
@@ -58,7 +62,7 @@ def _by_name(kind: str, names: set[str], versions: PricingVersions, load) -> dic
     if missing:
         loaded = load(missing)
         fresh = {key: loaded.get(name, _ABSENT) for key, name in keys.items() if name in missing}
-        cache.set_many(fresh, CACHE_SECONDS)
+        cache.set_many(fresh, COPY_SECONDS)
         found.update(fresh)
     return {keys[key]: value for key, value in found.items() if not isinstance(value, str)}
 
@@ -78,11 +82,23 @@ def categories_by_code(codes: set[str], versions: PricingVersions) -> dict[str, 
     )
 
 
+def store_exists(code: str, versions: PricingVersions) -> bool:
+    known = _by_name(
+        "store",
+        {code},
+        versions,
+        lambda missing: dict.fromkeys(Store.objects.filter(code__in=missing).values_list("code", flat=True), True),
+    )
+    return code in known
+
+
 def cached_facts(customer: Customer, versions: PricingVersions, compute, providers: str) -> dict:
-    """`compute(customer)`, cached per version and per set of registered `providers`."""
-    key = _key("facts", versions.inputs, f"{customer.pk}:{providers}")
+    """`compute(customer)`, cached per version, per customer token and per set of registered `providers`."""
+    if not versions.customer:  # not read through `customer_by_external_id`: no token would invalidate a copy
+        return compute(customer)
+    key = _key("facts", versions.inputs, f"{customer.pk}:{versions.customer}:{providers}")
     facts = cache.get(key)
     if facts is None:
         facts = compute(customer)
-        cache.set(key, facts, CACHE_SECONDS)
+        cache.set(key, facts, COPY_SECONDS)
     return facts

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from audiences import signals
 from audiences.models import MembershipRecheck, Segment, SegmentMembership, SegmentMembershipChange
-from audiences.pricing_inputs import pricing_inputs_changed
+from audiences.pricing_inputs import customers_changed
 from audiences.segments.fields import RuleError
 from audiences.segments.selectors import matching_customers
 
@@ -43,7 +43,7 @@ def customers_mark_changed(*, customer_ids: Iterable[int | None]) -> None:
     """Queue these customers for a membership recheck; call it inside the transaction of the change."""
     ids = sorted({customer_id for customer_id in customer_ids if customer_id is not None})
     if ids:
-        pricing_inputs_changed()
+        customers_changed(customer_ids=ids)
         now = timezone.now()
         MembershipRecheck.objects.bulk_create(
             [MembershipRecheck(customer_id=customer_id, marked_at=now) for customer_id in ids], batch_size=1000
@@ -119,7 +119,7 @@ def _apply(segment: Segment, *, entered: set[int], exited: set[int], now: dateti
             )
         return RecheckResult()
     Kind = SegmentMembershipChange.Kind
-    pricing_inputs_changed()
+    customers_changed(customer_ids=entered | exited)
     SegmentMembership.objects.filter(segment=segment, customer_id__in=exited).delete()
     SegmentMembership.objects.bulk_create(
         [SegmentMembership(segment=segment, customer_id=customer_id, entered_at=now) for customer_id in sorted(entered)]

@@ -28,7 +28,7 @@ from audiences import signals
 from audiences.models import MONEY, Category, Customer, Order, OrderLine, Product, Store
 from audiences.order_cancel_steps import run_order_cancel_steps
 from audiences.order_import_steps import run_order_import_steps
-from audiences.pricing_inputs import pricing_inputs_changed
+from audiences.pricing_inputs import customers_changed
 from audiences.segments.recheck import customers_mark_changed
 from audiences.services.validation import check_currency
 
@@ -136,7 +136,7 @@ def customer_statistics_recompute(*, customer_ids: list[int]) -> None:
             first_order_at=Subquery(placed.annotate(first=Min("placed_at")).values("first")[:1]),
             last_order_at=Subquery(placed.annotate(last=Max("placed_at")).values("last")[:1]),
         )
-    pricing_inputs_changed()
+    customers_changed(customer_ids=customer_ids)
 
 
 @transaction.atomic

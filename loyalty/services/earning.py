@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audiences.models import Customer, Order
+from audiences.pricing_inputs import customers_changed
 from loyalty.earning import EarnLine, EarnPolicy, expiry_of, order_points, pending_days_for
 from loyalty.models import BonusEvent, EarningRule, LedgerEntry, Member, Program, Tier
 from loyalty.selectors import qualifying_points
@@ -77,6 +78,7 @@ def tier_upgrade(*, member: Member, now: datetime | None = None) -> Tier | None:
     if reached is not None and (member.tier is None or reached.threshold > member.tier.threshold):
         member.tier = reached
         Member.objects.filter(pk=member.pk).update(tier=reached)
+        customers_changed(customer_ids=[member.customer_id])  # the tier is a pricing fact (loyalty.eligibility)
     return member.tier
 
 

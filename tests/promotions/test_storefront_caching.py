@@ -2,15 +2,18 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from django.core.cache.backends.redis import RedisCache
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
+from audiences import pricing_inputs
 from audiences.models import Customer
 from audiences.pricing_inputs import pricing_inputs_changed
 from audiences.segments.services import segment_refresh
+from audiences.services.catalog import store_upsert
 from audiences.services.customers import customer_upsert
 from audiences.services.orders import OrderLineInput, order_create
 from config.api.permissions import VERIFIED_KEY_SECONDS, verified_keys
@@ -116,31 +119,140 @@ def test_a_provider_fact_is_read_again_once_its_app_bumps_the_version(storefront
 
 
 @pytest.fixture
-def two_redis_clients(monkeypatch):
-    """Two cache clients on one Redis database, as two web processes have."""
-    location = "redis://127.0.0.1:6379/14"
-    first, second = RedisCache(location, {}), RedisCache(location, {})
+def two_redis_clients():
+    """Two cache clients on one Redis database, as two web processes have; keys under this test's own prefix."""
+    location, prefix = "redis://127.0.0.1:6379/14", f"test-{uuid4().hex}"
+    first, second = RedisCache(location, {"KEY_PREFIX": prefix}), RedisCache(location, {"KEY_PREFIX": prefix})
     try:
-        first.clear()
+        first.get("ping")
     except Exception as error:  # noqa: BLE001 - the message says what is missing
         pytest.fail(f"These tests need Redis at {location}: {error}")
     yield first, second
-    first.clear()
+    redis = first._cache.get_client(write=True)
+    for key in redis.scan_iter(f"{prefix}:*"):
+        redis.delete(key)
 
 
-def test_a_bump_in_one_process_invalidates_the_copy_another_process_cached(
-    db, customer, two_redis_clients, monkeypatch
-):
+@pytest.fixture
+def as_process(monkeypatch):
+    """Make the storefront cache and the writers' tokens use `client`, as one process does."""
+
+    def switch(client):
+        monkeypatch.setattr(storefront_cache, "cache", client)
+        monkeypatch.setattr(pricing_inputs, "cache", client)
+
+    return switch
+
+
+def test_a_bump_in_one_process_invalidates_the_copy_another_process_cached(db, customer, two_redis_clients, as_process):
     first, second = two_redis_clients
-    monkeypatch.setattr(storefront_cache, "cache", first)
+    as_process(first)
     before = storefront_cache.pricing_versions()
-    assert storefront_cache.customer_by_external_id("C-1001", before).orders_count == 0
+    assert storefront_cache.customer_by_external_id("C-1001", before)[0].orders_count == 0
     Customer.objects.filter(pk=customer.pk).update(orders_count=3)  # behind the cache's back: no bump
-    monkeypatch.setattr(storefront_cache, "cache", second)
-    assert storefront_cache.customer_by_external_id("C-1001", before).orders_count == 0  # shared copy
+    as_process(second)
+    assert storefront_cache.customer_by_external_id("C-1001", before)[0].orders_count == 0  # shared copy
     pricing_inputs_changed()
     after = storefront_cache.pricing_versions()
     assert after.inputs > before.inputs
-    assert storefront_cache.customer_by_external_id("C-1001", after).orders_count == 3
-    monkeypatch.setattr(storefront_cache, "cache", first)
-    assert storefront_cache.customer_by_external_id("C-1001", after).orders_count == 3
+    assert storefront_cache.customer_by_external_id("C-1001", after)[0].orders_count == 3
+    as_process(first)
+    assert storefront_cache.customer_by_external_id("C-1001", after)[0].orders_count == 3
+
+
+def _segments_counted(calls):
+    def compute(customer):
+        calls.append(customer.external_id)
+        return customer_facts.provided_facts(customer)
+
+    return compute
+
+
+def test_an_order_for_one_customer_renews_their_copies_in_every_process_and_no_one_elses(
+    db, catalog, customer, two_redis_clients, as_process
+):
+    first, second = two_redis_clients
+    other = customer_upsert(external_id="C-2002")[0]
+    calls = []
+    as_process(first)
+    versions = storefront_cache.pricing_versions()
+    for external_id in ("C-1001", "C-2002"):
+        found, with_token = storefront_cache.customer_by_external_id(external_id, versions)
+        storefront_cache.cached_facts(found, with_token, _segments_counted(calls), "")
+    assert calls == ["C-1001", "C-2002"]
+
+    as_process(second)  # another process takes the order
+    order_create(
+        external_id="O-1",
+        currency="BDT",
+        placed_at=datetime(2026, 1, 5, tzinfo=UTC),
+        lines=[OrderLineInput(sku="TV-55", quantity=1, unit_price=Decimal("54000.00"))],
+        customer=Customer.objects.get(pk=customer.pk),
+    )
+    Customer.objects.filter(pk=other.pk).update(orders_count=7)  # behind the cache's back: no renewal
+
+    as_process(first)
+    after = storefront_cache.pricing_versions()
+    assert after.inputs == versions.inputs  # the global version stayed: only C-1001's token moved
+    buyer, buyer_versions = storefront_cache.customer_by_external_id("C-1001", after)
+    bystander, bystander_versions = storefront_cache.customer_by_external_id("C-2002", after)
+    assert buyer.orders_count == 1
+    assert bystander.orders_count == 0  # still the copy cached before: C-2002 was not invalidated
+    storefront_cache.cached_facts(buyer, buyer_versions, _segments_counted(calls), "")
+    storefront_cache.cached_facts(bystander, bystander_versions, _segments_counted(calls), "")
+    assert calls == ["C-1001", "C-2002", "C-1001"]
+
+
+def test_an_order_for_one_customer_leaves_the_next_customers_evaluate_at_one_query(
+    storefront, marketer, catalog, customer, django_assert_max_num_queries
+):
+    create_promotion(marketer, name="Welcome", eligibility={"first_order_only": True})
+    customer_upsert(external_id="C-2002")
+    for external_id in ("C-1001", "C-2002"):
+        assert discount(storefront, customer=external_id) == "5400.00"
+    order_create(
+        external_id="O-1",
+        currency="BDT",
+        placed_at=datetime(2026, 1, 5, tzinfo=UTC),
+        lines=[OrderLineInput(sku="TV-55", quantity=1, unit_price=Decimal("54000.00"))],
+        customer=Customer.objects.get(pk=customer.pk),
+    )
+    with django_assert_max_num_queries(1):
+        assert discount(storefront, customer="C-2002") == "5400.00"
+    assert discount(storefront, customer="C-1001") == "0.00"
+
+
+def test_a_store_is_checked_from_the_cache_and_a_new_one_is_known_at_once(
+    storefront, catalog, django_assert_max_num_queries
+):
+    evaluate(storefront, [tv()], store="DHK-01")
+    with django_assert_max_num_queries(1):
+        evaluate(storefront, [tv()], store="DHK-01")
+    for _ in range(2):
+        response = storefront.post(
+            "/api/v1/carts/evaluate", {"currency": "BDT", "lines": [tv()], "store": "CTG-01"}, format="json"
+        )
+        assert response.status_code == 400
+        assert response.json()["fields"] == {"store": ["Unknown store 'CTG-01'."]}
+    store_upsert(code="CTG-01", name="Chattogram", timezone="Asia/Dhaka", currency="BDT")
+    evaluate(storefront, [tv()], store="CTG-01")
+
+
+def test_a_renamed_customer_is_not_found_under_their_old_id(storefront, catalog, customer):
+    evaluate(storefront, [tv()], customer="C-1001")
+    renamed = Customer.objects.get(pk=customer.pk)
+    renamed.external_id = "C-1001-NEW"
+    renamed.save()
+    response = storefront.post(
+        "/api/v1/carts/evaluate", {"currency": "BDT", "lines": [tv()], "customer": "C-1001"}, format="json"
+    )
+    assert response.status_code == 404
+    evaluate(storefront, [tv()], customer="C-1001-NEW")
+
+
+def test_an_evicted_token_never_brings_back_a_copy_made_under_an_earlier_one(db, customer):
+    versions = storefront_cache.pricing_versions()
+    assert storefront_cache.customer_by_external_id("C-1001", versions)[0].orders_count == 0
+    Customer.objects.filter(pk=customer.pk).update(orders_count=5)  # behind the cache's back
+    storefront_cache.cache.delete(pricing_inputs.customer_token_key("C-1001"))  # expired or evicted
+    assert storefront_cache.customer_by_external_id("C-1001", versions)[0].orders_count == 5

@@ -205,7 +205,7 @@ class Command(BaseCommand):
         )
         rng = random.Random(1)
         try:
-            client = connect_when_up(port)
+            client = connect_when_up(port, timeout=180)  # workers boot slowly on a loaded host
             headers = {"Authorization": f"Api-Key {key}", "Content-Type": "application/json"}
             timings = []
             for number in range(requests + 20):
