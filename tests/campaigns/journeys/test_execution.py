@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from campaigns.journeys import entry, execution
+from campaigns.journeys import batch, entry, execution
 from campaigns.journeys.entry import journey_enter
 from campaigns.journeys.execution import step_runs_due_drain, step_runs_due_execute
 from campaigns.journeys.models import Enrollment, StepRun
@@ -33,14 +33,14 @@ def test_a_step_run_twice_sends_once_with_one_coupon(sms_template, code_promotio
 def test_a_failing_send_neither_stalls_the_others_nor_the_journey(sms_template, clock, monkeypatch):
     version = journey_of("flaky", [("send", {}, [sms_template]), ("wait", {"wait": timedelta(hours=1)}, [])])
     broken, fine = people(2)
-    real_enqueue = execution.messages_enqueue
+    real_enqueue = batch.messages_enqueue
 
     def enqueue(*, requests):
         if any(request.customer_id == broken.pk for request in requests):
             raise ConnectionError("provider down")
         return real_enqueue(requests=requests)
 
-    monkeypatch.setattr(execution, "messages_enqueue", enqueue)
+    monkeypatch.setattr(batch, "messages_enqueue", enqueue)
     for customer in (broken, fine):
         journey_enter(version=version, customer_id=customer.pk, now=clock.now)
     step_runs_due_drain()
