@@ -44,6 +44,18 @@ class JourneyVersionOutput(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class JourneyStepCountsOutput(serializers.Serializer):
+    position = serializers.IntegerField()
+    kind = serializers.CharField()
+    entered = serializers.IntegerField(help_text="Enrollments that reached the step.")
+    waiting = serializers.IntegerField(help_text="Enrollments whose step is pending (due later, or now).")
+    sent = serializers.IntegerField(help_text="Messages queued by the step.")
+    skipped = serializers.DictField(child=serializers.IntegerField(), help_text="Skipped by reason (no_consent...).")
+    failed = serializers.DictField(child=serializers.IntegerField(), help_text="Failed attempts by error.")
+    converted = serializers.IntegerField(help_text="Goals reached while at this step.")
+    exited = serializers.DictField(child=serializers.IntegerField(), help_text="Exits at this step by reason.")
+
+
 class JourneyResultsOutput(serializers.Serializer):
     entered = serializers.IntegerField()
     holdout = serializers.IntegerField()
@@ -53,6 +65,8 @@ class JourneyResultsOutput(serializers.Serializer):
     holdout_conversions = serializers.IntegerField()
     lift = serializers.DictField(allow_null=True, help_text="Conversion lift against the holdout, with its interval.")
     lift_message = serializers.CharField()
+    steps_version = serializers.IntegerField(allow_null=True, help_text="The version whose steps are counted.")
+    steps = JourneyStepCountsOutput(many=True, help_text="Per step of the current version, in order.")
 
 
 class JourneyOutput(serializers.ModelSerializer):
@@ -112,6 +126,13 @@ JOURNEY = {
                  "ci_low": -0.012, "ci_high": 0.115},
         "lift_message": "Against the holdout the campaign added +5.15 points of conversion rate and +0.00 revenue "
         "per recipient.",
+        "steps_version": 1,
+        "steps": [
+            {"position": 1, "kind": "wait_until", "entered": 379, "waiting": 0, "sent": 0, "skipped": {},
+             "failed": {}, "converted": 0, "exited": {}},
+            {"position": 2, "kind": "send", "entered": 379, "waiting": 0, "sent": 371,
+             "skipped": {"no_consent": 8}, "failed": {}, "converted": 38, "exited": {"consent_withdrawn": 8}},
+        ],
     },
 }  # fmt: skip
 JOURNEY_EXAMPLE = OpenApiExample("A ready-made journey", JOURNEY, response_only=True)

@@ -4,7 +4,7 @@ only), each step's templates in fallback order, and the enrollments with their s
 Thin: switching, publishing, drafting and removing call the journeys' services."""
 
 from django.contrib import admin, messages
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from campaigns.journeys import exits, selectors, services
 from campaigns.journeys.models import Enrollment, Journey, JourneyStep, JourneyStepTemplate, JourneyVersion, StepRun
@@ -34,6 +34,10 @@ class _Frozen:
 class _FrozenInline(_Frozen):
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and not self._published(obj)
+
+
+def _by_reason(counts: dict[str, int]) -> str:
+    return ", ".join(f"{reason or '-'}: {n}" for reason, n in counts.items()) or "0"
 
 
 class JourneyVersionInline(admin.TabularInline):
@@ -79,7 +83,30 @@ class JourneyAdmin(admin.ModelAdmin):
             ("conversions (treated / holdout)", f"{figures['conversions']} / {figures['holdout_conversions']}"),
             ("lift", figures["lift_message"]),
         ]
-        return format_html_join("", "<div><b>{}</b>: {}</div>", rows)
+        return format_html("{}{}", format_html_join("", "<div><b>{}</b>: {}</div>", rows), self._step_counts(figures))
+
+    def _step_counts(self, figures: dict) -> str:
+        if not figures["steps"]:
+            return ""
+        rows = format_html_join(
+            "",
+            "<tr><td>{}. {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    step["position"], step["kind"], step["entered"], step["waiting"], step["sent"],
+                    _by_reason(step["skipped"]), _by_reason(step["failed"]), step["converted"],
+                    _by_reason(step["exited"]),
+                )
+                for step in figures["steps"]
+            ),
+        )  # fmt: skip
+        return format_html(
+            '<table class="journey-step-counts"><caption>Per step (version {})</caption><thead><tr><th>step</th>'
+            "<th>entered</th><th>waiting</th><th>sent</th><th>skipped</th><th>failed</th><th>converted</th>"
+            "<th>exited</th></tr></thead><tbody>{}</tbody></table>",
+            figures["steps_version"],
+            rows,
+        )
 
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
