@@ -2,9 +2,11 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from campaigns.journeys import selectors, services
+from audiences.models import Customer
+from campaigns.journeys import selectors, services, simulation
 from campaigns.journeys.models import Journey, JourneyVersion
 from config.api.views import ManagementView, Paginated, get_or_404, validated
 
@@ -102,6 +104,34 @@ class JourneyInput(serializers.Serializer):
         return data
 
 
+class JourneySimulateInput(serializers.Serializer):
+    customer = serializers.SlugRelatedField(
+        slug_field="external_id", queryset=Customer.objects.all(), help_text="The customer's external id."
+    )
+    key = serializers.CharField(required=False, default="", help_text="The trigger key (a cart id) for per-key entry.")
+
+
+class SimulatedStepOutput(serializers.Serializer):
+    position = serializers.IntegerField()
+    kind = serializers.CharField()
+    at = serializers.DateTimeField(help_text="When the step would run.")
+    outcome = serializers.CharField(help_text="waits until ..., sends sms, skipped: no_consent, condition_true...")
+    message = serializers.DictField(
+        allow_null=True, help_text="For a send: template, channel, the outbox's decision, language, subject, text."
+    )
+
+
+class JourneySimulationOutput(serializers.Serializer):
+    journey = serializers.CharField()
+    version = serializers.IntegerField()
+    customer = serializers.CharField()
+    entry = serializers.CharField(help_text="enters, holdout, already_entered or no_key.")
+    started_at = serializers.DateTimeField()
+    steps = SimulatedStepOutput(many=True)
+    ends = serializers.CharField(help_text="completed, exited:<reason>, or the entry's answer when it does not enter.")
+    goal = serializers.CharField()
+
+
 SWITCH_ON = OpenApiExample("Switch a journey on", value={"active": True}, request_only=True)
 JOURNEY = {
     "code": "birthday", "name": "Birthday", "description": "Three days before the birthday: a 15% gift code.",
@@ -173,3 +203,22 @@ class JourneyDetailView(ManagementView):
         journey = _journey(code)
         services.journey_update(journey=journey, **validated(JourneyInput, request.data))
         return Response(JourneyOutput(journey).data)
+
+
+class JourneySimulateView(ManagementView):
+    queryset = Journey.objects.all()
+
+    @extend_schema(
+        parameters=[JourneySimulateInput],
+        responses=JourneySimulationOutput,
+        description="What the journey would do for a customer entering now: the path, the times and the messages. "
+        "Nothing is sent or written.",
+    )
+    def get(self, request, code):
+        journey = _journey(code)
+        data = validated(JourneySimulateInput, request.query_params)
+        version = selectors.journey_current_version(journey=journey)
+        if version is None:
+            raise NotFound(f"Journey {code} has no version to simulate.")
+        answer = simulation.journey_simulate(version=version, customer=data["customer"], key=data["key"])
+        return Response(JourneySimulationOutput(answer.as_dict()).data)
