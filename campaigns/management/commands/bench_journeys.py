@@ -36,8 +36,13 @@ class Command(BaseCommand):
         parser.add_argument("--events", type=int, default=100_000)
         parser.add_argument("--workers", type=int, default=1)
         parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="Leave what it made: for a throwaway database (deleting a million customers takes many minutes).",
+        )
 
-    def handle(self, *args, enrollments, due, events, workers, batch_size, **options):
+    def handle(self, *args, enrollments, due, events, workers, batch_size, keep, **options):
         if connection.vendor != "postgresql":
             raise CommandError("bench_journeys measures PostgreSQL (DATABASE_URL=postgres://...).")
         if not 0 < due <= enrollments:
@@ -53,7 +58,8 @@ class Command(BaseCommand):
             if events:
                 self._entry(version, events)
         finally:
-            self._remove(template, version.journey)
+            if not keep:
+                self._remove(template, version.journey)
 
     def _tick(self, version: JourneyVersion, due: int, workers: int, batch_size: int) -> None:
         tick_started = timezone.now()
