@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from audiences.models import Event
 from campaigns.journeys import batch, entry, execution
 from campaigns.journeys.entry import journey_enter
 from campaigns.journeys.execution import step_runs_due_drain, step_runs_due_execute
@@ -98,3 +99,25 @@ def test_two_workers_draining_at_once_run_each_step_once(sms_template, clock, mo
     assert sum(ran) == 300
     assert Message.objects.filter(journey="parallel").count() == 300
     assert StepRun.objects.filter(status="done").count() == 300
+
+
+def test_a_batch_of_branches_counts_only_events_since_each_entry(sms_template, clock):
+    version = journey_of(
+        "since-entry",
+        [
+            ("wait", {"wait": timedelta(hours=1)}, []),
+            ("branch", {"condition": "event_happened", "condition_event_type": "viewed"}, []),
+            ("send", {}, [sms_template]),
+        ],
+    )
+    before, since, never = people(3)
+    Event.objects.create(customer=before, type="viewed", occurred_at=clock.now - timedelta(minutes=1))
+    for customer in (before, since, never):
+        journey_enter(version=version, customer_id=customer.pk, now=clock.now)
+    Event.objects.create(customer=since, type="viewed", occurred_at=clock.advance(minutes=30))
+    clock.advance(minutes=30)
+    step_runs_due_drain()
+    sent = set(Message.objects.values_list("customer_id", flat=True))
+    assert sent == {since.pk}, "only the event after entering counts"
+    exits = dict(Enrollment.objects.values_list("customer_id", "exit_reason"))
+    assert exits == {before.pk: "branch", since.pk: "", never.pk: "branch"}
