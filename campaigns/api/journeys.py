@@ -2,9 +2,11 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from campaigns.journeys import selectors, services
+from audiences.models import Customer
+from campaigns.journeys import selectors, services, simulation
 from campaigns.journeys.models import Journey, JourneyVersion
 from config.api.views import ManagementView, Paginated, get_or_404, validated
 
@@ -44,6 +46,18 @@ class JourneyVersionOutput(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class JourneyStepCountsOutput(serializers.Serializer):
+    position = serializers.IntegerField()
+    kind = serializers.CharField()
+    entered = serializers.IntegerField(help_text="Enrollments that reached the step.")
+    waiting = serializers.IntegerField(help_text="Enrollments whose step is pending (due later, or now).")
+    sent = serializers.IntegerField(help_text="Messages queued by the step.")
+    skipped = serializers.DictField(child=serializers.IntegerField(), help_text="Skipped by reason (no_consent...).")
+    failed = serializers.DictField(child=serializers.IntegerField(), help_text="Failed attempts by error.")
+    converted = serializers.IntegerField(help_text="Goals reached while at this step.")
+    exited = serializers.DictField(child=serializers.IntegerField(), help_text="Exits at this step by reason.")
+
+
 class JourneyResultsOutput(serializers.Serializer):
     entered = serializers.IntegerField()
     holdout = serializers.IntegerField()
@@ -53,6 +67,8 @@ class JourneyResultsOutput(serializers.Serializer):
     holdout_conversions = serializers.IntegerField()
     lift = serializers.DictField(allow_null=True, help_text="Conversion lift against the holdout, with its interval.")
     lift_message = serializers.CharField()
+    steps_version = serializers.IntegerField(allow_null=True, help_text="The version whose steps are counted.")
+    steps = JourneyStepCountsOutput(many=True, help_text="Per step of the current version, in order.")
 
 
 class JourneyOutput(serializers.ModelSerializer):
@@ -88,6 +104,34 @@ class JourneyInput(serializers.Serializer):
         return data
 
 
+class JourneySimulateInput(serializers.Serializer):
+    customer = serializers.SlugRelatedField(
+        slug_field="external_id", queryset=Customer.objects.all(), help_text="The customer's external id."
+    )
+    key = serializers.CharField(required=False, default="", help_text="The trigger key (a cart id) for per-key entry.")
+
+
+class SimulatedStepOutput(serializers.Serializer):
+    position = serializers.IntegerField()
+    kind = serializers.CharField()
+    at = serializers.DateTimeField(help_text="When the step would run.")
+    outcome = serializers.CharField(help_text="waits until ..., sends sms, skipped: no_consent, condition_true...")
+    message = serializers.DictField(
+        allow_null=True, help_text="For a send: template, channel, the outbox's decision, language, subject, text."
+    )
+
+
+class JourneySimulationOutput(serializers.Serializer):
+    journey = serializers.CharField()
+    version = serializers.IntegerField()
+    customer = serializers.CharField()
+    entry = serializers.CharField(help_text="enters, holdout, already_entered or no_key.")
+    started_at = serializers.DateTimeField()
+    steps = SimulatedStepOutput(many=True)
+    ends = serializers.CharField(help_text="completed, exited:<reason>, or the entry's answer when it does not enter.")
+    goal = serializers.CharField()
+
+
 SWITCH_ON = OpenApiExample("Switch a journey on", value={"active": True}, request_only=True)
 JOURNEY = {
     "code": "birthday", "name": "Birthday", "description": "Three days before the birthday: a 15% gift code.",
@@ -112,6 +156,13 @@ JOURNEY = {
                  "ci_low": -0.012, "ci_high": 0.115},
         "lift_message": "Against the holdout the campaign added +5.15 points of conversion rate and +0.00 revenue "
         "per recipient.",
+        "steps_version": 1,
+        "steps": [
+            {"position": 1, "kind": "wait_until", "entered": 379, "waiting": 0, "sent": 0, "skipped": {},
+             "failed": {}, "converted": 0, "exited": {}},
+            {"position": 2, "kind": "send", "entered": 379, "waiting": 0, "sent": 371,
+             "skipped": {"no_consent": 8}, "failed": {}, "converted": 38, "exited": {"consent_withdrawn": 8}},
+        ],
     },
 }  # fmt: skip
 JOURNEY_EXAMPLE = OpenApiExample("A ready-made journey", JOURNEY, response_only=True)
@@ -152,3 +203,22 @@ class JourneyDetailView(ManagementView):
         journey = _journey(code)
         services.journey_update(journey=journey, **validated(JourneyInput, request.data))
         return Response(JourneyOutput(journey).data)
+
+
+class JourneySimulateView(ManagementView):
+    queryset = Journey.objects.all()
+
+    @extend_schema(
+        parameters=[JourneySimulateInput],
+        responses=JourneySimulationOutput,
+        description="What the journey would do for a customer entering now: the path, the times and the messages. "
+        "Nothing is sent or written.",
+    )
+    def get(self, request, code):
+        journey = _journey(code)
+        data = validated(JourneySimulateInput, request.query_params)
+        version = selectors.journey_current_version(journey=journey)
+        if version is None:
+            raise NotFound(f"Journey {code} has no version to simulate.")
+        answer = simulation.journey_simulate(version=version, customer=data["customer"], key=data["key"])
+        return Response(JourneySimulationOutput(answer.as_dict()).data)

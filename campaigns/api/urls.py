@@ -7,6 +7,7 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>", views.CampaignDetailView.as_view(), name="campaign"),
     path("journeys", journeys.JourneyListView.as_view(), name="journeys"),
     path("journeys/<slug:code>", journeys.JourneyDetailView.as_view(), name="journey"),
+    path("journeys/<slug:code>/simulate", journeys.JourneySimulateView.as_view(), name="journey-simulate"),
     path("campaigns/<int:campaign_id>/results", views.CampaignResultsView.as_view(), name="campaign-results"),
     path(
         "campaigns/<int:campaign_id>/results.csv", views.CampaignResultsCsvView.as_view(), name="campaign-results-csv"

@@ -4,9 +4,14 @@ only), each step's templates in fallback order, and the enrollments with their s
 Thin: switching, publishing, drafting and removing call the journeys' services."""
 
 from django.contrib import admin, messages
-from django.utils.html import format_html_join
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
-from campaigns.journeys import exits, selectors, services
+from audiences.models import Customer
+from campaigns.journeys import exits, selectors, services, simulation
 from campaigns.journeys.models import Enrollment, Journey, JourneyStep, JourneyStepTemplate, JourneyVersion, StepRun
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
@@ -36,6 +41,10 @@ class _FrozenInline(_Frozen):
         return super().has_add_permission(request, obj) and not self._published(obj)
 
 
+def _by_reason(counts: dict[str, int]) -> str:
+    return ", ".join(f"{reason or '-'}: {n}" for reason, n in counts.items()) or "0"
+
+
 class JourneyVersionInline(admin.TabularInline):
     model = JourneyVersion
     fields = ["number", "published_at", "trigger", "reentry", "goal_event_type"]
@@ -53,8 +62,8 @@ class JourneyAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "active", "holdout_percent", "entered", "converted"]
     list_filter = ["active", "predefined"]
     search_fields = ["code", "name"]
-    fields = ["code", "name", "description", "active", "holdout_percent", "predefined", "results"]
-    readonly_fields = ["predefined", "results"]
+    fields = ["code", "name", "description", "active", "holdout_percent", "predefined", "simulate", "results"]
+    readonly_fields = ["predefined", "simulate", "results"]
     inlines = [JourneyVersionInline]
     actions = ["switch_on", "switch_off", "draft_new_version"]
 
@@ -65,6 +74,43 @@ class JourneyAdmin(admin.ModelAdmin):
     @admin.display(description="converted")
     def converted(self, journey):
         return Enrollment.objects.filter(version__journey=journey, converted_at__isnull=False).count()
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.simulate_view)
+        return [path("<int:journey_id>/simulate/", view, name="campaigns_journey_simulate"), *super().get_urls()]
+
+    @admin.display(description="simulate")
+    def simulate(self, journey):
+        if journey.pk is None:
+            return "-"
+        url = reverse("admin:campaigns_journey_simulate", args=[journey.pk])
+        return format_html('<a href="{}">What would it do for a customer entering now?</a>', url)
+
+    def simulate_view(self, request, journey_id: int):
+        journey = get_object_or_404(Journey, pk=journey_id)
+        if not self.has_view_permission(request, journey):
+            raise PermissionDenied
+        customer_id, key = request.GET.get("customer", "").strip(), request.GET.get("key", "").strip()
+        answer = None
+        if customer_id:
+            customer = Customer.objects.filter(external_id=customer_id).first()
+            version = selectors.journey_current_version(journey=journey)
+            if customer is None:
+                messages.error(request, f"No customer {customer_id}.")
+            elif version is None:
+                messages.error(request, "The journey has no version to simulate.")
+            else:
+                answer = simulation.journey_simulate(version=version, customer=customer, key=key).as_dict()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Simulate: {journey.name}",
+            "journey": journey,
+            "customer_id": customer_id,
+            "key": key,
+            "simulation": answer,
+        }
+        return TemplateResponse(request, "admin/campaigns/journey/simulate.html", context)
 
     @admin.display(description="results")
     def results(self, journey):
@@ -79,7 +125,30 @@ class JourneyAdmin(admin.ModelAdmin):
             ("conversions (treated / holdout)", f"{figures['conversions']} / {figures['holdout_conversions']}"),
             ("lift", figures["lift_message"]),
         ]
-        return format_html_join("", "<div><b>{}</b>: {}</div>", rows)
+        return format_html("{}{}", format_html_join("", "<div><b>{}</b>: {}</div>", rows), self._step_counts(figures))
+
+    def _step_counts(self, figures: dict) -> str:
+        if not figures["steps"]:
+            return ""
+        rows = format_html_join(
+            "",
+            "<tr><td>{}. {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    step["position"], step["kind"], step["entered"], step["waiting"], step["sent"],
+                    _by_reason(step["skipped"]), _by_reason(step["failed"]), step["converted"],
+                    _by_reason(step["exited"]),
+                )
+                for step in figures["steps"]
+            ),
+        )  # fmt: skip
+        return format_html(
+            '<table class="journey-step-counts"><caption>Per step (version {})</caption><thead><tr><th>step</th>'
+            "<th>entered</th><th>waiting</th><th>sent</th><th>skipped</th><th>failed</th><th>converted</th>"
+            "<th>exited</th></tr></thead><tbody>{}</tbody></table>",
+            figures["steps_version"],
+            rows,
+        )
 
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}

@@ -1,8 +1,11 @@
-"""Running due steps: any worker claims them with `FOR UPDATE SKIP LOCKED`, a batch per transaction.
+"""Running due steps: any worker claims a batch with `FOR UPDATE SKIP LOCKED` and runs it in one transaction.
 
-A step and the scheduling of the next one commit together, so a worker killed mid-batch leaves the batch
-pending for the next tick, and the outbox's idempotency key `enrollment:<id>:step:<n>` keeps a step run
-twice from sending twice. A step that raises is retried (a new attempt) and then skipped: it never stalls
+The common kinds (wait, wait until, send, branch) run together (campaigns/journeys/batch.py): one decision
+call and one outbox enqueue for all sends, the next steps and finished runs written set-wise. A batch and the
+scheduling of its next steps commit together, so a worker killed mid-batch leaves the batch pending for the
+next tick, and the outbox's idempotency key `enrollment:<id>:step:<n>` keeps a step run twice from sending
+twice. When the batch fails, its steps run one by one (`_execute`, each in a savepoint) so one bad step
+cannot hold back the others; a step that raises is retried (a new attempt) and then skipped: it never stalls
 the journey, and the outbox retries failed sends on its own.
 """
 
@@ -13,40 +16,50 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from audiences.models import Event, SegmentMembership
-from campaigns.journeys import exits, rules
-from campaigns.journeys.models import Condition, Enrollment, JourneyStep, StepKind, StepRun
-from campaigns.suppression import recipient_of, recipient_zone, would_be_decisions
-from messaging.models import Message
-from messaging.services.outbox import MessageRequest, messages_enqueue
-from promotions.code_patterns import codes_from_pattern
-from promotions.models import PromotionCode
+from campaigns.journeys import batch
+from campaigns.journeys.batch import message_key
+from campaigns.journeys.models import Enrollment, JourneyStep, JourneyStepTemplate, StepRun
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["message_key", "step_runs_due_drain", "step_runs_due_execute"]
+
 MAX_ATTEMPTS = 3
 RETRY_AFTER = timedelta(minutes=5)
-# A channel that cannot reach the customer: try the next template; when none can, the customer leaves.
-UNREACHABLE = {"no_address", "no_consent", "suppressed", "no_postal_address"}
-EXIT_REASONS = {"no_consent": "consent_withdrawn", "suppressed": "suppressed"}
+BATCH_SIZE = 500
+# What running a step reads of a claimed run's enrollment, customer and journey: a batch builds thousands of
+# model instances, and the customer's other columns would cost more than the rest of the step.
+CLAIMED_FIELDS = (
+    *(f.name for f in StepRun._meta.concrete_fields),
+    *(f"enrollment__{name}" for name in ("status", "exit_reason", "entered_at", "customer_id", "trigger_key")),
+    "enrollment__version__journey__code",
+    *(f"enrollment__customer__{name}" for name in ("email", "phone", "timezone", "store__timezone")),
+)
 
 
-def message_key(enrollment_id: int, position: int) -> str:
-    return f"enrollment:{enrollment_id}:step:{position}"
-
-
-def step_runs_due_execute(*, now: datetime | None = None, batch_size: int = 200) -> int:
+def step_runs_due_execute(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
     """Run one batch of due steps; returns how many were claimed (0: nothing due, or all taken)."""
     now = now or timezone.now()
     with transaction.atomic():
         runs = list(
             StepRun.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("enrollment__version__journey", "enrollment__customer__store")
+            .only(*CLAIMED_FIELDS)
             .filter(status=StepRun.Status.PENDING, run_at__lte=now)
             .order_by("run_at", "id")[:batch_size]
         )
         steps = _steps_of({run.enrollment.version_id for run in runs})
-        for run in runs:
+        together = [run for run in runs if _batched(run, steps)]
+        one_by_one = [run for run in runs if not _batched(run, steps)]
+        try:
+            with transaction.atomic():
+                outcomes = batch.Outcomes(now)
+                batch.steps_run(together, steps, outcomes)
+                outcomes.write()
+        except Exception:
+            logger.warning("A batch of %s journey steps failed; running them one by one", len(together), exc_info=True)
+            one_by_one = together + one_by_one
+        for run in one_by_one:
             try:
                 with transaction.atomic():
                     _execute(run, steps[run.enrollment.version_id], now)
@@ -56,7 +69,7 @@ def step_runs_due_execute(*, now: datetime | None = None, batch_size: int = 200)
     return len(runs)
 
 
-def step_runs_due_drain(*, now: datetime | None = None, batch_size: int = 200) -> int:
+def step_runs_due_drain(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
     """Run batches until nothing due is left unclaimed; returns how many steps ran."""
     total = 0
     while claimed := step_runs_due_execute(now=now, batch_size=batch_size):
@@ -64,11 +77,9 @@ def step_runs_due_drain(*, now: datetime | None = None, batch_size: int = 200) -
     return total
 
 
-def _steps_of(version_ids: set[int]) -> dict[int, dict[int, JourneyStep]]:
-    steps: dict[int, dict[int, JourneyStep]] = {version_id: {} for version_id in version_ids}
-    templates = Prefetch(
-        "step_templates", queryset=JourneyStep.step_templates.rel.related_model.objects.select_related("template")
-    )
+def _steps_of(version_ids: set[int]) -> batch.Steps:
+    steps: batch.Steps = {version_id: {} for version_id in version_ids}
+    templates = Prefetch("step_templates", queryset=JourneyStepTemplate.objects.select_related("template"))
     for step in (
         JourneyStep.objects.filter(version_id__in=version_ids).prefetch_related(templates).select_related("promotion")
     ):
@@ -76,22 +87,29 @@ def _steps_of(version_ids: set[int]) -> dict[int, dict[int, JourneyStep]]:
     return steps
 
 
+def _batched(run: StepRun, steps: batch.Steps) -> bool:
+    step = steps[run.enrollment.version_id].get(run.position)
+    return run.enrollment.status == Enrollment.Status.ACTIVE and step is not None and step.kind in batch.KINDS
+
+
 def _finish(run: StepRun, status: str, now: datetime, reason: str = "") -> None:
     run.status, run.reason, run.finished_at = status, reason, now
     run.save(update_fields=["status", "reason", "message_key", "finished_at"])
 
 
-def _schedule(enrollment: Enrollment, steps: dict[int, JourneyStep], after: int | None, at: datetime) -> None:
-    """Queue the first step past position `after` (None: the journey is done)."""
-    following = sorted(position for position in steps if after is not None and position > after)
-    if not following:
-        enrollment.status, enrollment.finished_at = Enrollment.Status.COMPLETED, at
-        enrollment.save(update_fields=["status", "finished_at"])
-        return
-    StepRun.objects.get_or_create(enrollment=enrollment, position=following[0], attempt=1, defaults={"run_at": at})
+def _schedule(enrollment: Enrollment, steps: dict[int, JourneyStep], after: int, at: datetime) -> None:
+    """Queue the first step past position `after` (none left: the journey is done)."""
+    outcomes = batch.Outcomes(at)
+    outcomes.schedule(enrollment, steps, after, at)
+    outcomes.write()
 
 
 def _execute(run: StepRun, steps: dict[int, JourneyStep], now: datetime) -> None:
+    """One claimed step on its own: the per-run dispatch point.
+
+    A kind in `batch.KINDS` runs as a batch of one (the path a failed batch falls back to); a step kind with a
+    module of its own is dispatched from here with the run, its version's steps and the moment, and uses
+    `_finish` and `_schedule` to record its outcome."""
     enrollment = run.enrollment
     if enrollment.status != Enrollment.Status.ACTIVE:
         _finish(run, StepRun.Status.CANCELLED, now, enrollment.exit_reason or enrollment.status)
@@ -101,76 +119,12 @@ def _execute(run: StepRun, steps: dict[int, JourneyStep], now: datetime) -> None
         _finish(run, StepRun.Status.SKIPPED, now, "step_removed")
         _schedule(enrollment, steps, run.position, now)
         return
-    if step.kind == StepKind.WAIT:
-        _finish(run, StepRun.Status.DONE, now)
-        _schedule(enrollment, steps, step.position, max(run.run_at + (step.wait or timedelta()), now))
-    elif step.kind == StepKind.WAIT_UNTIL:
-        zone_name = recipient_zone(enrollment.customer)
-        at = rules.next_local_time(now=now, at=step.local_time, zone_name=zone_name, next_day=step.next_day)
-        _finish(run, StepRun.Status.DONE, now)
-        _schedule(enrollment, steps, step.position, at)
-    elif step.kind == StepKind.BRANCH:
-        _finish(run, StepRun.Status.DONE, now, "condition_true" if _holds(step, enrollment) else "condition_false")
-        if run.reason == "condition_true":
-            _schedule(enrollment, steps, step.position, now)
-        elif step.else_position and step.else_position > step.position and step.else_position in steps:
-            _schedule(enrollment, steps, step.else_position - 1, now)
-        else:
-            exits.enrollments_exit(enrollments=[enrollment], reason="branch", now=now)
-    else:
-        _send(run, step, steps, now)
-
-
-def _holds(step: JourneyStep, enrollment: Enrollment) -> bool:
-    if step.condition == Condition.IN_SEGMENT:
-        return SegmentMembership.objects.filter(
-            segment_id=step.condition_segment_id, customer_id=enrollment.customer_id
-        ).exists()
-    return Event.objects.filter(
-        customer_id=enrollment.customer_id, type=step.condition_event_type, occurred_at__gte=enrollment.entered_at
-    ).exists()
-
-
-def _send(run: StepRun, step: JourneyStep, steps: dict[int, JourneyStep], now: datetime) -> None:
-    enrollment = run.enrollment
-    customer = enrollment.customer
-    templates = [link.template for link in step.step_templates.all()]
-    decisions = would_be_decisions(
-        customers=[recipient_of(customer)] * len(templates),
-        templates=templates,
-        topic=templates[0].topic,
-        moments=[now] * len(templates),
-    )
-    chosen = next(
-        (t for t, d in zip(templates, decisions, strict=True) if d.action != "skip" or d.reason not in UNREACHABLE),
-        None,
-    )
-    if chosen is None:
-        reason = decisions[0].reason
-        _finish(run, StepRun.Status.SKIPPED, now, reason)
-        exits.enrollments_exit(enrollments=[enrollment], reason=EXIT_REASONS.get(reason, reason), now=now)
+    if step.kind in batch.KINDS:
+        outcomes = batch.Outcomes(now)
+        batch.steps_run([run], {enrollment.version_id: steps}, outcomes)
+        outcomes.write()
         return
-    key = message_key(enrollment.pk, step.position)
-    context = {}
-    if step.promotion_id and not Message.objects.filter(idempotency_key=key).exists():
-        code = codes_from_pattern(step.coupon_pattern.upper(), 1)[0]
-        PromotionCode.objects.create(promotion_id=step.promotion_id, code=code, usage_limit=1)
-        context = {"coupon": {"code": code, "description": step.promotion.name}}
-    messages_enqueue(
-        requests=[
-            MessageRequest(
-                customer_id=customer.pk,
-                template=chosen,
-                idempotency_key=key,
-                context=context,
-                journey=enrollment.version.journey.code,
-                scheduled_for=now,
-            )
-        ]
-    )
-    run.message_key = key
-    _finish(run, StepRun.Status.DONE, now, chosen.channel)
-    _schedule(enrollment, steps, step.position, now)
+    raise ValueError(f"Unknown journey step kind {step.kind!r}.")
 
 
 def _retry_or_skip(run: StepRun, steps: dict[int, JourneyStep], now: datetime, error: str) -> None:

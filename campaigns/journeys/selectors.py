@@ -1,10 +1,12 @@
-"""Reads of journeys: the list, one journey, and its figures (entries by status, exits by reason, lift)."""
+"""Reads of journeys: the list, one journey, and its figures (entries by status, exits by reason, lift, and
+what happened at each step)."""
 
+from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 
-from campaigns.journeys.models import Enrollment, Journey, JourneyStep, JourneyStepTemplate, JourneyVersion
+from campaigns.journeys.models import Enrollment, Journey, JourneyStep, JourneyStepTemplate, JourneyVersion, StepRun
 from campaigns.lift import ArmOutcomes, measure_lift
 
 STEPS = Prefetch(
@@ -53,6 +55,7 @@ def journey_results(*, journey: Journey) -> dict:
         ArmOutcomes(arms["held"], arms["held_converted"], Decimal(0), Decimal(0)) if journey.holdout_percent else None,
     )
     conversion = lift.conversions
+    version = journey_current_version(journey=journey)
     return {
         "entered": arms["total"],
         "holdout": arms["held"],
@@ -73,4 +76,44 @@ def journey_results(*, journey: Journey) -> dict:
             else None
         ),
         "lift_message": lift.message,
+        "steps_version": version.number if version else None,
+        "steps": journey_step_counts(version=version) if version else [],
     }
+
+
+def journey_step_counts(*, version: JourneyVersion) -> list[dict]:
+    """What happened at each step of a version, in step order.
+
+    entered: enrollments that reached the step (its run was queued); waiting: still pending there; sent: a
+    message queued; skipped and failed attempts by reason; converted and exited (by reason): enrollments
+    whose journey ended while at this step (waiting for it or just past it). Holdouts reach no step."""
+    runs = StepRun.objects.filter(enrollment__version=version).order_by()
+    entered = dict(runs.values_list("position").annotate(n=Count("enrollment_id", distinct=True)))
+    by_status: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for position, status, reason, n in runs.values_list("position", "status", "reason").annotate(n=Count("id")):
+        by_status[position][status][reason] = n
+    sent = dict(runs.exclude(message_key="").values_list("position").annotate(n=Count("enrollment_id", distinct=True)))
+    last_step = StepRun.objects.filter(enrollment=OuterRef("pk")).order_by("-position").values("position")[:1]
+    ended: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for position, status, reason, n in (
+        Enrollment.objects.filter(version=version, status__in=[Enrollment.Status.CONVERTED, Enrollment.Status.EXITED])
+        .annotate(at=Subquery(last_step))
+        .order_by()
+        .values_list("at", "status", "exit_reason")
+        .annotate(n=Count("id"))
+    ):
+        ended[position][status][reason] = n
+    return [
+        {
+            "position": step.position,
+            "kind": step.kind,
+            "entered": entered.get(step.position, 0),
+            "waiting": sum(by_status[step.position][StepRun.Status.PENDING].values()),
+            "sent": sent.get(step.position, 0),
+            "skipped": dict(by_status[step.position][StepRun.Status.SKIPPED]),
+            "failed": dict(by_status[step.position][StepRun.Status.FAILED]),
+            "converted": sum(ended[step.position][Enrollment.Status.CONVERTED].values()),
+            "exited": dict(ended[step.position][Enrollment.Status.EXITED]),
+        }
+        for step in sorted(version.steps.all(), key=lambda step: step.position)
+    ]

@@ -1,94 +1,201 @@
-"""Time journey entry and the tick on the configured database, then remove what it made.
+"""Time journey entry and the tick on PostgreSQL at the issue's scale, then remove what it made.
 
-Entry: `--customers` cart events of distinct customers, each evaluated as the event task does. Tick: every
-enrollment's send step made due at once, drained by this one worker; lateness is how long after its `run_at`
-each step finished."""
+Tick: `--enrollments` active enrollments of a send-then-wait journey, `--due` of them with their send due
+(written in SQL), drained by `--workers` processes at once; each worker's claims are counted, so a step
+claimed twice would show as more claims than due steps. Lateness: how long after the tick began each due
+step finished. Entry: `--events` cart events of other customers, each processed as the event task does."""
 
+import multiprocessing
 import resource
 import statistics
 import time
+from datetime import timedelta
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand
-from django.db import connection
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audiences.models import Consent, Customer, Event
-from campaigns.journeys.entry import event_process
+from campaigns.journeys import entry
 from campaigns.journeys.execution import step_runs_due_drain
 from campaigns.journeys.models import Enrollment, Journey, JourneyStep, JourneyStepTemplate, JourneyVersion, StepRun
 from campaigns.journeys.services import journey_version_publish
 from messaging.models import Message, Template, TemplateTranslation
 
 PREFIX = "BENCH-J-"
+CODE = "bench_journey"
 
 
 class Command(BaseCommand):
-    help = "Time journey entry (one cart event per customer) and a tick draining every due send step."
+    help = "Time journey entry (cart events) and a tick of due send steps among many active enrollments."
 
     def add_arguments(self, parser):
-        parser.add_argument("--customers", type=int, default=10_000)
+        parser.add_argument("--enrollments", type=int, default=1_000_000)
+        parser.add_argument("--due", type=int, default=100_000)
+        parser.add_argument("--events", type=int, default=100_000)
+        parser.add_argument("--workers", type=int, default=1)
+        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="Leave what it made: for a throwaway database (deleting a million customers takes many minutes).",
+        )
 
-    def handle(self, *args, customers, **options):
-        template, journey = self._journey()
+    def handle(self, *args, enrollments, due, events, workers, batch_size, keep, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("bench_journeys measures PostgreSQL (DATABASE_URL=postgres://...).")
+        if not 0 < due <= enrollments:
+            raise CommandError("--due must be between 1 and --enrollments.")
+        template, version = self._journey()
         try:
-            people = self._customers(customers)
-            events = Event.objects.bulk_create(
-                Event(customer=c, type="bench_cart", occurred_at=timezone.now(), properties={"cart_id": str(c.pk)})
-                for c in people
-            )
             started = time.perf_counter()
-            for event in events:
-                event_process(event_id=event.pk)
-            entry_seconds = time.perf_counter() - started
-            entered = Enrollment.objects.filter(version__journey=journey).count()
-            started = time.perf_counter()
-            steps = step_runs_due_drain()
-            tick_seconds = time.perf_counter() - started
-            lateness = sorted(
-                (finished - due).total_seconds()
-                for due, finished in StepRun.objects.filter(
-                    enrollment__version__journey=journey, status="done"
-                ).values_list("run_at", "finished_at")
-            )
-            p95 = statistics.quantiles(lateness, n=20)[-1] if len(lateness) > 1 else 0.0
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            self._enrollments(version, enrollments, due)
             self.stdout.write(
-                f"{connection.vendor}: entry {entered:,} of {customers:,} events in {entry_seconds:.1f} s "
-                f"({entered / entry_seconds:,.0f}/s); tick {steps:,} due steps in {tick_seconds:.1f} s "
-                f"({steps / tick_seconds:,.0f} steps/s, one worker), p95 lateness {p95:.1f} s, "
-                f"peak memory {peak:.0f} MiB"
+                f"set-up: {enrollments:,} enrollments, {due:,} due in {time.perf_counter() - started:.0f} s"
             )
+            self._tick(version, due, workers, batch_size)
+            if events:
+                self._entry(version, events)
         finally:
-            self._remove(template, journey)
+            if not keep:
+                self._remove(template, version.journey)
 
-    def _journey(self) -> tuple[Template, Journey]:
-        template = Template.objects.create(code="bench_journey", name="bench", channel="sms")
+    def _tick(self, version: JourneyVersion, due: int, workers: int, batch_size: int) -> None:
+        tick_started = timezone.now()
+        started = time.perf_counter()
+        if workers == 1:
+            claims = [step_runs_due_drain(batch_size=batch_size)]
+        else:
+            connection.close()  # each worker opens its own connection
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                claims = pool.map(_drain, [batch_size] * workers)
+        seconds = time.perf_counter() - started
+        done = StepRun.objects.filter(enrollment__version=version, position=1, status=StepRun.Status.DONE)
+        lateness = sorted(
+            (finished - tick_started).total_seconds() for finished in done.values_list("finished_at", flat=True)
+        )
+        p95 = statistics.quantiles(lateness, n=20)[-1] if len(lateness) > 1 else 0.0
+        queued = Message.objects.filter(journey=CODE).count()
+        peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        total = sum(claims)
+        self.stdout.write(
+            f"tick: {total:,} steps claimed ({' + '.join(f'{c:,}' for c in claims)} by {workers} worker(s)) of "
+            f"{due:,} due, {queued:,} messages queued, in {seconds:.1f} s: {total / seconds:,.0f} steps/s, "
+            f"{total / seconds / workers:,.0f} per worker; p95 lateness {p95:.1f} s, max {lateness[-1]:.1f} s; "
+            f"peak memory {peak / 1024:.0f} MiB per process"
+        )
+
+    def _entry(self, version: JourneyVersion, events: int) -> None:
+        entry._tick_soon = lambda: None  # no worker listens: the wake-up each entry sends would pile up
+        _insert_select(
+            Customer,
+            {"external_id": f"'{PREFIX}E-' || n", "phone": "'+2558' || lpad(n::text, 8, '0')"},
+            f"generate_series(1, {int(events)}) AS n",
+        )
+        _insert_select(
+            Event,
+            {"customer_id": "c.id", "type": "'bench_cart'", "occurred_at": "now()",
+             "properties": "jsonb_build_object('cart_id', 'E' || c.id)"},
+            f"audiences_customer c WHERE c.external_id LIKE '{PREFIX}E-%%'",
+        )  # fmt: skip
+        started = time.perf_counter()
+        for event_id in Event.objects.filter(type="bench_cart").order_by("id").values_list("pk", flat=True).iterator():
+            entry.event_process(event_id=event_id)
+        seconds = time.perf_counter() - started
+        entered = Enrollment.objects.filter(version=version, trigger_key__startswith="E").count()
+        self.stdout.write(
+            f"entry: {entered:,} of {events:,} events entered in {seconds:.1f} s ({entered / seconds:,.0f}/s)"
+        )
+
+    def _journey(self) -> tuple[Template, JourneyVersion]:
+        template = Template.objects.create(code=CODE, name="bench", channel="sms")
         TemplateTranslation.objects.create(template=template, language="en", body="Your cart is waiting.")
-        journey = Journey.objects.create(code="bench_journey", name="bench", holdout_percent=Decimal(0), active=True)
+        journey = Journey.objects.create(code=CODE, name="bench", holdout_percent=Decimal(0), active=True)
         version = JourneyVersion.objects.create(
             journey=journey, event_type="bench_cart", key_property="cart_id", reentry="per_key"
         )
         step = JourneyStep.objects.create(version=version, position=1, kind="send")
         JourneyStepTemplate.objects.create(step=step, template=template, order=1)
-        journey_version_publish(version=version)
-        return template, journey
+        JourneyStep.objects.create(version=version, position=2, kind="wait", wait=timedelta(days=1))
+        return template, journey_version_publish(version=version)
 
-    def _customers(self, count: int) -> list[Customer]:
-        people = Customer.objects.bulk_create(
-            Customer(external_id=f"{PREFIX}{n}", phone=f"+2557{n:08d}", timezone="Africa/Dar_es_Salaam")
-            for n in range(count)
-        )
-        Consent.objects.bulk_create(
-            Consent(customer=c, channel="sms", status="opted_in", source="bench", recorded_at=timezone.now())
-            for c in people
-        )
-        return people
+    def _enrollments(self, version: JourneyVersion, count: int, due: int) -> None:
+        """`count` consenting customers enrolled with their send pending, the first `due` of them due now."""
+        with transaction.atomic():
+            _insert_select(
+                Customer,
+                {"external_id": f"'{PREFIX}' || n", "phone": "'+2557' || lpad(n::text, 8, '0')",
+                 "timezone": "'Africa/Dar_es_Salaam'"},
+                f"generate_series(1, {int(count)}) AS n",
+            )  # fmt: skip
+            bench = f"audiences_customer c WHERE c.external_id LIKE '{PREFIX}%%'"
+            _insert_select(
+                Consent,
+                {"customer_id": "c.id", "channel": "'sms'", "status": "'opted_in'", "source": "'bench'",
+                 "recorded_at": "now()"},
+                bench,
+            )  # fmt: skip
+            _insert_select(
+                Enrollment,
+                {"version_id": str(version.pk), "customer_id": "c.id", "trigger_key": "'C' || c.id",
+                 "status": "'active'", "bucket": "50", "entered_at": "now()"},
+                bench,
+            )  # fmt: skip
+            first = Enrollment.objects.filter(version=version).order_by("id").values_list("pk", flat=True).first()
+            _insert_select(
+                StepRun,
+                {"enrollment_id": "e.id", "position": "1", "attempt": "1",
+                 "run_at": f"CASE WHEN e.id < {first + due} THEN now() ELSE now() + interval '1 day' END"},
+                f"{Enrollment._meta.db_table} e WHERE e.version_id = {version.pk}",
+            )  # fmt: skip
+        with connection.cursor() as cursor:
+            for model in (Customer, Consent, Enrollment, StepRun):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
 
     def _remove(self, template: Template, journey: Journey) -> None:
-        StepRun.objects.filter(enrollment__version__journey=journey).delete()
-        Enrollment.objects.filter(version__journey=journey).delete()
-        Message.objects.filter(template=template).delete()
+        """In SQL: the ORM would load a million rows to cascade their deletion."""
+        tables = {model.__name__: model._meta.db_table for model in (StepRun, Enrollment, JourneyVersion, Message)}
+        enrollments = (
+            "SELECT id FROM {Enrollment} WHERE version_id IN (SELECT id FROM {JourneyVersion} WHERE journey_id = %s)"
+        )
+        customers = "SELECT id FROM audiences_customer WHERE external_id LIKE %s"
+        statements = [
+            ("DELETE FROM {StepRun} WHERE enrollment_id IN (" + enrollments + ")", [journey.pk]),  # noqa: S608 - table names from the models
+            ("DELETE FROM {Enrollment} WHERE id IN (" + enrollments + ")", [journey.pk]),  # noqa: S608
+            ("DELETE FROM {Message} WHERE template_id = %s", [template.pk]),
+            *(
+                (f"DELETE FROM {model._meta.db_table} WHERE customer_id IN ({customers})", [f"{PREFIX}%"])  # noqa: S608
+                for model in (Event, Consent)
+            ),
+            ("DELETE FROM audiences_customer WHERE external_id LIKE %s", [f"{PREFIX}%"]),
+        ]
+        with transaction.atomic(), connection.cursor() as cursor:
+            for statement, params in statements:
+                cursor.execute(statement.format(**tables), params)
         journey.delete()
         template.delete()
-        Customer.objects.filter(external_id__startswith=PREFIX).delete()
+
+
+def _drain(batch_size: int) -> int:
+    try:
+        return step_runs_due_drain(batch_size=batch_size)
+    finally:
+        connection.close()
+
+
+def _insert_select(model, expressions: dict[str, str], source: str) -> int:
+    """INSERT one row of `model` per row of `source`: the given SQL expressions, model defaults elsewhere."""
+    now = timezone.now()
+    fixed = [f for f in model._meta.concrete_fields if not f.primary_key and f.column not in expressions]
+    values = [
+        now
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        else f.get_db_prep_save(f.get_default(), connection)
+        for f in fixed
+    ]
+    columns = ", ".join([*expressions, *(f.column for f in fixed)])
+    selected = ", ".join([*expressions.values(), *(["%s"] * len(fixed))])
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({columns}) SELECT {selected} FROM {source}", values)  # noqa: S608
+        return cursor.rowcount

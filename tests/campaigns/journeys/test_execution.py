@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from campaigns.journeys import entry, execution
+from audiences.models import Event
+from campaigns.journeys import batch, entry, execution
 from campaigns.journeys.entry import journey_enter
 from campaigns.journeys.execution import step_runs_due_drain, step_runs_due_execute
 from campaigns.journeys.models import Enrollment, StepRun
@@ -33,14 +34,14 @@ def test_a_step_run_twice_sends_once_with_one_coupon(sms_template, code_promotio
 def test_a_failing_send_neither_stalls_the_others_nor_the_journey(sms_template, clock, monkeypatch):
     version = journey_of("flaky", [("send", {}, [sms_template]), ("wait", {"wait": timedelta(hours=1)}, [])])
     broken, fine = people(2)
-    real_enqueue = execution.messages_enqueue
+    real_enqueue = batch.messages_enqueue
 
     def enqueue(*, requests):
         if any(request.customer_id == broken.pk for request in requests):
             raise ConnectionError("provider down")
         return real_enqueue(requests=requests)
 
-    monkeypatch.setattr(execution, "messages_enqueue", enqueue)
+    monkeypatch.setattr(batch, "messages_enqueue", enqueue)
     for customer in (broken, fine):
         journey_enter(version=version, customer_id=customer.pk, now=clock.now)
     step_runs_due_drain()
@@ -98,3 +99,25 @@ def test_two_workers_draining_at_once_run_each_step_once(sms_template, clock, mo
     assert sum(ran) == 300
     assert Message.objects.filter(journey="parallel").count() == 300
     assert StepRun.objects.filter(status="done").count() == 300
+
+
+def test_a_batch_of_branches_counts_only_events_since_each_entry(sms_template, clock):
+    version = journey_of(
+        "since-entry",
+        [
+            ("wait", {"wait": timedelta(hours=1)}, []),
+            ("branch", {"condition": "event_happened", "condition_event_type": "viewed"}, []),
+            ("send", {}, [sms_template]),
+        ],
+    )
+    before, since, never = people(3)
+    Event.objects.create(customer=before, type="viewed", occurred_at=clock.now - timedelta(minutes=1))
+    for customer in (before, since, never):
+        journey_enter(version=version, customer_id=customer.pk, now=clock.now)
+    Event.objects.create(customer=since, type="viewed", occurred_at=clock.advance(minutes=30))
+    clock.advance(minutes=30)
+    step_runs_due_drain()
+    sent = set(Message.objects.values_list("customer_id", flat=True))
+    assert sent == {since.pk}, "only the event after entering counts"
+    exits = dict(Enrollment.objects.values_list("customer_id", "exit_reason"))
+    assert exits == {before.pk: "branch", since.pk: "", never.pk: "branch"}
