@@ -247,7 +247,9 @@ def _launch_batch(campaign: Campaign, plan: Plan, batch_size: int, *, now: datet
     arms = [plan.arms[bucket] for bucket in buckets]
     treatment = treat(campaign, plan, customers, buckets, arms, now)
     assignments_write(campaign_id=campaign_id, frozen=treatment.frozen, now=now)
-    messages_enqueue(requests=treatment.requests)
+    # Their keys are new: these customers' assignments were just written under the (campaign, customer) unique
+    # constraint, so nobody in the batch was queued by this campaign before.
+    messages_enqueue(requests=treatment.requests, keys_are_new=True)
 
     if treatment.frozen:
         campaign.launch_cursor = treatment.frozen[-1].customer_id

@@ -7,13 +7,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
 from campaigns import lifecycle, scheduling
-from campaigns.models import Campaign, Variant
+from campaigns.models import Campaign, TestFallback, TestMetric, Variant
 from campaigns.selectors import reference_zone
-from config.errors import Conflict
+from campaigns.staged_test import bucket_layout
+from config.errors import Conflict, DomainError
 from messaging.models import Channel, TemplateKind
 from messaging.services.holds import campaign_messages_drop, campaign_messages_hold, campaign_messages_release
 from promotions.code_patterns import InvalidPattern, validate_pattern
@@ -40,6 +42,10 @@ SCALAR_FIELDS = (
     "price_per_sms_segment",
     "price_per_whatsapp",
     "requires_approval",
+    "test_percent",
+    "test_wait_hours",
+    "test_metric",
+    "test_fallback",
 )
 RELATION_FIELDS = ("stores", "include_segments", "exclude_segments", "promotions")
 # What may still change once a campaign has started.
@@ -92,6 +98,7 @@ def campaign_validate(campaign: Campaign, variants: list[dict]) -> None:
         except InvalidPattern as exc:
             errors["coupon_pattern"] = [str(exc)]
     errors.update(_variant_errors(campaign, variants))
+    errors.update(_staged_test_errors(campaign, variants))
     if errors:
         raise ValidationError(errors)
 
@@ -127,6 +134,36 @@ def _variant_errors(campaign: Campaign, variants: list[dict]) -> dict[str, list[
     if campaign.type == Campaign.Type.BROADCAST and not variants:
         problems.append("A broadcast needs at least one variant with a template.")
     return {"variants": problems} if problems else {}
+
+
+def _staged_test_errors(campaign: Campaign, variants: list[dict]) -> dict[str, list[str]]:
+    """ "Test on X%, wait N hours, send the winner to the rest": at least two variants and room for the rest."""
+    errors: dict[str, list[str]] = {}
+    if campaign.test_metric not in TestMetric.values:
+        errors["test_metric"] = [f"One of: {', '.join(TestMetric.values)} (never opens)."]
+    if campaign.test_fallback not in TestFallback.values:
+        errors["test_fallback"] = [f"One of: {', '.join(TestFallback.values)}."]
+    if not isinstance(campaign.test_wait_hours, int) or not 0 <= campaign.test_wait_hours <= 24 * 60:
+        errors["test_wait_hours"] = ["A whole number of hours from 0 to 1440."]
+    if campaign.test_percent is None:
+        return errors
+    if campaign.type != Campaign.Type.BROADCAST or len(variants) < 2:
+        errors.setdefault("test_percent", []).append("A staged test needs a broadcast with at least two variants.")
+    holdout = Decimal(campaign.holdout_percent or 0)
+    if not Decimal(0) < Decimal(campaign.test_percent) < Decimal(100) - holdout:
+        errors.setdefault("test_percent", []).append(
+            f"Above 0 and below {Decimal(100) - holdout} (100 minus the holdout), so that a rest is left."
+        )
+    elif "test_percent" not in errors:
+        try:
+            bucket_layout(
+                [(variant["name"], variant.get("weight", 1)) for variant in variants],
+                holdout_percent=holdout,
+                test_percent=Decimal(campaign.test_percent),
+            )
+        except DomainError as problem:
+            errors["test_percent"] = [problem.message]
+    return errors
 
 
 def _variants_write(campaign: Campaign, variants: list[dict]) -> None:
@@ -240,6 +277,12 @@ def _launch_enqueue(campaign_id: int) -> None:
     transaction.on_commit(lambda: campaign_launch_task.delay(campaign_id))
 
 
+def _remainder_enqueue(campaign_id: int) -> None:
+    from campaigns.tasks import campaign_remainder_task  # as above
+
+    transaction.on_commit(lambda: campaign_remainder_task.delay(campaign_id))
+
+
 def launch_moment(campaign: Campaign) -> datetime | None:
     if campaign.starts_at is None:
         return None
@@ -320,7 +363,7 @@ def campaigns_lifecycle_advance(*, now: datetime | None = None) -> dict[str, int
     """The minute tick: start due campaigns, end or expire those whose window passed, resume stalled
     launches. Each campaign in its own transaction, re-read under its lock: safe to run twice or at once."""
     now = now or timezone.now()
-    done = {"started": 0, "expired": 0, "completed": 0, "resumed": 0}
+    done = {"started": 0, "expired": 0, "completed": 0, "resumed": 0, "released": 0}
     for campaign_id in Campaign.objects.filter(status=Campaign.Status.SCHEDULED).values_list("pk", flat=True):
         with transaction.atomic():
             campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
@@ -356,4 +399,15 @@ def campaigns_lifecycle_advance(*, now: datetime | None = None) -> dict[str, int
             Campaign.objects.filter(pk=campaign_id).update(launch_touched_at=now)
             _launch_enqueue(campaign_id)
         done["resumed"] += 1
+    # Staged tests whose wait is over: decide and send the winner to the rest (again if a worker died).
+    for campaign_id in Campaign.objects.filter(
+        Q(remainder_touched_at__isnull=True) | Q(remainder_touched_at__lt=stale),
+        status=Campaign.Status.RUNNING,
+        test_decide_at__lte=now,
+        remainder_finished_at__isnull=True,
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            Campaign.objects.filter(pk=campaign_id).update(remainder_touched_at=now)
+            _remainder_enqueue(campaign_id)
+        done["released"] += 1
     return done
