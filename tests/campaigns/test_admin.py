@@ -33,6 +33,11 @@ def campaign_form(segment, template, **changes) -> dict:
         "price_per_email": "0.10",
         "price_per_sms_segment": "0.35",
         "price_per_whatsapp": "0.80",
+        # The staged test's fields as the form shows them: not staged.
+        "test_percent": "",
+        "test_wait_hours": "24",
+        "test_metric": "click",
+        "test_fallback": "first_variant",
         "variants-TOTAL_FORMS": "1",
         "variants-INITIAL_FORMS": "0",
         "variants-MIN_NUM_FORMS": "0",

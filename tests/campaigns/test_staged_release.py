@@ -25,7 +25,7 @@ from tests.campaigns.conftest import people, segment_of
 
 pytestmark = pytest.mark.django_db
 
-SALT = "staged-test-fixed-salt"  # fixed, so the arm sizes (and the sample-ratio check) are the same every run
+SALT = "staged-test-fixed-salt"  # buckets then vary only with the campaign's id
 
 
 def every_fifth_declines(n: int) -> bool:
@@ -161,8 +161,8 @@ def test_a_sample_ratio_mismatch_blocks_the_winner_and_nothing_is_sent_when_so_c
     campaign_launch_run(campaign_id=campaign.pk)
     campaign.refresh_from_db()
     click(campaign, "B", 0.30)
-    # Something lost most of A's arm (as a broken link or a filter would): the arms no longer match the weights.
-    lost = list(Assignment.objects.filter(campaign=campaign, variant__name="A").values_list("pk", flat=True)[:300])
+    # Something lost 150 of A's ~400 (as a broken link or a filter would): the arms no longer match the weights.
+    lost = list(Assignment.objects.filter(campaign=campaign, variant__name="A").values_list("pk", flat=True)[:150])
     Assignment.objects.filter(pk__in=lost).delete()
     before = Message.objects.filter(campaign_id=campaign.pk).count()
     campaign_remainder_run(campaign_id=campaign.pk, now=campaign.test_decide_at)
