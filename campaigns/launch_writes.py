@@ -38,6 +38,7 @@ def assignments_write(*, campaign_id: int, frozen: list[Frozen], now: datetime) 
         )
         return
     with (
+        connection.wrap_database_errors,  # a second freeze is Django's IntegrityError, as on the ORM path
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {Assignment._meta.db_table} ({_COLUMNS}) FROM STDIN") as copy,
     ):

@@ -153,6 +153,7 @@ def _copy_new_chunk(chunk: list[MessageRequest], now: datetime) -> int:
     tail = tuple(default_values)  # prepared for the database by their fields (JSON as Jsonb)
     columns = ", ".join([*_REQUESTED, *(field.column for field in defaults)])
     with (
+        connection.wrap_database_errors,  # a known key is Django's IntegrityError, as from any other write
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {Message._meta.db_table} ({columns}) FROM STDIN") as copy,
     ):
