@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
 from campaigns import lifecycle, scheduling
-from campaigns.models import Campaign, TestFallback, TestMetric, Variant
+from campaigns.models import Campaign, Variant
 from campaigns.selectors import reference_zone
-from campaigns.staged_test import bucket_layout
-from config.errors import Conflict, DomainError
+from campaigns.staged_test import staged_test_errors
+from config.errors import Conflict
 from messaging.models import Channel, TemplateKind
 from messaging.services.holds import campaign_messages_drop, campaign_messages_hold, campaign_messages_release
 from promotions.code_patterns import InvalidPattern, validate_pattern
@@ -98,7 +98,17 @@ def campaign_validate(campaign: Campaign, variants: list[dict]) -> None:
         except InvalidPattern as exc:
             errors["coupon_pattern"] = [str(exc)]
     errors.update(_variant_errors(campaign, variants))
-    errors.update(_staged_test_errors(campaign, variants))
+    errors.update(
+        staged_test_errors(
+            test_percent=campaign.test_percent,
+            holdout_percent=campaign.holdout_percent,
+            wait_hours=campaign.test_wait_hours,
+            metric=campaign.test_metric,
+            fallback=campaign.test_fallback,
+            variant_weights=[(variant.get("name"), variant.get("weight", 1)) for variant in variants],
+            broadcast=campaign.type == Campaign.Type.BROADCAST,
+        )
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -134,36 +144,6 @@ def _variant_errors(campaign: Campaign, variants: list[dict]) -> dict[str, list[
     if campaign.type == Campaign.Type.BROADCAST and not variants:
         problems.append("A broadcast needs at least one variant with a template.")
     return {"variants": problems} if problems else {}
-
-
-def _staged_test_errors(campaign: Campaign, variants: list[dict]) -> dict[str, list[str]]:
-    """ "Test on X%, wait N hours, send the winner to the rest": at least two variants and room for the rest."""
-    errors: dict[str, list[str]] = {}
-    if campaign.test_metric not in TestMetric.values:
-        errors["test_metric"] = [f"One of: {', '.join(TestMetric.values)} (never opens)."]
-    if campaign.test_fallback not in TestFallback.values:
-        errors["test_fallback"] = [f"One of: {', '.join(TestFallback.values)}."]
-    if not isinstance(campaign.test_wait_hours, int) or not 0 <= campaign.test_wait_hours <= 24 * 60:
-        errors["test_wait_hours"] = ["A whole number of hours from 0 to 1440."]
-    if campaign.test_percent is None:
-        return errors
-    if campaign.type != Campaign.Type.BROADCAST or len(variants) < 2:
-        errors.setdefault("test_percent", []).append("A staged test needs a broadcast with at least two variants.")
-    holdout = Decimal(campaign.holdout_percent or 0)
-    if not Decimal(0) < Decimal(campaign.test_percent) < Decimal(100) - holdout:
-        errors.setdefault("test_percent", []).append(
-            f"Above 0 and below {Decimal(100) - holdout} (100 minus the holdout), so that a rest is left."
-        )
-    elif "test_percent" not in errors:
-        try:
-            bucket_layout(
-                [(variant["name"], variant.get("weight", 1)) for variant in variants],
-                holdout_percent=holdout,
-                test_percent=Decimal(campaign.test_percent),
-            )
-        except DomainError as problem:
-            errors["test_percent"] = [problem.message]
-    return errors
 
 
 def _variants_write(campaign: Campaign, variants: list[dict]) -> None:
