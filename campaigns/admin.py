@@ -73,6 +73,10 @@ class CampaignAdmin(CampaignResultsAdminMixin, admin.ModelAdmin):
         ("Audience", {"fields": ["include_segments", "exclude_segments", "consent_topic", "stores", "channels"]}),
         ("Offer and test", {"fields": ["promotions", "coupon_pattern", "holdout_percent"]}),
         (
+            "Staged test: test on X%, wait N hours, send the winner to the rest",
+            {"fields": ["test_percent", "test_wait_hours", "test_metric", "test_fallback", "staged_test"]},
+        ),
+        (
             "Budget",
             {
                 "fields": [
@@ -101,7 +105,7 @@ class CampaignAdmin(CampaignResultsAdminMixin, admin.ModelAdmin):
     ]
     always_read_only = [
         "status", "live_audience", "progress", "results_link", "sending_cost", "budget_alerted_at",
-        "budget_exhausted_at", "approved_by", "approved_at",
+        "budget_exhausted_at", "approved_by", "approved_at", "staged_test",
     ]  # fmt: skip
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -151,6 +155,22 @@ class CampaignAdmin(CampaignResultsAdminMixin, admin.ModelAdmin):
                 ("skipped", skipped),
             ]
         )
+
+    @admin.display(description="staged test")
+    def staged_test(self, campaign):
+        status = selectors.staged_test_status(campaign) if campaign.pk else None
+        if status is None:
+            return "None: every variant goes to everyone treated at once (set the test share to stage it)."
+        rows = [("state", status["state"])]
+        if status["decide_at"]:
+            rows.append(("decides at", status["decide_at"]))
+        if status["decided_at"]:
+            rows += [("winner sent to the rest", status["winner"] or "none"), ("why", status["decision"])]
+        rows += [
+            ("rest still waiting", f"{status['remainder_waiting']:,}"),
+            ("rest queued", f"{status['remainder_queued']:,}"),
+        ]
+        return _table(rows)
 
     def save_model(self, request, obj, form, change):
         """Saved with its variants in save_related, by the service (one transaction, one validation)."""

@@ -1,5 +1,7 @@
 """The demo's campaign: a win-back SMS broadcast to `inactive_90d` with a 30% comeback code each and a 10%
-holdout, launched at seeding. Its launch is a background task: `make run` refreshes the segments before it
+holdout, launched at seeding. It is a staged test of two wordings (the guide's SMS and a shorter one): 20% of
+the audience gets them first, and a day later the winner (or, without one, the guide's) goes to the rest.
+Its launch is a background task: `make run` refreshes the segments before it
 starts the worker, which then freezes the segment's members and queues their messages. A campaign of the
 same name already there is kept."""
 
@@ -10,7 +12,7 @@ from django.db import transaction
 from audiences.models import Segment
 from campaigns.models import Campaign
 from campaigns.services import campaign_create, campaign_launch
-from messaging.models import Message, Template
+from messaging.models import Message, Template, TemplateTranslation
 from promotions.models import Promotion
 from promotions.services.definitions import promotion_create
 
@@ -43,10 +45,37 @@ def demo_campaign_launch() -> Campaign | None:
         coupon_pattern="WB-####-####",
         currency="BDT",
         budget=Decimal("5000.00"),
-        variants=[{"name": "A", "weight": 1, "template": template, "promotion": promotion}],
+        variants=[
+            {"name": "A", "weight": 1, "template": template, "promotion": promotion},
+            {"name": "B (short)", "weight": 1, "template": _short_template(template), "promotion": promotion},
+        ],
+        test_percent=Decimal(20),
+        test_wait_hours=24,
+        test_metric="click",
+        test_fallback="first_variant",
     )
     campaign_launch(campaign=campaign)
     return campaign
+
+
+def _short_template(guide: Template) -> Template:
+    """The demo's second wording: the same offer in fewer words."""
+    template, created = Template.objects.get_or_create(
+        code="demo_comeback_short",
+        defaults={
+            "name": "Comeback, short (demo A/B)",
+            "channel": guide.channel,
+            "kind": guide.kind,
+            "topic": guide.topic,
+        },
+    )
+    if created:
+        TemplateTranslation.objects.create(
+            template=template,
+            language="en",
+            body="30% off to come back: code {{ coupon.code }}. Reply STOP to opt out.",
+        )
+    return template
 
 
 def demo_campaign_remove() -> None:

@@ -7,7 +7,7 @@ launch waits for the row, then starts after the first one's cursor: nobody is as
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,11 +15,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaigns import costs, lifecycle, scheduling
-from campaigns.assignment import bucket_of, holdout_buckets, pick
+from campaigns.assignment import BUCKETS, bucket_of, holdout_buckets, pick
 from campaigns.launch_writes import Frozen, assignments_write
 from campaigns.models import Assignment, Campaign, Variant
 from campaigns.selectors import budget_spent, launch_recipients, reference_zone
 from campaigns.signals import campaign_budget_alert
+from campaigns.staged_test import ArmKind, bucket_layout
 from campaigns.suppression import Recipient, would_be_decisions
 from messaging.models import Channel
 from messaging.services.outbox import MessageRequest, messages_enqueue
@@ -28,6 +29,9 @@ from promotions.code_patterns import codes_from_pattern
 from promotions.models import PromotionCode
 
 BUDGET_EXHAUSTED = "budget_exhausted"
+
+
+REMAINDER = -1  # the arm of a staged test's rest: assigned the winner later (campaigns/remainder.py)
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,10 @@ class Plan:
     message_costs: list[Decimal]  # per variant
     wall: datetime | None  # the local send time, when each recipient gets it in their own zone
     sends: bool
+    # Per bucket, worked out once instead of per customer: its arm (a variant's index, None for the holdout,
+    # REMAINDER for a staged test's rest) and the variant a held-out bucket would have got.
+    arms: tuple[int | None, ...]
+    shadows: tuple[int, ...]
 
     @classmethod
     def of(cls, campaign: Campaign) -> "Plan":
@@ -49,17 +57,34 @@ class Plan:
         wall = None
         if campaign.send_mode == Campaign.SendMode.RECIPIENT_LOCAL_TIME and campaign.starts_at:
             wall = scheduling.wall_clock(campaign.starts_at, reference_zone(campaign))
+        weights = [variant.weight for variant in variants]
+        holdout = holdout_buckets(campaign.holdout_percent)
         return cls(
             variants=variants,
-            weights=[variant.weight for variant in variants],
-            holdout=holdout_buckets(campaign.holdout_percent),
+            weights=weights,
+            holdout=holdout,
             message_costs=[
                 prices.message(variant.template.channel, _sms_segments(variant)) if sends else Decimal(0)
                 for variant in variants
             ],
             wall=wall,
             sends=sends,
+            arms=_arms(campaign, weights, holdout),
+            shadows=tuple(pick(bucket, holdout=0, weights=weights) for bucket in range(BUCKETS)),
         )
+
+
+def _arms(campaign: Campaign, weights: list[int], holdout: int) -> tuple[int | None, ...]:
+    if not campaign.staged:
+        return tuple(pick(bucket, holdout=holdout, weights=weights) for bucket in range(BUCKETS))
+    layout = bucket_layout(
+        [(str(index), weight) for index, weight in enumerate(weights)],
+        holdout_percent=campaign.holdout_percent,
+        test_percent=campaign.test_percent,
+    )
+    kinds = {ArmKind.HOLDOUT: None, ArmKind.REMAINDER: REMAINDER}
+    arms = (layout.arm_for(bucket) for bucket in range(BUCKETS))
+    return tuple(int(arm.variant) if arm.kind == ArmKind.VARIANT else kinds[arm.kind] for arm in arms)
 
 
 def _sms_segments(variant: Variant) -> int:
@@ -84,39 +109,52 @@ def campaign_launch_run(*, campaign_id: int, batch_size: int | None = None) -> C
                 return campaign
 
 
-def _launch_batch(campaign: Campaign, plan: Plan, batch_size: int, *, now: datetime) -> bool:
-    """Freeze and queue the next batch; False once the launch is finished."""
-    customers = launch_recipients(campaign, after=campaign.launch_cursor, limit=batch_size)
-    if not customers:
-        _finish(campaign, now)
-        return False
-    salt, campaign_id = campaign.salt, campaign.pk
-    buckets = [bucket_of(salt=salt, campaign_id=campaign_id, customer_id=c.pk) for c in customers]
-    arms = [pick(bucket, holdout=plan.holdout, weights=plan.weights) for bucket in buckets]
-    # The holdout's would-be message: the variant its bucket picks with no holdout (stable, weighted).
-    shadows = [
-        arm if arm is not None else pick(bucket, holdout=0, weights=plan.weights)
-        for arm, bucket in zip(arms, buckets, strict=True)
-    ]
-    moments = _send_moments(campaign, plan, customers, now)
-    decisions = (
-        would_be_decisions(
-            customers=customers,
-            templates=[plan.variants[index].template for index in shadows],
-            topic=campaign.consent_topic,
-            moments=moments,
-        )
-        if plan.sends
-        else [None] * len(customers)
-    )
+@dataclass
+class Treatment:
+    """A batch's outcome: its assignments, its messages, and what to add to the campaign's counters."""
 
-    # The budget: messages in customer order until the next one would not fit; the rest of the audience
-    # (both arms, so the comparison stays fair) is left unfrozen.
+    frozen: list[Frozen]
+    requests: list[MessageRequest]
+    held_out: int
+    queued: int
+    skipped: dict[str, int]
+    holdout_skipped: dict[str, int]
+    cost: Decimal
+    spent_before: Decimal
+    budget_cut: bool  # the budget ran out inside this batch: the customers after the cut are left alone
+
+
+def treat(
+    campaign: Campaign, plan: Plan, customers: list[Recipient], buckets: list[int], arms: list[int | None], now
+) -> Treatment:
+    """Decide, for each customer in order, their assignment and message (campaign launch and staged release).
+
+    `arms[i]`: a variant's index, None for the holdout, REMAINDER for a staged test's rest (no decision yet).
+    """
+    campaign_id = campaign.pk
+    moments = _send_moments(campaign, plan, customers, now)
+    # Everyone but the remainder is decided, the holdout on the message its bucket would have got.
+    decided = [i for i, arm in enumerate(arms) if arm != REMAINDER]
+    decisions: list = [None] * len(customers)
+    if plan.sends and decided:
+        found = would_be_decisions(
+            customers=[customers[i] for i in decided],
+            templates=[
+                plan.variants[arms[i] if arms[i] is not None else plan.shadows[buckets[i]]].template for i in decided
+            ],
+            topic=campaign.consent_topic,
+            moments=[moments[i] for i in decided],
+        )
+        for i, decision in zip(decided, found, strict=True):
+            decisions[i] = decision
+
+    # The budget: messages in customer order until the next one would not fit; the rest of the batch
+    # (both arms, so the comparison stays fair) is left as it was.
     spent = budget_spent(campaign) if campaign.budget is not None else campaign.sending_cost
     to_send = [
         i
         for i, (arm, decision) in enumerate(zip(arms, decisions, strict=True))
-        if arm is not None and decision and decision.action != "skip"
+        if arm is not None and arm != REMAINDER and decision and decision.action != "skip"
     ]
     fitting = costs.affordable(
         costs=[plan.message_costs[arms[i]] for i in to_send], budget=campaign.budget, spent=spent
@@ -128,6 +166,7 @@ def _launch_batch(campaign: Campaign, plan: Plan, batch_size: int, *, now: datet
     skipped, holdout_skipped, held_out = dict(campaign.skipped), dict(campaign.holdout_skipped), 0
     queued_per_arm = [0] * len(plan.variants)
     coupons = _coupons(campaign, plan, [i for i in to_send if i < cutoff], arms)
+    contexts = [{} for _variant in plan.variants]
     for i in range(cutoff):
         customer_id, arm, decision = customers[i].pk, arms[i], decisions[i]
         reason = decision.reason if decision else ""
@@ -136,6 +175,9 @@ def _launch_batch(campaign: Campaign, plan: Plan, batch_size: int, *, now: datet
             if decision and decision.action == "skip":
                 holdout_skipped[reason] = holdout_skipped.get(reason, 0) + 1
             frozen.append(Frozen(customer_id, buckets[i], None, Assignment.Status.HOLDOUT, reason, ""))
+            continue
+        if arm == REMAINDER:
+            frozen.append(Frozen(customer_id, buckets[i], None, Assignment.Status.REMAINDER, "", ""))
             continue
         variant = plan.variants[arm]
         if not plan.sends:
@@ -152,46 +194,70 @@ def _launch_batch(campaign: Campaign, plan: Plan, batch_size: int, *, now: datet
                     customer_id=customer_id,
                     template=variant.template,
                     idempotency_key=f"campaign:{campaign_id}:{variant.pk}:{customer_id}",
-                    context={"coupon": {"code": coupon, "description": variant.promotion.name}} if coupon else {},
+                    context={"coupon": {"code": coupon, "description": variant.promotion.name}}
+                    if coupon
+                    else contexts[arm],
                     campaign_id=campaign_id,
                     variant=variant.name,
                     scheduled_for=moments[i],
                 )
             )
         frozen.append(Frozen(customer_id, buckets[i], variant.pk, status, reason, coupons.get(i, "")))
-    assignments_write(campaign_id=campaign_id, frozen=frozen, now=now)
-    messages_enqueue(requests=requests)
-
     cost = sum((count * price for count, price in zip(queued_per_arm, plan.message_costs, strict=True)), Decimal(0))
-    campaign.launch_cursor = customers[cutoff - 1].pk if cutoff else campaign.launch_cursor
-    campaign.frozen += len(frozen)
-    campaign.held_out += held_out
-    campaign.queued += sum(queued_per_arm)
-    campaign.skipped, campaign.holdout_skipped = skipped, holdout_skipped
-    campaign.sending_cost += cost
-    campaign.launch_touched_at = now
-    fields = [
-        "launch_cursor",
-        "frozen",
-        "held_out",
-        "queued",
-        "skipped",
-        "holdout_skipped",
-        "sending_cost",
-        "launch_touched_at",
-    ]
+    return Treatment(
+        frozen=frozen,
+        requests=requests,
+        held_out=held_out,
+        queued=sum(queued_per_arm),
+        skipped=skipped,
+        holdout_skipped=holdout_skipped,
+        cost=cost,
+        spent_before=spent,
+        budget_cut=cutoff < len(customers),
+    )
+
+
+def record(campaign: Campaign, treatment: Treatment, now: datetime, fields: list[str]) -> None:
+    """Add a batch's counters to the campaign (with `fields` the caller changed), alerting on the budget."""
+    campaign.queued += treatment.queued
+    campaign.skipped, campaign.holdout_skipped = treatment.skipped, treatment.holdout_skipped
+    campaign.sending_cost += treatment.cost
+    fields = [*fields, "queued", "skipped", "holdout_skipped", "sending_cost"]
+    spent = treatment.spent_before + treatment.cost
     if campaign.budget_alerted_at is None and costs.alert_due(
-        budget=campaign.budget, spent=spent + cost, alert_percent=campaign.budget_alert_percent
+        budget=campaign.budget, spent=spent, alert_percent=campaign.budget_alert_percent
     ):
         campaign.budget_alerted_at = now
         fields.append("budget_alerted_at")
-        transaction.on_commit(
-            lambda: campaign_budget_alert.send(sender=Campaign, campaign=campaign, spent=spent + cost)
-        )
-    campaign.save(update_fields=fields)
-    if cutoff < len(customers):
+        transaction.on_commit(lambda: campaign_budget_alert.send(sender=Campaign, campaign=campaign, spent=spent))
+    if treatment.budget_cut:
         campaign.budget_exhausted_at = now
-        campaign.save(update_fields=["budget_exhausted_at"])
+        fields.append("budget_exhausted_at")
+    campaign.save(update_fields=fields)
+
+
+def _launch_batch(campaign: Campaign, plan: Plan, batch_size: int, *, now: datetime) -> bool:
+    """Freeze and queue the next batch; False once the launch is finished."""
+    customers = launch_recipients(campaign, after=campaign.launch_cursor, limit=batch_size)
+    if not customers:
+        _finish(campaign, now)
+        return False
+    salt, campaign_id = campaign.salt, campaign.pk
+    buckets = [bucket_of(salt=salt, campaign_id=campaign_id, customer_id=c.pk) for c in customers]
+    arms = [plan.arms[bucket] for bucket in buckets]
+    treatment = treat(campaign, plan, customers, buckets, arms, now)
+    assignments_write(campaign_id=campaign_id, frozen=treatment.frozen, now=now)
+    # Their keys are new: these customers' assignments were just written under the (campaign, customer) unique
+    # constraint, so nobody in the batch was queued by this campaign before.
+    messages_enqueue(requests=treatment.requests, keys_are_new=True)
+
+    if treatment.frozen:
+        campaign.launch_cursor = treatment.frozen[-1].customer_id
+    campaign.frozen += len(treatment.frozen)
+    campaign.held_out += treatment.held_out
+    campaign.launch_touched_at = now
+    record(campaign, treatment, now, ["launch_cursor", "frozen", "held_out", "launch_touched_at"])
+    if treatment.budget_cut:
         _finish(campaign, now)
         return False
     return True
@@ -206,7 +272,11 @@ def _send_moments(campaign: Campaign, plan: Plan, customers: list[Recipient], no
 def _finish(campaign: Campaign, now: datetime) -> None:
     campaign.launch_finished_at = now
     fields = ["launch_finished_at"]
-    if campaign.ends_at is None:
+    if campaign.staged and campaign.budget_exhausted_at is None:
+        # The rest waits for the winner: decided this long after the test's last message was queued.
+        campaign.test_decide_at = now + timedelta(hours=campaign.test_wait_hours)
+        fields.append("test_decide_at")
+    elif campaign.ends_at is None:
         # A broadcast without a window is done once everyone is queued.
         campaign.status = lifecycle.transition(campaign.status, "complete")
         fields.append("status")

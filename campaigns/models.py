@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from audiences.currencies import CURRENCY_CHOICES
 from audiences.models import MONEY, ConsentTopic, Customer, Segment, Store
 from campaigns import attribution, lifecycle, scheduling
+from campaigns.staged_test import Fallback
 from messaging.models import Channel, Template
 from promotions.models import Promotion
 
@@ -37,6 +38,17 @@ def default_receipt_channels() -> list[str]:
 
 
 WINDOW_HOURS = [MinValueValidator(0), MaxValueValidator(attribution.MAX_WINDOW_HOURS)]
+
+
+class TestMetric(models.TextChoices):
+    CLICK = "click", "Click rate"
+    CONVERSION = "conversion", "Conversion rate"
+
+
+class TestFallback(models.TextChoices):
+    FIRST_VARIANT = Fallback.FIRST_VARIANT, "The first variant (the control)"
+    BEST_OBSERVED = Fallback.BEST_OBSERVED, "The variant ahead, significant or not"
+    NOTHING = Fallback.NOTHING, "Nothing"
 
 
 class Campaign(models.Model):
@@ -91,6 +103,37 @@ class Campaign(models.Model):
         help_text="The share kept as a control group that gets nothing; 0 measures no lift.",
     )
     salt = models.CharField(max_length=32, default=new_salt, editable=False)
+    # A staged test: the variants go to test_percent of the audience first, the winner to the rest later.
+    test_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("99.99"))],
+        help_text="Set (e.g. 20) to send the variants to this share first, then the winner to the rest; "
+        "empty: every variant to everyone treated at once.",
+    )
+    test_wait_hours = models.PositiveIntegerField(
+        default=24, validators=[MaxValueValidator(24 * 60)], help_text="How long after the test is queued to decide."
+    )
+    test_metric = models.CharField(max_length=16, choices=TestMetric.choices, default=TestMetric.CLICK)
+    test_fallback = models.CharField(
+        max_length=16,
+        choices=TestFallback.choices,
+        default=TestFallback.FIRST_VARIANT,
+        help_text="What the rest gets when the wait ends without a significant winner.",
+    )
+    test_decide_at = models.DateTimeField(null=True, blank=True, editable=False)
+    test_decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    test_winner = models.ForeignKey(
+        "Variant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    test_outcome = models.CharField(max_length=16, blank=True, editable=False, help_text="winner or fallback.")
+    test_decision = models.TextField(blank=True, editable=False, help_text="Why that variant (or none) was sent.")
+    remainder_cursor = models.BigIntegerField(default=0, editable=False, help_text="The last customer id released.")
+    remainder_touched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    remainder_finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    remainder_queued = models.PositiveIntegerField(default=0, editable=False)
     coupon_pattern = models.CharField(
         max_length=64,
         blank=True,
@@ -178,6 +221,10 @@ class Campaign(models.Model):
             channels=Channel.values,
         )
 
+    @property
+    def staged(self) -> bool:
+        return self.test_percent is not None
+
 
 class Variant(models.Model):
     """One version of the message (and optionally of the offer); weights split the treated customers."""
@@ -214,6 +261,7 @@ class Assignment(models.Model):
         ASSIGNED = "assigned", "Assigned (promotion only: nothing to send)"
         SKIPPED = "skipped", "Skipped"
         HOLDOUT = "holdout", "Holdout (gets nothing)"
+        REMAINDER = "remainder", "Waiting for the staged test's winner"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assignments", db_index=False)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="campaign_assignments")
@@ -232,8 +280,9 @@ class Assignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "customer"], name="assignment_once_per_customer"),
             models.CheckConstraint(
-                condition=Q(status="holdout", variant__isnull=True) | (~Q(status="holdout") & Q(variant__isnull=False)),
-                name="assignment_holdout_has_no_variant",
+                condition=Q(status__in=["holdout", "remainder"], variant__isnull=True)
+                | (~Q(status__in=["holdout", "remainder"]) & Q(variant__isnull=False)),
+                name="assignment_only_holdout_and_remainder_lack_a_variant",
             ),
         ]
         indexes = [

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 
 from audiences.models import Consent, ConsentStatus, Customer, SegmentMembership
-from campaigns.models import Assignment, Campaign
+from campaigns.models import Assignment, Campaign, Conversion
+from campaigns.statistics import ArmSize, VariantCounts, WinnerDecision, decide_winner
 from campaigns.suppression import Recipient
 from messaging.models import Message, MessageStatus
 from promotions.models import Redemption
@@ -71,6 +72,74 @@ def launch_recipients(campaign: Campaign, *, after: int, limit: int) -> list[Rec
         Recipient(pk=pk, email=email, phone=phone, zone=own_zone or store_zone or settings.TIME_ZONE, store_id=store)
         for pk, email, phone, own_zone, store, store_zone in rows
     ]
+
+
+def remainder_recipients(campaign: Campaign, *, after: int, limit: int) -> tuple[list[Recipient], list[int]]:
+    """A staged test's next `limit` customers still waiting for the winner, by id after `after`; and their buckets."""
+    rows = (
+        Assignment.objects.filter(campaign=campaign, status=Assignment.Status.REMAINDER, customer_id__gt=after)
+        .order_by("customer_id")
+        .values_list(
+            "customer_id",
+            "bucket",
+            "customer__email",
+            "customer__phone",
+            "customer__timezone",
+            "customer__store_id",
+            "customer__store__timezone",
+        )[:limit]
+    )
+    recipients, buckets = [], []
+    for pk, bucket, email, phone, own_zone, store, store_zone in rows:
+        recipients.append(
+            Recipient(
+                pk=pk, email=email, phone=phone, zone=own_zone or store_zone or settings.TIME_ZONE, store_id=store
+            )
+        )
+        buckets.append(bucket)
+    return recipients, buckets
+
+
+def staged_test_decision(campaign: Campaign) -> WinnerDecision:
+    """The staged test's verdict on its metric, before the rest is sent (every assigned variant is then the test's).
+
+    Each variant's expected share is its part of `test_percent`; the holdout is checked with them.
+    """
+    variants = list(campaign.variants.order_by("id"))
+    assigned = dict(
+        Assignment.objects.filter(campaign=campaign, variant__isnull=False)
+        .values("variant_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+        .values_list("variant_id", "count")
+    )
+    clicked = dict(
+        Message.objects.filter(campaign_id=campaign.pk, clicked_at__isnull=False)
+        .values("variant")
+        .annotate(count=Count("customer_id", distinct=True))
+        .order_by()
+        .values_list("variant", "count")
+    )
+    converted = dict(
+        Conversion.objects.filter(campaign=campaign, model=Conversion.Model.LAST_TOUCH, variant__isnull=False)
+        .values("variant_id")
+        .annotate(count=Count("customer_id", distinct=True))
+        .order_by()
+        .values_list("variant_id", "count")
+    )
+    total_weight = sum(variant.weight for variant in variants)
+    counts = [
+        VariantCounts(
+            variant.name,
+            campaign.test_percent * variant.weight / total_weight,
+            assigned.get(variant.pk, 0),
+            clicked.get(variant.name, 0),
+            converted.get(variant.pk, 0),
+        )
+        for variant in variants
+    ]
+    holdout = ArmSize("holdout", campaign.holdout_percent, campaign.held_out) if campaign.holdout_percent else None
+    return decide_winner(counts, campaign.test_metric, holdout=holdout)
 
 
 def consent_channels(campaign: Campaign) -> list[str]:
@@ -155,4 +224,34 @@ def campaign_progress(campaign: Campaign) -> dict:
         "sent": sent,
         "skipped": dict(sorted(skipped.items())),
         "holdout_would_skip": dict(sorted(campaign.holdout_skipped.items())),
+        "staged_test": staged_test_status(campaign),
+    }
+
+
+def staged_test_status(campaign: Campaign) -> dict | None:
+    """Where a staged test stands: waiting (and until when), decided (the winner and why), the rest's sends."""
+    if not campaign.staged:
+        return None
+    if campaign.test_decided_at is not None:
+        state = "released" if campaign.remainder_finished_at else "releasing"
+    elif campaign.test_decide_at is not None:
+        state = "waiting"
+    else:
+        state = "testing"
+    return {
+        "state": state,
+        "test_percent": campaign.test_percent,
+        "metric": campaign.test_metric,
+        "fallback": campaign.test_fallback,
+        "decide_at": campaign.test_decide_at,
+        "decided_at": campaign.test_decided_at,
+        "winner": campaign.test_winner.name if campaign.test_winner_id else None,
+        "outcome": campaign.test_outcome,
+        "decision": campaign.test_decision,
+        "remainder_waiting": (
+            Assignment.objects.filter(campaign=campaign, status=Assignment.Status.REMAINDER).count()
+            if campaign.launch_started_at
+            else 0
+        ),
+        "remainder_queued": campaign.remainder_queued,
     }

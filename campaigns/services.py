@@ -7,12 +7,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
 from campaigns import attribution, lifecycle, scheduling
 from campaigns.models import Campaign, Variant
 from campaigns.selectors import reference_zone
+from campaigns.staged_test import staged_test_errors
 from config.errors import Conflict
 from messaging.models import Channel, TemplateKind
 from messaging.services.holds import campaign_messages_drop, campaign_messages_hold, campaign_messages_release
@@ -43,6 +45,10 @@ SCALAR_FIELDS = (
     "click_window_hours",
     "receipt_window_hours",
     "receipt_channels",
+    "test_percent",
+    "test_wait_hours",
+    "test_metric",
+    "test_fallback",
 )
 RELATION_FIELDS = ("stores", "include_segments", "exclude_segments", "promotions")
 # What may still change once a campaign has started.
@@ -102,6 +108,17 @@ def campaign_validate(campaign: Campaign, variants: list[dict]) -> None:
         except InvalidPattern as exc:
             errors["coupon_pattern"] = [str(exc)]
     errors.update(_variant_errors(campaign, variants))
+    errors.update(
+        staged_test_errors(
+            test_percent=campaign.test_percent,
+            holdout_percent=campaign.holdout_percent,
+            wait_hours=campaign.test_wait_hours,
+            metric=campaign.test_metric,
+            fallback=campaign.test_fallback,
+            variant_weights=[(variant.get("name"), variant.get("weight", 1)) for variant in variants],
+            broadcast=campaign.type == Campaign.Type.BROADCAST,
+        )
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -250,6 +267,12 @@ def _launch_enqueue(campaign_id: int) -> None:
     transaction.on_commit(lambda: campaign_launch_task.delay(campaign_id))
 
 
+def _remainder_enqueue(campaign_id: int) -> None:
+    from campaigns.tasks import campaign_remainder_task  # as above
+
+    transaction.on_commit(lambda: campaign_remainder_task.delay(campaign_id))
+
+
 def launch_moment(campaign: Campaign) -> datetime | None:
     if campaign.starts_at is None:
         return None
@@ -330,7 +353,7 @@ def campaigns_lifecycle_advance(*, now: datetime | None = None) -> dict[str, int
     """The minute tick: start due campaigns, end or expire those whose window passed, resume stalled
     launches. Each campaign in its own transaction, re-read under its lock: safe to run twice or at once."""
     now = now or timezone.now()
-    done = {"started": 0, "expired": 0, "completed": 0, "resumed": 0}
+    done = {"started": 0, "expired": 0, "completed": 0, "resumed": 0, "released": 0}
     for campaign_id in Campaign.objects.filter(status=Campaign.Status.SCHEDULED).values_list("pk", flat=True):
         with transaction.atomic():
             campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
@@ -366,4 +389,15 @@ def campaigns_lifecycle_advance(*, now: datetime | None = None) -> dict[str, int
             Campaign.objects.filter(pk=campaign_id).update(launch_touched_at=now)
             _launch_enqueue(campaign_id)
         done["resumed"] += 1
+    # Staged tests whose wait is over: decide and send the winner to the rest (again if a worker died).
+    for campaign_id in Campaign.objects.filter(
+        Q(remainder_touched_at__isnull=True) | Q(remainder_touched_at__lt=stale),
+        status=Campaign.Status.RUNNING,
+        test_decide_at__lte=now,
+        remainder_finished_at__isnull=True,
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            Campaign.objects.filter(pk=campaign_id).update(remainder_touched_at=now)
+            _remainder_enqueue(campaign_id)
+        done["released"] += 1
     return done

@@ -11,6 +11,8 @@ weights; the remainder waits for the winner. Because buckets are uniform, each s
 audience and the slices' sizes follow the weights, which the sample-ratio check verifies afterwards.
 Percentages have at most two decimals (one bucket is 0.01%).
 
+`staged_test_errors` checks a campaign's settings (the services turn its answer into a ValidationError).
+
 `remainder_release` says, each time it is asked, whether the remainder may now be sent and which variant:
 the winner once the wait is over, else the campaign's fallback rule. By default it does not release early on
 a winner found before the wait ends: deciding at the first significant look, checked every few minutes, makes
@@ -25,7 +27,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from campaigns.statistics import WinnerDecision, invalid, is_number
+from campaigns.statistics import Metric, WinnerDecision, invalid, is_number
+from config.errors import DomainError
 
 BUCKETS = 10_000
 
@@ -163,3 +166,41 @@ def remainder_release(
     return RemainderRelease(
         True, variant, ReleaseReason.FALLBACK, f"{decision.message} The wait is over: {sends}.", decide_at
     )
+
+
+MAX_WAIT_HOURS = 24 * 60
+
+
+def staged_test_errors(
+    *,
+    test_percent: Decimal | None,
+    holdout_percent: Decimal | None,
+    wait_hours,
+    metric: str,
+    fallback: str,
+    variant_weights: Sequence[tuple[str, int]],
+    broadcast: bool,
+) -> dict[str, list[str]]:
+    """A campaign's staged-test settings' problems, by field: at least two variants and room for the rest."""
+    errors: dict[str, list[str]] = {}
+    if metric not in set(Metric):
+        errors["test_metric"] = [f"One of: {', '.join(Metric)} (never opens)."]
+    if fallback not in set(Fallback):
+        errors["test_fallback"] = [f"One of: {', '.join(Fallback)}."]
+    if not isinstance(wait_hours, int) or not 0 <= wait_hours <= MAX_WAIT_HOURS:
+        errors["test_wait_hours"] = [f"A whole number of hours from 0 to {MAX_WAIT_HOURS}."]
+    if test_percent is None:
+        return errors
+    holdout = Decimal(holdout_percent or 0)
+    if not broadcast or len(variant_weights) < 2:
+        errors["test_percent"] = ["A staged test needs a broadcast with at least two variants."]
+    elif not Decimal(0) < Decimal(test_percent) < Decimal(100) - holdout:
+        errors["test_percent"] = [
+            f"Above 0 and below {Decimal(100) - holdout} (100 minus the holdout), so that a rest is left."
+        ]
+    else:
+        try:
+            bucket_layout(variant_weights, holdout_percent=holdout, test_percent=Decimal(test_percent))
+        except DomainError as problem:
+            errors["test_percent"] = [problem.message]
+    return errors

@@ -80,22 +80,34 @@ def would_be_decisions(
     )
     postal = postal_addresses({c.store_id for c in customers})
     recent = recent_marketing_sends(customer_ids=ids, since=min(moments) - timedelta(days=policy.window_days))
+    # Most customers have no recent message: their decision then depends only on the facts in `key`, so a
+    # batch of thousands asks the policy a handful of times.
+    memo: dict[tuple, Decision] = {}
     decisions = []
     for customer, template, address, moment in zip(customers, templates, addresses, moments, strict=True):
+        consented = (customer.pk, template.channel) in consents
+        is_suppressed = (template.channel, address) in suppressed
+        has_postal = bool(postal.get(customer.store_id))
+        recent_by_channel = recent.get(customer.pk)
+        key = (template.pk, bool(address), consented, is_suppressed, has_postal, customer.zone, moment)
+        if recent_by_channel is None and (known := memo.get(key)) is not None:
+            decisions.append(known)
+            continue
         window = (template.send_window_start, template.send_window_end) if template.send_window_start else None
-        decisions.append(
-            delivery_decision(
-                marketing=template.kind == TemplateKind.MARKETING,
-                channel=template.channel,
-                address=address,
-                consented=(customer.pk, template.channel) in consents,
-                suppressed=(template.channel, address) in suppressed,
-                recent_by_channel=recent[customer.pk],
-                policy=policy,
-                now=moment,
-                timezone=customer.zone,
-                has_postal_address=bool(postal.get(customer.store_id)),
-                send_window=window,
-            )
+        decision = delivery_decision(
+            marketing=template.kind == TemplateKind.MARKETING,
+            channel=template.channel,
+            address=address,
+            consented=consented,
+            suppressed=is_suppressed,
+            recent_by_channel=recent_by_channel or {},
+            policy=policy,
+            now=moment,
+            timezone=customer.zone,
+            has_postal_address=has_postal,
+            send_window=window,
         )
+        if recent_by_channel is None:
+            memo[key] = decision
+        decisions.append(decision)
     return decisions

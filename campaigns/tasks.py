@@ -4,6 +4,7 @@ from celery import shared_task
 
 from campaigns import services
 from campaigns.launch import campaign_launch_run
+from campaigns.remainder import campaign_remainder_run
 
 
 @shared_task(name="campaigns.launch", ignore_result=True)
@@ -16,3 +17,10 @@ def campaign_launch_task(campaign_id: int) -> int:
 @shared_task(name="campaigns.advance_lifecycle", ignore_result=True)
 def advance_lifecycle_task() -> dict:
     return services.campaigns_lifecycle_advance()
+
+
+@shared_task(name="campaigns.release_remainder", ignore_result=True)
+def campaign_remainder_task(campaign_id: int) -> int:
+    """A staged test's wait is over: decide once, then send the winner to the rest; resumes from its cursor."""
+    campaign = campaign_remainder_run(campaign_id=campaign_id)
+    return campaign.remainder_queued if campaign else 0

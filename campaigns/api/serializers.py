@@ -10,7 +10,8 @@ from audiences.currencies import CURRENCY_CHOICES, quantize
 from audiences.models import ConsentTopic, Segment, Store
 from campaigns import lifecycle
 from campaigns.attribution import MAX_WINDOW_HOURS
-from campaigns.models import Campaign
+from campaigns.models import Campaign, TestFallback, TestMetric
+from campaigns.selectors import staged_test_status
 from campaigns.services import MAX_MONEY
 from messaging.models import Channel, Template
 from promotions.models import Promotion
@@ -99,6 +100,21 @@ class CampaignInput(serializers.Serializer):
     price_per_sms_segment = serializers.DecimalField(**MONEY, required=False)
     price_per_whatsapp = serializers.DecimalField(**MONEY, required=False)
     requires_approval = serializers.BooleanField(required=False)
+    test_percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("99.99"),
+        required=False,
+        allow_null=True,
+        help_text="A staged test: send the variants to this share first, the winner to the rest after "
+        "test_wait_hours; null (default): every variant to everyone at once.",
+    )
+    test_wait_hours = serializers.IntegerField(min_value=0, max_value=24 * 60, required=False)
+    test_metric = serializers.ChoiceField(choices=TestMetric.choices, required=False)
+    test_fallback = serializers.ChoiceField(
+        choices=TestFallback.choices, required=False, help_text="What the rest gets without a significant winner."
+    )
     variants = VariantInput(many=True, required=False, max_length=20)
     attribution = CampaignAttributionInput(required=False, help_text="Attribution windows; omitted: the defaults.")
 
@@ -139,6 +155,24 @@ def money(amount, currency) -> str | None:
     return None if amount is None else str(quantize(amount, currency))
 
 
+class StagedTestOutput(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=["testing", "waiting", "releasing", "released"],
+        help_text="testing (the launch runs), waiting (until decide_at), releasing (the winner goes to the rest), "
+        "released.",
+    )
+    test_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    metric = serializers.CharField()
+    fallback = serializers.CharField()
+    decide_at = serializers.DateTimeField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    winner = serializers.CharField(allow_null=True, help_text="The variant sent to the rest; null: none (yet).")
+    outcome = serializers.CharField(help_text="winner, fallback, or empty before the decision.")
+    decision = serializers.CharField(help_text="Why that variant, or none, in words.")
+    remainder_waiting = serializers.IntegerField()
+    remainder_queued = serializers.IntegerField()
+
+
 class CampaignOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -163,9 +197,14 @@ class CampaignOutput(serializers.Serializer):
     requires_approval = serializers.BooleanField()
     approved_at = serializers.DateTimeField(allow_null=True)
     approved_by = serializers.CharField(source="approved_by.get_username", allow_null=True, default=None)
+    test_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    test_wait_hours = serializers.IntegerField()
+    test_metric = serializers.CharField()
+    test_fallback = serializers.CharField()
     variants = serializers.SerializerMethodField()
     attribution = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
+    staged_test = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -227,6 +266,11 @@ class CampaignOutput(serializers.Serializer):
             "launch_started_at": campaign.launch_started_at,
             "launch_finished_at": campaign.launch_finished_at,
         }
+
+    @extend_schema_field(StagedTestOutput(allow_null=True))
+    def get_staged_test(self, campaign) -> dict | None:
+        status = staged_test_status(campaign)
+        return None if status is None else StagedTestOutput(status).data
 
 
 class VariantResultOutput(serializers.Serializer):
@@ -338,6 +382,7 @@ class ResultsOutput(serializers.Serializer):
     decision = DecisionOutput(allow_null=True, help_text="Why there is a winner or not; null with one variant.")
     lift = LiftOutput(allow_null=True, help_text="Null when lift cannot be measured (see lift_status).")
     lift_status = LiftStatusOutput()
+    staged_test = StagedTestOutput(allow_null=True, help_text="A staged test's state; null without one.")
     daily = DayOutput(many=True)
 
 

@@ -52,8 +52,14 @@ def _dispatch_soon() -> None:
 
 
 @transaction.atomic
-def messages_enqueue(*, requests: Iterable[MessageRequest], chunk_size: int = 5000) -> int:
-    """Queue messages; a key already in the outbox keeps its message. Returns how many were new."""
+def messages_enqueue(*, requests: Iterable[MessageRequest], chunk_size: int = 5000, keys_are_new: bool = False) -> int:
+    """Queue messages; a key already in the outbox keeps its message. Returns how many were new.
+
+    `keys_are_new`: the caller guarantees no key is in the outbox yet (a campaign's launch batch, whose
+    customers' assignments were just written under a unique constraint). On PostgreSQL the rows are then
+    COPied straight into the outbox, without the staging table; a key that exists after all breaks the unique
+    constraint and the caller's transaction rolls back, so nobody is queued twice either way.
+    """
     now = timezone.now()
     created = 0
     pending = iter(requests)
@@ -62,7 +68,7 @@ def messages_enqueue(*, requests: Iterable[MessageRequest], chunk_size: int = 50
         for request in chunk:
             _check_frequency_cap(request.frequency_cap)
         if copying:
-            created += _copy_chunk(chunk, now)
+            created += _copy_new_chunk(chunk, now) if keys_are_new else _copy_chunk(chunk, now)
             continue
         keys = [request.idempotency_key for request in chunk]
         existing = set(Message.objects.filter(idempotency_key__any_of=keys).values_list("idempotency_key", flat=True))
@@ -111,16 +117,55 @@ _REQUESTED = (
 _STAGING = "outbox_enqueue_staging"
 
 
-def _copy_chunk(chunk: list[MessageRequest], now: datetime) -> int:
-    """COPY the chunk into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING; how many were new."""
-    columns = ", ".join(_REQUESTED)
+def _defaults(now: datetime) -> tuple[list, list]:
+    """The columns a request does not set, and their values (the model's defaults)."""
     defaults = [
         field for field in Message._meta.concrete_fields if not field.primary_key and field.column not in _REQUESTED
     ]
-    default_values = [
+    values = [
         now if field.name == "created_at" else field.get_db_prep_save(field.get_default(), connection)
         for field in defaults
     ]
+    return defaults, values
+
+
+def _row(request: MessageRequest, now: datetime) -> tuple:
+    template = request.template
+    return (
+        request.idempotency_key,
+        request.customer_id,
+        template.pk,
+        template.channel,
+        template.kind,
+        template.topic,
+        request.campaign_id,
+        request.journey,
+        request.variant,
+        json.dumps(request.context),
+        None if request.frequency_cap is None else json.dumps(request.frequency_cap),
+        request.scheduled_for or now,
+    )
+
+
+def _copy_new_chunk(chunk: list[MessageRequest], now: datetime) -> int:
+    """COPY the chunk straight into the outbox (its keys are new: see messages_enqueue)."""
+    defaults, default_values = _defaults(now)
+    tail = tuple(default_values)  # prepared for the database by their fields (JSON as Jsonb)
+    columns = ", ".join([*_REQUESTED, *(field.column for field in defaults)])
+    with (
+        connection.wrap_database_errors,  # a known key is Django's IntegrityError, as from any other write
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {Message._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
+        for request in chunk:
+            copy.write_row(_row(request, now) + tail)
+    return len(chunk)
+
+
+def _copy_chunk(chunk: list[MessageRequest], now: datetime) -> int:
+    """COPY the chunk into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING; how many were new."""
+    columns = ", ".join(_REQUESTED)
+    defaults, default_values = _defaults(now)
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} (idempotency_key varchar(200), customer_id bigint, "
@@ -130,23 +175,7 @@ def _copy_chunk(chunk: list[MessageRequest], now: datetime) -> int:
         )
         with cursor.cursor.copy(f"COPY {_STAGING} ({columns}) FROM STDIN") as copy:
             for request in chunk:
-                template = request.template
-                copy.write_row(
-                    (
-                        request.idempotency_key,
-                        request.customer_id,
-                        template.pk,
-                        template.channel,
-                        template.kind,
-                        template.topic,
-                        request.campaign_id,
-                        request.journey,
-                        request.variant,
-                        json.dumps(request.context),
-                        None if request.frequency_cap is None else json.dumps(request.frequency_cap),
-                        request.scheduled_for or now,
-                    )
-                )
+                copy.write_row(_row(request, now))
         placeholders = ", ".join(["%s"] * len(defaults))
         cursor.execute(
             f"INSERT INTO {Message._meta.db_table} ({columns}, {', '.join(f.column for f in defaults)}) "  # noqa: S608

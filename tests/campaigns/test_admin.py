@@ -36,6 +36,11 @@ def campaign_form(segment, template, **changes) -> dict:
         "click_window_hours": "120",
         "receipt_window_hours": "24",
         "receipt_channels": ["sms", "whatsapp", "in_app"],
+        # The staged test's fields as the form shows them: not staged.
+        "test_percent": "",
+        "test_wait_hours": "24",
+        "test_metric": "click",
+        "test_fallback": "first_variant",
         "variants-TOTAL_FORMS": "1",
         "variants-INITIAL_FORMS": "0",
         "variants-MIN_NUM_FORMS": "0",

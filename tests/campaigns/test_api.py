@@ -161,3 +161,34 @@ def test_attribution_windows_default_are_set_per_campaign_and_freeze_at_the_star
         f"/api/v1/campaigns/{created['id']}", {"attribution": {"click_window_hours": 72}}, format="json"
     )
     assert late.status_code == 409 and late.json()["code"] == "not_editable"
+
+
+def test_a_staged_test_through_the_api(marketer, setup):
+    plain = marketer.post("/api/v1/campaigns", body(setup), format="json").json()
+    assert plain["test_percent"] is None and plain["staged_test"] is None  # old clients see nothing new to do
+
+    refused = marketer.post("/api/v1/campaigns", body(setup, holdout_percent=10, test_percent=95), format="json")
+    assert refused.status_code == 400 and "test_percent" in str(refused.json())
+    refused = marketer.post("/api/v1/campaigns", body(setup, test_percent=20, test_metric="open"), format="json")
+    assert refused.status_code == 400 and "test_metric" in str(refused.json())
+
+    staged = body(setup, test_percent="20.00", test_wait_hours=6, test_metric="conversion", test_fallback="nothing")
+    created = marketer.post("/api/v1/campaigns", staged, format="json")
+    assert created.status_code == 201, created.json()
+    campaign = created.json()
+    assert (campaign["test_percent"], campaign["test_wait_hours"]) == ("20.00", 6)
+    assert (campaign["test_metric"], campaign["test_fallback"]) == ("conversion", "nothing")
+    assert campaign["staged_test"]["state"] == "testing"
+
+    assert marketer.post(f"/api/v1/campaigns/{campaign['id']}/launch").status_code == 200
+    campaign_launch_run(campaign_id=campaign["id"])
+    read = marketer.get(f"/api/v1/campaigns/{campaign['id']}").json()
+    stage = read["staged_test"]
+    assert stage["state"] == "waiting" and stage["decide_at"] and stage["winner"] is None
+    assert (
+        stage["remainder_waiting"]
+        == Campaign.objects.get(pk=campaign["id"]).assignments.filter(status="remainder").count()
+        > 0
+    )
+    results = marketer.get(f"/api/v1/campaigns/{campaign['id']}/results").json()
+    assert results["staged_test"]["state"] == "waiting"

@@ -2,15 +2,17 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from campaigns.launch import campaign_launch_run
 from campaigns.models import Assignment, Campaign
 from campaigns.services import campaign_create, campaign_launch, campaigns_lifecycle_advance
 from messaging.models import Message, Template, TemplateTranslation
+from messaging.services.outbox import MessageRequest, messages_enqueue
 from messaging.services.suppression import suppression_add
 from promotions.models import Promotion, PromotionCode
 from tests.campaigns.conftest import people, segment_of
@@ -111,3 +113,31 @@ def test_copy_and_orm_launches_write_the_same_rows(launched, settings):
     assert any('INSERT INTO "campaigns_assignment"' in sql for sql in orm_sql)
     assert not any('INSERT INTO "campaigns_assignment"' in sql for sql in copy_sql)
     assert not any('INSERT INTO "messaging_message"' in sql for sql in copy_sql)
+
+
+def test_messages_copied_straight_in_match_the_staged_path_and_a_known_key_writes_nothing(sms_template, settings):
+    settings.BULK_WRITES_WITH_COPY = True
+    customers = people(3)
+    request = partial(MessageRequest, template=sms_template, campaign_id=9, variant="A", context={"n": 1})
+    assert messages_enqueue(requests=[request(customer_id=customers[0].pk, idempotency_key="k0")]) == 1
+    assert (
+        messages_enqueue(
+            requests=[request(customer_id=c.pk, idempotency_key=f"k{n}") for n, c in enumerate(customers) if n],
+            keys_are_new=True,
+        )
+        == 2
+    )
+    columns = ["customer_id", "template_id", "channel", "kind", "topic", "campaign_id", "variant", "context", "status",
+               "reason", "attempts", "content", "claimed_at", "sent_at", "created_at"]  # fmt: skip
+    staged, *copied = Message.objects.order_by("idempotency_key").values(*columns)
+    for row in copied:  # the same row as the staged path's, but for whose it is
+        assert {**row, "customer_id": None} == {**staged, "customer_id": None, "created_at": row["created_at"]}
+        assert row["status"] == "queued" and row["context"] == {"n": 1}
+
+    # A key that is not new after all: the unique constraint refuses the whole COPY, nothing is written.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        messages_enqueue(
+            requests=[request(customer_id=customers[2].pk, idempotency_key=key) for key in ("k9", "k1")],
+            keys_are_new=True,
+        )
+    assert sorted(Message.objects.values_list("idempotency_key", flat=True)) == ["k0", "k1", "k2"]
