@@ -62,7 +62,8 @@ def checksum() -> str:
 
 
 @pytest.mark.django_db
-def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(settings):
+    settings.DEMO_CAMPAIGN_HISTORY = False  # played out through the services: not repeatable (docs/seed_demo.md)
     seed("--seed=7")
     first = checksum()
     seed("--seed=7", "--flush")
