@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from audiences.signals import demo_flushing, demo_seeded
-from campaigns import conversions, demo
+from campaigns import conversions, demo, demo_history
 from campaigns.models import Campaign
 from campaigns.signals import campaign_message_sent
 from messaging.models import MessageStatus
@@ -13,11 +13,13 @@ from messaging.signals import message_engaged, messages_sent
 @receiver(demo_seeded, dispatch_uid="campaigns.demo_campaign")
 def install_demo_campaign(sender, **kwargs):
     demo.demo_campaign_launch()
+    demo_history.demo_finished_campaign_install()
 
 
 @receiver(demo_flushing, dispatch_uid="campaigns.demo_campaign_remove")
 def remove_demo_campaign(sender, **kwargs):
     demo.demo_campaign_remove()
+    demo_history.demo_finished_campaign_remove()
 
 
 @receiver(messages_sent, dispatch_uid="campaigns.message_sent")

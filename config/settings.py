@@ -272,6 +272,8 @@ BULK_WRITES_WITH_COPY = env_bool("BULK_WRITES_WITH_COPY", True)
 # seconds is resumed by the lifecycle task (a killed worker); default prices of a message, in the campaign's currency.
 CAMPAIGN_LAUNCH_BATCH_SIZE = int(os.environ.get("CAMPAIGN_LAUNCH_BATCH_SIZE", "2000"))
 CAMPAIGN_LAUNCH_STALE_SECONDS = int(os.environ.get("CAMPAIGN_LAUNCH_STALE_SECONDS", "120"))
+# seed_demo's finished A/B campaign, played out through the services (not repeatable: docs/seed_demo.md).
+DEMO_CAMPAIGN_HISTORY = env_bool("DEMO_CAMPAIGN_HISTORY", True)
 CAMPAIGN_PRICES = {
     "email": os.environ.get("CAMPAIGN_PRICE_PER_EMAIL", "0.10"),
     "sms_segment": os.environ.get("CAMPAIGN_PRICE_PER_SMS_SEGMENT", "0.35"),

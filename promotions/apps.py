@@ -7,6 +7,7 @@ class PromotionsConfig(AppConfig):
 
     def ready(self):
         from audiences.order_cancel_steps import register_order_cancel_step
+        from promotions import receivers  # noqa: F401 (connects them)
         from promotions.order_cancellation import order_claims_release
 
         register_order_cancel_step("promotions", order_claims_release)

@@ -16,6 +16,7 @@ from audiences.models import (
     Customer,
     CustomerScore,
     Event,
+    MembershipRecheck,
     Order,
     OrderLine,
     Product,
@@ -55,7 +56,15 @@ def demo_flush() -> None:
     definitions stay, shown as not refreshed since their members are gone.
     """
     quote = connection.ops.quote_name
-    customer_data = (SegmentMembershipChange, SegmentMembership, CustomerScore, OrderLine, Order, Event)
+    customer_data = (
+        SegmentMembershipChange,
+        SegmentMembership,
+        MembershipRecheck,
+        CustomerScore,
+        OrderLine,
+        Order,
+        Event,
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         for model in (*customer_data, ConsentRecord, Consent, Customer, Product):
             cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608 - a model's table

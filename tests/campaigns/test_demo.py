@@ -1,4 +1,5 @@
-"""The demo data set comes with a launched win-back broadcast; flushing the demo removes it first."""
+"""The demo data set comes with a launched win-back broadcast and a finished A/B test with results; flushing
+the demo removes them first."""
 
 import io
 
@@ -6,8 +7,10 @@ import pytest
 from django.core.management import call_command
 
 from campaigns.demo import DEMO_CAMPAIGN
+from campaigns.demo_history import FINISHED_CAMPAIGN
 from campaigns.launch import campaign_launch_run
 from campaigns.models import Assignment, Campaign
+from campaigns.results import campaign_results
 from messaging.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +20,7 @@ SMALL = {"customers": 400, "orders": 1200, "products": 12, "stores": 2, "no_prog
 
 def test_seed_demo_launches_the_demo_broadcast_and_a_flush_replaces_it():
     call_command("seed_demo", **SMALL)
+    finished_ab_test_has_results()
     campaign = Campaign.objects.get(name=DEMO_CAMPAIGN)
     assert campaign.status == "running" and campaign.launch_finished_at is None
     # As `make run` does: the segments are refreshed, then the worker runs the launch.
@@ -34,3 +38,18 @@ def test_seed_demo_launches_the_demo_broadcast_and_a_flush_replaces_it():
     call_command("seed_demo", flush=True, **SMALL)
     again = Campaign.objects.get(name=DEMO_CAMPAIGN)
     assert again.pk != campaign.pk and again.status == "running"
+    finished_ab_test_has_results()
+
+
+def finished_ab_test_has_results():
+    campaign = Campaign.objects.get(name=FINISHED_CAMPAIGN)
+    assert campaign.status == "completed"
+    results = campaign_results(campaign)
+    by_name = {variant["name"]: variant for variant in results["variants"]}
+    assert set(by_name) == {"A", "B"}
+    # Played out through the real services: deliveries, clicks and orders credited to each variant.
+    for variant in by_name.values():
+        assert variant["delivered"] > 0 and variant["clicked"] > 0 and variant["converted"] > 0
+    assert results["revenue"] > 0 and results["holdout"]["recipients"] > 0
+    assert results["lift"].status == "measured"
+    assert sum(day["sent"] for day in results["daily"]) == sum(v["sent"] for v in by_name.values()) > 0
