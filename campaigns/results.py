@@ -18,7 +18,7 @@ from audiences.models import Order
 from campaigns import lift, statistics
 from campaigns.costs import Prices
 from campaigns.models import Assignment, Campaign, Conversion, Variant
-from campaigns.selectors import SENT_STATUSES, campaign_progress, reference_zone
+from campaigns.selectors import SENT_STATUSES, campaign_progress, reference_zone, staged_test_decision
 from messaging.models import Message, MessageStatus
 from messaging.sms_segments import sms_info
 from promotions.models import Redemption
@@ -163,6 +163,9 @@ def holdout_lift(campaign: Campaign) -> lift.HoldoutLift:
 def _winner(campaign: Campaign, variants: list[dict], metric: str) -> statistics.WinnerDecision | None:
     if len(variants) < 2:
         return None
+    if campaign.staged:
+        # Once the winner went to the rest, all variants together are no longer a random split: judge the test.
+        return staged_test_decision(campaign)
     total_weight = sum(v["weight"] for v in variants)
     treated_share = Decimal(100) - campaign.holdout_percent
     counts = [

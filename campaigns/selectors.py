@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 
 from audiences.models import Consent, ConsentStatus, Customer, SegmentMembership
 from campaigns.models import Assignment, Campaign, Conversion
+from campaigns.staged_test import bucket_layout
 from campaigns.statistics import ArmSize, VariantCounts, WinnerDecision, decide_winner
 from campaigns.suppression import Recipient
 from messaging.models import Message, MessageStatus
@@ -101,27 +102,38 @@ def remainder_recipients(campaign: Campaign, *, after: int, limit: int) -> tuple
 
 
 def staged_test_decision(campaign: Campaign) -> WinnerDecision:
-    """The staged test's verdict on its metric, before the rest is sent (every assigned variant is then the test's).
+    """The staged test's verdict on its metric, from the test slice's recipients only (the buckets below the
+    remainder's), so it reads the same before and after the winner went to the rest.
 
     Each variant's expected share is its part of `test_percent`; the holdout is checked with them.
     """
     variants = list(campaign.variants.order_by("id"))
+    layout = bucket_layout(
+        [(variant.name, variant.weight) for variant in variants],
+        holdout_percent=campaign.holdout_percent,
+        test_percent=campaign.test_percent,
+    )
+    tested = Assignment.objects.filter(
+        campaign=campaign, variant__isnull=False, bucket__lt=layout.remainder.start
+    ).values("customer_id")
     assigned = dict(
-        Assignment.objects.filter(campaign=campaign, variant__isnull=False)
+        Assignment.objects.filter(campaign=campaign, variant__isnull=False, bucket__lt=layout.remainder.start)
         .values("variant_id")
         .annotate(count=Count("pk"))
         .order_by()
         .values_list("variant_id", "count")
     )
     clicked = dict(
-        Message.objects.filter(campaign_id=campaign.pk, clicked_at__isnull=False)
+        Message.objects.filter(campaign_id=campaign.pk, clicked_at__isnull=False, customer_id__in=tested)
         .values("variant")
         .annotate(count=Count("customer_id", distinct=True))
         .order_by()
         .values_list("variant", "count")
     )
     converted = dict(
-        Conversion.objects.filter(campaign=campaign, model=Conversion.Model.LAST_TOUCH, variant__isnull=False)
+        Conversion.objects.filter(
+            campaign=campaign, model=Conversion.Model.LAST_TOUCH, variant__isnull=False, customer_id__in=tested
+        )
         .values("variant_id")
         .annotate(count=Count("customer_id", distinct=True))
         .order_by()

@@ -18,6 +18,7 @@ from campaigns.assignment import bucket_of
 from campaigns.launch import campaign_launch_run
 from campaigns.models import Assignment, Campaign
 from campaigns.remainder import campaign_remainder_run
+from campaigns.results import campaign_results
 from campaigns.selectors import campaign_progress
 from campaigns.services import campaign_create, campaign_launch, campaigns_lifecycle_advance
 from messaging.models import Message, Template, TemplateTranslation
@@ -139,6 +140,9 @@ def test_the_winner_goes_to_the_rest_once_after_the_wait(two_templates, monkeypa
     status = campaign_progress(done)["staged_test"]
     assert status["state"] == "released" and status["winner"] == "B" and status["remainder_waiting"] == 0
     assert "B" in status["decision"]
+    # The results page judges the test slice, not the test plus the rest that B alone went to.
+    verdict = campaign_results(done, metric="click")["decision"]
+    assert verdict.winner == "B" and not verdict.sample_ratio.mismatch
 
 
 def test_without_a_significant_winner_the_fallback_decides(two_templates):
