@@ -10,12 +10,29 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html, format_html_join
 
 from campaigns import lifecycle, selectors, services
+from campaigns.admin_launch import launch_confirmation
 from campaigns.admin_results import CampaignResultsAdminMixin
 from campaigns.models import Campaign, Variant
 from config.errors import DomainError
+from messaging.models import Channel
 
 SCALARS = list(services.SCALAR_FIELDS)
 RELATIONS = list(services.RELATION_FIELDS)
+
+
+class CampaignForm(forms.ModelForm):
+    """Channels are ticked, not typed as JSON."""
+
+    channels = forms.MultipleChoiceField(
+        choices=Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The channels its variants' templates use; empty: theirs.",
+    )
+
+    class Meta:
+        model = Campaign
+        fields = ["channels"]  # the admin adds the rest from its fieldsets
 
 
 class VariantFormSet(forms.BaseInlineFormSet):
@@ -60,6 +77,7 @@ def _table(rows) -> str:
 
 @admin.register(Campaign)
 class CampaignAdmin(CampaignResultsAdminMixin, admin.ModelAdmin):
+    form = CampaignForm
     list_display = ["name", "status", "type", "objective", "starts_at", "ends_at", "frozen", "queued", "held_out"]
     list_filter = ["status", "type", "objective"]
     search_fields = ["name"]
@@ -168,6 +186,9 @@ class CampaignAdmin(CampaignResultsAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Launch (schedule, or start now without a start time)", permissions=["change"])
     def launch(self, request, queryset):
+        """Asks first, showing each campaign's audience and how many consent; launches once confirmed."""
+        if request.POST.get("confirmed") != "yes":
+            return launch_confirmation(self, request, queryset)
         self._each(request, queryset, "launched", lambda c: services.campaign_launch(campaign=c))
 
     @admin.action(description="Pause (hold unsent messages)", permissions=["change"])
