@@ -25,7 +25,9 @@ def launch_plan(campaign: Campaign, now) -> str:
     if moment is not None and moment > now:
         return f"Scheduled: it starts at {timezone.localtime(moment):%Y-%m-%d %H:%M %Z}."
     verb = "sends messages to" if campaign.type == Campaign.Type.BROADCAST else "offers its promotions to"
-    return f"Starts now: freezes its audience and {verb} them, keeping {campaign.holdout_percent}% back."
+    held = campaign.holdout_percent
+    held = f"{held:.0f}" if held == held.to_integral_value() else f"{held}"
+    return f"Starts now: freezes its audience and {verb} them, keeping {held}% back as the holdout."
 
 
 def launch_confirmation(model_admin, request, queryset) -> TemplateResponse:
