@@ -7,6 +7,7 @@ from import_export.admin import ExportMixin, ImportExportMixin
 
 from audiences import (
     dashboard,  # noqa: F401  (registers its panels on the Reports page)
+    exports,  # noqa: F401  (registers its background exports)
     resources,
 )
 from audiences.admin_communications import communications_import_view

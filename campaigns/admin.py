@@ -9,7 +9,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html, format_html_join
 
-from campaigns import lifecycle, selectors, services
+from campaigns import (
+    exports,  # noqa: F401  (registers its background export)
+    lifecycle,
+    selectors,
+    services,
+)
 from campaigns.admin_launch import launch_confirmation
 from campaigns.admin_results import CampaignResultsAdminMixin
 from campaigns.models import Campaign, Variant
