@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html, format_html_join
 
 from campaigns import (
+    dashboard,  # noqa: F401  (registers its panels on the Reports page)
     exports,  # noqa: F401  (registers its background export)
     lifecycle,
     selectors,

@@ -11,6 +11,7 @@ from audiences.customer_page import CustomerSection, register_customer_section
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
 from loyalty import (
+    dashboard,  # noqa: F401  (registers its panel on the Reports page)
     exports,  # noqa: F401  (registers its background export)
     selectors,
 )
