@@ -17,6 +17,7 @@ from campaigns import (
     services,
 )
 from campaigns.admin_launch import launch_confirmation
+from campaigns.admin_reports import CampaignReportAdminMixin
 from campaigns.admin_results import CampaignResultsAdminMixin
 from campaigns.models import Campaign, Variant
 from config.errors import DomainError
@@ -82,7 +83,7 @@ def _table(rows) -> str:
 
 
 @admin.register(Campaign)
-class CampaignAdmin(CampaignResultsAdminMixin, admin.ModelAdmin):
+class CampaignAdmin(CampaignReportAdminMixin, CampaignResultsAdminMixin, admin.ModelAdmin):
     form = CampaignForm
     list_display = ["name", "status", "type", "objective", "starts_at", "ends_at", "frozen", "queued", "held_out"]
     list_filter = ["status", "type", "objective"]

@@ -1,4 +1,5 @@
-"""Background exports: `export_start` queues a job, `export_run` writes its file in chunks with progress.
+"""Background exports: `export_start` queues a job, `export_run` writes its file in chunks with progress (or,
+for a report, renders its page and prints it to PDF: config/printing.py).
 
 Safe to run twice and to kill: each run takes the job's next `attempt` and writes its own part file; a
 chunk's progress is saved only while the run is still the job's latest, so an older run (a worker killed and
@@ -20,6 +21,7 @@ from openpyxl import Workbook
 from config.errors import DomainError
 from config.exports import CHUNK, export_for, export_named
 from config.models import ExportJob
+from config.printing import PrintingUnavailable, html_to_pdf
 from config.spreadsheets import neutralise
 
 KEEP_FOR = timedelta(days=7)
@@ -42,8 +44,9 @@ def export_start(*, user, key: str, file_format: str, params: dict | None = None
     export = export_for(user, key)
     if export is None:
         raise ExportRefused(f"There is no export '{key}' open to you.")
-    if file_format not in ExportJob.Format.values:
-        raise ExportRefused(f"Export as CSV or XLSX, not '{file_format}'.")
+    formats = [ExportJob.Format.PDF] if export.document else [ExportJob.Format.CSV, ExportJob.Format.XLSX]
+    if file_format not in formats:
+        raise ExportRefused(f"Export as {' or '.join(f.label for f in formats)}, not '{file_format}'.")
     params = params or {}
     if export.param and not str(params.get(export.param, "")).isdigit():
         raise ExportRefused(f"Choose the {export.param} to export.")
@@ -84,11 +87,17 @@ def export_run(*, job_id: int, chunk_size: int = CHUNK) -> ExportJob | None:
     name = f"{slugify(job.title)[:80]}-{job.pk}.{job.format}"
     part = folder / f"{name}.{attempt}.part"
     try:
-        write = _write_xlsx if job.format == ExportJob.Format.XLSX else _write_csv
-        write(part, export.columns(job.params), _progressing(job, attempt, export.chunks(job.params, chunk_size)))
+        if export.document:
+            _print(job, attempt, export, part)
+        else:
+            write = _write_xlsx if job.format == ExportJob.Format.XLSX else _write_csv
+            write(part, export.columns(job.params), _progressing(job, attempt, export.chunks(job.params, chunk_size)))
     except Superseded:
         part.unlink(missing_ok=True)
         return None
+    except (PrintingUnavailable, ValueError) as exc:  # said to the user on the job's page; no retry helps
+        part.unlink(missing_ok=True)
+        return _fail(job, f"The export stopped: {exc}")
     except Exception as exc:
         part.unlink(missing_ok=True)
         _fail(job, f"The export stopped: {exc}")
@@ -102,6 +111,16 @@ def export_run(*, job_id: int, chunk_size: int = CHUNK) -> ExportJob | None:
         current.status, current.file_name, current.finished_at = ExportJob.Status.DONE, name, timezone.now()
         current.save(update_fields=["status", "file_name", "finished_at"])
     return current
+
+
+def _print(job: ExportJob, attempt: int, export, part: Path) -> None:
+    """Two steps: read the data into the page, then print it."""
+    html = export.document(job.params)
+    if not ExportJob.objects.filter(pk=job.pk, attempt=attempt).update(written=1):
+        raise Superseded
+    html_to_pdf(html, part)
+    if not ExportJob.objects.filter(pk=job.pk, attempt=attempt).update(written=2):
+        raise Superseded
 
 
 def _progressing(job: ExportJob, attempt: int, chunks):

@@ -24,6 +24,14 @@ class Export:
     param: str = ""  # the one parameter it needs, e.g. "campaign" (its id); empty: none
     describe: Callable[[dict], str] = lambda params: ""  # the title's detail for these params
     position: int = 100
+    document: Callable[[dict], str] | None = None  # a report: its whole HTML page, printed to PDF
+
+
+def document_export(*, key: str, title: str, permission: str, param: str, document, describe) -> Export:
+    """A printable report (an HTML page of its own) made into a PDF in the background."""
+    return Export(key=key, title=title, permission=permission, columns=lambda params: [], count=lambda params: 2,
+                  chunks=lambda params, size: iter(()), param=param, describe=describe, document=document,
+                  position=200)  # fmt: skip
 
 
 _exports: dict[str, Export] = {}
@@ -34,7 +42,11 @@ def register_export(export: Export) -> None:
 
 
 def exports_for(user) -> list[Export]:
-    return sorted((e for e in _exports.values() if user.has_perm(e.permission)), key=lambda e: (e.position, e.key))
+    """The table exports open to the user (reports are asked for from their own pages)."""
+    return sorted(
+        (e for e in _exports.values() if e.document is None and user.has_perm(e.permission)),
+        key=lambda e: (e.position, e.key),
+    )
 
 
 def export_for(user, key: str) -> Export | None:

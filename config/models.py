@@ -25,6 +25,7 @@ class ExportJob(models.Model):
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX"
+        PDF = "pdf", "PDF"
 
     key = models.SlugField(max_length=64, help_text="The registered export (config/exports.py).")
     title = models.CharField(max_length=200)
