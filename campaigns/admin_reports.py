@@ -36,7 +36,7 @@ def campaign_report_html(campaign: Campaign, *, actions: str = "") -> str:
         else f"{campaign.get_objective_display()} · not launched",
         "results": answer,
         "charts": [
-            bars(Table(["day", title], [[str(day["date"]), value(day)] for day in daily]), title)
+            {"title": title, "svg": bars(Table(["day", title], [[str(d["date"]), value(d)] for d in daily]), title)}
             for title, value in series
         ],
         "generated_at": timezone.now(),

@@ -137,6 +137,13 @@ def test_a_marketer_creates_launches_and_reads_the_results_of_a_campaign(page, d
     screenshot(page, "campaign-results")
     steps.done("read the results: one conversion, its revenue, lift against the holdout")
 
+    page.click("#printable-report")
+    page.wait_for_selector("#report-figures")
+    assert page.locator("h1").inner_text() == "Campaign report: Eid weekend"
+    assert page.locator("svg.chart").count() == 3
+    screenshot(page, "campaign-report")
+    steps.done("opened the printable report")
+
     took = steps.report()
     assert took < 300, "the seeds ask for a campaign in under five minutes"
     assert page.console_errors == []
@@ -166,6 +173,17 @@ def test_an_analyst_exports_campaign_results_and_cannot_change_anything(page, de
     assert download.value.suggested_filename == f"campaign-{campaign.pk}-results.csv"
     rows = list(csv.reader(Path(download.value.path()).read_text(encoding="utf-8").splitlines()))
     assert "variant" in rows[0] and any(row[rows[0].index("variant")] == "A" for row in rows[1:]), rows
+
+    page.goto("/admin/exports/")  # the same results as a file written in the background
+    page.fill("#export-campaign-results input[name=campaign]", str(campaign.pk))
+    page.click("#export-campaign-results button[value=csv]")
+    page.wait_for_selector("#export-job a.export-download")
+    assert "Ready" in page.locator("#export-job .export-status").inner_text()
+    screenshot(page, "export-ready")
+    with page.expect_download() as download:
+        page.click("#export-job a.export-download")
+    background = list(csv.reader(Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()))
+    assert background == rows
 
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
     headers = {"X-CSRFToken": token, "Referer": page.url}
