@@ -7,6 +7,7 @@ from import_export.admin import ExportMixin, ImportExportMixin
 
 from audiences import (
     dashboard,  # noqa: F401  (registers its panels on the Reports page)
+    exports,  # noqa: F401  (registers its background exports)
     resources,
 )
 from audiences.admin_communications import communications_import_view
@@ -26,6 +27,7 @@ from audiences.models import (
     Store,
 )
 from audiences.rfm import rfm_group, rfm_label
+from audiences.segment_report import SegmentReportAdminMixin
 from audiences.segments import selectors as segment_selectors
 from audiences.segments import services as segment_services
 from audiences.segments.builder import builder_catalog
@@ -295,12 +297,12 @@ class SegmentForm(forms.ModelForm):
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(SegmentReportAdminMixin, admin.ModelAdmin):
     form = SegmentForm
     list_display = ["code", "name", "member_count", "refreshed_at", "predefined"]
     list_filter = ["predefined"]
     search_fields = ["code", "name", "description"]
-    readonly_fields = ["live_preview", "member_count", "refreshed_at", "predefined"]
+    readonly_fields = ["live_preview", "member_count", "refreshed_at", "predefined", "report_link"]
     actions = ["refresh_segments"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -9,7 +9,15 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html, format_html_join
 
-from campaigns import lifecycle, selectors, services
+from campaigns import (
+    dashboard,  # noqa: F401  (registers its panels on the Reports page)
+    exports,  # noqa: F401  (registers its background export)
+    lifecycle,
+    selectors,
+    services,
+)
+from campaigns.admin_launch import launch_confirmation
+from campaigns.admin_reports import CampaignReportAdminMixin
 from campaigns.admin_results import CampaignResultsAdminMixin
 from campaigns.models import Campaign, Variant, default_receipt_channels
 from config.errors import DomainError
@@ -17,6 +25,21 @@ from messaging.models import Channel
 
 SCALARS = list(services.SCALAR_FIELDS)
 RELATIONS = list(services.RELATION_FIELDS)
+
+
+class CampaignForm(forms.ModelForm):
+    """Channels are ticked, not typed as JSON."""
+
+    channels = forms.MultipleChoiceField(
+        choices=Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The channels its variants' templates use; empty: theirs.",
+    )
+
+    class Meta:
+        model = Campaign
+        fields = ["channels"]  # the admin adds the rest from its fieldsets
 
 
 class VariantFormSet(forms.BaseInlineFormSet):
@@ -60,7 +83,8 @@ def _table(rows) -> str:
 
 
 @admin.register(Campaign)
-class CampaignAdmin(CampaignResultsAdminMixin, admin.ModelAdmin):
+class CampaignAdmin(CampaignReportAdminMixin, CampaignResultsAdminMixin, admin.ModelAdmin):
+    form = CampaignForm
     list_display = ["name", "status", "type", "objective", "starts_at", "ends_at", "frozen", "queued", "held_out"]
     list_filter = ["status", "type", "objective"]
     search_fields = ["name"]
@@ -210,6 +234,9 @@ class CampaignAdmin(CampaignResultsAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Launch (schedule, or start now without a start time)", permissions=["change"])
     def launch(self, request, queryset):
+        """Asks first, showing each campaign's audience and how many consent; launches once confirmed."""
+        if request.POST.get("confirmed") != "yes":
+            return launch_confirmation(self, request, queryset)
         self._each(request, queryset, "launched", lambda c: services.campaign_launch(campaign=c))
 
     @admin.action(description="Pause (hold unsent messages)", permissions=["change"])

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import path, reverse
 
-from config import admin_navigation
+from config import admin_exports, admin_navigation
 from config.admin_reports import report_csv_view, reports_view
 from config.dashboard import panels_for
+from config.exports import exports_for
 from config.roles import is_administrator
 
 
@@ -38,8 +39,11 @@ class EngineAdminSite(admin.AdminSite):
         url = reverse("admin:reports", current_app=self.name)
         dashboard = {"name": "Dashboard", "object_name": "Dashboard", "admin_url": url, "add_url": None,
                      "view_only": True, "perms": {"view": True}}  # fmt: skip
+        exports_url = reverse("admin:exports", current_app=self.name)
+        exports = {"name": "Exports", "object_name": "Exports", "admin_url": exports_url, "add_url": None,
+                   "view_only": True, "perms": {"view": True}}  # fmt: skip
         reports = {"name": "Reports", "app_label": "reports", "app_url": url, "has_module_perms": True,
-                   "models": [dashboard]}  # fmt: skip
+                   "models": [dashboard, *([exports] if exports_for(request.user) else [])]}  # fmt: skip
         at = next((n for n, s in enumerate(grouped) if s["app_label"] == admin_navigation.SETTINGS), len(grouped))
         return [*grouped[:at], reports, *grouped[at:]]
 
@@ -47,8 +51,19 @@ class EngineAdminSite(admin.AdminSite):
         section = self.admin_view(self.app_index)
         reports = self.admin_view(lambda request: reports_view(self, request))
         report_csv = self.admin_view(lambda request, key: report_csv_view(self, request, key))
+        exports = {
+            "exports": lambda request: admin_exports.exports_view(self, request),
+            "export_start": lambda request: admin_exports.export_start_view(self, request),
+            "export_job": lambda request, job_id: admin_exports.export_job_view(self, request, job_id),
+            "export_download": lambda request, job_id: admin_exports.export_download_view(self, request, job_id),
+        }
+        exports = {name: self.admin_view(view) for name, view in exports.items()}
         return [
             path("section/<slug:app_label>/", section, name="section"),
+            path("exports/", exports["exports"], name="exports"),
+            path("exports/start/", exports["export_start"], name="export_start"),
+            path("exports/<int:job_id>/", exports["export_job"], name="export_job"),
+            path("exports/<int:job_id>/download/", exports["export_download"], name="export_download"),
             path("reports/", reports, name="reports"),
             path("reports/<slug:key>.csv", report_csv, name="report_csv"),
             *super().get_urls(),

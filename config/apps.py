@@ -11,7 +11,7 @@ class ConfigAppConfig(AppConfig):
     verbose_name = "System"
 
     def ready(self):
-        from config import checks, lookups, setup  # noqa: F401  checks and lookups register themselves
+        from config import checks, lookups, receivers, setup  # noqa: F401  checks, lookups, receivers register themselves
 
         post_migrate.connect(setup.install_after_migrate, sender=self)
 

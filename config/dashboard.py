@@ -31,6 +31,7 @@ class Panel:
     permission: str  # "app.view_model": shown only to users who may see what it counts
     position: int = 100
     note: str = ""
+    show_table: bool = False  # the numbers under the chart too, for a panel whose columns say more than one bar
 
 
 _panels: dict[str, Panel] = {}

@@ -32,6 +32,12 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             description="Proves beat and a worker are alive; shown by /healthz.",
         ),
         PeriodicTaskSpec(
+            name="system.exports_forget",
+            task="config.exports_forget",
+            crontab="17 3 * * *",
+            description="Deletes background export files and their jobs after a week.",
+        ),
+        PeriodicTaskSpec(
             name="promotions.advance_lifecycle",
             task="promotions.advance_lifecycle",
             crontab="* * * * *",

@@ -6,6 +6,8 @@
   API keys, tokens, periodic tasks and sign-in lockouts,
   and the only role that sees the admin's Settings section.
 
+A user given any of them gets staff status with it (config/receivers.py): the admin lets in staff only.
+
 A data migration (config/migrations/0002_roles_marketer_analyst_administrator.py) creates the groups; every
 `migrate` runs `roles_sync` again so models added since get their permissions. A model whose rows are a record
 (the outbox, ledgers, redemptions, scores) declares no delete permission (`default_permissions`), so no role
@@ -15,6 +17,7 @@ can be given it.
 MARKETER = "Marketer"
 ANALYST = "Analyst"
 ADMINISTRATOR = "Administrator"
+ROLES = (MARKETER, ANALYST, ADMINISTRATOR)
 MARKETING_APPS = ("audiences", "promotions", "loyalty", "messaging", "campaigns")
 # The `default_permissions` of a model whose rows are a record: no delete permission to give anyone.
 KEPT_FOR_THE_RECORD = ("add", "change", "view")

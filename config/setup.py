@@ -2,6 +2,7 @@
 
 import json
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import F
@@ -78,3 +79,8 @@ def heartbeat_record(*, name: str) -> None:
     updated = Heartbeat.objects.filter(name=name).update(last_seen_at=timezone.now(), beats=F("beats") + 1)
     if not updated:
         Heartbeat.objects.get_or_create(name=name, defaults={"last_seen_at": timezone.now(), "beats": 1})
+
+
+def role_members_make_staff(*, user_ids) -> int:
+    """Give staff status (the admin's sign-in) to users just given a role; answers how many changed."""
+    return get_user_model().objects.filter(pk__in=list(user_ids), is_staff=False).update(is_staff=True)

@@ -10,7 +10,11 @@ from django.utils.html import format_html, format_html_join
 from audiences.customer_page import CustomerSection, register_customer_section
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
-from loyalty import selectors
+from loyalty import (
+    dashboard,  # noqa: F401  (registers its panel on the Reports page)
+    exports,  # noqa: F401  (registers its background export)
+    selectors,
+)
 from loyalty.models import BonusEvent, EarningRule, LedgerEntry, Member, Program, Reward, Tier
 from loyalty.services.adjustments import points_adjust
 

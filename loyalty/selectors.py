@@ -2,11 +2,11 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from audiences.models import Customer
-from loyalty.models import LedgerEntry, Lot, Member, Reward, Tier
+from loyalty.models import LedgerEntry, Lot, Member, Program, Reward, Tier
 
 TIER_WINDOW = timedelta(days=365)
 EXPIRING_WINDOW = timedelta(days=90)
@@ -86,3 +86,18 @@ def customer_tier_name(*, customer_id: int) -> str | None:
         .first()
     )
     return member.tier.name if member else None
+
+
+def members_per_tier() -> list[tuple[str, str, int]]:
+    """(program, tier or "", members) for every tier of every active program, lowest tier first, members without
+    a tier first of all; for the Reports page's loyalty tiers chart."""
+    counts = {
+        (row["program_id"], row["tier_id"]): row["n"]
+        for row in Member.objects.values("program_id", "tier_id").annotate(n=Count("pk")).order_by()
+    }
+    rows = []
+    for program in Program.objects.filter(active=True).order_by("name").prefetch_related("tiers"):
+        rows.append((program.name, "", counts.get((program.pk, None), 0)))
+        for tier in sorted(program.tiers.all(), key=lambda t: t.threshold):
+            rows.append((program.name, tier.name, counts.get((program.pk, tier.pk), 0)))
+    return rows

@@ -16,6 +16,7 @@ from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
 from messaging import (
     dashboard,  # noqa: F401  (registers its panels on the Reports page)
+    exports,  # noqa: F401  (registers its background exports)
     previews,
 )
 from messaging.context import SAMPLE_CONTEXT_HELP

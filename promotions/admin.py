@@ -16,6 +16,7 @@ from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
 from promotions import (
     dashboard,  # noqa: F401  (registers its panels on the Reports page)
+    exports,  # noqa: F401  (registers its background exports)
     selectors,
 )
 from promotions.admin_codes import code_generation_confirmation

@@ -66,7 +66,9 @@ def test_a_marketer_reads_every_chart_and_its_numbers(marketer_admin, activity):
     page = marketer_admin.get("/admin/reports/").content.decode()
     for key in ("messages-sent-today", "redemptions", "discount-given", "deliverability", "segment-sizes", "rfm-grid"):
         assert f'id="report-{key}"' in page and f'href="/admin/reports/{key}.csv"' in page
-    assert page.count('<svg class="chart"') == 6 and "<script" not in page.split('id="reports"')[1]
+    # Those six, and campaign sends per day (a zero line); no campaign or loyalty program: "Nothing to show yet".
+    assert page.count('<svg class="chart"') == 7 and "<script" not in page.split('id="reports"')[1]
+    assert page.count('<p class="empty">Nothing to show yet.</p>') == 2
 
     assert rows_of(marketer_admin, "messages-sent-today")[:3] == [["channel", "sent today"], ["email", "1"],
                                                                    ["sms", "0"]]  # fmt: skip

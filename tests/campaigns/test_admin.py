@@ -24,7 +24,7 @@ def campaign_form(segment, template, **changes) -> dict:
         "send_mode": "at_time",
         "include_segments": [segment.pk],
         "consent_topic": "marketing",
-        "channels": "[]",
+        "channels": [],  # ticked boxes; none: the variants' channels
         "holdout_percent": "10",
         "coupon_pattern": "",
         "currency": "BDT",
@@ -89,7 +89,9 @@ def test_actions_say_what_they_refused_and_why(admin_client, segment, sms_templa
 
     approval = campaign_create(name="Needs a yes", include_segments=[segment], requires_approval=True,
                                variants=[{"name": "A", "template": sms_template}])  # fmt: skip
-    answer = admin_client.post(CHANGELIST, {"action": "launch", "_selected_action": [approval.pk]}, follow=True)
+    answer = admin_client.post(
+        CHANGELIST, {"action": "launch", "_selected_action": [approval.pk], "confirmed": "yes"}, follow=True
+    )
     assert any("Needs a yes: not launched. This campaign must be approved" in m for m in _messages(answer))
 
     answer = admin_client.post(CHANGELIST, {"action": "duplicate", "_selected_action": [draft.pk]}, follow=True)
@@ -102,13 +104,46 @@ def test_the_progress_of_a_launch_is_shown(admin_client, segment, sms_template):
         name="Launched", include_segments=[segment], holdout_percent=Decimal(0),
         variants=[{"name": "A", "template": sms_template}],
     )  # fmt: skip
-    answer = admin_client.post(CHANGELIST, {"action": "launch", "_selected_action": [campaign.pk]}, follow=True)
+    confirm = {"action": "launch", "_selected_action": [campaign.pk], "confirmed": "yes"}
+    answer = admin_client.post(CHANGELIST, confirm, follow=True)
     assert any("Launched: launched; now running." in m for m in _messages(answer))
     campaign_launch_run(campaign_id=campaign.pk)
     page = admin_client.get(f"{CHANGELIST}{campaign.pk}/change/").content.decode()
     assert "<th>frozen</th><td>8</td>" in page
     assert "<th>queued</th><td>6</td>" in page
     assert "no_consent 2" in page
+
+
+def test_launching_asks_first_with_the_audience_and_its_consent_and_changes_nothing(
+    admin_client, segment, sms_template
+):
+    campaign = campaign_create(
+        name="Eid", include_segments=[segment], variants=[{"name": "A", "template": sms_template}]
+    )
+    running = campaign_launch(
+        campaign=campaign_create(
+            name="Already", include_segments=[segment], variants=[{"name": "A", "template": sms_template}]
+        )
+    )
+    answer = admin_client.post(CHANGELIST, {"action": "launch", "_selected_action": [campaign.pk, running.pk]})
+    page = answer.content.decode()
+    assert answer.status_code == 200 and 'id="launch-confirmation"' in page
+    assert "<strong>8 customers, 6 with consent</strong>" in page
+    assert "Starts now" in page and "Refused</strong>: Only a draft campaign can be launched" in page
+    assert 'value="Yes, launch 1 campaign"' in page
+    assert Campaign.objects.get(pk=campaign.pk).status == "draft"
+
+
+def test_the_channels_are_ticked_not_typed(admin_client, segment, sms_template):
+    answer = admin_client.post(f"{CHANGELIST}add/", campaign_form(segment, sms_template, channels=["sms", "email"]))
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    assert sorted(Campaign.objects.get().channels) == ["email", "sms"]
+    form = admin_client.get(f"{CHANGELIST}add/").content.decode()
+    assert 'type="checkbox" name="channels" value="whatsapp"' in form
+    refused = admin_client.post(f"{CHANGELIST}add/", campaign_form(segment, sms_template, channels=["fax"]))
+    assert refused.status_code == 200 and "Select a valid choice. fax is not one of the available choices." in (
+        refused.content.decode()
+    )
 
 
 def test_a_running_campaign_keeps_its_audience_read_only(admin_client, segment, sms_template):
