@@ -174,9 +174,11 @@ def compile_rules(rules: dict, *, resolve: RulesResolver, now: datetime | None =
 def _compile(node: dict, resolve: RulesResolver, now: datetime, depth: int) -> Q:
     if depth > MAX_DEPTH * 4:
         raise RuleError("rules: nested segments go too deep")
-    for key, combine in (("all", operator.and_), ("any", operator.or_)):
+    # An empty "all" holds for everyone, an empty "any" for no one (as in logic, and as the counts show).
+    for key, combine, empty in (("all", operator.and_, Q()), ("any", operator.or_, Q(pk__in=[]))):
         if key in node:
-            return reduce(combine, (_compile(child, resolve, now, depth + 1) for child in node[key]))
+            children = [_compile(child, resolve, now, depth + 1) for child in node[key]]
+            return reduce(combine, children) if children else empty
     if "not" in node:
         return ~_compile(node["not"], resolve, now, depth + 1)
     if "segment" in node:

@@ -342,3 +342,15 @@ def test_a_money_rule_saved_before_currencies_still_refreshes_and_compares_in_ea
     assert segments.segment_refresh(segment=old).count == 2  # A: BDT 110,000; B: TZS 150,000
     with pytest.raises(ValidationError, match="name its currency"):
         segments.segment_update(segment=old, rules=old.rules)
+
+
+@pytest.mark.django_db
+def test_stored_rules_with_an_empty_group_compile_instead_of_failing():
+    """The API refuses empty groups; rows written past it (fixtures, old data) still count, as logic says."""
+    from audiences.models import Customer
+    from audiences.segments.language import compile_rules
+
+    customer_upsert(external_id="C-1", email="one@example.com")
+    no_nesting = lambda code: None  # noqa: E731
+    assert Customer.objects.filter(compile_rules({"all": []}, resolve=no_nesting)).count() == 1
+    assert Customer.objects.filter(compile_rules({"any": []}, resolve=no_nesting)).count() == 0
