@@ -5,14 +5,15 @@ second sees the first's enrollment. The unique (version, customer, trigger key) 
 """
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from audiences.models import Customer, Event, Segment, SegmentMembershipChange
+from audiences.models import Customer, Event, Order, Segment, SegmentMembershipChange
 from campaigns.assignment import bucket_of, holdout_buckets
-from campaigns.journeys import exits, rules
+from campaigns.journeys import exits, rules, scans, step_kinds
 from campaigns.journeys.models import Enrollment, JourneyVersion, StepRun, Trigger
 
 YEARLY_DATE_FIELDS = ("birth_date", "signed_up_at")
@@ -93,7 +94,9 @@ def event_process(*, event_id: int) -> int:
         customer_id=event.customer_id, event_type=event.type, properties=event.properties, occurred_at=event.occurred_at
     )
     now = timezone.now()
-    entered = 0
+    if step_kinds.waiting_runs_wake(customer_id=event.customer_id, event_type=event.type, now=now):
+        transaction.on_commit(_tick_soon)
+    entered = _nth_event_enter(event, now)
     for version in live_versions(trigger=Trigger.EVENT, event_type=event.type):
         if not rules.matches(event.properties, version.event_filters):
             continue
@@ -102,6 +105,76 @@ def event_process(*, event_id: int) -> int:
         entered += bool(
             journey_enter(version=version, customer_id=event.customer_id, key=key, snapshot=snapshot, now=now)
         )
+    return entered
+
+
+def _nth_event_enter(event: Event, now: datetime) -> int:
+    """The Nth event of a type (a visit) enters the journeys counting that type."""
+    versions = live_versions(trigger=Trigger.NTH_ORDER, event_type=event.type)
+    if not versions:
+        return 0
+    count = Event.objects.filter(customer_id=event.customer_id, type=event.type, occurred_at__lte=event.occurred_at)
+    return _nth_enter(versions, event.customer_id, count.count(), {"event": event.type, "event_id": event.pk}, now)
+
+
+def _nth_enter(versions: list[JourneyVersion], customer_id: int, count: int, snapshot: dict, now: datetime) -> int:
+    entered = 0
+    for version in versions:
+        if version.order_number == count:
+            entered += bool(
+                journey_enter(
+                    version=version, customer_id=customer_id, key=str(count), snapshot={**snapshot, "count": count},
+                    now=now,
+                )
+            )  # fmt: skip
+    return entered
+
+
+def order_count_process(*, customer_id: int, order_id: int) -> int:
+    """An order placed: when it is the customer's Nth placed order (cancelled ones do not count), enter the
+    journeys waiting for the Nth; the count keys the entry. Returns how many entered."""
+    versions = live_versions(trigger=Trigger.NTH_ORDER, event_type="")
+    order = Order.objects.filter(pk=order_id, customer_id=customer_id, status=Order.Status.PLACED).first()
+    if not versions or order is None:
+        return 0
+    count = Order.objects.filter(customer_id=customer_id, status=Order.Status.PLACED, placed_at__lte=order.placed_at)
+    return _nth_enter(versions, customer_id, count.count(), {"order": order.external_id}, timezone.now())
+
+
+def scan_triggers_run(*, now: datetime | None = None) -> int:
+    """Daily: enter the journeys of a frequency drop, a spend decrease or lapsed engagement, for the customers
+    the set-based scans find. Keys: the last order (one entry per lapse), the 90-day period, the lapse period."""
+    now = now or timezone.now()
+    epoch_days = (now.date() - date(1970, 1, 1)).days
+    entered = 0
+    scanned = (Trigger.FREQUENCY_DROP, Trigger.SPEND_DECREASE, Trigger.NO_ENGAGEMENT)
+    for version in live_versions(trigger__in=scanned):
+        if version.trigger == Trigger.FREQUENCY_DROP:
+            factor = version.gap_factor or Decimal(2)
+            found = [
+                (customer_id, last.isoformat(), {"last_order_at": last.isoformat(), "gap_factor": str(factor)})
+                for customer_id, last in scans.frequency_drops(now=now, factor=factor)
+            ]
+        elif version.trigger == Trigger.SPEND_DECREASE:
+            percent = version.spend_drop_percent or Decimal(30)
+            period = f"spend:{epoch_days // rules.SPEND_WINDOW.days}"
+            found = [
+                (customer_id, period, {"recent_90d": str(recent), "previous_90d": str(previous)})
+                for customer_id, recent, previous in scans.spend_decreases(now=now, drop_percent=percent)
+            ]
+        else:
+            days = version.lapsed_days or 90
+            found = [
+                (customer_id, f"lapsed:{epoch_days // days}", {"no_engagement_days": days})
+                for customer_id in scans.engagement_lapses(now=now, days=days)
+            ]
+        for customer_id, key, snapshot in found:
+            entered += bool(
+                journey_enter(
+                    version=version, customer_id=customer_id, key=key, now=now,
+                    snapshot={"trigger": version.trigger, **snapshot},
+                )
+            )  # fmt: skip
     return entered
 
 

@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from audiences.models import Event, SegmentMembership
-from campaigns.journeys import exits, rules
+from campaigns.journeys import exits, rules, step_kinds
 from campaigns.journeys.models import Condition, Enrollment, JourneyStep, StepKind, StepRun
 from campaigns.suppression import recipient_of, recipient_zone, would_be_decisions
 from messaging.models import Message
@@ -117,8 +117,29 @@ def _execute(run: StepRun, steps: dict[int, JourneyStep], now: datetime) -> None
             _schedule(enrollment, steps, step.else_position - 1, now)
         else:
             exits.enrollments_exit(enrollments=[enrollment], reason="branch", now=now)
+    elif step_kinds.handles(step):
+        _apply(run, steps, step_kinds.step_run(run, step, now), now)
     else:
         _send(run, step, steps, now)
+
+
+def _apply(run: StepRun, steps: dict[int, JourneyStep], outcome: step_kinds.Outcome, now: datetime) -> None:
+    """Carry out what a kind of step_kinds.py decided: leave, wait (run again later), jump, or go on."""
+    run.message_key = outcome.message_key or run.message_key
+    _finish(run, outcome.status, now, outcome.reason)
+    if outcome.exit_reason:
+        exits.enrollments_exit(enrollments=[run.enrollment], reason=outcome.exit_reason, now=now)
+    elif outcome.again_at is not None:
+        StepRun.objects.get_or_create(
+            enrollment=run.enrollment,
+            position=run.position,
+            attempt=run.attempt + 1,
+            defaults={"run_at": outcome.again_at, "reason": outcome.again_reason},
+        )
+    elif outcome.goto is not None and outcome.goto > run.position and outcome.goto in steps:
+        _schedule(run.enrollment, steps, outcome.goto - 1, now)
+    else:
+        _schedule(run.enrollment, steps, run.position, now)
 
 
 def _holds(step: JourneyStep, enrollment: Enrollment) -> bool:

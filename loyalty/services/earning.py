@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audiences.models import Customer, Order
+from audiences.services.events import EventInput, events_record
 from loyalty.earning import EarnLine, EarnPolicy, expiry_of, order_points, pending_days_for
 from loyalty.models import BonusEvent, EarningRule, LedgerEntry, Member, Program, Tier
 from loyalty.selectors import qualifying_points
@@ -77,6 +78,17 @@ def tier_upgrade(*, member: Member, now: datetime | None = None) -> Tier | None:
     if reached is not None and (member.tier is None or reached.threshold > member.tier.threshold):
         member.tier = reached
         Member.objects.filter(pk=member.pk).update(tier=reached)
+        # An audiences event, so journeys (a VIP welcome) and segments can react to the new tier.
+        events_record(
+            events=[
+                EventInput(
+                    customer=member.customer,
+                    type="loyalty_tier_reached",
+                    properties={"program": member.program_id, "tier": reached.name},
+                    idempotency_key=f"loyalty:tier:{member.pk}:{reached.pk}",
+                )
+            ]
+        )
     return member.tier
 
 
