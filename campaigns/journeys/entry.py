@@ -17,6 +17,7 @@ from campaigns.journeys import exits, rules, scans, step_kinds
 from campaigns.journeys.models import Enrollment, JourneyVersion, StepRun, Trigger
 
 YEARLY_DATE_FIELDS = ("birth_date", "signed_up_at")
+ORDER_PLACED = "order_placed"  # orders are not events, but a journey may be entered (or reach its goal) on one
 
 
 def live_versions(**filters) -> list[JourneyVersion]:
@@ -130,15 +131,40 @@ def _nth_enter(versions: list[JourneyVersion], customer_id: int, count: int, sna
     return entered
 
 
-def order_count_process(*, customer_id: int, order_id: int) -> int:
-    """An order placed: when it is the customer's Nth placed order (cancelled ones do not count), enter the
-    journeys waiting for the Nth; the count keys the entry. Returns how many entered."""
-    versions = live_versions(trigger=Trigger.NTH_ORDER, event_type="")
-    order = Order.objects.filter(pk=order_id, customer_id=customer_id, status=Order.Status.PLACED).first()
-    if not versions or order is None:
+def order_process(*, customer_id: int, order_id: int) -> int:
+    """An order placed enters the journeys triggered by the event `order_placed` (its properties: the order's
+    attribution, `order` its external id, `channel`, `store`), and, when it is the customer's Nth placed
+    order (cancelled ones do not count), those waiting for the Nth, keyed by the count. Returns how many entered."""
+    nth_versions = live_versions(trigger=Trigger.NTH_ORDER, event_type="")
+    event_versions = live_versions(trigger=Trigger.EVENT, event_type=ORDER_PLACED)
+    order = (
+        Order.objects.select_related("store")
+        .filter(pk=order_id, customer_id=customer_id, status=Order.Status.PLACED)
+        .first()
+    )
+    if order is None or not (nth_versions or event_versions):
         return 0
-    count = Order.objects.filter(customer_id=customer_id, status=Order.Status.PLACED, placed_at__lte=order.placed_at)
-    return _nth_enter(versions, customer_id, count.count(), {"order": order.external_id}, timezone.now())
+    now = timezone.now()
+    properties = {
+        **order.attribution,
+        "order": order.external_id,
+        "channel": order.channel,
+        "store": order.store.code if order.store else "",
+    }
+    entered = 0
+    for version in event_versions:
+        if rules.matches(properties, version.event_filters):
+            key = str(properties.get(version.key_property, "")) if version.key_property else ""
+            snapshot = {"event": ORDER_PLACED, "properties": properties}
+            entered += bool(
+                journey_enter(version=version, customer_id=customer_id, key=key, snapshot=snapshot, now=now)
+            )
+    if nth_versions:
+        placed = Order.objects.filter(
+            customer_id=customer_id, status=Order.Status.PLACED, placed_at__lte=order.placed_at
+        )
+        entered += _nth_enter(nth_versions, customer_id, placed.count(), {"order": order.external_id}, now)
+    return entered
 
 
 def scan_triggers_run(*, now: datetime | None = None) -> int:

@@ -27,11 +27,11 @@ def evaluate_order_goal(sender, *, order, **kwargs):
         tasks.journeys_order_goal_task.delay(order.customer_id, properties, order.placed_at.isoformat())
 
 
-@receiver(order_placed, dispatch_uid="campaigns.journeys.order_count")
-def evaluate_order_count(sender, *, order, **kwargs):
-    """Within seconds of the order: is it the customer's Nth (the 10th-order milestone)?"""
+@receiver(order_placed, dispatch_uid="campaigns.journeys.order_entry")
+def evaluate_order_entry(sender, *, order, **kwargs):
+    """Within seconds of the order: the post-purchase journeys, and the Nth-order milestone when it is the Nth."""
     if order.customer_id:
-        tasks.journeys_order_count_task.delay(order.customer_id, order.pk)
+        tasks.journeys_order_task.delay(order.customer_id, order.pk)
 
 
 @receiver(segment_membership_changed, dispatch_uid="campaigns.journeys.segment")

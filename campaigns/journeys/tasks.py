@@ -46,10 +46,10 @@ def journeys_dates_task() -> int:
     return entry.date_triggers_run()
 
 
-@shared_task(name="campaigns.journeys_order_count", ignore_result=True)
-def journeys_order_count_task(customer_id: int, order_id: int) -> int:
-    """An order placed: enter the journeys of the customer's Nth order (the 10th) when it is the Nth."""
-    return entry.order_count_process(customer_id=customer_id, order_id=order_id)
+@shared_task(name="campaigns.journeys_order", ignore_result=True)
+def journeys_order_task(customer_id: int, order_id: int) -> int:
+    """An order placed: enter the journeys of `order_placed` (post-purchase) and of the customer's Nth order."""
+    return entry.order_process(customer_id=customer_id, order_id=order_id)
 
 
 @shared_task(name="campaigns.journeys_scans", ignore_result=True)
