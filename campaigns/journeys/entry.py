@@ -185,7 +185,7 @@ def scan_triggers_run(*, now: datetime | None = None) -> int:
             percent = version.spend_drop_percent or Decimal(30)
             period = f"spend:{epoch_days // rules.SPEND_WINDOW.days}"
             found = [
-                (customer_id, period, {"recent_90d": str(recent), "previous_90d": str(previous)})
+                (customer_id, period, {"recent_90d": f"{recent:.2f}", "previous_90d": f"{previous:.2f}"})
                 for customer_id, recent, previous in scans.spend_decreases(now=now, drop_percent=percent)
             ]
         else:
