@@ -117,7 +117,9 @@ def test_post_purchase_thanks_asks_for_a_review_and_the_next_order_ends_it(
     with capture(execute=True):
         place(storefront, "O-1", customer, clock.now)
     enrollment = Enrollment.objects.get()
-    assert enrollment.trigger_key == "" or enrollment.snapshot["properties"]["order"] == "O-1"
+    assert (
+        enrollment.snapshot["properties"]["order"] == "O-1" and enrollment.snapshot["properties"]["store"] == "DHK-01"
+    )
     _drain(capture, datetime(2026, 6, 1, 7, tzinfo=UTC), clock)
     assert [m.template.code for m in Message.objects.all()] == ["journey_post_purchase_thanks"]
     _drain(capture, datetime(2026, 6, 8, 7, tzinfo=UTC), clock)  # a week later, 13:00 in Dhaka
