@@ -27,6 +27,9 @@ class Store(models.Model):
     timezone = models.CharField(max_length=64, default="UTC")
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     city = models.CharField(max_length=100, blank=True, db_index=True)
+    manager_email = models.EmailField(
+        blank=True, help_text="Where staff notifications go (journeys: a complaint to answer); empty: the default."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

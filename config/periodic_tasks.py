@@ -77,6 +77,12 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             description="Enters the journeys a date triggers today (birthday -3 days, a service due date).",
         ),
         PeriodicTaskSpec(
+            name="campaigns.journeys_scans",
+            task="campaigns.journeys_scans",
+            crontab="15 0 * * *",
+            description="Enters the journeys of a purchase frequency drop, a spend decrease or lapsed engagement.",
+        ),
+        PeriodicTaskSpec(
             name="audiences.scores_recompute",
             task="audiences.scores_recompute",
             crontab="0 1 * * *",

@@ -263,6 +263,8 @@ MESSAGING_DISPATCH_INTERVAL_SECONDS = int(os.environ.get("MESSAGING_DISPATCH_INT
 SEGMENT_RECHECK_INTERVAL_SECONDS = int(os.environ.get("SEGMENT_RECHECK_INTERVAL_SECONDS", "1"))
 # How often any worker claims due journey steps (entries also queue a tick at once).
 JOURNEYS_TICK_INTERVAL_SECONDS = int(os.environ.get("JOURNEYS_TICK_INTERVAL_SECONDS", "5"))
+# Where a journey's staff notification goes when the customer's store names no manager_email.
+JOURNEYS_STAFF_EMAIL = os.environ.get("JOURNEYS_STAFF_EMAIL", "")
 SEGMENT_RECHECK_BATCH_SIZE = int(os.environ.get("SEGMENT_RECHECK_BATCH_SIZE", "500"))
 
 # Large writes (the outbox, campaign launches) stream with COPY on PostgreSQL; off, they take the ORM's path.

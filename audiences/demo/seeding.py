@@ -52,14 +52,15 @@ def demo_flush() -> None:
 
     Plain DELETEs (no ORM collector walking ten million rows); rows of other apps that still point
     at customers or products make it fail with an IntegrityError and delete nothing. Scores and
-    segment memberships (written by `refresh_audiences`) go with the customers; the segment
+    segment memberships (written by `refresh_audiences`) and pending rechecks (events the demo's loyalty
+    and journeys recorded) go with the customers; the segment
     definitions stay, shown as not refreshed since their members are gone.
     """
     quote = connection.ops.quote_name
     customer_data = (
+        MembershipRecheck,
         SegmentMembershipChange,
         SegmentMembership,
-        MembershipRecheck,
         CustomerScore,
         OrderLine,
         Order,
@@ -85,6 +86,7 @@ def _catalog(*, seed: int, size: DemoSize) -> tuple[list, dict, list, dict, dict
             timezone=spec.country.timezone,
             currency=spec.country.currency,
             city=spec.city,
+            manager_email=f"manager.{spec.code.lower()}@example.com",
         )
         store_ids[spec.code] = store.id
     category_ids = {}

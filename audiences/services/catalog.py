@@ -10,12 +10,16 @@ from audiences.services.validation import check_currency, check_timezone
 
 
 @transaction.atomic
-def store_upsert(*, code: str, name: str, timezone: str, currency: str, city: str = "") -> tuple[Store, bool]:
+def store_upsert(
+    *, code: str, name: str, timezone: str, currency: str, city: str = "", manager_email: str | None = None
+) -> tuple[Store, bool]:
+    """Create or update a store; `manager_email` (staff notifications) is left as it is when not given."""
     check_timezone(timezone)
     check_currency(currency)
-    return Store.objects.update_or_create(
-        code=code, defaults={"name": name, "timezone": timezone, "currency": currency, "city": city}
-    )
+    defaults = {"name": name, "timezone": timezone, "currency": currency, "city": city}
+    if manager_email is not None:
+        defaults["manager_email"] = manager_email
+    return Store.objects.update_or_create(code=code, defaults=defaults)
 
 
 @transaction.atomic

@@ -22,9 +22,26 @@ class JourneyStepOutput(serializers.Serializer):
     coupon_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     condition = serializers.CharField()
     else_position = serializers.IntegerField(allow_null=True)
+    wait_event_type = serializers.CharField(help_text="wait_event: the event waited for; wait_seconds: the timeout.")
+    wait_matches_key = serializers.BooleanField()
+    on_event = serializers.CharField(help_text="wait_event: continue or exit when the event comes.")
+    fallback_after_seconds = serializers.SerializerMethodField(
+        help_text="send: the next template's channel when unread this long."
+    )
+    attribute_name = serializers.CharField()
+    attribute_value = serializers.JSONField(allow_null=True)
+    record_event_type = serializers.CharField()
+    staff_subject = serializers.CharField()
+    service_target_seconds = serializers.SerializerMethodField()
 
     def get_wait_seconds(self, step) -> int | None:
         return int(step.wait.total_seconds()) if step.wait is not None else None
+
+    def get_fallback_after_seconds(self, step) -> int | None:
+        return int(step.fallback_after.total_seconds()) if step.fallback_after is not None else None
+
+    def get_service_target_seconds(self, step) -> int | None:
+        return int(step.service_target.total_seconds()) if step.service_target is not None else None
 
     def get_local_time(self, step) -> str | None:
         return step.local_time.isoformat() if step.local_time else None
@@ -41,7 +58,8 @@ class JourneyVersionOutput(serializers.ModelSerializer):
         model = JourneyVersion
         fields = [
             "number", "published_at", "trigger", "event_type", "event_filters", "key_property", "segment",
-            "date_field", "offset_days", "reentry", "cooldown_days", "exit_on_segment_exit", "goal_event_type",
+            "date_field", "offset_days", "order_number", "gap_factor", "spend_drop_percent", "lapsed_days",
+            "reentry", "cooldown_days", "exit_on_segment_exit", "goal_event_type",
             "goal_matches_key", "goal_window_days", "steps",
         ]  # fmt: skip
 
@@ -133,20 +151,27 @@ class JourneySimulationOutput(serializers.Serializer):
 
 
 SWITCH_ON = OpenApiExample("Switch a journey on", value={"active": True}, request_only=True)
+STEP_DEFAULTS = {
+    "wait_event_type": "", "wait_matches_key": False, "on_event": "continue", "fallback_after_seconds": None,
+    "attribute_name": "", "attribute_value": None, "record_event_type": "", "staff_subject": "",
+    "service_target_seconds": None,
+}  # fmt: skip
 JOURNEY = {
     "code": "birthday", "name": "Birthday", "description": "Three days before the birthday: a 15% gift code.",
     "active": True, "holdout_percent": "10.00", "predefined": True,
     "version": {
         "number": 1, "published_at": "2026-11-27T19:00:00Z", "trigger": "date", "event_type": "",
         "event_filters": {}, "key_property": "", "segment": None, "date_field": "birth_date", "offset_days": -3,
+        "order_number": None, "gap_factor": None, "spend_drop_percent": None, "lapsed_days": None,
         "reentry": "per_key", "cooldown_days": 0, "exit_on_segment_exit": False, "goal_event_type": "order_placed",
         "goal_matches_key": False, "goal_window_days": 7,
         "steps": [
             {"position": 1, "kind": "wait_until", "wait_seconds": None, "local_time": "10:00:00", "next_day": False,
-             "templates": [], "promotion": None, "coupon_percent": None, "condition": "", "else_position": None},
+             "templates": [], "promotion": None, "coupon_percent": None, "condition": "", "else_position": None,
+             **STEP_DEFAULTS},
             {"position": 2, "kind": "send", "wait_seconds": None, "local_time": None, "next_day": False,
              "templates": ["journey_birthday"], "promotion": 31, "coupon_percent": "15.00", "condition": "",
-             "else_position": None},
+             "else_position": None, **STEP_DEFAULTS},
         ],
     },
     "results": {

@@ -1,5 +1,6 @@
-"""The demo's journey: the ready-made abandoned cart switched on, and a few demo customers' carts entered into it,
-so `make run` shows enrollments waiting for their 1-hour reminder (and the 10% holdout) in the admin. The carts
+"""The demo's journeys: the ready-made abandoned cart switched on, and a few demo customers' carts entered into it,
+so `make run` shows enrollments waiting for their 1-hour reminder (and the 10% holdout) in the admin; and
+complaint recovery, with three resolved complaints whose store managers are emailed. The carts
 enter directly rather than as recorded events, so the demo leaves no pending segment recheck behind a flush."""
 
 from django.db import transaction
@@ -13,6 +14,8 @@ from messaging.models import Message
 
 DEMO_JOURNEY = "abandoned_cart"
 DEMO_CARTS = 20
+DEMO_COMPLAINT_JOURNEY = "complaint_recovery"
+DEMO_COMPLAINTS = 3
 
 
 @transaction.atomic
@@ -30,7 +33,22 @@ def demo_journey_start() -> int:
         cart = f"DEMO-CART-{customer.pk}"
         snapshot = {"event": "cart_updated", "properties": {"cart_id": cart}}
         journey_enter(version=version, customer_id=customer.pk, key=cart, snapshot=snapshot, now=now)
+    _demo_complaints_start(list(customers)[-DEMO_COMPLAINTS:], now)
     return len(customers)
+
+
+def _demo_complaints_start(customers, now) -> None:
+    """complaint_recovery on, with a few resolved complaints: the first tick emails the store's manager (the
+    console in `make run`), and the apologies wait for their hour."""
+    journey = Journey.objects.filter(code=DEMO_COMPLAINT_JOURNEY).first()
+    if journey is None or journey.active:
+        return
+    journey_update(journey=journey, active=True)
+    (version,) = [version for version in live_versions() if version.journey_id == journey.pk]
+    for customer in customers:
+        complaint = f"DEMO-COMPLAINT-{customer.pk}"
+        snapshot = {"event": "complaint_resolved", "properties": {"complaint_id": complaint}}
+        journey_enter(version=version, customer_id=customer.pk, key=complaint, snapshot=snapshot, now=now)
 
 
 def demo_journeys_remove() -> None:
@@ -39,4 +57,4 @@ def demo_journeys_remove() -> None:
     StepRun.objects.all().delete()
     Enrollment.objects.all().delete()
     Message.objects.exclude(journey="").delete()
-    Journey.objects.filter(code=DEMO_JOURNEY).update(active=False)
+    Journey.objects.filter(code__in=[DEMO_JOURNEY, DEMO_COMPLAINT_JOURNEY]).update(active=False)

@@ -5,17 +5,19 @@ second sees the first's enrollment. The unique (version, customer, trigger key) 
 """
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from audiences.models import Customer, Event, Segment, SegmentMembershipChange
+from audiences.models import Customer, Event, Order, Segment, SegmentMembershipChange
 from campaigns.assignment import bucket_of, holdout_buckets
-from campaigns.journeys import exits, rules
+from campaigns.journeys import exits, rules, scans, step_kinds
 from campaigns.journeys.models import Enrollment, JourneyVersion, StepRun, Trigger
 
 YEARLY_DATE_FIELDS = ("birth_date", "signed_up_at")
+ORDER_PLACED = "order_placed"  # orders are not events, but a journey may be entered (or reach its goal) on one
 
 
 def live_versions(**filters) -> list[JourneyVersion]:
@@ -93,7 +95,9 @@ def event_process(*, event_id: int) -> int:
         customer_id=event.customer_id, event_type=event.type, properties=event.properties, occurred_at=event.occurred_at
     )
     now = timezone.now()
-    entered = 0
+    if step_kinds.waiting_runs_wake(customer_id=event.customer_id, event_type=event.type, now=now):
+        transaction.on_commit(_tick_soon)
+    entered = _nth_event_enter(event, now)
     for version in live_versions(trigger=Trigger.EVENT, event_type=event.type):
         if not rules.matches(event.properties, version.event_filters):
             continue
@@ -102,6 +106,101 @@ def event_process(*, event_id: int) -> int:
         entered += bool(
             journey_enter(version=version, customer_id=event.customer_id, key=key, snapshot=snapshot, now=now)
         )
+    return entered
+
+
+def _nth_event_enter(event: Event, now: datetime) -> int:
+    """The Nth event of a type (a visit) enters the journeys counting that type."""
+    versions = live_versions(trigger=Trigger.NTH_ORDER, event_type=event.type)
+    if not versions:
+        return 0
+    count = Event.objects.filter(customer_id=event.customer_id, type=event.type, occurred_at__lte=event.occurred_at)
+    return _nth_enter(versions, event.customer_id, count.count(), {"event": event.type, "event_id": event.pk}, now)
+
+
+def _nth_enter(versions: list[JourneyVersion], customer_id: int, count: int, snapshot: dict, now: datetime) -> int:
+    entered = 0
+    for version in versions:
+        if version.order_number == count:
+            entered += bool(
+                journey_enter(
+                    version=version, customer_id=customer_id, key=str(count), snapshot={**snapshot, "count": count},
+                    now=now,
+                )
+            )  # fmt: skip
+    return entered
+
+
+def order_process(*, customer_id: int, order_id: int) -> int:
+    """An order placed enters the journeys triggered by the event `order_placed` (its properties: the order's
+    attribution, `order` its external id, `channel`, `store`), and, when it is the customer's Nth placed
+    order (cancelled ones do not count), those waiting for the Nth, keyed by the count. Returns how many entered."""
+    nth_versions = live_versions(trigger=Trigger.NTH_ORDER, event_type="")
+    event_versions = live_versions(trigger=Trigger.EVENT, event_type=ORDER_PLACED)
+    order = (
+        Order.objects.select_related("store")
+        .filter(pk=order_id, customer_id=customer_id, status=Order.Status.PLACED)
+        .first()
+    )
+    if order is None or not (nth_versions or event_versions):
+        return 0
+    now = timezone.now()
+    properties = {
+        **order.attribution,
+        "order": order.external_id,
+        "channel": order.channel,
+        "store": order.store.code if order.store else "",
+    }
+    entered = 0
+    for version in event_versions:
+        if rules.matches(properties, version.event_filters):
+            key = str(properties.get(version.key_property, "")) if version.key_property else ""
+            snapshot = {"event": ORDER_PLACED, "properties": properties}
+            entered += bool(
+                journey_enter(version=version, customer_id=customer_id, key=key, snapshot=snapshot, now=now)
+            )
+    if nth_versions:
+        placed = Order.objects.filter(
+            customer_id=customer_id, status=Order.Status.PLACED, placed_at__lte=order.placed_at
+        )
+        entered += _nth_enter(nth_versions, customer_id, placed.count(), {"order": order.external_id}, now)
+    return entered
+
+
+def scan_triggers_run(*, now: datetime | None = None) -> int:
+    """Daily: enter the journeys of a frequency drop, a spend decrease or lapsed engagement, for the customers
+    the set-based scans find. Keys: the last order (one entry per lapse), the 90-day period, the lapse period."""
+    now = now or timezone.now()
+    epoch_days = (now.date() - date(1970, 1, 1)).days
+    entered = 0
+    scanned = (Trigger.FREQUENCY_DROP, Trigger.SPEND_DECREASE, Trigger.NO_ENGAGEMENT)
+    for version in live_versions(trigger__in=scanned):
+        if version.trigger == Trigger.FREQUENCY_DROP:
+            factor = version.gap_factor or Decimal(2)
+            found = [
+                (customer_id, last.isoformat(), {"last_order_at": last.isoformat(), "gap_factor": str(factor)})
+                for customer_id, last in scans.frequency_drops(now=now, factor=factor)
+            ]
+        elif version.trigger == Trigger.SPEND_DECREASE:
+            percent = version.spend_drop_percent or Decimal(30)
+            period = f"spend:{epoch_days // rules.SPEND_WINDOW.days}"
+            found = [
+                (customer_id, period, {"recent_90d": f"{recent:.2f}", "previous_90d": f"{previous:.2f}"})
+                for customer_id, recent, previous in scans.spend_decreases(now=now, drop_percent=percent)
+            ]
+        else:
+            days = version.lapsed_days or 90
+            found = [
+                (customer_id, f"lapsed:{epoch_days // days}", {"no_engagement_days": days})
+                for customer_id in scans.engagement_lapses(now=now, days=days)
+            ]
+        for customer_id, key, snapshot in found:
+            entered += bool(
+                journey_enter(
+                    version=version, customer_id=customer_id, key=key, now=now,
+                    snapshot={"trigger": version.trigger, **snapshot},
+                )
+            )  # fmt: skip
     return entered
 
 

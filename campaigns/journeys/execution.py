@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from campaigns.journeys import batch
+from campaigns.journeys import batch, exits, step_kinds
 from campaigns.journeys.batch import message_key
 from campaigns.journeys.models import Enrollment, JourneyStep, JourneyStepTemplate, StepRun
 
@@ -89,7 +89,12 @@ def _steps_of(version_ids: set[int]) -> batch.Steps:
 
 def _batched(run: StepRun, steps: batch.Steps) -> bool:
     step = steps[run.enrollment.version_id].get(run.position)
-    return run.enrollment.status == Enrollment.Status.ACTIVE and step is not None and step.kind in batch.KINDS
+    return (
+        run.enrollment.status == Enrollment.Status.ACTIVE
+        and step is not None
+        and step.kind in batch.KINDS
+        and not step_kinds.handles(step)
+    )
 
 
 def _finish(run: StepRun, status: str, now: datetime, reason: str = "") -> None:
@@ -107,9 +112,9 @@ def _schedule(enrollment: Enrollment, steps: dict[int, JourneyStep], after: int,
 def _execute(run: StepRun, steps: dict[int, JourneyStep], now: datetime) -> None:
     """One claimed step on its own: the per-run dispatch point.
 
-    A kind in `batch.KINDS` runs as a batch of one (the path a failed batch falls back to); a step kind with a
-    module of its own is dispatched from here with the run, its version's steps and the moment, and uses
-    `_finish` and `_schedule` to record its outcome."""
+    The kinds of step_kinds.py (wait for an event, send with fallback on no read, update the customer, notify
+    staff) answer an `Outcome` that `_apply` carries out; a kind in `batch.KINDS` runs as a batch of one (the
+    path a failed batch falls back to)."""
     enrollment = run.enrollment
     if enrollment.status != Enrollment.Status.ACTIVE:
         _finish(run, StepRun.Status.CANCELLED, now, enrollment.exit_reason or enrollment.status)
@@ -119,12 +124,34 @@ def _execute(run: StepRun, steps: dict[int, JourneyStep], now: datetime) -> None
         _finish(run, StepRun.Status.SKIPPED, now, "step_removed")
         _schedule(enrollment, steps, run.position, now)
         return
+    if step_kinds.handles(step):
+        _apply(run, steps, step_kinds.step_run(run, step, now), now)
+        return
     if step.kind in batch.KINDS:
         outcomes = batch.Outcomes(now)
         batch.steps_run([run], {enrollment.version_id: steps}, outcomes)
         outcomes.write()
         return
     raise ValueError(f"Unknown journey step kind {step.kind!r}.")
+
+
+def _apply(run: StepRun, steps: dict[int, JourneyStep], outcome: step_kinds.Outcome, now: datetime) -> None:
+    """Carry out what a kind of step_kinds.py decided: leave, wait (run again later), jump, or go on."""
+    run.message_key = outcome.message_key or run.message_key
+    _finish(run, outcome.status, now, outcome.reason)
+    if outcome.exit_reason:
+        exits.enrollments_exit(enrollments=[run.enrollment], reason=outcome.exit_reason, now=now)
+    elif outcome.again_at is not None:
+        StepRun.objects.get_or_create(
+            enrollment=run.enrollment,
+            position=run.position,
+            attempt=run.attempt + 1,
+            defaults={"run_at": outcome.again_at, "reason": outcome.again_reason},
+        )
+    elif outcome.goto is not None and outcome.goto > run.position and outcome.goto in steps:
+        _schedule(run.enrollment, steps, outcome.goto - 1, now)
+    else:
+        _schedule(run.enrollment, steps, run.position, now)
 
 
 def _retry_or_skip(run: StepRun, steps: dict[int, JourneyStep], now: datetime, error: str) -> None:

@@ -64,10 +64,11 @@ def consent_withdrawal_apply(*, customer_id: int) -> int:
 
 
 def goals_reach(*, customer_id: int, event_type: str, properties: dict, occurred_at: datetime) -> int:
-    """Count a conversion for each running enrollment whose goal this is; treated ones exit. Returns how many."""
+    """Count a conversion for each enrollment whose goal this is, within its window; active ones exit. Returns how
+    many. One that already completed its steps (or left) still counts, as the holdout does: otherwise a journey
+    whose last message goes out before the customer buys would report fewer conversions than its holdout."""
     candidates = Enrollment.objects.select_related("version").filter(
         customer_id=customer_id,
-        status__in=RUNNING,
         converted_at__isnull=True,
         version__goal_event_type=event_type,
         entered_at__lte=occurred_at,

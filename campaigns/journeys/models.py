@@ -23,6 +23,7 @@ __all__ = [
     "JourneyStep",
     "JourneyStepTemplate",
     "JourneyVersion",
+    "OnEvent",
     "Reentry",
     "StepKind",
     "StepRun",
@@ -63,6 +64,10 @@ class Trigger(models.TextChoices):
     SEGMENT_ENTERED = "segment_entered", "Entering a segment"
     SEGMENT_EXITED = "segment_exited", "Leaving a segment"
     DATE = "date", "A date of the customer, with an offset"
+    NTH_ORDER = "nth_order", "The customer's Nth order (or Nth event of a type, such as a visit)"
+    FREQUENCY_DROP = "frequency_drop", "Purchase frequency dropping (daily)"
+    SPEND_DECREASE = "spend_decrease", "Spend decreasing (daily)"
+    NO_ENGAGEMENT = "no_engagement", "No open or click for a while (daily)"
 
 
 class Reentry(models.TextChoices):
@@ -92,6 +97,35 @@ class JourneyVersion(models.Model):
         help_text="birth_date or signed_up_at (yearly), or attributes.<name> (an ISO date, once).",
     )
     offset_days = models.IntegerField(default=0, help_text="-3: three days before the date.")
+    order_number = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="For an Nth-order trigger: N (10: the tenth). With an event type, the Nth such event (a visit).",
+    )
+    gap_factor = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="For a frequency drop: enter when the time since the last order passes this many times the "
+        "customer's median gap between orders (2: twice as long as usual).",
+    )
+    spend_drop_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="For a spend decrease: the last 90 days' spend at least this % below the 90 days before.",
+    )
+    lapsed_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="For no engagement: messaged, but no open or click in this many days.",
+    )
     reentry = models.CharField(max_length=16, choices=Reentry.choices, default=Reentry.ONCE)
     cooldown_days = models.PositiveIntegerField(default=0)
     exit_on_segment_exit = models.BooleanField(
@@ -124,6 +158,14 @@ class StepKind(models.TextChoices):
     WAIT_UNTIL = "wait_until", "Wait until a local time"
     SEND = "send", "Send a template"
     BRANCH = "branch", "Branch on a condition"
+    WAIT_EVENT = "wait_event", "Wait for an event, with a timeout"
+    UPDATE_CUSTOMER = "update_customer", "Update an attribute, record an event"
+    NOTIFY_STAFF = "notify_staff", "Notify the store's staff"
+
+
+class OnEvent(models.TextChoices):
+    CONTINUE = "continue", "Go on to the next step"
+    EXIT = "exit", "Leave the journey"
 
 
 class Condition(models.TextChoices):
@@ -158,7 +200,42 @@ class JourneyStep(models.Model):
     condition_segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     condition_event_type = models.CharField(max_length=64, blank=True)
     else_position = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="For a branch: the step to go to when the condition is false; empty: exit."
+        null=True,
+        blank=True,
+        help_text="For a branch: the step to go to when the condition is false; empty: exit. "
+        "For a wait for an event: the step to go to on the timeout; empty: the next step.",
+    )
+    wait_event_type = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="For a wait for an event: the event, e.g. checkout_started; `wait` is the timeout.",
+    )
+    wait_matches_key = models.BooleanField(
+        default=False, help_text="For a wait for an event: it must carry the entry's key (the same cart)."
+    )
+    on_event = models.CharField(
+        max_length=16, choices=OnEvent.choices, default=OnEvent.CONTINUE, help_text="For a wait for an event."
+    )
+    fallback_after = models.DurationField(
+        null=True,
+        blank=True,
+        help_text="For a send: when the message is not read (opened or clicked) within this time, send the next "
+        "template's channel. Empty: the next channel is used only when the first cannot reach the customer.",
+    )
+    attribute_name = models.CharField(
+        max_length=64, blank=True, help_text="For an update: the customer attribute to set, e.g. vip_since."
+    )
+    attribute_value = models.JSONField(
+        null=True, blank=True, help_text='For an update: its value (JSON); "$today" sets today\'s date.'
+    )
+    record_event_type = models.CharField(
+        max_length=64, blank=True, help_text="For an update: an event to record on the customer, e.g. vip_welcomed."
+    )
+    staff_subject = models.CharField(
+        max_length=200, blank=True, help_text="For a staff notification: the email's subject."
+    )
+    service_target = models.DurationField(
+        null=True, blank=True, help_text="For a staff notification: how soon staff should act (2:00:00)."
     )
 
     class Meta:

@@ -27,6 +27,13 @@ def evaluate_order_goal(sender, *, order, **kwargs):
         tasks.journeys_order_goal_task.delay(order.customer_id, properties, order.placed_at.isoformat())
 
 
+@receiver(order_placed, dispatch_uid="campaigns.journeys.order_entry")
+def evaluate_order_entry(sender, *, order, **kwargs):
+    """Within seconds of the order: the post-purchase journeys, and the Nth-order milestone when it is the Nth."""
+    if order.customer_id:
+        tasks.journeys_order_task.delay(order.customer_id, order.pk)
+
+
 @receiver(segment_membership_changed, dispatch_uid="campaigns.journeys.segment")
 def evaluate_segment_change(sender, *, segment, changed_at=None, **kwargs):
     if changed_at is not None:

@@ -12,6 +12,7 @@ from campaigns.journeys.models import (
     JourneyStepTemplate,
     JourneyVersion,
     StepKind,
+    Trigger,
 )
 from config.errors import Conflict
 from promotions.models import Promotion
@@ -61,6 +62,8 @@ def journey_version_publish(*, version: JourneyVersion) -> JourneyVersion:
     if not steps:
         raise Conflict(code="version_empty", message=f"{version} has no steps.")
     problems = {f"steps.{step.position}": problem for step in steps if (problem := _incomplete(step))}
+    if trigger_problem := _trigger_incomplete(version):
+        problems["trigger"] = trigger_problem
     if problems:
         raise ValidationError(problems)
     JourneyVersion.objects.filter(pk=version.pk).update(published_at=timezone.now())
@@ -81,8 +84,19 @@ def _incomplete(step: JourneyStep) -> str:
         or (step.condition == Condition.EVENT_HAPPENED and step.condition_event_type)
     ):
         return "A branch needs its condition: a segment, or an event type."
+    if step.kind == StepKind.WAIT_EVENT and not (step.wait_event_type and step.wait):
+        return "A wait for an event needs the event type and its timeout."
+    if step.kind == StepKind.UPDATE_CUSTOMER and not (step.attribute_name or step.record_event_type):
+        return "An update needs an attribute to set or an event to record."
     if step.else_position is not None and step.else_position <= step.position:
         return "A branch jumps forward only."
+    return ""
+
+
+def _trigger_incomplete(version: JourneyVersion) -> str:
+    """What the version's trigger lacks, or ""."""
+    if version.trigger == Trigger.NTH_ORDER and not version.order_number:
+        return "An Nth-order trigger needs N (order_number)."
     return ""
 
 

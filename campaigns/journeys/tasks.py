@@ -3,6 +3,8 @@
 from datetime import datetime
 
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
 
 from campaigns.journeys import entry, execution, exits
 
@@ -42,3 +44,27 @@ def journeys_consent_withdrawn_task(customer_id: int) -> int:
 def journeys_dates_task() -> int:
     """Daily: enter the journeys triggered by a date (birthday -3 days, a service due date)."""
     return entry.date_triggers_run()
+
+
+@shared_task(name="campaigns.journeys_order", ignore_result=True)
+def journeys_order_task(customer_id: int, order_id: int) -> int:
+    """An order placed: enter the journeys of `order_placed` (post-purchase) and of the customer's Nth order."""
+    return entry.order_process(customer_id=customer_id, order_id=order_id)
+
+
+@shared_task(name="campaigns.journeys_scans", ignore_result=True)
+def journeys_scans_task() -> int:
+    """Daily: enter the journeys of a frequency drop, a spend decrease or lapsed engagement."""
+    return entry.scan_triggers_run()
+
+
+@shared_task(
+    name="campaigns.journeys_staff_email",
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    max_retries=5,
+)
+def journeys_staff_email_task(address: str, subject: str, body: str) -> int:
+    """A journey's staff notification; a mail server that does not answer is tried again later."""
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])

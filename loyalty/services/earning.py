@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from audiences.models import Customer, Order
 from audiences.pricing_inputs import customers_changed
+from audiences.services.events import EventInput, events_record
 from loyalty.earning import EarnLine, EarnPolicy, expiry_of, order_points, pending_days_for
 from loyalty.models import BonusEvent, EarningRule, LedgerEntry, Member, Program, Tier
 from loyalty.selectors import qualifying_points
@@ -44,7 +45,7 @@ def order_points_earn(*, order: Order, evaluation=None, attribution=None) -> dic
         occurred_at=order.placed_at,
     )  # fmt: skip
     _grant(entry, member, program, points, earned_at=order.placed_at, pending_days=days, qualifying=True)
-    tier_upgrade(member=member)
+    tier_upgrade(member=member, reached_at=order.placed_at)
     return {"points_earned": points}
 
 
@@ -71,14 +72,27 @@ def bonus_award(
     return awarded
 
 
-def tier_upgrade(*, member: Member, now: datetime | None = None) -> Tier | None:
-    """Lift the member at once to the highest tier their qualifying points reach; never lowers it."""
+def tier_upgrade(*, member: Member, now: datetime | None = None, reached_at: datetime | None = None) -> Tier | None:
+    """Lift the member at once to the highest tier their qualifying points reach; never lowers it.
+    `reached_at`: when the event says it was reached (the order's time when an order earned it; else now)."""
     points = qualifying_points(member=member, now=now or timezone.now())
     reached = Tier.objects.filter(program_id=member.program_id, threshold__lte=points).order_by("-threshold").first()
     if reached is not None and (member.tier is None or reached.threshold > member.tier.threshold):
         member.tier = reached
         Member.objects.filter(pk=member.pk).update(tier=reached)
         customers_changed(customer_ids=[member.customer_id])  # the tier is a pricing fact (loyalty.eligibility)
+        # An audiences event, so journeys (a VIP welcome) and segments can react to the new tier.
+        events_record(
+            events=[
+                EventInput(
+                    customer=member.customer,
+                    type="loyalty_tier_reached",
+                    occurred_at=reached_at or now,
+                    properties={"program": member.program_id, "tier": reached.name},
+                    idempotency_key=f"loyalty:tier:{member.pk}:{reached.pk}",
+                )
+            ]
+        )
     return member.tier
 
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audiences.models import Customer
+from audiences.services.events import EventInput, events_record
 from config.errors import Conflict
 from loyalty.errors import InsufficientPoints
 from loyalty.models import LedgerEntry, Member, Reward, RewardIssue
@@ -37,6 +38,16 @@ def reward_redeem(*, customer: Customer, reward: Reward) -> tuple[RewardIssue, i
         promotion=reward.promotion, code=codes_from_pattern(REWARD_CODE_PATTERN, 1)[0], usage_limit=1
     )
     issue = RewardIssue.objects.create(entry=entry, reward=reward, code=code)
+    events_record(
+        events=[
+            EventInput(
+                customer=customer,
+                type="loyalty_reward_redeemed",
+                properties={"program": reward.program_id, "reward": reward.pk, "points": reward.points_cost},
+                idempotency_key=f"loyalty:redeem:{issue.pk}",
+            )
+        ]
+    )
     return issue, balance - reward.points_cost
 
 

@@ -52,7 +52,14 @@ def message_engagement_record(*, message: Message, status: str, at: datetime, ke
                     customer=message.customer,
                     type=ENGAGEMENT_EVENTS[status],
                     occurred_at=at,
-                    properties={"message": message.pk, "channel": message.channel, **detail},
+                    # Who sent it, so a journey can follow up a campaign's clicks or its own reads.
+                    properties={
+                        "message": message.pk,
+                        "channel": message.channel,
+                        "campaign": message.campaign_id,
+                        "journey": message.journey,
+                        **detail,
+                    },
                     idempotency_key=key,
                 )
             ]
