@@ -6,6 +6,7 @@ class LoyaltyConfig(AppConfig):
     verbose_name = "Loyalty"
 
     def ready(self):
+        from audiences.order_return_steps import register_order_return_step
         from audiences.profile import register_profile_provider
         from loyalty import (
             eligibility,
@@ -14,7 +15,7 @@ class LoyaltyConfig(AppConfig):
             receivers,  # noqa: F401 (connects them)
         )
         from loyalty.services.earning import order_points_earn
-        from loyalty.services.returns import order_points_reverse
+        from loyalty.services.returns import order_points_reverse, order_return_points_reverse
         from promotions.customer_facts import register_customer_facts_provider
         from promotions.engine.conditions import register_condition
         from promotions.order_hooks import register_order_hook
@@ -26,6 +27,7 @@ class LoyaltyConfig(AppConfig):
             place_fields=order_hooks.POINTS_ON_PLACE,
             cancel_fields=order_hooks.POINTS_ON_CANCEL,
         )
+        register_order_return_step("loyalty", order_return_points_reverse, fields=order_hooks.POINTS_ON_RETURN)
         register_condition(
             "loyalty_tiers",
             check=eligibility.in_tiers,

@@ -18,3 +18,6 @@ POINTS_ON_CANCEL = {
         default=0, schema=serializers.IntegerField(help_text="Loyalty points the cancel took back.")
     ),
 }
+POINTS_ON_RETURN = {
+    "points_reversed": (0, serializers.IntegerField(help_text="Loyalty points the return took back.")),
+}

@@ -10,9 +10,10 @@ from loyalty.models import LedgerEntry, Lot, Member, Reward, Tier
 
 TIER_WINDOW = timedelta(days=365)
 EXPIRING_WINDOW = timedelta(days=90)
-# What counts toward a tier: points earned on orders, less what returns took back (written-off points too).
 HELD_SOON = Q(status__in=[Lot.Status.PENDING, Lot.Status.ACTIVE], remaining__gt=0, expires_at__isnull=False)
-QUALIFYING = Q(source_type="order", rule__in=["earn", "reverse"])
+# What counts toward a tier: points earned on orders, less what cancels and returns took back (written-off
+# points too); an order's first-order bonus is not earned on it.
+QUALIFYING = Q(source_type="order") & (Q(rule="earn") | Q(kind=LedgerEntry.Kind.REVERSE))
 
 
 def member_of(*, customer: Customer) -> Member | None:
