@@ -95,4 +95,10 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             crontab="5 0 * * *",
             description="Expires the points whose expiry date passed, taking only what is left of each lot.",
         ),
+        PeriodicTaskSpec(
+            name="loyalty.reservations_lapse",
+            task="loyalty.reservations_lapse",
+            crontab="*/5 * * * *",
+            description="Releases the points checkouts held for orders never placed once their hold passed.",
+        ),
     ]

@@ -14,16 +14,15 @@ class LoyaltyConfig(AppConfig):
             profile,
             receivers,  # noqa: F401 (connects them)
         )
-        from loyalty.services.earning import order_points_earn
-        from loyalty.services.returns import order_points_reverse, order_return_points_reverse
+        from loyalty.services.returns import order_return_points_reverse
         from promotions.customer_facts import register_customer_facts_provider
         from promotions.engine.conditions import register_condition
         from promotions.order_hooks import register_order_hook
 
         register_order_hook(
             "loyalty",
-            on_place=order_points_earn,
-            on_cancel=order_points_reverse,
+            on_place=order_hooks.on_place,
+            on_cancel=order_hooks.on_cancel,
             place_fields=order_hooks.POINTS_ON_PLACE,
             cancel_fields=order_hooks.POINTS_ON_CANCEL,
         )

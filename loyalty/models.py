@@ -245,3 +245,35 @@ class RewardIssue(models.Model):
 
     def __str__(self):
         return f"{self.code} for {self.entry.member}"
+
+
+class Reservation(models.Model):
+    """Points a checkout holds for an order not placed yet: placing the order (its `order` external id)
+    spends them; released by hand, or when `expires_at` passes. Held points are not spendable elsewhere."""
+
+    class Status(models.TextChoices):
+        HELD = "held", "Held"
+        COMMITTED = "committed", "Committed"
+        RELEASED = "released", "Released"
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="reservations")
+    order = models.CharField(max_length=64, help_text="The external id the order will be placed with.")
+    points = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    expires_at = models.DateTimeField()
+    entry = models.OneToOneField(
+        LedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="reservation",
+        help_text="The redeem entry that spent the points when the order was placed.",
+    )  # fmt: skip
+    created_at = models.DateTimeField()
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
+        constraints = [
+            models.UniqueConstraint(fields=["member", "order"], name="loyalty_reservation_one_per_order"),
+            models.CheckConstraint(condition=Q(points__gt=0), name="loyalty_reservation_points_positive"),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="loyalty_reservation_due")]
+
+    def __str__(self):
+        return f"{self.points} points held for {self.order}"

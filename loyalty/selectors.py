@@ -6,7 +6,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from audiences.models import Customer
-from loyalty.models import LedgerEntry, Lot, Member, Reward, Tier
+from loyalty.models import LedgerEntry, Lot, Member, Reservation, Reward, Tier
 
 TIER_WINDOW = timedelta(days=365)
 EXPIRING_WINDOW = timedelta(days=90)
@@ -52,10 +52,13 @@ def member_summary(*, member: Member, now: datetime | None = None) -> dict:
         # The last day the points can be spent (a lot expires at the first instant after it).
         last_day = (expires_at - timedelta(microseconds=1)).date().isoformat()
         expiring[last_day] = expiring.get(last_day, 0) + points
+    held = Reservation.objects.filter(member=member, status=Reservation.Status.HELD, expires_at__gt=now)
+    reserved = held.aggregate(total=Sum("points"))["total"] or 0
     return {
         "program": member.program.name,
         "currency": member.program.currency,
-        "points_balance": active - member.debt,
+        "points_balance": active - member.debt - reserved,
+        "points_reserved": reserved,
         "pending_points": lot_points(member=member, status=Lot.Status.PENDING),
         "tier": member.tier.name if member.tier else None,
         "next_tier": next_tier.name if next_tier else None,
@@ -87,3 +90,7 @@ def customer_tier_name(*, customer_id: int) -> str | None:
         .first()
     )
     return member.tier.name if member else None
+
+
+def reservation_get(*, customer: Customer, order: str) -> Reservation | None:
+    return Reservation.objects.filter(member__customer=customer, order=order).first()

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from loyalty.services.lots import lots_activate, lots_expire
+from loyalty.services.reservations import reservations_lapse
 
 
 @shared_task(name="loyalty.lots_activate")
@@ -13,3 +14,8 @@ def lots_activate_task() -> int:
 @shared_task(name="loyalty.lots_expire")
 def lots_expire_task() -> int:
     return lots_expire()
+
+
+@shared_task(name="loyalty.reservations_lapse")
+def reservations_lapse_task() -> int:
+    return reservations_lapse()
