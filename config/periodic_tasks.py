@@ -101,4 +101,10 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             crontab="*/5 * * * *",
             description="Releases the points checkouts held for orders never placed once their hold passed.",
         ),
+        PeriodicTaskSpec(
+            name="loyalty.referrals_grant",
+            task="loyalty.referrals_grant",
+            crontab="*/15 * * * *",
+            description="Rewards both sides of a referral once the referee's first order cleared its pending period.",
+        ),
     ]

@@ -52,6 +52,16 @@ class Program(models.Model):
         help_text="How far below zero a return may take a balance whose points were already spent; "
         "beyond it the points are written off.",
     )
+    referral_promotion = models.ForeignKey(
+        Promotion, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="A code promotion (e.g. first order only) whose codes are the members' referral codes; "
+        "empty: no referrals.",
+    )  # fmt: skip
+    referrer_points = models.PositiveIntegerField(default=0, help_text="Points for the member who referred.")
+    referee_points = models.PositiveIntegerField(default=0, help_text="Points for the customer referred.")
+    referral_monthly_cap = models.PositiveIntegerField(
+        default=10, help_text="Referrals a member can be rewarded for in one calendar month (UTC)."
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -277,3 +287,47 @@ class Reservation(models.Model):
 
     def __str__(self):
         return f"{self.points} points held for {self.order}"
+
+
+class ReferralCode(models.Model):
+    """A member's referral code: a code of the program's referral promotion, so an order sends it in `codes`."""
+
+    member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="referral_code")
+    code = models.OneToOneField(PromotionCode, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
+
+    def __str__(self):
+        return f"{self.code} of {self.member}"
+
+
+class Referral(models.Model):
+    """A customer's first paid order that named a member's referral code. Pending until the order's points
+    clear their pending period, then both sides are rewarded once; void when the order was cancelled first.
+    A referee is one person: unique as a member and by the hashes of their phone and email."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        GRANTED = "granted", "Granted"
+        VOID = "void", "Void"
+
+    referrer = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="referrals_made")
+    referee = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="referred_by")
+    order = models.OneToOneField("audiences.Order", on_delete=models.PROTECT, related_name="+")
+    phone_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    email_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    clears_at = models.DateTimeField(help_text="When the order's pending period ends.")
+    created_at = models.DateTimeField()
+    granted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
+        indexes = [
+            models.Index(fields=["status", "clears_at"], name="loyalty_referral_due"),
+            models.Index(fields=["referrer", "created_at"], name="loyalty_referral_per_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.referee} referred by {self.referrer}"

@@ -1,13 +1,14 @@
 """What loyalty does when an order is placed or cancelled, and the fields it adds to every order answer.
 
 Registered with promotions' order hooks (loyalty/apps.py), each inside the order's transaction: placing an
-order spends the points its checkout reserved, then earns its points; cancelling it gives the spent points
-back, then reverses what it earned.
+order spends the points its checkout reserved, earns its points and records a referral its code named;
+cancelling it gives the spent points back, then reverses what it earned.
 """
 
 from rest_framework import serializers
 
 from loyalty.services.earning import order_points_earn
+from loyalty.services.referrals import referral_record
 from loyalty.services.reservations import reservation_commit, reservation_refund
 from loyalty.services.returns import order_points_reverse
 from promotions.order_hooks import AnswerField
@@ -34,7 +35,9 @@ POINTS_ON_RETURN = {
 
 
 def on_place(*, order, evaluation=None, attribution=None) -> dict:
-    return {**reservation_commit(order=order), **order_points_earn(order=order)}
+    fields = {**reservation_commit(order=order), **order_points_earn(order=order)}
+    referral_record(order=order, evaluation=evaluation)
+    return fields
 
 
 def on_cancel(*, order) -> dict:

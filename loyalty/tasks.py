@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from loyalty.services.lots import lots_activate, lots_expire
+from loyalty.services.referrals import referrals_grant
 from loyalty.services.reservations import reservations_lapse
 
 
@@ -19,3 +20,8 @@ def lots_expire_task() -> int:
 @shared_task(name="loyalty.reservations_lapse")
 def reservations_lapse_task() -> int:
     return reservations_lapse()
+
+
+@shared_task(name="loyalty.referrals_grant")
+def referrals_grant_task() -> int:
+    return referrals_grant()

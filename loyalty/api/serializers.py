@@ -51,3 +51,7 @@ class ReservationOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=["held", "committed", "released"])
     expires_at = serializers.DateTimeField()
     points_balance = serializers.IntegerField(help_text="Spendable once this reservation is taken into account.")
+
+
+class ReferralCodeOutput(serializers.Serializer):
+    code = serializers.CharField(help_text="Send it in an order's `codes`: the referee's first paid order counts.")

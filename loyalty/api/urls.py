@@ -11,5 +11,6 @@ urlpatterns = [
         views.ReservationReleaseView.as_view(),
         name="loyalty-reservation",
     ),
+    path("loyalty/members/<str:customer>/referral", views.ReferralCodeView.as_view(), name="loyalty-referral"),
     path("loyalty/rewards", views.RewardListView.as_view(), name="loyalty-rewards"),
 ]

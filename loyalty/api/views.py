@@ -12,6 +12,7 @@ from loyalty import selectors
 from loyalty.api import examples
 from loyalty.api import serializers as s
 from loyalty.services.redemption import reward_redeem
+from loyalty.services.referrals import referral_code_issue
 from loyalty.services.reservations import points_reserve, reservation_release
 
 
@@ -104,3 +105,21 @@ class ReservationReleaseView(StorefrontView):
         reservation = reservation_release(reservation=reservation)
         member = selectors.member_of(customer=found)
         return Response(_reservation_answer(reservation, selectors.member_summary(member=member)["points_balance"]))
+
+
+class ReferralCodeView(StorefrontView):
+    @extend_schema(
+        responses={
+            200: s.ReferralCodeOutput,
+            404: OpenApiResponse(description="Unknown customer, or not a member."),
+            409: OpenApiResponse(description="The program has no referral promotion (`referrals_off`)."),
+        },
+        description="The member's referral code (issued the first time it is asked for). An order whose `codes` "
+        "include it, and that is the referee's first, rewards both sides once its points clear their pending "
+        "period; not for the member themselves, once per referee (by phone and email too), and at most the "
+        "program's monthly cap per referrer.",
+    )
+    def get(self, request, customer):
+        found = _customer_or_404(customer)
+        member = get_or_404(selectors.member_of, f"Customer '{customer}' is not a loyalty member.", customer=found)
+        return Response(s.ReferralCodeOutput({"code": referral_code_issue(member=member).code.code}).data)
