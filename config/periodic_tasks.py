@@ -107,4 +107,10 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             crontab="*/15 * * * *",
             description="Rewards both sides of a referral once the referee's first order cleared its pending period.",
         ),
+        PeriodicTaskSpec(
+            name="loyalty.ledger_drift_check",
+            task="loyalty.ledger_drift_check",
+            crontab="40 0 * * *",
+            description="Checks every balance equals its ledger and its lots, and logs an error naming any drift.",
+        ),
     ]

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from loyalty.services.drift import ledger_drift_check
 from loyalty.services.lots import lots_activate, lots_expire
 from loyalty.services.referrals import referrals_grant
 from loyalty.services.reservations import reservations_lapse
@@ -25,3 +26,9 @@ def reservations_lapse_task() -> int:
 @shared_task(name="loyalty.referrals_grant")
 def referrals_grant_task() -> int:
     return referrals_grant()
+
+
+@shared_task(name="loyalty.ledger_drift_check")
+def ledger_drift_check_task() -> dict:
+    drift = ledger_drift_check()
+    return {"members": drift.members, "lots": drift.lots}

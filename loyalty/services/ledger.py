@@ -119,6 +119,8 @@ def debt_add(entry: LedgerEntry, member: Member, points: int) -> None:
 
 def debt_settle(entry: LedgerEntry, member: Member, lot: Lot) -> None:
     """New points pay back the member's debt first: the new lot keeps what is left."""
+    if member.debt == 0:
+        return
     settled = lots_take(entry, min(member.debt, lot.remaining), among=Q(pk=lot.pk))
     debt_add(entry, member, -settled)
 
