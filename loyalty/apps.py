@@ -14,6 +14,7 @@ class LoyaltyConfig(AppConfig):
             profile,
             receivers,  # noqa: F401 (connects them)
         )
+        from loyalty.segment_fields import register_loyalty_segment_fields
         from loyalty.services.returns import order_return_points_reverse
         from promotions.customer_facts import register_customer_facts_provider
         from promotions.engine.conditions import register_condition
@@ -35,6 +36,7 @@ class LoyaltyConfig(AppConfig):
             describe=eligibility.describe_tiers,
         )
         register_customer_facts_provider(eligibility.customer_tier_facts)
+        register_loyalty_segment_fields()
         register_profile_provider(
             "loyalty",
             profile.member_summary,
