@@ -17,7 +17,7 @@ class LoyaltyConfig(AppConfig):
         from loyalty.segment_fields import register_loyalty_segment_fields
         from loyalty.services.returns import order_return_points_reverse
         from promotions.customer_facts import register_customer_facts_provider
-        from promotions.engine.conditions import register_condition
+        from promotions.engine.conditions import register_condition, string_set
         from promotions.order_hooks import register_order_hook
 
         register_order_hook(
@@ -31,7 +31,7 @@ class LoyaltyConfig(AppConfig):
         register_condition(
             "loyalty_tiers",
             check=eligibility.in_tiers,
-            parse=eligibility.tier_names,
+            parse=string_set,
             message="This code is for {value} members only.",
             describe=eligibility.describe_tiers,
         )
