@@ -113,4 +113,17 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             crontab="40 0 * * *",
             description="Checks every balance equals its ledger and its lots, and logs an error naming any drift.",
         ),
+        PeriodicTaskSpec(
+            name="loyalty.tiers_review",
+            task="loyalty.tiers_review",
+            crontab="20 0 * * *",
+            description="Reviews the tiers due today under each program's downgrade policy and grace period.",
+        ),
+        PeriodicTaskSpec(
+            name="loyalty.notices_record",
+            task="loyalty.notices_record",
+            crontab="30 0 * * *",
+            description="Records tier_will_downgrade (30 days before a review) and points_expiring (30 and 7 days "
+            "before) events for journeys to send.",
+        ),
     ]

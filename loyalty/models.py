@@ -62,6 +62,26 @@ class Program(models.Model):
     referral_monthly_cap = models.PositiveIntegerField(
         default=10, help_text="Referrals a member can be rewarded for in one calendar month (UTC)."
     )
+
+    class TierBasis(models.TextChoices):
+        POINTS = "points", "Qualifying points"
+        SPEND = "spend", "Spend (net paid, less returns)"
+
+    class TierPeriod(models.TextChoices):
+        ROLLING = "rolling_12_months", "Rolling 12 months"
+        MEMBERSHIP_YEAR = "membership_year", "Membership year"
+
+    class Downgrade(models.TextChoices):
+        NONE = "none", "Never downgrade"
+        ONE_LEVEL = "one_level", "One level down at most"
+        BY_BALANCE = "by_balance", "To the tier reached at the review date"
+
+    tier_basis = models.CharField(max_length=8, choices=TierBasis.choices, default=TierBasis.POINTS)
+    tier_period = models.CharField(max_length=20, choices=TierPeriod.choices, default=TierPeriod.ROLLING)
+    downgrade_policy = models.CharField(max_length=12, choices=Downgrade.choices, default=Downgrade.NONE)
+    downgrade_grace_days = models.PositiveIntegerField(
+        default=0, help_text="Days a member keeps a tier they no longer reach after a review, before the downgrade."
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -72,7 +92,9 @@ class Program(models.Model):
 class Tier(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="tiers")
     name = models.CharField(max_length=64)
-    threshold = models.PositiveIntegerField(help_text="Qualifying points earned over the last 12 months.")
+    threshold = models.PositiveIntegerField(
+        help_text="Qualifying points (or spend, in whole currency units) over the program's tier period."
+    )
 
     class Meta:
         ordering = ["program", "threshold"]
@@ -136,10 +158,18 @@ class Member(models.Model):
         default=0, editable=False, help_text="Points a return took back after they were spent (a negative balance)."
     )
     joined_at = models.DateTimeField(auto_now_add=True)
+    tier_review_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the tier is next reviewed (a year after it was reached "
+        "or last reviewed; the membership's anniversary under a membership-year program)."
+    )  # fmt: skip
+    tier_grace_until = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="A review found the tier no longer reached: kept until then."
+    )
 
     class Meta:
         default_permissions = KEPT_FOR_THE_RECORD
         constraints = [models.UniqueConstraint(fields=["customer", "program"], name="loyalty_member_unique")]
+        indexes = [models.Index(fields=["tier_review_at"], name="loyalty_member_tier_review")]
 
     def __str__(self):
         return f"{self.customer} in {self.program}"

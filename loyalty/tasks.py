@@ -6,6 +6,7 @@ from loyalty.services.drift import ledger_drift_check
 from loyalty.services.lots import lots_activate, lots_expire
 from loyalty.services.referrals import referrals_grant
 from loyalty.services.reservations import reservations_lapse
+from loyalty.services.tiers import loyalty_notices_record, tiers_review
 
 
 @shared_task(name="loyalty.lots_activate")
@@ -32,3 +33,13 @@ def referrals_grant_task() -> int:
 def ledger_drift_check_task() -> dict:
     drift = ledger_drift_check()
     return {"members": drift.members, "lots": drift.lots}
+
+
+@shared_task(name="loyalty.tiers_review")
+def tiers_review_task() -> int:
+    return tiers_review()
+
+
+@shared_task(name="loyalty.notices_record")
+def loyalty_notices_record_task() -> int:
+    return loyalty_notices_record()

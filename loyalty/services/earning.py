@@ -11,6 +11,7 @@ from loyalty.earning import EarnLine, EarnPolicy, expiry_of, line_values, order_
 from loyalty.models import BonusEvent, EarningRule, LedgerEntry, Member, Program, Tier
 from loyalty.selectors import qualifying_points
 from loyalty.services.ledger import debt_settle, entry_find, entry_record, lot_grant, member_lock
+from loyalty.tiers import first_review
 
 ORDER = "order"
 
@@ -73,12 +74,18 @@ def bonus_award(
 
 
 def tier_upgrade(*, member: Member, now: datetime | None = None) -> Tier | None:
-    """Lift the member at once to the highest tier their qualifying points reach; never lowers it."""
-    points = qualifying_points(member=member, now=now or timezone.now())
+    """Lift the member at once to the highest tier what counts toward it reaches; never lowers it. A tier
+    reached is reviewed a year later (or at the end of the membership year), and ends any grace period."""
+    now = now or timezone.now()
+    points = qualifying_points(member=member, now=now)
     reached = Tier.objects.filter(program_id=member.program_id, threshold__lte=points).order_by("-threshold").first()
     if reached is not None and (member.tier is None or reached.threshold > member.tier.threshold):
         member.tier = reached
-        Member.objects.filter(pk=member.pk).update(tier=reached)
+        member.tier_review_at = first_review(member.program.tier_period, member.joined_at, now)
+        member.tier_grace_until = None
+        Member.objects.filter(pk=member.pk).update(
+            tier=reached, tier_review_at=member.tier_review_at, tier_grace_until=None
+        )
     return member.tier
 
 
