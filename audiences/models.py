@@ -206,7 +206,7 @@ class OrderReturn(models.Model):
     """Some lines of a placed order (or some of their quantity) brought back; `return_id` is the shop's own
     id for it, so sending the same return again records nothing twice."""
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="returns")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns")
     return_id = models.CharField(max_length=64)
     amount = models.DecimalField(**MONEY, help_text="What the returned lines were paid, after their discounts.")
     answer = models.JSONField(default=dict, blank=True, help_text="What the return steps answered, replayed.")
@@ -223,7 +223,7 @@ class OrderReturn(models.Model):
 
 class OrderReturnLine(models.Model):
     order_return = models.ForeignKey(OrderReturn, on_delete=models.CASCADE, related_name="lines")
-    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="returned")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="returned")
     quantity = models.PositiveIntegerField()
     amount = models.DecimalField(**MONEY)
 

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('amount', models.DecimalField(decimal_places=3, help_text='What the returned lines were paid, after their discounts.', max_digits=16)),
                 ('answer', models.JSONField(blank=True, default=dict, help_text='What the return steps answered, replayed.')),
                 ('returned_at', models.DateTimeField()),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='returns', to='audiences.order')),
+                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='returns', to='audiences.order')),
             ],
             options={
                 'ordering': ['order', 'returned_at', 'id'],
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('quantity', models.PositiveIntegerField()),
                 ('amount', models.DecimalField(decimal_places=3, max_digits=16)),
-                ('line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='returned', to='audiences.orderline')),
+                ('line', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='returned', to='audiences.orderline')),
                 ('order_return', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='audiences.orderreturn')),
             ],
             options={
