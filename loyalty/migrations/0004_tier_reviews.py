@@ -3,6 +3,18 @@
 from django.db import migrations, models
 
 
+def first_reviews_a_year_on(apps, schema_editor):
+    """Tiers reached before reviews existed are first reviewed a year from now, not never."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Member = apps.get_model("loyalty", "Member")
+    Member.objects.filter(tier__isnull=False, tier_review_at__isnull=True).update(
+        tier_review_at=timezone.now() + timedelta(days=365)
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -50,4 +62,5 @@ class Migration(migrations.Migration):
             model_name='member',
             index=models.Index(fields=['tier_review_at'], name='loyalty_member_tier_review'),
         ),
+        migrations.RunPython(first_reviews_a_year_on, migrations.RunPython.noop),
     ]
