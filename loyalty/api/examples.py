@@ -31,3 +31,10 @@ RESERVATION = OpenApiExample(
      "points_balance": 950},
     response_only=True,
 )  # fmt: skip
+RESERVATION_RELEASED = OpenApiExample(
+    "Released",
+    {"order": "O-778", "points": 300, "status": "released", "expires_at": "2026-11-22T10:30:00+06:00",
+     "points_balance": 1250},
+    response_only=True,
+)  # fmt: skip
+REFERRAL_CODE = OpenApiExample("The member's code", {"code": "REF-7K2M9QX4"}, response_only=True)

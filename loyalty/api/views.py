@@ -94,6 +94,7 @@ class ReservationReleaseView(StorefrontView):
     @extend_schema(
         request=None,
         responses={200: s.ReservationOutput, 404: OpenApiResponse(description="Unknown customer or reservation.")},
+        examples=[examples.RESERVATION_RELEASED],
         description="Releases a held reservation (the checkout was abandoned). Idempotent; one already spent by "
         "its order stays spent.",
     )
@@ -114,6 +115,7 @@ class ReferralCodeView(StorefrontView):
             404: OpenApiResponse(description="Unknown customer, or not a member."),
             409: OpenApiResponse(description="The program has no referral promotion (`referrals_off`)."),
         },
+        examples=[examples.REFERRAL_CODE],
         description="The member's referral code (issued the first time it is asked for). An order whose `codes` "
         "include it, and that is the referee's first, rewards both sides once its points clear their pending "
         "period; not for the member themselves, once per referee (by phone and email too), and at most the "
