@@ -205,6 +205,39 @@ class OrderLine(models.Model):
         return f"{self.order_id}#{self.line_no} {self.sku} x{self.quantity}"
 
 
+class OrderReturn(models.Model):
+    """Some lines of a placed order (or some of their quantity) brought back; `return_id` is the shop's own
+    id for it, so sending the same return again records nothing twice."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns")
+    return_id = models.CharField(max_length=64)
+    amount = models.DecimalField(**MONEY, help_text="What the returned lines were paid, after their discounts.")
+    answer = models.JSONField(default=dict, blank=True, help_text="What the return steps answered, replayed.")
+    returned_at = models.DateTimeField()
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
+        ordering = ["order", "returned_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["order", "return_id"], name="order_return_unique_id")]
+
+    def __str__(self):
+        return f"{self.order_id} return {self.return_id}"
+
+
+class OrderReturnLine(models.Model):
+    order_return = models.ForeignKey(OrderReturn, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="returned")
+    quantity = models.PositiveIntegerField()
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="order_return_line_quantity_positive")]
+
+    def __str__(self):
+        return f"{self.line} x{self.quantity} returned"
+
+
 class Event(models.Model):
     """Something a customer did. Known types drive journeys; any other string is a custom event."""
 

@@ -108,3 +108,11 @@ def rfm_cell_counts() -> dict[tuple[int, int], int]:
     """Scored customers per (recency, frequency) cell of the RFM grid."""
     rows = CustomerScore.objects.filter(rfm_r__isnull=False).values("rfm_r", "rfm_f").annotate(n=Count("pk"))
     return {(row["rfm_r"], row["rfm_f"]): row["n"] for row in rows}
+
+
+def order_by_external_id(*, external_id: str) -> Order | None:
+    return Order.objects.filter(external_id=external_id).first()
+
+
+def order_return_lines(*, order_return) -> list:
+    return list(order_return.lines.select_related("line").order_by("line__line_no"))

@@ -107,4 +107,35 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             crontab="5 0 * * *",
             description="Expires the points whose expiry date passed, taking only what is left of each lot.",
         ),
+        PeriodicTaskSpec(
+            name="loyalty.reservations_lapse",
+            task="loyalty.reservations_lapse",
+            crontab="*/5 * * * *",
+            description="Releases the points checkouts held for orders never placed once their hold passed.",
+        ),
+        PeriodicTaskSpec(
+            name="loyalty.referrals_grant",
+            task="loyalty.referrals_grant",
+            crontab="*/15 * * * *",
+            description="Rewards both sides of a referral once the referee's first order cleared its pending period.",
+        ),
+        PeriodicTaskSpec(
+            name="loyalty.ledger_drift_check",
+            task="loyalty.ledger_drift_check",
+            crontab="40 0 * * *",
+            description="Checks every balance equals its ledger and its lots, and logs an error naming any drift.",
+        ),
+        PeriodicTaskSpec(
+            name="loyalty.tiers_review",
+            task="loyalty.tiers_review",
+            crontab="20 0 * * *",
+            description="Reviews the tiers due today under each program's downgrade policy and grace period.",
+        ),
+        PeriodicTaskSpec(
+            name="loyalty.notices_record",
+            task="loyalty.notices_record",
+            crontab="30 0 * * *",
+            description="Records tier_will_downgrade (30 days before a review) and points_expiring (30 and 7 days "
+            "before) events for journeys to send.",
+        ),
     ]

@@ -15,7 +15,7 @@ from loyalty import (
     exports,  # noqa: F401  (registers its background export)
     selectors,
 )
-from loyalty.models import BonusEvent, EarningRule, LedgerEntry, Member, Program, Reward, Tier
+from loyalty.models import BonusEvent, EarningRule, LedgerEntry, Member, Program, Referral, Reservation, Reward, Tier
 from loyalty.services.adjustments import points_adjust
 
 
@@ -39,7 +39,15 @@ register_customer_section(
         permission="loyalty.view_member",
     )
 )
-place_in_section("loyalty", "loyalty.member", "loyalty.reward", "loyalty.program", "loyalty.ledgerentry")
+place_in_section(
+    "loyalty",
+    "loyalty.member",
+    "loyalty.reward",
+    "loyalty.program",
+    "loyalty.ledgerentry",
+    "loyalty.referral",
+    "loyalty.reservation",
+)
 
 
 class TierInline(admin.TabularInline):
@@ -60,7 +68,9 @@ class BonusEventInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["name", "currency", "points_per_unit", "expiry", "expiry_n", "pending_days", "active"]
+    list_display = ["name", "currency", "points_per_unit", "expiry", "expiry_n", "pending_days", "tier_basis",
+                    "downgrade_policy", "active"]  # fmt: skip
+    autocomplete_fields = ["referral_promotion"]
     inlines = [TierInline, EarningRuleInline, BonusEventInline]
 
 
@@ -95,8 +105,9 @@ class MemberAdmin(KeptForTheRecord, admin.ModelAdmin):
     list_filter = ["program", "tier"]
     search_fields = ["customer__external_id", "customer__email", "customer__phone"]
     list_select_related = ["customer", "program", "tier"]
-    readonly_fields = ["customer", "program", "tier", "summary", "ledger"]
-    fields = ["customer", "program", "tier", "summary", "adjust_points", "adjust_reason", "ledger"]
+    readonly_fields = ["customer", "program", "tier", "tier_review_at", "tier_grace_until", "summary", "ledger"]
+    fields = ["customer", "program", "tier", "tier_review_at", "tier_grace_until", "summary", "adjust_points",
+              "adjust_reason", "ledger"]  # fmt: skip
 
     def has_add_permission(self, request):
         return False  # customers join when they first earn
@@ -156,3 +167,28 @@ class LedgerEntryAdmin(KeptForTheRecord, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnly(KeptForTheRecord, admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(_ReadOnly):
+    list_display = ["referee", "referrer", "order", "status", "clears_at", "granted_at"]
+    list_filter = ["status"]
+    search_fields = ["referee__customer__external_id", "referrer__customer__external_id", "order__external_id"]
+    list_select_related = ["referee__customer", "referee__program", "referrer__customer", "referrer__program", "order"]
+    exclude = ["phone_hash", "email_hash"]
+
+
+@admin.register(Reservation)
+class ReservationAdmin(_ReadOnly):
+    list_display = ["order", "member", "points", "status", "expires_at"]
+    list_filter = ["status"]
+    search_fields = ["order", "member__customer__external_id"]
+    list_select_related = ["member__customer", "member__program"]

@@ -1,9 +1,11 @@
 """How many points an order earns and when they expire: pure, no database."""
 
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 ROUNDING = {"down": ROUND_FLOOR, "half_up": ROUND_HALF_UP, "up": ROUND_CEILING}
 ONE = Decimal(1)
@@ -26,20 +28,38 @@ class EarnPolicy:
     order_multiplier: Decimal = ONE  # the store's and the tier's, multiplied
 
 
+def line_values(lines: Iterable[EarnLine], policy: EarnPolicy) -> list[Decimal]:
+    """What each line earns on before the rate: its net paid amount at its best category multiplier, 0 for an
+    excluded line."""
+    multipliers = policy.category_multipliers or {}
+    values = []
+    for line in lines:
+        if line.sku in policy.excluded_skus or policy.excluded_categories.intersection(line.categories):
+            values.append(Decimal(0))
+            continue
+        line_multiplier = max((multipliers[code] for code in line.categories if code in multipliers), default=ONE)
+        values.append(line.net * line_multiplier)
+    return values
+
+
 def order_points(lines: Iterable[EarnLine], policy: EarnPolicy) -> int:
     """Points on the net paid amount of the lines that earn, each at its best category multiplier.
 
     Rounded once, for the whole order, so that splitting a basket never earns more or less.
     """
-    multipliers = policy.category_multipliers or {}
-    exact = Decimal(0)
-    for line in lines:
-        if line.sku in policy.excluded_skus or policy.excluded_categories.intersection(line.categories):
-            continue
-        line_multiplier = max((multipliers[code] for code in line.categories if code in multipliers), default=ONE)
-        exact += line.net * line_multiplier
-    exact *= policy.points_per_unit * policy.order_multiplier
+    exact = sum(line_values(lines, policy), Decimal(0)) * policy.points_per_unit * policy.order_multiplier
     return max(0, int(exact.to_integral_value(rounding=ROUNDING[policy.rounding])))
+
+
+def points_kept(earned: int, kept: Sequence[tuple[Decimal, int, int]]) -> int:
+    """What an order still earns once some of its lines came back: `earned` in proportion to the value (from
+    `line_values`) of what was kept, rounded half up. `kept` is (line value, quantity bought, quantity kept)
+    per line. Nothing returned keeps every point; everything returned keeps none."""
+    total = sum((Fraction(value) for value, _, _ in kept), Fraction(0))
+    if total == 0:
+        return 0
+    share = sum((Fraction(value) * still / bought for value, bought, still in kept), Fraction(0)) / total
+    return math.floor(earned * share + Fraction(1, 2))
 
 
 def expiry_of(earned_at: datetime, policy: str, n: int) -> datetime | None:

@@ -11,12 +11,6 @@ def customer_tier_facts(customer) -> dict:
     return {"extra": {TIER_FACT: customer_tier_name(customer_id=customer.pk)}}
 
 
-def tier_names(value: object) -> frozenset[str]:
-    if not isinstance(value, list | tuple | set | frozenset) or not all(isinstance(name, str) for name in value):
-        raise ValueError("Expected a list of strings.")
-    return frozenset(value)
-
-
 def in_tiers(tiers: frozenset[str], facts: CustomerFacts) -> bool:
     return facts.extra.get(TIER_FACT) in tiers
 

@@ -52,6 +52,36 @@ class Program(models.Model):
         help_text="How far below zero a return may take a balance whose points were already spent; "
         "beyond it the points are written off.",
     )
+    referral_promotion = models.ForeignKey(
+        Promotion, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="A code promotion (e.g. first order only) whose codes are the members' referral codes; "
+        "empty: no referrals.",
+    )  # fmt: skip
+    referrer_points = models.PositiveIntegerField(default=0, help_text="Points for the member who referred.")
+    referee_points = models.PositiveIntegerField(default=0, help_text="Points for the customer referred.")
+    referral_monthly_cap = models.PositiveIntegerField(
+        default=10, help_text="Referrals a member can be rewarded for in one calendar month (UTC)."
+    )
+
+    class TierBasis(models.TextChoices):
+        POINTS = "points", "Qualifying points"
+        SPEND = "spend", "Spend (net paid, less returns)"
+
+    class TierPeriod(models.TextChoices):
+        ROLLING = "rolling_12_months", "Rolling 12 months"
+        MEMBERSHIP_YEAR = "membership_year", "Membership year"
+
+    class Downgrade(models.TextChoices):
+        NONE = "none", "Never downgrade"
+        ONE_LEVEL = "one_level", "One level down at most"
+        BY_BALANCE = "by_balance", "To the tier reached at the review date"
+
+    tier_basis = models.CharField(max_length=8, choices=TierBasis.choices, default=TierBasis.POINTS)
+    tier_period = models.CharField(max_length=20, choices=TierPeriod.choices, default=TierPeriod.ROLLING)
+    downgrade_policy = models.CharField(max_length=12, choices=Downgrade.choices, default=Downgrade.NONE)
+    downgrade_grace_days = models.PositiveIntegerField(
+        default=0, help_text="Days a member keeps a tier they no longer reach after a review, before the downgrade."
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -62,7 +92,9 @@ class Program(models.Model):
 class Tier(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="tiers")
     name = models.CharField(max_length=64)
-    threshold = models.PositiveIntegerField(help_text="Qualifying points earned over the last 12 months.")
+    threshold = models.PositiveIntegerField(
+        help_text="Qualifying points (or spend, in whole currency units) over the program's tier period."
+    )
 
     class Meta:
         ordering = ["program", "threshold"]
@@ -126,10 +158,18 @@ class Member(models.Model):
         default=0, editable=False, help_text="Points a return took back after they were spent (a negative balance)."
     )
     joined_at = models.DateTimeField(auto_now_add=True)
+    tier_review_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the tier is next reviewed (a year after it was reached "
+        "or last reviewed; the membership's anniversary under a membership-year program)."
+    )  # fmt: skip
+    tier_grace_until = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="A review found the tier no longer reached: kept until then."
+    )
 
     class Meta:
         default_permissions = KEPT_FOR_THE_RECORD
         constraints = [models.UniqueConstraint(fields=["customer", "program"], name="loyalty_member_unique")]
+        indexes = [models.Index(fields=["tier_review_at"], name="loyalty_member_tier_review")]
 
     def __str__(self):
         return f"{self.customer} in {self.program}"
@@ -245,3 +285,79 @@ class RewardIssue(models.Model):
 
     def __str__(self):
         return f"{self.code} for {self.entry.member}"
+
+
+class Reservation(models.Model):
+    """Points a checkout holds for an order not placed yet: placing the order (its `order` external id)
+    spends them; released by hand, or when `expires_at` passes. Held points are not spendable elsewhere."""
+
+    class Status(models.TextChoices):
+        HELD = "held", "Held"
+        COMMITTED = "committed", "Committed"
+        RELEASED = "released", "Released"
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="reservations")
+    order = models.CharField(max_length=64, help_text="The external id the order will be placed with.")
+    points = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    expires_at = models.DateTimeField()
+    entry = models.OneToOneField(
+        LedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="reservation",
+        help_text="The redeem entry that spent the points when the order was placed.",
+    )  # fmt: skip
+    created_at = models.DateTimeField()
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
+        constraints = [
+            models.UniqueConstraint(fields=["member", "order"], name="loyalty_reservation_one_per_order"),
+            models.CheckConstraint(condition=Q(points__gt=0), name="loyalty_reservation_points_positive"),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="loyalty_reservation_due")]
+
+    def __str__(self):
+        return f"{self.points} points held for {self.order}"
+
+
+class ReferralCode(models.Model):
+    """A member's referral code: a code of the program's referral promotion, so an order sends it in `codes`."""
+
+    member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="referral_code")
+    code = models.OneToOneField(PromotionCode, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
+
+    def __str__(self):
+        return f"{self.code} of {self.member}"
+
+
+class Referral(models.Model):
+    """A customer's first paid order that named a member's referral code. Pending until the order's points
+    clear their pending period, then both sides are rewarded once; void when the order was cancelled first.
+    A referee is one person: unique as a member and by the hashes of their phone and email."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        GRANTED = "granted", "Granted"
+        VOID = "void", "Void"
+
+    referrer = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="referrals_made")
+    referee = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="referred_by")
+    order = models.OneToOneField("audiences.Order", on_delete=models.PROTECT, related_name="+")
+    phone_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    email_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    clears_at = models.DateTimeField(help_text="When the order's pending period ends.")
+    created_at = models.DateTimeField()
+    granted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
+        indexes = [
+            models.Index(fields=["status", "clears_at"], name="loyalty_referral_due"),
+            models.Index(fields=["referrer", "created_at"], name="loyalty_referral_per_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.referee} referred by {self.referrer}"

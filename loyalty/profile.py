@@ -13,6 +13,7 @@ MEMBER_SUMMARY_EXAMPLE = {
     "program": "Club BD",
     "currency": "BDT",
     "points_balance": 1250,
+    "points_reserved": 0,
     "pending_points": 540,
     "tier": "silver",
     "next_tier": "gold",

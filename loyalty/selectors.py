@@ -2,17 +2,20 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Floor
 from django.utils import timezone
 
-from audiences.models import Customer
-from loyalty.models import LedgerEntry, Lot, Member, Program, Reward, Tier
+from audiences.models import MONEY, Customer, Order, OrderLine, OrderReturnLine
+from loyalty.models import LedgerEntry, Lot, Member, Program, Reservation, Reward, Tier
+from loyalty.tiers import period_start
 
-TIER_WINDOW = timedelta(days=365)
+MONEY_FIELD = DecimalField(**MONEY)
 EXPIRING_WINDOW = timedelta(days=90)
-# What counts toward a tier: points earned on orders, less what returns took back (written-off points too).
 HELD_SOON = Q(status__in=[Lot.Status.PENDING, Lot.Status.ACTIVE], remaining__gt=0, expires_at__isnull=False)
-QUALIFYING = Q(source_type="order", rule__in=["earn", "reverse"])
+# What counts toward a tier: points earned on orders, less what cancels and returns took back (written-off
+# points too); an order's first-order bonus is not earned on it.
+QUALIFYING = Q(source_type="order") & (Q(rule="earn") | Q(kind=LedgerEntry.Kind.REVERSE))
 
 
 def member_of(*, customer: Customer) -> Member | None:
@@ -26,9 +29,43 @@ def member_by_external_id(*, external_id: str) -> Member | None:
     return None if customer is None else member_of(customer=customer)
 
 
+def with_qualifying(members, *, program: Program, since, until):
+    """`members` annotated with `qualifying`: what counts toward the program's tiers between `since` and
+    `until` (expressions over the member row, or values): qualifying points, or spend (the net paid amount of
+    the member's placed orders in the program's currency, less what was returned), in one query."""
+    members = members.annotate(window_since=since, window_until=until)
+    if program.tier_basis == Program.TierBasis.SPEND:
+        lines = OrderLine.objects.filter(
+            customer=OuterRef("customer_id"), order_status=Order.Status.PLACED, order__currency=program.currency,
+            placed_at__gt=OuterRef("window_since"), placed_at__lte=OuterRef("window_until"),
+        )  # fmt: skip
+        returned = OrderReturnLine.objects.filter(
+            line__customer=OuterRef("customer_id"), line__order_status=Order.Status.PLACED,
+            line__order__currency=program.currency, line__placed_at__gt=OuterRef("window_since"),
+            line__placed_at__lte=OuterRef("window_until"),
+        )  # fmt: skip
+        spent = _sum(lines, "customer", Sum("total"), MONEY_FIELD) - _sum(
+            returned, "line__customer", Sum("amount"), MONEY_FIELD
+        )
+        return members.annotate(qualifying=Cast(Floor(spent), IntegerField()))
+    entries = LedgerEntry.objects.filter(
+        QUALIFYING, member=OuterRef("pk"), occurred_at__gt=OuterRef("window_since"),
+        occurred_at__lte=OuterRef("window_until"),
+    )  # fmt: skip
+    return members.annotate(qualifying=_sum(entries, "member", Sum(F("points") - F("written_off")), IntegerField()))
+
+
+def _sum(queryset, group: str, total, output_field):
+    per_member = queryset.order_by().values(group).annotate(total=total).values("total")[:1]
+    return Coalesce(Subquery(per_member, output_field=output_field), Value(0), output_field=output_field)
+
+
 def qualifying_points(*, member: Member, now: datetime) -> int:
-    entries = LedgerEntry.objects.filter(QUALIFYING, member=member, occurred_at__gt=now - TIER_WINDOW)
-    return entries.aggregate(total=Sum(F("points") - F("written_off")))["total"] or 0
+    """What counts toward the member's tier in the period running now (rolling 12 months or membership year)."""
+    program = member.program
+    since = period_start(program.tier_period, member.joined_at, now)
+    found = with_qualifying(Member.objects.filter(pk=member.pk), program=program, since=Value(since), until=Value(now))
+    return found.values_list("qualifying", flat=True).first() or 0
 
 
 def lot_points(*, member: Member, status: str) -> int:
@@ -51,10 +88,13 @@ def member_summary(*, member: Member, now: datetime | None = None) -> dict:
         # The last day the points can be spent (a lot expires at the first instant after it).
         last_day = (expires_at - timedelta(microseconds=1)).date().isoformat()
         expiring[last_day] = expiring.get(last_day, 0) + points
+    held = Reservation.objects.filter(member=member, status=Reservation.Status.HELD, expires_at__gt=now)
+    reserved = held.aggregate(total=Sum("points"))["total"] or 0
     return {
         "program": member.program.name,
         "currency": member.program.currency,
-        "points_balance": active - member.debt,
+        "points_balance": active - member.debt - reserved,
+        "points_reserved": reserved,
         "pending_points": lot_points(member=member, status=Lot.Status.PENDING),
         "tier": member.tier.name if member.tier else None,
         "next_tier": next_tier.name if next_tier else None,
@@ -101,3 +141,7 @@ def members_per_tier() -> list[tuple[str, str, int]]:
         for tier in sorted(program.tiers.all(), key=lambda t: t.threshold):
             rows.append((program.name, tier.name, counts.get((program.pk, tier.pk), 0)))
     return rows
+
+
+def reservation_get(*, customer: Customer, order: str) -> Reservation | None:
+    return Reservation.objects.filter(member__customer=customer, order=order).first()

@@ -179,3 +179,13 @@ PREVIEW_OUTPUT_EXAMPLE = {
     "count": 3127,
     "sample": ["C-1003", "C-1017", "C-1042", "C-1058", "C-1101", "C-1123", "C-1160", "C-1204", "C-1231", "C-1290"],
 }
+ORDER_RETURN_INPUT_EXAMPLE = {"return_id": "R-778-1", "lines": [{"line_no": 1, "quantity": 2}]}
+ORDER_RETURN_OUTPUT_EXAMPLE = {
+    "order": "O-778",
+    "return_id": "R-778-1",
+    "currency": "BDT",
+    "amount": "1800.00",
+    "returned_at": "2026-11-29T15:00:00+06:00",
+    "lines": [{"line_no": 1, "sku": "RICE-5KG", "quantity": 2, "amount": "1800.00"}],
+    "points_reversed": 180,
+}

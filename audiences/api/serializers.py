@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error, quantize
 from audiences.models import ConsentChannel, ConsentStatus, ConsentTopic, Event
+from audiences.order_return_steps import return_answer_fields
 from audiences.profile import profile_sections
 
 CODE_FIELD = {"max_length": 64}
@@ -231,3 +232,38 @@ class PreviewInput(serializers.Serializer):
 class PreviewOutput(serializers.Serializer):
     count = serializers.IntegerField()
     sample = serializers.ListField(child=serializers.CharField())
+
+
+class ReturnLineInput(serializers.Serializer):
+    line_no = serializers.IntegerField(min_value=1, max_value=32_767, help_text="The line's number in the order.")
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+
+
+class OrderReturnInput(serializers.Serializer):
+    return_id = serializers.CharField(max_length=64, help_text="The shop's id for the return: sending it again "
+                                      "records nothing twice.")  # fmt: skip
+    lines = ReturnLineInput(many=True, allow_empty=False, max_length=1_000)
+    returned_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ReturnedLineOutput(serializers.Serializer):
+    line_no = serializers.IntegerField()
+    sku = serializers.CharField()
+    quantity = serializers.IntegerField()
+    amount = serializers.CharField(help_text="What the returned quantity was paid, after its discounts.")
+
+
+class OrderReturnOutput(serializers.Serializer):
+    """The return, and the fields the registered return steps add (loyalty: `points_reversed`)."""
+
+    order = serializers.CharField()
+    return_id = serializers.CharField()
+    currency = serializers.CharField()
+    amount = serializers.CharField()
+    returned_at = serializers.DateTimeField()
+    lines = ReturnedLineOutput(many=True)
+
+    def get_fields(self):
+        # Read when the schema is built, after every app has registered its steps.
+        steps = {name: copy.deepcopy(schema) for name, schema in return_answer_fields().items()}
+        return {**super().get_fields(), **steps}

@@ -8,6 +8,7 @@ urlpatterns = [
     path("products/<str:sku>", views.ProductView.as_view(), name="product"),
     path("customers/<str:external_id>", views.CustomerView.as_view(), name="customer"),
     path("customers/<str:external_id>/consents", views.CustomerConsentsView.as_view(), name="customer-consents"),
+    path("orders/<str:external_id>/returns", views.OrderReturnView.as_view(), name="order-returns"),
     path("events", views.EventView.as_view(), name="events"),
     path("events/batch", views.EventBatchView.as_view(), name="events-batch"),
     path("segments", segments.SegmentsView.as_view(), name="segments"),

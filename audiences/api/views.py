@@ -6,11 +6,13 @@ from rest_framework.response import Response
 from audiences import selectors
 from audiences.api import examples
 from audiences.api import serializers as s
+from audiences.currencies import quantize
 from audiences.models import Customer
 from audiences.services.catalog import category_upsert, product_upsert, store_upsert
 from audiences.services.consent import consent_record
 from audiences.services.customers import customer_upsert
 from audiences.services.events import EventInput, events_record
+from audiences.services.returns import ReturnLineInput, order_lines_return
 from config.api.views import StorefrontView, get_or_404, validated
 
 
@@ -178,3 +180,46 @@ class EventBatchView(StorefrontView):
             }
         )
         return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+def order_return_output(order_return) -> dict:
+    order = order_return.order
+    return {
+        "order": order.external_id,
+        "return_id": order_return.return_id,
+        "currency": order.currency,
+        "amount": str(quantize(order_return.amount, order.currency)),
+        "returned_at": order_return.returned_at,
+        "lines": [
+            {"line_no": returned.line.line_no, "sku": returned.line.sku, "quantity": returned.quantity,
+             "amount": str(quantize(returned.amount, order.currency))}
+            for returned in selectors.order_return_lines(order_return=order_return)
+        ],
+        **order_return.answer,
+    }  # fmt: skip
+
+
+class OrderReturnView(StorefrontView):
+    @extend_schema(
+        request=s.OrderReturnInput,
+        responses={201: s.OrderReturnOutput, 200: s.OrderReturnOutput},
+        examples=[
+            OpenApiExample("Two of line 1 come back", examples.ORDER_RETURN_INPUT_EXAMPLE, request_only=True),
+            OpenApiExample("The return", examples.ORDER_RETURN_OUTPUT_EXAMPLE, response_only=True),
+        ],
+        description="Records that some of the order's lines (or some of their quantity) came back, and runs what "
+        "other apps do on a return (loyalty takes back the points of what was returned) in the same transaction. "
+        "Idempotent per return_id: the same return_id answers the first return (200). A line cannot come back more "
+        "often than it was bought (400); a cancelled order is a 409 `order_cancelled`.",
+    )
+    def post(self, request, external_id):
+        data = validated(s.OrderReturnInput, request.data)
+        order = get_or_404(selectors.order_by_external_id, f"Unknown order '{external_id}'.", external_id=external_id)
+        order_return, created = order_lines_return(
+            order=order,
+            return_id=data["return_id"],
+            lines=[ReturnLineInput(line_no=line["line_no"], quantity=line["quantity"]) for line in data["lines"]],
+            returned_at=data["returned_at"],
+        )
+        output = s.OrderReturnOutput(order_return_output(order_return)).data
+        return Response(output, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -20,3 +20,21 @@ INSUFFICIENT = OpenApiExample(
     response_only=True,
     status_codes=["409"],
 )  # fmt: skip
+RESERVATION_INPUT = OpenApiExample(
+    "Hold 300 points for the checkout of O-778",
+    {"order": "O-778", "points": 300, "hold_minutes": 30},
+    request_only=True,
+)
+RESERVATION = OpenApiExample(
+    "Held",
+    {"order": "O-778", "points": 300, "status": "held", "expires_at": "2026-11-22T10:30:00+06:00",
+     "points_balance": 950},
+    response_only=True,
+)  # fmt: skip
+RESERVATION_RELEASED = OpenApiExample(
+    "Released",
+    {"order": "O-778", "points": 300, "status": "released", "expires_at": "2026-11-22T10:30:00+06:00",
+     "points_balance": 1250},
+    response_only=True,
+)  # fmt: skip
+REFERRAL_CODE = OpenApiExample("The member's code", {"code": "REF-7K2M9QX4"}, response_only=True)

@@ -1,6 +1,7 @@
 """Earning: points for an order (the order hook), bonus events, and the tier they may lift the member to."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,10 +9,11 @@ from django.utils import timezone
 from audiences.models import Customer, Order
 from audiences.pricing_inputs import customers_changed
 from audiences.services.events import EventInput, events_record
-from loyalty.earning import EarnLine, EarnPolicy, expiry_of, order_points, pending_days_for
+from loyalty.earning import EarnLine, EarnPolicy, expiry_of, line_values, order_points, pending_days_for
 from loyalty.models import BonusEvent, EarningRule, LedgerEntry, Member, Program, Tier
 from loyalty.selectors import qualifying_points
 from loyalty.services.ledger import debt_settle, entry_find, entry_record, lot_grant, member_lock
+from loyalty.tiers import first_review
 
 ORDER = "order"
 
@@ -30,7 +32,8 @@ def order_points_earn(*, order: Order, evaluation=None, attribution=None) -> dic
     earned = entry_find(ORDER, order.pk, "earn")
     if earned is not None:
         return {"points_earned": earned.points}
-    points = order_points(_earn_lines(order), _policy(program, order, member))
+    lines = _earn_lines(order.lines.select_related("category", "product__category"))
+    points = order_points(lines, _policy(program, order, member))
     if points == 0:
         return {"points_earned": 0}
     days = pending_days_for(
@@ -73,13 +76,19 @@ def bonus_award(
 
 
 def tier_upgrade(*, member: Member, now: datetime | None = None, reached_at: datetime | None = None) -> Tier | None:
-    """Lift the member at once to the highest tier their qualifying points reach; never lowers it.
+    """Lift the member at once to the highest tier what counts toward it reaches; never lowers it. A tier
+    reached is reviewed a year later (or at the end of the membership year), and ends any grace period.
     `reached_at`: when the event says it was reached (the order's time when an order earned it; else now)."""
-    points = qualifying_points(member=member, now=now or timezone.now())
+    now = now or timezone.now()
+    points = qualifying_points(member=member, now=now)
     reached = Tier.objects.filter(program_id=member.program_id, threshold__lte=points).order_by("-threshold").first()
     if reached is not None and (member.tier is None or reached.threshold > member.tier.threshold):
         member.tier = reached
-        Member.objects.filter(pk=member.pk).update(tier=reached)
+        member.tier_review_at = first_review(member.program.tier_period, member.joined_at, now)
+        member.tier_grace_until = None
+        Member.objects.filter(pk=member.pk).update(
+            tier=reached, tier_review_at=member.tier_review_at, tier_grace_until=None
+        )
         customers_changed(customer_ids=[member.customer_id])  # the tier is a pricing fact (loyalty.eligibility)
         # An audiences event, so journeys (a VIP welcome) and segments can react to the new tier.
         events_record(
@@ -109,12 +118,20 @@ def _grant(entry, member, program, points, *, earned_at, pending_days, qualifyin
     debt_settle(entry, member, lot)
 
 
-def _earn_lines(order: Order) -> list[EarnLine]:
-    lines = []
-    for line in order.lines.select_related("category", "product__category"):
+def order_line_values(*, order: Order, member: Member) -> dict[int, tuple[Decimal, int]]:
+    """Per line number: what the line earns on before the rate (`line_values`) and the quantity bought."""
+    lines = list(order.lines.select_related("category", "product__category").order_by("line_no"))
+    values = line_values(_earn_lines(lines), _policy(member.program, order, member))
+    return {line.line_no: (value, line.quantity) for line, value in zip(lines, values, strict=True)}
+
+
+def _earn_lines(lines) -> list[EarnLine]:
+    earn_lines = []
+    for line in lines:
         category = line.category or (line.product.category if line.product else None)
-        lines.append(EarnLine(sku=line.sku, net=line.total, categories=tuple(category.lineage) if category else ()))
-    return lines
+        categories = tuple(category.lineage) if category else ()
+        earn_lines.append(EarnLine(sku=line.sku, net=line.total, categories=categories))
+    return earn_lines
 
 
 def _policy(program: Program, order: Order, member: Member) -> EarnPolicy:

@@ -8,8 +8,9 @@ touch, in id order, as `lots_take` does.
 from datetime import datetime
 
 from django.db.models import Q, Sum
+from django.utils import timezone
 
-from loyalty.models import Allocation, LedgerEntry, Lot, Member
+from loyalty.models import Allocation, LedgerEntry, Lot, Member, Reservation
 
 SPENDABLE = Q(status=Lot.Status.ACTIVE, remaining__gt=0)
 HELD = Q(status__in=[Lot.Status.PENDING, Lot.Status.ACTIVE], remaining__gt=0)
@@ -19,10 +20,14 @@ def member_lock(member_id: int) -> Member:
     return Member.objects.select_for_update().get(pk=member_id)
 
 
-def spendable_points(member: Member) -> int:
-    """Active points less the member's debt (negative when a return took back spent points)."""
+def spendable_points(member: Member, *, now: datetime | None = None, reservation_excluded: int | None = None) -> int:
+    """Active points less the member's debt (negative when a return took back spent points) and less what
+    checkouts hold (`Reservation`s not lapsed), but for `reservation_excluded`."""
     active = Lot.objects.filter(SPENDABLE, member=member).aggregate(total=Sum("remaining"))["total"] or 0
-    return active - member.debt
+    held = Reservation.objects.filter(
+        member=member, status=Reservation.Status.HELD, expires_at__gt=now or timezone.now()
+    ).exclude(pk=reservation_excluded)
+    return active - member.debt - (held.aggregate(total=Sum("points"))["total"] or 0)
 
 
 def entry_find(source_type: str, source_id, rule: str) -> LedgerEntry | None:
@@ -114,6 +119,8 @@ def debt_add(entry: LedgerEntry, member: Member, points: int) -> None:
 
 def debt_settle(entry: LedgerEntry, member: Member, lot: Lot) -> None:
     """New points pay back the member's debt first: the new lot keeps what is left."""
+    if member.debt == 0:
+        return
     settled = lots_take(entry, min(member.debt, lot.remaining), among=Q(pk=lot.pk))
     debt_add(entry, member, -settled)
 

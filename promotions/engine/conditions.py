@@ -47,7 +47,8 @@ def condition_names() -> list[str]:
     return sorted(_conditions)
 
 
-def _string_set(value: object) -> frozenset[str]:
+def string_set(value: object) -> frozenset[str]:
+    """Parse a condition's list of names (segments, tiers): refuses anything but a list of strings."""
     if not isinstance(value, list | tuple | set | frozenset) or not all(isinstance(item, str) for item in value):
         raise ValueError("Expected a list of strings.")
     return frozenset(value)
@@ -62,7 +63,7 @@ def _flag(value: object) -> bool:
 register_condition(
     "segments",
     check=lambda segments, facts: not segments.isdisjoint(facts.segments),
-    parse=_string_set,
+    parse=string_set,
     message="This code is for selected customers only.",  # segment names are internal
 )
 register_condition(

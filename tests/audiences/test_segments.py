@@ -272,7 +272,7 @@ def test_predefined_seed_004_segments(people):
         ({"all": [{"segment": "nope"}]}, "unknown segment 'nope'"),
         ({"all": [{"event": "x", "min_count": 0}]}, "min_count"),
         ({"all": [{"field": "purchased_category", "op": "eq", "value": "nope"}]}, "unknown categories: nope"),
-        ({"all": [{"field": "loyalty_tier", "op": "eq", "value": "gold"}]}, "unknown field 'loyalty_tier'"),
+        ({"all": [{"field": "shoe_size", "op": "eq", "value": "42"}]}, "unknown field 'shoe_size'"),
         ({"all": [{"field": "city", "op": "eq", "value": "x", "within_days": 3}]}, "does not take within_days"),
     ],
 )

@@ -27,18 +27,19 @@ def program(db):
     return program
 
 
-def earn(member: Member, points: int, *, external_id: str, placed_at: datetime = T0) -> int:
-    """An order worth exactly `points` (10 taka a point) placed by the member, earned through the order hook."""
+def earn(member: Member, points: int, *, external_id: str, placed_at: datetime = T0, quantity: int = 1) -> int:
+    """An order of `quantity` items worth `points` each (10 taka a point) placed by the member, earned through
+    the order hook."""
     with transaction.atomic():
-        return _earn(member, points, external_id, placed_at)
+        return _earn(member, points, external_id, placed_at, quantity)
 
 
-def _earn(member, points, external_id, placed_at):
+def _earn(member, points, external_id, placed_at, quantity):
     order = order_create(
         external_id=external_id,
         currency=member.program.currency,
         placed_at=placed_at,
-        lines=[OrderLineInput(sku="ANY", quantity=1, unit_price=Decimal(points * 10))],
+        lines=[OrderLineInput(sku="ANY", quantity=quantity, unit_price=Decimal(points * 10))],
         customer=member.customer,
     )
     return order_points_earn(order=order)["points_earned"]

@@ -6,7 +6,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Sum
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -18,10 +20,12 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from audiences.models import Order
+from audiences.models import Order, OrderReturnLine
 from audiences.services.orders import order_cancel
+from audiences.services.returns import ReturnLineInput, order_lines_return
+from config.errors import Conflict
 from loyalty.errors import InsufficientPoints
-from loyalty.models import Member, Program, Reward
+from loyalty.models import LedgerEntry, Member, Program, Reward
 from loyalty.services.adjustments import points_adjust, points_transfer
 from loyalty.services.ledger import spendable_points
 from loyalty.services.lots import lots_activate, lots_expire
@@ -50,10 +54,11 @@ class LedgerMachine(RuleBasedStateMachine):
         self.now = T0
         self.prefix = f"SM-{run}"
 
-    @rule(who=st.integers(0, 1), points=st.integers(1, 200), back=st.integers(0, 60))
-    def earn(self, who, points, back):
+    @rule(who=st.integers(0, 1), points=st.integers(1, 100), quantity=st.integers(1, 3), back=st.integers(0, 60))
+    def earn(self, who, points, quantity, back):
         external_id = f"{self.prefix}-O{len(self.orders)}"
-        earn(self.members[who], points, external_id=external_id, placed_at=self.now - timedelta(days=back))
+        placed_at = self.now - timedelta(days=back)
+        earn(self.members[who], points, external_id=external_id, placed_at=placed_at, quantity=quantity)
         self.orders.append(external_id)
 
     @rule(who=st.integers(0, 1), cost=st.sampled_from([10, 45, 120]))
@@ -69,6 +74,18 @@ class LedgerMachine(RuleBasedStateMachine):
         external_id = data.draw(st.sampled_from(self.orders))
         with transaction.atomic():
             order_cancel(order=Order.objects.get(external_id=external_id))
+
+    @precondition(lambda self: self.orders)
+    @rule(data=st.data(), quantity=st.integers(1, 3))
+    def return_lines(self, data, quantity):
+        order = Order.objects.get(external_id=data.draw(st.sampled_from(self.orders)))
+        returned_before = sum(r.quantity for r in OrderReturnLine.objects.filter(line__order=order))
+        try:
+            order_lines_return(order=order, return_id=f"R{next(_ids)}", lines=[ReturnLineInput(1, quantity)])
+        except ValidationError:
+            assert returned_before + quantity > order.lines.get().quantity
+        except Conflict:
+            assert order.status == Order.Status.CANCELLED
 
     @rule(days=st.integers(0, 120))
     def time_passes(self, days):
@@ -95,6 +112,17 @@ class LedgerMachine(RuleBasedStateMachine):
         if hasattr(self, "members"):
             for member in self.members:
                 assert_ledger_consistent(member)
+            # Cancels and returns never take back more than an order earned, however they interleave.
+            earned = dict(
+                LedgerEntry.objects.filter(rule="earn", source_type="order").values_list("source_id", "points")
+            )
+            reversed_ = (
+                LedgerEntry.objects.filter(kind="reverse", source_type="order", source_id__in=list(earned))
+                .values("source_id")
+                .annotate(owed=Sum(F("written_off") - F("points")))
+            )
+            for row in reversed_:
+                assert row["owed"] <= earned[row["source_id"]]
 
 
 @pytest.mark.django_db

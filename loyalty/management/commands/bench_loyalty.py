@@ -1,68 +1,169 @@
+import json
 import resource
 import time
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.test import Client
 from django.utils import timezone
+from rest_framework_api_key.models import APIKey
 
-from audiences.models import Customer
+from audiences.models import Customer, Store
 from loyalty.models import Allocation, LedgerEntry, Lot, Member, Program
+from loyalty.services.drift import ledger_drift_check
 from loyalty.services.lots import lots_expire
 
 LOTS_PER_MEMBER = 10
+SECTIONS = ("expiry", "earn", "drift")
+EXPIRY_SECONDS, EARN_PER_SECOND, PEAK_MIB = 60, 500, 250
+
+
+class _RolledBack(Exception):
+    """Raised to undo everything a section wrote."""
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class Command(BaseCommand):
     help = (
-        "Time the expiry job over --lots due lots (default 1,000,000; half of each lot already spent), on "
-        "PostgreSQL, in a transaction rolled back at the end."
+        "Loyalty at scale, on PostgreSQL, each section in a transaction rolled back at the end: the expiry job over "
+        "--lots due lots (half of each already spent), earning on --orders orders through POST /api/v1/orders "
+        "in-process (Django's test client: key check, pricing, the order's transaction, the loyalty hook), and the "
+        "nightly drift check over --members members. Peak memory is the process's (ru_maxrss): run one section "
+        "with --only to read it alone."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--lots", type=int, default=1_000_000)
+        parser.add_argument("--orders", type=int, default=3_000)
+        parser.add_argument("--members", type=int, default=1_000_000)
+        parser.add_argument("--only", choices=SECTIONS, action="append", help="Run only these sections.")
 
-    def handle(self, *args, lots, **options):
+    def handle(self, *args, lots, orders, members, only, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark writes its rows with generate_series: run it on PostgreSQL.")
-        with transaction.atomic():
-            now = timezone.now()
-            started = time.perf_counter()
-            self._write(lots, now)
-            written = time.perf_counter() - started
-            started = time.perf_counter()
-            expired = lots_expire(now=now)
-            seconds = time.perf_counter() - started
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            self.stdout.write(
-                f"expiry: {expired:,} lots expired in {seconds:.1f} s ({expired / seconds:,.0f} lots/s), "
-                f"peak memory {peak:.0f} MiB (rows written in {written:.1f} s)"
-            )
-            transaction.set_rollback(True)
+        runs = {"expiry": lambda: self._expiry(lots), "earn": lambda: self._earn(orders),
+                "drift": lambda: self._drift(members)}  # fmt: skip
+        for section in only or SECTIONS:
+            try:
+                with transaction.atomic():
+                    runs[section]()
+                    raise _RolledBack
+            except _RolledBack:
+                pass
 
-    def _write(self, lots: int, now) -> None:
-        members = max(1, lots // LOTS_PER_MEMBER)
-        program = Program.objects.create(name="bench", currency="KWD", points_per_unit=1, expiry="days", expiry_n=1)
-        tables = {m: m._meta.db_table for m in (Customer, Member, LedgerEntry, Lot, Allocation)}
-        past = now - timedelta(days=1)
-        statements = [
-            (f"INSERT INTO {tables[Customer]} (external_id, email, phone, first_name, last_name, language, timezone,"  # noqa: S608
-             " city, attributes, currency, total_spent, orders_count, created_at, updated_at)"
-             " SELECT 'BENCH-' || n, '', '', '', '', 'en', '', '', '{}', '', 0, 0, %s, %s"
-             " FROM generate_series(1, %s) n", [now, now, members]),
-            (f"INSERT INTO {tables[Member]} (customer_id, program_id, debt, joined_at)"  # noqa: S608
-             f" SELECT id, %s, 0, %s FROM {tables[Customer]} WHERE external_id LIKE 'BENCH-%%'",
-             [program.pk, now]),
-            (f"INSERT INTO {tables[LedgerEntry]} (member_id, kind, points, debt_change, written_off, source_type,"  # noqa: S608
-             " source_id, rule, reason, occurred_at)"
-             f" SELECT m.id, 'earn', 100, 0, 0, 'bench', m.id || '-' || n, 'earn', '', %s"
-             f" FROM {tables[Member]} m CROSS JOIN generate_series(1, %s) n WHERE m.program_id = %s",
-             [past, LOTS_PER_MEMBER, program.pk]),
-            (f"INSERT INTO {tables[Lot]} (member_id, entry_id, amount, remaining, status, qualifying, activates_at,"  # noqa: S608
-             " expires_at, created_at)"
-             f" SELECT member_id, id, 100, 50, 'active', true, %s, %s, %s FROM {tables[LedgerEntry]}"
-             " WHERE source_type = 'bench'", [past, now, past]),
-        ]  # fmt: skip
-        with connection.cursor() as cursor:
-            for sql, params in statements:
-                cursor.execute(sql, params)
+    def _expiry(self, lots: int) -> None:
+        now = timezone.now()
+        started = time.perf_counter()
+        program = _members(max(1, lots // LOTS_PER_MEMBER), now)
+        _ledger(program, now - timedelta(days=1), LOTS_PER_MEMBER, remaining=50, allocations=False, expires_at=now)
+        written = time.perf_counter() - started
+        started = time.perf_counter()
+        expired = lots_expire(now=now)
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            f"expiry: {expired:,} lots expired in {seconds:.1f} s ({expired / seconds:,.0f} lots/s; goal ≤ "
+            f"{EXPIRY_SECONDS} s), peak memory {_peak_mib():.0f} MiB (goal ≤ {PEAK_MIB}; rows written in "
+            f"{written:.1f} s)"
+        )
+
+    def _earn(self, orders: int) -> None:
+        Program.objects.create(name="bench", currency="BDT", points_per_unit="0.1", expiry="days", expiry_n=365)
+        store = Store.objects.create(code="BENCH-LOYALTY", name="Bench", currency="BDT")
+        customers = list(
+            Customer.objects.bulk_create(
+                Customer(external_id=f"BENCH-L-{n}", currency="BDT") for n in range(max(1, orders // 3))
+            )
+        )
+        _, key = APIKey.objects.create_key(name="bench_loyalty")
+        client = Client(HTTP_AUTHORIZATION=f"Api-Key {key}")
+        placed_at = timezone.now().isoformat()
+
+        def body(n: int) -> str:
+            return json.dumps(
+                {"external_id": f"BENCH-L-O{n}", "customer": customers[n % len(customers)].external_id,
+                 "store": store.code, "currency": "BDT", "placed_at": placed_at,
+                 "lines": [{"sku": f"SKU-{n % 7}", "quantity": 1 + n % 3, "unit_price": "450.00"},
+                           {"sku": "RICE", "quantity": 2, "unit_price": "100.00"}]}
+            )  # fmt: skip
+
+        bodies = [body(n) for n in range(orders + 50)]
+        for warm in bodies[:50]:
+            self._post(client, warm)
+        started = time.perf_counter()
+        earned = sum(self._post(client, b)["points_earned"] for b in bodies[50:])
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            f"earn on order: {orders:,} orders through POST /api/v1/orders in {seconds:.1f} s "
+            f"({orders / seconds:,.0f} orders/s; goal ≥ {EARN_PER_SECOND}), {earned:,} points earned; "
+            "each order a savepoint of the rolled-back transaction (no commit flush)"
+        )
+
+    def _post(self, client: Client, body: str) -> dict:
+        response = client.post("/api/v1/orders", body, content_type="application/json", secure=True)
+        if response.status_code != 201:
+            raise CommandError(f"POST /orders answered {response.status_code}: {response.content[:300]!r}")
+        return response.json()
+
+    def _drift(self, members: int) -> None:
+        now = timezone.now()
+        started = time.perf_counter()
+        program = _members(members, now)
+        _ledger(program, now - timedelta(days=1), 1, remaining=100, allocations=True, expires_at=None)
+        written = time.perf_counter() - started
+        started = time.perf_counter()
+        drift = ledger_drift_check()
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            f"drift check: {members:,} members and {members:,} lots checked in {seconds:.1f} s, "
+            f"{drift.members} members and {drift.lots} lots drifting, peak memory {_peak_mib():.0f} MiB "
+            f"(rows written in {written:.1f} s)"
+        )
+
+
+def _members(count: int, now) -> Program:
+    program = Program.objects.create(name="bench", currency="KWD", points_per_unit=1, expiry="days", expiry_n=1)
+    tables = {m: m._meta.db_table for m in (Customer, Member)}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {tables[Customer]} (external_id, email, phone, first_name, last_name, language, timezone,"  # noqa: S608
+            " city, attributes, currency, total_spent, orders_count, created_at, updated_at)"
+            " SELECT 'BENCH-' || n, '', '', '', '', 'en', '', '', '{}', '', 0, 0, %s, %s"
+            " FROM generate_series(1, %s) n",
+            [now, now, count],
+        )
+        cursor.execute(
+            f"INSERT INTO {tables[Member]} (customer_id, program_id, debt, joined_at)"  # noqa: S608
+            f" SELECT id, %s, 0, %s FROM {tables[Customer]} WHERE external_id LIKE 'BENCH-%%'",
+            [program.pk, now],
+        )
+    return program
+
+
+def _ledger(program: Program, earned_at, per_member: int, *, remaining: int, allocations: bool, expires_at) -> None:
+    """`per_member` earn entries of 100 points per member, each with its lot (`remaining` left), and their
+    allocations when `allocations` (without them the lots stand for spending the benchmark does not replay)."""
+    tables = {m: m._meta.db_table for m in (Member, LedgerEntry, Lot, Allocation)}
+    statements = [
+        (f"INSERT INTO {tables[LedgerEntry]} (member_id, kind, points, debt_change, written_off, source_type,"  # noqa: S608
+         " source_id, rule, reason, occurred_at)"
+         f" SELECT m.id, 'earn', {remaining}, 0, 0, 'bench', m.id || '-' || n, 'earn', '', %s"
+         f" FROM {tables[Member]} m CROSS JOIN generate_series(1, %s) n WHERE m.program_id = %s",
+         [earned_at, per_member, program.pk]),
+        (f"INSERT INTO {tables[Lot]} (member_id, entry_id, amount, remaining, status, qualifying, activates_at,"  # noqa: S608
+         " expires_at, created_at)"
+         f" SELECT member_id, id, 100, {remaining}, 'active', true, %s, %s, %s FROM {tables[LedgerEntry]}"
+         " WHERE source_type = 'bench'", [earned_at, expires_at, earned_at]),
+    ]  # fmt: skip
+    if allocations:
+        statements.append(
+            (f"INSERT INTO {tables[Allocation]} (entry_id, lot_id, points)"  # noqa: S608
+             f" SELECT entry_id, id, remaining FROM {tables[Lot]} WHERE member_id IN"
+             f" (SELECT id FROM {tables[Member]} WHERE program_id = %s)", [program.pk])
+        )  # fmt: skip
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
