@@ -117,17 +117,12 @@ class SegmentReportAdminMixin:
     report_link.short_description = "report"
 
 
-def _document(params: dict) -> str:
-    segment = Segment.objects.filter(pk=params.get("segment")).first()
-    if segment is None:
-        raise ValueError(f"there is no segment {params.get('segment')}.")
-    return segment_report_html(segment)
-
-
 register_export(
     document_export(
-        key="segment-report", title="Segment profile", permission="audiences.view_segment", param="segment",
-        document=_document,
-        describe=lambda params: str(Segment.objects.filter(pk=params.get("segment")).first() or "unknown segment"),
+        key="segment-report",
+        title="Segment profile",
+        permission="audiences.view_segment",
+        model=Segment,
+        render=segment_report_html,
     )
-)  # fmt: skip
+)

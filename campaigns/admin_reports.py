@@ -79,17 +79,12 @@ class CampaignReportAdminMixin:
         return HttpResponse(campaign_report_html(campaign, actions=actions))
 
 
-def _document(params: dict) -> str:
-    campaign = Campaign.objects.filter(pk=params.get("campaign")).first()
-    if campaign is None:
-        raise ValueError(f"there is no campaign {params.get('campaign')}.")
-    return campaign_report_html(campaign)
-
-
 register_export(
     document_export(
-        key="campaign-report", title="Campaign report", permission="campaigns.view_campaign", param="campaign",
-        document=_document,
-        describe=lambda params: str(Campaign.objects.filter(pk=params.get("campaign")).first() or "unknown campaign"),
+        key="campaign-report",
+        title="Campaign report",
+        permission="campaigns.view_campaign",
+        model=Campaign,
+        render=campaign_report_html,
     )
-)  # fmt: skip
+)

@@ -27,8 +27,20 @@ class Export:
     document: Callable[[dict], str] | None = None  # a report: its whole HTML page, printed to PDF
 
 
-def document_export(*, key: str, title: str, permission: str, param: str, document, describe) -> Export:
-    """A printable report (an HTML page of its own) made into a PDF in the background."""
+def document_export(*, key: str, title: str, permission: str, model, render) -> Export:
+    """A printable report of one `model` row (`render(row)`: its HTML page) made into a PDF in the background;
+    the job's parameter is named after the model (`campaign`, `segment`)."""
+    param = model._meta.model_name
+
+    def document(params: dict) -> str:
+        row = model.objects.filter(pk=params.get(param)).first()
+        if row is None:
+            raise ValueError(f"there is no {model._meta.verbose_name} {params.get(param)}.")
+        return render(row)
+
+    def describe(params: dict) -> str:
+        return str(model.objects.filter(pk=params.get(param)).first() or f"unknown {model._meta.verbose_name}")
+
     return Export(key=key, title=title, permission=permission, columns=lambda params: [], count=lambda params: 2,
                   chunks=lambda params, size: iter(()), param=param, describe=describe, document=document,
                   position=200)  # fmt: skip
