@@ -11,7 +11,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from audiences.models import Customer
-from campaigns.journeys import exits, selectors, services, simulation
+from campaigns.journeys import (
+    dashboard,  # noqa: F401  (registers its panels on the Reports page)
+    exits,
+    selectors,
+    services,
+    simulation,
+)
 from campaigns.journeys.models import Enrollment, Journey, JourneyStep, JourneyStepTemplate, JourneyVersion, StepRun
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord

@@ -12,6 +12,7 @@ from django.utils import timezone
 from audiences.models import CustomerScore, Order, SegmentMembership, SegmentMembershipChange
 from audiences.segments.services import segment_create
 from audiences.services.customers import customer_upsert
+from campaigns.journeys.models import Enrollment, Journey
 from messaging.models import Message, TrackingEvent
 from messaging.services.templates import template_create
 from promotions.models import Redemption
@@ -66,9 +67,10 @@ def test_a_marketer_reads_every_chart_and_its_numbers(marketer_admin, activity):
     page = marketer_admin.get("/admin/reports/").content.decode()
     for key in ("messages-sent-today", "redemptions", "discount-given", "deliverability", "segment-sizes", "rfm-grid"):
         assert f'id="report-{key}"' in page and f'href="/admin/reports/{key}.csv"' in page
-    # Those six, and campaign sends per day (a zero line); no campaign or loyalty program: "Nothing to show yet".
-    assert page.count('<svg class="chart"') == 7 and "<script" not in page.split('id="reports"')[1]
-    assert page.count('<p class="empty">Nothing to show yet.</p>') == 2
+    # Those six, and campaign sends and journey entries per day (zero lines); no campaign, journey switched on or
+    # loyalty program: "Nothing to show yet".
+    assert page.count('<svg class="chart"') == 8 and "<script" not in page.split('id="reports"')[1]
+    assert page.count('<p class="empty">Nothing to show yet.</p>') == 3
 
     assert rows_of(marketer_admin, "messages-sent-today")[:3] == [["channel", "sent today"], ["email", "1"],
                                                                    ["sms", "0"]]  # fmt: skip
@@ -95,3 +97,24 @@ def test_the_reports_are_in_the_navigation_for_those_who_may_see_them(marketer_a
     assert "No report is open to you." in nobody.get("/admin/reports/").content.decode()
     assert nobody.get("/admin/reports/rfm-grid.csv").status_code == 404
     assert marketer_admin.get("/admin/reports/nothing.csv").status_code == 404
+
+
+def test_journeys_switched_on_show_their_entries_conversions_and_lift(marketer_admin, clock):
+    journey = Journey.objects.get(code="welcome")
+    Journey.objects.filter(pk=journey.pk).update(active=True)
+    version = journey.versions.order_by("-number").first()
+    now = timezone.now()
+    for n in range(20):
+        customer = customer_upsert(external_id=f"C-{n}")[0]
+        held = n < 10
+        converted = n in (0, 10, 11, 12, 13)  # 1 of 10 held out, 4 of 10 sent the journey
+        Enrollment.objects.create(
+            version=version, customer=customer, bucket=n, entered_at=now - timedelta(days=1),
+            status="holdout" if held else "converted" if converted else "completed",
+            converted_at=now if converted else None,
+        )  # fmt: skip
+
+    assert rows_of(marketer_admin, "journeys")[1] == [journey.name, "20", "4", "10", "30.00"]
+    daily = {day: (entered, converted) for day, entered, converted in rows_of(marketer_admin, "journeys-daily")[1:]}
+    assert daily[(now - timedelta(days=1)).date().isoformat()] == ("20", "0")
+    assert daily[now.date().isoformat()] == ("0", "5")
