@@ -202,6 +202,30 @@ class OrderLine(models.Model):
         return f"{self.order_id}#{self.line_no} {self.sku} x{self.quantity}"
 
 
+class CategoryPurchase(models.Model):
+    """A customer's latest placed (not cancelled) purchase in a category: one row per customer and
+    category their order lines name, kept from those lines by audiences.services.purchases.
+
+    "Bought in a category within N days" reads a range of `category_purchase_recent` alone: at a
+    million customers a few hundred thousand entries for the largest category instead of the
+    millions of lines behind them.
+    """
+
+    pk = models.CompositePrimaryKey("customer", "category")
+    # Served by the primary key and category_purchase_recent: no index of their own.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", db_index=False)
+    last_placed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["category", "last_placed_at", "customer"], name="category_purchase_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.category_id} {self.last_placed_at:%Y-%m-%d}"
+
+
 class Event(models.Model):
     """Something a customer did. Known types drive journeys; any other string is a custom event."""
 

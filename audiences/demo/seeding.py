@@ -11,6 +11,7 @@ from audiences.demo import generator, reference
 from audiences.demo.writers import PostgresCopyWriter, SQLiteBatchWriter
 from audiences.models import (
     Category,
+    CategoryPurchase,
     Consent,
     ConsentRecord,
     Customer,
@@ -25,6 +26,7 @@ from audiences.models import (
     Store,
 )
 from audiences.services.catalog import category_upsert, store_upsert
+from audiences.services.purchases import category_purchases_rebuild
 
 CHUNK_CUSTOMERS = 2_000
 
@@ -55,7 +57,15 @@ def demo_flush() -> None:
     definitions stay, shown as not refreshed since their members are gone.
     """
     quote = connection.ops.quote_name
-    customer_data = (SegmentMembershipChange, SegmentMembership, CustomerScore, OrderLine, Order, Event)
+    customer_data = (
+        SegmentMembershipChange,
+        SegmentMembership,
+        CustomerScore,
+        CategoryPurchase,
+        OrderLine,
+        Order,
+        Event,
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         for model in (*customer_data, ConsentRecord, Consent, Customer, Product):
             cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608 - a model's table
@@ -155,4 +165,5 @@ def demo_seed(
                 progress(len(chunk.customers))
     for model, _, _ in BULK_TABLES:
         writer.reset_sequence(model)
+    counts["category_purchases"] = category_purchases_rebuild()
     return counts
