@@ -176,8 +176,8 @@ class OrderLine(models.Model):
     discount = models.DecimalField(**MONEY, default=0)
     total = models.DecimalField(**MONEY)
     # Copies of the order's customer, time and status, written by audiences.services with the order
-    # and on its cancellation: purchase-history segment conditions (bought in a category or a SKU
-    # within N days) read the lines alone, by the indexes below, without joining ten million orders.
+    # and on its cancellation: "bought a SKU within N days" reads the lines alone, by the indexes
+    # below, without joining ten million orders; CategoryPurchase is recomputed from these copies.
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     placed_at = models.DateTimeField()
     order_status = models.CharField(max_length=16, choices=Order.Status.choices, default=Order.Status.PLACED)
