@@ -179,8 +179,8 @@ class OrderLine(models.Model):
     discount = models.DecimalField(**MONEY, default=0)
     total = models.DecimalField(**MONEY)
     # Copies of the order's customer, time and status, written by audiences.services with the order
-    # and on its cancellation: purchase-history segment conditions (bought in a category or a SKU
-    # within N days) read the lines alone, by the indexes below, without joining ten million orders.
+    # and on its cancellation: "bought a SKU within N days" reads the lines alone, by the indexes
+    # below, without joining ten million orders; CategoryPurchase is recomputed from these copies.
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     placed_at = models.DateTimeField()
     order_status = models.CharField(max_length=16, choices=Order.Status.choices, default=Order.Status.PLACED)
@@ -236,6 +236,30 @@ class OrderReturnLine(models.Model):
 
     def __str__(self):
         return f"{self.line} x{self.quantity} returned"
+
+
+class CategoryPurchase(models.Model):
+    """A customer's latest placed (not cancelled) purchase in a category: one row per customer and
+    category their order lines name, kept from those lines by audiences.services.purchases.
+
+    "Bought in a category within N days" reads a range of `category_purchase_recent` alone: at a
+    million customers a few hundred thousand entries for the largest category instead of the
+    millions of lines behind them.
+    """
+
+    pk = models.CompositePrimaryKey("customer", "category")
+    # Served by the primary key and category_purchase_recent: no index of their own.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", db_index=False)
+    last_placed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["category", "last_placed_at", "customer"], name="category_purchase_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.category_id} {self.last_placed_at:%Y-%m-%d}"
 
 
 class Event(models.Model):

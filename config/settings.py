@@ -228,13 +228,15 @@ MESSAGING_CAP_OVERALL = os.environ.get("MESSAGING_CAP_OVERALL", "5/7")
 MESSAGING_QUIET_HOURS = os.environ.get("MESSAGING_QUIET_HOURS", "21:00-08:00")  # "" switches them off
 MESSAGING_SOFT_BOUNCE_LIMIT = int(os.environ.get("MESSAGING_SOFT_BOUNCE_LIMIT", "3"))
 MESSAGING_BATCH_SIZE = int(os.environ.get("MESSAGING_BATCH_SIZE", "500"))
-# Hand-offs confirmed per database write: a worker killed mid-batch leaves at most this many unconfirmed.
-MESSAGING_HANDOFF_GROUP = int(os.environ.get("MESSAGING_HANDOFF_GROUP", "20"))
+# Hand-offs confirmed per database write, and emails per batch send: a worker killed mid-batch leaves at
+# most this many unconfirmed. 100 from the sweep in docs/benchmarks.md (CPU per message levels off there).
+MESSAGING_HANDOFF_GROUP = int(os.environ.get("MESSAGING_HANDOFF_GROUP", "100"))
 # The email provider's merge-field syntax, {name} standing for the field, in the form that inserts
-# HTML unescaped: "%recipient.{name}%" (Mailgun), "{{{name}}}" (Postmark, SparkPost), "*|{name}|*"
-# (Mandrill). Set, a hand-off group of emails is one batch send through anymail merge data; empty
-# (the default), one provider call per email.
-MESSAGING_EMAIL_MERGE_FIELD = os.environ.get("MESSAGING_EMAIL_MERGE_FIELD", "")
+# HTML unescaped: "%recipient.{name}%" (Mailgun), "{{{name}}}" (SparkPost), "*|{name}|*" (Mandrill).
+# Unset, the syntax of the provider EMAIL_BACKEND names where anymail batch-sends with merge data
+# (messaging.senders.PROVIDER_MERGE_FIELDS), so a hand-off group of emails is one provider call;
+# "" sends one provider call per email.
+MESSAGING_EMAIL_MERGE_FIELD = os.environ.get("MESSAGING_EMAIL_MERGE_FIELD")
 MESSAGING_LEASE_SECONDS = int(os.environ.get("MESSAGING_LEASE_SECONDS", "600"))
 MESSAGING_MAX_ATTEMPTS = int(os.environ.get("MESSAGING_MAX_ATTEMPTS", "5"))
 # Bounds on rendering one message (all its fields together): in preview, test send, the outbox, and

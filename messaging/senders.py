@@ -2,7 +2,7 @@
 
 No database access: the outbox (services) claims, renders and records; a sender only builds what
 the provider takes. Email goes through Django's email API (anymail for real providers). With
-`MESSAGING_EMAIL_MERGE_FIELD` set to the provider's merge-field syntax, messages of one template
+a merge-field syntax (the provider's own by default, PROVIDER_MERGE_FIELDS), messages of one template
 and language are handed off together through the provider's batch API (anymail merge data):
 each recipient's own rendering travels as merge values into one shared message, so
 personalisation stays ours and the provider gets one call per group instead of one per email.
@@ -47,6 +47,22 @@ class Outgoing:
 
 # Each hand-off answers, per message, None (the provider took it) or the SendError it raised.
 Results = list[tuple[Outgoing, SendError | None]]
+
+# The merge-field syntax (inserting HTML unescaped) of each provider whose anymail backend batch-sends
+# our own content with merge data. Postmark's takes merge data only with a template stored at Postmark,
+# SendGrid's rewrites the field names and Amazon SES's needs stored templates: one call per email there.
+PROVIDER_MERGE_FIELDS = {
+    "anymail.backends.mailgun.EmailBackend": "%recipient.{name}%",
+    "anymail.backends.sparkpost.EmailBackend": "{{{name}}}",
+    "anymail.backends.mandrill.EmailBackend": "*|{name}|*",
+}
+
+
+def email_merge_field() -> str:
+    """MESSAGING_EMAIL_MERGE_FIELD when set ("" for one call per email), else the provider's own syntax."""
+    if settings.MESSAGING_EMAIL_MERGE_FIELD is not None:
+        return settings.MESSAGING_EMAIL_MERGE_FIELD
+    return PROVIDER_MERGE_FIELDS.get(settings.EMAIL_BACKEND, "")
 
 
 def email_layout(
@@ -138,7 +154,7 @@ class TextSender(Sender):
 class EmailSender(Sender):
     def __init__(self, throttle: Throttle):
         super().__init__(throttle)
-        self.merge_field = settings.MESSAGING_EMAIL_MERGE_FIELD
+        self.merge_field = email_merge_field()
         self.connection = get_connection()
         self.connection.open()
 

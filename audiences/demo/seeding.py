@@ -11,6 +11,7 @@ from audiences.demo import generator, reference
 from audiences.demo.writers import PostgresCopyWriter, SQLiteBatchWriter
 from audiences.models import (
     Category,
+    CategoryPurchase,
     Consent,
     ConsentRecord,
     Customer,
@@ -26,6 +27,7 @@ from audiences.models import (
     Store,
 )
 from audiences.services.catalog import category_upsert, store_upsert
+from audiences.services.purchases import category_purchases_rebuild
 
 CHUNK_CUSTOMERS = 2_000
 
@@ -62,6 +64,7 @@ def demo_flush() -> None:
         SegmentMembershipChange,
         SegmentMembership,
         CustomerScore,
+        CategoryPurchase,
         OrderLine,
         Order,
         Event,
@@ -166,4 +169,5 @@ def demo_seed(
                 progress(len(chunk.customers))
     for model, _, _ in BULK_TABLES:
         writer.reset_sequence(model)
+    counts["category_purchases"] = category_purchases_rebuild()
     return counts

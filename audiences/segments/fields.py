@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from audiences.models import Category, Consent, Event, Order, OrderLine, RfmGroup
+from audiences.models import Category, CategoryPurchase, Consent, Event, Order, OrderLine, RfmGroup
 from audiences.segments.values import RuleError
 
 COMPARISON = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "exists")
@@ -171,30 +171,40 @@ def _average_order_value(condition: Condition, value) -> Q:
 def _purchased(path: str) -> Compiler:
     """A placed (not cancelled) order with a line matching `path`, optionally within N days.
 
-    Read from the lines alone (their copies of the order's customer, time and status), a category
-    as the ids of it and its descendants: one range of an index per category (models.OrderLine).
+    A category (it and its descendants, as ids) is read from the customers' latest purchase per
+    category (models.CategoryPurchase: a bought-within-N-days is a latest purchase within them); a
+    SKU from the lines' copies of the order's customer, time and status (models.OrderLine). Each is
+    one range of an index per id or SKU.
     """
 
     def compile_condition(condition: Condition, value) -> Q:
         values = value if isinstance(value, list) else [value]
-        lines = OrderLine.objects.filter(customer=OuterRef("pk"), order_status=Order.Status.PLACED)
-        if condition.within_days is not None:
-            lines = lines.filter(placed_at__gte=condition.now - timedelta(days=condition.within_days))
+        since = condition.now - timedelta(days=condition.within_days) if condition.within_days is not None else None
         if path == "category":
-            paths = list(Category.objects.filter(code__in=values).values_list("path", flat=True))
-            if len(paths) != len(set(values)):
-                known = set(Category.objects.filter(code__in=values).values_list("code", flat=True))
-                raise RuleError(f"names unknown categories: {', '.join(sorted(set(values) - known))}")
-            under = Q()
-            for category_path in paths:
-                under |= Q(path__startswith=category_path)
-            lines = lines.filter(category_id__in=sorted(Category.objects.filter(under).values_list("pk", flat=True)))
+            purchases = CategoryPurchase.objects.filter(customer=OuterRef("pk"), category_id__in=_category_ids(values))
+            if since is not None:
+                purchases = purchases.filter(last_placed_at__gte=since)
+            bought = Exists(purchases)
         else:
-            lines = lines.filter(sku__in=values)
-        bought = Exists(lines)
+            lines = OrderLine.objects.filter(customer=OuterRef("pk"), order_status=Order.Status.PLACED, sku__in=values)
+            if since is not None:
+                lines = lines.filter(placed_at__gte=since)
+            bought = Exists(lines)
         return ~bought if condition.op == "not_in" else bought
 
     return compile_condition
+
+
+def _category_ids(codes: list[str]) -> list[int]:
+    """The ids of these categories and their descendants; RuleError naming any unknown code."""
+    paths = list(Category.objects.filter(code__in=codes).values_list("path", flat=True))
+    if len(paths) != len(set(codes)):
+        known = set(Category.objects.filter(code__in=codes).values_list("code", flat=True))
+        raise RuleError(f"names unknown categories: {', '.join(sorted(set(codes) - known))}")
+    under = Q()
+    for category_path in paths:
+        under |= Q(path__startswith=category_path)
+    return sorted(Category.objects.filter(under).values_list("pk", flat=True))
 
 
 def _consent(channel: str) -> Compiler:

@@ -30,6 +30,7 @@ from audiences.order_cancel_steps import run_order_cancel_steps
 from audiences.order_import_steps import run_order_import_steps
 from audiences.pricing_inputs import customers_changed
 from audiences.segments.recheck import customers_mark_changed
+from audiences.services.purchases import category_purchases_recompute
 from audiences.services.validation import check_currency
 
 MONEY_FIELD = DecimalField(**MONEY)
@@ -119,6 +120,7 @@ def order_create(
             first_order_at=Coalesce(Least(F("first_order_at"), placed), placed),
             last_order_at=Coalesce(Greatest(F("last_order_at"), placed), placed),
         )
+        category_purchases_recompute(customer_ids=[customer.pk])  # under the row lock the UPDATE took
         customers_mark_changed(customer_ids=[customer.pk])
     signals.send_after_commit(signals.order_placed, order=order)
     return order
@@ -153,6 +155,7 @@ def order_cancel(*, order: Order) -> tuple[Order, bool]:
     OrderLine.objects.filter(order=order).update(order_status=order.status)
     if order.customer_id:
         customer_statistics_recompute(customer_ids=[order.customer_id])
+        category_purchases_recompute(customer_ids=[order.customer_id])
         customers_mark_changed(customer_ids=[order.customer_id])
     run_order_cancel_steps(order=order)
     signals.send_after_commit(signals.order_cancelled, order=order)

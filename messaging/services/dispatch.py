@@ -3,7 +3,7 @@
 The outbox guarantees: a message is a row with a unique idempotency key, so asking twice queues it
 once; workers claim due rows with SELECT ... FOR UPDATE SKIP LOCKED, so no two workers hold the
 same message; hand-offs to the provider are confirmed a small group at a time
-(MESSAGING_HANDOFF_GROUP, default 20), so a worker killed mid-batch leaves at most that group
+(MESSAGING_HANDOFF_GROUP, default 100), so a worker killed mid-batch leaves at most that group
 unconfirmed. Those messages are claimed again when their lease ends and handed off with the same
 idempotency keys, which providers that honour idempotency keys (and our file and locmem backends)
 take once; set the group to 1 for the narrowest window with a provider that does not.

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audiences.models import Order, OrderLine, Product, Segment, SegmentMembershipChange
+from audiences.models import CategoryPurchase, Order, OrderLine, Product, Segment, SegmentMembershipChange
 from audiences.segments import services as segments
 from audiences.segments.selectors import matching_customers
 from audiences.services.catalog import category_upsert, product_upsert, store_upsert
@@ -117,6 +117,7 @@ orders_strategy = st.lists(
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(orders=orders_strategy, within_days=st.sampled_from([None, 30, 365]))
 def test_the_copies_answer_as_the_orders_do(catalog, orders, within_days):
+    CategoryPurchase.objects.all().delete()  # the previous example's (orders are never deleted otherwise)
     Order.objects.all().delete()
     customers = {c: customer_upsert(external_id=c)[0] for c in ("A", "B", "C")}
     for number, (customer, skus, days_ago, cancelled) in enumerate(orders):
