@@ -151,6 +151,24 @@ class JourneySimulationOutput(serializers.Serializer):
 
 
 SWITCH_ON = OpenApiExample("Switch a journey on", value={"active": True}, request_only=True)
+SIMULATION_EXAMPLE = OpenApiExample(
+    "Birthday, for a customer entering now",
+    value={
+        "journey": "birthday", "version": 1, "customer": "C-1001", "entry": "enters",
+        "started_at": "2026-11-27T20:30:00Z",
+        "steps": [
+            {"position": 1, "kind": "wait_until", "at": "2026-11-27T20:30:00Z",
+             "outcome": "waits until 2026-11-28T10:00:00+06:00 (Asia/Dhaka)", "message": None},
+            {"position": 2, "kind": "send", "at": "2026-11-28T04:00:00Z", "outcome": "sends sms",
+             "message": {"template": "journey_birthday", "channel": "sms", "outbox": "send",
+                         "coupon": "a fresh single-use code, drawn when it is sent", "language": "en",
+                         "subject": "",
+                         "text": "Happy birthday in advance, Rahim! A gift: code (yours when sent) for 15% off."}},
+        ],
+        "ends": "completed", "goal": "order_placed by 2026-12-04T20:30:00+00:00 exits as a conversion",
+    },
+    response_only=True,
+)  # fmt: skip
 STEP_DEFAULTS = {
     "wait_event_type": "", "wait_matches_key": False, "on_event": "continue", "fallback_after_seconds": None,
     "attribute_name": "", "attribute_value": None, "record_event_type": "", "staff_subject": "",
@@ -236,6 +254,7 @@ class JourneySimulateView(ManagementView):
     @extend_schema(
         parameters=[JourneySimulateInput],
         responses=JourneySimulationOutput,
+        examples=[SIMULATION_EXAMPLE],
         description="What the journey would do for a customer entering now: the path, the times and the messages. "
         "Nothing is sent or written.",
     )
