@@ -22,7 +22,8 @@ def recent_campaigns() -> list[Campaign]:
     )
 
 
-def _lift_points(answer: dict) -> Decimal | None:
+def lift_points(answer: dict) -> Decimal | None:
+    """A results answer's lift in points of conversion rate (None when it cannot be measured)."""
     lift = answer["lift"]
     return None if lift is None else Decimal(f"{lift['absolute'] * 100:.2f}")
 
@@ -35,7 +36,7 @@ def campaigns_overview() -> Table:
         rows.append(
             [
                 campaign.name, answer["sent"], answer["converted"], Decimal(answer["revenue"]), campaign.currency,
-                _lift_points(answer), campaign.get_status_display(),
+                lift_points(answer), campaign.get_status_display(),
             ]
         )  # fmt: skip
     columns = ["campaign", "sent", "converted", "revenue", "currency", "lift (points of conversion)", "status"]

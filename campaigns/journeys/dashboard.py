@@ -1,11 +1,10 @@
 """Journeys' panels on the Reports page: the journeys switched on, with their entries, conversions and lift
 against the entry holdout, and everyone's entries and conversions per day."""
 
-from decimal import Decimal
-
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 
+from campaigns.dashboard import lift_points
 from campaigns.journeys.models import Enrollment, Journey
 from campaigns.journeys.selectors import journey_results
 from config.dashboard import BARS, LINES, Panel, Table, register_dashboard_panel
@@ -17,9 +16,7 @@ def journeys_overview() -> Table:
     rows = []
     for journey in Journey.objects.filter(active=True).order_by("name"):
         answer = journey_results(journey=journey)
-        lift = answer["lift"]
-        points = None if lift is None else Decimal(f"{lift['absolute'] * 100:.2f}")
-        rows.append([journey.name, answer["entered"], answer["conversions"], answer["holdout"], points])
+        rows.append([journey.name, answer["entered"], answer["conversions"], answer["holdout"], lift_points(answer)])
     return Table(["journey", "entered", "converted", "held out", "lift (points of conversion)"], rows)
 
 
