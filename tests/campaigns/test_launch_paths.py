@@ -8,6 +8,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from campaigns.assignment import bucket_of, holdout_buckets, pick
 from campaigns.launch import campaign_launch_run
 from campaigns.models import Assignment, Campaign
 from campaigns.services import campaign_create, campaign_launch, campaigns_lifecycle_advance
@@ -30,8 +31,6 @@ def launched(sms_template, code_promotion):
     """A running broadcast: two weighted variants, each with its coupon offer, a holdout, customers without
     consent and with suppressed numbers, and a budget that runs out before the end of the audience."""
     members = people(150, consenting=lambda n: n % 4 != 0)
-    for customer in members[5:150:9]:
-        suppression_add(channel="sms", address=customer.phone, reason="complaint")
     email = Template.objects.create(code="winback_mail", name="Win back (mail)", channel="email", kind="marketing")
     TemplateTranslation.objects.create(template=email, language="en", subject="Hi", body="We miss you")
     free_shipping = Promotion.objects.create(
@@ -52,6 +51,17 @@ def launched(sms_template, code_promotion):
             {"name": "B", "weight": 2, "template": email, "promotion": free_shipping},
         ],
     )
+    # Buckets follow the campaign's random salt: suppress every third consenting customer the salt sends
+    # variant A (SMS), so some of them come before the budget runs out whatever the salt.
+    sent_a = [
+        customer
+        for n, customer in enumerate(members)
+        if n % 4 != 0
+        and pick(bucket_of(salt=campaign.salt, campaign_id=campaign.pk, customer_id=customer.pk),
+                 holdout=holdout_buckets(Decimal(15)), weights=[1, 2]) == 0
+    ]  # fmt: skip
+    for customer in sent_a[::3]:
+        suppression_add(channel="sms", address=customer.phone, reason="complaint")
     campaign_launch(campaign=campaign, now=datetime(2030, 3, 4, tzinfo=UTC))
     assert campaigns_lifecycle_advance(now=STARTS_AT)["started"] == 1
     return campaign
