@@ -12,7 +12,7 @@ from rest_framework_api_key.models import APIKey
 from audiences.models import Customer, Store
 from loyalty.models import Allocation, LedgerEntry, Lot, Member, Program
 from loyalty.services.drift import ledger_drift_check
-from loyalty.services.lots import lots_expire
+from loyalty.services.lots import EXPIRY_CONNECTIONS, lots_expire
 
 LOTS_PER_MEMBER = 10
 SECTIONS = ("expiry", "earn", "drift")
@@ -29,8 +29,9 @@ def _peak_mib() -> float:
 
 class Command(BaseCommand):
     help = (
-        "Loyalty at scale, on PostgreSQL, each section in a transaction rolled back at the end: the expiry job over "
-        "--lots due lots (half of each already spent), earning on --orders orders through POST /api/v1/orders "
+        "Loyalty at scale, on PostgreSQL: the expiry job over --lots due lots (half of each already spent), "
+        "committed and run as the periodic task runs it, then deleted; in a transaction rolled back at the end, "
+        "earning on --orders orders through POST /api/v1/orders "
         "in-process (Django's test client: key check, pricing, the order's transaction, the loyalty hook), and the "
         "nightly drift check over --members members. Peak memory is the process's (ru_maxrss): run one section "
         "with --only to read it alone."
@@ -48,6 +49,9 @@ class Command(BaseCommand):
         runs = {"expiry": lambda: self._expiry(lots), "earn": lambda: self._earn(orders),
                 "drift": lambda: self._drift(members)}  # fmt: skip
         for section in only or SECTIONS:
+            if section == "expiry":  # committed, as the periodic job sees it, and removed afterwards
+                self._expiry(lots)
+                continue
             try:
                 with transaction.atomic():
                     runs[section]()
@@ -56,18 +60,23 @@ class Command(BaseCommand):
                 pass
 
     def _expiry(self, lots: int) -> None:
+        """Committed rows, expired outside any transaction as the periodic task does (on
+        EXPIRY_CONNECTIONS connections at once), then deleted."""
         now = timezone.now()
         started = time.perf_counter()
         program = _members(max(1, lots // LOTS_PER_MEMBER), now)
-        _ledger(program, now - timedelta(days=1), LOTS_PER_MEMBER, remaining=50, allocations=False, expires_at=now)
-        written = time.perf_counter() - started
-        started = time.perf_counter()
-        expired = lots_expire(now=now)
-        seconds = time.perf_counter() - started
+        try:
+            _ledger(program, now - timedelta(days=1), LOTS_PER_MEMBER, remaining=50, allocations=False, expires_at=now)
+            written = time.perf_counter() - started
+            started = time.perf_counter()
+            expired = lots_expire(now=now)
+            seconds = time.perf_counter() - started
+        finally:
+            removed = _remove(program)
         self.stdout.write(
             f"expiry: {expired:,} lots expired in {seconds:.1f} s ({expired / seconds:,.0f} lots/s; goal ≤ "
-            f"{EXPIRY_SECONDS} s), peak memory {_peak_mib():.0f} MiB (goal ≤ {PEAK_MIB}; rows written in "
-            f"{written:.1f} s)"
+            f"{EXPIRY_SECONDS} s; {EXPIRY_CONNECTIONS} connections), peak memory {_peak_mib():.0f} MiB (goal ≤ "
+            f"{PEAK_MIB}; rows written in {written:.1f} s, removed in {removed:.1f} s)"
         )
 
     def _earn(self, orders: int) -> None:
@@ -141,6 +150,22 @@ def _members(count: int, now) -> Program:
             [program.pk, now],
         )
     return program
+
+
+def _remove(program: Program) -> float:
+    """Delete the benchmark's program, members, their customers and everything on their ledger; seconds taken."""
+    started = time.perf_counter()
+    tables = {m: m._meta.db_table for m in (Customer, Member, LedgerEntry, Lot, Allocation)}
+    members = f"SELECT id FROM {tables[Member]} WHERE program_id = %s"  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in (Allocation, Lot, LedgerEntry):
+            column = f"entry_id IN (SELECT id FROM {tables[LedgerEntry]} WHERE member_id IN ({members}))"  # noqa: S608
+            where = column if table is Allocation else f"member_id IN ({members})"
+            cursor.execute(f"DELETE FROM {tables[table]} WHERE {where}", [program.pk])  # noqa: S608
+        cursor.execute(f"DELETE FROM {tables[Member]} WHERE program_id = %s", [program.pk])  # noqa: S608
+        cursor.execute(f"DELETE FROM {tables[Customer]} WHERE external_id LIKE 'BENCH-%%'")  # noqa: S608
+        program.delete()
+    return time.perf_counter() - started
 
 
 def _ledger(program: Program, earned_at, per_member: int, *, remaining: int, allocations: bool, expires_at) -> None:
