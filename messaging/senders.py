@@ -11,7 +11,7 @@ personalisation stays ours and the provider gets one call per group instead of o
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
@@ -249,6 +249,9 @@ class EmailSender(Sender):
             return [(item, SendError(str(error), transient=transient)) for item in group]
         except OSError as error:  # SMTP and connection failures
             return [(item, SendError(str(error), transient=True)) for item in group]
+        except AnymailError as error:  # the backend refuses what we asked (a feature it lacks): so would a retry
+            refused = SendError(f"The email backend refused the message: {error}", transient=False)
+            return [(item, refused) for item in group]
         statuses = getattr(getattr(email, "anymail_status", None), "recipients", None) or {}
         results: Results = []
         for item in group:

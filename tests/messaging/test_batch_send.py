@@ -6,7 +6,7 @@ import re
 import pytest
 import requests
 from anymail.backends.test import EmailBackend
-from anymail.exceptions import AnymailAPIError
+from anymail.exceptions import AnymailAPIError, AnymailUnsupportedFeature
 from anymail.message import AnymailRecipientStatus
 from django.core import mail
 from django.utils.html import escape
@@ -143,6 +143,13 @@ class UnavailableESP(EmailBackend):
         raise AnymailAPIError("The ESP is down", status_code=503, response=response)
 
 
+class LimitedESP(EmailBackend):
+    """A provider whose backend cannot send per-recipient headers."""
+
+    def build_message_payload(self, message, defaults):
+        raise AnymailUnsupportedFeature("LimitedESP does not support merge_headers")
+
+
 class PickyESP(EmailBackend):
     """Takes the batch but refuses addresses at example.org."""
 
@@ -184,3 +191,19 @@ def test_an_address_the_provider_refuses_fails_and_the_rest_are_sent(
     assert (refused.status, refused.reason) == ("failed", "rejected")
     assert "rejected" in refused.error
     assert taken.status == "sent"
+
+
+def test_a_message_the_email_backend_cannot_build_fails_with_the_reason_instead_of_stopping_the_outbox(
+    batch_sends, settings, make_customer, make_template, enqueue
+):
+    settings.EMAIL_BACKEND = "tests.messaging.test_batch_send.LimitedESP"
+    template = make_template(translations=[TRANSLATION])
+    messages = [enqueue(make_customer(), template) for _ in range(2)]
+
+    report = outbox_dispatch()
+
+    assert (report.sent, report.failed) == (0, 2)
+    for message in messages:
+        message.refresh_from_db()
+        assert message.status == "failed"
+        assert "does not support merge_headers" in message.error
