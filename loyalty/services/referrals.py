@@ -1,11 +1,11 @@
 """Referrals: a member's code, the referee's first paid order that names it, and the reward of both sides
 once that order's points clear their pending period (docs/loyalty.md)."""
 
-import hashlib
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from audiences.contact import normalised_email
 from audiences.models import Order
@@ -36,10 +36,14 @@ def referral_code_issue(*, member: Member) -> ReferralCode:
     return ReferralCode.objects.create(member=member, code=code)
 
 
+CONTACT_HASH_SALT = "loyalty.referral.contact"
+
+
 def contact_hash(value: str) -> str | None:
-    """What a referee is told apart by: the SHA-256 of their normalised phone or email (never stored plain
-    here), None when they gave none."""
-    return hashlib.sha256(value.encode()).hexdigest() if value else None
+    """What a referee is told apart by: an HMAC-SHA-256 of their normalised phone or email under the site's
+    secret key (never stored plain here; a plain hash of a phone number is undone by trying every number),
+    None when they gave none."""
+    return salted_hmac(CONTACT_HASH_SALT, value, algorithm="sha256").hexdigest() if value else None
 
 
 def referral_record(*, order: Order, evaluation) -> None:

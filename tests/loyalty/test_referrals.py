@@ -2,6 +2,7 @@
 for the referrer themselves, once per referee (by phone and email too), at most the monthly cap per referrer;
 granted exactly once when the referee sends two orders at once."""
 
+import hashlib
 import threading
 
 import pytest
@@ -11,7 +12,7 @@ from rest_framework.test import APIClient
 
 from audiences.services.customers import customer_upsert
 from loyalty.models import Member, Referral
-from loyalty.services.referrals import referrals_grant
+from loyalty.services.referrals import contact_hash, referrals_grant
 from tests.loyalty.conftest import days
 from tests.loyalty.helpers import assert_ledger_consistent
 from tests.promotions.conftest import create_promotion, place, rice
@@ -55,6 +56,24 @@ def test_both_sides_are_rewarded_once_after_the_first_order_clears(storefront, c
     assert referrals_grant(now=timezone.now() + days(15)) == 1
     assert referrals_grant(now=timezone.now() + days(15)) == 0  # twice is once
     assert (_points("C-1001"), _points("C-2")) == (10 + 50, 90 + 100 + 30)  # 10% off the first order
+
+
+@pytest.mark.django_db
+def test_a_referees_phone_and_email_are_kept_keyed_not_as_hashes_anyone_could_reverse(
+    storefront, catalog, customer, referrals, settings
+):
+    customer_upsert(external_id="C-1001", phone="+8801711111111", email="rahim@example.com")
+    place(storefront, "O-0", [rice(1)], customer="C-1001")
+    customer_upsert(external_id="C-2", phone="+8801722222222", email="karim@example.com")
+    place(storefront, "O-1", [rice(1)], customer="C-2", codes=[_code(storefront)])
+
+    referral = Referral.objects.get()
+    assert referral.phone_hash == contact_hash("+8801722222222")
+    # Trying every phone number through a plain SHA-256 would find it; without the site's key nothing matches.
+    assert referral.phone_hash != hashlib.sha256(b"+8801722222222").hexdigest()
+    assert referral.email_hash != hashlib.sha256(b"karim@example.com").hexdigest()
+    settings.SECRET_KEY = "another site's key"
+    assert contact_hash("+8801722222222") != referral.phone_hash
 
 
 @pytest.mark.django_db
