@@ -28,7 +28,7 @@ class JourneyResultsAdminMixin:
 
     def results_link(self, journey) -> str:
         url = reverse("admin:campaigns_journey_results", args=[journey.pk])
-        return format_html('<a id="journey-results" href="{}">Day by day, with lift</a>', url)
+        return format_html('<a id="journey-results-link" href="{}">Day by day, with lift</a>', url)
 
     def _journey(self, request, journey_id: int) -> Journey:
         journey = get_object_or_404(Journey, pk=journey_id)
