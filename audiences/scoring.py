@@ -135,6 +135,7 @@ def scores_recompute(*, now: datetime | None = None, window_days: int | None = N
             [now, recent_since, recent_since, recent_since, recent_since, since, now, engaged_since, now],
         )
         scored = cursor.rowcount
-        cursor.execute(_movement_sql(), [now])
+        # As the ORM writes it (SQLite keeps text), so the page finds the run by its time.
+        cursor.execute(_movement_sql(), [connection.ops.adapt_datetimefield_value(now)])
         cursor.execute(f"DROP TABLE {PREVIOUS}")
         return scored
