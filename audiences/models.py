@@ -398,6 +398,23 @@ class CustomerScore(models.Model):
         return f"{self.customer_id}: RFM {self.rfm_r}{self.rfm_f}{self.rfm_m} {self.get_rfm_segment_display()}"
 
 
+class RfmMovement(models.Model):
+    """How many customers went from one RFM group to another (or stayed) in a scoring run, against the run before.
+
+    Written by the run itself, one row per non-empty pair (audiences/scoring.py); '' is "No orders"."""
+
+    computed_at = models.DateTimeField(db_index=True)
+    from_group = models.CharField(max_length=24, choices=RfmGroup.choices, blank=True)
+    to_group = models.CharField(max_length=24, choices=RfmGroup.choices, blank=True)
+    customers = models.PositiveIntegerField()
+
+    class Meta:
+        default_permissions = KEPT_FOR_THE_RECORD
+
+    def __str__(self):
+        return f"{self.computed_at:%Y-%m-%d %H:%M}: {self.from_group or '-'} → {self.to_group or '-'}: {self.customers}"
+
+
 class PricingInputsVersion(models.Model):
     """One row counting the writes that change what pricing reads about customers and the catalogue.
 

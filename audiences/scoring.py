@@ -4,6 +4,10 @@ Portable SQL (PostgreSQL and SQLite both have window functions): orders in the w
 aggregated once per customer, ranked into quintiles with NTILE(5) among the customers of the same
 currency (a TZS spend and a BDT spend are never compared), joined with the engagement events, and
 written with INSERT ... SELECT. No customer is loaded into Python.
+
+Each run also records how many customers moved between RFM groups since the run before (`RfmMovement`):
+the previous groups are set aside in a temporary table before the old scores go, and one grouped
+INSERT ... SELECT compares them with the new ones.
 """
 
 from datetime import datetime, timedelta
@@ -12,7 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audiences.models import Customer, CustomerScore, Event, Order
+from audiences.models import Customer, CustomerScore, Event, Order, RfmMovement
 from audiences.rfm import rfm_group_sql
 
 RECENT_DAYS = 90
@@ -98,6 +102,20 @@ def _sql(window_days: int) -> str:
     """  # noqa: S608 - table names from the models, constants from this module; values are parameters
 
 
+# The groups of the run before, for the length of one run (a temporary table is the session's own).
+PREVIOUS = "rfm_previous_groups"
+
+
+def _movement_sql() -> str:
+    """Customers per (previous group, new group); a customer scored for the first time has not moved."""
+    return f"""
+        INSERT INTO {RfmMovement._meta.db_table} (computed_at, from_group, to_group, customers)
+        SELECT %s, previous.rfm_segment, score.rfm_segment, COUNT(*)
+        FROM {PREVIOUS} previous JOIN {CustomerScore._meta.db_table} score ON score.customer_id = previous.customer_id
+        GROUP BY previous.rfm_segment, score.rfm_segment
+    """  # noqa: S608 - table names from the models and this module
+
+
 @transaction.atomic
 def scores_recompute(*, now: datetime | None = None, window_days: int | None = None) -> int:
     """Replace every customer's scores; returns how many customers were scored."""
@@ -108,10 +126,16 @@ def scores_recompute(*, now: datetime | None = None, window_days: int | None = N
     since = now - timedelta(days=window_days)
     recent_since = now - timedelta(days=RECENT_DAYS)
     engaged_since = now - timedelta(days=ENGAGEMENT_DAYS)
+    score = CustomerScore._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {CustomerScore._meta.db_table}")  # noqa: S608
+        cursor.execute(f"CREATE TEMPORARY TABLE {PREVIOUS} AS SELECT customer_id, rfm_segment FROM {score}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {score}")  # noqa: S608
         cursor.execute(
             _sql(window_days),
             [now, recent_since, recent_since, recent_since, recent_since, since, now, engaged_since, now],
         )
-        return cursor.rowcount
+        scored = cursor.rowcount
+        # As the ORM writes it (SQLite keeps text), so the page finds the run by its time.
+        cursor.execute(_movement_sql(), [connection.ops.adapt_datetimefield_value(now)])
+        cursor.execute(f"DROP TABLE {PREVIOUS}")
+        return scored

@@ -1,8 +1,21 @@
 """Reads of the audiences data."""
 
-from django.db.models import Count, Q, QuerySet
+from datetime import datetime
 
-from audiences.models import Category, Consent, ConsentRecord, Customer, CustomerScore, Order, Product, Segment, Store
+from django.db.models import Count, Max, Q, QuerySet
+
+from audiences.models import (
+    Category,
+    Consent,
+    ConsentRecord,
+    Customer,
+    CustomerScore,
+    Order,
+    Product,
+    RfmMovement,
+    Segment,
+    Store,
+)
 from audiences.profile import profile_extensions
 
 
@@ -108,6 +121,13 @@ def rfm_cell_counts() -> dict[tuple[int, int], int]:
     """Scored customers per (recency, frequency) cell of the RFM grid."""
     rows = CustomerScore.objects.filter(rfm_r__isnull=False).values("rfm_r", "rfm_f").annotate(n=Count("pk"))
     return {(row["rfm_r"], row["rfm_f"]): row["n"] for row in rows}
+
+
+def rfm_movement_latest() -> tuple[datetime | None, dict[tuple[str, str], int]]:
+    """The latest scoring run's customers per (previous group, new group), with when it ran; (None, {}) before any."""
+    latest = RfmMovement.objects.aggregate(at=Max("computed_at"))["at"]
+    rows = RfmMovement.objects.filter(computed_at=latest).values_list("from_group", "to_group", "customers")
+    return latest, {(before, after): n for before, after, n in rows} if latest else {}
 
 
 def order_by_external_id(*, external_id: str) -> Order | None:

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from config.charts import chart
-from config.dashboard import panel_for, panels_for
+from config.dashboard import Table, panel_for, panels_for
 from config.spreadsheets import neutralise
 
 
@@ -26,9 +26,13 @@ def report_csv_view(site, request, key: str):
     panel = panel_for(request.user, key)
     if panel is None:
         raise Http404(f"No report '{key}'.")
-    table = panel.table()
+    return table_csv(panel.table(), key)
+
+
+def table_csv(table: Table, name: str) -> HttpResponse:
+    """A chart's numbers as a CSV download named `<name>-<today>.csv`, every cell neutralised for spreadsheets."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{key}-{timezone.localdate():%Y-%m-%d}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y-%m-%d}.csv"'
     writer = csv.writer(response)
     writer.writerow(table.columns)
     writer.writerows([neutralise(cell) for cell in row] for row in table.rows)

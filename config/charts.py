@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from config.dashboard import BARS, GRID, LINES, Table
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 220, 48, 36, 12
+CHAR, MIN_CELL = 6, 30  # a label's width per character at font size 10; the smallest cell of a grid
 COLOURS = ["#3b4cb8", "#d9822b", "#2f9e6e", "#c2255c", "#7048e8", "#868e96"]
 
 
@@ -25,9 +26,9 @@ def _label(value) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def _svg(body: str, title: str) -> SafeString:
+def _svg(body: str, title: str, height: float = HEIGHT) -> SafeString:
     return mark_safe(  # noqa: S308  (every label below is escaped)
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height:.0f}" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{body}</svg>'
     )
 
@@ -81,25 +82,33 @@ def lines(table: Table, title: str) -> SafeString:
 
 
 def grid(table: Table, title: str) -> SafeString:
-    """A heat map: rows by columns, each cell shaded by its count."""
+    """A heat map: rows by columns, each cell shaded by its count. A grid of many rows grows taller rather than
+    shrink its cells below MIN_CELL; long row names widen the margin, long column names are slanted."""
     cells = [(r, c, row[1 + c]) for r, row in enumerate(table.rows) for c in range(len(table.columns) - 1)]
     top = max((_number(v) for _, _, v in cells), default=0) or 1
-    size = min((WIDTH - LEFT) / max(len(table.columns) - 1, 1), (HEIGHT - BOTTOM) / max(len(table.rows), 1))
+    left = max(LEFT, max((len(str(row[0])) for row in table.rows), default=0) * CHAR + 8)
+    columns, rows = max(len(table.columns) - 1, 1), max(len(table.rows), 1)
+    size = min((WIDTH - left) / columns, max((HEIGHT - BOTTOM) / rows, MIN_CELL))
+    longest = max((len(name) for name in table.columns[1:]), default=0) * CHAR
+    slanted = longest > size
+    bottom = TOP + rows * size
+    height = max(HEIGHT, bottom + (longest * 0.65 + 16 if slanted else 16))
     parts = []
     for r, c, value in cells:
-        x, y = LEFT + c * size, TOP + r * size
+        x, y = left + c * size, TOP + r * size
         shade = 0.1 + 0.9 * _number(value) / top
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{size - 2:.1f}" height="{size - 2:.1f}" '
                      f'fill="{COLOURS[0]}" fill-opacity="{shade:.2f}"/>'
                      f'<text x="{x + size / 2:.1f}" y="{y + size / 2 + 4:.1f}" text-anchor="middle" '
                      f'font-size="11">{escape(_label(value))}</text>')  # fmt: skip
     for r, row in enumerate(table.rows):
-        parts.append(f'<text x="{LEFT - 4}" y="{TOP + r * size + size / 2 + 4:.1f}" text-anchor="end" '
+        parts.append(f'<text x="{left - 4}" y="{TOP + r * size + size / 2 + 4:.1f}" text-anchor="end" '
                      f'font-size="10">{escape(row[0])}</text>')  # fmt: skip
     for c, name in enumerate(table.columns[1:]):
-        parts.append(f'<text x="{LEFT + c * size + size / 2:.1f}" y="{TOP + len(table.rows) * size + 12:.1f}" '
-                     f'text-anchor="middle" font-size="10">{escape(name)}</text>')  # fmt: skip
-    return _svg("".join(parts), title)
+        x, y = left + c * size + size / 2, bottom + 12
+        slant = f' text-anchor="end" transform="rotate(-40 {x:.1f} {y:.1f})"' if slanted else ' text-anchor="middle"'
+        parts.append(f'<text x="{x:.1f}" y="{y:.1f}"{slant} font-size="10">{escape(name)}</text>')
+    return _svg("".join(parts), title, height)
 
 
 DRAW = {BARS: bars, LINES: lines, GRID: grid}

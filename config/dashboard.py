@@ -20,6 +20,7 @@ class Table:
 
     columns: list[str]
     rows: list[list] = field(default_factory=list)
+    caption: str = ""  # shown over the chart, not in the CSV: what the numbers are of, e.g. which run
 
 
 @dataclass(frozen=True)

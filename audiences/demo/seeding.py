@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -21,15 +21,20 @@ from audiences.models import (
     Order,
     OrderLine,
     Product,
+    RfmMovement,
     Segment,
     SegmentMembership,
     SegmentMembershipChange,
     Store,
 )
+from audiences.scoring import scores_recompute
 from audiences.services.catalog import category_upsert, store_upsert
 from audiences.services.purchases import category_purchases_rebuild
 
 CHUNK_CUSTOMERS = 2_000
+# The demo is scored as it stood this many days before it ends, so the first `refresh_audiences` (`make run`)
+# has RFM movement to show on the Reports page.
+EARLIER_SCORING_DAYS = 30
 
 BULK_TABLES = (
     (Customer, generator.CUSTOMER_COLUMNS, "customers"),
@@ -53,13 +58,14 @@ def demo_flush() -> None:
     """Delete the audiences data, children before parents, in one transaction.
 
     Plain DELETEs (no ORM collector walking ten million rows); rows of other apps that still point
-    at customers or products make it fail with an IntegrityError and delete nothing. Scores and
-    segment memberships (written by `refresh_audiences`) and pending rechecks (events the demo's loyalty
-    and journeys recorded) go with the customers; the segment
+    at customers or products make it fail with an IntegrityError and delete nothing. Scores, the RFM
+    movement between scorings and segment memberships (written by `refresh_audiences`) and pending
+    rechecks (events the demo's loyalty and journeys recorded) go with the customers; the segment
     definitions stay, shown as not refreshed since their members are gone.
     """
     quote = connection.ops.quote_name
     customer_data = (
+        RfmMovement,
         MembershipRecheck,
         SegmentMembershipChange,
         SegmentMembership,
@@ -128,7 +134,8 @@ def demo_seed(
     """Create the demo data set and return how many rows of each kind were written.
 
     One transaction: a failed run leaves nothing behind. Chunks of customers are generated and
-    streamed with their orders, events and consents, so memory stays flat at any size.
+    streamed with their orders, events and consents, so memory stays flat at any size. The customers
+    are then scored as of EARLIER_SCORING_DAYS before the data ends.
     """
     store_specs, store_ids, product_specs, product_ids, category_ids = _catalog(seed=seed, size=size)
     first_ids = generator.FirstIds(
@@ -170,4 +177,5 @@ def demo_seed(
     for model, _, _ in BULK_TABLES:
         writer.reset_sequence(model)
     counts["category_purchases"] = category_purchases_rebuild()
+    scores_recompute(now=as_of - timedelta(days=EARLIER_SCORING_DAYS))
     return counts

@@ -18,6 +18,7 @@ from campaigns.journeys import (
     services,
     simulation,
 )
+from campaigns.journeys.admin_results import JourneyResultsAdminMixin
 from campaigns.journeys.models import Enrollment, Journey, JourneyStep, JourneyStepTemplate, JourneyVersion, StepRun
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
@@ -64,7 +65,7 @@ class JourneyVersionInline(admin.TabularInline):
 
 
 @admin.register(Journey)
-class JourneyAdmin(admin.ModelAdmin):
+class JourneyAdmin(JourneyResultsAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "active", "holdout_percent", "entered", "converted"]
     list_filter = ["active", "predefined"]
     search_fields = ["code", "name"]
@@ -131,7 +132,12 @@ class JourneyAdmin(admin.ModelAdmin):
             ("conversions (treated / holdout)", f"{figures['conversions']} / {figures['holdout_conversions']}"),
             ("lift", figures["lift_message"]),
         ]
-        return format_html("{}{}", format_html_join("", "<div><b>{}</b>: {}</div>", rows), self._step_counts(figures))
+        return format_html(
+            "{}{}<p>{}</p>",
+            format_html_join("", "<div><b>{}</b>: {}</div>", rows),
+            self._step_counts(figures),
+            self.results_link(journey),
+        )
 
     def _step_counts(self, figures: dict) -> str:
         if not figures["steps"]:

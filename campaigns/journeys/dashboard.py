@@ -1,14 +1,12 @@
 """Journeys' panels on the Reports page: the journeys switched on, with their entries, conversions and lift
-against the entry holdout, and everyone's entries and conversions per day."""
-
-from django.db.models import Count
-from django.db.models.functions import TruncDate
+against the entry holdout, and everyone's entries and conversions per day; and one journey's days, which its
+results page draws."""
 
 from campaigns.dashboard import lift_points
-from campaigns.journeys.models import Enrollment, Journey
-from campaigns.journeys.selectors import journey_results
+from campaigns.journeys.models import Journey
+from campaigns.journeys.selectors import enrollments_per_day, journey_results
 from config.dashboard import BARS, LINES, Panel, Table, register_dashboard_panel
-from config.report_days import last_days, start_of
+from config.report_days import last_days
 
 
 def journeys_overview() -> Table:
@@ -20,24 +18,25 @@ def journeys_overview() -> Table:
     return Table(["journey", "entered", "converted", "held out", "lift (points of conversion)"], rows)
 
 
-def _per_day(field: str, since) -> dict:
-    return dict(
-        Enrollment.objects.filter(**{f"{field}__gte": since})
-        .annotate(day=TruncDate(field))
-        .values("day")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("day", "n")
+def journeys_daily() -> Table:
+    return Table(
+        ["day", "entered", "converted"],
+        [
+            [day["day"].isoformat(), day["entered"], day["converted"] + day["holdout_converted"]]
+            for day in enrollments_per_day(days=last_days())
+        ],
     )
 
 
-def journeys_daily() -> Table:
-    days = last_days()
-    since = start_of(days[0])
-    entered, converted = _per_day("entered_at", since), _per_day("converted_at", since)
+def journey_daily(journey: Journey) -> Table:
+    """One journey's entries, conversions (sent the journey, and held out) and exits per day, last 30 days."""
+    columns = ["entered", "converted", "holdout_converted", "exited"]
     return Table(
-        ["day", "entered", "converted"],
-        [[day.isoformat(), entered.get(day, 0), converted.get(day, 0)] for day in days],
+        ["day", "entered", "converted", "held out, converted", "exited"],
+        [
+            [day["day"].isoformat(), *(day[n] for n in columns)]
+            for day in enrollments_per_day(days=last_days(), journey=journey)
+        ],
     )
 
 

@@ -1,13 +1,16 @@
-"""Reads of journeys: the list, one journey, and its figures (entries by status, exits by reason, lift, and
-what happened at each step)."""
+"""Reads of journeys: the list, one journey, and its figures (entries by status, exits by reason, lift, what
+happened at each step, and entries, conversions and exits per day)."""
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import TruncDate
 
 from campaigns.journeys.models import Enrollment, Journey, JourneyStep, JourneyStepTemplate, JourneyVersion, StepRun
 from campaigns.lift import ArmOutcomes, measure_lift
+from config.report_days import start_of
 
 STEPS = Prefetch(
     "steps",
@@ -116,4 +119,29 @@ def journey_step_counts(*, version: JourneyVersion) -> list[dict]:
             "exited": dict(ended[step.position][Enrollment.Status.EXITED]),
         }
         for step in sorted(version.steps.all(), key=lambda step: step.position)
+    ]
+
+
+def enrollments_per_day(*, days: list[date], journey: Journey | None = None) -> list[dict]:
+    """Per day, in the site's time zone, of one journey or of all: entries, conversions of those sent the journey
+    (`converted`) and of the holdout (`holdout_converted`), and exits (any reason; a conversion is not an exit)."""
+    enrollments = Enrollment.objects.filter(**({"version__journey": journey} if journey else {})).order_by()
+    since = start_of(days[0])
+
+    def counted(field: str, *conditions: Q) -> dict[date, int]:
+        rows = enrollments.filter(*conditions, **{f"{field}__gte": since}).annotate(day=TruncDate(field))
+        return dict(rows.values_list("day").annotate(n=Count("id")).values_list("day", "n"))
+
+    held = Q(status=Enrollment.Status.HOLDOUT)
+    entered, exited = counted("entered_at"), counted("finished_at", Q(status=Enrollment.Status.EXITED))
+    converted, held_converted = counted("converted_at", ~held), counted("converted_at", held)
+    return [
+        {
+            "day": day,
+            "entered": entered.get(day, 0),
+            "converted": converted.get(day, 0),
+            "holdout_converted": held_converted.get(day, 0),
+            "exited": exited.get(day, 0),
+        }
+        for day in days
     ]

@@ -24,6 +24,7 @@ from audiences.models import (
     Order,
     OrderLine,
     Product,
+    RfmMovement,
     Segment,
     SegmentMembership,
     Store,
@@ -228,8 +229,21 @@ def test_flush_works_after_scores_and_segments_were_computed():
     seed("--flush")
     assert Customer.objects.count() == 300
     assert not SegmentMembership.objects.exists()
-    assert CustomerScore.objects.count() == 0
+    # refresh_audiences' scores and movement went; the scores are the new seed's own, as of a month before.
+    assert set(CustomerScore.objects.values_list("computed_at", flat=True)) == {AS_OF - timedelta(days=30)}
+    assert not RfmMovement.objects.exists()
     assert set(Segment.objects.values_list("member_count", flat=True)) == {None}
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_rfm_movement_once_scored_as_make_run_does():
+    """seed_demo scores the customers as of a month before the data ends; refresh_audiences scores them now."""
+    seed()
+    assert CustomerScore.objects.count() == 300 and not RfmMovement.objects.exists()
+    call_command("refresh_audiences", stdout=io.StringIO())
+    moved = RfmMovement.objects.exclude(from_group=F("to_group"))
+    assert moved.exists()
+    assert RfmMovement.objects.aggregate(n=Sum("customers"))["n"] == 300
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from audiences.models import CustomerScore, Order, SegmentMembership, SegmentMembershipChange
+from audiences.models import CustomerScore, Order, RfmMovement, SegmentMembership, SegmentMembershipChange
 from audiences.segments.services import segment_create
 from audiences.services.customers import customer_upsert
 from campaigns.journeys.models import Enrollment, Journey
@@ -67,10 +67,11 @@ def test_a_marketer_reads_every_chart_and_its_numbers(marketer_admin, activity):
     page = marketer_admin.get("/admin/reports/").content.decode()
     for key in ("messages-sent-today", "redemptions", "discount-given", "deliverability", "segment-sizes", "rfm-grid"):
         assert f'id="report-{key}"' in page and f'href="/admin/reports/{key}.csv"' in page
-    # Those six, and campaign sends and journey entries per day (zero lines); no campaign, journey switched on or
-    # loyalty program: "Nothing to show yet".
+    # Those six, and campaign sends and journey entries per day (zero lines); no campaign, journey switched on,
+    # loyalty program or second scoring (RFM movement): "Nothing to show yet".
     assert page.count('<svg class="chart"') == 8 and "<script" not in page.split('id="reports"')[1]
-    assert page.count('<p class="empty">Nothing to show yet.</p>') == 3
+    assert page.count('<p class="empty">Nothing to show yet.</p>') == 4
+    assert rows_of(marketer_admin, "rfm-movement") == [["before \\ now"]]
 
     assert rows_of(marketer_admin, "messages-sent-today")[:3] == [["channel", "sent today"], ["email", "1"],
                                                                    ["sms", "0"]]  # fmt: skip
@@ -87,6 +88,29 @@ def test_a_marketer_reads_every_chart_and_its_numbers(marketer_admin, activity):
     assert sizes[-1][:2] == ["2026-03-10", "2"] and sizes[-2][:2] == ["2026-03-09", "1"]
     grid = rows_of(marketer_admin, "rfm-grid")
     assert grid[1] == ["R5", "2", "0", "0", "0", "0"] and grid[-1] == ["R1", "0", "0", "0", "0", "0"]
+
+
+def test_rfm_movement_shows_the_latest_scoring_by_group_before_and_now(marketer_admin, clock):
+    earlier, latest = NOW - timedelta(days=2), NOW - timedelta(days=1)
+    RfmMovement.objects.create(computed_at=earlier, from_group="new", to_group="lost", customers=99)
+    for before, after, n in [("champions", "champions", 40), ("champions", "loyal", 7), ("", "new", 3),
+                             ("potential_loyalist", "champions", 1_250)]:  # fmt: skip
+        RfmMovement.objects.create(computed_at=latest, from_group=before, to_group=after, customers=n)
+
+    labels = ["Champions", "Loyal", "Potential loyalist", "New", "No orders"]  # the groups of the latest run only
+    assert rows_of(marketer_admin, "rfm-movement") == [
+        ["before \\ now", *labels],
+        ["Champions", "40", "7", "0", "0", "0"],
+        ["Loyal", "0", "0", "0", "0", "0"],
+        ["Potential loyalist", "1250", "0", "0", "0", "0"],
+        ["New", "0", "0", "0", "0", "0"],
+        ["No orders", "0", "0", "0", "3", "0"],
+    ]
+    section = marketer_admin.get("/admin/reports/").content.decode().split('id="report-rfm-movement"')[1]
+    section = section.split("</section>")[0]
+    assert "Scored 2026-03-09 " in section and "1,250" in section and section.count("<rect") == 25
+    assert all(f">{label}</text>" in section for label in labels)
+    assert 'href="/admin/reports/rfm-movement.csv"' in section
 
 
 def test_the_reports_are_in_the_navigation_for_those_who_may_see_them(marketer_admin, analyst_admin):
