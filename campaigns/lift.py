@@ -106,10 +106,10 @@ class HoldoutLift:
     revenue: RevenueLift | None = None
 
 
-_NOT_MEASURABLE = {
-    LiftStatus.NO_HOLDOUT: "Lift cannot be measured: this campaign has no holdout group to compare with.",
+_NOT_MEASURABLE = {  # {what}: "campaign" or "journey"
+    LiftStatus.NO_HOLDOUT: "Lift cannot be measured: this {what} has no holdout group to compare with.",
     LiftStatus.EMPTY_HOLDOUT: "Lift cannot be measured: nobody was assigned to the holdout group.",
-    LiftStatus.NO_TREATED: "Lift cannot be measured: nobody was assigned to receive the campaign.",
+    LiftStatus.NO_TREATED: "Lift cannot be measured: nobody was assigned to receive the {what}.",
     LiftStatus.TOO_SMALL: "Lift cannot be measured: each group needs at least two recipients.",
 }
 
@@ -120,16 +120,19 @@ def measure_lift(
     *,
     minor_unit_exponent: int = 2,
     confidence: float = CONFIDENCE,
+    what: str = "campaign",
 ) -> HoldoutLift:
-    """Incremental conversions and revenue per recipient, treated minus holdout, each with its interval."""
+    """Incremental conversions and revenue per recipient, treated minus holdout, each with its interval;
+    `what` names the thing measured in the message."""
     status = _status(treated, holdout)
     holdout_recipients = holdout.recipients if holdout is not None else 0
     if status is not LiftStatus.MEASURED:
-        return HoldoutLift(False, status, _NOT_MEASURABLE[status], treated.recipients, holdout_recipients)
+        message = _NOT_MEASURABLE[status].format(what=what)
+        return HoldoutLift(False, status, message, treated.recipients, holdout_recipients)
     conversions = _conversion_lift(treated, holdout, confidence)
     revenue = _revenue_lift(treated, holdout, Decimal(1).scaleb(-minor_unit_exponent), confidence)
     message = (
-        f"Against the holdout the campaign added {conversions.absolute * 100:+.2f} points of conversion rate "
+        f"Against the holdout the {what} added {conversions.absolute * 100:+.2f} points of conversion rate "
         f"and {revenue.absolute:+} revenue per recipient."
     )
     return HoldoutLift(True, status, message, treated.recipients, holdout_recipients, conversions, revenue)

@@ -197,7 +197,7 @@ JOURNEY = {
         "exited": {}, "conversions": 38, "holdout_conversions": 2,
         "lift": {"treatment_rate": 0.1003, "control_rate": 0.0488, "absolute": 0.0515, "relative": 1.055,
                  "ci_low": -0.012, "ci_high": 0.115},
-        "lift_message": "Against the holdout the campaign added +5.15 points of conversion rate and +0.00 revenue "
+        "lift_message": "Against the holdout the journey added +5.15 points of conversion rate and +0.00 revenue "
         "per recipient.",
         "steps_version": 1,
         "steps": [

@@ -56,6 +56,7 @@ def journey_results(*, journey: Journey) -> dict:
     lift = measure_lift(
         ArmOutcomes(treated, arms["treated_converted"], Decimal(0), Decimal(0)),
         ArmOutcomes(arms["held"], arms["held_converted"], Decimal(0), Decimal(0)) if journey.holdout_percent else None,
+        what="journey",
     )
     conversion = lift.conversions
     version = journey_current_version(journey=journey)

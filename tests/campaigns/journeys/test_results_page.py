@@ -81,6 +81,8 @@ def test_a_journey_nobody_entered_says_so_and_its_csv_is_all_zeros(admin_client,
     assert "Lift cannot be measured: nobody was assigned to the holdout group." in page
     rows = list(csv.reader(io.StringIO(results(admin_client, journey, ".csv"))))
     assert len(rows) == 31 and {tuple(row[1:]) for row in rows[1:]} == {("0", "0", "0", "0")}
+    without_holdout = journey_of("plain", WAIT, holdout=Decimal(0)).journey
+    assert "this journey has no holdout group" in results(admin_client, without_holdout)
 
 
 def test_an_analyst_reads_the_results_and_someone_without_a_role_cannot(daily_journey):
