@@ -40,6 +40,7 @@ def test_the_mix_runs_through_gunicorn_and_locust_and_reports_each_step(tmp_path
     for step in steps:
         assert int(step["requests"]) > 0 and step["failures"] == "0", step
         assert f"{step['users']:>5} users (offered" in report
+        assert float(step["p95_evaluate_ms"]) > 0
     # A session is 8 evaluates, a validate and an order: the first sessions got to their orders, each new.
     assert Order.objects.filter(external_id__startswith="LT-").exists()
     assert "knee: " in report and "goal ≥ 400 requests/s with p95 ≤ 50 ms and p99 ≤ 150 ms" in report

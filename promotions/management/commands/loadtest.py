@@ -21,25 +21,31 @@ GOAL_P95_MS = 50
 GOAL_P99_MS = 150
 LOCUSTFILE = Path(settings.BASE_DIR) / "loadtest" / "locustfile.py"
 TASK_QUEUE = f"loadtest-{uuid.uuid4().hex[:12]}"
-STEP_COLUMNS = ["users", "offered_rps", "rps", "p50_ms", "p95_ms", "p99_ms", "requests", "failures", "load_1min"]
+PATH_COLUMNS = {"carts/evaluate": "p95_evaluate_ms", "coupons/validate": "p95_validate_ms", "orders": "p95_orders_ms"}
+STEP_COLUMNS = ["users", "offered_rps", "rps", "p50_ms", "p95_ms", "p99_ms", "requests", "failures", "load_1min",
+                *PATH_COLUMNS.values()]  # fmt: skip
 
 
 def step_from_locust_csv(path: Path) -> dict:
-    """The aggregated row of a locust `--csv` stats file: rate, percentiles, counts."""
+    """A locust `--csv` stats file's aggregated rate, percentiles and counts, and each path's p95."""
     with path.open(newline="") as stats:
-        row = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
+        rows = {row["Name"]: row for row in csv.DictReader(stats)}
 
-    def milliseconds(column: str) -> float:
+    def milliseconds(row: dict, column: str) -> float:
         return float("inf") if row[column] == "N/A" else float(row[column])  # N/A: nothing was answered
 
-    return {
-        "rps": float(row["Requests/s"]),
-        "p50_ms": milliseconds("50%"),
-        "p95_ms": milliseconds("95%"),
-        "p99_ms": milliseconds("99%"),
-        "requests": int(row["Request Count"]),
-        "failures": int(row["Failure Count"]),
+    total = rows["Aggregated"]
+    step = {
+        "rps": float(total["Requests/s"]),
+        "p50_ms": milliseconds(total, "50%"),
+        "p95_ms": milliseconds(total, "95%"),
+        "p99_ms": milliseconds(total, "99%"),
+        "requests": int(total["Request Count"]),
+        "failures": int(total["Failure Count"]),
     }
+    for name, column in PATH_COLUMNS.items():
+        step[column] = milliseconds(rows[name], "95%") if name in rows else float("inf")
+    return step
 
 
 def knee(steps: list[dict]) -> dict | None:
@@ -136,7 +142,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{users:>5} users (offered {step['offered_rps']:>6.0f}/s): {step['rps']:7.1f} requests/s, "
                     f"p50 {step['p50_ms']:.0f} ms, p95 {step['p95_ms']:.0f} ms, p99 {step['p99_ms']:.0f} ms, "
-                    f"{step['failures']} failures of {step['requests']:,}; load {step['load_1min']:.1f}"
+                    f"{step['failures']} failures of {step['requests']:,}; load {step['load_1min']:.1f}; p95 by path: "
+                    + ", ".join(f"{name} {step[column]:.0f}" for name, column in PATH_COLUMNS.items())
                 )
                 if step["p95_ms"] > options["stop_above_ms"]:
                     self.stdout.write(f"p95 above {options['stop_above_ms']:.0f} ms: no further steps")
@@ -175,7 +182,7 @@ class Command(BaseCommand):
         with csv_path.open("w", newline="") as out:
             writer = csv.DictWriter(out, fieldnames=STEP_COLUMNS, extrasaction="ignore")
             writer.writeheader()
-            writer.writerows(steps)
+            writer.writerows({k: round(v, 2) if isinstance(v, float) else v for k, v in step.items()} for step in steps)
         best = knee(steps)
         goal = f"goal ≥ {GOAL_RPS} requests/s with p95 ≤ {GOAL_P95_MS} ms and p99 ≤ {GOAL_P99_MS} ms"
         if best is None:
