@@ -17,10 +17,11 @@ import json
 import os
 import random
 import uuid
+from pathlib import Path
 
 from locust import FastHttpUser, constant_throughput, task
 
-PLAN = json.loads(open(os.environ["LOADTEST_PLAN"], encoding="utf-8").read())  # noqa: SIM115 - read once at import
+PLAN = json.loads(Path(os.environ["LOADTEST_PLAN"]).read_text(encoding="utf-8"))
 USER_RATE = float(os.environ.get("LOADTEST_USER_RATE", "5"))
 RUN = uuid.uuid4().hex[:10]  # order ids unique across steps and runs
 EVALUATES_BEFORE_CODE = 4
