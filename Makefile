@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 LOG_LEVEL ?= warning
 
-.PHONY: run test fuzz install lint format check-deploy clean
+.PHONY: run test fuzz loadtest install lint format check-deploy clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -31,6 +31,12 @@ test: install
 # Schemathesis over every API operation with many more examples than `make test`'s pass, and new ones each run.
 fuzz: install
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} FUZZ_RANDOM=1 $(BIN)/python -m pytest -q -n $${TEST_WORKERS:-2} -m fuzz tests/fuzz
+
+# The storefront mix under load, step by step, and its knee against issue #23's goal (docs/benchmarks.md,
+# "The storefront path"): PostgreSQL in DATABASE_URL, Redis in CACHE_URL; seeds 100K customers when there are none.
+# More options: LOADTEST_ARGS="--steps 10,40,80 --step-seconds 30 --workers 3" (manage.py loadtest --help).
+loadtest: install
+	$(BIN)/python manage.py loadtest $(LOADTEST_ARGS)
 
 check-deploy: install
 	DJANGO_DEBUG=0 ALLOWED_HOSTS=promotions.example.com \

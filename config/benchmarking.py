@@ -1,4 +1,5 @@
-"""What the benchmark commands share: a free local port, a percentile, and a connection once a server answers.
+"""What the benchmark commands share: a free local port, a percentile, a connection once a server answers, and
+the URL of the database this process uses (for the servers they start).
 
 In config, below every app, so each app's bench command can use it without importing another app's command.
 """
@@ -6,6 +7,9 @@ In config, below every app, so each app's bench command can use it without impor
 import http.client
 import socket
 import time
+from urllib.parse import quote
+
+from django.db import connection
 
 
 def free_port() -> int:
@@ -32,3 +36,11 @@ def connect_when_up(port: int, *, timeout: float = 30) -> http.client.HTTPConnec
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def database_url() -> str:
+    """The PostgreSQL database this process is connected to, as a DATABASE_URL for a child process."""
+    db = connection.settings_dict
+    user, host, port = db["USER"] or "postgres", db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"

@@ -36,6 +36,36 @@ def rules_from(definitions: list[dict]) -> list[PromotionRule]:
     return [rule_from_promotion(promotion_from(d, pk=number + 1)) for number, d in enumerate(definitions)]
 
 
+def bench_catalog_write(skus: int = bench_data.SKUS) -> None:
+    """bench_data's categories and its first `skus` products (all of them by default); what exists is kept."""
+    with transaction.atomic():
+        parents = {f"dept-{n:02d}": Category(code=f"dept-{n:02d}", name=f"Department {n}", path=f"/dept-{n:02d}/")
+                   for n in range(bench_data.CATEGORY_PARENTS)}  # fmt: skip
+        Category.objects.bulk_create(parents.values(), ignore_conflicts=True)
+        parent_ids = dict(Category.objects.filter(code__in=parents).values_list("code", "pk"))
+        leaves = []
+        for n in range(bench_data.CATEGORIES):
+            leaf, parent = bench_data.category_lineage(n)
+            leaves.append(Category(code=leaf, name=leaf, parent_id=parent_ids[parent], path=f"/{parent}/{leaf}/"))
+        Category.objects.bulk_create(leaves, ignore_conflicts=True)
+        category_ids = dict(Category.objects.filter(code__startswith="cat-").values_list("code", "pk"))
+        Product.objects.bulk_create(
+            (
+                Product(
+                    sku=bench_data.sku(n),
+                    name=f"Bench product {n}",
+                    category_id=category_ids[bench_data.category_lineage(n)[0]],
+                    brand=bench_data.brand(n),
+                    price=bench_data.unit_price(n),
+                    currency="BDT",
+                )
+                for n in range(min(skus, bench_data.SKUS))
+            ),
+            batch_size=5000,
+            ignore_conflicts=True,
+        )
+
+
 class Command(BaseCommand):
     help = (
         "Price a 20-line cart against 100, 1,000 and 10,000 active promotions of mixed types: in-process "
@@ -70,7 +100,7 @@ class Command(BaseCommand):
             self.stdout.write("HTTP figures need PostgreSQL (DATABASE_URL); skipped.")
             return
         _, key = APIKey.objects.create_key(name="bench_pricing")
-        self._catalog()
+        bench_catalog_write()
         try:
             for size in sizes:
                 self._load(bench_data.promotion_definitions(size))
@@ -128,34 +158,6 @@ class Command(BaseCommand):
             smallest, largest = min(sizes), max(sizes)
             ratio = statistics.median(timings[largest]) / statistics.median(timings[smallest])
             self.stdout.write(f"in-process  p50 at {largest:,} / p50 at {smallest:,}: {ratio:.2f}")
-
-    def _catalog(self):
-        with transaction.atomic():
-            parents = {f"dept-{n:02d}": Category(code=f"dept-{n:02d}", name=f"Department {n}", path=f"/dept-{n:02d}/")
-                       for n in range(bench_data.CATEGORY_PARENTS)}  # fmt: skip
-            Category.objects.bulk_create(parents.values(), ignore_conflicts=True)
-            parent_ids = dict(Category.objects.filter(code__in=parents).values_list("code", "pk"))
-            leaves = []
-            for n in range(bench_data.CATEGORIES):
-                leaf, parent = bench_data.category_lineage(n)
-                leaves.append(Category(code=leaf, name=leaf, parent_id=parent_ids[parent], path=f"/{parent}/{leaf}/"))
-            Category.objects.bulk_create(leaves, ignore_conflicts=True)
-            category_ids = dict(Category.objects.filter(code__startswith="cat-").values_list("code", "pk"))
-            Product.objects.bulk_create(
-                (
-                    Product(
-                        sku=bench_data.sku(n),
-                        name=f"Bench product {n}",
-                        category_id=category_ids[bench_data.category_lineage(n)[0]],
-                        brand=bench_data.brand(n),
-                        price=bench_data.unit_price(n),
-                        currency="BDT",
-                    )
-                    for n in range(bench_data.SKUS)
-                ),
-                batch_size=5000,
-                ignore_conflicts=True,
-            )
 
     def _load(self, definitions: list[dict]):
         with transaction.atomic():
