@@ -3,7 +3,7 @@
 Tick: `--enrollments` active enrollments of a send-then-wait journey, `--due` of them with their send due
 (written in SQL), drained by `--workers` processes at once; each worker's claims are counted, so a step
 claimed twice would show as more claims than due steps. Lateness: how long after the tick began each due
-step finished. Entry: `--events` cart events of other customers, each processed as the event task does."""
+step finished. Entry: `--events` cart events of other customers, processed a batch at a time as the events task does."""
 
 import multiprocessing
 import resource
@@ -99,13 +99,14 @@ class Command(BaseCommand):
              "properties": "jsonb_build_object('cart_id', 'E' || c.id)"},
             f"audiences_customer c WHERE c.external_id LIKE '{PREFIX}E-%%'",
         )  # fmt: skip
-        started = time.perf_counter()
-        for event_id in Event.objects.filter(type="bench_cart").order_by("id").values_list("pk", flat=True).iterator():
-            entry.event_process(event_id=event_id)
-        seconds = time.perf_counter() - started
+        event_ids = list(Event.objects.filter(type="bench_cart").order_by("id").values_list("pk", flat=True))
+        started, cpu_started = time.perf_counter(), time.process_time()
+        entry.events_process(event_ids=event_ids)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         entered = Enrollment.objects.filter(version=version, trigger_key__startswith="E").count()
         self.stdout.write(
-            f"entry: {entered:,} of {events:,} events entered in {seconds:.1f} s ({entered / seconds:,.0f}/s)"
+            f"entry: {entered:,} of {events:,} events entered in {seconds:.1f} s ({events / seconds:,.0f} events/s), "
+            f"in batches of {entry.BATCH_SIZE}; {cpu:.1f} s of this process's CPU"
         )
 
     def _journey(self) -> tuple[Template, JourneyVersion]:
