@@ -6,6 +6,7 @@ claimed twice would show as more claims than due steps. Lateness: how long after
 step finished. Entry: `--events` cart events of other customers, processed a batch at a time as the events task does."""
 
 import multiprocessing
+import os
 import resource
 import statistics
 import time
@@ -65,12 +66,14 @@ class Command(BaseCommand):
         tick_started = timezone.now()
         started = time.perf_counter()
         if workers == 1:
-            claims = [step_runs_due_drain(batch_size=batch_size)]
+            results = [_drained(batch_size)]
         else:
             connection.close()  # each worker opens its own connection
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                claims = pool.map(_drain, [batch_size] * workers)
+                results = pool.map(_drain, [batch_size] * workers)
         seconds = time.perf_counter() - started
+        claims = [claimed for claimed, _, _ in results]
+        worker_cpu, database_cpu = sum(cpu for _, cpu, _ in results), sum(cpu for _, _, cpu in results)
         done = StepRun.objects.filter(enrollment__version=version, position=1, status=StepRun.Status.DONE)
         lateness = sorted(
             (finished - tick_started).total_seconds() for finished in done.values_list("finished_at", flat=True)
@@ -83,7 +86,8 @@ class Command(BaseCommand):
             f"tick: {total:,} steps claimed ({' + '.join(f'{c:,}' for c in claims)} by {workers} worker(s)) of "
             f"{due:,} due, {queued:,} messages queued, in {seconds:.1f} s: {total / seconds:,.0f} steps/s, "
             f"{total / seconds / workers:,.0f} per worker; p95 lateness {p95:.1f} s, max {lateness[-1]:.1f} s; "
-            f"peak memory {peak / 1024:.0f} MiB per process"
+            f"peak memory {peak / 1024:.0f} MiB per process; CPU per 1,000 steps: {worker_cpu / total * 1000:.2f} s "
+            f"in the worker(s), {database_cpu / total * 1000:.2f} s in their PostgreSQL backends"
         )
 
     def _entry(self, version: JourneyVersion, events: int) -> None:
@@ -178,11 +182,32 @@ class Command(BaseCommand):
         template.delete()
 
 
-def _drain(batch_size: int) -> int:
+def _drain(batch_size: int) -> tuple[int, float, float]:
     try:
-        return step_runs_due_drain(batch_size=batch_size)
+        return _drained(batch_size)
     finally:
         connection.close()
+
+
+def _drained(batch_size: int) -> tuple[int, float, float]:
+    """Drain the due steps: how many this process claimed, and the CPU seconds it and its backend spent on it
+    (CPU, unlike wall time, means the same on a busy shared host)."""
+    worker, database = time.process_time(), _backend_cpu()
+    claimed = step_runs_due_drain(batch_size=batch_size)
+    return claimed, time.process_time() - worker, _backend_cpu() - database
+
+
+def _backend_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend, from /proc (the server runs on this host); 0 if not."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def _insert_select(model, expressions: dict[str, str], source: str) -> int:
