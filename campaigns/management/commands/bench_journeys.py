@@ -2,8 +2,9 @@
 
 Tick: `--enrollments` active enrollments of a send-then-wait journey, `--due` of them with their send due
 (written in SQL), drained by `--workers` processes at once; each worker's claims are counted, so a step
-claimed twice would show as more claims than due steps. Lateness: how long after the tick began each due
-step finished. Entry: `--events` cart events of other customers, processed a batch at a time as the events task does."""
+claimed twice would show as more claims than due sends (each send's wait runs in its batch, unclaimed).
+Lateness: how long after the tick began each due send finished. Entry: `--events` cart events of other
+customers, processed a batch at a time as the events task does."""
 
 import multiprocessing
 import os
@@ -81,10 +82,12 @@ class Command(BaseCommand):
         p95 = statistics.quantiles(lateness, n=20)[-1] if len(lateness) > 1 else 0.0
         queued = Message.objects.filter(journey=CODE).count()
         peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-        total = sum(claims)
+        # Steps run: the claimed ones and the waits run in the same batch as the send before them.
+        total = StepRun.objects.filter(enrollment__version=version, finished_at__gte=tick_started).count()
         self.stdout.write(
-            f"tick: {total:,} steps claimed ({' + '.join(f'{c:,}' for c in claims)} by {workers} worker(s)) of "
-            f"{due:,} due, {queued:,} messages queued, in {seconds:.1f} s: {total / seconds:,.0f} steps/s, "
+            f"tick: {total:,} steps run (sends + waits) of {due:,} due sends, claims {sum(claims):,} "
+            f"({' + '.join(f'{c:,}' for c in claims)} by {workers} worker(s)), {queued:,} messages queued, "
+            f"in {seconds:.1f} s: {total / seconds:,.0f} steps/s, "
             f"{total / seconds / workers:,.0f} per worker; p95 lateness {p95:.1f} s, max {lateness[-1]:.1f} s; "
             f"peak memory {peak / 1024:.0f} MiB per process; CPU per 1,000 steps: {worker_cpu / total * 1000:.2f} s "
             f"in the worker(s), {database_cpu / total * 1000:.2f} s in their PostgreSQL backends"

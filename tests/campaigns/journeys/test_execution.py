@@ -68,6 +68,26 @@ def test_a_customer_nobody_may_reach_exits_with_the_reason(sms_template, clock):
     assert not Message.objects.exists() and not StepRun.objects.filter(position=2).exists()
 
 
+def test_a_send_and_the_wait_after_it_run_in_one_claim(sms_template, clock):
+    version = journey_of(
+        "follow_up",
+        [("send", {}, [sms_template]), ("wait", {"wait": timedelta(days=1)}, []), ("send", {}, [sms_template])],
+    )
+    (customer,) = people(1)
+    journey_enter(version=version, customer_id=customer.pk, now=clock.now)
+    assert step_runs_due_execute() == 1 and step_runs_due_execute() == 0, "nothing left to claim today"
+    runs = StepRun.objects.filter(enrollment__customer=customer)
+    assert list(runs.values_list("position", "status", "finished_at", "run_at")) == [
+        (1, "done", clock.now, clock.now),
+        (2, "done", clock.now, clock.now),
+        (3, "pending", None, clock.now + timedelta(days=1)),
+    ]
+    clock.advance(days=1)
+    step_runs_due_drain()
+    assert Message.objects.filter(customer=customer).count() == 2
+    assert Enrollment.objects.get(customer=customer).status == "completed"
+
+
 def test_steps_not_yet_due_wait_for_their_time(sms_template, clock):
     version = journey_of("later", [("wait", {"wait": timedelta(hours=2)}, []), ("send", {}, [sms_template])])
     (customer,) = people(1)
