@@ -203,6 +203,7 @@ def _sends_run(runs: list[StepRun], steps: Steps, outcomes: Outcomes) -> None:
     sending = [run for run in runs if run.pk in chosen]
     coupons = _coupons_draw(sending, steps)
     messages_enqueue(
+        wake=False,  # execution wakes the outbox after the commit, once for many batches
         requests=[
             MessageRequest(
                 customer_id=run.enrollment.customer_id,
@@ -213,7 +214,7 @@ def _sends_run(runs: list[StepRun], steps: Steps, outcomes: Outcomes) -> None:
                 scheduled_for=now,
             )
             for run in sending
-        ]
+        ],
     )
     for run in sending:
         outcomes.finish(run, StepRun.Status.DONE, chosen[run.pk].channel, queued_message=True)

@@ -10,6 +10,7 @@ the journey, and the outbox retries failed sends on its own.
 """
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -19,6 +20,7 @@ from django.utils import timezone
 from campaigns.journeys import batch, exits, step_kinds
 from campaigns.journeys.batch import message_key
 from campaigns.journeys.models import Enrollment, JourneyStep, JourneyStepTemplate, JourneyVersion, StepRun
+from messaging.services.outbox import outbox_wake
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +29,7 @@ __all__ = ["message_key", "step_runs_due_drain", "step_runs_due_execute"]
 MAX_ATTEMPTS = 3
 RETRY_AFTER = timedelta(minutes=5)
 BATCH_SIZE = 500
+OUTBOX_WAKE_SECONDS = 2
 # What running a step reads of a claimed run's enrollment, customer and journey: a batch builds thousands of
 # model instances, and the customer's other columns would cost more than the rest of the step.
 CLAIMED_FIELDS = (
@@ -39,8 +42,13 @@ CLAIMED_FIELDS = (
 )
 
 
-def step_runs_due_execute(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Run one batch of due steps; returns how many were claimed (0: nothing due, or all taken)."""
+def step_runs_due_execute(
+    *, now: datetime | None = None, batch_size: int = BATCH_SIZE, wake_outbox: bool = True
+) -> int:
+    """Run one batch of due steps; returns how many were claimed (0: nothing due, or all taken).
+
+    `wake_outbox=False`: the caller wakes the outbox's dispatcher for the messages queued (the drain does, once
+    every few seconds rather than after every batch: a wake-up is a Celery publish)."""
     now = now or timezone.now()
     with transaction.atomic():
         runs = list(
@@ -70,14 +78,23 @@ def step_runs_due_execute(*, now: datetime | None = None, batch_size: int = BATC
             except Exception as error:
                 logger.exception("Journey step %s failed", run.pk)
                 _retry_or_skip(run, steps[run.enrollment.version_id], now, repr(error)[:64])
+    if runs and wake_outbox:
+        outbox_wake()
     return len(runs)
 
 
 def step_runs_due_drain(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Run batches until nothing due is left unclaimed; returns how many steps ran."""
-    total = 0
-    while claimed := step_runs_due_execute(now=now, batch_size=batch_size):
+    """Run batches until nothing due is left unclaimed; returns how many steps ran. The outbox is woken every
+    `OUTBOX_WAKE_SECONDS` while it runs and once at the end (the messages of a killed drain wait for the
+    outbox's periodic dispatch)."""
+    total, woken = 0, time.monotonic()
+    while claimed := step_runs_due_execute(now=now, batch_size=batch_size, wake_outbox=False):
         total += claimed
+        if time.monotonic() - woken >= OUTBOX_WAKE_SECONDS:
+            outbox_wake()
+            woken = time.monotonic()
+    if total:
+        outbox_wake()
     return total
 
 
