@@ -76,7 +76,7 @@ def journeys_enter(*, entries: Sequence[Entry], now: datetime) -> list[Enrollmen
     customer_ids = sorted({entry.customer_id for entry, _ in keyed})
     first_positions = _first_positions({entry.version.pk for entry, _ in keyed})
     with transaction.atomic():
-        list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk").values_list("pk"))
+        list(Customer.objects.select_for_update().filter(pk__any_of=customer_ids).order_by("pk").values_list("pk"))
         earlier = _earlier_entries({entry.version.journey_id for entry, _ in keyed}, customer_ids)
         enrollments = []
         for entry, trigger_key in keyed:
@@ -105,7 +105,7 @@ def _first_positions(version_ids: set[int]) -> dict[int, int]:
 def _earlier_entries(journey_ids: set[int], customer_ids: list[int]) -> defaultdict:
     """(journey, customer) -> [(trigger key, entered at)] of every version of the journey."""
     earlier = defaultdict(list)
-    rows = Enrollment.objects.filter(version__journey_id__in=journey_ids, customer_id__in=customer_ids).values_list(
+    rows = Enrollment.objects.filter(version__journey_id__in=journey_ids, customer_id__any_of=customer_ids).values_list(
         "version__journey_id", "customer_id", "trigger_key", "entered_at"
     )
     for journey_id, customer_id, trigger_key, entered_at in rows:
@@ -175,7 +175,7 @@ def events_process(*, event_ids: Sequence[int]) -> int:
     time (the live versions read once per batch). Returns how many entered. Safe to run twice."""
     entered = 0
     for batch_ids in _batches(sorted(set(event_ids))):
-        events = list(Event.objects.filter(pk__in=batch_ids).order_by("pk"))
+        events = list(Event.objects.filter(pk__any_of=batch_ids).order_by("pk"))
         if not events:
             continue
         exits.goals_reach_many(

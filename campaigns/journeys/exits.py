@@ -77,7 +77,7 @@ def goals_reach_many(*, reached: list[tuple[int, str, dict, datetime]]) -> int:
     if not reached:
         return 0
     candidates = Enrollment.objects.select_related("version").filter(
-        customer_id__in={customer_id for customer_id, *_ in reached},
+        customer_id__any_of=list({customer_id for customer_id, *_ in reached}),
         converted_at__isnull=True,
         version__goal_event_type__in={event_type for _, event_type, *_ in reached},
         entered_at__lte=max(occurred_at for *_, occurred_at in reached),

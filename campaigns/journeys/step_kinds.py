@@ -74,7 +74,7 @@ def waiting_runs_wake(*, customers_by_event_type: dict[str, list[int]], now: dat
     for event_type, customer_ids in customers_by_event_type.items():
         reasons = [waiting_reason(event_type)] + ([WAITING_READ] if event_type in READ_EVENTS else [])
         woken += StepRun.objects.filter(
-            enrollment__customer_id__in=customer_ids,
+            enrollment__customer_id__any_of=customer_ids,
             enrollment__status=Enrollment.Status.ACTIVE,
             status=StepRun.Status.PENDING,
             reason__in=reasons,

@@ -107,13 +107,15 @@ class Command(BaseCommand):
             f"audiences_customer c WHERE c.external_id LIKE '{PREFIX}E-%%'",
         )  # fmt: skip
         event_ids = list(Event.objects.filter(type="bench_cart").order_by("id").values_list("pk", flat=True))
-        started, cpu_started = time.perf_counter(), time.process_time()
+        started, cpu_started, database_started = time.perf_counter(), time.process_time(), _backend_cpu()
         entry.events_process(event_ids=event_ids)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        database_cpu = _backend_cpu() - database_started
         entered = Enrollment.objects.filter(version=version, trigger_key__startswith="E").count()
         self.stdout.write(
             f"entry: {entered:,} of {events:,} events entered in {seconds:.1f} s ({events / seconds:,.0f} events/s), "
-            f"in batches of {entry.BATCH_SIZE}; {cpu:.1f} s of this process's CPU"
+            f"in batches of {entry.BATCH_SIZE}; CPU {cpu:.1f} s in this process, {database_cpu:.1f} s in its "
+            "PostgreSQL backend"
         )
 
     def _journey(self) -> tuple[Template, JourneyVersion]:
