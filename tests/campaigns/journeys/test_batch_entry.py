@@ -2,6 +2,7 @@
 same batch processed again, or by two workers at once, enters nobody twice; goals reached in the batch count."""
 
 import threading
+from collections import defaultdict
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from audiences.models import Event
 from campaigns.journeys import entry, tasks
-from campaigns.journeys.entry import events_process
+from campaigns.journeys.entry import Entry, events_process, journey_enter
 from campaigns.journeys.models import Enrollment, StepRun
 from tests.campaigns.conftest import people
 from tests.campaigns.journeys.conftest import journey_of
@@ -111,3 +112,14 @@ def test_two_workers_processing_the_same_events_at_once_enter_each_cart_once(sms
         worker.join()
     assert errors == []
     assert Enrollment.objects.count() == 30 and StepRun.objects.count() == 30
+
+
+def test_an_entry_the_unique_constraint_refuses_leaves_the_rest_of_the_batch_entered(sms_template, clock, monkeypatch):
+    version = journey_of("backstop", [("send", {}, [sms_template])], event_type="visit", reentry="once")
+    first, second = people(2)
+    journey_enter(version=version, customer_id=first.pk, now=clock.now)
+    # As if the re-entry check had missed the first enrollment: the unique constraint refuses it on its own.
+    monkeypatch.setattr(entry, "_earlier_entries", lambda *args: defaultdict(list))
+    entered = entry.journeys_enter(entries=[Entry(version, first.pk), Entry(version, second.pk)], now=clock.now)
+    assert [enrollment.customer_id for enrollment in entered] == [second.pk]
+    assert Enrollment.objects.filter(version=version).count() == 2 and StepRun.objects.count() == 2
