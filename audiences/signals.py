@@ -8,6 +8,7 @@ from django.dispatch import Signal
 
 customer_upserted = Signal()  # customer, created
 event_recorded = Signal()  # event
+events_recorded = Signal()  # events: all the new events of one recording, for receivers that take them in batches
 consent_changed = Signal()  # customer, channel, topic, status
 consent_confirmation_requested = Signal()  # customer, channel, topic (email double opt-in is on)
 order_placed = Signal()  # order

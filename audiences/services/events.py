@@ -55,4 +55,6 @@ def events_record(*, events: Iterable[EventInput]) -> list[tuple[Event, bool]]:
     customers_mark_changed(customer_ids=[event.customer_id for event in new_events])
     for event in new_events:
         signals.send_after_commit(signals.event_recorded, event=event)
+    if new_events:
+        signals.send_after_commit(signals.events_recorded, events=new_events)
     return results

@@ -60,10 +60,21 @@ class Outcomes:
         self.finished[(status, reason, queued_message)].append(run.pk)
 
     def schedule(self, enrollment: Enrollment, steps: dict[int, JourneyStep], after: int, at: datetime) -> None:
-        """Queue the first step past position `after`; none left: the enrollment is completed at `at`."""
+        """Queue the first step past position `after`; none left: the enrollment is completed at `at`.
+
+        A wait due by now (a send's "then wait a day") is run here rather than queued for a second claim: its
+        run is written done, as running it would have, and the step after it is queued for when it ends."""
         following = min((position for position in steps if position > after), default=None)
         if following is None:
             self.completed[at].append(enrollment.pk)
+        elif steps[following].kind == StepKind.WAIT and at <= self.now:
+            self.next_runs.append(
+                StepRun(
+                    enrollment_id=enrollment.pk, position=following, attempt=1, run_at=at,
+                    status=StepRun.Status.DONE, finished_at=self.now,
+                )
+            )  # fmt: skip
+            self.schedule(enrollment, steps, following, max(at + (steps[following].wait or timedelta()), self.now))
         else:
             self.next_runs.append(StepRun(enrollment_id=enrollment.pk, position=following, attempt=1, run_at=at))
 
@@ -73,10 +84,10 @@ class Outcomes:
     def write(self) -> None:
         for (status, reason, queued_message), ids in self.finished.items():
             marks = {"message_key": _message_key_in_sql()} if queued_message else {}
-            StepRun.objects.filter(pk__in=ids).update(status=status, reason=reason, finished_at=self.now, **marks)
+            StepRun.objects.filter(pk__any_of=ids).update(status=status, reason=reason, finished_at=self.now, **marks)
         StepRun.objects.bulk_create(self.next_runs, ignore_conflicts=True)
         for at, ids in self.completed.items():
-            Enrollment.objects.filter(pk__in=ids, status=Enrollment.Status.ACTIVE).update(
+            Enrollment.objects.filter(pk__any_of=ids, status=Enrollment.Status.ACTIVE).update(
                 status=Enrollment.Status.COMPLETED, finished_at=at
             )
         for reason, enrollments in self.exits.items():
@@ -192,6 +203,7 @@ def _sends_run(runs: list[StepRun], steps: Steps, outcomes: Outcomes) -> None:
     sending = [run for run in runs if run.pk in chosen]
     coupons = _coupons_draw(sending, steps)
     messages_enqueue(
+        wake=False,  # execution wakes the outbox after the commit, once for many batches
         requests=[
             MessageRequest(
                 customer_id=run.enrollment.customer_id,
@@ -202,7 +214,7 @@ def _sends_run(runs: list[StepRun], steps: Steps, outcomes: Outcomes) -> None:
                 scheduled_for=now,
             )
             for run in sending
-        ]
+        ],
     )
     for run in sending:
         outcomes.finish(run, StepRun.Status.DONE, chosen[run.pk].channel, queued_message=True)

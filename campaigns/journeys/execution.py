@@ -10,6 +10,7 @@ the journey, and the outbox retries failed sends on its own.
 """
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -18,7 +19,8 @@ from django.utils import timezone
 
 from campaigns.journeys import batch, exits, step_kinds
 from campaigns.journeys.batch import message_key
-from campaigns.journeys.models import Enrollment, JourneyStep, JourneyStepTemplate, StepRun
+from campaigns.journeys.models import Enrollment, JourneyStep, JourneyStepTemplate, JourneyVersion, StepRun
+from messaging.services.outbox import outbox_wake
 
 logger = logging.getLogger(__name__)
 
@@ -27,28 +29,38 @@ __all__ = ["message_key", "step_runs_due_drain", "step_runs_due_execute"]
 MAX_ATTEMPTS = 3
 RETRY_AFTER = timedelta(minutes=5)
 BATCH_SIZE = 500
+OUTBOX_WAKE_SECONDS = 2
 # What running a step reads of a claimed run's enrollment, customer and journey: a batch builds thousands of
 # model instances, and the customer's other columns would cost more than the rest of the step.
 CLAIMED_FIELDS = (
     *(f.name for f in StepRun._meta.concrete_fields),
-    *(f"enrollment__{name}" for name in ("status", "exit_reason", "entered_at", "customer_id", "trigger_key")),
-    "enrollment__version__journey__code",
+    *(
+        f"enrollment__{name}"
+        for name in ("status", "exit_reason", "entered_at", "customer_id", "trigger_key", "version")
+    ),
     *(f"enrollment__customer__{name}" for name in ("email", "phone", "timezone", "store__timezone")),
 )
 
 
-def step_runs_due_execute(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Run one batch of due steps; returns how many were claimed (0: nothing due, or all taken)."""
+def step_runs_due_execute(
+    *, now: datetime | None = None, batch_size: int = BATCH_SIZE, wake_outbox: bool = True
+) -> int:
+    """Run one batch of due steps; returns how many were claimed (0: nothing due, or all taken).
+
+    `wake_outbox=False`: the caller wakes the outbox's dispatcher for the messages queued (the drain does, once
+    every few seconds rather than after every batch: a wake-up is a Celery publish)."""
     now = now or timezone.now()
     with transaction.atomic():
         runs = list(
             StepRun.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("enrollment__version__journey", "enrollment__customer__store")
+            .select_related("enrollment__customer__store")
             .only(*CLAIMED_FIELDS)
             .filter(status=StepRun.Status.PENDING, run_at__lte=now)
             .order_by("run_at", "id")[:batch_size]
         )
-        steps = _steps_of({run.enrollment.version_id for run in runs})
+        version_ids = {run.enrollment.version_id for run in runs}
+        steps = _steps_of(version_ids)
+        _versions_attach(runs, version_ids)
         together = [run for run in runs if _batched(run, steps)]
         one_by_one = [run for run in runs if not _batched(run, steps)]
         try:
@@ -66,14 +78,23 @@ def step_runs_due_execute(*, now: datetime | None = None, batch_size: int = BATC
             except Exception as error:
                 logger.exception("Journey step %s failed", run.pk)
                 _retry_or_skip(run, steps[run.enrollment.version_id], now, repr(error)[:64])
+    if runs and wake_outbox:
+        outbox_wake()
     return len(runs)
 
 
 def step_runs_due_drain(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Run batches until nothing due is left unclaimed; returns how many steps ran."""
-    total = 0
-    while claimed := step_runs_due_execute(now=now, batch_size=batch_size):
+    """Run batches until nothing due is left unclaimed; returns how many steps ran. The outbox is woken every
+    `OUTBOX_WAKE_SECONDS` while it runs and once at the end (the messages of a killed drain wait for the
+    outbox's periodic dispatch)."""
+    total, woken = 0, time.monotonic()
+    while claimed := step_runs_due_execute(now=now, batch_size=batch_size, wake_outbox=False):
         total += claimed
+        if time.monotonic() - woken >= OUTBOX_WAKE_SECONDS:
+            outbox_wake()
+            woken = time.monotonic()
+    if total:
+        outbox_wake()
     return total
 
 
@@ -85,6 +106,13 @@ def _steps_of(version_ids: set[int]) -> batch.Steps:
     ):
         steps[step.version_id][step.position] = step
     return steps
+
+
+def _versions_attach(runs: list[StepRun], version_ids: set[int]) -> None:
+    """Give each run's enrollment its version and journey, read once per batch instead of joined per run."""
+    versions = JourneyVersion.objects.select_related("journey").in_bulk(version_ids)
+    for run in runs:
+        run.enrollment.version = versions[run.enrollment.version_id]
 
 
 def _batched(run: StepRun, steps: batch.Steps) -> bool:

@@ -1,5 +1,6 @@
 """Leaving a journey: the goal reached (a conversion), or an exit with its reason; pending steps are cancelled."""
 
+from collections import defaultdict
 from datetime import datetime
 
 from django.db import transaction
@@ -67,22 +68,41 @@ def goals_reach(*, customer_id: int, event_type: str, properties: dict, occurred
     """Count a conversion for each enrollment whose goal this is, within its window; active ones exit. Returns how
     many. One that already completed its steps (or left) still counts, as the holdout does: otherwise a journey
     whose last message goes out before the customer buys would report fewer conversions than its holdout."""
+    return goals_reach_many(reached=[(customer_id, event_type, properties, occurred_at)])
+
+
+def goals_reach_many(*, reached: list[tuple[int, str, dict, datetime]]) -> int:
+    """`goals_reach` for many (customer, event type, properties, occurred at) at once: the candidate enrollments
+    read in one query, each conversion then written on its own (they are few)."""
+    if not reached:
+        return 0
     candidates = Enrollment.objects.select_related("version").filter(
-        customer_id=customer_id,
+        customer_id__any_of=list({customer_id for customer_id, *_ in reached}),
         converted_at__isnull=True,
-        version__goal_event_type=event_type,
-        entered_at__lte=occurred_at,
-        goal_deadline__gte=occurred_at,
+        version__goal_event_type__in={event_type for _, event_type, *_ in reached},
+        entered_at__lte=max(occurred_at for *_, occurred_at in reached),
+        goal_deadline__gte=min(occurred_at for *_, occurred_at in reached),
     )
-    reached = [
-        enrollment
-        for enrollment in candidates
-        if not enrollment.version.goal_matches_key
-        or str(properties.get(enrollment.version.key_property, "")) == enrollment.trigger_key
-    ]
+    by_customer = defaultdict(list)
+    for enrollment in candidates:
+        by_customer[enrollment.customer_id].append(enrollment)
+    converted = {}
+    for customer_id, event_type, properties, occurred_at in reached:
+        for enrollment in by_customer[customer_id]:
+            version = enrollment.version
+            if (
+                enrollment.pk not in converted
+                and version.goal_event_type == event_type
+                and enrollment.entered_at <= occurred_at <= enrollment.goal_deadline
+                and (
+                    not version.goal_matches_key
+                    or str(properties.get(version.key_property, "")) == enrollment.trigger_key
+                )
+            ):
+                converted[enrollment.pk] = (enrollment, occurred_at)
     now = timezone.now()
     with transaction.atomic():
-        for enrollment in reached:
+        for enrollment, occurred_at in converted.values():
             treated = enrollment.status == Enrollment.Status.ACTIVE
             if treated:
                 _lock_pending([enrollment.pk])
@@ -96,4 +116,4 @@ def goals_reach(*, customer_id: int, event_type: str, properties: dict, occurred
             )
             if updated and treated:
                 _cancel_pending([enrollment.pk], "goal", now)
-    return len(reached)
+    return len(converted)

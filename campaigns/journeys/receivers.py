@@ -7,16 +7,19 @@ from audiences.signals import (
     consent_changed,
     demo_flushing,
     demo_seeded,
-    event_recorded,
+    events_recorded,
     order_placed,
     segment_membership_changed,
 )
-from campaigns.journeys import demo, tasks
+from campaigns.journeys import demo, entry, tasks
 
 
-@receiver(event_recorded, dispatch_uid="campaigns.journeys.event")
-def evaluate_event(sender, *, event, **kwargs):
-    tasks.journeys_event_task.delay(event.pk)
+@receiver(events_recorded, dispatch_uid="campaigns.journeys.events")
+def evaluate_events(sender, *, events, **kwargs):
+    """One task per batch of events recorded together (an API batch, an import), not one per event."""
+    event_ids = [event.pk for event in events]
+    for start in range(0, len(event_ids), entry.BATCH_SIZE):
+        tasks.journeys_events_task.delay(event_ids[start : start + entry.BATCH_SIZE])
 
 
 @receiver(order_placed, dispatch_uid="campaigns.journeys.order")

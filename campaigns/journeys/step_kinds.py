@@ -67,16 +67,20 @@ def step_run(run: StepRun, step: JourneyStep, now: datetime) -> Outcome:
     return kind(run, step, now)
 
 
-def waiting_runs_wake(*, customer_id: int, event_type: str, now: datetime) -> int:
-    """An event arrived: the customer's steps waiting for its type (or for a read) are due now. Returns how many."""
-    reasons = [waiting_reason(event_type)] + ([WAITING_READ] if event_type in READ_EVENTS else [])
-    return StepRun.objects.filter(
-        enrollment__customer_id=customer_id,
-        enrollment__status=Enrollment.Status.ACTIVE,
-        status=StepRun.Status.PENDING,
-        reason__in=reasons,
-        run_at__gt=now,
-    ).update(run_at=now)
+def waiting_runs_wake(*, customers_by_event_type: dict[str, list[int]], now: datetime) -> int:
+    """Events arrived: their customers' steps waiting for their type (or for a read) are due now, one update per
+    event type. Returns how many."""
+    woken = 0
+    for event_type, customer_ids in customers_by_event_type.items():
+        reasons = [waiting_reason(event_type)] + ([WAITING_READ] if event_type in READ_EVENTS else [])
+        woken += StepRun.objects.filter(
+            enrollment__customer_id__any_of=customer_ids,
+            enrollment__status=Enrollment.Status.ACTIVE,
+            status=StepRun.Status.PENDING,
+            reason__in=reasons,
+            run_at__gt=now,
+        ).update(run_at=now)
+    return woken
 
 
 # Waiting for an event ------------------------------------------------------------------------------------

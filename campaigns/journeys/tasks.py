@@ -15,9 +15,10 @@ def journeys_tick_task() -> int:
     return execution.step_runs_due_drain()
 
 
-@shared_task(name="campaigns.journeys_event", ignore_result=True)
-def journeys_event_task(event_id: int) -> int:
-    return entry.event_process(event_id=event_id)
+@shared_task(name="campaigns.journeys_events", ignore_result=True)
+def journeys_events_task(event_ids: list[int]) -> int:
+    """Events recorded together: their goals, waits and entries, in one batch."""
+    return entry.events_process(event_ids=event_ids)
 
 
 @shared_task(name="campaigns.journeys_order_goal", ignore_result=True)

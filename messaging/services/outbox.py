@@ -51,9 +51,19 @@ def _dispatch_soon() -> None:
     outbox_dispatch_task.delay()
 
 
+def outbox_wake() -> None:
+    """Have the dispatcher send what is queued once the current transaction commits (at once outside one)."""
+    transaction.on_commit(_dispatch_soon)
+
+
 @transaction.atomic
-def messages_enqueue(*, requests: Iterable[MessageRequest], chunk_size: int = 5000, keys_are_new: bool = False) -> int:
+def messages_enqueue(
+    *, requests: Iterable[MessageRequest], chunk_size: int = 5000, keys_are_new: bool = False, wake: bool = True
+) -> int:
     """Queue messages; a key already in the outbox keeps its message. Returns how many were new.
+
+    `wake=False`: the caller wakes the dispatcher itself (`outbox_wake`), e.g. once for many transactions in a
+    row, each of which would otherwise publish its own wake-up; the periodic dispatch sends them regardless.
 
     `keys_are_new`: the caller guarantees no key is in the outbox yet (a campaign's launch batch, whose
     customers' assignments were just written under a unique constraint). On PostgreSQL the rows are then
@@ -94,8 +104,8 @@ def messages_enqueue(*, requests: Iterable[MessageRequest], chunk_size: int = 50
             ignore_conflicts=True,
         )
         created += len(set(keys) - existing)
-    if created:
-        transaction.on_commit(_dispatch_soon)
+    if created and wake:
+        outbox_wake()
     return created
 
 

@@ -2,10 +2,12 @@
 
 Tick: `--enrollments` active enrollments of a send-then-wait journey, `--due` of them with their send due
 (written in SQL), drained by `--workers` processes at once; each worker's claims are counted, so a step
-claimed twice would show as more claims than due steps. Lateness: how long after the tick began each due
-step finished. Entry: `--events` cart events of other customers, each processed as the event task does."""
+claimed twice would show as more claims than due sends (each send's wait runs in its batch, unclaimed).
+Lateness: how long after the tick began each due send finished. Entry: `--events` cart events of other
+customers, processed a batch at a time as the events task does."""
 
 import multiprocessing
+import os
 import resource
 import statistics
 import time
@@ -65,12 +67,14 @@ class Command(BaseCommand):
         tick_started = timezone.now()
         started = time.perf_counter()
         if workers == 1:
-            claims = [step_runs_due_drain(batch_size=batch_size)]
+            results = [_drained(batch_size)]
         else:
             connection.close()  # each worker opens its own connection
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                claims = pool.map(_drain, [batch_size] * workers)
+                results = pool.map(_drain, [batch_size] * workers)
         seconds = time.perf_counter() - started
+        claims = [claimed for claimed, _, _ in results]
+        worker_cpu, database_cpu = sum(cpu for _, cpu, _ in results), sum(cpu for _, _, cpu in results)
         done = StepRun.objects.filter(enrollment__version=version, position=1, status=StepRun.Status.DONE)
         lateness = sorted(
             (finished - tick_started).total_seconds() for finished in done.values_list("finished_at", flat=True)
@@ -78,12 +82,15 @@ class Command(BaseCommand):
         p95 = statistics.quantiles(lateness, n=20)[-1] if len(lateness) > 1 else 0.0
         queued = Message.objects.filter(journey=CODE).count()
         peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-        total = sum(claims)
+        # Steps run: the claimed ones and the waits run in the same batch as the send before them.
+        total = StepRun.objects.filter(enrollment__version=version, finished_at__gte=tick_started).count()
         self.stdout.write(
-            f"tick: {total:,} steps claimed ({' + '.join(f'{c:,}' for c in claims)} by {workers} worker(s)) of "
-            f"{due:,} due, {queued:,} messages queued, in {seconds:.1f} s: {total / seconds:,.0f} steps/s, "
+            f"tick: {total:,} steps run (sends + waits) of {due:,} due sends, claims {sum(claims):,} "
+            f"({' + '.join(f'{c:,}' for c in claims)} by {workers} worker(s)), {queued:,} messages queued, "
+            f"in {seconds:.1f} s: {total / seconds:,.0f} steps/s, "
             f"{total / seconds / workers:,.0f} per worker; p95 lateness {p95:.1f} s, max {lateness[-1]:.1f} s; "
-            f"peak memory {peak / 1024:.0f} MiB per process"
+            f"peak memory {peak / 1024:.0f} MiB per process; CPU per 1,000 steps: {worker_cpu / total * 1000:.2f} s "
+            f"in the worker(s), {database_cpu / total * 1000:.2f} s in their PostgreSQL backends"
         )
 
     def _entry(self, version: JourneyVersion, events: int) -> None:
@@ -99,13 +106,16 @@ class Command(BaseCommand):
              "properties": "jsonb_build_object('cart_id', 'E' || c.id)"},
             f"audiences_customer c WHERE c.external_id LIKE '{PREFIX}E-%%'",
         )  # fmt: skip
-        started = time.perf_counter()
-        for event_id in Event.objects.filter(type="bench_cart").order_by("id").values_list("pk", flat=True).iterator():
-            entry.event_process(event_id=event_id)
-        seconds = time.perf_counter() - started
+        event_ids = list(Event.objects.filter(type="bench_cart").order_by("id").values_list("pk", flat=True))
+        started, cpu_started, database_started = time.perf_counter(), time.process_time(), _backend_cpu()
+        entry.events_process(event_ids=event_ids)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        database_cpu = _backend_cpu() - database_started
         entered = Enrollment.objects.filter(version=version, trigger_key__startswith="E").count()
         self.stdout.write(
-            f"entry: {entered:,} of {events:,} events entered in {seconds:.1f} s ({entered / seconds:,.0f}/s)"
+            f"entry: {entered:,} of {events:,} events entered in {seconds:.1f} s ({events / seconds:,.0f} events/s), "
+            f"in batches of {entry.BATCH_SIZE}; CPU {cpu:.1f} s in this process, {database_cpu:.1f} s in its "
+            "PostgreSQL backend"
         )
 
     def _journey(self) -> tuple[Template, JourneyVersion]:
@@ -177,11 +187,32 @@ class Command(BaseCommand):
         template.delete()
 
 
-def _drain(batch_size: int) -> int:
+def _drain(batch_size: int) -> tuple[int, float, float]:
     try:
-        return step_runs_due_drain(batch_size=batch_size)
+        return _drained(batch_size)
     finally:
         connection.close()
+
+
+def _drained(batch_size: int) -> tuple[int, float, float]:
+    """Drain the due steps: how many this process claimed, and the CPU seconds it and its backend spent on it
+    (CPU, unlike wall time, means the same on a busy shared host)."""
+    worker, database = time.process_time(), _backend_cpu()
+    claimed = step_runs_due_drain(batch_size=batch_size)
+    return claimed, time.process_time() - worker, _backend_cpu() - database
+
+
+def _backend_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend, from /proc (the server runs on this host); 0 if not."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def _insert_select(model, expressions: dict[str, str], source: str) -> int:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audiences.models import Event
 from campaigns.journeys import batch, entry, execution
@@ -13,6 +14,7 @@ from campaigns.journeys.entry import journey_enter
 from campaigns.journeys.execution import step_runs_due_drain, step_runs_due_execute
 from campaigns.journeys.models import Enrollment, StepRun
 from messaging.models import Message
+from messaging.services import outbox
 from promotions.models import PromotionCode
 from tests.campaigns.conftest import people
 from tests.campaigns.journeys.conftest import journey_of
@@ -36,10 +38,10 @@ def test_a_failing_send_neither_stalls_the_others_nor_the_journey(sms_template, 
     broken, fine = people(2)
     real_enqueue = batch.messages_enqueue
 
-    def enqueue(*, requests):
+    def enqueue(*, requests, **options):
         if any(request.customer_id == broken.pk for request in requests):
             raise ConnectionError("provider down")
-        return real_enqueue(requests=requests)
+        return real_enqueue(requests=requests, **options)
 
     monkeypatch.setattr(batch, "messages_enqueue", enqueue)
     for customer in (broken, fine):
@@ -66,6 +68,54 @@ def test_a_customer_nobody_may_reach_exits_with_the_reason(sms_template, clock):
     enrollment = Enrollment.objects.get(customer=customer)
     assert enrollment.status == "exited" and enrollment.exit_reason == "consent_withdrawn"
     assert not Message.objects.exists() and not StepRun.objects.filter(position=2).exists()
+
+
+def test_a_send_and_the_wait_after_it_run_in_one_claim(sms_template, clock):
+    version = journey_of(
+        "follow_up",
+        [("send", {}, [sms_template]), ("wait", {"wait": timedelta(days=1)}, []), ("send", {}, [sms_template])],
+    )
+    (customer,) = people(1)
+    journey_enter(version=version, customer_id=customer.pk, now=clock.now)
+    assert step_runs_due_execute() == 1 and step_runs_due_execute() == 0, "nothing left to claim today"
+    runs = StepRun.objects.filter(enrollment__customer=customer)
+    assert list(runs.values_list("position", "status", "finished_at", "run_at")) == [
+        (1, "done", clock.now, clock.now),
+        (2, "done", clock.now, clock.now),
+        (3, "pending", None, clock.now + timedelta(days=1)),
+    ]
+    clock.advance(days=1)
+    step_runs_due_drain()
+    assert Message.objects.filter(customer=customer).count() == 2
+    assert Enrollment.objects.get(customer=customer).status == "completed"
+
+
+def test_a_batch_takes_as_many_queries_for_thirty_sends_as_for_three(sms_template, clock):
+    version = journey_of("counted", [("send", {}, [sms_template]), ("wait", {"wait": timedelta(days=1)}, [])])
+    customers = people(33)
+
+    def queries_for(batch_of):
+        for customer in batch_of:
+            journey_enter(version=version, customer_id=customer.pk, now=clock.now)
+        with CaptureQueriesContext(connection) as captured:
+            assert step_runs_due_execute() == len(batch_of)
+        return len(captured)
+
+    assert queries_for(customers[:3]) == queries_for(customers[3:])
+    assert Message.objects.count() == 33
+
+
+def test_a_drain_wakes_the_outbox_once_not_after_every_batch(
+    sms_template, clock, monkeypatch, django_capture_on_commit_callbacks
+):
+    version = journey_of("woken", [("send", {}, [sms_template])])
+    for customer in people(6):
+        journey_enter(version=version, customer_id=customer.pk, now=clock.now)
+    wakes = []
+    monkeypatch.setattr(outbox, "_dispatch_soon", lambda: wakes.append(clock.now))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert step_runs_due_drain(batch_size=2) == 6
+    assert len(wakes) == 1 and Message.objects.count() == 6
 
 
 def test_steps_not_yet_due_wait_for_their_time(sms_template, clock):

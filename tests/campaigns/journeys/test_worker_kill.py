@@ -25,8 +25,8 @@ import django
 django.setup()
 from campaigns.journeys import batch, execution
 real_enqueue, batches = batch.messages_enqueue, []
-def enqueue(*, requests):
-    created = real_enqueue(requests=requests)
+def enqueue(*, requests, **options):
+    created = real_enqueue(requests=requests, **options)
     batches.append(created)
     if len(batches) == 2:
         print("second batch queued", flush=True)
