@@ -21,6 +21,12 @@ def journeys_events_task(event_ids: list[int]) -> int:
     return entry.events_process(event_ids=event_ids)
 
 
+@shared_task(name="campaigns.journeys_event", ignore_result=True)
+def journeys_event_task(event_id: int) -> int:
+    """One event, as queued before events went in batches: such tasks may still wait in a broker at upgrade."""
+    return entry.events_process(event_ids=[event_id])
+
+
 @shared_task(name="campaigns.journeys_order_goal", ignore_result=True)
 def journeys_order_goal_task(customer_id: int, properties: dict, placed_at: str) -> int:
     return exits.goals_reach(

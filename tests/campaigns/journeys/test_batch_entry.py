@@ -62,6 +62,14 @@ def test_an_api_batch_enters_each_cart_once_in_one_task(
     assert Enrollment.objects.count() == 5 and StepRun.objects.count() == 5
 
 
+def test_an_event_task_queued_before_the_upgrade_still_enters_its_customer(sms_template, clock):
+    journey_of("hello", [("send", {}, [sms_template])], event_type="cart", reentry="once")
+    (customer,) = people(1)
+    (event_id,) = _events([(customer, "cart", {})])
+    assert tasks.journeys_event_task.delay(event_id).get() == 1  # the single-event task's name and argument
+    assert Enrollment.objects.filter(customer=customer).count() == 1
+
+
 def test_a_cooldown_counts_an_entry_earlier_in_the_same_batch(sms_template, clock):
     journey_of("cool", [("send", {}, [sms_template])], event_type="visit", reentry="cooldown", cooldown_days=30)
     (customer,) = people(1)
