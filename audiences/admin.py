@@ -280,6 +280,8 @@ class SegmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "rules" not in self.fields:  # read only (an Analyst): the rules show as text, no builder
+            return
         self.fields["rules"].widget = RuleBuilderWidget(exclude_segment=self.instance.code or None)
         self.fields["rules"].help_text = (
             "Build the rules with fields, operators and values; the live count and a sample follow each change. "

@@ -43,7 +43,7 @@ def _coupon_promotions_make(journey: Journey) -> None:
     ).select_related("version")
     for step in steps:
         promotion = promotion_create(
-            name=f"{journey.name[:120]}: step {step.position} ({step.coupon_percent.normalize()}% journey codes)",
+            name=f"{journey.name[:120]}: step {step.position} ({step.coupon_percent.normalize():f}% journey codes)",
             status=Promotion.Status.ACTIVE,
             trigger=Promotion.Trigger.CODE,
             usage_limit_per_customer=1,

@@ -9,9 +9,10 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test import RequestFactory
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
+from audiences.models import Segment
 from audiences.services.customers import customer_upsert
 from config.api.views import ManagementView
 from config.roles import ADMINISTRATOR, ANALYST, MARKETER, MARKETING_APPS
@@ -74,6 +75,23 @@ def test_in_the_admin_an_analyst_sees_every_marketing_screen_and_may_change_noth
         assert not model_admin.has_change_permission(request), label
         assert not model_admin.has_delete_permission(request), label
         assert not model_admin.get_actions(request), label  # no bulk action: not even a refresh or a send
+
+
+def test_an_analyst_opens_every_marketing_list_and_record_without_an_error():
+    """Read-only forms have no editable fields: a form that sets up its widgets must not assume them."""
+    Segment.objects.create(code="dhaka", name="Dhaka", rules={"all": [{"field": "city", "op": "eq", "value": "Dhaka"}]})
+    customer_upsert(external_id="C-1", email="c1@example.com")
+    promotion_create(name="Ten off", status="active", trigger="auto", reward={"type": "percentage", "value": "10"})
+    analyst = signed_in(staff_in(ANALYST, "ana"))
+    opened = 0
+    for model, _model_admin in registered_marketing_admins():
+        route = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        assert analyst.get(reverse(f"{route}_changelist")).status_code == 200, model._meta.label
+        record = model._default_manager.order_by("pk").first()
+        if record is not None:
+            assert analyst.get(reverse(f"{route}_change", args=[record.pk])).status_code == 200, model._meta.label
+            opened += 1
+    assert opened >= 4  # the segment, customer and promotion above, and what migrations install (templates...)
 
 
 def test_in_the_admin_a_marketer_may_view_every_marketing_screen():

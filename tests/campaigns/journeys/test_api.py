@@ -3,6 +3,7 @@
 import pytest
 
 from campaigns.journeys.models import Journey
+from promotions.models import Promotion
 
 READY_MADE = {"welcome", "abandoned_cart", "birthday", "win_back"}
 
@@ -26,6 +27,9 @@ def test_switch_on_and_off(marketer):
     answer = marketer.patch("/api/v1/journeys/birthday", {"active": True}, format="json")
     assert answer.status_code == 200 and answer.json()["active"] is True
     assert Journey.objects.get(code="birthday").active
+    marketer.patch("/api/v1/journeys/abandoned_cart", {"active": True}, format="json")
+    made = Promotion.objects.filter(name__contains="journey codes").order_by("name").values_list("name", flat=True)
+    assert list(made) == ["Abandoned cart: step 4 (10% journey codes)", "Birthday: step 2 (15% journey codes)"]
     assert marketer.patch("/api/v1/journeys/birthday", {"active": False}, format="json").json()["active"] is False
 
 
