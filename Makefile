@@ -22,7 +22,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py refresh_audiences
-	$(BIN)/python manage.py ensure_admin --addr $(ADDR)
+	$(BIN)/python manage.py ensure_admin --role-users --addr $(ADDR)
 	$(BIN)/python manage.py runall --addr $(ADDR) --log-level $(LOG_LEVEL)
 
 test: install

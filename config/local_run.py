@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from config.roles import ANALYST, MARKETER
+
 
 def local_url(addr: str) -> str:
     """The URL a browser on this machine uses for `runserver`'s address (`0.0.0.0:9000` -> `http://127.0.0.1:9000`)."""
@@ -59,8 +61,36 @@ class AdminCredentials:
         return cls(username=username, password=password)
 
     def banner(self, url: str) -> str:
+        roles = "".join(
+            f"       {role}: user {username}  password: {password}\n"
+            for role, (username, password) in role_users().items()
+        )
         return (
-            f"Admin: {url}/admin/  user: {self.username}  password: {self.password}\n"
+            f"Admin: {url}/admin/  user: {self.username}  password: {self.password}\n{roles}"
             f"API:   {url}/api/v1/  (docs: {url}/api/docs/)\n"
             f"Kept in {self.path()}"
         )
+
+
+# Users a newcomer signs in as to see what each role may do; made by `ensure_admin --role-users`.
+ROLE_USERNAMES = {MARKETER: "marketer", ANALYST: "analyst"}
+
+
+def role_users_path() -> Path:
+    return settings.VAR_DIR / "role-users.txt"
+
+
+def role_users() -> dict[str, tuple[str, str]]:
+    """{role: (user name, password)} as kept in var/role-users.txt; empty when there is none."""
+    path = role_users_path()
+    if not path.exists():
+        return {}
+    rows = (line.split(": ", 2) for line in path.read_text().splitlines() if line.count(": ") == 2)
+    return {role: (username, password) for role, username, password in rows}
+
+
+def role_users_save(users: dict[str, tuple[str, str]]) -> None:
+    path = role_users_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{role}: {username}: {password}\n" for role, (username, password) in users.items()))
+    path.chmod(0o600)

@@ -3,6 +3,7 @@
 import sys
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from config.benchmarking import free_port
@@ -35,6 +36,20 @@ def test_ensure_admin_prints_and_keeps_the_served_url_and_password(settings, tmp
     call_command("ensure_admin", "--addr", "127.0.0.1:9200")  # a later run on another port: same user, new URL
     assert f"http://127.0.0.1:9200/admin/  user: admin  password: {password}" in capsys.readouterr().out
     assert (tmp_path / "admin-credentials.txt").read_text().startswith("url: http://127.0.0.1:9200/admin/")
+
+
+@pytest.mark.django_db
+def test_make_run_makes_a_marketer_and_an_analyst_to_sign_in_as(settings, tmp_path, capsys):
+    settings.VAR_DIR = tmp_path
+    call_command("ensure_admin", "--role-users")
+    shown = capsys.readouterr().out
+    for role, username in (("Marketer", "marketer"), ("Analyst", "analyst")):
+        user = User.objects.get(username=username)
+        assert user.is_staff and not user.is_superuser and list(user.groups.values_list("name", flat=True)) == [role]
+        password = shown.split(f"{role}: user {username}  password: ")[1].split()[0]
+        assert user.check_password(password)
+    call_command("ensure_admin", "--role-users")  # again: the same users and passwords
+    assert capsys.readouterr().out == shown and User.objects.filter(username__in=["marketer", "analyst"]).count() == 2
 
 
 @pytest.mark.django_db
