@@ -4,9 +4,12 @@ Thin: the form and its variants are checked by the service's own validation, sav
 and every action calls the service of its transition and says per campaign what was refused and why.
 """
 
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from campaigns import (
@@ -74,6 +77,18 @@ class VariantInline(admin.TabularInline):
 
     has_add_permission = has_change_permission
     has_delete_permission = has_change_permission
+
+
+def _waiting(groups: list[dict], zone: str) -> str:
+    """'232 deferred (quiet hours), the first due 28 Nov 2026, 9 a.m. (Asia/Dhaka)' per group, or 'none'."""
+    if not groups:
+        return "none"
+    return "; ".join(
+        f"{group['count']:,} {group['status']}"
+        + (f" ({group['reason'].replace('_', ' ')})" if group["reason"] else "")
+        + f", the first due {date_format(group['next_at'].astimezone(ZoneInfo(zone)), 'DATETIME_FORMAT')} ({zone})"
+        for group in groups
+    )
 
 
 def _table(rows) -> str:
@@ -176,6 +191,10 @@ class CampaignAdmin(CampaignReportAdminMixin, CampaignResultsAdminMixin, admin.M
                 ("holdout", f"{progress['holdout']:,} (would have been skipped: {would})"),
                 ("queued", f"{progress['queued']:,}"),
                 ("sent", f"{progress['sent']:,}"),
+                (
+                    "waiting to be sent",
+                    _waiting(selectors.campaign_waiting(campaign), selectors.reference_zone(campaign)),
+                ),
                 ("skipped", skipped),
             ]
         )

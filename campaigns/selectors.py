@@ -4,7 +4,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, Min, OuterRef, QuerySet, Sum
 
 from audiences.models import Consent, ConsentStatus, Customer, SegmentMembership
 from campaigns.models import Assignment, Campaign, Conversion
@@ -219,6 +219,21 @@ def _message_counts(campaign: Campaign) -> tuple[dict[str, Counter], Counter]:
         if row["status"] == MessageStatus.SKIPPED:
             skipped[row["reason"] or "skipped"] += row["count"]
     return by_variant, skipped
+
+
+def campaign_waiting(campaign: Campaign) -> list[dict]:
+    """Its messages not sent yet, by status and why (quiet hours, a frequency cap, a retry...), each group with
+    the moment the first of them is due: what a marketer reads when "queued" is high and "sent" is not."""
+    rows = (
+        Message.objects.filter(
+            campaign_id=campaign.pk,
+            status__in=[MessageStatus.QUEUED, MessageStatus.DEFERRED, MessageStatus.SENDING],
+        )
+        .values("status", "reason")
+        .annotate(count=Count("pk"), next_at=Min("scheduled_for"))
+        .order_by("next_at", "status", "reason")
+    )
+    return list(rows)
 
 
 def campaign_progress(campaign: Campaign) -> dict:

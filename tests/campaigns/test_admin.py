@@ -1,15 +1,17 @@
 """The campaigns admin: variants inline saved by the service, actions that say what they refused and why,
 the live audience count before launch and the progress after it."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 
 from campaigns.launch import campaign_launch_run
 from campaigns.models import Campaign
 from campaigns.services import campaign_create, campaign_launch
-from messaging.models import Template
+from messaging.models import Message, Template
 from tests.campaigns.conftest import people, segment_of
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +114,15 @@ def test_the_progress_of_a_launch_is_shown(admin_client, segment, sms_template):
     assert "<th>frozen</th><td>8</td>" in page
     assert "<th>queued</th><td>6</td>" in page
     assert "no_consent 2" in page
+    assert "<th>waiting to be sent</th><td>6 queued, the first due " in page
+
+    # Sent nothing yet because of quiet hours: the page says so, and until when, in the campaign's zone.
+    Message.objects.filter(campaign_id=campaign.pk).update(
+        status="deferred", reason="quiet_hours", scheduled_for=datetime(2030, 3, 5, 3, 0, tzinfo=UTC)
+    )
+    page = admin_client.get(f"{CHANGELIST}{campaign.pk}/change/").content.decode()
+    zone = settings.TIME_ZONE
+    assert f"6 deferred (quiet hours), the first due March 5, 2030, 3 a.m. ({zone})" in page
 
 
 def test_launching_asks_first_with_the_audience_and_its_consent_and_changes_nothing(
