@@ -60,6 +60,14 @@ class EarningRuleInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["category", "store"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A rule's tier is one of its own program's (tiers of two programs share names: Silver, Gold...)."""
+        if db_field.name == "tier":
+            program_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            kwargs["queryset"] = Tier.objects.filter(program_id=program_id) if program_id else Tier.objects.none()
+            kwargs["help_text"] = "A tier of this program (save the program with its tiers first)."
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class BonusEventInline(admin.TabularInline):
     model = BonusEvent

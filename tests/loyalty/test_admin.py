@@ -1,8 +1,11 @@
 """The admin: a member's balance, tier and ledger, adjustments with a reason, and the customer page's section."""
 
+import re
+from decimal import Decimal
+
 import pytest
 
-from loyalty.models import LedgerEntry
+from loyalty.models import LedgerEntry, Program, Tier
 from tests.loyalty.conftest import T0, earn, new_member
 
 pytestmark = pytest.mark.django_db
@@ -32,3 +35,13 @@ def test_the_customer_page_has_a_loyalty_section(admin_client, program):
     page = admin_client.get(f"/admin/audiences/customer/{member.customer.pk}/change/").content.decode()
     section = page.split('id="section-loyalty"')[1].split("</section>")[0]
     assert "<b>300</b> points spendable" in section and "700 points to silver" in section
+
+
+def test_an_earning_rules_tier_is_chosen_among_its_own_programs_tiers(admin_client, program):
+    other = Program.objects.create(name="Club TZ", currency="TZS", points_per_unit=Decimal(1))
+    Tier.objects.create(program=other, name="silver", threshold=10)
+    page = admin_client.get(f"/admin/loyalty/program/{program.pk}/change/").content.decode()
+    select = page.split('name="rules-__prefix__-tier"')[1].split("</select>")[0]
+    own = [str(tier.pk) for tier in Tier.objects.filter(program=program)]
+    offered = re.findall(r'<option value="(\d+)"', select)
+    assert sorted(offered) == sorted(own)  # not the other program's silver
