@@ -304,8 +304,12 @@ class SegmentAdmin(SegmentReportAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "member_count", "refreshed_at", "predefined"]
     list_filter = ["predefined"]
     search_fields = ["code", "name", "description"]
-    readonly_fields = ["live_preview", "member_count", "refreshed_at", "predefined", "report_link"]
+    readonly_fields = ["live_preview", "member_count", "refreshed_at", "origin", "report_link"]
     actions = ["refresh_segments"]
+
+    @admin.display(description="made by")
+    def origin(self, obj):
+        return "Installed with the engine (still editable)" if obj.predefined else "A marketer, here"
 
     def get_readonly_fields(self, request, obj=None):
         # A new segment has no saved rules to count: the builder counts the rules as they are built.

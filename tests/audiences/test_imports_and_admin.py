@@ -98,6 +98,7 @@ def test_admin_segment_editor_rejects_bad_rules_and_refreshes_good_ones(admin_cl
     assert segment.member_count == 1
     page = admin_client.get(f"/admin/audiences/segment/{segment.pk}/change/").content.decode()
     assert "1 customers match now. Sample: C-1" in page
+    assert "A marketer, here" in page and "Installed with the engine" not in page
 
 
 def test_admin_pages_a_marketer_uses(admin_client):
