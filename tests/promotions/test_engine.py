@@ -94,7 +94,7 @@ def test_equally_good_exclusives_go_to_the_higher_priority_then_the_combinable_s
 
 
 def test_an_equally_good_exclusive_of_higher_priority_wins_though_its_bound_is_lower():
-    # "Half off one unit" could take off 10.00 of the two units, so it is priced first, and gives
+    # "Half off one unit" could take off 10.00 of the two units, is priced first and gives
     # 5.00; "5 off" can at most tie with it, and a tie goes to its higher priority.
     cart = [line("A", 2, "10.00")]
     rules = [

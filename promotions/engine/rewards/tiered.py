@@ -78,4 +78,7 @@ class Tiered(Reward):
     def most_off(self, lines, subtotals, matched, places) -> int:
         """The best tier's discount, whichever tier the cart reaches."""
         subtotal = subtotal_of(subtotals, matched)
-        return max(tier.discount(subtotal, places) for tier in self.tiers)
+        most = 0
+        for tier in self.tiers:
+            most = max(most, tier.discount(subtotal, places))
+        return most
