@@ -93,6 +93,19 @@ def test_equally_good_exclusives_go_to_the_higher_priority_then_the_combinable_s
     assert [item.name for item in price(cart, with_set).applied] == ["set"]
 
 
+def test_an_equally_good_exclusive_of_higher_priority_wins_though_its_bound_is_lower():
+    # "Half off one unit" could take off 10.00 of the two units, is priced first and gives
+    # 5.00; "5 off" can at most tie with it, and a tie goes to its higher priority.
+    cart = [line("A", 2, "10.00")]
+    rules = [
+        rule(1, {"type": "percentage", "value": "50", "max_units": 1}, name="half off one", stacking="exclusive"),
+        rule(2, {"type": "fixed_amount", "value": "5"}, name="5 off", priority=1, stacking="exclusive"),
+    ]
+    result = price(cart, rules)
+    assert [item.name for item in result.applied] == ["5 off"]
+    assert result.discount_total == D("5.00")
+
+
 def test_two_codes_of_one_promotion_discount_once():
     rules = [rule(1, {"type": "fixed_amount", "value": "10"}, trigger="code")]
     records = [CodeRecord("AAA", 1, 0, 1), CodeRecord("BBB", 1, 0, 1)]

@@ -5,8 +5,10 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from promotions.engine.money import allocate, minor_unit
-from tests.promotions.engine_helpers import line, price, rule
+from promotions.engine import Cart, Context, compile_index, evaluate
+from promotions.engine.money import allocate, exponent, minor_unit
+from promotions.engine.types import LINES, TIERED, CodeRecord, PromotionUsage
+from tests.promotions.engine_helpers import NOW, line, price, rule
 
 ZERO = Decimal(0)
 
@@ -137,3 +139,66 @@ def test_allocation_sums_exactly_and_never_exceeds_a_weight(total_units, weights
     parts = allocate(total, weights)
     assert sum(parts) == (total if sum(weights) > 0 else 0)
     assert all(0 <= part <= weight for part, weight in zip(parts, weights, strict=True))
+
+
+any_rewards = st.one_of(
+    rewards,
+    st.builds(lambda sku: {"type": "gift", "sku": sku, "quantity": 1}, st.sampled_from(SKUS)),
+    st.builds(  # its Y units may be on lines it does not target
+        lambda buy, sku: {"type": "buy_x_get_y", "buy": buy, "get": 1, "get_target": {"skus": [sku]}},
+        st.integers(1, 2),
+        st.sampled_from(SKUS),
+    ),
+)
+exclusive_heavy = st.lists(
+    st.tuples(
+        any_rewards,
+        targets,
+        st.integers(0, 3),
+        st.sampled_from(["combinable", "exclusive", "exclusive"]),
+        st.sampled_from(["automatic", "automatic", "code"]),
+        st.one_of(st.none(), amounts),  # min_subtotal
+        st.one_of(st.none(), st.integers(0, 300)),  # budget left, in whole units of the currency
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(CURRENCIES), carts, exclusive_heavy, money(5000))
+def test_skipping_exclusive_promotions_that_cannot_win_never_changes_the_result(
+    currency, cart, definitions, shipping_units
+):
+    unit = minor_unit(currency)
+    lines = [line(sku, quantity, Decimal(units) * unit, [category]) for sku, quantity, units, category in cart]
+    rules, codes, usage = [], {}, {}
+    for promotion_id, (reward, target, priority, stacking, trigger, min_subtotal, budget) in enumerate(
+        definitions, start=1
+    ):
+        eligibility = {"min_subtotal": min_subtotal} if min_subtotal else {}
+        limits = {"budget": Decimal(500)} if budget is not None else {}
+        rules.append(rule(promotion_id, reward, name=f"p{promotion_id}", target=target, eligibility=eligibility,
+                          priority=priority, stacking=stacking, trigger=trigger, **limits))  # fmt: skip
+        if trigger == "code":
+            codes[f"C{promotion_id}"] = CodeRecord(code=f"C{promotion_id}", promotion_id=promotion_id)
+        if budget is not None:
+            usage[promotion_id] = PromotionUsage(budget_spent=Decimal(500 - budget))
+    entered = tuple(codes)
+    cart = Cart(currency=currency, lines=tuple(lines), shipping_price=Decimal(shipping_units) * unit, codes=entered)
+    context = Context(now=NOW, codes=codes, usage=usage)
+    index = compile_index(rules)
+    assert evaluate(cart, context, index) == evaluate(cart, context, index, prune=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(CURRENCIES), carts, any_rewards, targets)
+def test_what_a_reward_could_take_off_is_never_less_than_it_takes_alone(currency, cart, reward, target):
+    unit = minor_unit(currency)
+    lines = [line(sku, quantity, Decimal(units) * unit, [category]) for sku, quantity, units, category in cart]
+    alone = rule(1, reward, target=target)
+    result = price(lines, [alone], currency=currency, shipping=Decimal(5000) * unit)
+    if alone.reward.effect in (LINES, TIERED):
+        places = exponent(currency)
+        subtotals = [units * quantity for _, quantity, units, _ in cart]
+        matched = [i for i, cart_line in enumerate(lines) if alone.target.matches(cart_line)]
+        assert result.discount_total <= alone.reward.most_off(lines, subtotals, matched, places) * unit

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from promotions.engine.money import PerPlaces, allocate_by_position, units_per_places
 from promotions.engine.rewards.registry import MONEY, TEXT, WHOLE, Reward, RewardFields, Rows, register_reward
+from promotions.engine.rewards.shares import subtotal_of
 from promotions.engine.types import LINES, CartLine, Stage
 from promotions.engine.units import unit_price
 
@@ -90,6 +91,9 @@ class Bundle(Reward):
         weights = [raw[i] for i in indexes]
         # Rounded down, so the whole saving never exceeds what the sets are worth over the price.
         return allocate_by_position(int(sum(weights)), indexes, weights)
+
+    def most_off(self, lines, subtotals, matched, places) -> int:
+        return subtotal_of(subtotals, matched)  # the saving is spread over the set's lines
 
     def _fill_one_set(self, candidates, left: dict[int, int]) -> dict[int, int] | None:
         taken: dict[int, int] = {}

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from promotions.engine.money import HUNDRED, PerPlaces, ratio, round_half_up, units_per_places
 from promotions.engine.rewards.registry import MONEY, PERCENT, TARGET, WHOLE, Reward, RewardFields, register_reward
+from promotions.engine.rewards.shares import subtotal_of
 from promotions.engine.types import LINES, Stage, Target
 from promotions.engine.units import cheapest, unit_groups
 
@@ -87,6 +88,13 @@ class BuyXGetY(Reward):
             if amount > 0:
                 discounts[i] = amount
         return discounts
+
+    def most_off(self, lines, subtotals, matched, places) -> int:
+        if self.get_target is not None:  # the Y units may be on lines it does not target
+            return sum(subtotals)
+        if len(matched) == 1 and lines[matched[0]].quantity < self.buy + self.get:
+            return 0
+        return subtotal_of(subtotals, matched)
 
     def _unit_discount(self, line_running: int, quantity: int, units: int, places: int) -> int:
         """What `units` of a line of `quantity` units, worth `line_running` now, get off."""

@@ -58,6 +58,12 @@ class FixedAmount(Reward):
             return {i: min(value * lines[i].quantity, running[i]) for i in matched if running[i] > 0}
         return share(min(value, subtotal_of(running, matched)), matched, running)
 
+    def most_off(self, lines, subtotals, matched, places) -> int:
+        value = self._value[places]
+        if self.per == "item":
+            value *= sum(lines[i].quantity for i in matched)
+        return min(value, subtotal_of(subtotals, matched))
+
     def _on_cheapest_units(self, value: int, lines, running, matched) -> dict[int, int]:
         """Per item: `value` off each of the N cheapest units; per order: `value` spread over
         them. Never more than those units are worth (rounded down to a whole minor unit)."""

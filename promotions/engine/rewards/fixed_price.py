@@ -33,3 +33,7 @@ class FixedPrice(Reward):
     def discounts(self, lines, running, matched, places) -> dict[int, int]:
         price = self._value[places]
         return {i: off for i in matched if (off := running[i] - price * lines[i].quantity) > 0}
+
+    def most_off(self, lines, subtotals, matched, places) -> int:
+        price = self._value[places]
+        return sum([off for i in matched if (off := subtotals[i] - price * lines[i].quantity) > 0])

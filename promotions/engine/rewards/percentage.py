@@ -52,3 +52,9 @@ class Percentage(Reward):
         if self._cap is not None:
             total = min(total, self._cap[places])
         return share(total, matched, running)
+
+    def most_off(self, lines, subtotals, matched, places) -> int:
+        """Its share of the targeted lines (the cheapest units are worth no more than them)."""
+        numerator, denominator = self._ratio
+        total = round_half_up(subtotal_of(subtotals, matched) * numerator, denominator)
+        return total if self._cap is None else min(total, self._cap[places])

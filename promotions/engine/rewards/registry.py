@@ -67,7 +67,11 @@ class Reward:
     - `option_kinds` (optional): how the back office asks for each option (MONEY, PERCENT, WHOLE, TEXT,
       TARGET, a `Choice` or `Rows`);
     - `index_keys()`: what a promotion with this reward and a whole-cart target is found by in
-      the index, as (kind, value) pairs; None when every cart is a candidate.
+      the index, as (kind, value) pairs; None when every cart is a candidate;
+    - `most_off(lines, subtotals, matched, places)` (LINES and TIERED effects): at least what it
+      could take off the cart alone at full prices, cheaply; an exclusive promotion whose bound
+      cannot beat the best scenario so far is not priced. The default, the whole cart, is always
+      safe; a type that knows better says so (a percentage: its share of the targeted lines).
     """
 
     __slots__ = ()
@@ -82,6 +86,9 @@ class Reward:
 
     def index_keys(self) -> list[tuple[str, str]] | None:
         return None
+
+    def most_off(self, lines, subtotals, matched, places) -> int:
+        return sum(subtotals)
 
 
 class RewardFields:

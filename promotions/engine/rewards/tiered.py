@@ -74,3 +74,11 @@ class Tiered(Reward):
             return {}
         subtotal = subtotal_of(running, matched)
         return share(reached[-1].discount(subtotal, places), matched, running)
+
+    def most_off(self, lines, subtotals, matched, places) -> int:
+        """The best tier's discount, whichever tier the cart reaches."""
+        subtotal = subtotal_of(subtotals, matched)
+        most = 0
+        for tier in self.tiers:
+            most = max(most, tier.discount(subtotal, places))
+        return most
