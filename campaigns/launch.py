@@ -136,7 +136,9 @@ def launch_slices_ready(*, campaign_id: int, count: int | None = None) -> list[i
 
 
 def _locked(campaign_id: int) -> Campaign | None:
-    return Campaign.objects.select_for_update(of=("self",)).filter(pk=campaign_id).first()
+    # FOR NO KEY UPDATE: it waits for other batches' hold on the counters, not for their foreign-key checks (FOR KEY
+    # SHARE of the same row), which a FOR UPDATE would wait for while they wait for it.
+    return Campaign.objects.select_for_update(of=("self",), no_key=True).filter(pk=campaign_id).first()
 
 
 def _launching(campaign: Campaign | None) -> bool:
