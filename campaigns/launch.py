@@ -305,11 +305,12 @@ def _slice_batch(campaign_id: int, number: int, plans: dict[int, Plan], batch_si
     now = timezone.now()
     customers = launch_recipients(campaign, after=launch_slice.cursor, upto=launch_slice.last_id, limit=batch_size)
     if not customers:
+        campaign = _locked(campaign_id)
+        if not _launching(campaign):
+            raise _Stopped  # paused meanwhile: the slice finishes on resume, and the launch with the last one
         launch_slice.finished_at = now
         launch_slice.save(update_fields=["finished_at"])
-        campaign = _locked(campaign_id)
-        others = campaign.launch_slices.filter(finished_at__isnull=True).exclude(pk=launch_slice.pk)
-        if _launching(campaign) and not others.exists():
+        if not campaign.launch_slices.filter(finished_at__isnull=True).exclude(pk=launch_slice.pk).exists():
             _finish(campaign, now)
         return False
     salt = campaign.salt

@@ -112,3 +112,52 @@ def test_a_budget_keeps_the_launch_in_one_slice(sms_template, settings):
     assert LaunchSlice.objects.get(campaign=campaign).last_id is None
     campaign_launch_run(campaign_id=campaign.pk, batch_size=8)
     _everyone_once(campaign, members)
+
+
+def _paused_by_someone_else(campaign: Campaign) -> None:
+    """Another connection pauses the campaign and commits (an UPDATE of its row waits for no batch's key checks)."""
+
+    def pause() -> None:
+        Campaign.objects.filter(pk=campaign.pk).update(status="paused")
+        connections.close_all()
+
+    thread = threading.Thread(target=pause)
+    thread.start()
+    thread.join(timeout=20)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("moment", ["mid_batch", "at_the_end"])
+def test_a_pause_during_a_batch_takes_the_batch_back_and_resuming_finishes_the_launch(
+    sms_template, settings, monkeypatch, moment
+):
+    settings.CAMPAIGN_LAUNCH_SLICES = 1  # so that "at the end" is the launch's last read
+    members = people(40)
+    monkeypatch.setattr(services, "_launch_enqueue", lambda campaign_id: None)
+    campaign = _launched(sms_template, members)
+    if moment == "mid_batch":  # the batch has written its rows when the pause commits
+        checks = launch._foreign_keys_checked_now
+        monkeypatch.setattr(launch, "_foreign_keys_checked_now", lambda: (checks(), _paused_by_someone_else(campaign)))
+    else:  # everyone is queued; the last read finds nobody more, and the pause commits then
+        real_recipients = launch.launch_recipients
+
+        def recipients(*args, **kwargs):
+            found = real_recipients(*args, **kwargs)
+            if not found:
+                _paused_by_someone_else(campaign)
+            return found
+
+        monkeypatch.setattr(launch, "launch_recipients", recipients)
+
+    campaign_launch_run(campaign_id=campaign.pk, batch_size=100)
+    paused = Campaign.objects.get(pk=campaign.pk)
+    assert paused.status == "paused" and paused.launch_finished_at is None
+    expected = 0 if moment == "mid_batch" else len(members)
+    assert Assignment.objects.filter(campaign=campaign).count() == paused.frozen == expected
+    monkeypatch.undo()
+
+    monkeypatch.setattr(services, "_launch_enqueue", lambda campaign_id: None)
+    services.campaign_resume(campaign=paused)
+    campaign_launch_run(campaign_id=campaign.pk, batch_size=100)
+    done = _everyone_once(campaign, members)
+    assert done.launch_finished_at is not None and done.status == "completed"
