@@ -94,7 +94,10 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=None, help="Default: CAMPAIGN_LAUNCH_BATCH_SIZE.")
         parser.add_argument("--keep", action="store_true", help="Keep the campaign, its assignments and messages.")
         parser.add_argument(
-            "--workers", type=int, default=1, help="Processes launching at once, each a slice of the audience."
+            "--workers",
+            type=int,
+            default=None,
+            help="Processes launching at once, each a slice of the audience. Default: CAMPAIGN_LAUNCH_SLICES.",
         )
 
     def handle(self, *args, customers, batch_size, keep, workers, **options):
@@ -103,6 +106,7 @@ class Command(BaseCommand):
             call_command("seed_demo", customers=customers, no_progress=True)
         audience_size = Customer.objects.count()
         batch_size = batch_size or settings.CAMPAIGN_LAUNCH_BATCH_SIZE
+        workers = workers or settings.CAMPAIGN_LAUNCH_SLICES
         self.stdout.write(
             f"database: {connection.vendor}, {audience_size:,} customers, batch size {batch_size:,}, "
             f"bulk writes with COPY: {connection.vendor == 'postgresql' and settings.BULK_WRITES_WITH_COPY}, "
