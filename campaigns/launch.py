@@ -1,24 +1,28 @@
 """The launch: freeze the audience in batches, assign each customer once, queue the treated ones' messages.
 
-Each batch is one transaction holding the campaign's row: it reads the next customers after the keyset
-cursor (never the whole audience), writes their assignments, queues their messages under idempotency
-keys and moves the cursor. A worker killed mid-batch leaves nothing of that batch behind, and a second
-launch waits for the row, then starts after the first one's cursor: nobody is assigned or queued twice.
+The audience is cut by customer id into slices (LaunchSlice), which workers launch at once. Each batch is one
+transaction holding its slice's row: it reads the slice's next customers after its keyset cursor (never the
+whole audience), writes their assignments, queues their messages under idempotency keys, moves the cursor and,
+holding the campaign's row for that moment only, adds to its counters. A worker killed mid-batch leaves nothing
+of that batch behind, and a second worker on the same slice waits for its row, then starts after the first
+one's cursor: nobody is assigned or queued twice. With a budget there is one slice and each batch holds the
+campaign's row throughout, so what is spent is read and added to by one batch at a time.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from campaigns import costs, lifecycle, scheduling
 from campaigns.assignment import BUCKETS, bucket_of, holdout_buckets, pick
 from campaigns.launch_writes import Frozen, assignments_write
-from campaigns.models import Assignment, Campaign, Variant
-from campaigns.selectors import budget_spent, launch_recipients, reference_zone
+from campaigns.models import Assignment, Campaign, LaunchSlice, Variant
+from campaigns.selectors import budget_spent, customer_id_range, launch_recipients, reference_zone
 from campaigns.signals import campaign_budget_alert
 from campaigns.staged_test import ArmKind, bucket_layout
 from campaigns.suppression import Recipient, would_be_decisions
@@ -95,18 +99,50 @@ def _sms_segments(variant: Variant) -> int:
     return max((sms_info(body).segments for body in bodies if body), default=1)
 
 
-def campaign_launch_run(*, campaign_id: int, batch_size: int | None = None) -> Campaign | None:
-    """Run (or resume) the launch to its end, a batch per transaction. Safe to run twice, or at once."""
+def campaign_launch_run(
+    *, campaign_id: int, batch_size: int | None = None, slice_number: int | None = None
+) -> Campaign | None:
+    """Run (or resume) the launch to its end, a batch per transaction: each unfinished slice in turn, or only
+    `slice_number`. Safe to run twice, or at once."""
     batch_size = batch_size or settings.CAMPAIGN_LAUNCH_BATCH_SIZE
-    plan = None
-    while True:
-        with transaction.atomic():
-            campaign = Campaign.objects.select_for_update(of=("self",)).filter(pk=campaign_id).first()
-            if campaign is None or campaign.status != Campaign.Status.RUNNING or not campaign.launch_running:
-                return campaign
-            plan = plan or Plan.of(campaign)
-            if not _launch_batch(campaign, plan, batch_size, now=timezone.now()):
-                return campaign
+    plans: dict[int, Plan] = {}
+    for number in launch_slices_ready(campaign_id=campaign_id):
+        if slice_number is None or number == slice_number:
+            while _launch_batch(campaign_id, number, plans, batch_size):
+                pass
+    return Campaign.objects.filter(pk=campaign_id).first()
+
+
+@transaction.atomic
+def launch_slices_ready(*, campaign_id: int, count: int | None = None) -> list[int]:
+    """The numbers of the launch's unfinished slices (none once it stopped), cut on its first call: `count`
+    (CAMPAIGN_LAUNCH_SLICES) ranges of customer ids, the last with no end; one with a budget."""
+    campaign = _locked(campaign_id)
+    if not _launching(campaign):
+        return []
+    if not campaign.launch_slices.exists():
+        count = 1 if campaign.budget is not None else count or settings.CAMPAIGN_LAUNCH_SLICES
+        first, last = customer_id_range()
+        if first is None or count <= 1:
+            edges = [0, None]
+        else:
+            edges = [first - 1 + (last - first + 1) * i // count for i in range(count)] + [None]
+        LaunchSlice.objects.bulk_create(
+            LaunchSlice(campaign=campaign, number=i, cursor=start, last_id=end)
+            for i, (start, end) in enumerate(pairwise(edges))
+        )
+    unfinished = campaign.launch_slices.filter(finished_at__isnull=True).order_by("number")
+    return list(unfinished.values_list("number", flat=True))
+
+
+def _locked(campaign_id: int) -> Campaign | None:
+    # FOR NO KEY UPDATE: it waits for other batches' hold on the counters, not for their foreign-key checks (FOR KEY
+    # SHARE of the same row), which a FOR UPDATE would wait for while they wait for it.
+    return Campaign.objects.select_for_update(of=("self",), no_key=True).filter(pk=campaign_id).first()
+
+
+def _launching(campaign: Campaign | None) -> bool:
+    return campaign is not None and campaign.status == Campaign.Status.RUNNING and campaign.launch_running
 
 
 @dataclass
@@ -117,7 +153,7 @@ class Treatment:
     requests: list[MessageRequest]
     held_out: int
     queued: int
-    skipped: dict[str, int]
+    skipped: dict[str, int]  # this batch's, per reason
     holdout_skipped: dict[str, int]
     cost: Decimal
     spent_before: Decimal
@@ -163,7 +199,9 @@ def treat(
 
     frozen: list[Frozen] = []
     requests: list[MessageRequest] = []
-    skipped, holdout_skipped, held_out = dict(campaign.skipped), dict(campaign.holdout_skipped), 0
+    skipped: dict[str, int] = {}
+    holdout_skipped: dict[str, int] = {}
+    held_out = 0
     queued_per_arm = [0] * len(plan.variants)
     coupons = _coupons(campaign, plan, [i for i in to_send if i < cutoff], arms)
     contexts = [{} for _variant in plan.variants]
@@ -220,7 +258,8 @@ def treat(
 def record(campaign: Campaign, treatment: Treatment, now: datetime, fields: list[str]) -> None:
     """Add a batch's counters to the campaign (with `fields` the caller changed), alerting on the budget."""
     campaign.queued += treatment.queued
-    campaign.skipped, campaign.holdout_skipped = treatment.skipped, treatment.holdout_skipped
+    campaign.skipped = _added(campaign.skipped, treatment.skipped)
+    campaign.holdout_skipped = _added(campaign.holdout_skipped, treatment.holdout_skipped)
     campaign.sending_cost += treatment.cost
     fields = [*fields, "queued", "skipped", "holdout_skipped", "sending_cost"]
     spent = treatment.spent_before + treatment.cost
@@ -236,13 +275,45 @@ def record(campaign: Campaign, treatment: Treatment, now: datetime, fields: list
     campaign.save(update_fields=fields)
 
 
-def _launch_batch(campaign: Campaign, plan: Plan, batch_size: int, *, now: datetime) -> bool:
-    """Freeze and queue the next batch; False once the launch is finished."""
-    customers = launch_recipients(campaign, after=campaign.launch_cursor, limit=batch_size)
-    if not customers:
-        _finish(campaign, now)
+def _added(counts: dict[str, int], more: dict[str, int]) -> dict[str, int]:
+    return {reason: counts.get(reason, 0) + more.get(reason, 0) for reason in counts.keys() | more.keys()}
+
+
+class _Stopped(Exception):
+    """The campaign was paused or stopped while a batch ran: the batch is taken back."""
+
+
+def _launch_batch(campaign_id: int, number: int, plans: dict[int, Plan], batch_size: int) -> bool:
+    """Freeze and queue the slice's next batch; False once the slice is finished or the launch stopped."""
+    try:
+        with transaction.atomic():
+            return _slice_batch(campaign_id, number, plans, batch_size)
+    except _Stopped:
         return False
-    salt, campaign_id = campaign.salt, campaign.pk
+
+
+def _slice_batch(campaign_id: int, number: int, plans: dict[int, Plan], batch_size: int) -> bool:
+    launch_slice = LaunchSlice.objects.select_for_update().filter(campaign_id=campaign_id, number=number).first()
+    if launch_slice is None or launch_slice.finished_at is not None:
+        return False
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is not None and campaign.budget is not None:
+        campaign = _locked(campaign_id)
+    if not _launching(campaign):
+        return False
+    plan = plans.get(campaign_id) or plans.setdefault(campaign_id, Plan.of(campaign))
+    now = timezone.now()
+    customers = launch_recipients(campaign, after=launch_slice.cursor, upto=launch_slice.last_id, limit=batch_size)
+    if not customers:
+        campaign = _locked(campaign_id)
+        if not _launching(campaign):
+            raise _Stopped  # paused meanwhile: the slice finishes on resume, and the launch with the last one
+        launch_slice.finished_at = now
+        launch_slice.save(update_fields=["finished_at"])
+        if not campaign.launch_slices.filter(finished_at__isnull=True).exclude(pk=launch_slice.pk).exists():
+            _finish(campaign, now)
+        return False
+    salt = campaign.salt
     buckets = [bucket_of(salt=salt, campaign_id=campaign_id, customer_id=c.pk) for c in customers]
     arms = [plan.arms[bucket] for bucket in buckets]
     treatment = treat(campaign, plan, customers, buckets, arms, now)
@@ -250,17 +321,30 @@ def _launch_batch(campaign: Campaign, plan: Plan, batch_size: int, *, now: datet
     # Their keys are new: these customers' assignments were just written under the (campaign, customer) unique
     # constraint, so nobody in the batch was queued by this campaign before.
     messages_enqueue(requests=treatment.requests, keys_are_new=True)
-
     if treatment.frozen:
-        campaign.launch_cursor = treatment.frozen[-1].customer_id
+        launch_slice.cursor = treatment.frozen[-1].customer_id
+        launch_slice.save(update_fields=["cursor"])
+    _foreign_keys_checked_now()
+
+    campaign = _locked(campaign_id)
+    if not _launching(campaign):
+        raise _Stopped
     campaign.frozen += len(treatment.frozen)
     campaign.held_out += treatment.held_out
     campaign.launch_touched_at = now
-    record(campaign, treatment, now, ["launch_cursor", "frozen", "held_out", "launch_touched_at"])
+    record(campaign, treatment, now, ["frozen", "held_out", "launch_touched_at"])
     if treatment.budget_cut:
         _finish(campaign, now)
         return False
     return True
+
+
+def _foreign_keys_checked_now() -> None:
+    """The batch's deferred foreign-key checks (a query per row) run now instead of at commit: before the campaign's
+    row is locked for the counters, so that slices launched at once do not wait for each other's."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _send_moments(campaign: Campaign, plan: Plan, customers: list[Recipient], now: datetime) -> list[datetime]:

@@ -157,9 +157,8 @@ class Campaign(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Launch progress: the keyset cursor makes it resumable; counters are written with each batch.
+    # Launch progress: the slices' keyset cursors (LaunchSlice) make it resumable; counters are written with each batch.
     launch_started_at = models.DateTimeField(null=True, blank=True, editable=False)
-    launch_cursor = models.BigIntegerField(default=0, editable=False, help_text="The last customer id frozen.")
     launch_touched_at = models.DateTimeField(null=True, blank=True, editable=False)
     launch_finished_at = models.DateTimeField(null=True, blank=True, editable=False)
     frozen = models.PositiveIntegerField(default=0, editable=False)
@@ -224,6 +223,27 @@ class Campaign(models.Model):
     @property
     def staged(self) -> bool:
         return self.test_percent is not None
+
+
+class LaunchSlice(models.Model):
+    """A range of customer ids of a launch, frozen batch by batch after its own keyset cursor.
+
+    Slices are disjoint, so workers launch them at once without meeting; each batch moves its slice's cursor in
+    the transaction that writes its assignments and messages, so a slice resumes where its last batch committed.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="launch_slices")
+    number = models.PositiveSmallIntegerField()
+    cursor = models.BigIntegerField(help_text="The last customer id frozen (at first, the id before the range).")
+    last_id = models.BigIntegerField(null=True, blank=True, help_text="The range's last customer id; none: no end.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="launch_slice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} slice {self.number}"
 
 
 class Variant(models.Model):

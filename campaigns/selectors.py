@@ -4,7 +4,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, Min, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, QuerySet, Sum
 
 from audiences.models import Consent, ConsentStatus, Customer, SegmentMembership
 from campaigns.models import Assignment, Campaign, Conversion
@@ -40,16 +40,20 @@ def reference_zone(campaign: Campaign) -> str:
     return store.timezone if store else settings.TIME_ZONE
 
 
-def audience(campaign: Campaign, *, after: int = 0) -> QuerySet[Customer]:
+def audience(campaign: Campaign, *, after: int = 0, upto: int | None = None) -> QuerySet[Customer]:
     """Members of any included segment (everyone without one), in none of the excluded, of its stores.
 
     `after`: only customers with a greater id (the launch's keyset), said in the membership subqueries too so
-    that they start at the cursor in the (segment, customer) index instead of scanning from the first member.
+    that they start at the cursor in the (segment, customer) index instead of scanning from the first member;
+    `upto`: none with a greater id (the end of a launch's slice).
     """
     customers = Customer.objects.filter(id__gt=after) if after else Customer.objects.all()
     memberships = SegmentMembership.objects.filter(customer=OuterRef("pk"))
     if after:
         memberships = memberships.filter(customer_id__gt=after)
+    if upto is not None:
+        customers = customers.filter(id__lte=upto)
+        memberships = memberships.filter(customer_id__lte=upto)
     store_ids = [store.pk for store in campaign.stores.all()]
     if store_ids:
         customers = customers.filter(store_id__in=store_ids)
@@ -62,10 +66,17 @@ def audience(campaign: Campaign, *, after: int = 0) -> QuerySet[Customer]:
     return customers
 
 
-def launch_recipients(campaign: Campaign, *, after: int, limit: int) -> list[Recipient]:
-    """The next `limit` customers of its audience by id after `after` (the launch's keyset), as plain values."""
+def customer_id_range() -> tuple[int | None, int | None]:
+    """The first and last customer ids (None, None without customers): what a launch cuts into slices."""
+    bounds = Customer.objects.aggregate(first=Min("id"), last=Max("id"))
+    return bounds["first"], bounds["last"]
+
+
+def launch_recipients(campaign: Campaign, *, after: int, upto: int | None = None, limit: int) -> list[Recipient]:
+    """The next `limit` customers of its audience by id after `after` (the launch's keyset) up to `upto`, as plain
+    values."""
     rows = (
-        audience(campaign, after=after)
+        audience(campaign, after=after, upto=upto)
         .order_by("id")
         .values_list("id", "email", "phone", "timezone", "store_id", "store__timezone")[:limit]
     )

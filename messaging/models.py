@@ -171,7 +171,9 @@ class MessageStatus(models.TextChoices):
 class Message(models.Model):
     """The outbox: one row per message, unique by its idempotency key, whatever asked for it."""
 
-    idempotency_key = models.CharField(max_length=200, unique=True)
+    # Unique through Meta's constraint, not `unique=True`: that would also build a varchar_pattern_ops index
+    # for LIKE queries, which nothing runs and every enqueued message would pay for.
+    idempotency_key = models.CharField(max_length=200)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="messages", db_index=False)
     template = models.ForeignKey(Template, on_delete=models.PROTECT, related_name="messages")
     channel = models.CharField(max_length=16, choices=Channel.choices)
@@ -212,7 +214,10 @@ class Message(models.Model):
             models.Index(fields=["customer", "created_at"], name="message_customer_time"),
             models.Index(fields=["customer", "claimed_at"], name="message_customer_claimed"),
         ]
-        constraints = [models.CheckConstraint(condition=~Q(channel=""), name="message_channel_set")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(channel=""), name="message_channel_set"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="message_idempotency_key_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.template_id} to {self.customer_id} ({self.status})"

@@ -12,7 +12,7 @@ from audiences.models import Customer, Order, Store
 from campaigns import launch
 from campaigns.assignment import bucket_of, holdout_buckets, pick
 from campaigns.launch import campaign_launch_run
-from campaigns.models import Assignment, Campaign
+from campaigns.models import Assignment, Campaign, LaunchSlice
 from campaigns.results import campaign_results
 from campaigns.selectors import campaign_progress, discount_cost
 from campaigns.services import campaign_create, campaign_launch, campaigns_lifecycle_advance
@@ -105,7 +105,8 @@ def test_assignments_follow_the_bucket_and_are_identical_when_run_again(audience
 
     Assignment.objects.filter(campaign=campaign).delete()
     Message.objects.filter(campaign_id=campaign.pk).delete()
-    Campaign.objects.filter(pk=campaign.pk).update(status="running", launch_cursor=0, launch_finished_at=None)
+    LaunchSlice.objects.filter(campaign=campaign).delete()
+    Campaign.objects.filter(pk=campaign.pk).update(status="running", launch_finished_at=None)
     campaign_launch_run(campaign_id=campaign.pk, batch_size=13)
     assert dict(Assignment.objects.filter(campaign=campaign).values_list("customer_id", "variant__name")) == first_run
 

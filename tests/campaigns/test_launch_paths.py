@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from campaigns.assignment import bucket_of, holdout_buckets, pick
 from campaigns.launch import campaign_launch_run
-from campaigns.models import Assignment, Campaign
+from campaigns.models import Assignment, Campaign, LaunchSlice
 from campaigns.services import campaign_create, campaign_launch, campaigns_lifecycle_advance
 from messaging.models import Message, Template, TemplateTranslation
 from messaging.services.outbox import MessageRequest, messages_enqueue
@@ -72,8 +72,9 @@ def launch_with(settings, campaign: Campaign, *, copy: bool) -> tuple[dict, list
     Message.objects.filter(campaign_id=campaign.pk).delete()
     Assignment.objects.filter(campaign=campaign).delete()
     PromotionCode.objects.all().delete()
+    LaunchSlice.objects.filter(campaign=campaign).delete()
     Campaign.objects.filter(pk=campaign.pk).update(
-        status="running", launch_cursor=0, launch_finished_at=None, frozen=0, held_out=0, queued=0, skipped={},
+        status="running", launch_finished_at=None, frozen=0, held_out=0, queued=0, skipped={},
         holdout_skipped={}, sending_cost=0, budget_alerted_at=None, budget_exhausted_at=None,
     )  # fmt: skip
     settings.BULK_WRITES_WITH_COPY = copy

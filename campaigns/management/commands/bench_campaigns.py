@@ -1,10 +1,12 @@
 """Time a campaign launch on the current database: a broadcast to everyone, two variants, a 10% holdout.
 
 Meant for PostgreSQL after `seed_demo --customers 1000000` (docs/benchmarks.md). Run it with no Celery
-worker on the configured broker: the command runs the launch itself, in this process, so that the time
-and the memory measured are the launch's.
+worker on the configured broker: the command runs the launch itself, in this process (or, with --workers,
+in that many processes of its own, one per slice of the audience), so that the time and the memory measured
+are the launch's.
 """
 
+import multiprocessing
 import os
 import resource
 import threading
@@ -13,12 +15,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, connections, transaction
 
 from audiences.models import Customer, Segment, SegmentMembership
 from audiences.segments import services as segments
-from campaigns.launch import campaign_launch_run
+from campaigns.launch import campaign_launch_run, launch_slices_ready
 from campaigns.models import Assignment, Campaign
 from campaigns.services import campaign_create, campaign_launch
 from messaging.models import Message, SenderAddress, Template, TemplateTranslation
@@ -61,6 +63,24 @@ def mib(size: int) -> float:
     return size / 2**20
 
 
+def _launch_slice(campaign_id: int, batch_size: int, number: int) -> None:
+    campaign_launch_run(campaign_id=campaign_id, batch_size=batch_size, slice_number=number)
+
+
+def _launch_in_processes(campaign_id: int, batch_size: int, slices: list[int]) -> None:
+    """A forked process per slice, as that many Celery workers would run them; each opens its own connection."""
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=_launch_slice, args=(campaign_id, batch_size, number)) for number in slices]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    failed = [process.exitcode for process in processes if process.exitcode]
+    if failed:
+        raise CommandError(f"{len(failed)} of the {len(processes)} launch processes failed (exit codes {failed}).")
+
+
 class Command(BaseCommand):
     help = (
         "Launch a broadcast to every customer (2 variants, 10% holdout) and time it up to messages queued: "
@@ -73,24 +93,40 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=1_000_000, help="Seeded when there are none.")
         parser.add_argument("--batch-size", type=int, default=None, help="Default: CAMPAIGN_LAUNCH_BATCH_SIZE.")
         parser.add_argument("--keep", action="store_true", help="Keep the campaign, its assignments and messages.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="Processes launching at once, each a slice of the audience. Default: CAMPAIGN_LAUNCH_SLICES.",
+        )
 
-    def handle(self, *args, customers, batch_size, keep, **options):
+    def handle(self, *args, customers, batch_size, keep, workers, **options):
         if not Customer.objects.exists():
             self.stdout.write(f"no customers: seeding {customers:,} (seed_demo --customers {customers})")
             call_command("seed_demo", customers=customers, no_progress=True)
         audience_size = Customer.objects.count()
         batch_size = batch_size or settings.CAMPAIGN_LAUNCH_BATCH_SIZE
+        workers = workers or settings.CAMPAIGN_LAUNCH_SLICES
         self.stdout.write(
             f"database: {connection.vendor}, {audience_size:,} customers, batch size {batch_size:,}, "
-            f"bulk writes with COPY: {connection.vendor == 'postgresql' and settings.BULK_WRITES_WITH_COPY}"
+            f"bulk writes with COPY: {connection.vendor == 'postgresql' and settings.BULK_WRITES_WITH_COPY}, "
+            f"workers: {workers}"
         )
         campaign = self._campaign()
+        slices = launch_slices_ready(campaign_id=campaign.pk, count=workers)
 
         with PeakRss() as rss:
             started, cpu_started = time.perf_counter(), time.process_time()
-            campaign = campaign_launch_run(campaign_id=campaign.pk, batch_size=batch_size)
-            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+            if workers == 1:
+                campaign_launch_run(campaign_id=campaign.pk, batch_size=batch_size)
+            else:
+                _launch_in_processes(campaign.pk, batch_size, slices)
+            elapsed = time.perf_counter() - started
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = time.process_time() - cpu_started + children.ru_utime + children.ru_stime
+        campaign.refresh_from_db()
         messages = Message.objects.filter(campaign_id=campaign.pk).count()
+        peak = max(rss.peak, children.ru_maxrss * 1024)
 
         self.stdout.write(
             f"launch of {campaign.frozen:,} customers: {elapsed:.1f} s, {campaign.frozen / elapsed:,.0f} customers/s, "
@@ -98,15 +134,15 @@ class Command(BaseCommand):
             f"skipped {campaign.skipped}"
         )
         self.stdout.write(
-            f"CPU of this process {cpu:.1f} s (the rest of the elapsed time is PostgreSQL's work and waiting for a "
-            f"core; load average {os.getloadavg()[0]:.1f})"
+            f"CPU of the launch's processes {cpu:.1f} s (the rest of the elapsed time is PostgreSQL's work and waiting "
+            f"for a core; load average {os.getloadavg()[0]:.1f})"
         )
         self.stdout.write(
-            f"peak RSS during the launch {mib(rss.peak):.0f} MiB "
-            f"(process peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)"
+            f"peak RSS during the launch {mib(peak):.0f} MiB, of the largest process "
+            f"(this process's peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)"
         )
         scale = 1_000_000 / max(campaign.frozen, 1)
-        verdict = "met" if elapsed * scale <= TARGET_SECONDS and mib(rss.peak) <= TARGET_PEAK_MIB else "NOT met"
+        verdict = "met" if elapsed * scale <= TARGET_SECONDS and mib(peak) <= TARGET_PEAK_MIB else "NOT met"
         self.stdout.write(
             f"target for 1,000,000: <= {TARGET_SECONDS} s and <= {TARGET_PEAK_MIB} MB; "
             f"at this rate 1,000,000 take {elapsed * scale:.0f} s: {verdict}"
