@@ -72,7 +72,10 @@ def customers_touches(*, customer_ids: Iterable[int], since: datetime, until: da
 
 
 def campaigns_windows(campaign_ids: Iterable[int]) -> dict[int, attribution.Windows]:
-    campaigns = Campaign.objects.filter(pk__in=set(campaign_ids)).only(
+    campaign_ids = set(campaign_ids)
+    if not campaign_ids:  # most orders were touched by no campaign: not even a query to build
+        return {}
+    campaigns = Campaign.objects.filter(pk__in=campaign_ids).only(
         "click_window_hours", "receipt_window_hours", "receipt_channels"
     )
     return {campaign.pk: campaign.attribution_windows for campaign in campaigns}
