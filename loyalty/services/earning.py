@@ -38,8 +38,7 @@ def order_points_earn(*, order: Order, recorded_now: bool = False) -> dict:
         if earned is not None:
             return {"points_earned": earned.points}
     program = member.program
-    prefetch_related_objects([order], _EARN_LINES)
-    points = order_points(_earn_lines(getattr(order, WRITTEN_LINES)), _policy(program, order, member))
+    points = order_points(_earn_lines(_with_earn_lines(order)), _policy(program, order, member))
     if points == 0:
         return {"points_earned": 0}
     days = pending_days_for(
@@ -145,18 +144,17 @@ def _grant(entry, member, program, points, *, earned_at, pending_days, qualifyin
 
 def order_line_values(*, order: Order, member: Member) -> dict[int, tuple[Decimal, int]]:
     """Per line number: what the line earns on before the rate (`line_values`) and the quantity bought."""
-    prefetch_related_objects([order], _EARN_LINES)
-    lines = getattr(order, WRITTEN_LINES)
+    lines = _with_earn_lines(order)
     values = line_values(_earn_lines(lines), _policy(member.program, order, member))
     return {line.line_no: (value, line.quantity) for line, value in zip(lines, values, strict=True)}
 
 
-# An order's lines in line order with what earning reads of them; an order `order_create` just recorded has them.
-_EARN_LINES = Prefetch(
-    "lines",
-    queryset=OrderLine.objects.select_related("category", "product__category").order_by("line_no"),
-    to_attr=WRITTEN_LINES,
-)
+def _with_earn_lines(order: Order) -> list[OrderLine]:
+    """The order's lines in line order with what earning reads of them; an order `order_create` just recorded
+    has them already (no query). A Prefetch each time: prefetching marks its queryset."""
+    lines = OrderLine.objects.select_related("category", "product__category").order_by("line_no")
+    prefetch_related_objects([order], Prefetch("lines", queryset=lines, to_attr=WRITTEN_LINES))
+    return getattr(order, WRITTEN_LINES)
 
 
 def _earn_lines(lines) -> list[EarnLine]:
