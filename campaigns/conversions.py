@@ -72,7 +72,10 @@ def customers_touches(*, customer_ids: Iterable[int], since: datetime, until: da
 
 
 def campaigns_windows(campaign_ids: Iterable[int]) -> dict[int, attribution.Windows]:
-    campaigns = Campaign.objects.filter(pk__in=set(campaign_ids)).only(
+    campaign_ids = set(campaign_ids)
+    if not campaign_ids:  # most orders were touched by no campaign: not even a query to build
+        return {}
+    campaigns = Campaign.objects.filter(pk__in=campaign_ids).only(
         "click_window_hours", "receipt_window_hours", "receipt_channels"
     )
     return {campaign.pk: campaign.attribution_windows for campaign in campaigns}
@@ -114,17 +117,21 @@ def _as_attributed(order: Order, coupons: tuple[int, ...]) -> attribution.Order:
     )
 
 
-def orders_credit(*, orders: list[Order], coupons: dict[int, tuple[int, ...]] | None = None) -> dict[int, int | None]:
+def orders_credit(
+    *, orders: list[Order], coupons: dict[int, tuple[int, ...]] | None = None, recorded_now: bool = False
+) -> dict[int, int | None]:
     """Credit placed orders from the raw touches under every model, replacing their conversions.
 
     `coupons` (order id → campaigns whose coupons it redeemed, in order) is read from the redemptions when not
-    given. Answers each order's last-touch campaign (None: none). A few queries per 2,000 orders.
+    given; `recorded_now`: the orders were recorded in this transaction, so they have no conversions to replace.
+    Answers each order's last-touch campaign (None: none). A few queries per 2,000 orders.
     """
     orders = [order for order in orders if order.status == Order.Status.PLACED]
     if len(orders) > CREDIT_BATCH:
         credited: dict[int, int | None] = {}
         for start in range(0, len(orders), CREDIT_BATCH):
-            credited.update(orders_credit(orders=orders[start : start + CREDIT_BATCH], coupons=coupons))
+            batch = orders[start : start + CREDIT_BATCH]
+            credited.update(orders_credit(orders=batch, coupons=coupons, recorded_now=recorded_now))
         return credited
     if not orders:
         return {}
@@ -147,7 +154,8 @@ def orders_credit(*, orders: list[Order], coupons: dict[int, tuple[int, ...]] | 
         for model in attribution.AttributionModel
     }
     variants = _variants(by_model)
-    Conversion.objects.filter(order_id__in=[order.pk for order in orders]).delete()
+    if not recorded_now:
+        Conversion.objects.filter(order_id__in=[order.pk for order in orders]).delete()
     Conversion.objects.bulk_create(
         Conversion(
             order_id=credited.order.order_id,

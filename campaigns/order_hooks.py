@@ -24,7 +24,7 @@ ATTRIBUTION_ON_PLACE = {
 
 def attribute_placed_order(*, order, evaluation, attribution) -> dict:
     applied = [code.code for code in evaluation.codes if code.status == "applied"]
-    credited = orders_credit(orders=[order], coupons={order.pk: coupon_campaign_ids(applied)})
+    credited = orders_credit(orders=[order], coupons={order.pk: coupon_campaign_ids(applied)}, recorded_now=True)
     return {"attributed_campaign": credited.get(order.pk)}
 
 

@@ -35,7 +35,7 @@ POINTS_ON_RETURN = {
 
 
 def on_place(*, order, evaluation=None, attribution=None) -> dict:
-    fields = {**reservation_commit(order=order), **order_points_earn(order=order)}
+    fields = {**reservation_commit(order=order), **order_points_earn(order=order, recorded_now=True)}
     referral_record(order=order, evaluation=evaluation)
     return fields
 

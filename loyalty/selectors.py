@@ -62,10 +62,20 @@ def _sum(queryset, group: str, total, output_field):
 
 def qualifying_points(*, member: Member, now: datetime) -> int:
     """What counts toward the member's tier in the period running now (rolling 12 months or membership year)."""
+    return _qualifying(member, now).values_list("qualifying", flat=True).first() or 0
+
+
+def tier_reached(*, member: Member, now: datetime) -> Tier | None:
+    """The highest tier of the member's program that what counts toward it now reaches (one query)."""
+    qualifying = Subquery(_qualifying(member, now).values("qualifying")[:1])
+    tiers = Tier.objects.filter(program_id=member.program_id, threshold__lte=Coalesce(qualifying, Value(0)))
+    return tiers.order_by("-threshold").first()
+
+
+def _qualifying(member: Member, now: datetime):
     program = member.program
     since = period_start(program.tier_period, member.joined_at, now)
-    found = with_qualifying(Member.objects.filter(pk=member.pk), program=program, since=Value(since), until=Value(now))
-    return found.values_list("qualifying", flat=True).first() or 0
+    return with_qualifying(Member.objects.filter(pk=member.pk), program=program, since=Value(since), until=Value(now))
 
 
 def lot_points(*, member: Member, status: str) -> int:

@@ -94,10 +94,16 @@ def known_store_code(*, code: str | None, versions: storefront_cache.PricingVers
     With `versions`, from the storefront cache."""
     if not code:
         return None
-    exists = storefront_cache.store_exists(code, versions) if versions else Store.objects.filter(code=code).exists()
-    if not exists:
+    if store_by_code(code=code, versions=versions) is None:
         raise ValidationError({"store": [f"Unknown store '{code}'."]})
     return code
+
+
+def store_by_code(*, code: str, versions: storefront_cache.PricingVersions | None = None) -> Store | None:
+    """The store of that code, None if there is none; with `versions`, from the storefront cache."""
+    if versions is not None:
+        return storefront_cache.store_by_code(code, versions)
+    return Store.objects.filter(code=code).first()
 
 
 def cart_price(*, request: PricingRequest) -> Pricing:
@@ -229,6 +235,13 @@ def order_detail_get(*, external_id: str) -> Order | None:
 def order_first_answer(*, external_id: str) -> dict | None:
     """What placing the order answered the first time (none for an order never placed, or imported)."""
     return OrderPricing.objects.filter(order__external_id=external_id).values_list("response", flat=True).first()
+
+
+def order_placed_answer(*, external_id: str) -> tuple[bool, dict | None]:
+    """Whether an order of that external_id exists, and what placing it answered the first time (None for an
+    imported order): one query."""
+    found = list(Order.objects.filter(external_id=external_id).values_list("pricing__response", flat=True)[:1])
+    return (True, found[0]) if found else (False, None)
 
 
 # What the list of promotions can be filtered by, and the values each filter takes.

@@ -82,14 +82,11 @@ def categories_by_code(codes: set[str], versions: PricingVersions) -> dict[str, 
     )
 
 
-def store_exists(code: str, versions: PricingVersions) -> bool:
-    known = _by_name(
-        "store",
-        {code},
-        versions,
-        lambda missing: dict.fromkeys(Store.objects.filter(code__in=missing).values_list("code", flat=True), True),
-    )
-    return code in known
+def store_by_code(code: str, versions: PricingVersions) -> Store | None:
+    """The store (None if unknown): pricing checks it exists, placing an order records it."""
+    return _by_name(
+        "store_row", {code}, versions, lambda missing: {s.code: s for s in Store.objects.filter(code__in=missing)}
+    ).get(code)
 
 
 def cached_facts(customer: Customer, versions: PricingVersions, compute, providers: str) -> dict:

@@ -29,11 +29,13 @@ from audiences.models import MONEY, Category, Customer, Order, OrderLine, Produc
 from audiences.order_cancel_steps import run_order_cancel_steps
 from audiences.order_import_steps import run_order_import_steps
 from audiences.pricing_inputs import customers_changed
-from audiences.segments.recheck import customers_mark_changed
-from audiences.services.purchases import category_purchases_recompute
+from audiences.segments.recheck import customer_mark_changed, customers_mark_changed
+from audiences.services.purchases import category_purchases_add, category_purchases_recompute
 from audiences.services.validation import check_currency
 
 MONEY_FIELD = DecimalField(**MONEY)
+# The attribute an order recorded by `order_create` keeps its lines in, in line order.
+WRITTEN_LINES = "written_lines"
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ class OrderLineInput:
         return self.unit_price * self.quantity
 
 
-@transaction.atomic
+# No savepoint of its own: a caller's transaction (placing an order, an import) fails whole with it anyway.
+@transaction.atomic(savepoint=False)
 def order_create(
     *,
     external_id: str,
@@ -90,7 +93,7 @@ def order_create(
         total=total,
         attribution=attribution or {},
     )
-    OrderLine.objects.bulk_create(
+    order_lines = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
             line_no=number,
@@ -107,6 +110,8 @@ def order_create(
         )
         for number, line in enumerate(lines, start=1)
     )
+    # What a Prefetch("lines", to_attr=WRITTEN_LINES) would find: the order hooks use them without reading back.
+    setattr(order, WRITTEN_LINES, order_lines)
     if customer is not None:
         placed = Value(placed_at, output_field=DateTimeField())
         # A customer's first order names their currency if nothing did; spend in another one is not added.
@@ -120,8 +125,11 @@ def order_create(
             first_order_at=Coalesce(Least(F("first_order_at"), placed), placed),
             last_order_at=Coalesce(Greatest(F("last_order_at"), placed), placed),
         )
-        category_purchases_recompute(customer_ids=[customer.pk])  # under the row lock the UPDATE took
-        customers_mark_changed(customer_ids=[customer.pk])
+        category_purchases_add(
+            customer_id=customer.pk, category_ids=[line.category_id for line in order_lines if line.category_id],
+            placed_at=placed_at,
+        )  # fmt: skip
+        customer_mark_changed(customer=customer)
     signals.send_after_commit(signals.order_placed, order=order)
     return order
 

@@ -47,6 +47,23 @@ def category_purchases_recompute(*, customer_ids: Iterable[int]) -> None:
             )
 
 
+def category_purchases_add(*, customer_id: int, category_ids: Iterable[int], placed_at) -> None:
+    """A newly placed order's categories: placing only adds purchases, so the customer's summary moves forward
+    to `placed_at` where it is older, with no need to read back their other lines."""
+    ids = sorted(set(category_ids))
+    if not ids:
+        return
+    summary, _ = _tables()
+    rows = ", ".join(["(%s, %s, %s)"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {summary} (customer_id, category_id, last_placed_at) VALUES {rows} "  # noqa: S608 - table name only
+            "ON CONFLICT (customer_id, category_id) DO UPDATE SET last_placed_at = excluded.last_placed_at "
+            f"WHERE {summary}.last_placed_at < excluded.last_placed_at",
+            [value for category_id in ids for value in (customer_id, category_id, placed_at)],
+        )
+
+
 def category_purchases_rebuild() -> int:
     """Recompute the whole summary from the lines in one pass (after a bulk load); returns its rows."""
     summary, lines = _tables()

@@ -11,9 +11,10 @@ belongs, a list too long, the serializer's `validate` refusing — goes through 
 so every refusal is the serializer's own, in the API's one error shape. The schema is the
 serializer's too: views keep declaring it in `extend_schema`.
 
-Serializers with a kind of field the walk does not know (any container other than a list of
+Serializers with a kind of field the walk does not know (any container other than a list or dict of
 scalars, a list of serializers or a nested serializer), `validate_<field>` methods or validators of
-their own are refused when the `LeanInput` is built.
+their own are refused when the `LeanInput` is built. A dict of scalars builds no fields per request:
+its own `run_validation` answers for it whole.
 """
 
 from collections.abc import Callable
@@ -84,6 +85,8 @@ def _field_step(field) -> Callable[[object], object]:
         if isinstance(field.child, _CONTAINERS):
             raise TypeError(f"{field.field_name}: a list of containers.")
         return _container(field, _list_of(field, field.child.run_validation, validators=field.run_validators))
+    if isinstance(field, drf_fields.DictField) and not isinstance(field.child, _CONTAINERS):
+        return field.run_validation
     if isinstance(field, _CONTAINERS):
         raise TypeError(f"{field.field_name}: {type(field).__name__} is not walked.")
     return field.run_validation

@@ -4,14 +4,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
-from audiences.models import Customer, Order
+from audiences.models import Customer, Order, OrderLine
 from audiences.pricing_inputs import customers_changed
 from audiences.services.events import EventInput, events_record
+from audiences.services.orders import WRITTEN_LINES
 from loyalty.earning import EarnLine, EarnPolicy, expiry_of, line_values, order_points, pending_days_for
 from loyalty.models import BonusEvent, EarningRule, LedgerEntry, Member, Program, Tier
-from loyalty.selectors import qualifying_points
+from loyalty.selectors import tier_reached
 from loyalty.services.ledger import debt_settle, entry_find, entry_record, lot_grant, member_lock
 from loyalty.tiers import first_review
 
@@ -23,17 +25,20 @@ def member_enrol(*, customer: Customer, program: Program) -> Member:
     return member
 
 
-def order_points_earn(*, order: Order, evaluation=None, attribution=None) -> dict:
-    """The points an order earns, recorded in its transaction; a customer earning the first time joins."""
-    program = Program.objects.filter(currency=order.currency, active=True).first()
-    if order.customer_id is None or program is None:
+def order_points_earn(*, order: Order, recorded_now: bool = False) -> dict:
+    """The points an order earns, recorded in its transaction; a customer earning the first time joins.
+    `recorded_now`: the order was recorded in this transaction, so nothing can have earned on it yet."""
+    if order.customer_id is None:
         return {"points_earned": 0}
-    member = member_lock(member_enrol(customer=order.customer, program=program).pk)
-    earned = entry_find(ORDER, order.pk, "earn")
-    if earned is not None:
-        return {"points_earned": earned.points}
-    lines = _earn_lines(order.lines.select_related("category", "product__category"))
-    points = order_points(lines, _policy(program, order, member))
+    member = member_lock_in_program(customer=order.customer, currency=order.currency)
+    if member is None:
+        return {"points_earned": 0}
+    if not recorded_now:
+        earned = entry_find(ORDER, order.pk, "earn")
+        if earned is not None:
+            return {"points_earned": earned.points}
+    program = member.program
+    points = order_points(_earn_lines(_with_earn_lines(order)), _policy(program, order, member))
     if points == 0:
         return {"points_earned": 0}
     days = pending_days_for(
@@ -45,11 +50,30 @@ def order_points_earn(*, order: Order, evaluation=None, attribution=None) -> dic
     )
     entry = entry_record(
         member=member, kind=LedgerEntry.Kind.EARN, source_type=ORDER, source_id=order.pk, rule="earn",
-        occurred_at=order.placed_at,
+        occurred_at=order.placed_at, points=points,
     )  # fmt: skip
-    _grant(entry, member, program, points, earned_at=order.placed_at, pending_days=days, qualifying=True)
+    _grant(entry, member, program, points, earned_at=order.placed_at, pending_days=days, qualifying=True, counted=True)
     tier_upgrade(member=member, reached_at=order.placed_at)
     return {"points_earned": points}
+
+
+def member_lock_in_program(*, customer: Customer, currency: str) -> Member | None:
+    """The customer's membership of the active program in `currency`, locked, with its program and tier (one
+    query when they are a member); they join when not; None when no active program earns in that currency."""
+    member = (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("program", "tier")
+        .filter(customer_id=customer.pk, program__currency=currency, program__active=True)
+        .first()
+    )
+    if member is not None:
+        return member
+    program = Program.objects.filter(currency=currency, active=True).first()
+    if program is None:
+        return None
+    member = member_lock(member_enrol(customer=customer, program=program).pk)
+    member.program = program
+    return member
 
 
 @transaction.atomic
@@ -80,8 +104,7 @@ def tier_upgrade(*, member: Member, now: datetime | None = None, reached_at: dat
     reached is reviewed a year later (or at the end of the membership year), and ends any grace period.
     `reached_at`: when the event says it was reached (the order's time when an order earned it; else now)."""
     now = now or timezone.now()
-    points = qualifying_points(member=member, now=now)
-    reached = Tier.objects.filter(program_id=member.program_id, threshold__lte=points).order_by("-threshold").first()
+    reached = tier_reached(member=member, now=now)
     if reached is not None and (member.tier is None or reached.threshold > member.tier.threshold):
         member.tier = reached
         member.tier_review_at = first_review(member.program.tier_period, member.joined_at, now)
@@ -105,7 +128,7 @@ def tier_upgrade(*, member: Member, now: datetime | None = None, reached_at: dat
     return member.tier
 
 
-def _grant(entry, member, program, points, *, earned_at, pending_days, qualifying) -> None:
+def _grant(entry, member, program, points, *, earned_at, pending_days, qualifying, counted=False) -> None:
     now = timezone.now()
     lot = lot_grant(
         entry,
@@ -114,15 +137,24 @@ def _grant(entry, member, program, points, *, earned_at, pending_days, qualifyin
         expires_at=expiry_of(earned_at, program.expiry, program.expiry_n),
         qualifying=qualifying,
         now=now,
+        counted=counted,
     )
     debt_settle(entry, member, lot)
 
 
 def order_line_values(*, order: Order, member: Member) -> dict[int, tuple[Decimal, int]]:
     """Per line number: what the line earns on before the rate (`line_values`) and the quantity bought."""
-    lines = list(order.lines.select_related("category", "product__category").order_by("line_no"))
+    lines = _with_earn_lines(order)
     values = line_values(_earn_lines(lines), _policy(member.program, order, member))
     return {line.line_no: (value, line.quantity) for line, value in zip(lines, values, strict=True)}
+
+
+def _with_earn_lines(order: Order) -> list[OrderLine]:
+    """The order's lines in line order with what earning reads of them; an order `order_create` just recorded
+    has them already (no query). A Prefetch each time: prefetching marks its queryset."""
+    lines = OrderLine.objects.select_related("category", "product__category").order_by("line_no")
+    prefetch_related_objects([order], Prefetch("lines", queryset=lines, to_attr=WRITTEN_LINES))
+    return getattr(order, WRITTEN_LINES)
 
 
 def _earn_lines(lines) -> list[EarnLine]:

@@ -35,13 +35,22 @@ def entry_find(source_type: str, source_id, rule: str) -> LedgerEntry | None:
 
 
 def entry_record(
-    *, member: Member, kind: str, source_type: str, source_id, rule: str, occurred_at: datetime, **fields
+    *,
+    member: Member,
+    kind: str,
+    source_type: str,
+    source_id,
+    rule: str,
+    occurred_at: datetime,
+    points: int = 0,
+    **fields,
 ) -> LedgerEntry:
-    """An entry with no points yet: `lot_grant`, `lots_take` and `debt_add` give it its points."""
+    """An entry with no points yet: `lot_grant`, `lots_take` and `debt_add` give it its points. An entry that
+    only grants a lot may be written with its `points` at once, and its `lot_grant` then `counted`."""
     return LedgerEntry.objects.create(
         member=member,
         kind=kind,
-        points=0,
+        points=points,
         source_type=source_type,
         source_id=str(source_id),
         rule=rule,
@@ -58,7 +67,9 @@ def lot_grant(
     expires_at: datetime | None,
     qualifying: bool,
     now: datetime,
+    counted: bool = False,
 ) -> Lot:
+    """A lot of `points` and its allocation to `entry`, which gains the points unless `counted` already."""
     status = Lot.Status.PENDING if activates_at > now else Lot.Status.ACTIVE
     lot = Lot.objects.create(
         member=entry.member,
@@ -72,7 +83,8 @@ def lot_grant(
         created_at=now,
     )
     Allocation.objects.create(entry=entry, lot=lot, points=points)
-    _entry_add(entry, points)
+    if not counted:
+        _entry_add(entry, points)
     return lot
 
 

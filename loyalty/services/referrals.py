@@ -53,6 +53,8 @@ def referral_record(*, order: Order, evaluation) -> None:
     if evaluation is None or order.customer_id is None:
         return
     applied = [normalize_code(c.code) for c in evaluation.codes if c.status == "applied"]
+    if not applied:
+        return
     referral_code = (
         ReferralCode.objects.filter(code__code__in=applied, member__program__currency=order.currency)
         .select_related("member__customer", "member__program")

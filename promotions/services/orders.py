@@ -7,14 +7,14 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
-from audiences.models import Order, Store
+from audiences.models import Order
 from audiences.services.orders import OrderLineInput, order_create
 from promotions.engine.evaluate import normalize_code
 from promotions.errors import OrderExists, RedemptionConflict
 from promotions.models import OrderPricing
 from promotions.order_hooks import run_place_hooks
 from promotions.results import evaluation_payload
-from promotions.selectors import Pricing, PricingRequest, cart_price, order_first_answer
+from promotions.selectors import Pricing, PricingRequest, cart_price, order_placed_answer, store_by_code
 from promotions.services.redemption import redemptions_claim
 
 REFUSE_UNREDEEMABLE = "refuse"
@@ -85,12 +85,10 @@ def _order_place_priced(external_id, pricing_request, pricing: Pricing, placed_a
 
 
 def _placed_response(external_id: str) -> dict | None:
-    first = order_first_answer(external_id=external_id)
-    if first is not None:
-        return first
-    if Order.objects.filter(external_id=external_id).exists():
+    exists, first = order_placed_answer(external_id=external_id)
+    if exists and first is None:
         raise OrderExists(external_id=external_id)
-    return None
+    return first
 
 
 def _order_record(external_id, request: PricingRequest, pricing: Pricing, placed_at, attribution) -> Order:
@@ -108,7 +106,7 @@ def _order_record(external_id, request: PricingRequest, pricing: Pricing, placed
                 category=None if product else pricing.categories.get(line_input.category or ""),
             )
         )
-    store = Store.objects.filter(code=request.store).first() if request.store else None
+    store = store_by_code(code=request.store, versions=request.versions) if request.store else None
     return order_create(
         external_id=external_id,
         currency=request.currency,

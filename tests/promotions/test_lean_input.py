@@ -8,11 +8,12 @@ from rest_framework.exceptions import ValidationError
 
 from config.api.lean import LeanInput
 from config.api.views import validated
-from promotions.api.serializers import CartInput, CouponValidateInput
+from promotions.api.serializers import CartInput, CouponValidateInput, OrderInput
 from tests.promotions.conftest import evaluate, tv
 
 CART = LeanInput(CartInput)
 COUPON = LeanInput(CouponValidateInput)
+ORDER = LeanInput(OrderInput)
 
 # Values every field might meet: right ones, wrong types, edge lengths and amounts, padding to strip.
 text = st.one_of(
@@ -72,6 +73,28 @@ def test_the_lean_cart_path_answers_as_the_serializer(data):
 )
 def test_the_lean_coupon_path_answers_as_the_serializer(data):
     assert answer(COUPON.validated, data) == answer(lambda d: validated(CouponValidateInput, d), data)
+
+
+order_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        "external_id": text,
+        "placed_at": st.sampled_from(["2026-11-27T10:00:00Z", "2026-11-27", "yesterday", "", None, 5]),
+        "attribution": st.one_of(
+            st.dictionaries(st.text(max_size=5), st.one_of(st.text(max_size=5), st.integers(), st.none()), max_size=3),
+            st.none(),
+            st.text(max_size=3),
+            st.lists(st.integers(), max_size=2),
+        ),
+        "on_unredeemable_code": st.sampled_from(["refuse", "drop", "", None, "keep", 1]),
+    },
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.tuples(cart, order_fields).map(lambda parts: {**parts[0], **parts[1]}), body))
+def test_the_lean_order_path_answers_as_the_serializer(data):
+    assert answer(ORDER.validated, data) == answer(lambda d: validated(OrderInput, d), data)
 
 
 def test_a_valid_cart_is_converted_and_defaulted_as_the_serializer_does():
