@@ -23,7 +23,7 @@ from loyalty.models import (
     RewardIssue,
     Tier,
 )
-from loyalty.services.earning import order_points_earn
+from loyalty.services.earning import order_points_earn, tier_upgrade
 from loyalty.services.ledger import spendable_points
 from loyalty.services.referrals import referral_code_issue
 from loyalty.services.reservations import MAX_HOLD, points_reserve
@@ -71,8 +71,16 @@ def demo_program_install() -> None:
             program.downgrade_policy, program.downgrade_grace_days = Program.Downgrade.ONE_LEVEL, 30
             program.save()
         orders = Order.objects.filter(currency=currency, customer__isnull=False, status=Order.Status.PLACED)
+        last_order_at = {}
         for order in orders.select_related("customer", "store").order_by("-placed_at")[:DEMO_ORDERS][::-1]:
-            order_points_earn(order=order)
+            order_points_earn(order=order, tier_check=False)
+            last_order_at[order.customer_id] = order.placed_at
+        # Tiers once per member, as of their last order (not after each order: the demo's earning was most of
+        # seed_demo's time).
+        for member in Member.objects.filter(program=program, customer_id__in=last_order_at).select_related(
+            "program", "tier", "customer"
+        ):
+            tier_upgrade(member=member, reached_at=last_order_at[member.customer_id])
         _demo_activity(program)
     loyalty_notices_record()
 

@@ -25,9 +25,10 @@ def member_enrol(*, customer: Customer, program: Program) -> Member:
     return member
 
 
-def order_points_earn(*, order: Order, recorded_now: bool = False) -> dict:
+def order_points_earn(*, order: Order, recorded_now: bool = False, tier_check: bool = True) -> dict:
     """The points an order earns, recorded in its transaction; a customer earning the first time joins.
-    `recorded_now`: the order was recorded in this transaction, so nothing can have earned on it yet."""
+    `recorded_now`: the order was recorded in this transaction, so nothing can have earned on it yet.
+    `tier_check=False`: a caller earning many orders at once calls `tier_upgrade` once per member after."""
     if order.customer_id is None:
         return {"points_earned": 0}
     member = member_lock_in_program(customer=order.customer, currency=order.currency)
@@ -53,7 +54,8 @@ def order_points_earn(*, order: Order, recorded_now: bool = False) -> dict:
         occurred_at=order.placed_at, points=points,
     )  # fmt: skip
     _grant(entry, member, program, points, earned_at=order.placed_at, pending_days=days, qualifying=True, counted=True)
-    tier_upgrade(member=member, reached_at=order.placed_at)
+    if tier_check:
+        tier_upgrade(member=member, reached_at=order.placed_at)
     return {"points_earned": points}
 
 
