@@ -10,6 +10,7 @@ class LoyaltyConfig(AppConfig):
         from audiences.profile import register_profile_provider
         from loyalty import (
             eligibility,
+            offers,
             order_hooks,
             profile,
             receivers,  # noqa: F401 (connects them)
@@ -18,6 +19,7 @@ class LoyaltyConfig(AppConfig):
         from loyalty.services.returns import order_return_points_reverse
         from promotions.customer_facts import register_customer_facts_provider
         from promotions.engine.conditions import register_condition, string_set
+        from promotions.offer_filters import register_offer_filter
         from promotions.order_hooks import register_order_hook
 
         register_order_hook(
@@ -36,6 +38,7 @@ class LoyaltyConfig(AppConfig):
             describe=eligibility.describe_tiers,
         )
         register_customer_facts_provider(eligibility.customer_tier_facts)
+        register_offer_filter(offers.rewards_not_for)
         register_loyalty_segment_fields()
         register_profile_provider(
             "loyalty",

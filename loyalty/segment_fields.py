@@ -48,13 +48,13 @@ def _points(condition: Condition, value) -> Q:
 def register_loyalty_segment_fields() -> None:
     register_segment_field(
         SegmentField(
-            name="loyalty_tier", kind="text", ops=_TIER_OPS, compile=_tier,
+            name="loyalty_tier", label="Loyalty tier", kind="text", ops=_TIER_OPS, compile=_tier,
             description="A loyalty tier the customer holds (its name, e.g. gold), in any program.",
         )
     )  # fmt: skip
     register_segment_field(
         SegmentField(
-            name="loyalty_points", kind="integer", ops=COMPARISON, compile=_points,
+            name="loyalty_points", label="Loyalty points", kind="integer", ops=COMPARISON, compile=_points,
             description="The loyalty member's spendable points (active points less any debt); members only.",
         )
     )  # fmt: skip

@@ -28,6 +28,7 @@ from promotions.models import (
     PromotionCode,
     Redemption,
 )
+from promotions.offer_filters import promotions_not_offered
 from promotions.rules import rule_from_promotion
 
 INDEXED_STATUSES = (Promotion.Status.SCHEDULED, Promotion.Status.ACTIVE)
@@ -179,7 +180,8 @@ def _categories(codes: set[str], versions: storefront_cache.PricingVersions | No
 
 def promotions_customer_qualifies_for(*, customer: Customer, now: datetime | None = None) -> list[Promotion]:
     """The live promotions this customer may get now, as pricing decides it (dates, the customer's conditions,
-    limits and budget), for a cart that meets the rest (its store, channel, currency, payment method, items)."""
+    limits and budget), for a cart that meets the rest (its store, channel, payment method, items) in the customer's
+    currency, less what an app above says the customer cannot be offered (`promotions.offer_filters`)."""
     index = promotion_index()
     rules = list(index.by_id.values())
     counted = [rule.id for rule in rules if rule.has_counters]
@@ -192,6 +194,8 @@ def promotions_customer_qualifies_for(*, customer: Customer, now: datetime | Non
     moment = now or timezone.now()
     qualifying = []
     for rule in rules:
+        if rule.currency and customer.currency and rule.currency != customer.currency:
+            continue  # an amount in another currency: none of their carts can have it
         context = Context(
             now=moment,
             store=next(iter(rule.stores), None),
@@ -203,7 +207,8 @@ def promotions_customer_qualifies_for(*, customer: Customer, now: datetime | Non
         cart = Cart(currency=rule.currency or customer.currency or "USD", lines=())
         if static_reason(rule, cart, context, None) is None:
             qualifying.append(rule.id)
-    return list(Promotion.objects.filter(pk__in=qualifying).order_by("-priority", "name"))
+    offered = set(qualifying) - promotions_not_offered(customer, set(qualifying))
+    return list(Promotion.objects.filter(pk__in=offered).order_by("-priority", "name"))
 
 
 def _cart_line(line: LineInput, products: dict[str, Product], categories: dict[str, Category]) -> CartLine:

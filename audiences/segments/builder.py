@@ -1,6 +1,6 @@
 """What the admin's visual rule builder offers: the registered segment fields with their operators and values,
 and the segments a rule may nest. Read from the field registry (`fields.py`), so a field an app registers appears
-in the builder without a change here."""
+in the builder without a change here. Fields are offered by label, in the order of their labels."""
 
 from audiences.rfm import rfm_label
 from audiences.segments.fields import segment_fields
@@ -17,13 +17,14 @@ def builder_catalog(*, exclude_segment: str | None = None) -> dict:
         "fields": [
             {
                 "name": field.name,
+                "label": field.display_label,
                 "kind": field.kind,
                 "ops": list(field.ops),
                 "choices": [[value, (label(field.name) or str)(value)] for value in field.choices],
                 "within_days": field.accepts_within_days,
                 "description": field.description,
             }
-            for field in segment_fields()
+            for field in sorted(segment_fields(), key=lambda field: field.display_label.casefold())
         ],
         "attribute_ops": list(ATTRIBUTE_OPS),
         "segments": [[s.code, s.name] for s in segment_list().exclude(code=exclude_segment or "")],

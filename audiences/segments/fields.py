@@ -7,7 +7,7 @@ fields (loyalty registers `loyalty_tier`) with `register_segment_field`.
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db.models import Exists, F, OuterRef, Q
@@ -46,6 +46,11 @@ class SegmentField:
     choices: tuple[str, ...] = ()
     accepts_within_days: bool = False
     description: str = ""
+    label: str = ""  # what the builder shows ("Average order value"); the name stays the stored code
+
+    @property
+    def display_label(self) -> str:
+        return self.label or self.name.replace("_", " ").replace(".", " ").capitalize()
 
 
 _registry: dict[str, SegmentField] = {}
@@ -53,6 +58,39 @@ _registry: dict[str, SegmentField] = {}
 
 def register_segment_field(segment_field: SegmentField) -> None:
     _registry[segment_field.name] = segment_field
+
+
+# The builder's names for the built-in fields, so that the registrations below stay about the rules.
+BUILTIN_LABELS = {
+    "email": "Email address",
+    "phone": "Phone number",
+    "city": "City",
+    "store": "Home store",
+    "currency": "Currency",
+    "language": "Language",
+    "signed_up_at": "Signed up",
+    "first_order_at": "First order",
+    "last_order_at": "Last order",
+    "last_active_at": "Last active",
+    "birth_month": "Birth month",
+    "orders_count": "Number of orders",
+    "total_spent": "Total spent",
+    "avg_order_value": "Average order value",
+    "purchased_sku": "Bought product (SKU)",
+    "purchased_category": "Bought in category",
+    "consent.email": "Email consent",
+    "consent.sms": "SMS consent",
+    "consent.whatsapp": "WhatsApp consent",
+    "rfm_r": "RFM recency",
+    "rfm_f": "RFM frequency",
+    "rfm_m": "RFM monetary",
+    "rfm_segment": "RFM segment",
+    "engagement_score": "Engagement score",
+    "loyalty_score": "Loyalty score",
+    "frequency_trend": "Order frequency trend",
+    "spend_trend": "Spend trend",
+    "has_open_complaint": "Has an open complaint",
+}
 
 
 def segment_field(name: str) -> SegmentField | None:
@@ -110,6 +148,7 @@ def _attribute_field(name: str) -> SegmentField | None:
         kind="json",
         ops=("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "contains", "exists"),
         compile=_attribute(key),
+        label=f"Attribute {key}",
         description="A custom attribute of the customer (attributes.<key>).",
     )
 
@@ -361,6 +400,9 @@ def _register_builtins() -> None:
             description="A complaint_opened event with no complaint_resolved after it.",
         )
     )
+
+    for name, label in BUILTIN_LABELS.items():
+        _registry[name] = replace(_registry[name], label=label)
 
 
 _register_builtins()

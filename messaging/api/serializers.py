@@ -120,4 +120,10 @@ class SmsTextOutput(serializers.Serializer):
     single_limit = serializers.IntegerField()
     per_part = serializers.IntegerField()
     ucs2_characters = serializers.ListField(child=serializers.CharField())
-    warning = serializers.CharField(allow_null=True)
+    summary = serializers.CharField(help_text='"150 characters: 3 messages of up to 67".')
+    note = serializers.CharField(
+        allow_null=True, help_text='For a text in a script GSM-7 lacks: "Bengali text is sent as Unicode (UCS-2): ..."'
+    )
+    warning = serializers.CharField(
+        allow_null=True, help_text="For a GSM text made UCS-2 by a few characters: names them."
+    )

@@ -31,10 +31,6 @@ class SmsSegmentsView(APIView):
     )
     def post(self, request):
         info = sms_info(validated(s.SmsTextInput, request.data)["text"])
-        warning = None
-        if info.ucs2_characters:
-            shown = " ".join(info.ucs2_characters[:10])
-            warning = f"UCS-2 because of: {shown} — {info.single_limit} characters per SMS instead of 160."
         return Response(
             {
                 "encoding": info.encoding,
@@ -43,7 +39,9 @@ class SmsSegmentsView(APIView):
                 "single_limit": info.single_limit,
                 "per_part": info.per_part,
                 "ucs2_characters": list(info.ucs2_characters),
-                "warning": warning,
+                "summary": info.length_summary,
+                "note": info.encoding_note,
+                "warning": info.encoding_warning,
             }
         )
 

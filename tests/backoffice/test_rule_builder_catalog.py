@@ -17,6 +17,10 @@ def test_the_builder_offers_every_registered_field_with_its_operators_and_labell
     assert offered["orders_count"]["ops"][:2] == ["eq", "ne"] and offered["orders_count"]["kind"] == "integer"
     assert ["potential_loyalist", "Potential loyalist"] in offered["rfm_segment"]["choices"]
     assert offered["total_spent"]["kind"] == "money"
+    assert offered["avg_order_value"]["label"] == "Average order value"
+    assert offered["rfm_f"]["label"] == "RFM frequency" and offered["consent.email"]["label"] == "Email consent"
+    labels = [field["label"] for field in catalog["fields"]]
+    assert labels == sorted(labels, key=str.casefold)
 
 
 def test_a_field_an_app_registers_appears_and_the_segment_itself_is_not_offered_to_nest(monkeypatch):
@@ -27,6 +31,6 @@ def test_a_field_an_app_registers_appears_and_the_segment_itself_is_not_offered_
     segment_create(code="vip", name="VIP", rules={"all": [{"field": "orders_count", "op": "gte", "value": 5}]})
     segment_create(code="new", name="New", rules={"all": [{"field": "orders_count", "op": "eq", "value": 0}]})
     catalog = builder_catalog(exclude_segment="vip")
-    assert {"name": "loyalty_points", "kind": "integer", "ops": ["gte"], "choices": [], "within_days": False,
-            "description": ""} in catalog["fields"]  # fmt: skip
+    assert {"name": "loyalty_points", "label": "Loyalty points", "kind": "integer", "ops": ["gte"], "choices": [],
+            "within_days": False, "description": ""} in catalog["fields"]  # fmt: skip
     assert ["new", "New"] in catalog["segments"] and ["vip", "VIP"] not in catalog["segments"]

@@ -10,6 +10,7 @@ PAGES = {
     "/admin/": "#site-name",
     "/admin/promotions/promotion/add/": "#promotion_form",
     "/admin/audiences/customer/import/": "#content",
+    "/admin/audiences/customer/export/": "input.select-toggle",  # import-export's inline handler is cut
     "/admin/messaging/template/add/": "#template_form",
     "/admin/audiences/segment/add/": ".rule-builder-tree .rule-group",  # drawn by its script, under the policy
     "/admin/django_celery_beat/periodictask/add/": "#periodictask_form",

@@ -75,6 +75,25 @@ def test_a_bad_value_is_named_before_saving(page, shoppers):
     count_reads(page, "customers match now")
 
 
+def test_a_new_condition_starts_without_an_error_and_fields_read_as_words(page, shoppers):
+    sign_in(page, "mia")
+    page.goto("/admin/audiences/segment/add/")
+    page.click("text=+ Condition")
+    field = condition(page, 0).get_by_label("Field")
+    assert field.locator("option:checked").inner_text() == "Birth month"  # not an amount, which needs a currency
+    for label in ("Average order value", "RFM frequency", "Email consent", "Custom attribute…"):
+        assert field.locator("option", has_text=label).count() == 1
+    count_reads(page, "Fill in every condition to see how many customers match.")
+    assert rules_json(page) == {"all": [{"field": "birth_month", "op": "eq", "value": ""}]}
+
+    field.select_option(label="RFM frequency")
+    assert rules_json(page)["all"][0]["field"] == "rfm_f"  # the stored code is unchanged
+    condition(page, 0).get_by_label("Value").fill("0")
+    count_reads(page, "0 customers match now.")
+    assert not page.locator(".rule-builder-count.errornote").count()
+    assert page.console_errors == []  # no half-built rule was sent to be counted (each logged a 400)
+
+
 NESTED = {
     "any": [
         {"not": {"field": "rfm_segment", "op": "in", "value": ["lost", "hibernating"]}},

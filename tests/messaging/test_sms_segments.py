@@ -42,6 +42,24 @@ def test_the_characters_that_force_ucs2_are_named():
     assert sms_info("Plain text").ucs2_characters == ()
 
 
+def test_a_text_in_a_script_gsm_lacks_is_information_not_a_list_of_its_letters():
+    info = sms_info("Rahim, আপনার জন্য আজ ১৫% ছাড়! " * 5)
+    assert info.script == "Bengali" and info.encoding_warning is None
+    assert info.encoding_note == (
+        "Bengali text is sent as Unicode (UCS-2): 70 characters per message, 67 per part of a longer one."
+    )
+    assert info.length_summary == "155 characters: 3 messages of up to 67"
+
+
+def test_a_gsm_text_with_a_stray_character_is_warned_naming_it():
+    info = sms_info("Hello Rahim, 15% off today – see you!")
+    assert info.encoding_note is None
+    assert info.encoding_warning == "UCS-2 because of: – — 70 characters per SMS instead of 160."
+    assert sms_info("Hi 😀").encoding_warning.startswith("UCS-2 because of: 😀")  # an emoji is no script
+    assert sms_info("Hello").length_summary == "5 characters: 1 message (up to 160)"
+    assert (sms_info("Hello").encoding_note, sms_info("Hello").encoding_warning) == (None, None)
+
+
 @given(st.text(alphabet=sorted(GSM7_BASIC), max_size=2000))
 def test_plain_gsm_text_needs_ceil_of_153_per_part(text):
     info = sms_info(text)
@@ -56,6 +74,9 @@ def test_the_api_tells_a_marketer_what_a_text_costs(marketer, storefront):
     body = response.json()
     assert (body["encoding"], body["segments"], body["ucs2_characters"]) == ("ucs2", 1, ["—"])
     assert "70 characters per SMS" in body["warning"]
+    bengali = marketer.post("/api/v1/sms/segments", {"text": "আপনার জন্য ১৫% ছাড়"}, format="json").json()
+    assert (bengali["warning"], bengali["summary"]) == (None, "19 characters: 1 message (up to 70)")
+    assert bengali["note"].startswith("Bengali text is sent as Unicode (UCS-2)")
     assert marketer.post("/api/v1/sms/segments", {"text": "Hi"}, format="json").json()["warning"] is None
     assert marketer.post("/api/v1/sms/segments", {}, format="json").status_code == 400
     assert storefront.post("/api/v1/sms/segments", {"text": "Hi"}, format="json").status_code in (401, 403)

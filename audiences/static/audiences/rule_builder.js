@@ -54,8 +54,11 @@
     this.count = root.querySelector(".rule-builder-count");
     this.previewUrl = root.dataset.previewUrl;
     const catalog = JSON.parse(root.querySelector("#rule-builder-catalog").textContent);
-    this.fields = {};
+    this.fields = {};  // in the catalog's order: by label
     catalog.fields.forEach((field) => { this.fields[field.name] = field; });
+    // A new condition starts on a field that needs nothing beyond a value (an amount also needs its currency).
+    const plain = catalog.fields.find((field) => field.kind !== "money") || catalog.fields[0];
+    this.newConditionField = plain ? plain.name : "";
     this.attributeOps = catalog.attribute_ops;
     this.segments = catalog.segments;
     this.timer = null;
@@ -104,8 +107,27 @@
 
   Builder.prototype.schedulePreview = function () {
     clearTimeout(this.timer);
+    if (!complete(this.rules)) {  // a condition still being filled in: counting it could only fail
+      this.count.classList.remove("errornote");
+      this.count.textContent = "Fill in every condition to see how many customers match.";
+      return;
+    }
     this.timer = setTimeout(() => this.preview(), 350);
   };
+
+  function blank(value) {
+    return value === "" || (Array.isArray(value) && (!value.length || value.some(blank)));
+  }
+
+  // Whether every condition and event has its value (anything the builder does not draw is left to the server).
+  function complete(node) {
+    if (!node || typeof node !== "object") return true;
+    if (Array.isArray(node.all) || Array.isArray(node.any)) return (node.all || node.any).every(complete);
+    if ("not" in node) return complete(node.not);
+    if ("field" in node) return !blank(node.value);
+    if ("event" in node) return !blank(node.event);
+    return true;
+  }
 
   Builder.prototype.preview = async function () {
     this.count.textContent = "Counting…";
@@ -166,10 +188,9 @@
     });
     if (!node[kind].length) list.append(element("p", {className: "help", textContent: "Add a condition to start."}));
     box.append(list);
-    const firstField = Object.keys(this.fields)[0];
     const add = (child) => () => { node[kind].push(child()); this.changed(true); };
     box.append(element("div", {className: "rule-row rule-add"}, [
-      button("+ Condition", add(() => this.blankCondition(firstField))),
+      button("+ Condition", add(() => this.blankCondition(this.newConditionField))),
       button("+ Group", add(() => ({any: []}))),
       button("+ Event", add(() => ({event: "", within_days: 30}))),
       button("+ In segment", add(() => ({segment: this.segments.length ? this.segments[0][0] : ""}))),
@@ -208,9 +229,9 @@
   Builder.prototype.condition = function (node) {
     const field = this.field(node.field);
     const row = element("div", {className: "rule-row rule-condition"});
-    const names = Object.keys(this.fields).map((name) => [name, name]);
+    const names = Object.values(this.fields).map((known) => [known.name, known.label]);
     const isAttribute = typeof node.field === "string" && node.field.startsWith(ATTRIBUTE);
-    names.push([ATTRIBUTE, "attributes.<key>"]);
+    names.push([ATTRIBUTE, "Custom attribute…"]);
     row.append(select(names, isAttribute ? ATTRIBUTE : node.field, (value) => {
       Object.keys(node).forEach((key) => delete node[key]);
       Object.assign(node, this.blankCondition(value === ATTRIBUTE ? ATTRIBUTE + "key" : value));

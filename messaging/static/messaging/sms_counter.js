@@ -21,8 +21,7 @@
       });
       if (!response.ok) { note.textContent = ""; return; }
       const info = await response.json();
-      note.textContent = `${info.encoding.toUpperCase()} · ${info.segments} SMS part(s) · ${info.units}/${info.single_limit}` +
-        (info.warning ? ` — ${info.warning}` : "");
+      note.textContent = info.summary + (info.warning || info.note ? ` — ${info.warning || info.note}` : "");
       note.style.color = info.warning ? "#ba2121" : "";
     }
     textarea.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 250); });
