@@ -31,6 +31,7 @@ def test_the_results_page_shows_the_numbers_and_an_inline_svg_chart(admin_client
     assert answer.status_code == 200
     page = answer.content.decode()
     assert "250.00 BDT" in page and "50.00%" in page  # the revenue; A's conversion rate (1 of 2)
+    assert "<th>Customers converted</th><td>1</td>" in page and "<th>Attributed orders</th><td>1</td>" in page
     assert "<svg" in page and "<rect" in page and "<script" not in page.split('id="campaign-results"')[1]
     assert 'value="linear" selected' in page
     assert "a click within 120 hours" in page and "within 24 hours on sms, whatsapp, in_app" in page
