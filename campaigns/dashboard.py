@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from campaigns import results
 from campaigns.api.serializers import results_answer
+from campaigns.lift import NO_DATA, conversion_lift_text
 from campaigns.models import Campaign
 from config.dashboard import BARS, LINES, Panel, Table, register_dashboard_panel
 from config.numbers import count
@@ -26,7 +27,9 @@ def recent_campaigns() -> list[Campaign]:
 def lift_points(answer: dict) -> Decimal | None:
     """A results answer's lift in points of conversion rate (None when it cannot be measured)."""
     lift = answer["lift"]
-    return None if lift is None else Decimal(f"{lift['absolute'] * 100:.2f}")
+    if conversion_lift_text(lift) in (None, NO_DATA):  # not measured, or no conversions on either side
+        return None
+    return Decimal(f"{lift['absolute'] * 100:.2f}")
 
 
 def campaigns_overview() -> Table:

@@ -25,3 +25,10 @@ def signed_percent(ratio) -> str:
     percent = (Decimal(ratio) * 100).quantize(Decimal(1))
     sign = "+" if percent > 0 else MINUS if percent < 0 else ""
     return f"{sign}{abs(percent):,}%"
+
+
+def signed_points(fraction: float) -> str:
+    """A difference of two rates in percentage points, signed, two places: 0.0123 reads "+1.23"."""
+    points = round(fraction * 100, 2)
+    sign = "+" if points > 0 else MINUS if points < 0 else "±"
+    return f"{sign}{abs(points):.2f}"

@@ -11,9 +11,11 @@ from django.utils.html import format_html
 from django.utils.text import slugify
 from import_export.admin import ExportMixin
 
+from audiences.currencies import quantize
 from audiences.customer_page import CustomerSection, register_customer_section
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
+from config.numbers import money
 from promotions import (
     dashboard,  # noqa: F401  (registers its panels on the Reports page)
     exports,  # noqa: F401  (registers its background exports)
@@ -21,7 +23,6 @@ from promotions import (
 )
 from promotions.admin_codes import code_generation_confirmation
 from promotions.admin_promotion_form import EDITABLE, picker_view, promotion_fieldsets, promotion_form_class
-from promotions.api.serializers import money_string
 from promotions.code_exports import codes_csv_response
 from promotions.code_patterns import InvalidPattern, validate_pattern
 from promotions.models import CodeGenerationJob, Promotion, PromotionCode, Redemption
@@ -104,8 +105,9 @@ class PromotionAdmin(admin.ModelAdmin):
 
     @admin.display(description="budget spent")
     def spent(self, promotion):
-        spent = money_string(promotion.budget_spent, promotion.currency)
-        return f"{spent} / {money_string(promotion.budget, promotion.currency)}" if promotion.budget else spent
+        spent = money(quantize(promotion.budget_spent, promotion.currency), promotion.currency)
+        budget = promotion.budget
+        return f"{spent} of {money(quantize(budget, promotion.currency), promotion.currency)}" if budget else spent
 
     @admin.display(description="redemptions", ordering="redeemed")
     def redeemed(self, promotion):
