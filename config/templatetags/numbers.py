@@ -1,5 +1,7 @@
 """Template filters over config/numbers.py, so every page writes counts, money and percents the same way."""
 
+from decimal import Decimal
+
 from django import template
 
 from config import numbers
@@ -22,3 +24,11 @@ def money(amount, currency: str) -> str:
 @register.filter
 def signed_percent(ratio) -> str:
     return "" if ratio is None else numbers.signed_percent(ratio)
+
+
+@register.filter
+def grouped(value):
+    """A table cell: a number with thousands separators ("8,921,709.00"), anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return value
+    return f"{value:,}"

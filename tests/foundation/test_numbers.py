@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from campaigns.lift import conversion_lift_text
 from config.numbers import count, money, signed_percent
+from config.templatetags.numbers import grouped
 
 
 def test_a_whole_count_has_no_places_and_a_share_keeps_only_what_it_needs():
@@ -28,3 +29,8 @@ def test_a_lift_with_no_conversion_on_either_side_reads_no_data_yet():
     measured = {"treatment_rate": 0.2, "control_rate": 0.1, "absolute": 0.1, "ci_low": -0.0123, "ci_high": 0.2}
     assert conversion_lift_text(measured) == "+10.00 points of conversion (95%: \u22121.23 to +20.00)"
     assert conversion_lift_text(None) is None
+
+
+def test_a_report_table_cell_groups_its_digits_and_leaves_words_alone():
+    assert grouped(Decimal("8921709.00")) == "8,921,709.00" and grouped(4220) == "4,220"
+    assert grouped("Eid weekend") == "Eid weekend" and grouped(None) is None
