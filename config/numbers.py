@@ -16,8 +16,9 @@ def count(value) -> int | Decimal:
 
 
 def money(amount, currency: str) -> str:
-    """An amount with thousands separators and its currency, at the places it was given: "8,921,709.00 BDT"."""
-    return f"{Decimal(amount):,} {currency}"
+    """An amount with thousands separators and its currency, at the places it was given: "8,921,709.00 BDT"
+    (a promotion of any currency has none: the amount alone)."""
+    return f"{Decimal(amount):,} {currency}".rstrip()
 
 
 def signed_percent(ratio) -> str:

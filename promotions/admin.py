@@ -11,7 +11,6 @@ from django.utils.html import format_html
 from django.utils.text import slugify
 from import_export.admin import ExportMixin
 
-from audiences.currencies import quantize
 from audiences.customer_page import CustomerSection, register_customer_section
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
@@ -23,6 +22,7 @@ from promotions import (
 )
 from promotions.admin_codes import code_generation_confirmation
 from promotions.admin_promotion_form import EDITABLE, picker_view, promotion_fieldsets, promotion_form_class
+from promotions.api.serializers import money_string
 from promotions.code_exports import codes_csv_response
 from promotions.code_patterns import InvalidPattern, validate_pattern
 from promotions.models import CodeGenerationJob, Promotion, PromotionCode, Redemption
@@ -105,9 +105,9 @@ class PromotionAdmin(admin.ModelAdmin):
 
     @admin.display(description="budget spent")
     def spent(self, promotion):
-        spent = money(quantize(promotion.budget_spent, promotion.currency), promotion.currency)
+        spent = money(money_string(promotion.budget_spent, promotion.currency), promotion.currency)
         budget = promotion.budget
-        return f"{spent} of {money(quantize(budget, promotion.currency), promotion.currency)}" if budget else spent
+        return f"{spent} of {money(money_string(budget, promotion.currency), promotion.currency)}" if budget else spent
 
     @admin.display(description="redemptions", ordering="redeemed")
     def redeemed(self, promotion):

@@ -15,6 +15,7 @@ def test_a_whole_count_has_no_places_and_a_share_keeps_only_what_it_needs():
 def test_money_has_thousands_separators_and_its_currency():
     assert money("8921709.00", "BDT") == "8,921,709.00 BDT"
     assert money(Decimal("-1431440.84"), "BDT") == "-1,431,440.84 BDT"
+    assert money(Decimal("1500.00"), "") == "1,500.00"  # a promotion valid in any currency
 
 
 def test_roi_reads_as_a_signed_whole_percent():
