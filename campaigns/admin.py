@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
+from audiences.currencies import quantize
 from campaigns import (
     dashboard,  # noqa: F401  (registers its panels on the Reports page)
     exports,  # noqa: F401  (registers its background export)
@@ -24,6 +25,7 @@ from campaigns.admin_reports import CampaignReportAdminMixin
 from campaigns.admin_results import CampaignResultsAdminMixin
 from campaigns.models import Campaign, Variant, default_receipt_channels
 from config.errors import DomainError
+from config.numbers import money
 from messaging.models import Channel
 
 SCALARS = list(services.SCALAR_FIELDS)
@@ -125,7 +127,7 @@ class CampaignAdmin(CampaignReportAdminMixin, CampaignResultsAdminMixin, admin.M
                     "price_per_email",
                     "price_per_sms_segment",
                     "price_per_whatsapp",
-                    "sending_cost",
+                    "sending_cost_so_far",
                     "budget_alerted_at",
                     "budget_exhausted_at",
                 ]
@@ -143,7 +145,7 @@ class CampaignAdmin(CampaignReportAdminMixin, CampaignResultsAdminMixin, admin.M
         ),
     ]
     always_read_only = [
-        "status", "live_audience", "progress", "results_link", "sending_cost", "budget_alerted_at",
+        "status", "live_audience", "progress", "results_link", "sending_cost_so_far", "budget_alerted_at",
         "budget_exhausted_at", "approved_by", "approved_at", "staged_test",
     ]  # fmt: skip
 
@@ -175,6 +177,10 @@ class CampaignAdmin(CampaignReportAdminMixin, CampaignResultsAdminMixin, admin.M
                 (f"of them with {campaign.consent_topic} consent on its channels", f"{counts['consenting']:,}"),
             ]
         )
+
+    @admin.display(description="sending cost")
+    def sending_cost_so_far(self, campaign):
+        return money(quantize(campaign.sending_cost, campaign.currency), campaign.currency)
 
     @admin.display(description="launch progress")
     def progress(self, campaign):

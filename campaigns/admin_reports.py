@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from campaigns import results
 from campaigns.api.serializers import results_answer
+from campaigns.lift import conversion_lift_text
 from campaigns.models import Campaign
 from config.charts import bars
 from config.dashboard import Table
@@ -41,15 +42,7 @@ def campaign_report_html(campaign: Campaign, *, actions: str = "") -> str:
         ],
         "generated_at": timezone.now(),
         "actions": actions,
-        **(
-            {
-                "lift_points": f"{lift['absolute'] * 100:+.2f}",
-                "lift_low": f"{lift['ci_low'] * 100:+.2f}",
-                "lift_high": f"{lift['ci_high'] * 100:+.2f}",
-            }
-            if lift
-            else {}
-        ),
+        "lift_text": conversion_lift_text(lift),
     }
     return render_to_string("reports/campaign.html", context)
 

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from campaigns import attribution, charts, results, statistics
 from campaigns.api.csv_export import results_csv
 from campaigns.api.serializers import results_answer
+from campaigns.lift import conversion_lift_text
 from campaigns.models import Campaign, Conversion
 from config.errors import DomainError
 
@@ -66,15 +67,7 @@ class CampaignResultsAdminMixin:
                     [(str(day["date"]), results.decimal(day["revenue"])) for day in daily],
                 ),
             ],
-            **(
-                {
-                    "lift_points": f"{lift['absolute'] * 100:+.2f}",
-                    "lift_low": f"{lift['ci_low'] * 100:+.2f}",
-                    "lift_high": f"{lift['ci_high'] * 100:+.2f}",
-                }
-                if lift
-                else {}
-            ),
+            "lift_text": conversion_lift_text(lift),
         }
         return TemplateResponse(request, "admin/campaigns/campaign/results.html", context)
 

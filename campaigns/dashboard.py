@@ -7,8 +7,10 @@ from django.db.models import Q
 
 from campaigns import results
 from campaigns.api.serializers import results_answer
+from campaigns.lift import NO_DATA, conversion_lift_text
 from campaigns.models import Campaign
 from config.dashboard import BARS, LINES, Panel, Table, register_dashboard_panel
+from config.numbers import count
 from config.report_days import last_days, start_of
 
 SHOWN = 8
@@ -25,7 +27,9 @@ def recent_campaigns() -> list[Campaign]:
 def lift_points(answer: dict) -> Decimal | None:
     """A results answer's lift in points of conversion rate (None when it cannot be measured)."""
     lift = answer["lift"]
-    return None if lift is None else Decimal(f"{lift['absolute'] * 100:.2f}")
+    if conversion_lift_text(lift) in (None, NO_DATA):  # not measured, or no conversions on either side
+        return None
+    return Decimal(f"{lift['absolute'] * 100:.2f}")
 
 
 def campaigns_overview() -> Table:
@@ -35,11 +39,21 @@ def campaigns_overview() -> Table:
         answer = results_answer(results.campaign_results(campaign))
         rows.append(
             [
-                campaign.name, answer["sent"], answer["converted"], Decimal(answer["revenue"]), campaign.currency,
+                campaign.name, answer["sent"], answer["converted"], count(answer["conversions"]),
+                Decimal(answer["revenue"]), campaign.currency,
                 lift_points(answer), campaign.get_status_display(),
             ]
         )  # fmt: skip
-    columns = ["campaign", "sent", "converted", "revenue", "currency", "lift (points of conversion)", "status"]
+    columns = [
+        "campaign",
+        "sent",
+        "customers converted",
+        "attributed orders",
+        "revenue",
+        "currency",
+        "lift (points of conversion)",
+        "status",
+    ]
     return Table(columns, rows)
 
 
@@ -51,12 +65,16 @@ def campaigns_daily() -> Table:
             if day["date"] in sent:
                 sent[day["date"]] += day["sent"]
                 conversions[day["date"]] += Decimal(day["conversions"])
-    return Table(["day", "sent", "conversions"], [[day.isoformat(), sent[day], conversions[day]] for day in days])
+    # Orders credited per day, not customers: a customer converting twice counts twice (the overview has both).
+    return Table(
+        ["day", "sent", "attributed orders"], [[day.isoformat(), sent[day], count(conversions[day])] for day in days]
+    )
 
 
 register_dashboard_panel(Panel("campaigns", "Campaigns running or launched in the last 30 days: messages sent", BARS,
                                campaigns_overview, "campaigns.view_campaign", position=1, show_table=True,
-                               note="Conversions and revenue by last touch; lift is treated minus holdout, "
-                                    "in points of conversion rate. Each campaign's page has its results."))  # fmt: skip
-register_dashboard_panel(Panel("campaigns-daily", "Campaign messages sent and conversions per day, last 30 days",
+                               note="Customers converted, attributed orders (one customer may order twice) and revenue "
+                                    "by last touch; lift is treated minus holdout, in points of conversion rate. "
+                                    "Each campaign's page has its results."))  # fmt: skip
+register_dashboard_panel(Panel("campaigns-daily", "Campaign messages sent and orders attributed per day, last 30 days",
                                LINES, campaigns_daily, "campaigns.view_campaign", position=2))  # fmt: skip

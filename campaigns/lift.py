@@ -36,6 +36,7 @@ from enum import StrEnum
 from scipy import stats
 
 from campaigns.statistics import CONFIDENCE, Proportion, compare_proportions, invalid
+from config.numbers import signed_points
 
 
 class LiftStatus(StrEnum):
@@ -215,3 +216,18 @@ def _revenue_lift(treated: ArmOutcomes, holdout: ArmOutcomes, quantum: Decimal, 
         incremental_ci_low=money(low * n_t),
         incremental_ci_high=money(high * n_t),
     )
+
+
+NO_DATA = "no data yet"
+
+
+def conversion_lift_text(lift: dict | None) -> str | None:
+    """A measured conversion lift as a marketer reads it: "+1.23 points of conversion (95%: +0.50 to +1.96)".
+    With no conversion on either side there is nothing to compare yet: "no data yet", not a lift of ±0.00
+    between ±0.00 and ±0.00. None when it was not measured (the caller shows the reason)."""
+    if lift is None:
+        return None
+    if not lift["treatment_rate"] and not lift["control_rate"]:
+        return NO_DATA
+    low, high = signed_points(lift["ci_low"]), signed_points(lift["ci_high"])
+    return f"{signed_points(lift['absolute'])} points of conversion (95%: {low} to {high})"

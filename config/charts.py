@@ -20,10 +20,28 @@ def _number(value) -> float:
     return float(value or 0)
 
 
-def _label(value) -> str:
+COUNT, AMOUNT, PERCENT = "count", "amount", "percent"
+
+
+def _unit(name: str, values: list) -> str:
+    """What a series measures: a rate (its column says "%"), an amount (Decimals) or a count (whole numbers).
+    Series of different units never share an axis: a count beside a sum of money would lie flat."""
+    if name.rstrip().endswith("%"):
+        return PERCENT
+    return AMOUNT if any(isinstance(value, Decimal) for value in values) else COUNT
+
+
+def _label(value, unit: str = COUNT) -> str:
+    if unit == PERCENT:
+        return f"{Decimal(value or 0):,.2f}%"
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _margin(*labels: str) -> int:
+    """Room for the longest axis label, measured rather than guessed: "98,231.00" must not lose its "9"."""
+    return max(LEFT, max((len(label) for label in labels), default=0) * CHAR + 8)
 
 
 def _svg(body: str, title: str, height: float = HEIGHT) -> SafeString:
@@ -33,50 +51,75 @@ def _svg(body: str, title: str, height: float = HEIGHT) -> SafeString:
     )
 
 
-def _axis(top: float) -> str:
+def _axis(top: str, left: float, right: float = WIDTH) -> str:
     plot = HEIGHT - BOTTOM
-    return (f'<line x1="{LEFT}" y1="{plot}" x2="{WIDTH}" y2="{plot}" stroke="#999"/>'
-            f'<text x="{LEFT - 4}" y="{TOP + 4}" text-anchor="end" font-size="10">{escape(_label(top))}</text>'
-            f'<text x="{LEFT - 4}" y="{plot}" text-anchor="end" font-size="10">0</text>')  # fmt: skip
+    return (f'<line x1="{left}" y1="{plot}" x2="{right}" y2="{plot}" stroke="#999"/>'
+            f'<text x="{left - 4}" y="{TOP + 4}" text-anchor="end" font-size="10">{escape(top)}</text>'
+            f'<text x="{left - 4}" y="{plot}" text-anchor="end" font-size="10">0</text>')  # fmt: skip
+
+
+def _second_axis(top: str, x: float, colour: str) -> str:
+    """The right-hand scale of the series whose unit differs from the left's, in their colour."""
+    return (f'<line x1="{x}" y1="{TOP}" x2="{x}" y2="{HEIGHT - BOTTOM}" stroke="{colour}" stroke-opacity="0.4"/>'
+            f'<text x="{x + 4}" y="{TOP + 4}" font-size="10" fill="{colour}">{escape(top)}</text>'
+            f'<text x="{x + 4}" y="{HEIGHT - BOTTOM}" font-size="10" fill="{colour}">0</text>')  # fmt: skip
 
 
 def bars(table: Table, title: str) -> SafeString:
     """One bar per row, of its first series."""
+    unit = _unit(table.columns[1] if len(table.columns) > 1 else "", [row[1] for row in table.rows])
     values = [_number(row[1]) for row in table.rows]
     top = max(values, default=0) or 1
-    width = (WIDTH - LEFT) / max(len(values), 1)
-    parts = [_axis(max((row[1] for row in table.rows), default=0))]
+    top_label = _label(max((row[1] for row in table.rows), default=0), unit)
+    left = _margin(top_label)
+    width = (WIDTH - left) / max(len(values), 1)
+    parts = [_axis(top_label, left)]
     for n, (row, value) in enumerate(zip(table.rows, values, strict=True)):
         height = (HEIGHT - BOTTOM - TOP) * value / top
-        x = LEFT + n * width + width * 0.15
+        x = left + n * width + width * 0.15
         y = HEIGHT - BOTTOM - height
+        label = _label(row[1], unit)
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{width * 0.7:.1f}" height="{height:.1f}" '
-                     f'fill="{COLOURS[0]}"><title>{escape(row[0])}: {escape(_label(row[1]))}</title></rect>'
+                     f'fill="{COLOURS[0]}"><title>{escape(row[0])}: {escape(label)}</title></rect>'
                      f'<text x="{x + width * 0.35:.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle" '
                      f'font-size="11">{escape(row[0])}</text>'
                      f'<text x="{x + width * 0.35:.1f}" y="{y - 3:.1f}" text-anchor="middle" '
-                     f'font-size="10">{escape(_label(row[1]))}</text>')  # fmt: skip
+                     f'font-size="10">{escape(label)}</text>')  # fmt: skip
     return _svg("".join(parts), title)
 
 
 def lines(table: Table, title: str) -> SafeString:
-    """One line per series over the rows (days), with a legend."""
+    """One line per series over the rows (days), with a legend. The series of the first's unit share the left
+    scale; the rest (another unit: redemptions beside discounts in BDT) get their own scale on the right."""
     series = table.columns[1:]
-    values = [[_number(row[1 + s]) for row in table.rows] for s in range(len(series))]
-    top_value = max((row[1 + s] or 0 for row in table.rows for s in range(len(series))), default=0)
-    top = _number(top_value) or 1
-    step = (WIDTH - LEFT - 10) / max(len(table.rows) - 1, 1)
-    parts = [_axis(top_value)]
+    raw = [[row[1 + s] or 0 for row in table.rows] for s in range(len(series))]
+    units = [_unit(name, raw[s]) for s, name in enumerate(series)]
+    sides = [units[s] != units[0] for s in range(len(series))]  # False: the left scale; True: the right
+    tops, labels = {}, {}
+    for side in set(sides):
+        top_value = max((v for s, column in enumerate(raw) if sides[s] == side for v in column), default=0)
+        tops[side] = _number(top_value) or 1
+        labels[side] = _label(top_value, units[sides.index(side)])
+    left = _margin(labels[False]) if series else LEFT
+    right = WIDTH - (_margin(labels[True]) if True in labels else 10)
+    step = (right - left) / max(len(table.rows) - 1, 1)
+    parts = [_axis(labels.get(False, "0"), left, right)]
+    if True in labels:
+        parts.append(_second_axis(labels[True], right, COLOURS[sides.index(True) % len(COLOURS)]))
+    legend_x = left + 8
     for s, name in enumerate(series):
         colour = COLOURS[s % len(COLOURS)]
-        points = " ".join(f"{LEFT + n * step:.1f},{HEIGHT - BOTTOM - (HEIGHT - BOTTOM - TOP) * v / top:.1f}"
-                          for n, v in enumerate(values[s]))  # fmt: skip
+        top = tops[sides[s]]
+        points = " ".join(f"{left + n * step:.1f},{HEIGHT - BOTTOM - (HEIGHT - BOTTOM - TOP) * _number(v) / top:.1f}"
+                          for n, v in enumerate(raw[s]))  # fmt: skip
+        legend = f"{name} (right scale)" if sides[s] else name
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>'
-                     f'<text x="{LEFT + 8 + s * 130}" y="{HEIGHT - 4}" font-size="11" fill="{colour}">'
-                     f"■ {escape(name)}</text>")  # fmt: skip
+                     f'<text x="{legend_x}" y="{HEIGHT - 4}" font-size="11" fill="{colour}">'
+                     f"■ {escape(legend)}</text>")  # fmt: skip
+        legend_x += (len(legend) + 2) * CHAR + 16  # each entry as long as its name: none overlaps the next
     if table.rows:
-        parts.append(f'<text x="{LEFT}" y="{HEIGHT - BOTTOM + 14}" font-size="10">{escape(table.rows[0][0])}</text>'
-                     f'<text x="{WIDTH - 10}" y="{HEIGHT - BOTTOM + 14}" text-anchor="end" font-size="10">'
+        parts.append(f'<text x="{left}" y="{HEIGHT - BOTTOM + 14}" font-size="10">{escape(table.rows[0][0])}</text>'
+                     f'<text x="{right}" y="{HEIGHT - BOTTOM + 14}" text-anchor="end" font-size="10">'
                      f"{escape(table.rows[-1][0])}</text>")  # fmt: skip
     return _svg("".join(parts), title)
 

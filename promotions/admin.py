@@ -14,6 +14,7 @@ from import_export.admin import ExportMixin
 from audiences.customer_page import CustomerSection, register_customer_section
 from config.admin_navigation import place_in_section
 from config.admin_safety import KeptForTheRecord
+from config.numbers import money
 from promotions import (
     dashboard,  # noqa: F401  (registers its panels on the Reports page)
     exports,  # noqa: F401  (registers its background exports)
@@ -104,8 +105,9 @@ class PromotionAdmin(admin.ModelAdmin):
 
     @admin.display(description="budget spent")
     def spent(self, promotion):
-        spent = money_string(promotion.budget_spent, promotion.currency)
-        return f"{spent} / {money_string(promotion.budget, promotion.currency)}" if promotion.budget else spent
+        spent = money(money_string(promotion.budget_spent, promotion.currency), promotion.currency)
+        budget = promotion.budget
+        return f"{spent} of {money(money_string(budget, promotion.currency), promotion.currency)}" if budget else spent
 
     @admin.display(description="redemptions", ordering="redeemed")
     def redeemed(self, promotion):

@@ -1,12 +1,22 @@
-"""The results answer as CSV: one row per variant, then the total (the same figures as the JSON)."""
+"""The results answer as CSV: one row per variant, then the total (the same figures as the JSON).
+
+The JSON's `converted` (customers with a credited order) and `conversions` (credited orders, a sum of shares)
+are headed `customers_converted` and `attributed_orders` here, so a spreadsheet cannot read one as the other;
+counts are written as integers when whole."""
 
 import csv
 import io
 
+from config.numbers import count
+
 COLUMNS = (
-    "variant", "recipients", "sent", "delivered", "opened", "clicked", "converted", "conversions",
+    "variant", "recipients", "sent", "delivered", "opened", "clicked", "customers_converted", "attributed_orders",
     "conversion_rate", "revenue", "discount_cost", "sending_cost", "roi", "currency", "model",
 )  # fmt: skip
+
+
+def _row(figures: dict) -> dict:
+    return {**figures, "customers_converted": figures["converted"], "attributed_orders": count(figures["conversions"])}
 
 
 def results_csv(answer: dict) -> str:
@@ -15,11 +25,11 @@ def results_csv(answer: dict) -> str:
     writer.writeheader()
     common = {"currency": answer["currency"], "model": answer["model"]}
     for variant in answer["variants"]:
-        writer.writerow({**variant, **common, "variant": variant["name"], "conversion_rate": _rate(variant)})
+        writer.writerow({**_row(variant), **common, "variant": variant["name"], "conversion_rate": _rate(variant)})
     recipients = sum(v["recipients"] for v in answer["variants"])
     writer.writerow(
         {
-            **answer,
+            **_row(answer),
             **common,
             "variant": "total",
             "recipients": recipients,

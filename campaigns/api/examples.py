@@ -129,11 +129,11 @@ RESULTS_EXAMPLES = [OpenApiExample("Running, launch finished", RESULTS_OUTPUT, r
 RESULTS_CSV_EXAMPLES = [
     OpenApiExample(
         "Two variants and the total",
-        "variant,recipients,sent,delivered,opened,clicked,converted,conversions,conversion_rate,revenue,"
+        "variant,recipients,sent,delivered,opened,clicked,customers_converted,attributed_orders,conversion_rate,revenue,"
         "discount_cost,sending_cost,roi,currency,model\n"
-        "A,18920,15502,15214,0,1190,610,626.000000,0.032241,939000.00,8150.00,1561.25,95.6924,BDT,last_touch\n"
-        "B,18893,15486,15196,0,1290,756,776.000000,0.040015,1165500.00,10100.00,1559.20,98.9625,BDT,last_touch\n"
-        "total,37813,30988,30410,0,2480,1366,1402.000000,0.036125,2104500.00,18250.00,3120.45,97.4427,BDT,last_touch\n",
+        "A,18920,15502,15214,0,1190,610,626,0.032241,939000.00,8150.00,1561.25,95.6924,BDT,last_touch\n"
+        "B,18893,15486,15196,0,1290,756,776,0.040015,1165500.00,10100.00,1559.20,98.9625,BDT,last_touch\n"
+        "total,37813,30988,30410,0,2480,1366,1402,0.036125,2104500.00,18250.00,3120.45,97.4427,BDT,last_touch\n",
         response_only=True,
         media_type="text/csv",
     )

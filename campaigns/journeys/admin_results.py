@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from campaigns.journeys.dashboard import journey_daily
 from campaigns.journeys.models import Journey
 from campaigns.journeys.selectors import journey_results
+from campaigns.lift import conversion_lift_text
 from config.admin_reports import table_csv
 from config.charts import chart
 from config.dashboard import LINES
@@ -48,15 +49,7 @@ class JourneyResultsAdminMixin:
             "journey": journey,
             "figures": figures,
             "chart": chart(LINES, table, title) if any(any(row[1:]) for row in table.rows) else None,
-            **(
-                {
-                    "lift_points": f"{lift['absolute'] * 100:+.2f}",
-                    "lift_low": f"{lift['ci_low'] * 100:+.2f}",
-                    "lift_high": f"{lift['ci_high'] * 100:+.2f}",
-                }
-                if lift
-                else {}
-            ),
+            "lift_text": conversion_lift_text(lift),
         }
         return TemplateResponse(request, "admin/campaigns/journey/results.html", context)
 

@@ -10,11 +10,12 @@ import pytest
 from django.utils import timezone
 
 from audiences.models import Customer
+from audiences.services.catalog import category_upsert, product_upsert, store_upsert
 from campaigns.services import campaign_create, campaign_launch
 from loyalty.models import Member, Program, Tier
 from messaging.models import Template
 from tests.backoffice.conftest import signed_in, staff_in
-from tests.campaigns.conftest import people, segment_of, touch
+from tests.campaigns.conftest import people, place, segment_of, touch
 
 pytestmark = pytest.mark.django_db
 
@@ -43,14 +44,33 @@ def eid(db):
 
 def test_the_campaigns_panel_lists_launched_campaigns_with_their_numbers(analyst_admin, eid):
     rows = rows_of(analyst_admin, "campaigns")
-    assert rows[0] == ["campaign", "sent", "converted", "revenue", "currency", "lift (points of conversion)", "status"]
-    assert rows[1:] == [["Eid weekend", "3", "0", "0.00", "BDT", "", "Running"]]
+    assert rows[0] == [
+        "campaign", "sent", "customers converted", "attributed orders", "revenue", "currency",
+        "lift (points of conversion)", "status",
+    ]  # fmt: skip
+    assert rows[1:] == [["Eid weekend", "3", "0", "0", "0.00", "BDT", "", "Running"]]
     page = analyst_admin.get("/admin/reports/").content.decode()
     assert 'id="report-campaigns"' in page and "<td>Eid weekend</td>" in page and "Never launched" not in page
 
     daily = rows_of(analyst_admin, "campaigns-daily")
-    assert daily[0] == ["day", "sent", "conversions"] and len(daily) == 31
+    assert daily[0] == ["day", "sent", "attributed orders"] and len(daily) == 31
     assert [row[1] for row in daily[-3:]] == ["1", "1", "1"]
+
+
+def test_a_customer_ordering_twice_is_one_customer_converted_and_two_attributed_orders(analyst_admin, storefront, eid):
+    store_upsert(code="DHK-01", name="Gulshan", timezone="Asia/Dhaka", currency="BDT")
+    category_upsert(code="grocery", name="Grocery")
+    product_upsert(sku="RICE", name="Rice", price=100, currency="BDT", category_code="grocery")
+    buyer = Customer.objects.get(external_id="P-0")
+    now = timezone.now()
+    touch(eid, buyer, eid.variants.get().template, key=":click", clicked_at=now - timedelta(minutes=30))
+    place(storefront, "O-1", buyer, now - timedelta(minutes=20))
+    place(storefront, "O-2", buyer, now - timedelta(minutes=10))
+
+    overview = dict(zip(*rows_of(analyst_admin, "campaigns"), strict=True))
+    assert (overview["customers converted"], overview["attributed orders"]) == ("1", "2")
+    daily = rows_of(analyst_admin, "campaigns-daily")
+    assert sum(int(row[2]) for row in daily[1:]) == 2  # whole numbers, not "2.000000"
 
 
 def test_loyalty_members_per_tier(analyst_admin):

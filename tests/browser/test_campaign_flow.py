@@ -132,7 +132,7 @@ def test_a_marketer_creates_launches_and_reads_the_results_of_a_campaign(page, d
     page.wait_for_selector("#campaign-results")
     headline = page.locator("#headline").inner_text()
     order = Order.objects.get(external_id="EID-ORDER-1")  # 1,500.00 less the demo's members' 10%
-    assert "Converted\t1" in headline and f"Revenue\t{order.total:.2f} BDT" in headline
+    assert "Customers converted\t1" in headline and f"Revenue\t{order.total:,.2f} BDT" in headline
     assert page.locator("#variants tbody tr").count() == 1
     screenshot(page, "campaign-results")
     steps.done("read the results: one conversion, its revenue, lift against the holdout")

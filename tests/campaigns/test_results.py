@@ -234,7 +234,26 @@ def test_csv_export_has_a_row_per_variant_and_the_total(storefront, marketer, sh
 
     assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(answer.content.decode())))
-    assert [(r["variant"], r["recipients"], r["converted"], r["revenue"], r["model"]) for r in rows] == [
+    assert [(r["variant"], r["recipients"], r["customers_converted"], r["revenue"], r["model"]) for r in rows] == [
         ("A", "2", "1", "100.00", "linear"),
         ("total", "2", "1", "100.00", "linear"),
+    ]
+
+
+def test_csv_export_tells_customers_converted_from_attributed_orders_and_writes_whole_counts(
+    storefront, marketer, shop
+):
+    (customer,) = people(1)
+    campaign = campaign_with(shop, "twice")
+    assign(campaign, [customer])
+    touch(campaign, customer, shop, clicked_at=LAUNCH + timedelta(hours=1))
+    place(storefront, "O-1", customer, LAUNCH + timedelta(hours=2))
+    place(storefront, "O-2", customer, LAUNCH + timedelta(hours=3))
+
+    answer = marketer.get(f"/api/v1/campaigns/{campaign.pk}/results.csv")
+
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode())))
+    assert [(r["variant"], r["customers_converted"], r["attributed_orders"]) for r in rows] == [
+        ("A", "1", "2"),
+        ("total", "1", "2"),
     ]

@@ -52,3 +52,11 @@ def test_the_admin_saves_paused_and_dates_decide_the_live_status(admin_client):
     # Editing it starts from what was asked (active), not from a status the form does not offer.
     page = admin_client.get(f"/admin/promotions/promotion/{scheduled.pk}/change/").content.decode()
     assert '<option value="active" selected>' in page
+
+
+def test_the_list_shows_budget_spent_as_grouped_money(admin_client):
+    answer = admin_client.post("/admin/promotions/promotion/add/", promotion_form(currency="BDT", budget="250000.00"))
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    Promotion.objects.filter(name="Eid sale").update(budget_spent="12345.50")
+    page = admin_client.get("/admin/promotions/promotion/").content.decode()
+    assert "12,345.50 BDT of 250,000.00 BDT" in page
