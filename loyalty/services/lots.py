@@ -75,7 +75,28 @@ SELECT id, CAST(source_id AS BIGINT), points FROM entries
 """  # noqa: S608
 
 
+# Elsewhere (SQLite: no FOR UPDATE, no data-modifying WITH; its writer holds the whole database anyway), three
+# statements: the entries, their allocations found by the entries' keys, then the lots emptied.
+_DUE = f"{_LOT}.status IN ('pending', 'active') AND {_LOT}.expires_at <= %s AND {_LOT}.id >= %s AND {_LOT}.id < %s"
+_PORTABLE_STATEMENTS = (
+    f"INSERT INTO {_ENTRY} (member_id, kind, points, debt_change, written_off, source_type, source_id, rule,"  # noqa: S608
+    f" reason, occurred_at) SELECT member_id, 'expire', -remaining, 0, 0, 'lot', CAST(id AS VARCHAR(64)), 'expire',"
+    f" '', %s FROM {_LOT} WHERE {_DUE} AND remaining > 0 ON CONFLICT (source_type, source_id, rule) DO NOTHING",
+    f"INSERT INTO {_ALLOCATION} (entry_id, lot_id, points) SELECT e.id, {_LOT}.id, -{_LOT}.remaining"  # noqa: S608
+    f" FROM {_LOT} JOIN {_ENTRY} e ON e.source_type = 'lot' AND e.rule = 'expire'"
+    f" AND e.source_id = CAST({_LOT}.id AS VARCHAR(64)) WHERE {_DUE} AND {_LOT}.remaining > 0",
+    f"UPDATE {_LOT} SET remaining = 0, status = 'expired' WHERE {_DUE}",  # noqa: S608
+)
+
+
 def _expire_range(now: datetime, start: int, end: int) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_EXPIRE_RANGE, [now, start, end, now])
-        return cursor.rowcount
+        if connection.vendor == "postgresql":
+            cursor.execute(_EXPIRE_RANGE, [now, start, end, now])
+            return cursor.rowcount
+        entries, allocations, lots = _PORTABLE_STATEMENTS
+        cursor.execute(entries, [now, now, start, end])
+        expired = cursor.rowcount
+        cursor.execute(allocations, [now, start, end])
+        cursor.execute(lots, [now, start, end])
+        return expired
