@@ -275,8 +275,10 @@ BULK_WRITES_WITH_COPY = env_bool("BULK_WRITES_WITH_COPY", True)
 # Campaigns (docs/campaigns.md): customers frozen per launch transaction; a launch not heard of for this many
 # seconds is resumed by the lifecycle task (a killed worker); default prices of a message, in the campaign's currency.
 CAMPAIGN_LAUNCH_BATCH_SIZE = int(os.environ.get("CAMPAIGN_LAUNCH_BATCH_SIZE", "2000"))
-# Ranges of customer ids a launch is cut into, each launched by a task of its own (one with a budget).
-CAMPAIGN_LAUNCH_SLICES = int(os.environ.get("CAMPAIGN_LAUNCH_SLICES", "2"))
+# Ranges of customer ids a launch is cut into, each launched by a task of its own (one with a budget). One on
+# SQLite: its one writer at a time would only make the slices wait for each other.
+_ONE_WRITER = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+CAMPAIGN_LAUNCH_SLICES = int(os.environ.get("CAMPAIGN_LAUNCH_SLICES", "1" if _ONE_WRITER else "2"))
 CAMPAIGN_LAUNCH_STALE_SECONDS = int(os.environ.get("CAMPAIGN_LAUNCH_STALE_SECONDS", "120"))
 # seed_demo's finished A/B campaign, played out through the services (not repeatable: docs/seed_demo.md).
 DEMO_CAMPAIGN_HISTORY = env_bool("DEMO_CAMPAIGN_HISTORY", True)
