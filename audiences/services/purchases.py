@@ -1,7 +1,8 @@
 """The per-customer purchase summary (models.CategoryPurchase), kept from the order lines.
 
-Recomputed set-based from the lines of the customers named, so one function serves a placement,
-a cancellation, an import and a bulk load alike, and running it twice changes nothing. Callers that
+Recomputed set-based from the lines of the customers named (a cancellation, an import, a bulk load), and
+running it twice changes nothing; a placement only adds, so it upserts its own categories instead
+(`category_purchases_add`). Callers that
 write one customer's orders call it after they updated that customer's row in the same transaction
 (the order statistics do): the row lock orders concurrent writers of the same customer, and the
 statements here then read every line committed before it.

@@ -101,12 +101,16 @@ def goals_reach_many(*, reached: list[tuple[int, str, dict, datetime]]) -> int:
             ):
                 converted[enrollment.pk] = (enrollment, occurred_at)
     now = timezone.now()
+    counted = 0
     with transaction.atomic():
         for enrollment, occurred_at in converted.values():
             treated = enrollment.status == Enrollment.Status.ACTIVE
             if treated:
                 _lock_pending([enrollment.pk])
-            updated = Enrollment.objects.filter(pk=enrollment.pk, status=enrollment.status).update(
+            # Converted once: a second goal task at once, or a later event, finds converted_at set and changes nothing.
+            updated = Enrollment.objects.filter(
+                pk=enrollment.pk, status=enrollment.status, converted_at__isnull=True
+            ).update(
                 converted_at=occurred_at,
                 **(
                     {"status": Enrollment.Status.CONVERTED, "exit_reason": "goal", "finished_at": now}
@@ -114,6 +118,7 @@ def goals_reach_many(*, reached: list[tuple[int, str, dict, datetime]]) -> int:
                     else {}
                 ),
             )
+            counted += updated
             if updated and treated:
                 _cancel_pending([enrollment.pk], "goal", now)
-    return len(converted)
+    return counted
