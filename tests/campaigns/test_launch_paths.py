@@ -8,6 +8,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from audiences.models import Consent
 from campaigns.assignment import bucket_of, holdout_buckets, pick
 from campaigns.launch import campaign_launch_run
 from campaigns.models import Assignment, Campaign, LaunchSlice
@@ -30,7 +31,7 @@ STARTS_AT = datetime(2030, 3, 5, 4, 0, tzinfo=UTC)
 def launched(sms_template, code_promotion):
     """A running broadcast: two weighted variants, each with its coupon offer, a holdout, customers without
     consent and with suppressed numbers, and a budget that runs out before the end of the audience."""
-    members = people(150, consenting=lambda n: n % 4 != 0)
+    members = people(150)
     email = Template.objects.create(code="winback_mail", name="Win back (mail)", channel="email", kind="marketing")
     TemplateTranslation.objects.create(template=email, language="en", subject="Hi", body="We miss you")
     free_shipping = Promotion.objects.create(
@@ -51,16 +52,17 @@ def launched(sms_template, code_promotion):
             {"name": "B", "weight": 2, "template": email, "promotion": free_shipping},
         ],
     )
-    # Buckets follow the campaign's random salt: suppress every third consenting customer the salt sends
-    # variant A (SMS), so some of them come before the budget runs out whatever the salt.
-    sent_a = [
-        customer
-        for n, customer in enumerate(members)
-        if n % 4 != 0
-        and pick(bucket_of(salt=campaign.salt, campaign_id=campaign.pk, customer_id=customer.pk),
-                 holdout=holdout_buckets(Decimal(15)), weights=[1, 2]) == 0
-    ]  # fmt: skip
-    for customer in sent_a[::3]:
+    # Buckets follow the campaign's random salt, and the budget cuts the audience about two thirds in: so that
+    # every outcome shows before the cut whatever the salt, the first of the holdout and of B lose their
+    # consent, the second of the holdout keeps it, and every third consenting customer sent A is suppressed.
+    arms = {"holdout": [], "A": [], "B": []}
+    for customer in members:
+        bucket = bucket_of(salt=campaign.salt, campaign_id=campaign.pk, customer_id=customer.pk)
+        arm = pick(bucket, holdout=holdout_buckets(Decimal(15)), weights=[1, 2])
+        arms["holdout" if arm is None else "AB"[arm]].append(customer)
+    without = {c.pk for n, c in enumerate(members) if n % 4 == 0} | {arms["holdout"][0].pk, arms["B"][0].pk}
+    Consent.objects.filter(customer_id__in=without - {arms["holdout"][1].pk}).delete()
+    for customer in [c for c in arms["A"] if c.pk not in without][::3]:
         suppression_add(channel="sms", address=customer.phone, reason="complaint")
     campaign_launch(campaign=campaign, now=datetime(2030, 3, 4, tzinfo=UTC))
     assert campaigns_lifecycle_advance(now=STARTS_AT)["started"] == 1
