@@ -29,7 +29,7 @@ from promotions.models import (
     Redemption,
 )
 from promotions.offer_filters import promotions_not_offered
-from promotions.rules import rule_from_promotion
+from promotions.rules import rules_from_promotions
 
 INDEXED_STATUSES = (Promotion.Status.SCHEDULED, Promotion.Status.ACTIVE)
 
@@ -52,7 +52,7 @@ def promotion_index(version: str | None = None) -> PromotionIndex:
     with _index_lock:
         if _index is None or _index.version != version:
             promotions = Promotion.objects.filter(status__in=INDEXED_STATUSES)
-            _index = PromotionIndex((rule_from_promotion(p) for p in promotions.iterator(chunk_size=2000)), version)
+            _index = PromotionIndex(rules_from_promotions(promotions.iterator(chunk_size=2000)), version)
         return _index
 
 
@@ -126,10 +126,10 @@ def cart_price(*, request: PricingRequest) -> Pricing:
     stored_codes = {c.code: c for c in live_codes}
     code_promotion_ids = {c.promotion_id for c in stored_codes.values()}
     extra_rules = {
-        p.pk: rule_from_promotion(p)
-        for p in Promotion.objects.filter(pk__in=code_promotion_ids - index.by_id.keys())
+        rule.id: rule
+        for rule in rules_from_promotions(Promotion.objects.filter(pk__in=code_promotion_ids - index.by_id.keys()))
     } if code_promotion_ids - index.by_id.keys() else {}  # fmt: skip
-    code_rules = [index.by_id.get(pk) or extra_rules[pk] for pk in code_promotion_ids]
+    code_rules = [rule for pk in code_promotion_ids if (rule := index.by_id.get(pk) or extra_rules.get(pk))]
     rules = [*index.candidates(cart, request.store), *code_rules]
     counted = [rule.id for rule in rules if rule.has_counters]
     usage = {

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from audiences import signals
-from audiences.models import MONEY, Category, Customer, Order, OrderLine, Product, Store
+from audiences.models import MONEY, Category, Customer, Order, OrderLine, OrderReturn, Product, Store
 from audiences.order_cancel_steps import run_order_cancel_steps
 from audiences.order_import_steps import run_order_import_steps
 from audiences.pricing_inputs import customers_changed
@@ -135,13 +135,18 @@ def order_create(
 
 
 def customer_statistics_recompute(*, customer_ids: list[int]) -> None:
-    """Set total_spent (in each customer's currency), orders_count and first/last order dates from
-    their placed orders: after a cancellation or a bulk import. Migration 0008 keeps a frozen copy."""
+    """Set total_spent (in each customer's currency, less what came back), orders_count and first/last order
+    dates from their placed orders: after a cancellation or a bulk import. Migration 0008 keeps a frozen copy."""
     placed = Order.objects.filter(customer=OuterRef("pk"), status=Order.Status.PLACED).values("customer")
     own_currency = placed.filter(currency=OuterRef("currency"))
+    returned = OrderReturn.objects.filter(
+        order__customer=OuterRef("pk"), order__status=Order.Status.PLACED, order__currency=OuterRef("currency")
+    ).values("order__customer")
     for start in range(0, len(customer_ids), 2_000):
         Customer.objects.filter(pk__in=customer_ids[start : start + 2_000]).update(
-            total_spent=Coalesce(Subquery(own_currency.annotate(s=Sum("total")).values("s")[:1]), Value(Decimal(0))),
+            # What they kept: returns give back what their lines were paid.
+            total_spent=Coalesce(Subquery(own_currency.annotate(s=Sum("total")).values("s")[:1]), Value(Decimal(0)))
+            - Coalesce(Subquery(returned.annotate(s=Sum("amount")).values("s")[:1]), Value(Decimal(0))),
             orders_count=Coalesce(Subquery(placed.annotate(n=Count("pk")).values("n")[:1]), Value(0)),
             first_order_at=Subquery(placed.annotate(first=Min("placed_at")).values("first")[:1]),
             last_order_at=Subquery(placed.annotate(last=Max("placed_at")).values("last")[:1]),

@@ -7,13 +7,15 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from audiences import signals
 from audiences.currencies import quantize
-from audiences.models import Order, OrderLine, OrderReturn, OrderReturnLine
+from audiences.models import Customer, Order, OrderLine, OrderReturn, OrderReturnLine
 from audiences.order_return_steps import run_order_return_steps
+from audiences.pricing_inputs import customers_changed
+from audiences.segments.recheck import customers_mark_changed
 from config.errors import Conflict
 
 
@@ -75,10 +77,20 @@ def order_lines_return(
     for line in returned_lines:
         line.order_return = order_return
     OrderReturnLine.objects.bulk_create(returned_lines)
+    if order.customer_id:
+        _spend_give_back(order, order_return.amount)
     order_return.answer = run_order_return_steps(order_return=order_return)
     order_return.save(update_fields=["answer"])
     signals.send_after_commit(signals.order_lines_returned, order_return=order_return)
     return order_return, True
+
+
+def _spend_give_back(order: Order, amount: Decimal) -> None:
+    """The customer's total spent counts what they kept: a return takes off what its lines were paid
+    (in the customer's currency only, as placing adds it)."""
+    Customer.objects.filter(pk=order.customer_id, currency=order.currency).update(total_spent=F("total_spent") - amount)
+    customers_changed(customer_ids=[order.customer_id])
+    customers_mark_changed(customer_ids=[order.customer_id])
 
 
 def _returned_so_far(order: Order) -> dict[int, tuple[int, Decimal]]:

@@ -143,3 +143,25 @@ def test_changes_reach_the_cached_index_at_once(storefront, marketer, catalog):
     assert evaluate(storefront, [rice()])["discount_total"] == "20.00"
     marketer.patch(f"/api/v1/promotions/{promotion['id']}", {"status": "paused"}, format="json")
     assert evaluate(storefront, [rice()])["discount_total"] == "0.00"
+
+
+def test_a_promotion_whose_reward_type_is_no_longer_registered_is_left_out_and_the_rest_still_price(
+    storefront, marketer, catalog, caplog
+):
+    from promotions.models import Promotion
+    from promotions.services.definitions import index_version_bump
+
+    create_promotion(marketer, name="Still here", reward={"type": "percentage", "value": "10"})
+    gone = create_promotion(marketer, name="Plugin gone", trigger="code", code="GONE",
+                            reward={"type": "percentage", "value": "50"})  # fmt: skip
+    auto_gone = create_promotion(marketer, name="Auto plugin gone", reward={"type": "percentage", "value": "50"})
+    # A plugin's reward type stored while it was installed, read after it was removed.
+    Promotion.objects.filter(pk__in=[gone["id"], auto_gone["id"]]).update(reward={"type": "retired_plugin"})
+    index_version_bump()
+
+    result = evaluate(storefront, [rice()], codes=["GONE"])
+
+    assert [a["name"] for a in result["applied"]] == ["Still here"]
+    assert result["total"] == "90.00"
+    assert result["codes"][0]["status"] == "rejected"
+    assert "Auto plugin gone" in caplog.text and "left out of pricing" in caplog.text
