@@ -74,7 +74,7 @@ RESULTS_OUTPUT = {
     "clicked": 2480,
     "skipped": {"no_consent": 6120, "frequency_cap": 439, "suppressed": 12},
     "converted": 1366,
-    "conversions": "1402.000000",
+    "conversions": "1402",
     "revenue": "2104500.00",
     "currency": "BDT",
     "sending_cost": "3120.45",
@@ -84,11 +84,11 @@ RESULTS_OUTPUT = {
     "launch_finished_at": "2026-12-01T10:00:41+06:00",
     "variants": [
         {"name": "A", "weight": 50, "recipients": 18920, "queued": 15640, "sent": 15502, "delivered": 15214,
-         "opened": 0, "clicked": 1190, "skipped": 3280, "converted": 610, "conversions": "626.000000",
+         "opened": 0, "clicked": 1190, "skipped": 3280, "converted": 610, "conversions": "626",
          "conversion_rate": 0.03224, "revenue": "939000.00", "discount_cost": "8150.00", "sending_cost": "1561.25",
          "roi": "95.6924"},
         {"name": "B", "weight": 50, "recipients": 18893, "queued": 15614, "sent": 15486, "delivered": 15196,
-         "opened": 0, "clicked": 1290, "skipped": 3279, "converted": 756, "conversions": "776.000000",
+         "opened": 0, "clicked": 1290, "skipped": 3279, "converted": 756, "conversions": "776",
          "conversion_rate": 0.04001, "revenue": "1165500.00", "discount_cost": "10100.00", "sending_cost": "1559.20",
          "roi": "98.9625"},
     ],
@@ -110,8 +110,8 @@ RESULTS_OUTPUT = {
                     "message": "Against the holdout the campaign added +1.11 points of conversion rate and +12.30 "
                     "revenue per recipient."},
     "daily": [
-        {"date": "2026-12-01", "sent": 30988, "clicked": 1710, "conversions": "802.000000", "revenue": "1203000.00"},
-        {"date": "2026-12-02", "sent": 0, "clicked": 770, "conversions": "600.000000", "revenue": "901500.00"},
+        {"date": "2026-12-01", "sent": 30988, "clicked": 1710, "conversions": "802", "revenue": "1203000.00"},
+        {"date": "2026-12-02", "sent": 0, "clicked": 770, "conversions": "600", "revenue": "901500.00"},
     ],
 }  # fmt: skip
 

@@ -13,6 +13,7 @@ from campaigns.attribution import MAX_WINDOW_HOURS
 from campaigns.models import Campaign, TestFallback, TestMetric
 from campaigns.selectors import staged_test_status
 from campaigns.services import MAX_MONEY
+from config.numbers import count
 from messaging.models import Channel, Template
 from promotions.models import Promotion
 
@@ -284,7 +285,9 @@ class VariantResultOutput(serializers.Serializer):
     clicked = serializers.IntegerField()
     skipped = serializers.IntegerField()
     converted = serializers.IntegerField(help_text="Recipients with an order credited to the campaign.")
-    conversions = serializers.CharField(help_text="Orders credited (linear credit counts shares), as a string.")
+    conversions = serializers.CharField(
+        help_text='Orders credited (linear credit counts shares), as a string: "119", "2.5".'
+    )
     conversion_rate = serializers.FloatField(help_text="converted / recipients.")
     revenue = serializers.CharField()
     discount_cost = serializers.CharField()
@@ -392,13 +395,13 @@ def results_answer(results: dict) -> dict:
     answer = dict(results)
     for field in ("revenue", "sending_cost", "discount_cost"):
         answer[field] = money(results[field], currency)
-    answer["conversions"] = str(results["conversions"])
+    answer["conversions"] = str(count(results["conversions"]))
     answer["roi"] = None if results["roi"] is None else str(results["roi"])
     answer["variants"] = [
         {
             **variant,
             **{field: money(variant[field], currency) for field in ("revenue", "discount_cost", "sending_cost")},
-            "conversions": str(variant["conversions"]),
+            "conversions": str(count(variant["conversions"])),
             "roi": None if variant["roi"] is None else str(variant["roi"]),
         }
         for variant in results["variants"]
@@ -432,7 +435,7 @@ def results_answer(results: dict) -> dict:
         else None
     )
     answer["daily"] = [
-        {**day, "conversions": str(day["conversions"]), "revenue": money(day["revenue"], currency)}
+        {**day, "conversions": str(count(day["conversions"])), "revenue": money(day["revenue"], currency)}
         for day in results["daily"]
     ]
     return answer

@@ -11,11 +11,8 @@ def _spent(client):
     return client.get("/api/v1/customers/C-1001").json()["total_spent"]
 
 
-def test_a_return_lowers_total_spent_once_and_a_later_recount_keeps_it_out(
-    storefront,
-    catalog,
-    customer,  # noqa: F811 (the fixtures imported above)
-):
+@pytest.mark.usefixtures("catalog", "customer")
+def test_a_return_lowers_total_spent_once_and_a_later_recount_keeps_it_out(storefront):
     assert place(storefront, "O-1", [rice(10), hdmi(2)], customer="C-1001").status_code == 201  # 1,900
     assert place(storefront, "O-2", [rice(1)], customer="C-1001").status_code == 201  # 100
     assert _spent(storefront) == "2000.00"
