@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 
 from audiences.currencies import quantize
 from campaigns import (
+    admin_customer,  # noqa: F401 (registers the customer page's section)
     dashboard,  # noqa: F401  (registers its panels on the Reports page)
     exports,  # noqa: F401  (registers its background export)
     lifecycle,

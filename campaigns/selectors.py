@@ -293,3 +293,9 @@ def staged_test_status(campaign: Campaign) -> dict | None:
         ),
         "remainder_queued": campaign.remainder_queued,
     }
+
+
+def customer_assignments(*, customer_id: int, limit: int = 10) -> list[Assignment]:
+    """The campaigns the customer was in, latest first, with the arm each put them in."""
+    assignments = Assignment.objects.filter(customer_id=customer_id).select_related("campaign", "variant")
+    return list(assignments.order_by("-created_at", "-id")[:limit])

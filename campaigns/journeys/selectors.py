@@ -146,3 +146,15 @@ def enrollments_per_day(*, days: list[date], journey: Journey | None = None) -> 
         }
         for day in days
     ]
+
+
+def customer_enrollments(*, customer_id: int, limit: int = 10) -> list[Enrollment]:
+    """The customer's latest journey enrollments, each with `next_step_at`: when its next pending step is due."""
+    next_due = StepRun.objects.filter(enrollment=OuterRef("pk"), status=StepRun.Status.PENDING).order_by("run_at")
+    enrollments = (
+        Enrollment.objects.filter(customer_id=customer_id)
+        .select_related("version__journey")
+        .annotate(next_step_at=Subquery(next_due.values("run_at")[:1]))
+        .order_by("-entered_at")
+    )
+    return list(enrollments[:limit])

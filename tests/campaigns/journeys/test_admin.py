@@ -46,3 +46,19 @@ def test_removing_by_hand_exits_and_cancels_pending_steps(admin_client, sms_temp
         ("cancelled", "manual")
     ]
     assert Enrollment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_customer_page_shows_where_they_are_in_each_journey(admin_client, sms_template, clock):
+    version = journey_of("on_page", [("wait", {"wait": timedelta(hours=1)}, []), ("send", {}, [sms_template])])
+    customer, other = people(2)
+    enrollment = journey_enter(version=version, customer_id=customer.pk, now=clock.now)
+    pending = StepRun.objects.filter(enrollment=enrollment, status="pending").earliest("run_at")
+    due = pending.run_at.strftime("%Y-%m-%d %H:%M")
+
+    page = admin_client.get(f"/admin/audiences/customer/{customer.pk}/change/").content.decode()
+
+    assert "Journeys and campaigns" in page
+    assert version.journey.name in page and "Active" in page and due in page
+    empty = admin_client.get(f"/admin/audiences/customer/{other.pk}/change/").content.decode()
+    assert "In no journey." in empty and "No campaign has reached them yet." in empty
