@@ -1,9 +1,12 @@
 """One error shape for the whole API: {"code", "message", "fields"?, ...extra}."""
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -12,6 +15,15 @@ from rest_framework.views import exception_handler, set_rollback
 
 from config.api.permissions import management_credentials_message
 from config.errors import Conflict, DomainError
+
+logger = logging.getLogger(__name__)
+
+# What the storefront is told while the database is down or restarting: nothing was applied, try again.
+DATABASE_UNAVAILABLE = {
+    "code": "service_unavailable",
+    "message": "The database is not answering just now (restarting or overloaded); nothing was applied. Retry shortly.",
+}
+RETRY_AFTER_SECONDS = 5
 
 # The HTTP status of each kind of domain error, first match wins; services raise them without knowing HTTP.
 # A refusal of no more specific kind is one the client can correct: a 400.
@@ -34,9 +46,19 @@ def domain_error_response(exc: DomainError) -> Response:
     return Response({"code": exc.code, "message": exc.message, **exc.extra}, status=status_code)
 
 
+def database_unavailable_response(exc: Exception) -> Response:
+    logger.error("The database did not answer: %s", exc)
+    return Response(DATABASE_UNAVAILABLE, status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)})  # fmt: skip
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return domain_error_response(exc)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # A lost or refused connection (a restart, a failover) or a statement cancelled: the transaction is gone,
+        # so nothing was written; the next request reconnects.
+        return database_unavailable_response(exc)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
