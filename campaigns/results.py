@@ -19,6 +19,7 @@ from campaigns import lift, statistics
 from campaigns.costs import Prices
 from campaigns.models import Assignment, Campaign, Conversion, Variant
 from campaigns.selectors import SENT_STATUSES, campaign_progress, reference_zone, staged_test_decision
+from config.replica import from_replica
 from messaging.models import Message, MessageStatus
 from messaging.sms_segments import sms_info
 from promotions.models import Redemption
@@ -212,6 +213,7 @@ def _empty_day() -> dict:
     return {"sent": 0, "clicked": 0, "conversions": _orders(ZERO), "revenue": ZERO}
 
 
+@from_replica()
 def campaign_results(campaign: Campaign, *, model: str = "last_touch", metric: str = "conversion") -> dict:
     """Everything the results page and API show; `model` and `metric` were checked by the caller."""
     messages = _messages_by_variant(campaign)

@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from config.charts import chart
 from config.dashboard import Table, panel_for, panels_for
+from config.replica import from_replica
 from config.spreadsheets import neutralise
 
 
+@from_replica()
 def reports_view(site, request):
     panels = [
         {"panel": panel, "table": table, "svg": chart(panel.chart, table, panel.title)}
@@ -22,6 +24,7 @@ def reports_view(site, request):
     return TemplateResponse(request, "admin/reports.html", context)
 
 
+@from_replica()
 def report_csv_view(site, request, key: str):
     panel = panel_for(request.user, key)
     if panel is None:

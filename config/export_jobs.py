@@ -22,6 +22,7 @@ from config.errors import DomainError
 from config.exports import CHUNK, export_for, export_named
 from config.models import ExportJob
 from config.printing import PrintingUnavailable, html_to_pdf
+from config.replica import from_replica
 from config.spreadsheets import neutralise
 
 KEEP_FOR = timedelta(days=7)
@@ -79,7 +80,8 @@ def export_run(*, job_id: int, chunk_size: int = CHUNK) -> ExportJob | None:
             return _fail(job, f"The export '{job.key}' is no longer offered.")
         job.attempt += 1
         job.status, job.written, job.error, job.started_at = ExportJob.Status.RUNNING, 0, "", timezone.now()
-        job.total = export.count(job.params)
+        with from_replica():
+            job.total = export.count(job.params)
         job.save(update_fields=["attempt", "status", "written", "error", "started_at", "total"])
     attempt = job.attempt
     folder = exports_dir()
@@ -87,11 +89,13 @@ def export_run(*, job_id: int, chunk_size: int = CHUNK) -> ExportJob | None:
     name = f"{slugify(job.title)[:80]}-{job.pk}.{job.format}"
     part = folder / f"{name}.{attempt}.part"
     try:
-        if export.document:
-            _print(job, attempt, export, part)
-        else:
-            write = _write_xlsx if job.format == ExportJob.Format.XLSX else _write_csv
-            write(part, export.columns(job.params), _progressing(job, attempt, export.chunks(job.params, chunk_size)))
+        with from_replica():  # the rows; the job's own progress is a write, on the primary
+            if export.document:
+                _print(job, attempt, export, part)
+            else:
+                write = _write_xlsx if job.format == ExportJob.Format.XLSX else _write_csv
+                chunks = export.chunks(job.params, chunk_size)
+                write(part, export.columns(job.params), _progressing(job, attempt, chunks))
     except Superseded:
         part.unlink(missing_ok=True)
         return None

@@ -137,6 +137,21 @@ TEMPLATES = [
 # Database: DATABASE_URL, default SQLite in WAL mode under var/.
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# A streaming replica that segment counts, reports and exports may read from (config/replica.py); tests point it
+# at the primary so the same rows answer.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
+# Behind PgBouncer in transaction pooling, a session outlives no transaction: no server-side cursors and no
+# prepared statements (docs/operations.md).
+if env_bool("DATABASE_PGBOUNCER", False):
+    for alias in DATABASES:
+        DATABASES[alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES[alias].setdefault("OPTIONS", {})["prepare_threshold"] = None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -312,6 +327,20 @@ if CELERY_BROKER_URL.startswith("filesystem"):
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 # Separate queues let several deployments (or parallel test runs) share one broker.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Past one machine (docs/operations.md): sends and analytics on queues of their own, so a launch or a model fit
+# never delays the storefront-adjacent work (journeys, live segments, lifecycles) left on the default queue.
+CELERY_QUEUES_SPLIT = env_bool("CELERY_QUEUES_SPLIT", False)
+SENDS_TASKS = ("messaging.outbox_dispatch", "campaigns.launch", "campaigns.release_remainder")
+ANALYTICS_TASKS = ("audiences.scores_recompute", "audiences.segment_refresh", "audiences.segments_refresh_all",
+                   "config.export_run", "loyalty.ledger_drift_check")  # fmt: skip
+CELERY_TASK_ROUTES = (
+    {
+        **{name: {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.sends"} for name in SENDS_TASKS},
+        **{name: {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.analytics"} for name in ANALYTICS_TASKS},
+    }
+    if CELERY_QUEUES_SPLIT
+    else {}
+)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -394,7 +423,9 @@ LOGGING = {
 }
 
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if TRUSTED_PROXY_COUNT:
+        # Only a proxy we trust may say the request came over HTTPS: without one anyone could send the header.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

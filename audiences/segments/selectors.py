@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from audiences.models import Customer, Segment, SegmentMembership, SegmentMembershipChange
 from audiences.segments.language import compile_rules
+from config.replica import from_replica
 
 
 def rules_of(code: str) -> dict | None:
@@ -27,6 +28,7 @@ def segment_list() -> QuerySet[Segment]:
     return Segment.objects.order_by("code")
 
 
+@from_replica()
 def segment_live_count(*, rules: dict) -> int:
     return matching_customers(rules).count()
 
