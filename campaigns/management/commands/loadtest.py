@@ -1,8 +1,10 @@
 import csv
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from rest_framework_api_key.models import APIKey
 
+from campaigns.load_background import background_prepare, background_progress, background_remove, background_start
 from config.benchmarking import connect_when_up, database_url, free_port
 from config.celery import app as celery_app
 from promotions import bench_data, load_data
@@ -60,7 +63,8 @@ class Command(BaseCommand):
         "local port, locust headless in steps of users (80 % carts/evaluate, 10 % coupons/validate, 10 % orders; "
         "loadtest/locustfile.py). Prints each step's requests/s, p50/p95/p99 and failures, then the knee against "
         "the goal, and keeps the steps as CSV under var/loadtest/. Seeds customers and creates the active "
-        "promotions (bench_pricing's catalogue and mix) when absent (PostgreSQL)."
+        "promotions (bench_pricing's catalogue and mix) when absent (PostgreSQL). During one step (--background-step) "
+        "a Celery worker launches a campaign and runs a journey's sends beside the mix (issue #22)."
     )
 
     def add_arguments(self, parser):
@@ -81,6 +85,15 @@ class Command(BaseCommand):
             help="The web processes' shared cache (default $CACHE_URL, else Redis db 1).",
         )
         parser.add_argument(
+            "--background-step", type=int, default=-1,
+            help="The step (its users) during which a campaign launch and a journey tick run in a Celery worker; "
+            "default the second step, 0: none.",
+        )  # fmt: skip
+        parser.add_argument(
+            "--background-customers", type=int, default=20_000,
+            help="Customers the background campaign is launched to, and entered into the background journey.",
+        )  # fmt: skip
+        parser.add_argument(
             "--stop-above-ms", type=float, default=1000.0, help="No further steps once a step's p95 is above this."
         )
         parser.add_argument(
@@ -91,6 +104,8 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             raise CommandError("loadtest needs PostgreSQL (DATABASE_URL).")
         steps = [int(users) for users in options["steps"].split(",")]
+        if options["background_step"] < 0:
+            options["background_step"] = steps[1] if len(steps) > 1 else 0
         load_data.customers_ensure(customers=options["customers"], orders=options["seed_orders"], out=self.stdout)
         load_data.catalogue_ensure(skus=options["skus"], out=self.stdout)
         load_data.promotions_ensure(count=options["promotions"], out=self.stdout)
@@ -136,7 +151,10 @@ class Command(BaseCommand):
                 self._locust(port, steps[0], options["warmup_seconds"], options, out, plan_path, "warmup")
             results = []
             for users in steps:
-                step = self._locust(port, users, options["step_seconds"], options, out, plan_path, f"step-{users}")
+                if users == options["background_step"]:
+                    step = self._with_background(env, port, users, options, out, plan_path)
+                else:
+                    step = self._locust(port, users, options["step_seconds"], options, out, plan_path, f"step-{users}")
                 step.update(users=users, offered_rps=users * options["user_rate"], load_1min=os.getloadavg()[0])
                 results.append(step)
                 self.stdout.write(
@@ -159,6 +177,48 @@ class Command(BaseCommand):
             server_log.close()
             with celery_app.connection_for_write() as broker:
                 broker.default_channel.queue_purge(TASK_QUEUE)
+
+    def _with_background(self, env: dict, port: int, users: int, options: dict, out: Path, plan: Path) -> dict:
+        """The step with a campaign launch and a journey's sends running beside it in a real Celery worker."""
+        work = background_prepare(customers=options["background_customers"])
+        worker_env = {**env, "SMS_BACKEND": "messaging.backends.sms.LocmemSMSBackend", "MESSAGING_QUIET_HOURS": ""}
+        worker_log = (out / "background-worker.log").open("wb")
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", TASK_QUEUE, "-c", "1", "-l", "warning",
+             "-n", f"{TASK_QUEUE}@%h"],
+            cwd=settings.BASE_DIR, env=worker_env, stdout=worker_log, stderr=worker_log,
+        )  # fmt: skip
+        default_queue = celery_app.conf.task_default_queue
+        celery_app.conf.task_default_queue = TASK_QUEUE  # what the launch queues from here goes to that worker
+        try:
+            self._wait_for_worker()
+            background_start(work)
+            step = self._locust(port, users, options["step_seconds"], options, out, plan, f"step-{users}")
+            done = background_progress(work)
+        finally:
+            celery_app.conf.task_default_queue = default_queue
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+            worker_log.close()
+            background_remove()
+        launch = "finished" if done["launch_finished"] else "still running"
+        self.stdout.write(
+            f"      background during the {users}-user step: a campaign launch to {len(work.customer_ids):,} "
+            f"customers queued {done['launch_queued']:,} messages ({launch}), a journey entered "
+            f"{done['journey_enrolled']:,} and ran {done['journey_steps_done']:,} sends"
+        )
+        return step
+
+    def _wait_for_worker(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if celery_app.control.ping(destination=[f"{TASK_QUEUE}@{socket.gethostname()}"], timeout=1):
+                return
+        raise CommandError("The background worker did not start.")
 
     def _locust(self, port: int, users: int, seconds: int, options: dict, out: Path, plan: Path, name: str):
         prefix = out / name

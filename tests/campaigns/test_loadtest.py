@@ -12,7 +12,11 @@ from django.db import connection
 from rest_framework_api_key.models import APIKey
 
 from audiences.models import Customer, Order
-from promotions.management.commands.loadtest import knee
+from campaigns.journeys.models import Journey
+from campaigns.load_background import NAME
+from campaigns.management.commands.loadtest import knee
+from campaigns.models import Campaign
+from config.celery import app as celery_app
 from promotions.models import Promotion
 
 STEP = {"p50_ms": 10.0, "requests": 100, "failures": 0}
@@ -23,6 +27,8 @@ STEP = {"p50_ms": 10.0, "requests": 100, "failures": 0}
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the load test serves PostgreSQL to many processes")
 def test_the_mix_runs_through_gunicorn_and_locust_and_reports_each_step(tmp_path, settings):
     settings.DEMO_CAMPAIGN_HISTORY = False
+    # The background step's worker runs the tasks; every test's fixture makes them eager again.
+    celery_app.conf.task_always_eager = False
     broker = os.environ.get("CELERY_BROKER_URL", "")
     out = StringIO()
     call_command(
@@ -45,6 +51,9 @@ def test_the_mix_runs_through_gunicorn_and_locust_and_reports_each_step(tmp_path
     assert Order.objects.filter(external_id__startswith="LT-").exists()
     assert "knee: " in report and "goal ≥ 400 requests/s with p95 ≤ 50 ms and p99 ≤ 150 ms" in report
     assert "load average before" in report
+    assert "background during the 2-user step: a campaign launch to 12 customers queued" in report
+    assert "a journey entered 12 and ran" in report
+    assert not Campaign.objects.filter(name=NAME).exists() and not Journey.objects.filter(code="loadtest-bg").exists()
     assert not APIKey.objects.filter(name="loadtest").exists()
     assert not (tmp_path / "plan.json").exists()
     port = report.split("127.0.0.1:")[1].split(";")[0]
