@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from audiences.customer_page import CustomerSection, register_customer_section
@@ -120,9 +121,12 @@ class MemberAdmin(KeptForTheRecord, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # customers join when they first earn
 
-    @admin.display(description="Points balance")
+    def get_queryset(self, request):
+        return selectors.with_points_balance(super().get_queryset(request), now=timezone.now())
+
+    @admin.display(description="Points balance", ordering="points_balance")
     def balance(self, member):
-        return selectors.member_summary(member=member)["points_balance"]
+        return member.points_balance
 
     @admin.display(description="Balance")
     def summary(self, member):

@@ -78,6 +78,18 @@ def _qualifying(member: Member, now: datetime):
     return with_qualifying(Member.objects.filter(pk=member.pk), program=program, since=Value(since), until=Value(now))
 
 
+def with_points_balance(members, *, now: datetime):
+    """`members` annotated with `points_balance` as `member_summary` counts it (active lots, less debt and the
+    points held for checkouts), in the same query: a list of members reads it without a query per row."""
+    active = Lot.objects.filter(member=OuterRef("pk"), status=Lot.Status.ACTIVE)
+    held = Reservation.objects.filter(member=OuterRef("pk"), status=Reservation.Status.HELD, expires_at__gt=now)
+    return members.annotate(
+        points_balance=_sum(active, "member", Sum("remaining"), IntegerField())
+        - F("debt")
+        - _sum(held, "member", Sum("points"), IntegerField())
+    )
+
+
 def lot_points(*, member: Member, status: str) -> int:
     return Lot.objects.filter(member=member, status=status).aggregate(total=Sum("remaining"))["total"] or 0
 

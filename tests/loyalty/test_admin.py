@@ -45,3 +45,33 @@ def test_an_earning_rules_tier_is_chosen_among_its_own_programs_tiers(admin_clie
     own = [str(tier.pk) for tier in Tier.objects.filter(program=program)]
     offered = re.findall(r'<option value="(\d+)"', select)
     assert sorted(offered) == sorted(own)  # not the other program's silver
+
+
+def test_the_members_list_shows_each_balance_as_the_member_page_counts_it_in_one_query(
+    admin_client, program, django_assert_max_num_queries
+):
+    from datetime import timedelta
+
+    from loyalty.models import Member
+    from loyalty.selectors import member_summary
+    from loyalty.services.reservations import points_reserve
+
+    held = new_member(program, "C-1")
+    earn(held, 1200, external_id="O-1", placed_at=T0)
+    points_reserve(customer=held.customer, order="O-9", points=300, hold=timedelta(hours=2))
+    in_debt = new_member(program, "C-2")
+    earn(in_debt, 500, external_id="O-2", placed_at=T0)
+    Member.objects.filter(pk=in_debt.pk).update(debt=40)
+    for n in range(3, 30):
+        earn(new_member(program, f"C-{n}"), 10 * n, external_id=f"O-{n}", placed_at=T0)
+
+    with django_assert_max_num_queries(12):  # not one query per member
+        page = admin_client.get("/admin/loyalty/member/").content.decode()
+
+    for member in Member.objects.filter(pk__in=[held.pk, in_debt.pk]):
+        balance = member_summary(member=member)["points_balance"]
+        row = page.split(f">{member.customer}<")[1].split("</tr>")[0]
+        assert f'<td class="field-balance">{balance}</td>' in row
+    assert (
+        f'<td class="field-balance">{1200 - 300}</td>' in page and f'<td class="field-balance">{500 - 40}</td>' in page
+    )
