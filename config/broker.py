@@ -30,3 +30,8 @@ class AtomicFilesystemChannel(filesystem.Channel):
 
 class AtomicFilesystemTransport(filesystem.Transport):
     Channel = AtomicFilesystemChannel
+
+    @property
+    def default_connection_params(self):
+        # Folders, not a server: without a default host kombu stops warning "No hostname was supplied" at start.
+        return {}
