@@ -126,7 +126,7 @@ def test_the_customer_page_shows_its_sections(page, demo):
     titles = page.locator("#customer-page .customer-section h2").all_inner_texts()
     assert titles == [
         "Profile", "Consents", "Segments", "Loyalty", "Scores and RFM", "Orders", "Messages",
-        "Promotions they qualify for now",
+        "Journeys and campaigns", "Promotions they qualify for now",
     ]  # fmt: skip
     assert page.locator("#section-scores").get_by_text("Potential loyalist").count() == 1
     assert page.locator("#section-promotions").get_by_text("Members' weekend").count() == 1
