@@ -30,7 +30,7 @@ def test_months_before_is_that_many_calendar_months_earlier(moment, months):
     earlier = months_before(moment, months)
     assert (moment.year * 12 + moment.month) - (earlier.year * 12 + earlier.month) == months
     assert earlier < moment and earlier.time() == moment.time()
-    assert earlier.day == moment.day or earlier.day < moment.day and (earlier + timedelta(days=1)).day == 1
+    assert earlier.day == moment.day or (earlier.day < moment.day and (earlier + timedelta(days=1)).day == 1)
 
 
 @pytest.mark.django_db
