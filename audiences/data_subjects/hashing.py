@@ -20,7 +20,7 @@ HASHED_PREFIX = "hmac:"
 def contact_digest(address: str) -> str:
     """The hex HMAC of an address (an email is normalised first; a phone is E.164 already)."""
     value = normalised_email(address) if "@" in address else address.strip()
-    return hmac.new(_key(settings.ERASURE_HASH_KEY), value.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(_key(settings.ERASURE_HASH_KEY), value.encode(), "sha256").hex()
 
 
 @lru_cache(maxsize=4)
