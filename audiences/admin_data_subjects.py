@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from audiences.data_subjects import services
-from audiences.data_subjects.export import customer_data_json
+from audiences.data_subjects.export import as_json
 from audiences.data_subjects.registry import data_sections
 from audiences.models import Customer, DataSubjectRequest
 from config.admin_safety import KeptForTheRecord
@@ -51,7 +51,7 @@ def export_view(model_admin, request, customer_id: int):
     if data is None:
         messages.info(request, "The customer's history is big: their data is being written in the background.")
         return redirect("admin:export_job", recorded.export_job_id)
-    response = HttpResponse(customer_data_json(customer), content_type="application/json; charset=utf-8")
+    response = HttpResponse(as_json(data), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}-data.json"'
     return response
 

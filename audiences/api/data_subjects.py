@@ -2,7 +2,7 @@
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -11,7 +11,7 @@ from audiences import selectors
 from audiences.api import examples
 from audiences.api import serializers as s
 from audiences.data_subjects import services
-from audiences.data_subjects.export import customer_data_json
+from audiences.data_subjects.export import as_json
 from audiences.models import Customer, DataSubjectRequest
 from config.api.views import ManagementView, get_or_404
 from config.errors import Conflict
@@ -42,7 +42,14 @@ class CustomerExportView(ManagementView):
                 "request", int, description="A background export's request id (the 202's `id`): its file once done."
             )
         ],
-        responses={(200, "application/json"): OpenApiTypes.OBJECT, 202: s.DataSubjectRequestOutput},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            202: s.DataSubjectRequestOutput,
+            409: OpenApiResponse(
+                description="The background export failed (`export_failed`): ask again.",
+                examples=[examples.EXPORT_FAILED_EXAMPLE],
+            ),
+        },
         examples=[
             OpenApiExample(
                 "The customer's data", examples.CUSTOMER_DATA_EXAMPLE, response_only=True, status_codes=[200]
@@ -67,7 +74,7 @@ class CustomerExportView(ManagementView):
         recorded, data = services.customer_export(customer=customer, user=request.user)
         if data is None:
             return _request_answer(recorded)
-        return _json_file(customer_data_json(customer), customer)
+        return _json_file(as_json(data), customer)
 
     def _background(self, customer: Customer, asked: str):
         recorded = (

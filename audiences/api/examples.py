@@ -4,6 +4,8 @@ The customer example shows every registered profile section with the example its
 built when the URLconf imports the views, after every app's ready() has registered its sections.
 """
 
+from drf_spectacular.utils import OpenApiExample
+
 from audiences.profile import profile_sections
 
 STORE_OUTPUT_EXAMPLE = {
@@ -233,3 +235,18 @@ ERASURE_EXAMPLE = {
     "error": "",
     "download": None,
 }
+EXPORT_FAILED_EXAMPLE = OpenApiExample(
+    "The background export failed",
+    {"code": "export_failed", "message": "The export stopped: disk full."},
+    response_only=True,
+    status_codes=["409"],
+)
+CUSTOMER_ERASED_EXAMPLE = OpenApiExample(
+    "The customer was erased",
+    {
+        "code": "customer_erased",
+        "message": "Customer 'C-1001' was erased at their request; a new account needs a new id.",
+    },
+    response_only=True,
+    status_codes=["409"],
+)

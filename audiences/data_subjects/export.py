@@ -18,8 +18,9 @@ def customer_data(customer) -> dict:
     }
 
 
-def customer_data_json(customer) -> bytes:
-    return json.dumps(customer_data(customer), cls=DjangoJSONEncoder, ensure_ascii=False, indent=1).encode()
+def as_json(data: dict) -> bytes:
+    """The file's bytes: dates in ISO 8601, amounts as decimal strings, text as it is (UTF-8)."""
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1).encode()
 
 
 def customer_data_size(customer) -> int:
