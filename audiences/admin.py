@@ -12,7 +12,7 @@ from audiences import (
 )
 from audiences.admin_communications import communications_import_view
 from audiences.admin_customer import register_audiences_sections
-from audiences.admin_data_subjects import REQUEST_PERMISSION, customer_data_subject_urls
+from audiences.admin_data_subjects import ERASURE_PERMISSION, EXPORT_PERMISSION, customer_data_subject_urls
 from audiences.customer_page import customer_sections
 from audiences.models import (
     Category,
@@ -144,7 +144,8 @@ class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
             extra_context = {
                 **(extra_context or {}),
                 "customer_sections": customer_sections(customer, request.user),
-                "data_subject_requests": request.user.has_perm(REQUEST_PERMISSION),
+                "may_export_data": request.user.has_perm(EXPORT_PERMISSION),
+                "may_erase": request.user.has_perm(ERASURE_PERMISSION),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 

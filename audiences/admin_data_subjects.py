@@ -15,7 +15,9 @@ from audiences.data_subjects.registry import data_sections
 from audiences.models import Customer, DataSubjectRequest
 from config.admin_safety import KeptForTheRecord
 
-REQUEST_PERMISSION = "audiences.add_datasubjectrequest"
+# An export reads (Analysts too, who see the customer page); an erasure writes (Marketers, Administrators).
+EXPORT_PERMISSION = "audiences.view_datasubjectrequest"
+ERASURE_PERMISSION = "audiences.add_datasubjectrequest"
 
 
 def customer_data_subject_urls(model_admin) -> list:
@@ -34,8 +36,8 @@ def customer_data_subject_urls(model_admin) -> list:
     ]
 
 
-def _customer(request, customer_id: int) -> Customer:
-    if not request.user.has_perm(REQUEST_PERMISSION):
+def _customer(request, customer_id: int, permission: str) -> Customer:
+    if not request.user.has_perm(permission):
         raise PermissionDenied
     return get_object_or_404(Customer, pk=customer_id)
 
@@ -46,7 +48,7 @@ def _customer_page(customer: Customer):
 
 def export_view(model_admin, request, customer_id: int):
     """The customer's data as a JSON file; a big history is written in the background (the Exports job page)."""
-    customer = _customer(request, customer_id)
+    customer = _customer(request, customer_id, EXPORT_PERMISSION)
     recorded, data = services.customer_export(customer=customer, user=request.user)
     if data is None:
         messages.info(request, "The customer's history is big: their data is being written in the background.")
@@ -58,7 +60,7 @@ def export_view(model_admin, request, customer_id: int):
 
 def erase_view(model_admin, request, customer_id: int):
     """Asks first, saying what goes and what stays; erases in the background once confirmed."""
-    customer = _customer(request, customer_id)
+    customer = _customer(request, customer_id, ERASURE_PERMISSION)
     if request.method == "POST" and request.POST.get("confirmed") == "yes":
         services.erasure_request(customer=customer, user=request.user)
         messages.success(

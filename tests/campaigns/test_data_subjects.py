@@ -256,19 +256,27 @@ def test_erasing_twice_or_after_a_killed_run_changes_nothing_more(marketer, know
 
 
 @pytest.mark.parametrize("action", ["get:export", "post:erase"])
-def test_refusals_are_in_the_error_shape(action, marketer, analyst, storefront, known):
+def test_refusals_are_in_the_error_shape(action, marketer, storefront, known):
     method, path = action.split(":")
 
     unknown = getattr(marketer, method)(f"/api/v1/customers/NOPE/{path}")
     by_key = getattr(storefront, method)(f"/api/v1/customers/C-1/{path}")
-    by_analyst = getattr(analyst, method)(f"/api/v1/customers/C-1/{path}")
 
     assert unknown.status_code == 404
     assert unknown.json() == {"code": "not_found", "message": "Unknown customer 'NOPE'."}
-    assert by_key.status_code in (401, 403) and by_key.json()["code"] == "not_authenticated"
-    assert by_analyst.status_code == 403 and by_analyst.json()["code"] == "permission_denied"
+    assert by_key.status_code == 401 and by_key.json()["code"] == "not_authenticated"
+    assert "An API key is for the storefront endpoints." in by_key.json()["message"]
     assert not DataSubjectRequest.objects.exists()
     assert Customer.objects.get(external_id="C-1").erased_at is None
+
+
+def test_an_analyst_may_export_but_not_erase(analyst, known):
+    refused = analyst.post("/api/v1/customers/C-1/erase")
+
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    assert Customer.objects.get(external_id="C-1").erased_at is None
+    assert analyst.get("/api/v1/customers/C-1/export").status_code == 200
+    assert DataSubjectRequest.objects.get().requested_by == analyst.user
 
 
 def test_an_unknown_background_export_is_a_404(marketer, known):
