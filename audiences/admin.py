@@ -137,6 +137,12 @@ class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
     def get_urls(self):
         return [*customer_data_subject_urls(self), *super().get_urls()]
 
+    def has_change_permission(self, request, obj=None):
+        """An erased customer's profile is not typed in again (docs/privacy.md)."""
+        if obj is not None and obj.erased_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The profile's sections (audiences/customer_page.py) above the form, and the data-subject buttons."""
         customer = self.get_object(request, object_id)

@@ -54,5 +54,6 @@ def test_erasure_asks_first_then_runs_and_is_audited(marketer_admin, rahim, djan
     assert "C-77" in listing and "mia" in listing
     page = marketer_admin.get(f"/admin/audiences/customer/{rahim.pk}/change/").content.decode()
     assert "erase-customer" not in page and "Erased" in page
+    assert 'name="email"' not in page  # the profile is read-only now
     again = marketer_admin.get(url).content.decode()
     assert "was asked to be erased" in again
