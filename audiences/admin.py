@@ -12,6 +12,7 @@ from audiences import (
 )
 from audiences.admin_communications import communications_import_view
 from audiences.admin_customer import register_audiences_sections
+from audiences.admin_data_subjects import ERASURE_PERMISSION, EXPORT_PERMISSION, customer_data_subject_urls
 from audiences.customer_page import customer_sections
 from audiences.models import (
     Category,
@@ -47,6 +48,7 @@ place_in_section(
     "audiences.order",
     "audiences.consentrecord",
     "audiences.consent",
+    "audiences.datasubjectrequest",
     "audiences.event",
     "audiences.product",
     "audiences.category",
@@ -123,6 +125,7 @@ class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
         "orders_count",
         "first_order_at",
         "last_order_at",
+        "erased_at",
         "created_at",
         "updated_at",
     ]
@@ -131,11 +134,25 @@ class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
     show_full_result_count = False
     change_form_template = "admin/audiences/customer/change_form.html"
 
+    def get_urls(self):
+        return [*customer_data_subject_urls(self), *super().get_urls()]
+
+    def has_change_permission(self, request, obj=None):
+        """An erased customer's profile is not typed in again (docs/privacy.md)."""
+        if obj is not None and obj.erased_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        """The profile's sections (audiences/customer_page.py) above the form."""
+        """The profile's sections (audiences/customer_page.py) above the form, and the data-subject buttons."""
         customer = self.get_object(request, object_id)
         if customer is not None and self.has_view_permission(request, customer):
-            extra_context = {**(extra_context or {}), "customer_sections": customer_sections(customer, request.user)}
+            extra_context = {
+                **(extra_context or {}),
+                "customer_sections": customer_sections(customer, request.user),
+                "may_export_data": request.user.has_perm(EXPORT_PERMISSION),
+                "may_erase": request.user.has_perm(ERASURE_PERMISSION),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="total spent", ordering="total_spent")

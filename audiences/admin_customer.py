@@ -34,6 +34,7 @@ def _profile(customer) -> dict:
             ("Orders", f"{customer.orders_count:,}"),
             ("Total spent", money(customer.total_spent, customer.currency)),
             ("Last order", customer.last_order_at),
+            *([("Erased", customer.erased_at)] if customer.erased_at else []),
         ]
     }
 

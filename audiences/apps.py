@@ -15,3 +15,19 @@ class AudiencesConfig(AppConfig):
             "segments", customer_segment_codes, schema=SEGMENTS_FIELD, example=["high_value", "vip_dhaka"]
         )
         connect_model_writes()
+        _register_data_subject_sections()
+
+
+def _register_data_subject_sections() -> None:
+    from audiences.data_subjects.export import EXPORT_KEY, customer_data, customer_data_size
+    from audiences.data_subjects.sections import register_audiences_data_sections
+    from audiences.models import Customer
+    from config.exports import payload_export, register_export
+
+    register_audiences_data_sections()
+    register_export(
+        payload_export(
+            key=EXPORT_KEY, title="Customer data", permission="audiences.add_datasubjectrequest", model=Customer,
+            build=customer_data, size=customer_data_size,
+        )
+    )  # fmt: skip

@@ -110,6 +110,9 @@ class Customer(models.Model):
     orders_count = models.PositiveIntegerField(default=0, db_index=True)
     first_order_at = models.DateTimeField(null=True, blank=True)
     last_order_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the customer's personal data was erased (docs/privacy.md)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -428,4 +431,5 @@ class PricingInputsVersion(models.Model):
         return f"pricing inputs version {self.version}"
 
 
+from audiences.data_subjects.models import *  # noqa: E402, F403  (data-subject requests beside their services)
 from audiences.segments.models import *  # noqa: E402, F403  (segments and their memberships live beside their language)

@@ -49,6 +49,9 @@ class CustomerResource(resources.ModelResource):
         store = row.get("store")
         if store and not Store.objects.filter(code=store).exists():
             raise ValidationError({"store": [f"Unknown store '{store}'."]})
+        external_id = row.get("external_id")
+        if external_id and Customer.objects.filter(external_id=external_id, erased_at__isnull=False).exists():
+            raise ValidationError({"external_id": [f"Customer '{external_id}' was erased; use a new id."]})
 
     def do_instance_save(self, instance, is_create):
         fields = {

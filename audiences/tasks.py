@@ -1,6 +1,8 @@
 from celery import shared_task
 
 from audiences import scoring
+from audiences.data_subjects import retention
+from audiences.data_subjects import services as data_subjects
 from audiences.models import Segment
 from audiences.segments import recheck as segment_recheck
 from audiences.segments import services as segment_services
@@ -28,3 +30,14 @@ def segment_memberships_recheck() -> int:
 @shared_task(name="audiences.scores_recompute")
 def scores_recompute() -> int:
     return scoring.scores_recompute()
+
+
+@shared_task(name="audiences.erasure_run", ignore_result=True, acks_late=True)
+def erasure_run_task(request_id: int) -> None:
+    """Erase a customer's personal data; delivered again after a killed worker, it resumes (acks late)."""
+    data_subjects.erasure_run(request_id=request_id)
+
+
+@shared_task(name="audiences.events_retention", ignore_result=True)
+def events_retention() -> int:
+    return retention.events_prune()

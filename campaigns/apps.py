@@ -6,6 +6,9 @@ class CampaignsConfig(AppConfig):
     verbose_name = "Campaigns"
 
     def ready(self):
+        from campaigns.data_subjects import register_campaigns_data_sections
+
+        register_campaigns_data_sections()
         from audiences.order_import_steps import register_order_import_step
         from campaigns import receivers  # noqa: F401  (connects the signal receivers)
         from campaigns.journeys import receivers as journey_receivers  # noqa: F401

@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from audiences.models import Consent, ConsentStatus
-from messaging.models import Channel, Suppression, Template, TemplateKind
+from messaging.models import Channel, Template, TemplateKind
 from messaging.policy import Decision, delivery_decision
 from messaging.postal import postal_addresses
-from messaging.selectors import recent_marketing_sends
+from messaging.selectors import recent_marketing_sends, suppressed_addresses
 from messaging.services.dispatch_decisions import configured_policy
 
 
@@ -73,11 +73,7 @@ def would_be_decisions(
         .order_by()
         .values_list("customer_id", "channel")
     )
-    suppressed = set(
-        Suppression.objects.filter(address__any_of=sorted({a for a in addresses if a}))
-        .order_by()
-        .values_list("channel", "address")
-    )
+    suppressed = suppressed_addresses(addresses)
     postal = postal_addresses({c.store_id for c in customers})
     recent = recent_marketing_sends(customer_ids=ids, since=min(moments) - timedelta(days=policy.window_days))
     # Most customers have no recent message: their decision then depends only on the facts in `key`, so a

@@ -8,10 +8,12 @@ into place. A finished job is not written again.
 """
 
 import csv
+import json
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -45,7 +47,12 @@ def export_start(*, user, key: str, file_format: str, params: dict | None = None
     export = export_for(user, key)
     if export is None:
         raise ExportRefused(f"There is no export '{key}' open to you.")
-    formats = [ExportJob.Format.PDF] if export.document else [ExportJob.Format.CSV, ExportJob.Format.XLSX]
+    if export.document:
+        formats = [ExportJob.Format.PDF]
+    elif export.payload:
+        formats = [ExportJob.Format.JSON]
+    else:
+        formats = [ExportJob.Format.CSV, ExportJob.Format.XLSX]
     if file_format not in formats:
         raise ExportRefused(f"Export as {' or '.join(f.label for f in formats)}, not '{file_format}'.")
     params = params or {}
@@ -92,6 +99,8 @@ def export_run(*, job_id: int, chunk_size: int = CHUNK) -> ExportJob | None:
         with from_replica():  # the rows; the job's own progress is a write, on the primary
             if export.document:
                 _print(job, attempt, export, part)
+            elif export.payload:
+                _write_json(job, attempt, export, part)
             else:
                 write = _write_xlsx if job.format == ExportJob.Format.XLSX else _write_csv
                 chunks = export.chunks(job.params, chunk_size)
@@ -124,6 +133,14 @@ def _print(job: ExportJob, attempt: int, export, part: Path) -> None:
         raise Superseded
     html_to_pdf(html, part)
     if not ExportJob.objects.filter(pk=job.pk, attempt=attempt).update(written=2):
+        raise Superseded
+
+
+def _write_json(job: ExportJob, attempt: int, export, part: Path) -> None:
+    document = export.payload(job.params)
+    with part.open("w", encoding="utf-8") as out:
+        json.dump(document, out, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)
+    if not ExportJob.objects.filter(pk=job.pk, attempt=attempt).update(written=F("total")):
         raise Superseded
 
 

@@ -25,6 +25,7 @@ class Export:
     describe: Callable[[dict], str] = lambda params: ""  # the title's detail for these params
     position: int = 100
     document: Callable[[dict], str] | None = None  # a report: its whole HTML page, printed to PDF
+    payload: Callable[[dict], object] | None = None  # one JSON document (a customer's data), written as a file
 
 
 def document_export(*, key: str, title: str, permission: str, model, render) -> Export:
@@ -46,6 +47,23 @@ def document_export(*, key: str, title: str, permission: str, model, render) -> 
                   position=200)  # fmt: skip
 
 
+def payload_export(*, key: str, title: str, permission: str, model, build, size) -> Export:
+    """One JSON document about a `model` row (`build(row)`, JSON-ready; `size(row)`: the rows it reads) written
+    in the background; the job's parameter is named after the model (`customer`)."""
+    param = model._meta.model_name
+
+    def row_of(params: dict):
+        row = model.objects.filter(pk=params.get(param)).first()
+        if row is None:
+            raise ValueError(f"there is no {model._meta.verbose_name} {params.get(param)}.")
+        return row
+
+    return Export(key=key, title=title, permission=permission, columns=lambda params: [],
+                  count=lambda params: size(row_of(params)), chunks=lambda params, size: iter(()), param=param,
+                  describe=lambda params: str(params.get(param)), payload=lambda params: build(row_of(params)),
+                  position=300)  # fmt: skip
+
+
 _exports: dict[str, Export] = {}
 
 
@@ -56,7 +74,7 @@ def register_export(export: Export) -> None:
 def exports_for(user) -> list[Export]:
     """The table exports open to the user (reports are asked for from their own pages)."""
     return sorted(
-        (e for e in _exports.values() if e.document is None and user.has_perm(e.permission)),
+        (e for e in _exports.values() if e.document is None and e.payload is None and user.has_perm(e.permission)),
         key=lambda e: (e.position, e.key),
     )
 

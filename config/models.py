@@ -26,6 +26,7 @@ class ExportJob(models.Model):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX"
         PDF = "pdf", "PDF"
+        JSON = "json", "JSON"
 
     key = models.SlugField(max_length=64, help_text="The registered export (config/exports.py).")
     title = models.CharField(max_length=200)

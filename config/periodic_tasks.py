@@ -38,6 +38,19 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             description="Deletes background export files and their jobs after a week.",
         ),
         PeriodicTaskSpec(
+            name="audiences.events_retention",
+            task="audiences.events_retention",
+            crontab="10 2 * * *",
+            description="Deletes events older than RETENTION_EVENTS_MONTHS, in batches (docs/privacy.md).",
+        ),
+        PeriodicTaskSpec(
+            name="messaging.messages_retention",
+            task="messaging.messages_retention",
+            crontab="25 2 * * *",
+            description="Anonymises messages older than RETENTION_MESSAGES_MONTHS (address, content, values; the "
+            "rows stay for campaign results), in batches (docs/privacy.md).",
+        ),
+        PeriodicTaskSpec(
             name="promotions.advance_lifecycle",
             task="promotions.advance_lifecycle",
             crontab="* * * * *",

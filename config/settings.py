@@ -207,6 +207,20 @@ COMPLAINT_KEYWORDS = env_list(
 )
 RFM_WINDOW_DAYS = int(os.environ.get("RFM_WINDOW_DAYS", "365"))
 
+# Data-subject requests and retention (docs/privacy.md). The key of the salted hashes an erased customer's
+# addresses are kept as: set it once and never change it (the hashes kept would stop matching); by default
+# the SECRET_KEY, so rotating that one needs this one set to its old value first.
+ERASURE_HASH_KEY = os.environ.get("ERASURE_HASH_KEY", "") or SECRET_KEY
+# A customer's export with more rows than this (order lines, events, messages, ledger entries...) is written
+# by a background job instead of answered at once.
+DATA_EXPORT_INLINE_MAX_ROWS = int(os.environ.get("DATA_EXPORT_INLINE_MAX_ROWS", "5000"))
+# Events and messages older than this many months are pruned (events) or anonymised (messages) nightly;
+# 0 keeps them forever. 24: the scores read a year (RFM_WINDOW_DAYS) and the journeys' drop scans compare
+# it with the year before.
+RETENTION_EVENTS_MONTHS = int(os.environ.get("RETENTION_EVENTS_MONTHS", "24"))
+RETENTION_MESSAGES_MONTHS = int(os.environ.get("RETENTION_MESSAGES_MONTHS", "24"))
+RETENTION_BATCH = int(os.environ.get("RETENTION_BATCH", "5000"))
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {

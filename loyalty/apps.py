@@ -6,6 +6,9 @@ class LoyaltyConfig(AppConfig):
     verbose_name = "Loyalty"
 
     def ready(self):
+        from loyalty.data_subjects import register_loyalty_data_sections
+
+        register_loyalty_data_sections()
         from audiences.order_return_steps import register_order_return_step
         from audiences.profile import register_profile_provider
         from loyalty import (

@@ -7,3 +7,6 @@ class MessagingConfig(AppConfig):
 
     def ready(self):
         from messaging import receivers  # noqa: F401  (connects the signal receivers)
+        from messaging.data_subjects import register_messaging_data_sections
+
+        register_messaging_data_sections()

@@ -136,6 +136,7 @@ class SuppressionReason(models.TextChoices):
     COMPLAINT = "complaint", "Spam complaint"
     SMS_STOP = "sms_stop", "STOP keyword"
     MANUAL = "manual", "Added by hand"
+    ERASED = "erased", "Erased customer"  # kept as a salted hash: docs/privacy.md
 
 
 class Suppression(models.Model):

@@ -7,9 +7,10 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext
 
+from audiences.data_subjects.hashing import hashed_address
 from audiences.models import Customer
 from messaging import links
-from messaging.models import Channel, Message, MessageStatus, Template, TemplateKind, TemplateTranslation
+from messaging.models import Channel, Message, MessageStatus, Suppression, Template, TemplateKind, TemplateTranslation
 from messaging.policy import CAPPED_CHANNELS
 
 # Messages that count toward frequency caps: everything that left, or is leaving, the outbox.
@@ -117,3 +118,12 @@ def deliverability_by_channel(*, since) -> list[tuple[str, int, int, int]]:
         complaints=Count("tracking", filter=Q(tracking__event_type="complained"), distinct=True),
     )
     return [(row["channel"], row["sent"], row["bounced"], row["complaints"]) for row in rows.order_by("channel")]
+
+
+def suppressed_addresses(addresses) -> set[tuple[str, str]]:
+    """The (channel, address) pairs of `addresses` nothing may be sent to: suppressed as they are, or as the
+    salted hash an erased customer's address is kept as (docs/privacy.md)."""
+    plain = sorted({address for address in addresses if address})
+    hashed = {hashed_address(address): address for address in plain}
+    rows = Suppression.objects.filter(address__any_of=[*plain, *hashed]).order_by().values_list("channel", "address")
+    return {(channel, hashed.get(address, address)) for channel, address in rows}

@@ -4,6 +4,8 @@ The customer example shows every registered profile section with the example its
 built when the URLconf imports the views, after every app's ready() has registered its sections.
 """
 
+from drf_spectacular.utils import OpenApiExample
+
 from audiences.profile import profile_sections
 
 STORE_OUTPUT_EXAMPLE = {
@@ -41,6 +43,7 @@ CUSTOMER_OUTPUT_EXAMPLE = {
     "total_spent": "412350.00",
     "first_order_at": "2025-03-20T08:12:00Z",
     "last_order_at": "2026-11-22T04:00:00Z",
+    "erased_at": None,
     **{key: section.example for key, section in profile_sections().items()},
     "consents": [
         {
@@ -189,3 +192,61 @@ ORDER_RETURN_OUTPUT_EXAMPLE = {
     "lines": [{"line_no": 1, "sku": "RICE-5KG", "quantity": 2, "amount": "1800.00"}],
     "points_reversed": 180,
 }
+
+CUSTOMER_DATA_EXAMPLE = {
+    "customer": "C-1001",
+    "exported_at": "2026-11-28T03:00:00Z",
+    "sections": {
+        "consents": {
+            "in_force": [{"channel": "sms", "topic": "marketing", "status": "opted_in", "source": "pos",
+                          "recorded_at": "2025-03-14T05:20:00Z"}],
+            "history": [{"channel": "sms", "topic": "marketing", "status": "opted_in", "source": "pos",
+                         "recorded_at": "2025-03-14T05:20:00Z"}],
+        },
+        "orders": [{"external_id": "O-5001", "store": "DHK-01", "currency": "BDT", "placed_at": "2026-11-22T04:00:00Z",
+                    "status": "placed", "total": "45900.000", "lines": [{"line_no": 1, "sku": "TV-55", "quantity": 1,
+                    "unit_price": "54000.000", "total": "45900.000"}], "returns": []}],
+        "events": [{"type": "product_viewed", "occurred_at": "2026-11-21T10:00:00Z", "properties": {"sku": "TV-55"}}],
+        "messages": {"messages": [{"template": "winback", "channel": "sms", "status": "delivered",
+                                   "sent_at": "2026-11-20T09:00:00Z", "delivery_events": []}], "suppressions": []},
+        "profile": {"external_id": "C-1001", "email": "rahim@example.com", "phone": "+8801712345678",
+                    "first_name": "Rahim", "erased_at": None},
+    },
+}  # fmt: skip
+EXPORT_QUEUED_EXAMPLE = {
+    "id": 42,
+    "kind": "export",
+    "customer": "C-1001",
+    "status": "queued",
+    "requested_by": "marketer",
+    "requested_at": "2026-11-28T03:00:00Z",
+    "finished_at": None,
+    "error": "",
+    "download": "/api/v1/customers/C-1001/export?request=42",
+}
+ERASURE_EXAMPLE = {
+    "id": 43,
+    "kind": "erasure",
+    "customer": "C-1001",
+    "status": "queued",
+    "requested_by": "marketer",
+    "requested_at": "2026-11-28T03:00:00Z",
+    "finished_at": None,
+    "error": "",
+    "download": None,
+}
+EXPORT_FAILED_EXAMPLE = OpenApiExample(
+    "The background export failed",
+    {"code": "export_failed", "message": "The export stopped: disk full."},
+    response_only=True,
+    status_codes=["409"],
+)
+CUSTOMER_ERASED_EXAMPLE = OpenApiExample(
+    "The customer was erased",
+    {
+        "code": "customer_erased",
+        "message": "Customer 'C-1001' was erased at their request; a new account needs a new id.",
+    },
+    response_only=True,
+    status_codes=["409"],
+)

@@ -121,6 +121,9 @@ class CustomerBaseOutput(serializers.Serializer):
     )
     first_order_at = serializers.DateTimeField(allow_null=True)
     last_order_at = serializers.DateTimeField(allow_null=True)
+    erased_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the customer's personal data was erased at their request; null: never."
+    )
 
     def get_currency(self, customer) -> str | None:
         return customer.currency or None
@@ -267,3 +270,20 @@ class OrderReturnOutput(serializers.Serializer):
         # Read when the schema is built, after every app has registered its steps.
         steps = {name: copy.deepcopy(schema) for name, schema in return_answer_fields().items()}
         return {**super().get_fields(), **steps}
+
+
+class DataSubjectRequestOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text="export or erasure.")
+    customer = serializers.CharField(source="customer.external_id")
+    status = serializers.CharField(help_text="queued, running, done or failed.")
+    requested_by = serializers.CharField(source="requested_by.username", default=None, allow_null=True)
+    requested_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    error = serializers.CharField(help_text="Why it failed; empty otherwise.")
+    download = serializers.SerializerMethodField(help_text="A background export: where its file is, once done.")
+
+    def get_download(self, request) -> str | None:
+        if request.kind != "export" or request.export_job_id is None:
+            return None
+        return f"/api/v1/customers/{request.customer.external_id}/export?request={request.pk}"

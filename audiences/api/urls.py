@@ -1,12 +1,14 @@
 from django.urls import path
 
-from audiences.api import segments, views
+from audiences.api import data_subjects, segments, views
 
 urlpatterns = [
     path("stores/<str:code>", views.StoreView.as_view(), name="store"),
     path("categories/<str:code>", views.CategoryView.as_view(), name="category"),
     path("products/<str:sku>", views.ProductView.as_view(), name="product"),
     path("customers/<str:external_id>", views.CustomerView.as_view(), name="customer"),
+    path("customers/<str:external_id>/export", data_subjects.CustomerExportView.as_view(), name="customer-export"),
+    path("customers/<str:external_id>/erase", data_subjects.CustomerEraseView.as_view(), name="customer-erase"),
     path("customers/<str:external_id>/consents", views.CustomerConsentsView.as_view(), name="customer-consents"),
     path("orders/<str:external_id>/returns", views.OrderReturnView.as_view(), name="order-returns"),
     path("events", views.EventView.as_view(), name="events"),

@@ -1,5 +1,5 @@
 from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -99,7 +99,14 @@ def customer_output(customer: Customer) -> dict:
 class CustomerView(StorefrontView):
     @extend_schema(
         request=s.CustomerInput,
-        responses={200: s.CustomerOutput, 201: s.CustomerOutput},
+        responses={
+            200: s.CustomerOutput,
+            201: s.CustomerOutput,
+            409: OpenApiResponse(
+                description="The customer was erased at their request (`customer_erased`): docs/privacy.md.",
+                examples=[examples.CUSTOMER_ERASED_EXAMPLE],
+            ),
+        },
         examples=[OpenApiExample("Customer in Dhaka", examples.CUSTOMER_INPUT_EXAMPLE, request_only=True)],
     )
     def put(self, request, external_id):

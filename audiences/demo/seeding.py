@@ -16,6 +16,8 @@ from audiences.models import (
     ConsentRecord,
     Customer,
     CustomerScore,
+    DataSubjectRequest,
+    ErasedContact,
     Event,
     MembershipRecheck,
     Order,
@@ -59,12 +61,14 @@ def demo_flush() -> None:
 
     Plain DELETEs (no ORM collector walking ten million rows); rows of other apps that still point
     at customers or products make it fail with an IntegrityError and delete nothing. Scores, the RFM
-    movement between scorings and segment memberships (written by `refresh_audiences`) and pending
-    rechecks (events the demo's loyalty and journeys recorded) go with the customers; the segment
-    definitions stay, shown as not refreshed since their members are gone.
+    movement between scorings and segment memberships (written by `refresh_audiences`), pending
+    rechecks (events the demo's loyalty and journeys recorded) and data-subject requests go with the
+    customers; the segment definitions stay, shown as not refreshed since their members are gone.
     """
     quote = connection.ops.quote_name
     customer_data = (
+        DataSubjectRequest,
+        ErasedContact,
         RfmMovement,
         MembershipRecheck,
         SegmentMembershipChange,

@@ -9,6 +9,7 @@ from audiences.contact import InvalidPhone, normalised_email, phone_to_e164
 from audiences.models import Customer, Language, Store
 from audiences.segments.recheck import customers_mark_changed
 from audiences.services.validation import check_timezone
+from config.errors import Conflict
 
 CUSTOMER_FIELDS = (
     "email",
@@ -67,6 +68,11 @@ def customer_upsert(*, external_id: str, **fields) -> tuple[Customer, bool]:
     store = cleaned.get("store")
     defaults = {**cleaned, "currency": store.currency} if store else cleaned
     customer, created = Customer.objects.select_for_update().get_or_create(external_id=external_id, defaults=defaults)
+    if customer.erased_at is not None:
+        raise Conflict(
+            code="customer_erased",
+            message=f"Customer '{external_id}' was erased at their request; a new account needs a new id.",
+        )
     if not created and cleaned:
         for name, value in cleaned.items():
             setattr(customer, name, value)

@@ -8,10 +8,10 @@ from django.conf import settings
 
 from audiences.contact import normalised_email
 from audiences.models import Consent, ConsentStatus, Customer
-from messaging.models import Channel, Message, MessageStatus, Suppression, Template, TemplateKind
+from messaging.models import Channel, Message, MessageStatus, Template, TemplateKind
 from messaging.policy import CAPPED_CHANNELS, Cap, Decision, Policy, QuietHours, delivery_decision
 from messaging.postal import postal_addresses
-from messaging.selectors import recent_marketing_sends
+from messaging.selectors import recent_marketing_sends, suppressed_addresses
 from messaging.services.dispatch_report import DispatchReport
 
 
@@ -54,11 +54,7 @@ def delivery_decisions(messages: list[Message], now: datetime) -> list[tuple[Mes
         )
     )
     addresses = {message.pk: message_address(message) for message in messages}
-    suppressed = set(
-        Suppression.objects.filter(address__any_of=sorted({a for a in addresses.values() if a})).values_list(
-            "channel", "address"
-        )
-    )
+    suppressed = suppressed_addresses(addresses.values())
     postal = postal_addresses({m.customer.store_id for m in messages if m.kind == TemplateKind.MARKETING})
     windows = {
         pk: (start, end)
