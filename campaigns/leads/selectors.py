@@ -1,0 +1,69 @@
+"""Leads' reads: the filtered list, the pipeline summary, and what won leads add to a campaign's or journey's
+results (the rule against counting a sale twice is in `won_leads_credit`)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+
+from campaigns.leads.models import Lead
+from campaigns.models import Conversion
+
+ZERO = Decimal(0)
+
+
+def lead_get(*, lead_id: int) -> Lead | None:
+    return lead_list().filter(pk=lead_id).first()
+
+
+def lead_list(**filters) -> QuerySet[Lead]:
+    """Newest first; `filters` are field lookups the caller checked (status, store__code, campaign_id, ...)."""
+    return Lead.objects.select_related(
+        "customer", "campaign", "journey", "product", "store", "owner", "order"
+    ).filter(**filters)
+
+
+def pipeline_summary(leads: QuerySet[Lead]) -> list[dict]:
+    """Per status in pipeline order: how many leads, and their value per currency (none: an empty dict)."""
+    counts = dict(leads.order_by().values_list("status").annotate(n=Count("pk")))
+    values: dict[str, dict[str, Decimal]] = {}
+    for status, currency, total in (
+        leads.filter(value__isnull=False).order_by().values_list("status", "currency").annotate(total=Sum("value"))
+    ):
+        values.setdefault(status, {})[currency] = total
+    return [
+        {"status": status, "label": label, "count": counts.get(status, 0), "value": values.get(status, {})}
+        for status, label in Lead.Status.choices
+    ]
+
+
+@dataclass(frozen=True)
+class WonLeads:
+    """`count` won leads worth `value`; `revenue` is the part of it results add to attributed revenue."""
+
+    leads: int
+    count: int
+    value: Decimal
+    revenue: Decimal
+
+
+def won_leads_credit(*, currency: str, model: str, campaign_id: int | None = None, journey_id: int | None = None):
+    """What a campaign's (or journey's) won leads in its currency add to its results under attribution `model`.
+
+    The rule against double counting: a won lead whose closing `order` is already credited to this campaign under
+    `model` (a `Conversion` row) counts among the won leads and their value, but adds nothing to revenue, since
+    its order's attributed revenue already holds the sale. Journeys have no attributed orders: all their won leads'
+    value is revenue. Leads in another currency than the results' are not summed (they are rare, and a sum across
+    currencies means nothing).
+    """
+    leads = Lead.objects.filter(campaign_id=campaign_id) if campaign_id else Lead.objects.filter(journey_id=journey_id)
+    won = leads.filter(status=Lead.Status.WON, currency=currency)
+    counted = None
+    if campaign_id:
+        credited = Conversion.objects.filter(order_id=OuterRef("order_id"), campaign_id=campaign_id, model=model)
+        won = won.annotate(already=Exists(credited))
+        counted = Q(already=False)
+    totals = won.aggregate(count=Count("pk"), value=Sum("value"), revenue=Sum("value", filter=counted))
+    return WonLeads(
+        leads=leads.count(), count=totals["count"], value=totals["value"] or ZERO, revenue=totals["revenue"] or ZERO
+    )
