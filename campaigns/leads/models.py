@@ -75,9 +75,7 @@ class Lead(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(status="lost") | ~Q(lost_reason=""), name="lead_lost_has_a_reason"
-            ),
+            models.CheckConstraint(condition=~Q(status="lost") | ~Q(lost_reason=""), name="lead_lost_has_a_reason"),
             models.CheckConstraint(condition=~Q(status="won") | Q(value__isnull=False), name="lead_won_has_a_value"),
             models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__gte=0), name="lead_value_not_negative"),
         ]

@@ -18,9 +18,9 @@ def lead_get(*, lead_id: int) -> Lead | None:
 
 def lead_list(**filters) -> QuerySet[Lead]:
     """Newest first; `filters` are field lookups the caller checked (status, store__code, campaign_id, ...)."""
-    return Lead.objects.select_related(
-        "customer", "campaign", "journey", "product", "store", "owner", "order"
-    ).filter(**filters)
+    return Lead.objects.select_related("customer", "campaign", "journey", "product", "store", "owner", "order").filter(
+        **filters
+    )
 
 
 def pipeline_summary(leads: QuerySet[Lead]) -> list[dict]:
@@ -63,7 +63,7 @@ def won_leads_credit(*, currency: str, model: str, campaign_id: int | None = Non
         credited = Conversion.objects.filter(order_id=OuterRef("order_id"), campaign_id=campaign_id, model=model)
         won = won.annotate(already=Exists(credited))
         counted = Q(already=False)
-    totals = won.aggregate(count=Count("pk"), value=Sum("value"), revenue=Sum("value", filter=counted))
+    totals = won.aggregate(won=Count("pk"), worth=Sum("value"), adds=Sum("value", filter=counted))
     return WonLeads(
-        leads=leads.count(), count=totals["count"], value=totals["value"] or ZERO, revenue=totals["revenue"] or ZERO
+        leads=leads.count(), count=totals["won"], value=totals["worth"] or ZERO, revenue=totals["adds"] or ZERO
     )
