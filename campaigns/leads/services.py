@@ -109,6 +109,7 @@ def lead_create(*, lead: LeadInput) -> tuple[Lead, bool]:
 
 
 UNSET = object()
+DETAILS = ("product", "vehicle_vin", "interest", "store")
 
 
 @transaction.atomic
@@ -122,11 +123,17 @@ def lead_update(
     owner: object = UNSET,
     note: str | None = None,
     at: datetime | None = None,
+    details: dict | None = None,
 ) -> Lead:
     """Change what is given: a status move (checked by the pipeline; stamps when it was reached), the value, the
-    closing order, the owner, the note. Raises `invalid_transition` (a Conflict), `lost_reason_required`,
+    closing order, the owner, the note, and `details` (what the customer is interested in, and where: the admin's
+    form). Raises `invalid_transition` (a Conflict), `lost_reason_required`,
     `value_required`."""
     lead = Lead.objects.select_for_update().get(pk=lead_id)
+    for name, given in (details or {}).items():
+        if name not in DETAILS:
+            raise ValueError(f"{name} is not a detail of a lead.")
+        setattr(lead, name, given)
     if value is not UNSET:
         lead.value = _checked_value(value, lead.currency)
     if order is not UNSET:
