@@ -47,23 +47,26 @@ class WonLeads:
     revenue: Decimal
 
 
-def won_leads_credit(*, currency: str, model: str, campaign_id: int | None = None, journey_id: int | None = None):
-    """What a campaign's (or journey's) won leads in its currency add to its results under attribution `model`.
+def won_leads_credit(*, campaign_id: int, currency: str, model: str) -> WonLeads:
+    """What a campaign's won leads in its currency add to its results under attribution `model`.
 
     The rule against double counting: a won lead whose closing `order` is already credited to this campaign under
     `model` (a `Conversion` row) counts among the won leads and their value, but adds nothing to revenue, since
-    its order's attributed revenue already holds the sale. Journeys have no attributed orders: all their won leads'
-    value is revenue. Leads in another currency than the results' are not summed (they are rare, and a sum across
-    currencies means nothing).
+    its order's attributed revenue already holds the sale. Leads in another currency than the campaign's are not
+    summed (a sum across currencies means nothing).
     """
-    leads = Lead.objects.filter(campaign_id=campaign_id) if campaign_id else Lead.objects.filter(journey_id=journey_id)
-    won = leads.filter(status=Lead.Status.WON, currency=currency)
-    counted = None
-    if campaign_id:
-        credited = Conversion.objects.filter(order_id=OuterRef("order_id"), campaign_id=campaign_id, model=model)
-        won = won.annotate(already=Exists(credited))
-        counted = Q(already=False)
-    totals = won.aggregate(won=Count("pk"), worth=Sum("value"), adds=Sum("value", filter=counted))
+    leads = Lead.objects.filter(campaign_id=campaign_id)
+    credited = Conversion.objects.filter(order_id=OuterRef("order_id"), campaign_id=campaign_id, model=model)
+    won = leads.filter(status=Lead.Status.WON, currency=currency).annotate(already=Exists(credited))
+    totals = won.aggregate(won=Count("pk"), worth=Sum("value"), adds=Sum("value", filter=Q(already=False)))
     return WonLeads(
         leads=leads.count(), count=totals["won"], value=totals["worth"] or ZERO, revenue=totals["adds"] or ZERO
     )
+
+
+def journey_leads(*, journey_id: int) -> dict:
+    """A journey's leads, those won, and their value per currency (a journey has no currency of its own)."""
+    leads = Lead.objects.filter(journey_id=journey_id)
+    won = leads.filter(status=Lead.Status.WON).order_by()
+    value = dict(won.values_list("currency").annotate(worth=Sum("value")).values_list("currency", "worth"))
+    return {"leads": leads.count(), "won_leads": won.count(), "won_lead_value": value}

@@ -4,9 +4,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from campaigns.leads.models import Lead
-from tests.campaigns.conftest import LAUNCH, campaign_with, people
+from campaigns.models import Journey
+from tests.campaigns.conftest import LAUNCH, campaign_with, people, touch
 
 pytestmark = pytest.mark.django_db
 
@@ -53,14 +55,10 @@ def test_the_status_form_moves_a_lead_and_refuses_what_the_pipeline_refuses(admi
 
 
 def test_a_lead_added_in_the_admin_takes_its_source_from_the_last_touch(admin_client, shop):
-    from tests.campaigns.conftest import touch
-
     (customer,) = people(1)
     campaign = campaign_with(shop, "Touching")
     touch(campaign, customer, shop, clicked_at=LAUNCH)  # the lead is recorded now: long after the click window
     recent = campaign_with(shop, "Recent")
-    from django.utils import timezone
-
     touch(recent, customer, shop, clicked_at=timezone.now() - timedelta(hours=1))
 
     answer = admin_client.post(
@@ -81,3 +79,16 @@ def test_the_results_page_links_to_the_campaigns_leads(admin_client, shop):
 
     assert f'/admin/campaigns/lead/?campaign__id__exact={campaign.pk}"' in page
     assert "1 of 1 lead, worth 500.00 BDT" in page
+
+
+def test_a_journeys_results_count_its_won_leads(admin_client, marketer, shop):
+    a, b = people(2)
+    journey = Journey.objects.create(code="service_leads", name="Service leads")
+    lead(a, "won", value=Decimal("1200.50"), journey=journey)
+    lead(b, "lost", lost_reason="price", journey=journey)
+
+    results = marketer.get(f"/api/v1/journeys/{journey.code}").json()["results"]
+    page = admin_client.get(f"/admin/campaigns/journey/{journey.pk}/results/").content.decode()
+
+    assert (results["leads"], results["won_leads"], results["won_lead_value"]) == (2, 1, {"BDT": "1200.50"})
+    assert "1 of 2 leads, worth 1200.50 BDT" in page and f"?journey__id__exact={journey.pk}" in page
