@@ -1,6 +1,5 @@
 """The leads API (storefront or DMS key): POST/GET /leads, GET/PATCH /leads/{id}."""
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -10,9 +9,9 @@ from campaigns.api import examples
 from campaigns.api.serializers import money
 from campaigns.leads import selectors, services
 from campaigns.leads.models import Lead
-from campaigns.models import Campaign, Journey
 from config.api.views import Paginated, StorefrontView, get_or_404, validated
-from messaging.models import Message
+
+ID_MAX = 2**63 - 1  # a database id: anything larger could not be one (and would overflow the query)
 
 
 class LeadSourceOutput(serializers.Serializer):
@@ -70,9 +69,13 @@ class LeadInput(serializers.Serializer):
     value = serializers.DecimalField(max_digits=16, decimal_places=3, required=False, allow_null=True)
     currency = serializers.CharField(max_length=3, required=False, default="")
     note = serializers.CharField(max_length=2000, required=False, default="")
-    campaign = serializers.IntegerField(required=False, help_text="Else: the customer's last touch before the lead.")
+    campaign = serializers.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, help_text="Else: the customer's last touch before the lead."
+    )
     journey = serializers.CharField(max_length=64, required=False, help_text="A journey's code.")
-    message = serializers.IntegerField(required=False, help_text="The message (from a link) that brought the lead.")
+    message = serializers.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, help_text="The message (from a link) that brought the lead."
+    )
     created_at = serializers.DateTimeField(required=False)
 
 
@@ -113,9 +116,9 @@ def _lead_input(data: dict) -> services.LeadInput:
         currency=data["currency"].upper(),
         note=data["note"],
         external_id=data.get("external_id"),
-        campaign=_named(data, "campaign", lambda pk: Campaign.objects.filter(pk=pk).first()),
-        journey=_named(data, "journey", lambda code: Journey.objects.filter(code=code).first()),
-        message=_named(data, "message", lambda pk: Message.objects.filter(pk=pk).first()),
+        campaign=_named(data, "campaign", lambda pk: selectors.campaign_by_id(campaign_id=pk)),
+        journey=_named(data, "journey", lambda code: selectors.journey_by_code(code=code)),
+        message=_named(data, "message", lambda pk: selectors.message_by_id(message_id=pk)),
         created_at=data.get("created_at"),
     )
 
@@ -157,7 +160,7 @@ class LeadListView(Paginated, StorefrontView):
                 continue
             if name == "status" and value not in Lead.Status.values:
                 raise serializers.ValidationError({name: [f"Use one of: {', '.join(Lead.Status.values)}."]})
-            if kind is int and not value.isdigit():
+            if kind is int and not (value.isdigit() and int(value) <= ID_MAX):
                 raise serializers.ValidationError({name: ["A campaign id is a whole number."]})
             filters[lookup] = kind(value) if kind else value
         return self.paginated(request, selectors.lead_list(**filters), LeadOutput)
@@ -207,7 +210,6 @@ class LeadDetailView(StorefrontView):
             order_named = audience_selectors.order_by_external_id
             changes["order"] = _named(data, "order", lambda external_id: order_named(external_id=external_id))
         if "owner" in data:
-            staff = get_user_model().objects.filter(is_staff=True, is_active=True)
-            changes["owner"] = _named(data, "owner", lambda username: staff.filter(username=username).first())
+            changes["owner"] = _named(data, "owner", lambda username: selectors.staff_user(username=username))
         services.lead_update(lead_id=lead_id, **changes)
         return _lead_answer(lead_id)

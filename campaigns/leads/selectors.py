@@ -4,16 +4,35 @@ results (the rule against counting a sale twice is in `won_leads_credit`)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from campaigns.leads.models import Lead
-from campaigns.models import Conversion
+from campaigns.models import Campaign, Conversion, Journey
+from messaging.models import Message
 
 ZERO = Decimal(0)
 
 
 def lead_get(*, lead_id: int) -> Lead | None:
     return lead_list().filter(pk=lead_id).first()
+
+
+def campaign_by_id(*, campaign_id: int) -> Campaign | None:
+    return Campaign.objects.filter(pk=campaign_id).first()
+
+
+def journey_by_code(*, code: str) -> Journey | None:
+    return Journey.objects.filter(code=code).first()
+
+
+def message_by_id(*, message_id: int) -> Message | None:
+    return Message.objects.filter(pk=message_id).first()
+
+
+def staff_user(*, username: str):
+    """An active staff user (a lead's owner), or None."""
+    return get_user_model().objects.filter(username=username, is_staff=True, is_active=True).first()
 
 
 def lead_list(**filters) -> QuerySet[Lead]:
