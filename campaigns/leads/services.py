@@ -15,6 +15,7 @@ from audiences.models import Customer, Event, Order, Product, Store
 from campaigns.leads import pipeline, sources
 from campaigns.leads.models import Lead
 from campaigns.models import Campaign, Journey
+from config.errors import DomainError
 from messaging.models import Message
 
 # Events that create a lead (one per event), with the properties they may carry: product (a sku), vin, model (free
@@ -150,6 +151,8 @@ def lead_update(
             setattr(lead, pipeline.REACHED_AT[target], at or timezone.now())
             if target is pipeline.LeadStatus.LOST:
                 lead.lost_reason = reason
+    if lead.status == pipeline.LeadStatus.WON and lead.value is None:
+        raise DomainError(code="value_required", message="A won lead keeps its value (the sale's amount).")
     lead.save()
     return lead
 

@@ -138,6 +138,7 @@ def test_the_pipeline_moves_forward_and_stamps_each_status(storefront, shop):
         ("lost", {"status": "won", "value": "1.00"}, 409, "invalid_transition"),
         ("new", {"status": "lost"}, 400, "lost_reason_required"),
         ("contacted", {"status": "won"}, 400, "value_required"),
+        ("won", {"value": None}, 400, "value_required"),  # a won lead keeps its value
         ("new", {"status": "sold"}, 400, "invalid"),
         ("new", {"owner": "nobody"}, 400, "invalid"),
     ],
