@@ -289,3 +289,4 @@ class CampaignAdmin(CampaignReportAdminMixin, CampaignResultsAdminMixin, admin.M
 
 
 from campaigns.journeys import admin as journeys_admin  # noqa: E402, F401  (registers the journeys' pages)
+from campaigns.leads import admin as leads_admin  # noqa: E402, F401  (registers the leads pages)

@@ -12,6 +12,7 @@ class CampaignsConfig(AppConfig):
         from audiences.order_import_steps import register_order_import_step
         from campaigns import receivers  # noqa: F401  (connects the signal receivers)
         from campaigns.journeys import receivers as journey_receivers  # noqa: F401
+        from campaigns.leads import receivers as lead_receivers  # noqa: F401
         from campaigns.order_hooks import (
             ATTRIBUTION_ON_PLACE,
             attribute_placed_order,

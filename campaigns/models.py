@@ -375,3 +375,4 @@ class ConversionEvent(models.Model):
 
 
 from campaigns.journeys.models import *  # noqa: E402, F403  (journeys live in their own package)
+from campaigns.leads.models import *  # noqa: E402, F403  (leads live in their own package)

@@ -4,6 +4,7 @@ from django.dispatch import receiver
 
 from audiences.signals import demo_flushing, demo_seeded
 from campaigns import conversions, demo, demo_history
+from campaigns.leads import demo as leads_demo
 from campaigns.models import Campaign
 from campaigns.signals import campaign_message_sent
 from messaging.models import MessageStatus
@@ -14,10 +15,12 @@ from messaging.signals import message_engaged, messages_sent
 def install_demo_campaign(sender, **kwargs):
     demo.demo_campaign_launch()
     demo_history.demo_finished_campaign_install()
+    leads_demo.demo_leads_install()
 
 
 @receiver(demo_flushing, dispatch_uid="campaigns.demo_campaign_remove")
 def remove_demo_campaign(sender, **kwargs):
+    leads_demo.demo_leads_remove()
     demo.demo_campaign_remove()
     demo_history.demo_finished_campaign_remove()
 

@@ -2,6 +2,8 @@
 holdout and a daily series. Reads only; every figure is an SQL aggregate (no recipient or order rows are loaded).
 
 Conversions, conversion rates, revenue and ROI are *attributed*: the `Conversion` rows of the chosen model.
+Won leads credited to the campaign (campaigns/leads/) are shown apart from attributed orders, and the part of
+their value not already an attributed order's revenue adds to the campaign's ROI (not to a variant's).
 Lift compares *all* orders of treated and held-out customers in the measurement window (from the launch to the
 end plus the click window, or until now): the holdout has no touches, so attribution would credit it nothing.
 """
@@ -17,6 +19,7 @@ from django.utils import timezone
 from audiences.models import Order
 from campaigns import lift, statistics
 from campaigns.costs import Prices
+from campaigns.leads.selectors import won_leads_credit
 from campaigns.models import Assignment, Campaign, Conversion, Variant
 from campaigns.selectors import SENT_STATUSES, campaign_progress, reference_zone, staged_test_decision
 from config.replica import from_replica
@@ -254,6 +257,7 @@ def campaign_results(campaign: Campaign, *, model: str = "last_touch", metric: s
     )
     revenue = totals["revenue"] or ZERO
     discount = sum(discounts.values(), ZERO)
+    won = won_leads_credit(currency=campaign.currency, model=model, campaign_id=campaign.pk)
     decision = _winner(campaign, variants, metric)
     return {
         **progress,
@@ -268,7 +272,11 @@ def campaign_results(campaign: Campaign, *, model: str = "last_touch", metric: s
         "revenue": revenue,
         "sending_cost": campaign.sending_cost,
         "discount_cost": discount,
-        "roi": _roi(revenue, discount + campaign.sending_cost),
+        "leads": won.leads,
+        "won_leads": won.count,
+        "won_lead_value": won.value,
+        "won_lead_revenue": won.revenue,
+        "roi": _roi(revenue + won.revenue, discount + campaign.sending_cost),
         "variants": variants,
         "holdout": {
             "recipients": campaign.held_out,

@@ -2,7 +2,8 @@
 
 The JSON's `converted` (customers with a credited order) and `conversions` (credited orders, a sum of shares)
 are headed `customers_converted` and `attributed_orders` here, so a spreadsheet cannot read one as the other;
-counts are written as integers when whole."""
+counts are written as integers when whole. Won leads are the campaign's, so only the total row has them (and
+only its ROI counts them)."""
 
 import csv
 import io
@@ -12,6 +13,7 @@ from config.numbers import count
 COLUMNS = (
     "variant", "recipients", "sent", "delivered", "opened", "clicked", "customers_converted", "attributed_orders",
     "conversion_rate", "revenue", "discount_cost", "sending_cost", "roi", "currency", "model",
+    "won_leads", "won_lead_value", "won_lead_revenue",
 )  # fmt: skip
 
 

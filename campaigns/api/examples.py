@@ -79,7 +79,11 @@ RESULTS_OUTPUT = {
     "currency": "BDT",
     "sending_cost": "3120.45",
     "discount_cost": "18250.00",
-    "roi": "97.4427",
+    "leads": 41,
+    "won_leads": 3,
+    "won_lead_value": "7500000.00",
+    "won_lead_revenue": "5000000.00",
+    "roi": "331.4450",
     "launch_started_at": "2026-12-01T10:00:03+06:00",
     "launch_finished_at": "2026-12-01T10:00:41+06:00",
     "variants": [
@@ -130,10 +134,11 @@ RESULTS_CSV_EXAMPLES = [
     OpenApiExample(
         "Two variants and the total",
         "variant,recipients,sent,delivered,opened,clicked,customers_converted,attributed_orders,conversion_rate,revenue,"
-        "discount_cost,sending_cost,roi,currency,model\n"
-        "A,18920,15502,15214,0,1190,610,626,0.032241,939000.00,8150.00,1561.25,95.6924,BDT,last_touch\n"
-        "B,18893,15486,15196,0,1290,756,776,0.040015,1165500.00,10100.00,1559.20,98.9625,BDT,last_touch\n"
-        "total,37813,30988,30410,0,2480,1366,1402,0.036125,2104500.00,18250.00,3120.45,97.4427,BDT,last_touch\n",
+        "discount_cost,sending_cost,roi,currency,model,won_leads,won_lead_value,won_lead_revenue\n"
+        "A,18920,15502,15214,0,1190,610,626,0.032241,939000.00,8150.00,1561.25,95.6924,BDT,last_touch,,,\n"
+        "B,18893,15486,15196,0,1290,756,776,0.040015,1165500.00,10100.00,1559.20,98.9625,BDT,last_touch,,,\n"
+        "total,37813,30988,30410,0,2480,1366,1402,0.036125,2104500.00,18250.00,3120.45,331.4450,BDT,last_touch,"
+        "3,7500000.00,5000000.00\n",
         response_only=True,
         media_type="text/csv",
     )
@@ -145,6 +150,60 @@ CONFLICT_EXAMPLE = OpenApiExample(
         "message": "A campaign cannot pause while it is draft (only from running).",
         "status": "draft",
         "action": "pause",
+    },
+    response_only=True,
+    status_codes=["409"],
+)
+
+LEAD_INPUT = {
+    "customer": "C-1001",
+    "external_id": "DMS-5521",
+    "interest": "Corolla Cross Hybrid",
+    "vehicle_vin": "JTDKBRFU9J3059307",
+    "store": "DLR-X",
+    "value": "4850000.00",
+    "currency": "BDT",
+    "note": "Wants a test drive on Saturday.",
+}
+LEAD_NEW_OUTPUT = {
+    "id": 57,
+    "external_id": "DMS-5521",
+    "customer": "C-1001",
+    "source": {"type": "campaign", "campaign": 12, "journey": None, "message": 90412},
+    "product": None,
+    "vehicle_vin": "JTDKBRFU9J3059307",
+    "interest": "Corolla Cross Hybrid",
+    "store": "DLR-X",
+    "status": "new",
+    "lost_reason": "",
+    "value": "4850000.00",
+    "currency": "BDT",
+    "order": None,
+    "owner": None,
+    "note": "Wants a test drive on Saturday.",
+    "created_at": "2026-12-03T15:20:00+06:00",
+    "contacted_at": None,
+    "test_drive_at": None,
+    "won_at": None,
+    "lost_at": None,
+}
+LEAD_WON_INPUT = {"status": "won", "value": "4790000.00", "order": "O-9921", "owner": "rahim"}
+LEAD_OUTPUT = {
+    **LEAD_NEW_OUTPUT,
+    "status": "won",
+    "value": "4790000.00",
+    "order": "O-9921",
+    "owner": "rahim",
+    "contacted_at": "2026-12-03T17:02:00+06:00",
+    "test_drive_at": "2026-12-06T11:00:00+06:00",
+    "won_at": "2026-12-09T16:45:00+06:00",
+}
+LEAD_CONFLICT = OpenApiExample(
+    "Not a move the pipeline allows",
+    {
+        "code": "invalid_transition",
+        "message": "A lead that is won cannot become contacted; it may become: nothing (it is final).",
+        "status": "won",
     },
     response_only=True,
     status_codes=["409"],

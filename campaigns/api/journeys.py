@@ -85,6 +85,9 @@ class JourneyResultsOutput(serializers.Serializer):
     holdout_conversions = serializers.IntegerField()
     lift = serializers.DictField(allow_null=True, help_text="Conversion lift against the holdout, with its interval.")
     lift_message = serializers.CharField()
+    leads = serializers.IntegerField(help_text="Leads credited to the journey (its message last touched them).")
+    won_leads = serializers.IntegerField()
+    won_lead_value = serializers.DictField(child=serializers.CharField(), help_text="Per currency.")
     steps_version = serializers.IntegerField(allow_null=True, help_text="The version whose steps are counted.")
     steps = JourneyStepCountsOutput(many=True, help_text="Per step of the current version, in order.")
 
@@ -199,6 +202,7 @@ JOURNEY = {
                  "ci_low": -0.012, "ci_high": 0.115},
         "lift_message": "Against the holdout the journey added +5.15 points of conversion rate and +0.00 revenue "
         "per recipient.",
+        "leads": 12, "won_leads": 2, "won_lead_value": {"BDT": "96000.00"},
         "steps_version": 1,
         "steps": [
             {"position": 1, "kind": "wait_until", "entered": 379, "waiting": 0, "sent": 0, "skipped": {},

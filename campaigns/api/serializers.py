@@ -376,7 +376,15 @@ class ResultsOutput(serializers.Serializer):
     currency = serializers.CharField()
     sending_cost = serializers.CharField()
     discount_cost = serializers.CharField()
-    roi = serializers.CharField(allow_null=True)
+    leads = serializers.IntegerField(help_text="Leads credited to the campaign (its message last touched them).")
+    won_leads = serializers.IntegerField(help_text="Those won, in the campaign's currency.")
+    won_lead_value = serializers.CharField(help_text="Their value.")
+    won_lead_revenue = serializers.CharField(
+        help_text="The part of won_lead_value whose closing order is not already in revenue: what ROI adds."
+    )
+    roi = serializers.CharField(
+        allow_null=True, help_text="(revenue + won_lead_revenue − costs) / costs; null when nothing was spent."
+    )
     launch_started_at = serializers.DateTimeField(allow_null=True)
     launch_finished_at = serializers.DateTimeField(allow_null=True)
     variants = VariantResultOutput(many=True)
@@ -393,7 +401,7 @@ def results_answer(results: dict) -> dict:
     """The results as JSON values: money as strings in the currency, the statistics' dataclasses as objects."""
     currency = results["currency"]
     answer = dict(results)
-    for field in ("revenue", "sending_cost", "discount_cost"):
+    for field in ("revenue", "sending_cost", "discount_cost", "won_lead_value", "won_lead_revenue"):
         answer[field] = money(results[field], currency)
     answer["conversions"] = str(count(results["conversions"]))
     answer["roi"] = None if results["roi"] is None else str(results["roi"])

@@ -8,7 +8,9 @@ from decimal import Decimal
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import TruncDate
 
+from audiences.currencies import quantize
 from campaigns.journeys.models import Enrollment, Journey, JourneyStep, JourneyStepTemplate, JourneyVersion, StepRun
+from campaigns.leads.selectors import journey_leads
 from campaigns.lift import ArmOutcomes, measure_lift
 from config.report_days import start_of
 
@@ -60,6 +62,7 @@ def journey_results(*, journey: Journey) -> dict:
     )
     conversion = lift.conversions
     version = journey_current_version(journey=journey)
+    leads = journey_leads(journey_id=journey.pk)
     return {
         "entered": arms["total"],
         "holdout": arms["held"],
@@ -80,6 +83,11 @@ def journey_results(*, journey: Journey) -> dict:
             else None
         ),
         "lift_message": lift.message,
+        "leads": leads["leads"],
+        "won_leads": leads["won_leads"],
+        "won_lead_value": {
+            currency: str(quantize(total, currency)) for currency, total in sorted(leads["won_lead_value"].items())
+        },
         "steps_version": version.number if version else None,
         "steps": journey_step_counts(version=version) if version else [],
     }

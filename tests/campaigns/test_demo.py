@@ -47,6 +47,9 @@ def finished_ab_test_has_results():
     results = campaign_results(campaign)
     by_name = {variant["name"]: variant for variant in results["variants"]}
     assert set(by_name) == {"A", "B"}
+    # Clickers became leads credited to it (one through a test_drive_requested event); three were won.
+    assert results["leads"] == 8 and results["won_leads"] == 3 and results["won_lead_value"] > 0
+    assert campaign.leads.filter(source_event__type="test_drive_requested").count() == 1
     # Played out through the real services: deliveries, clicks and orders credited to each variant.
     for variant in by_name.values():
         assert variant["delivered"] > 0 and variant["clicked"] > 0 and variant["converted"] > 0
