@@ -150,8 +150,8 @@ def _members(count: int, now) -> Program:
             [now, now, count],
         )
         cursor.execute(
-            f"INSERT INTO {tables[Member]} (customer_id, program_id, debt, joined_at)"  # noqa: S608
-            f" SELECT id, %s, 0, %s FROM {tables[Customer]} WHERE external_id LIKE 'BENCH-%%'",
+            f"INSERT INTO {tables[Member]} (customer_id, program_id, debt, order_points_earned, joined_at)"  # noqa: S608
+            f" SELECT id, %s, 0, 0, %s FROM {tables[Customer]} WHERE external_id LIKE 'BENCH-%%'",
             [program.pk, now],
         )
     return program
