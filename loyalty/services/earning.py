@@ -43,6 +43,12 @@ SELECT m.*, (SELECT token FROM {_VERSION} WHERE id = 1) AS rules_token,
 FROM {_MEMBER} m INNER JOIN {_PROGRAM} p ON p.id = m.program_id
 WHERE m.customer_id = %s AND p.currency = %s AND p.active
 """  # noqa: S608 (table names from the models)
+# A customer joins the active program in a currency, unless they are a member (or no program earns in it).
+_MEMBER_JOIN = f"""
+INSERT INTO {_MEMBER} (customer_id, program_id, debt, order_points_earned, joined_at)
+SELECT %s, id, 0, 0, %s FROM {_PROGRAM} WHERE currency = %s AND active
+ON CONFLICT (customer_id, program_id) DO NOTHING
+"""  # noqa: S608
 # An order's earn entry with its lot and allocation, and the member's order_points_earned, in one statement.
 _ORDER_EARN = f"""
 WITH entry AS (
@@ -87,28 +93,30 @@ def order_points_earn(*, order: Order, recorded_now: bool = False, tier_check: b
 def order_member_lock(*, order: Order) -> OrderMember | None:
     """The order's customer's membership of the active program in the order's currency, locked, with the
     program's rules and whether a reservation may await the order: one query for a member (the rules from the
-    process's copy); a customer who is not one joins. None without a customer or such a program."""
+    process's copy); a customer who is not one joins (two more). None without a customer or such a program."""
     if order.customer_id is None:
         return None
-    params = [order.customer_id, order.external_id, order.customer_id, order.currency]
-    member = next(iter(Member.objects.raw(_locking(_ORDER_MEMBER_LOCKED), params)), None)
-    if member is not None:
-        rules = program_rules(currency=order.currency, token=member.rules_token)
-        if rules is None or rules.program.pk != member.program_id:  # the copy is of rules changed meanwhile
-            rules = program_rules(currency=order.currency, token=None)
-        hold_awaits = bool(member.hold_awaits)
-    else:
+    member = _order_member_locked(order)
+    if member is None:  # the customer joins the program (or not: none earns in the order's currency)
+        with connection.cursor() as cursor:
+            cursor.execute(_MEMBER_JOIN, [order.customer_id, timezone.now(), order.currency])
+        member = _order_member_locked(order)
+        if member is None:
+            return None
+    rules = program_rules(currency=order.currency, token=member.rules_token)
+    if rules is None or rules.program.pk != member.program_id:  # the copy is of rules changed meanwhile
         rules = program_rules(currency=order.currency, token=None)
         if rules is None:
             return None
-        member = member_lock(member_enrol(customer=order.customer, program=rules.program).pk)
-        hold_awaits = True
+    hold_awaits = bool(member.hold_awaits)
     member.program, member.tier, member.customer = rules.program, rules.tier(member.tier_id), order.customer
     return OrderMember(member=member, rules=rules, hold_awaits=hold_awaits)
 
 
-def _locking(sql: str) -> str:
-    return sql + " FOR UPDATE OF m" if connection.features.has_select_for_update_of else sql
+def _order_member_locked(order: Order) -> Member | None:
+    params = [order.customer_id, order.external_id, order.customer_id, order.currency]
+    locking = " FOR UPDATE OF m" if connection.features.has_select_for_update_of else ""
+    return next(iter(Member.objects.raw(_ORDER_MEMBER_LOCKED + locking, params)), None)
 
 
 def order_points_earn_locked(*, order: Order, held: OrderMember, recorded_now: bool, tier_check: bool = True) -> dict:
