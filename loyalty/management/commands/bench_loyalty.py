@@ -103,15 +103,16 @@ class Command(BaseCommand):
         bodies = [body(n) for n in range(orders + 51)]
         for warm in bodies[:50]:
             self._post(client, warm)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         earned = sum(self._post(client, b)["points_earned"] for b in bodies[50:-1])
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         with CaptureQueriesContext(connection) as one_more:  # a member's order, not timed: capturing costs
             self._post(client, bodies[-1])
         statements = sum(1 for query in one_more.captured_queries if "SAVEPOINT" not in query["sql"])
         self.stdout.write(
             f"earn on order: {orders:,} orders through POST /api/v1/orders in {seconds:.1f} s "
-            f"({orders / seconds:,.0f} orders/s; goal ≥ {EARN_PER_SECOND}), {earned:,} points earned, "
+            f"({orders / seconds:,.0f} orders/s; goal ≥ {EARN_PER_SECOND}), {cpu / orders * 1000:.2f} ms of this "
+            f"process's CPU per order, {earned:,} points earned, "
             f"{statements} SQL statements for a member's order (its transaction aside); each order a savepoint of "
             "the rolled-back transaction: no commit flush, and nothing sent after commit"
         )
