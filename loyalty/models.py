@@ -89,6 +89,17 @@ class Program(models.Model):
         return f"{self.name} ({self.currency})"
 
 
+class RulesVersion(models.Model):
+    """One row whose `token` changes whenever a program, tier, earning rule or category does: each process keeps
+    the active programs' rules (`loyalty.program_rules`) under the token it read them at. A fresh random token,
+    not a counter, so that a rolled-back change never makes two different sets of rules look alike."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self):
+        return f"loyalty rules {self.token}"
+
+
 class Tier(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="tiers")
     name = models.CharField(max_length=64)
@@ -157,6 +168,10 @@ class Member(models.Model):
     debt = models.PositiveIntegerField(
         default=0, editable=False, help_text="Points a return took back after they were spent (a negative balance)."
     )
+    order_points_earned = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Every point the member's orders ever earned (their `earn` entries): "
+        "a bound on their qualifying points that spares most orders the tier query; the drift check verifies it."
+    )  # fmt: skip
     joined_at = models.DateTimeField(auto_now_add=True)
     tier_review_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the tier is next reviewed (a year after it was reached "

@@ -7,7 +7,7 @@ cancelling it gives the spent points back, then reverses what it earned.
 
 from rest_framework import serializers
 
-from loyalty.services.earning import order_points_earn
+from loyalty.services.earning import order_member_lock, order_points_earn_locked
 from loyalty.services.referrals import referral_record
 from loyalty.services.reservations import reservation_commit, reservation_refund
 from loyalty.services.returns import order_points_reverse
@@ -35,7 +35,11 @@ POINTS_ON_RETURN = {
 
 
 def on_place(*, order, evaluation=None, attribution=None) -> dict:
-    fields = {**reservation_commit(order=order), **order_points_earn(order=order, recorded_now=True)}
+    # One query locks the member and says whether a checkout held points for the order (most did not).
+    held = order_member_lock(order=order)
+    spent = reservation_commit(order=order) if held is None or held.hold_awaits else {"points_spent": 0}
+    earned = order_points_earn_locked(order=order, held=held, recorded_now=True) if held else {"points_earned": 0}
+    fields = {**spent, **earned}
     referral_record(order=order, evaluation=evaluation)
     return fields
 

@@ -1,10 +1,13 @@
 """What loyalty does when audiences tells it something. Thin: each calls one service."""
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from audiences.models import Order
+from audiences.models import Category, Order
 from audiences.signals import demo_flushing, demo_seeded, event_recorded, order_placed
 from loyalty import demo
+from loyalty.models import EarningRule, Program, Tier
+from loyalty.program_rules import rules_version_bump
 from loyalty.services.earning import bonus_award
 
 
@@ -30,3 +33,19 @@ def install_demo_program(sender, **kwargs):
 @receiver(demo_flushing, dispatch_uid="loyalty.demo_remove")
 def remove_demo_loyalty(sender, **kwargs):
     demo.demo_loyalty_remove()
+
+
+@receiver(post_save, sender=Program, dispatch_uid="loyalty.rules_program_saved")
+@receiver(post_delete, sender=Program, dispatch_uid="loyalty.rules_program_deleted")
+@receiver(post_save, sender=Tier, dispatch_uid="loyalty.rules_tier_saved")
+@receiver(post_delete, sender=Tier, dispatch_uid="loyalty.rules_tier_deleted")
+@receiver(post_save, sender=EarningRule, dispatch_uid="loyalty.rules_rule_saved")
+@receiver(post_delete, sender=EarningRule, dispatch_uid="loyalty.rules_rule_deleted")
+def renew_program_rules(sender, **kwargs):
+    rules_version_bump()
+
+
+@receiver(post_save, sender=Category, dispatch_uid="loyalty.rules_category_saved")
+def renew_rules_of_category(sender, *, instance, **kwargs):
+    if EarningRule.objects.filter(category=instance).exists():  # a rule is kept with its category's code
+        rules_version_bump()

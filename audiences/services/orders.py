@@ -28,8 +28,9 @@ from audiences import signals
 from audiences.models import MONEY, Category, Customer, Order, OrderLine, OrderReturn, Product, Store
 from audiences.order_cancel_steps import run_order_cancel_steps
 from audiences.order_import_steps import run_order_import_steps
-from audiences.pricing_inputs import customers_changed
+from audiences.pricing_inputs import customers_changed, external_ids_changed
 from audiences.segments.recheck import customer_mark_changed, customers_mark_changed
+from audiences.services import order_statement
 from audiences.services.purchases import category_purchases_add, category_purchases_recompute
 from audiences.services.validation import check_currency
 
@@ -78,7 +79,7 @@ def order_create(
         raise ValidationError({"lines": ["An order needs at least one line."]})
     subtotal = sum((line.subtotal for line in lines), Decimal(0))
     total = subtotal - discount_total + shipping_price - shipping_discount
-    order = Order.objects.create(
+    order = Order(
         external_id=external_id,
         customer=customer,
         store=store,
@@ -93,7 +94,7 @@ def order_create(
         total=total,
         attribution=attribution or {},
     )
-    order_lines = OrderLine.objects.bulk_create(
+    order_lines = [
         OrderLine(
             order=order,
             line_no=number,
@@ -109,29 +110,42 @@ def order_create(
             placed_at=placed_at,
         )
         for number, line in enumerate(lines, start=1)
-    )
+    ]
+    if order_statement.in_one_statement():
+        order_statement.order_and_lines_insert(order, order_lines, now=timezone.now())
+        if customer is not None:
+            external_ids_changed([customer.external_id])  # what customer_mark_changed does besides its mark
+    else:
+        order.save(force_insert=True)
+        OrderLine.objects.bulk_create(order_lines)
+        if customer is not None:
+            _customer_statistics_add(customer, order)
+            customer_mark_changed(customer=customer)
     # What a Prefetch("lines", to_attr=WRITTEN_LINES) would find: the order hooks use them without reading back.
     setattr(order, WRITTEN_LINES, order_lines)
     if customer is not None:
-        placed = Value(placed_at, output_field=DateTimeField())
-        # A customer's first order names their currency if nothing did; spend in another one is not added.
-        in_customer_currency = Q(currency=currency) | Q(currency="")
-        Customer.objects.filter(pk=customer.pk).update(
-            currency=Case(When(currency="", then=Value(currency)), default=F("currency")),
-            total_spent=F("total_spent")
-            + Case(When(in_customer_currency, then=Value(total)), default=Value(Decimal(0)), output_field=MONEY_FIELD),
-            orders_count=F("orders_count") + 1,
-            # LEAST/GREATEST ignore NULL on PostgreSQL but not on SQLite: Coalesce covers both.
-            first_order_at=Coalesce(Least(F("first_order_at"), placed), placed),
-            last_order_at=Coalesce(Greatest(F("last_order_at"), placed), placed),
-        )
         category_purchases_add(
             customer_id=customer.pk, category_ids=[line.category_id for line in order_lines if line.category_id],
             placed_at=placed_at,
         )  # fmt: skip
-        customer_mark_changed(customer=customer)
     signals.send_after_commit(signals.order_placed, order=order)
     return order
+
+
+def _customer_statistics_add(customer: Customer, order: Order) -> None:
+    placed = Value(order.placed_at, output_field=DateTimeField())
+    # A customer's first order names their currency if nothing did; spend in another one is not added.
+    in_customer_currency = Q(currency=order.currency) | Q(currency="")
+    total = Value(order.total)
+    spent = Case(When(in_customer_currency, then=total), default=Value(Decimal(0)), output_field=MONEY_FIELD)
+    Customer.objects.filter(pk=customer.pk).update(
+        currency=Case(When(currency="", then=Value(order.currency)), default=F("currency")),
+        total_spent=F("total_spent") + spent,
+        orders_count=F("orders_count") + 1,
+        # LEAST/GREATEST ignore NULL on PostgreSQL but not on SQLite: Coalesce covers both.
+        first_order_at=Coalesce(Least(F("first_order_at"), placed), placed),
+        last_order_at=Coalesce(Greatest(F("last_order_at"), placed), placed),
+    )
 
 
 def customer_statistics_recompute(*, customer_ids: list[int]) -> None:

@@ -1,8 +1,9 @@
 """The nightly check that every balance is what its ledger and its lots say (docs/loyalty.md).
 
-Balances are derived from lots, so nothing is cached to drift; the check guards the derivation itself: a
-member's entries must add up to their held lots less their debt, their debt to the entries' debt changes, and
-each lot's `remaining` to its allocations. Three set-based statements, whatever the number of members."""
+Balances are derived from lots; the check guards the derivation itself: a member's entries must add up to their
+held lots less their debt, their debt to the entries' debt changes, and each lot's `remaining` to its
+allocations. The one figure kept beside the ledger, a member's `order_points_earned` (what spares an order the
+tier query), must equal their orders' earn entries. Two set-based statements, whatever the number of members."""
 
 import logging
 from dataclasses import dataclass
@@ -16,10 +17,13 @@ _MEMBER, _ENTRY, _LOT, _ALLOCATION = (m._meta.db_table for m in (Member, LedgerE
 SAMPLE = 20  # ids reported per kind of drift
 
 _MEMBERS_DRIFTING = f"""
-WITH e AS (SELECT member_id, SUM(points) AS points, SUM(debt_change) AS debt FROM {_ENTRY} GROUP BY member_id),
+WITH e AS (SELECT member_id, SUM(points) AS points, SUM(debt_change) AS debt,
+                  SUM(CASE WHEN source_type = 'order' AND rule = 'earn' THEN points ELSE 0 END) AS order_earned
+           FROM {_ENTRY} GROUP BY member_id),
      l AS (SELECT member_id, SUM(remaining) AS held FROM {_LOT} WHERE status <> 'expired' GROUP BY member_id)
 SELECT m.id FROM {_MEMBER} m LEFT JOIN e ON e.member_id = m.id LEFT JOIN l ON l.member_id = m.id
 WHERE COALESCE(e.points, 0) <> COALESCE(l.held, 0) - m.debt OR m.debt <> COALESCE(e.debt, 0)
+   OR m.order_points_earned <> COALESCE(e.order_earned, 0)
 ORDER BY m.id
 """  # noqa: S608 (table names from the models)
 _LOTS_DRIFTING = f"""

@@ -23,6 +23,7 @@ def assert_ledger_consistent(member: Member) -> int:
         assert entry.points == _sum(entry.allocations.all(), "points") - entry.debt_change, entry
     assert member.debt == _sum(entries, "debt_change")
     assert 0 <= member.debt <= member.program.negative_balance_limit
+    assert member.order_points_earned == _sum(entries.filter(source_type="order", rule="earn"), "points")
     balance = _sum(lots.exclude(status=Lot.Status.EXPIRED), "remaining") - member.debt
     assert balance == _sum(entries, "points")
     return balance

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from audiences.models import Customer
-from loyalty.models import Lot, Program
+from loyalty.models import Lot, Member, Program
 from loyalty.services.drift import ledger_drift_check
 from tests.loyalty.conftest import T0, earn, new_member
 
@@ -36,3 +36,14 @@ def test_the_drift_check_names_a_member_whose_lots_disagree_with_the_ledger(prog
     Lot.objects.filter(member=tampered).update(remaining=90)  # what a bug writing lots directly would do
     drift = ledger_drift_check()
     assert (drift.members, drift.member_ids, drift.lots) == (1, [tampered.pk], 1)
+
+
+@pytest.mark.django_db
+def test_the_drift_check_names_a_member_whose_order_points_earned_disagrees_with_their_entries(program):
+    honest, tampered = new_member(program, "C-1"), new_member(program, "C-2")
+    earn(honest, 100, external_id="O-1", placed_at=T0)
+    earn(tampered, 100, external_id="O-2", placed_at=T0)
+    assert Member.objects.get(pk=honest.pk).order_points_earned == 100
+    Member.objects.filter(pk=tampered.pk).update(order_points_earned=10_000)
+    drift = ledger_drift_check()
+    assert (drift.members, drift.member_ids, drift.lots) == (1, [tampered.pk], 0)

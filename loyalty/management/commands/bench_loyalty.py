@@ -1,10 +1,11 @@
 import json
+import multiprocessing
 import resource
 import time
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -18,6 +19,7 @@ from loyalty.services.lots import EXPIRY_CONNECTIONS, lots_expire
 LOTS_PER_MEMBER = 10
 SECTIONS = ("expiry", "earn", "drift")
 EXPIRY_SECONDS, EARN_PER_SECOND, PEAK_MIB = 60, 500, 250
+BENCH_STORE, BENCH_KEY = "BENCH-LOYALTY", "bench_loyalty"
 
 
 class _RolledBack(Exception):
@@ -43,8 +45,13 @@ class Command(BaseCommand):
         parser.add_argument("--orders", type=int, default=3_000)
         parser.add_argument("--members", type=int, default=1_000_000)
         parser.add_argument("--only", choices=SECTIONS, action="append", help="Run only these sections.")
+        parser.add_argument(
+            "--processes", type=int, default=1,
+            help="Also earn on --orders orders split among this many processes at once, each with its own "
+            "connection and its own customers (their rows committed for the run, then deleted).",
+        )  # fmt: skip
 
-    def handle(self, *args, lots, orders, members, only, **options):
+    def handle(self, *args, lots, orders, members, only, processes, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark writes its rows with generate_series: run it on PostgreSQL.")
         runs = {"expiry": lambda: self._expiry(lots), "earn": lambda: self._earn(orders),
@@ -53,12 +60,9 @@ class Command(BaseCommand):
             if section == "expiry":  # committed, as the periodic job sees it, and removed afterwards
                 self._expiry(lots)
                 continue
-            try:
-                with transaction.atomic():
-                    runs[section]()
-                    raise _RolledBack
-            except _RolledBack:
-                pass
+            _rolled_back(runs[section])
+            if section == "earn" and processes > 1:  # after the one-process figure, with committed customers
+                self._earn_in_processes(orders, processes)
 
     def _expiry(self, lots: int) -> None:
         """Committed rows, expired outside any transaction as the periodic task does (on
@@ -81,46 +85,56 @@ class Command(BaseCommand):
         )
 
     def _earn(self, orders: int) -> None:
-        Program.objects.create(name="bench", currency="BDT", points_per_unit="0.1", expiry="days", expiry_n=365)
-        store = Store.objects.create(code="BENCH-LOYALTY", name="Bench", currency="BDT")
-        customers = list(
-            Customer.objects.bulk_create(
-                Customer(external_id=f"BENCH-L-{n}", currency="BDT") for n in range(max(1, orders // 3))
-            )
-        )
-        _, key = APIKey.objects.create_key(name="bench_loyalty")
-        client = Client(HTTP_AUTHORIZATION=f"Api-Key {key}")
-        placed_at = timezone.now().isoformat()
-
-        def body(n: int) -> str:
-            return json.dumps(
-                {"external_id": f"BENCH-L-O{n}", "customer": customers[n % len(customers)].external_id,
-                 "store": store.code, "currency": "BDT", "placed_at": placed_at,
-                 "lines": [{"sku": f"SKU-{n % 7}", "quantity": 1 + n % 3, "unit_price": "450.00"},
-                           {"sku": "RICE", "quantity": 2, "unit_price": "100.00"}]}
-            )  # fmt: skip
-
-        bodies = [body(n) for n in range(orders + 51)]
+        client, bodies = _earn_setup(orders + 50, customers=max(1, orders // 3))
         for warm in bodies[:50]:
-            self._post(client, warm)
-        started = time.perf_counter()
-        earned = sum(self._post(client, b)["points_earned"] for b in bodies[50:-1])
-        seconds = time.perf_counter() - started
+            _post(client, warm)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        earned = sum(_post(client, b)["points_earned"] for b in bodies[50:-1])
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         with CaptureQueriesContext(connection) as one_more:  # a member's order, not timed: capturing costs
-            self._post(client, bodies[-1])
+            _post(client, bodies[-1])
         statements = sum(1 for query in one_more.captured_queries if "SAVEPOINT" not in query["sql"])
         self.stdout.write(
             f"earn on order: {orders:,} orders through POST /api/v1/orders in {seconds:.1f} s "
-            f"({orders / seconds:,.0f} orders/s; goal ≥ {EARN_PER_SECOND}), {earned:,} points earned, "
+            f"({orders / seconds:,.0f} orders/s; goal ≥ {EARN_PER_SECOND}), {cpu / orders * 1000:.2f} ms of this "
+            f"process's CPU per order, {earned:,} points earned, "
             f"{statements} SQL statements for a member's order (its transaction aside); each order a savepoint of "
             "the rolled-back transaction: no commit flush, and nothing sent after commit"
         )
 
-    def _post(self, client: Client, body: str) -> dict:
-        response = client.post("/api/v1/orders", body, content_type="application/json", secure=True)
-        if response.status_code != 201:
-            raise CommandError(f"POST /orders answered {response.status_code}: {response.content[:300]!r}")
-        return response.json()
+    def _earn_in_processes(self, orders: int, processes: int) -> None:
+        """--orders orders, order n placed by process n % processes for customer n % customers: no two processes
+        share a customer, so none waits for another's member lock. Each process warms up with 50 orders of its
+        own, then all start together; each runs in its own rolled-back transaction as the one-process run does."""
+        customers = max(processes, orders // 3 // processes * processes)
+        with transaction.atomic():
+            _, bodies = _earn_setup(orders + 50 * processes, customers=customers)
+        context = multiprocessing.get_context("fork")
+        start, results = context.Barrier(processes + 1), context.Queue()
+        connections.close_all()  # each process opens its own
+        workers = [
+            context.Process(target=_earn_worker, args=(bodies[:-1][index::processes], start, results))
+            for index in range(processes)
+        ]
+        try:
+            for worker in workers:
+                worker.start()
+            start.wait(timeout=600)
+            started = time.perf_counter()
+            outcomes = [results.get(timeout=3600) for _ in workers]
+            seconds = time.perf_counter() - started
+            for worker in workers:
+                worker.join()
+        finally:
+            _earn_remove()
+        if any(isinstance(outcome, str) for outcome in outcomes):
+            raise CommandError(next(outcome for outcome in outcomes if isinstance(outcome, str)))
+        placed, cpu, earned = (sum(values) for values in zip(*outcomes, strict=True))
+        self.stdout.write(
+            f"earn on order, {processes} processes at once: {placed:,} orders in {seconds:.1f} s "
+            f"({placed / seconds:,.0f} orders/s; goal ≥ {EARN_PER_SECOND}), {cpu / placed * 1000:.2f} ms of the "
+            f"processes' CPU per order, {earned:,} points earned"
+        )
 
     def _drift(self, members: int) -> None:
         now = timezone.now()
@@ -138,6 +152,74 @@ class Command(BaseCommand):
         )
 
 
+def _rolled_back(run) -> None:
+    try:
+        with transaction.atomic():
+            run()
+            raise _RolledBack
+    except _RolledBack:
+        pass
+
+
+def _earn_setup(orders: int, *, customers: int) -> tuple[Client, list[str]]:
+    """The bench program, store and customers, an API key, and the bodies of `orders` + 1 orders (the last one's
+    statements are counted)."""
+    Program.objects.create(name="bench", currency="BDT", points_per_unit="0.1", expiry="days", expiry_n=365)
+    store = Store.objects.create(code=BENCH_STORE, name="Bench", currency="BDT")
+    people = list(
+        Customer.objects.bulk_create(Customer(external_id=f"BENCH-L-{n}", currency="BDT") for n in range(customers))
+    )
+    _, key = APIKey.objects.create_key(name=BENCH_KEY)
+    placed_at = timezone.now().isoformat()
+
+    def body(n: int) -> str:
+        return json.dumps(
+            {"external_id": f"BENCH-L-O{n}", "customer": people[n % len(people)].external_id,
+             "store": store.code, "currency": "BDT", "placed_at": placed_at,
+             "lines": [{"sku": f"SKU-{n % 7}", "quantity": 1 + n % 3, "unit_price": "450.00"},
+                       {"sku": "RICE", "quantity": 2, "unit_price": "100.00"}]}
+        )  # fmt: skip
+
+    return Client(HTTP_AUTHORIZATION=f"Api-Key {key}"), [body(n) for n in range(orders + 1)]
+
+
+def _post(client: Client, body: str) -> dict:
+    response = client.post("/api/v1/orders", body, content_type="application/json", secure=True)
+    if response.status_code != 201:
+        raise CommandError(f"POST /orders answered {response.status_code}: {response.content[:300]!r}")
+    return response.json()
+
+
+def _earn_worker(bodies: list[str], start, results) -> None:
+    """One process of `--processes`: 50 warm-up orders, then the rest once every process is ready, in its own
+    rolled-back transaction; puts (orders, CPU seconds, points earned), or what went wrong, on `results`."""
+    try:
+        _, key = APIKey.objects.create_key(name=BENCH_KEY)
+        client = Client(HTTP_AUTHORIZATION=f"Api-Key {key}")
+
+        def run():
+            for warm in bodies[:50]:
+                _post(client, warm)
+            start.wait(timeout=600)
+            cpu_started = time.process_time()
+            earned = sum(_post(client, body)["points_earned"] for body in bodies[50:])
+            results.put((len(bodies) - 50, time.process_time() - cpu_started, earned))
+
+        _rolled_back(run)
+    except Exception as error:  # noqa: BLE001 (reported by the parent)
+        results.put(f"a process failed: {error!r}")
+    finally:
+        connections.close_all()
+
+
+def _earn_remove() -> None:
+    with transaction.atomic():
+        APIKey.objects.filter(name=BENCH_KEY).delete()
+        Customer.objects.filter(external_id__startswith="BENCH-L-").delete()
+        Store.objects.filter(code=BENCH_STORE).delete()
+        Program.objects.filter(name="bench", currency="BDT").delete()
+
+
 def _members(count: int, now) -> Program:
     program = Program.objects.create(name="bench", currency="KWD", points_per_unit=1, expiry="days", expiry_n=1)
     tables = {m: m._meta.db_table for m in (Customer, Member)}
@@ -150,8 +232,8 @@ def _members(count: int, now) -> Program:
             [now, now, count],
         )
         cursor.execute(
-            f"INSERT INTO {tables[Member]} (customer_id, program_id, debt, joined_at)"  # noqa: S608
-            f" SELECT id, %s, 0, %s FROM {tables[Customer]} WHERE external_id LIKE 'BENCH-%%'",
+            f"INSERT INTO {tables[Member]} (customer_id, program_id, debt, order_points_earned, joined_at)"  # noqa: S608
+            f" SELECT id, %s, 0, 0, %s FROM {tables[Customer]} WHERE external_id LIKE 'BENCH-%%'",
             [program.pk, now],
         )
     return program
