@@ -1,11 +1,13 @@
 from django.urls import path
 
-from audiences.api import segments, views
+from audiences.api import segments, stock, views
 
 urlpatterns = [
     path("stores/<str:code>", views.StoreView.as_view(), name="store"),
     path("categories/<str:code>", views.CategoryView.as_view(), name="category"),
     path("products/<str:sku>", views.ProductView.as_view(), name="product"),
+    path("products/<str:sku>/stock", stock.ProductStockView.as_view(), name="product-stock"),
+    path("stock", stock.StockBatchView.as_view(), name="stock-batch"),
     path("customers/<str:external_id>", views.CustomerView.as_view(), name="customer"),
     path("customers/<str:external_id>/consents", views.CustomerConsentsView.as_view(), name="customer-consents"),
     path("orders/<str:external_id>/returns", views.OrderReturnView.as_view(), name="order-returns"),
