@@ -23,7 +23,7 @@ def test_a_restock_enters_the_viewers_once(sms_template, clock, django_capture_o
         "back_in_stock", [("send", {}, [sms_template])], event_type="back_in_stock", key_property="sku",
         reentry="per_key",
     )  # fmt: skip
-    viewer, other = people(2)
+    viewer, _never_viewed = people(2)
     viewer.store = store
     viewer.save()
     events_record(
