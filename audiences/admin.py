@@ -25,6 +25,7 @@ from audiences.models import (
     OrderLine,
     Product,
     Segment,
+    StockLevel,
     Store,
 )
 from audiences.rfm import rfm_group, rfm_label
@@ -75,6 +76,20 @@ class CategoryAdmin(admin.ModelAdmin):
         obj.pk, obj.path = category.pk, category.path
 
 
+class StockLevelInline(admin.TabularInline):
+    """Stock comes from the storefront (PUT /api/v1/products/{sku}/stock), which also fires back_in_stock:
+    shown here, not edited."""
+
+    model = StockLevel
+    extra = 0
+    fields = readonly_fields = ["store", "quantity", "restocks", "updated_at"]
+    can_delete = False
+    verbose_name_plural = "Stock per store (from the storefront's API)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Product)
 class ProductAdmin(ImportExportMixin, admin.ModelAdmin):
     resource_classes = [resources.ProductResource]
@@ -83,6 +98,7 @@ class ProductAdmin(ImportExportMixin, admin.ModelAdmin):
     search_fields = ["sku", "name", "brand"]
     list_select_related = ["category"]
     autocomplete_fields = ["category"]
+    inlines = [StockLevelInline]
 
 
 class ConsentInline(admin.TabularInline):

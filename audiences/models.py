@@ -83,6 +83,27 @@ class Product(models.Model):
         return f"{self.name} ({self.sku})"
 
 
+class StockLevel(models.Model):
+    """How many of a product one store holds, as the storefront last said (PUT /api/v1/products/{sku}/stock).
+
+    A store with no level for a product falls back to the product's `in_stock`, which follows the levels once
+    there are any (in stock somewhere). `restocks` counts the returns from 0 to more: each one fires
+    `back_in_stock` once."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stock_levels")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="stock_levels")
+    quantity = models.PositiveIntegerField()
+    restocks = models.PositiveIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["product", "store"]
+        constraints = [models.UniqueConstraint(fields=["product", "store"], name="stock_level_one_per_store")]
+
+    def __str__(self):
+        return f"{self.product_id} at {self.store_id}: {self.quantity}"
+
+
 class Customer(models.Model):
     external_id = models.CharField(max_length=64, unique=True)
     email = models.EmailField(blank=True, db_index=True)

@@ -1,9 +1,10 @@
 """What the outbox would decide for each customer of a launch batch, in both arms (intent-to-treat).
 
-The facts are gathered as the outbox's dispatch gathers them (consent for the channel and topic, the
-suppression list, recent marketing messages for the caps, the sender's postal address, quiet hours and
-the template's window), in a few queries per batch, and the same pure policy decides. Holdout members
-get the decision their message would have got, so both arms lose the same kinds of customers.
+The facts are gathered as the outbox's dispatch gathers them (the stock of the template's offer, consent
+for the channel and topic, the suppression list, recent marketing messages for the caps, the sender's
+postal address, quiet hours and the template's window), in a few queries per batch, and the same pure
+policy decides. Holdout members get the decision their message would have got, so both arms lose the
+same kinds of customers.
 """
 
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
+from audiences.inventory import in_stock_at
 from audiences.models import Consent, ConsentStatus
 from messaging.models import Channel, Template, TemplateKind
 from messaging.policy import Decision, delivery_decision
@@ -76,6 +78,9 @@ def would_be_decisions(
     suppressed = suppressed_addresses(addresses)
     postal = postal_addresses({c.store_id for c in customers})
     recent = recent_marketing_sends(customer_ids=ids, since=min(moments) - timedelta(days=policy.window_days))
+    stocked = in_stock_at(
+        (t.offer_product_id, c.store_id) for c, t in zip(customers, templates, strict=True) if t.offer_product_id
+    )
     # Most customers have no recent message: their decision then depends only on the facts in `key`, so a
     # batch of thousands asks the policy a handful of times.
     memo: dict[tuple, Decision] = {}
@@ -85,7 +90,8 @@ def would_be_decisions(
         is_suppressed = (template.channel, address) in suppressed
         has_postal = bool(postal.get(customer.store_id))
         recent_by_channel = recent.get(customer.pk)
-        key = (template.pk, bool(address), consented, is_suppressed, has_postal, customer.zone, moment)
+        in_stock = stocked[(template.offer_product_id, customer.store_id)] if template.offer_product_id else True
+        key = (template.pk, bool(address), consented, is_suppressed, has_postal, in_stock, customer.zone, moment)
         if recent_by_channel is None and (known := memo.get(key)) is not None:
             decisions.append(known)
             continue
@@ -102,6 +108,7 @@ def would_be_decisions(
             timezone=customer.zone,
             has_postal_address=has_postal,
             send_window=window,
+            offer_in_stock=in_stock,
         )
         if recent_by_channel is None:
             memo[key] = decision

@@ -97,9 +97,19 @@ class TemplateAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     inlines = [TranslationInline]
     readonly_fields = ["created_at", "updated_at"]
+    autocomplete_fields = ["offer_product"]
     fieldsets = [
         (None, {"fields": ["code", "name", "channel", "kind", "topic"]}),
         ("Personalisation", {"fields": [], "description": f"Django template syntax over: {SAMPLE_CONTEXT_HELP}."}),
+        (
+            "Offer",
+            {
+                "fields": ["offer_product"],
+                "description": "The product the message offers, if any: a message whose product is out of stock at "
+                "the customer's store when it is sent is skipped, with the reason out_of_stock (see the message "
+                "list and the campaign's results).",
+            },
+        ),
         (
             "Timing",
             {

@@ -1,30 +1,41 @@
 """The documented context templates are rendered over: plain values only, never model objects.
 
-`customer`, `store`, `coupon`, `loyalty`, `products`, `unsubscribe_url`, plus what the sender put
-in the message's context. Apps above messaging add values (loyalty's balance and tier) through
+`customer`, `store`, `coupon`, `loyalty`, `products`, `interested_in_stock`, `unsubscribe_url`, plus what
+the sender put in the message's context. Apps above messaging add values (loyalty's balance and tier) through
 `register_context_provider`, so messaging does not import them.
 """
 
 from collections.abc import Callable, Iterable
 
 from audiences.currencies import quantize
+from audiences.inventory import interested_in_stock
 from audiences.models import Customer, Product
 
 # name -> fn(customers) -> {customer_id: value}; one call per batch, not per message.
-ContextProvider = Callable[[list[Customer]], dict[int, dict]]
-_providers: dict[str, ContextProvider] = {}
+ContextProvider = Callable[[list[Customer]], dict[int, object]]
+_providers: dict[str, tuple[ContextProvider, bool]] = {}
 
 
-def register_context_provider(name: str, provider: ContextProvider) -> None:
-    _providers[name] = provider
+def register_context_provider(name: str, provider: ContextProvider, *, only_when_named: bool = False) -> None:
+    """`only_when_named`: a costly value, computed for a batch only when one of its templates names it."""
+    _providers[name] = (provider, only_when_named)
 
 
-def provided_values(customers: list[Customer]) -> dict[int, dict[str, dict]]:
-    values: dict[int, dict[str, dict]] = {customer.pk: {} for customer in customers}
-    for name, provider in _providers.items():
+def provided_values(customers: list[Customer], *, texts: Iterable[str] | None = None) -> dict[int, dict[str, object]]:
+    """The providers' values per customer; with `texts` (the batch's template texts), the costly ones only
+    when a text names them."""
+    texts = None if texts is None else list(texts)
+    values: dict[int, dict[str, object]] = {customer.pk: {} for customer in customers}
+    for name, (provider, only_when_named) in _providers.items():
+        if only_when_named and texts is not None and not any(name in text for text in texts):
+            continue
         for customer_id, value in provider(customers).items():
             values.setdefault(customer_id, {})[name] = value
     return values
+
+
+# The products a customer viewed lately that are in stock at their store (audiences.inventory).
+register_context_provider("interested_in_stock", interested_in_stock, only_when_named=True)
 
 
 def customer_values(customer: Customer) -> dict:
@@ -80,5 +91,6 @@ SAMPLE_CONTEXT_HELP = (
     "customer.first_name, customer.last_name, customer.full_name, customer.email, customer.phone, "
     "customer.city, customer.orders_count, customer.total_spent, store.name, store.city, coupon.code, "
     "coupon.description, loyalty.balance, loyalty.tier, products (each: sku, name, price, currency), "
-    "unsubscribe_url"
+    "interested_in_stock (products viewed in the last 30 days, in stock at the customer's store; each: sku, name, "
+    "price, currency, brand), unsubscribe_url"
 )

@@ -69,6 +69,15 @@ class Template(models.Model):
     send_within_hours = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="How many hours after the trigger a journey may still send it."
     )
+    offer_product = models.ForeignKey(
+        "audiences.Product",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The product this message offers: when it is out of stock at the customer's store at send "
+        "time, the message is skipped (out_of_stock).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

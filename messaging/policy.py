@@ -1,10 +1,11 @@
 """The delivery policy: may this message go out now, later, or not at all? Pure logic.
 
-Marketing messages are checked in this order: an address, consent for the channel and topic,
-suppression, the sender's postal address (emails), the frequency caps, quiet hours in the
-customer's time zone (deferred to their end, never dropped), then the template's send window
-(deferred to its next start). Transactional messages need only an address that is not suppressed. In-app
-messages have no address, consent channel or quiet hours.
+A message whose template's offer (its product) is out of stock at the customer's store is skipped first,
+whatever its kind or channel (`out_of_stock`). Marketing messages are then checked in this order: an
+address, consent for the channel and topic, suppression, the sender's postal address (emails), the
+frequency caps, quiet hours in the customer's time zone (deferred to their end, never dropped), then the
+template's send window (deferred to its next start). Transactional messages need only an address that is
+not suppressed. In-app messages have no address, consent channel or quiet hours.
 """
 
 from dataclasses import dataclass
@@ -87,9 +88,13 @@ def delivery_decision(
     timezone: str,
     has_postal_address: bool = True,
     send_window: tuple[time, time] | None = None,
+    offer_in_stock: bool = True,
 ) -> Decision:
     """`recent_by_channel`: when this customer's marketing messages were sent, per channel;
-    `send_window`: the template's local (start, end) outside which it waits."""
+    `send_window`: the template's local (start, end) outside which it waits; `offer_in_stock`: False when
+    the product the template promotes is out of stock at the customer's store."""
+    if not offer_in_stock:
+        return Decision("skip", "out_of_stock")
     if channel == "in_app":
         return SEND
     if not address:

@@ -250,3 +250,31 @@ CUSTOMER_ERASED_EXAMPLE = OpenApiExample(
     response_only=True,
     status_codes=["409"],
 )
+STOCK_INPUT_EXAMPLE = {"store": "DLR-X", "quantity": 3}
+STOCK_CHANGE_EXAMPLE = {
+    "sku": "TOY-COROLLA-24",
+    "store": "DLR-X",
+    "quantity": 3,
+    "restocked": True,
+    "back_in_stock_events": 41,
+}
+STOCK_BATCH_INPUT_EXAMPLE = {
+    "levels": [
+        {"sku": "TOY-COROLLA-24", "store": "DLR-X", "quantity": 3},
+        {"sku": "TOY-YARIS-24", "store": "DLR-X", "quantity": 0},
+    ]
+}
+STOCK_BATCH_OUTPUT_EXAMPLE = {
+    "levels": [
+        STOCK_CHANGE_EXAMPLE,
+        {"sku": "TOY-YARIS-24", "store": "DLR-X", "quantity": 0, "restocked": False, "back_in_stock_events": 0},
+    ]
+}
+PRODUCT_STOCK_EXAMPLE = {
+    "sku": "TOY-COROLLA-24",
+    "in_stock": True,
+    "levels": [
+        {"store": "DLR-X", "quantity": 3, "updated_at": "2026-11-27T09:30:00Z"},
+        {"store": "DLR-Y", "quantity": 0, "updated_at": "2026-11-26T17:02:00Z"},
+    ],
+}

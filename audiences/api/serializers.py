@@ -287,3 +287,38 @@ class DataSubjectRequestOutput(serializers.Serializer):
         if request.kind != "export" or request.export_job_id is None:
             return None
         return f"/api/v1/customers/{request.customer.external_id}/export?request={request.pk}"
+class StockLevelInput(serializers.Serializer):
+    store = serializers.CharField(max_length=64, help_text="The store's code.")
+    quantity = serializers.IntegerField(min_value=0, max_value=10**9, help_text="Units on hand; 0 is out of stock.")
+
+
+class StockBatchLevelInput(StockLevelInput):
+    sku = serializers.CharField(max_length=64)
+
+
+class StockBatchInput(serializers.Serializer):
+    levels = serializers.ListField(child=StockBatchLevelInput(), min_length=1, max_length=1000)
+
+
+class StockChangeOutput(serializers.Serializer):
+    sku = serializers.CharField()
+    store = serializers.CharField()
+    quantity = serializers.IntegerField()
+    restocked = serializers.BooleanField(help_text="Back from 0 (or from out of stock): back_in_stock was fired.")
+    back_in_stock_events = serializers.IntegerField(help_text="Customers told: recent viewers at this store.")
+
+
+class StockBatchOutput(serializers.Serializer):
+    levels = StockChangeOutput(many=True)
+
+
+class StockLevelOutput(serializers.Serializer):
+    store = serializers.CharField(source="store.code")
+    quantity = serializers.IntegerField()
+    updated_at = serializers.DateTimeField()
+
+
+class ProductStockOutput(serializers.Serializer):
+    sku = serializers.CharField()
+    in_stock = serializers.BooleanField(help_text="In stock at some store (or as the catalog says, without levels).")
+    levels = StockLevelOutput(many=True, source="stock_levels.all")

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from audiences.api import data_subjects, segments, views
+from audiences.api import data_subjects, segments, stock, views
 
 urlpatterns = [
     path("stores/<str:code>", views.StoreView.as_view(), name="store"),
     path("categories/<str:code>", views.CategoryView.as_view(), name="category"),
     path("products/<str:sku>", views.ProductView.as_view(), name="product"),
+    path("products/<str:sku>/stock", stock.ProductStockView.as_view(), name="product-stock"),
+    path("stock", stock.StockBatchView.as_view(), name="stock-batch"),
     path("customers/<str:external_id>", views.CustomerView.as_view(), name="customer"),
     path("customers/<str:external_id>/export", data_subjects.CustomerExportView.as_view(), name="customer-export"),
     path("customers/<str:external_id>/erase", data_subjects.CustomerEraseView.as_view(), name="customer-erase"),

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 
 from audiences.currencies import CURRENCY_EXPONENTS
-from audiences.demo import reference
+from audiences.demo import interest, reference
 from audiences.demo.reference import COUNTRIES, Country, StoreTemplate
 
 DAY = 86_400
@@ -272,6 +272,8 @@ class DemoGenerator:
             ]
             self.catalogs[country_code] = _Catalog(rows, list(accumulate(spec.popularity for spec in specs)))
         self.hours = list(accumulate(HOUR_WEIGHTS))
+        self.view_properties = {spec.sku: _compact_json(interest.view_properties(spec)) for spec in product_specs}
+        self.showroom = interest.showroom(seed, self.as_of, product_specs)
 
     def chunks(self, size: int) -> Iterator[Chunk]:
         for start in range(0, self.customers, size):
@@ -475,6 +477,14 @@ class DemoGenerator:
         )
         self.ids.event += 1
 
+    def _viewed(self, chunk: Chunk, customer_id: int, moment: int, sku: str) -> None:
+        """A product_viewed event naming the product's sku, brand, model and category (its JSON made once)."""
+        occurred_at = _as_datetime(moment)
+        chunk.events.append(
+            (self.ids.event, customer_id, "product_viewed", occurred_at, self.view_properties[sku], None, occurred_at)
+        )
+        self.ids.event += 1
+
     def _events(
         self,
         chunk: Chunk,
@@ -491,17 +501,11 @@ class DemoGenerator:
         catalog = self.catalogs[country.code]
         self._event(chunk, customer_id, "signed_up", signed_up, {"source": acquisition})
         for placed_at, _, _, sku in orders[-3:]:
-            self._event(
-                chunk, customer_id, "product_viewed", max(signed_up, placed_at - int(rng.random() * 7200)), {"sku": sku}
-            )
+            self._viewed(chunk, customer_id, max(signed_up, placed_at - int(rng.random() * 7200)), sku)
         for _ in range(int(rng.random() * 3)):
-            self._event(
-                chunk,
-                customer_id,
-                "product_viewed",
-                self._local_time(signed_up, as_of, offset),
-                {"sku": catalog.pick(rng)[1]},
-            )
+            self._viewed(chunk, customer_id, self._local_time(signed_up, as_of, offset), catalog.pick(rng)[1])
+        for moment, spec in self.showroom.views(country.currency, signed_up):
+            self._viewed(chunk, customer_id, moment, spec.sku)
         if rng.random() < 0.25:
             product = catalog.pick(rng)
             quantity = 1 + int(rng.random() * 2)

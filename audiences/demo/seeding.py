@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 
-from audiences.demo import generator, reference
+from audiences.demo import generator, interest, reference
 from audiences.demo.writers import PostgresCopyWriter, SQLiteBatchWriter
 from audiences.models import (
     Category,
@@ -27,9 +27,11 @@ from audiences.models import (
     Segment,
     SegmentMembership,
     SegmentMembershipChange,
+    StockLevel,
     Store,
 )
 from audiences.scoring import scores_recompute
+from audiences.segments.services import segment_create
 from audiences.services.catalog import category_upsert, store_upsert
 from audiences.services.purchases import category_purchases_rebuild
 
@@ -80,7 +82,7 @@ def demo_flush() -> None:
         Event,
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        for model in (*customer_data, ConsentRecord, Consent, Customer, Product):
+        for model in (*customer_data, ConsentRecord, Consent, Customer, StockLevel, Product):
             cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608 - a model's table
         Segment.objects.update(member_count=None, refreshed_at=None)
         # Children first: a category's path is longer than its parent's.
@@ -128,7 +130,57 @@ def _catalog(*, seed: int, size: DemoSize) -> tuple[list, dict, list, dict, dict
         batch_size=1_000,
     )
     product_ids = dict(Product.objects.filter(sku__in=[spec.sku for spec in product_specs]).values_list("sku", "id"))
+    _stock(seed, product_specs, store_specs, product_ids, store_ids)
     return store_specs, store_ids, product_specs, product_ids, category_ids
+
+
+def _stock(seed: int, product_specs: list, store_specs: list, product_ids: dict, store_ids: dict) -> None:
+    """Each product's stock at the stores of its currency (some sold out); the catalog flag follows."""
+    StockLevel.objects.bulk_create(
+        [
+            StockLevel(product_id=product_ids[sku], store_id=store_ids[store], quantity=quantity)
+            for sku, store, quantity in interest.stock_levels(seed, product_specs, store_specs)
+        ],
+        batch_size=1_000,
+        ignore_conflicts=True,
+    )
+    Product.objects.filter(pk__in=product_ids.values()).update(
+        in_stock=Exists(StockLevel.objects.filter(product=OuterRef("pk"), quantity__gt=0))
+    )
+
+
+# Segments on what customers viewed (event properties), created once: flushing keeps segment definitions.
+DEMO_INTEREST_SEGMENTS = (
+    (
+        "motorbike_interest",
+        "Viewed motorbikes at least twice in 30 days (demo)",
+        {
+            "all": [
+                {"event": "product_viewed", "properties": {"category": "motorbikes"}, "min_count": 2, "within_days": 30}
+            ]
+        },
+    ),
+    (
+        "pulsar_interest",
+        "Viewed a Bajaj Pulsar in 30 days, no order since 90 days (demo)",
+        {
+            "all": [
+                {
+                    "event": "product_viewed",
+                    "properties": {"brand": "Bajaj", "model": {"in": ["Pulsar 150", "Pulsar N160"]}},
+                    "within_days": 30,
+                },
+                {"field": "last_order_at", "op": "older_than_days", "value": 90},
+            ]
+        },
+    ),
+)
+
+
+def _interest_segments() -> None:
+    for code, name, rules in DEMO_INTEREST_SEGMENTS:
+        if not Segment.objects.filter(code=code).exists():
+            segment_create(code=code, name=name, rules=rules)
 
 
 @transaction.atomic
@@ -181,5 +233,6 @@ def demo_seed(
     for model, _, _ in BULK_TABLES:
         writer.reset_sequence(model)
     counts["category_purchases"] = category_purchases_rebuild()
+    _interest_segments()
     scores_recompute(now=as_of - timedelta(days=EARLIER_SCORING_DAYS))
     return counts

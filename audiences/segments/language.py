@@ -2,7 +2,7 @@
 
     {"all": [...]} / {"any": [...]} / {"not": rule}
     {"field": name, "op": op, "value": v, "within_days"?: n, "currency"?: code (amounts: required)}
-    {"event": type, "within_days"?: n, "min_count"?: n}
+    {"event": type, "within_days"?: n, "min_count"?: n, "properties"?: {key: value or {"in": [...]}}}
     {"segment": code}
 
 `validate_rules` checks a tree and names the first problem by its path
@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
 from audiences.models import Event
+from audiences.segments.event_properties import parse_properties, properties_match
 from audiences.segments.fields import Condition, SegmentField, segment_field
 from audiences.segments.values import MAX_DAYS, MAX_WHOLE_NUMBER, RuleError, parse_value, whole_number
 
@@ -84,11 +85,13 @@ def _whole_number(node: dict, key: str, where: str, maximum: int) -> None:
 
 
 def _validate_event(node: dict, where: str) -> None:
-    _only(node, {"event", "within_days", "min_count"}, where)
+    _only(node, {"event", "within_days", "min_count", "properties"}, where)
     if not isinstance(node["event"], str) or not node["event"]:
         raise RuleError(f'{where}.event: expects an event type such as "complaint_opened"')
     _whole_number(node, "within_days", where, MAX_DAYS)
     _whole_number(node, "min_count", where, MAX_WHOLE_NUMBER)
+    if "properties" in node:
+        parse_properties(node["properties"], f"{where}.properties")
 
 
 def _validate_field(node: dict, where: str) -> None:
@@ -203,6 +206,8 @@ def _compile(node: dict, resolve: RulesResolver, now: datetime, depth: int) -> Q
 
 def _compile_event(node: dict, now: datetime) -> Q:
     events = Event.objects.filter(type=node["event"])
+    if node.get("properties"):
+        events = events.filter(properties_match(node["properties"]))
     if node.get("within_days"):
         events = events.filter(occurred_at__gte=now - timedelta(days=node["within_days"]))
     min_count = node.get("min_count", 1)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from audiences.models import Category, Product, Store
+from audiences.models import Category, Product, StockLevel, Store
 from audiences.services.validation import check_currency, check_timezone
 
 
@@ -69,7 +69,7 @@ def product_upsert(
         category = Category.objects.filter(code=category_code).first()
         if category is None:
             raise ValidationError({"category": [f"Unknown category '{category_code}'."]})
-    return Product.objects.update_or_create(
+    product, created = Product.objects.update_or_create(
         sku=sku,
         defaults={
             "name": name,
@@ -80,3 +80,9 @@ def product_upsert(
             "brand": brand,
         },
     )
+    levels = StockLevel.objects.filter(product=product)
+    if not created and levels.exists():
+        # Once stores report stock, the flag follows them (in stock somewhere), not the catalog's default.
+        product.in_stock = levels.filter(quantity__gt=0).exists()
+        Product.objects.filter(pk=product.pk).update(in_stock=product.in_stock)
+    return product, created

@@ -22,6 +22,7 @@ TEMPLATE_SAVED = {
     "kind": "marketing",
     "topic": "marketing",
     "timing": {"send_window_start": "18:00", "send_window_end": "21:00", "send_after": "", "send_within_hours": None},
+    "offer_product": None,
     "translations": [
         {
             "language": "bn",
@@ -50,6 +51,24 @@ TEMPLATE_SAVED = {
     ],
     "created_at": "2026-11-02T08:30:12.481022Z",
     "updated_at": "2026-11-02T08:30:12.481040Z",
+}
+# An offer of one car: skipped (out_of_stock) for customers whose dealer has none left when it is sent; the
+# loop lists what else they viewed lately that their dealer has.
+TEMPLATE_OFFER = {
+    "code": "corolla_on_the_lot",
+    "name": "The Corolla is on the lot",
+    "channel": "email",
+    "kind": "marketing",
+    "offer_product": "TOY-COROLLA-24",
+    "translations": [
+        {
+            "language": "en",
+            "subject": "{{ customer.first_name }}, the Corolla is at {{ store.name }}",
+            "html": "<p>Come for a test drive.</p>{% if interested_in_stock %}<p>Also in stock for you:</p><ul>"
+            "{% for product in interested_in_stock %}<li>{{ product.name }}: {{ product.price }} "
+            "{{ product.currency }}</li>{% endfor %}</ul>{% endif %}",
+        }
+    ],
 }
 TEMPLATE_PATCH = {
     "name": "Win back (A, Eid)",
@@ -91,6 +110,7 @@ NOTIFICATION = {
 }
 
 TEMPLATE_INPUT = OpenApiExample("SMS in three languages", TEMPLATE, request_only=True)
+TEMPLATE_OFFER_INPUT = OpenApiExample("An offer of a car in stock", TEMPLATE_OFFER, request_only=True)
 TEMPLATE_OUTPUT = OpenApiExample("SMS in three languages", TEMPLATE_SAVED, response_only=True)
 TEMPLATE_LIST_OUTPUT = OpenApiExample("A page of templates", TEMPLATE_SAVED, response_only=True)
 TEMPLATE_PATCH_INPUT = OpenApiExample("New Bengali text for Eid", TEMPLATE_PATCH, request_only=True)

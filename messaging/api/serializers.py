@@ -39,6 +39,14 @@ class TemplateInput(serializers.Serializer):
     topic = serializers.ChoiceField(choices=ConsentTopic.choices, default=ConsentTopic.MARKETING)
     timing = TimingSerializer(required=False)
     translations = TranslationSerializer(many=True)
+    offer_product = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="The SKU of the product the message offers: out of stock at the customer's store when it is "
+        "sent, the message is skipped with the reason out_of_stock. Empty or null: no offer.",
+    )
 
 
 class TemplatePatchInput(serializers.Serializer):
@@ -47,6 +55,14 @@ class TemplatePatchInput(serializers.Serializer):
     topic = serializers.ChoiceField(choices=ConsentTopic.choices, required=False)
     timing = TimingSerializer(required=False)
     translations = TranslationSerializer(many=True, required=False)
+    offer_product = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="The SKU of the product the message offers: out of stock at the customer's store when it is "
+        "sent, the message is skipped with the reason out_of_stock. Empty or null: no offer.",
+    )
 
 
 class TranslationOutput(serializers.ModelSerializer):
@@ -58,17 +74,31 @@ class TranslationOutput(serializers.ModelSerializer):
 class TemplateOutput(serializers.ModelSerializer):
     timing = TimingSerializer(source="*")
     translations = TranslationOutput(many=True)
+    offer_product = serializers.CharField(source="offer_product.sku", default=None, allow_null=True)
 
     class Meta:
         model = Template
-        fields = ["code", "name", "channel", "kind", "topic", "timing", "translations", "created_at", "updated_at"]
+        fields = [
+            "code",
+            "name",
+            "channel",
+            "kind",
+            "topic",
+            "timing",
+            "offer_product",
+            "translations",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class MessageOutput(serializers.ModelSerializer):
     template = serializers.CharField(source="template.code")
     campaign = serializers.IntegerField(source="campaign_id", allow_null=True)
     status = serializers.ChoiceField(choices=MessageStatus.choices)
-    reason = serializers.CharField(help_text="no_consent, suppressed, frequency_cap, quiet_hours, no_address, ...")
+    reason = serializers.CharField(
+        help_text="no_consent, suppressed, frequency_cap, quiet_hours, no_address, out_of_stock, ..."
+    )
 
     class Meta:
         model = Message

@@ -60,7 +60,7 @@ class TemplateListView(Paginated, ManagementView):
     @extend_schema(
         request=s.TemplateInput,
         responses={201: s.TemplateOutput},
-        examples=[examples.TEMPLATE_INPUT],
+        examples=[examples.TEMPLATE_INPUT, examples.TEMPLATE_OFFER_INPUT],
         description="A template text that does not compile is a 400 naming the translation, field and line.",
     )
     def post(self, request):

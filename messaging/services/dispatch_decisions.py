@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from audiences.contact import normalised_email
+from audiences.inventory import in_stock_at
 from audiences.models import Consent, ConsentStatus, Customer
 from messaging.models import Channel, Message, MessageStatus, Template, TemplateKind
 from messaging.policy import CAPPED_CHANNELS, Cap, Decision, Policy, QuietHours, delivery_decision
@@ -62,6 +63,7 @@ def delivery_decisions(messages: list[Message], now: datetime) -> list[tuple[Mes
             pk__in={m.template_id for m in messages}, send_window_start__isnull=False
         ).values_list("pk", "send_window_start", "send_window_end")
     }
+    offers = offer_stock(messages)
     since = now - timedelta(days=max(policy.window_days for policy in policy_of.values()))
     recent = recent_marketing_sends(customer_ids=marketing_ids, since=since)
 
@@ -81,6 +83,7 @@ def delivery_decisions(messages: list[Message], now: datetime) -> list[tuple[Mes
             timezone=_customer_timezone(message.customer),
             has_postal_address=bool(postal.get(message.customer.store_id)),
             send_window=windows.get(message.template_id),
+            offer_in_stock=offers.get(message.pk, True),
         )
         if decision.action == "send":
             message.address = address
@@ -88,6 +91,18 @@ def delivery_decisions(messages: list[Message], now: datetime) -> list[tuple[Mes
                 recent[message.customer_id][message.channel].append(now)
         decisions.append((message, decision))
     return decisions
+
+
+def offer_stock(messages: list[Message]) -> dict[int, bool]:
+    """{message id: its offer in stock at the customer's store?} for the messages whose template offers a product."""
+    offer_of = dict(
+        Template.objects.filter(pk__in={m.template_id for m in messages}, offer_product__isnull=False).values_list(
+            "pk", "offer_product_id"
+        )
+    )
+    offered = [m for m in messages if m.template_id in offer_of]
+    stocked = in_stock_at((offer_of[m.template_id], m.customer.store_id) for m in offered)
+    return {m.pk: stocked[(offer_of[m.template_id], m.customer.store_id)] for m in offered}
 
 
 def decisions_record(decisions: list[tuple[Message, Decision]], report: DispatchReport) -> list[Message]:

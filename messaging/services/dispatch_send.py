@@ -39,7 +39,14 @@ def messages_send(messages: list[Message], translations: dict[int, dict[str, dic
     a group is one provider call where the provider takes batches, and one confirming UPDATE."""
     templates = {t.pk: t for t in Template.objects.filter(pk__in={m.template_id for m in messages})}
     products = products_by_sku(sku for m in messages for sku in (m.context.get("products") or []))
-    provided = provided_values(list({m.customer_id: m.customer for m in messages}.values()))
+    texts = [
+        str(text)
+        for template_id in templates
+        for translation in translations[template_id].values()
+        for text in translation.values()
+        if isinstance(text, str)
+    ]
+    provided = provided_values(list({m.customer_id: m.customer for m in messages}.values()), texts=texts)
     postal = postal_addresses({m.customer.store_id for m in messages if m.kind == TemplateKind.MARKETING})
     senders: dict[str, Sender] = {}
     staged: dict[str, list[Outgoing]] = defaultdict(list)

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from audiences.models import ConsentTopic
+from audiences.models import ConsentTopic, Product
 from messaging.models import Template, TemplateTranslation
 from messaging.rendering import translation_errors
 
@@ -38,6 +38,16 @@ def _apply_timing(template: Template, timing: dict) -> None:
         raise ValidationError({"timing": "A send window needs both send_window_start and send_window_end."})
 
 
+def _offer_product(sku: str | None) -> Product | None:
+    """The product a template offers, by SKU; none for an empty one."""
+    if not sku:
+        return None
+    product = Product.objects.filter(sku=sku).first()
+    if product is None:
+        raise ValidationError({"offer_product": f"Unknown product '{sku}'."})
+    return product
+
+
 @transaction.atomic
 def template_create(
     *,
@@ -48,13 +58,17 @@ def template_create(
     topic: str = ConsentTopic.MARKETING,
     translations: list[dict],
     timing: dict | None = None,
+    offer_product: str | None = None,
 ) -> Template:
+    """`offer_product`: the SKU of the product the message offers (skipped as out_of_stock without it)."""
     if Template.objects.filter(code=code).exists():
         raise ValidationError({"code": f"A template with code '{code}' already exists."})
     if not translations:
         raise ValidationError({"translations": "Give at least one language."})
     _check_translations(translations)
-    template = Template(code=code, name=name, channel=channel, kind=kind, topic=topic)
+    template = Template(
+        code=code, name=name, channel=channel, kind=kind, topic=topic, offer_product=_offer_product(offer_product)
+    )
     _apply_timing(template, timing or {})
     template.save()
     _save_translations(template, translations)
@@ -65,7 +79,10 @@ def template_create(
 def template_update(
     *, template: Template, translations: list[dict] | None = None, timing: dict | None = None, **fields
 ) -> Template:
-    """Change the given fields and timing; each given translation replaces that language's, others stay."""
+    """Change the given fields and timing; each given translation replaces that language's, others stay;
+    `offer_product` is a SKU (empty: no offer)."""
+    if "offer_product" in fields:
+        fields["offer_product"] = _offer_product(fields["offer_product"])
     if translations is not None:
         _check_translations(translations)
         _save_translations(template, translations)

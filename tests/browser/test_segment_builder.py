@@ -4,8 +4,9 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
-from audiences.models import Customer, Segment
+from audiences.models import Customer, Event, Segment
 from audiences.segments.services import segment_create
 from config.roles import MARKETER
 from tests.browser.test_back_office import screenshot, sign_in
@@ -133,3 +134,26 @@ def test_the_json_and_the_builder_round_trip(page, shoppers):
     page.click("input[name=_save]")
     page.wait_for_selector("#changelist")
     assert Segment.objects.get(code="nested").rules == {"all": [{"field": "city", "op": "eq", "value": "Arusha"}]}
+
+
+def test_a_marketer_adds_properties_to_an_event_condition(page, shoppers):
+    viewer = Customer.objects.get(external_id="C-1")
+    for model in ("Corolla", "Corolla", "Camry"):
+        Event.objects.create(
+            customer=viewer, type="product_viewed", occurred_at=timezone.now(), properties={"model": model}
+        )
+    sign_in(page, "mia")
+    page.goto("/admin/audiences/segment/add/")
+    page.click("text=+ Event")
+    page.get_by_label("Event type").fill("product_viewed")
+    page.get_by_label("At least (times)").fill("2")
+    page.click("text=+ Property")
+    page.get_by_label("Property name").fill("model")
+    page.get_by_label("Property value").fill("Corolla")
+    count_reads(page, "1 customers match now. Sample: C-1")
+    assert rules_json(page) == {
+        "all": [{"event": "product_viewed", "within_days": 30, "min_count": 2, "properties": {"model": "Corolla"}}]
+    }
+    page.get_by_label("Property value").fill("Camry, Civic")
+    count_reads(page, "0 customers match now")
+    assert rules_json(page)["all"][0]["properties"] == {"model": {"in": ["Camry", "Civic"]}}

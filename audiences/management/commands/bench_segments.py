@@ -4,11 +4,12 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from audiences.models import Customer, OrderLine, Segment, SegmentMembership, SegmentMembershipChange
+from audiences.models import Customer, Event, OrderLine, Segment, SegmentMembership, SegmentMembershipChange
 from audiences.scoring import scores_recompute
 from audiences.segments import services as segments
+from audiences.segments.event_properties import properties_match
 from audiences.segments.selectors import matching_customers
 
 THREE_CONDITIONS = {
@@ -32,7 +33,18 @@ PURCHASE_HISTORY_SKU = {
         *PURCHASE_HISTORY["all"][1:],
     ]
 }
-PARTS = ("count", "purchases", "materialise", "scores", "refresh-states")
+# Interest from events (issue #20): the issue's own example, and any of three models in a week.
+VIEWED_COROLLA_TWICE = {
+    "all": [{"event": "product_viewed", "properties": {"model": "Corolla"}, "min_count": 2, "within_days": 30}]
+}
+VIEWED_ANY_OF_THREE = {
+    "all": [
+        {"event": "product_viewed", "properties": {"model": {"in": ["Corolla", "Camry", "Yaris"]}}, "within_days": 7}
+    ]
+}
+MODELS = ("Corolla", "Camry", "Yaris", "RAV4", "Hilux", "Prado", "Civic", "CR-V", "Fit", "X-Trail",
+          "Navara", "Note", "Demio", "CX-5", "Swift", "Vitara", "Tucson", "Elantra", "Sportage", "Rio")  # fmt: skip
+PARTS = ("count", "purchases", "interest", "materialise", "scores", "refresh-states")
 MEMBERSHIP_TABLES = (SegmentMembership._meta.db_table, SegmentMembershipChange._meta.db_table)
 
 
@@ -83,18 +95,25 @@ class Command(BaseCommand):
             "--explain", action="store_true", help="Print the plan (EXPLAIN ANALYZE) of the purchase-history count."
         )
         parser.add_argument(
+            "--events-per-customer",
+            type=int,
+            default=10,
+            help="interest: product views with a model generated per customer (once; 10 x 1M customers = 10M).",
+        )
+        parser.add_argument(
             "--parts",
             default="count,purchases,materialise,scores",
             help=f"Comma-separated, from: {', '.join(PARTS)}.",
         )
 
-    def handle(self, *args, members, repeat, parts, explain, **options):
+    def handle(self, *args, members, repeat, parts, explain, events_per_customer, **options):
         chosen = [part.strip() for part in parts.split(",") if part.strip()]
         unknown = sorted(set(chosen) - set(PARTS))
         if unknown:
             raise CommandError(f"Unknown part {unknown[0]!r}; use {', '.join(PARTS)}.")
-        if "refresh-states" in chosen and connection.vendor != "postgresql":
-            raise CommandError("refresh-states measures PostgreSQL's planner: run it on PostgreSQL.")
+        for part in ("refresh-states", "interest"):
+            if part in chosen and connection.vendor != "postgresql":
+                raise CommandError(f"{part} measures PostgreSQL (and generates with generate_series): run it there.")
         customers = Customer.objects.count()
         self.stdout.write(f"database: {connection.vendor}, {customers:,} customers; {load()}")
         if "count" in chosen:
@@ -108,6 +127,12 @@ class Command(BaseCommand):
                 self._count(f"the same with SKU {sku} instead of phones", rules, repeat, target="1 s")
             if explain and connection.vendor == "postgresql":
                 self._explain(PURCHASE_HISTORY)
+        if "interest" in chosen:
+            self._interest_events(events_per_customer)
+            self._count("viewed model Corolla at least 2 times in 30 days", VIEWED_COROLLA_TWICE, repeat, target="3 s")
+            self._count("viewed a Corolla, Camry or Yaris in 7 days", VIEWED_ANY_OF_THREE, repeat, target="3 s")
+            if explain:
+                self._explain(VIEWED_COROLLA_TWICE)
         if "materialise" in chosen:
             self._materialise(self._top_spenders(members, customers))
         if "refresh-states" in chosen:
@@ -136,6 +161,31 @@ class Command(BaseCommand):
             f"target <= {target}); {load()}"
         )
 
+    def _interest_events(self, per_customer: int) -> None:
+        """Views of car models, `per_customer` for each customer over the last year, in one INSERT ... SELECT
+        (generate_series; hashint8 for a repeatable spread), unless they are there already."""
+        table = connection.ops.quote_name(Event._meta.db_table)
+        customers = connection.ops.quote_name(Customer._meta.db_table)
+        if Event.objects.filter(Q(type="product_viewed") & properties_match({"sku": "CAR-0"})).exists():
+            self.stdout.write("interest: the benchmark's views are there already")
+            return
+        started = time.perf_counter()
+        models = "ARRAY[" + ", ".join(f"'{model}'" for model in MODELS) + "]"
+        sql(
+            f"INSERT INTO {table} (customer_id, type, occurred_at, properties, idempotency_key, created_at) "  # noqa: S608 - constants
+            "SELECT c.id, 'product_viewed', "
+            "now() - ((hashint8(c.id * 64 + g) & 2147483647) % (365 * 86400)) * interval '1 second', "
+            f"jsonb_build_object('model', ({models})[1 + (hashint8(c.id * 64 + g + 7) & 2147483647) % {len(MODELS)}], "
+            "'sku', 'CAR-' || ((hashint8(c.id * 64 + g + 13) & 2147483647) % 200)), "
+            "NULL, now() "
+            f"FROM {customers} c CROSS JOIN generate_series(1, {int(per_customer)}) g",
+            f"ANALYZE {table}",
+        )
+        self.stdout.write(
+            f"interest: {Event.objects.count():,} events after generating views in "
+            f"{time.perf_counter() - started:.1f} s; {load()}"
+        )
+
     def _best_selling_phone(self) -> str | None:
         lines = OrderLine.objects.filter(category__code="phones").values("sku").annotate(n=Count("pk")).order_by("-n")
         first = lines.values_list("sku", flat=True)[:1]
@@ -143,7 +193,7 @@ class Command(BaseCommand):
 
     def _explain(self, rules: dict) -> None:
         plan = matching_customers(rules).values("pk").explain(analyze=True, buffers=True)
-        self.stdout.write("plan of the purchase-history query (its ids; the count reads the same):")
+        self.stdout.write("plan of the query (its ids; the count reads the same):")
         for line in plan.splitlines():
             self.stdout.write(f"  {line}")
 

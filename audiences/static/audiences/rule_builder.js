@@ -125,7 +125,9 @@
     if (Array.isArray(node.all) || Array.isArray(node.any)) return (node.all || node.any).every(complete);
     if ("not" in node) return complete(node.not);
     if ("field" in node) return !blank(node.value);
-    if ("event" in node) return !blank(node.event);
+    if ("event" in node) {
+      return !blank(node.event) && Object.entries(node.properties || {}).every(([key, value]) => key.trim() !== "" && value !== "");
+    }
     return true;
   }
 
@@ -338,7 +340,47 @@
       input(node.event, (value) => { node.event = value; this.changed(false); }, "Event type"),
       element("span", {textContent: "at least"}), optional("min_count", "At least (times)"),
       element("span", {textContent: "times, within days"}), optional("within_days", "Within days"),
+      this.eventProperties(node),
     ]);
+  };
+
+  // A property's value as typed: one value, or several separated by commas (any of them: {"in": [...]}).
+  function propertyText(value) {
+    if (value && typeof value === "object" && Array.isArray(value.in)) return value.in.join(", ");
+    return value === undefined || value === null ? "" : String(value);
+  }
+
+  function propertyValue(text) {
+    const parts = text.split(",").map((part) => part.trim()).filter(Boolean);
+    if (parts.length > 1) return {in: parts.map((part) => scalar("json", part))};
+    return text.trim() === "" ? "" : scalar("json", text.trim());
+  }
+
+  // The event's properties, one "name = value" row each (language.py: equality, or any of several values).
+  Builder.prototype.eventProperties = function (node) {
+    const box = element("div", {className: "rule-properties"});
+    const entries = Object.entries(node.properties || {}).map(([key, value]) => ({key: key, text: propertyText(value)}));
+    const write = () => {
+      const properties = {};
+      entries.forEach((entry) => { properties[entry.key] = propertyValue(entry.text); });
+      if (entries.length) node.properties = properties; else delete node.properties;
+      this.changed(false);
+    };
+    const draw = () => {
+      const rows = entries.map((entry, index) => {
+        const name = input(entry.key, (value) => { entry.key = value.trim(); write(); }, "Property name");
+        name.placeholder = "model";
+        const value = input(entry.text, (text) => { entry.text = text; write(); }, "Property value");
+        value.placeholder = "Corolla, or Corolla, Camry";
+        return element("div", {className: "rule-row rule-property"}, [
+          element("span", {textContent: "with property"}), name, element("span", {textContent: "="}), value,
+          button("×", () => { entries.splice(index, 1); write(); draw(); }, "rule-remove"),
+        ]);
+      });
+      box.replaceChildren(...rows, button("+ Property", () => { entries.push({key: "", text: ""}); write(); draw(); }));
+    };
+    draw();
+    return box;
   };
 
   Builder.prototype.segment = function (node) {
