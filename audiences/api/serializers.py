@@ -287,6 +287,8 @@ class DataSubjectRequestOutput(serializers.Serializer):
         if request.kind != "export" or request.export_job_id is None:
             return None
         return f"/api/v1/customers/{request.customer.external_id}/export?request={request.pk}"
+
+
 class StockLevelInput(serializers.Serializer):
     store = serializers.CharField(max_length=64, help_text="The store's code.")
     quantity = serializers.IntegerField(min_value=0, max_value=10**9, help_text="Units on hand; 0 is out of stock.")
