@@ -27,7 +27,7 @@ def _register_data_subject_sections() -> None:
     register_audiences_data_sections()
     register_export(
         payload_export(
-            key=EXPORT_KEY, title="Customer data", permission="audiences.add_datasubjectrequest", model=Customer,
+            key=EXPORT_KEY, title="Customer data", permission="audiences.view_datasubjectrequest", model=Customer,
             build=customer_data, size=customer_data_size,
         )
     )  # fmt: skip

@@ -135,16 +135,18 @@ def test_the_export_holds_every_section(marketer, known):
     assert (recorded.kind, recorded.status, recorded.requested_by) == ("export", "done", marketer.user)
 
 
-def test_a_big_history_is_exported_in_the_background(marketer, known, settings, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("who", ["marketer", "analyst"])
+def test_a_big_history_is_exported_in_the_background(who, request, known, settings, django_capture_on_commit_callbacks):
+    client = request.getfixturevalue(who)
     settings.DATA_EXPORT_INLINE_MAX_ROWS = 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        answer = marketer.get("/api/v1/customers/C-1/export")
+        answer = client.get("/api/v1/customers/C-1/export")
 
     assert answer.status_code == 202
     body = answer.json()
     assert body["kind"] == "export" and body["download"] == f"/api/v1/customers/C-1/export?request={body['id']}"
-    file = marketer.get(body["download"])  # the job ran inline (eager Celery)
+    file = client.get(body["download"])  # the job ran inline (eager Celery)
     assert file.status_code == 200
     assert file.json()["sections"]["orders"][0]["external_id"] == "O-1"
     assert DataSubjectRequest.objects.get().status == "done"

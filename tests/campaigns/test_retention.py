@@ -94,6 +94,30 @@ def test_old_messages_are_anonymised_and_results_do_not_move(storefront, shop, s
     assert messages_prune(now=NOW, batch=2) == 0
 
 
+@pytest.mark.django_db
+def test_each_night_starts_where_the_last_stopped_and_misses_no_message(shop, settings):
+    """Three messages a month apart, in id order as the outbox writes them; ranges of two straddle the cutoff."""
+    settings.RETENTION_MESSAGES_MONTHS = 1
+    (customer,) = people(1)
+    months = [datetime(2027, month, 1, tzinfo=UTC) for month in (1, 2, 3)]
+    for n, created in enumerate(months):
+        message = Message.objects.create(
+            idempotency_key=f"m{n}", customer=customer, template=shop, channel="sms", kind="marketing",
+            topic="marketing", status="sent", address="+8801000000000", scheduled_for=created,
+        )  # fmt: skip
+        Message.objects.filter(pk=message.pk).update(created_at=created)
+
+    def addressed():
+        return list(Message.objects.order_by("pk").values_list("address", flat=True))
+
+    assert messages_prune(now=datetime(2027, 2, 15, tzinfo=UTC), batch=2) == 1
+    assert addressed() == ["", "+8801000000000", "+8801000000000"]
+    assert messages_prune(now=datetime(2027, 3, 15, tzinfo=UTC), batch=2) == 1
+    assert addressed() == ["", "", "+8801000000000"]
+    assert messages_prune(now=datetime(2027, 4, 15, tzinfo=UTC), batch=2) == 1
+    assert addressed() == ["", "", ""]
+
+
 def test_the_nightly_jobs_are_in_the_periodic_tasks_registry():
     tasks = {spec.name: spec for spec in periodic_tasks()}
 
