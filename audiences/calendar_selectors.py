@@ -19,7 +19,7 @@ def store_occasions(*, start: date, end: date, store_ids: list[int] | None = Non
     """Each store's occasions from `start` to `end`, inclusive: its country's public holidays, then the retailer
     dates covering it (by store, else by country, else everyone's)."""
     countries = store_countries(store_ids)
-    public = {country: local_calendar.public_holidays(country, start=start, end=end) for country in {*countries.values()}}
+    public = {country: _holidays(country, start, end) for country in set(countries.values())}
     found: dict[int, list[Occasion]] = {store_id: list(public[country]) for store_id, country in countries.items()}
     for retailer_date, store_id in _retailer_dates(start, end):
         covered = [store_id] if store_id is not None else _covered(retailer_date, countries)
@@ -32,6 +32,10 @@ def store_occasions(*, start: date, end: date, store_ids: list[int] | None = Non
                 found[covered_id].append(Occasion(day=day, name=retailer_date.name, country=country, public=False))
                 day += timedelta(days=1)
     return {store_id: sorted(set(occasions)) for store_id, occasions in found.items()}
+
+
+def _holidays(country: str, start: date, end: date) -> list[Occasion]:
+    return local_calendar.public_holidays(country, start=start, end=end)
 
 
 def _retailer_dates(start: date, end: date):
