@@ -9,6 +9,7 @@ An occasion spans one or more consecutive days (Eid al-Fitr: three in Bangladesh
 counts from its first day, so a trigger fires once a year, not once per day of the holiday.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -60,6 +61,15 @@ def country_for_currency(currency: str) -> str:
 
 def is_supported_country(country: str) -> bool:
     return country in holidays.list_supported_countries()
+
+
+@cache
+def country_name(country: str) -> str:
+    """ "Tanzania" for TZ, "United States" for US (the package's class name); the code itself when unknown."""
+    if not is_supported_country(country):
+        return country
+    class_name = type(holidays.country_holidays(country)).__mro__[1].__name__
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", class_name)
 
 
 @cache

@@ -58,7 +58,7 @@ class JourneyVersionOutput(serializers.ModelSerializer):
         model = JourneyVersion
         fields = [
             "number", "published_at", "trigger", "event_type", "event_filters", "key_property", "segment",
-            "date_field", "offset_days", "order_number", "gap_factor", "spend_drop_percent", "lapsed_days",
+            "date_field", "offset_days", "occasion", "order_number", "gap_factor", "spend_drop_percent", "lapsed_days",
             "reentry", "cooldown_days", "exit_on_segment_exit", "goal_event_type",
             "goal_matches_key", "goal_window_days", "steps",
         ]  # fmt: skip
@@ -180,7 +180,7 @@ JOURNEY = {
     "version": {
         "number": 1, "published_at": "2026-11-27T19:00:00Z", "trigger": "date", "event_type": "",
         "event_filters": {}, "key_property": "", "segment": None, "date_field": "birth_date", "offset_days": -3,
-        "order_number": None, "gap_factor": None, "spend_drop_percent": None, "lapsed_days": None,
+        "occasion": "", "order_number": None, "gap_factor": None, "spend_drop_percent": None, "lapsed_days": None,
         "reentry": "per_key", "cooldown_days": 0, "exit_on_segment_exit": False, "goal_event_type": "order_placed",
         "goal_matches_key": False, "goal_window_days": 7,
         "steps": [
