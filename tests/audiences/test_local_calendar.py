@@ -21,7 +21,7 @@ def test_bangladesh_and_tanzania_have_their_own_holidays():
 
 
 def test_an_estimated_islamic_holiday_keeps_its_plain_name_and_says_it_is_estimated():
-    eid = [o for o in local_calendar.public_holidays("TZ", start=date(2026, 3, 1), end=date(2026, 3, 31))]
+    eid = list(local_calendar.public_holidays("TZ", start=date(2026, 3, 1), end=date(2026, 3, 31)))
     assert [(o.name, o.estimated) for o in eid if "Eid" in o.name] == [("Eid al-Fitr", True), ("Eid al-Fitr", True)]
 
 
@@ -55,10 +55,12 @@ def stores(db):
 
 
 def test_a_retailer_date_covers_its_stores_else_its_country_else_everyone(stores):
-    dhaka, sylhet, dar = stores
+    dhaka, sylhet, _dar = stores
     sale = RetailerDate.objects.create(name="Gulshan anniversary", starts_on=date(2026, 5, 10))
     sale.stores.set([dhaka])
-    RetailerDate.objects.create(name="Boishakh sale", starts_on=date(2026, 4, 12), ends_on=date(2026, 4, 14), country="BD")
+    RetailerDate.objects.create(
+        name="Boishakh sale", starts_on=date(2026, 4, 12), ends_on=date(2026, 4, 14), country="BD"
+    )
     RetailerDate.objects.create(name="Black Friday", starts_on=date(2026, 11, 27))
     found = store_occasions(start=date(2026, 4, 1), end=date(2026, 11, 30))
     names = {store.code: {o.name for o in found[store.pk] if not o.public} for store in stores}
