@@ -111,6 +111,19 @@ class CampaignAdmin(CampaignReportAdminMixin, CampaignResultsAdminMixin, admin.M
     fieldsets = [
         (None, {"fields": ["name", "objective", "type", "status", "live_audience", "progress", "results_link"]}),
         ("Schedule", {"fields": ["starts_at", "ends_at", "send_mode", "holidays"]}),
+        (
+            "Best hour: at each recipient's best local hour within the window, with an exploring share and a "
+            "control sent at the start's hour",
+            {
+                "fields": [
+                    "best_hour_from",
+                    "best_hour_to",
+                    "best_hour_explore_percent",
+                    "best_hour_control_percent",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
         ("Audience", {"fields": ["include_segments", "exclude_segments", "consent_topic", "stores", "channels"]}),
         ("Offer and test", {"fields": ["promotions", "coupon_pattern", "holdout_percent"]}),
         (
