@@ -17,6 +17,9 @@ class JourneyStepOutput(serializers.Serializer):
     wait_seconds = serializers.SerializerMethodField()
     local_time = serializers.SerializerMethodField(help_text="HH:MM:SS in the customer's zone, for wait_until.")
     next_day = serializers.BooleanField()
+    best_hour_until = serializers.TimeField(
+        allow_null=True, help_text="wait_until: the customer's best hour from local_time to this; null: local_time."
+    )
     templates = serializers.SerializerMethodField(help_text="Template codes in fallback order.")
     promotion = serializers.IntegerField(source="promotion_id", allow_null=True)
     coupon_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
@@ -172,7 +175,7 @@ SIMULATION_EXAMPLE = OpenApiExample(
 STEP_DEFAULTS = {
     "wait_event_type": "", "wait_matches_key": False, "on_event": "continue", "fallback_after_seconds": None,
     "attribute_name": "", "attribute_value": None, "record_event_type": "", "staff_subject": "",
-    "service_target_seconds": None,
+    "service_target_seconds": None, "best_hour_until": None,
 }  # fmt: skip
 JOURNEY = {
     "code": "birthday", "name": "Birthday", "description": "Three days before the birthday: a 15% gift code.",

@@ -189,6 +189,12 @@ class JourneyStep(models.Model):
     wait = models.DurationField(null=True, blank=True, help_text="For a wait: how long, e.g. 1:00:00.")
     local_time = models.TimeField(null=True, blank=True, help_text="For wait until: the customer's local time.")
     next_day = models.BooleanField(default=False, help_text="For wait until: never today, from tomorrow.")
+    best_hour_until = models.TimeField(
+        null=True,
+        blank=True,
+        help_text="For wait until: the customer's best hour from the local time to this one (their clicks, reads, "
+        "orders and visits); empty: the local time itself.",
+    )
     templates = models.ManyToManyField(
         Template, through="JourneyStepTemplate", blank=True, related_name="+", help_text="In fallback order."
     )

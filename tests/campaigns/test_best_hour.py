@@ -106,3 +106,29 @@ def test_a_best_hour_campaign_needs_its_start_and_an_open_window(sms_template, s
             best_hour_to=time(23), variants=[{"name": "A", "weight": 1, "template": sms_template}],
         )  # fmt: skip
     assert set(refused.value.message_dict) == {"starts_at", "best_hour_to"}
+
+
+@pytest.mark.django_db
+def test_a_journey_waits_until_the_customer_s_best_hour_of_its_window(sms_template, monkeypatch):
+    from campaigns.journeys.entry import journey_enter
+    from campaigns.journeys.execution import step_runs_due_drain
+    from campaigns.journeys.models import StepRun
+    from tests.campaigns.journeys.conftest import journey_of
+
+    now = datetime(2030, 3, 4, 2, tzinfo=UTC)  # 08:00 in Dhaka
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    (night_owl, newcomer) = people(2)
+    Event.objects.bulk_create(
+        Event(customer=night_owl, type="store_visit", occurred_at=datetime(2030, 3, d, 14, 5, tzinfo=UTC))  # 20:05
+        for d in (1, 2, 3)
+    )
+    version = journey_of(
+        "best-hour-welcome", [("wait_until", {"local_time": time(9), "best_hour_until": time(21)}, []),
+                    ("send", {}, [sms_template])],
+    )  # fmt: skip
+    for customer in (night_owl, newcomer):
+        journey_enter(version=version, customer_id=customer.pk, now=now)
+    step_runs_due_drain()
+    sends = dict(StepRun.objects.filter(position=2).values_list("enrollment__customer_id", "run_at"))
+    assert sends[night_owl.pk] == datetime(2030, 3, 4, 14, tzinfo=UTC), "20:00 in Dhaka, the hour of their visits"
+    assert sends[newcomer.pk] == datetime(2030, 3, 4, 14, tzinfo=UTC), "no history: the batch's hours"
