@@ -10,6 +10,7 @@ from audiences import (
     exports,  # noqa: F401  (registers its background exports)
     resources,
 )
+from audiences.admin_calendar import RetailerDateAdmin  # noqa: F401  (registers the local calendar's admin)
 from audiences.admin_communications import communications_import_view
 from audiences.admin_customer import register_audiences_sections
 from audiences.admin_data_subjects import ERASURE_PERMISSION, EXPORT_PERMISSION, customer_data_subject_urls
@@ -55,12 +56,14 @@ place_in_section(
     "audiences.category",
     "audiences.store",
 )
+# Marketers plan sends around holidays and sales: the calendar sits with the campaigns.
+place_in_section("campaigns", "audiences.retailerdate")
 
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "city", "currency", "timezone"]
-    list_filter = ["currency", "city"]
+    list_display = ["code", "name", "city", "country", "currency", "timezone"]
+    list_filter = ["country", "currency", "city"]
     search_fields = ["code", "name", "city"]
 
 

@@ -27,6 +27,11 @@ class Store(models.Model):
     timezone = models.CharField(max_length=64, default="UTC")
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     city = models.CharField(max_length=100, blank=True, db_index=True)
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text="ISO 3166 code (BD, TZ): whose public holidays apply. Empty: the currency's country (BDT: BD).",
+    )
     manager_email = models.EmailField(
         blank=True, help_text="Where staff notifications go (journeys: a complaint to answer); empty: the default."
     )
@@ -453,4 +458,5 @@ class PricingInputsVersion(models.Model):
 
 
 from audiences.data_subjects.models import *  # noqa: E402, F403  (data-subject requests beside their services)
+from audiences.retailer_dates import *  # noqa: E402, F403  (the retailer's own calendar, beside the holidays' rules)
 from audiences.segments.models import *  # noqa: E402, F403  (segments and their memberships live beside their language)

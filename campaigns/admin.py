@@ -111,7 +111,20 @@ class CampaignAdmin(CampaignReportAdminMixin, CampaignResultsAdminMixin, admin.M
     actions = ["launch", "pause", "resume", "duplicate", "archive", "approve"]
     fieldsets = [
         (None, {"fields": ["name", "objective", "type", "status", "live_audience", "progress", "results_link"]}),
-        ("Schedule", {"fields": ["starts_at", "ends_at", "send_mode"]}),
+        ("Schedule", {"fields": ["starts_at", "ends_at", "send_mode", "holidays"]}),
+        (
+            "Best hour: at each recipient's best local hour within the window, with an exploring share and a "
+            "control sent at the start's hour",
+            {
+                "fields": [
+                    "best_hour_from",
+                    "best_hour_to",
+                    "best_hour_explore_percent",
+                    "best_hour_control_percent",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
         ("Audience", {"fields": ["include_segments", "exclude_segments", "consent_topic", "stores", "channels"]}),
         ("Offer and test", {"fields": ["promotions", "coupon_pattern", "holdout_percent"]}),
         (
@@ -146,7 +159,7 @@ class CampaignAdmin(CampaignReportAdminMixin, CampaignResultsAdminMixin, admin.M
         ),
     ]
     always_read_only = [
-        "status", "live_audience", "progress", "results_link", "sending_cost_so_far", "budget_alerted_at",
+        "status", "holidays", "live_audience", "progress", "results_link", "sending_cost_so_far", "budget_alerted_at",
         "budget_exhausted_at", "approved_by", "approved_at", "staged_test",
     ]  # fmt: skip
 
@@ -166,6 +179,11 @@ class CampaignAdmin(CampaignReportAdminMixin, CampaignResultsAdminMixin, admin.M
         if obj is None or obj.status in lifecycle.EDITABLE:
             return self.always_read_only
         return self.always_read_only + [name for name in SCALARS + RELATIONS if name not in services.LIVE_FIELDS]
+
+    @admin.display(description="local holidays")
+    def holidays(self, campaign):
+        warnings = selectors.send_day_holidays(campaign)
+        return format_html_join("", "<p><strong>{}</strong></p>", ((text,) for text in warnings)) or "None that day."
 
     @admin.display(description="audience now")
     def live_audience(self, campaign):
@@ -241,6 +259,8 @@ class CampaignAdmin(CampaignReportAdminMixin, CampaignResultsAdminMixin, admin.M
             saved = services.campaign_create(created_by=request.user, variants=variants, **fields)
         form.instance.pk = saved.pk
         form.instance.refresh_from_db()
+        for warning in selectors.send_day_holidays(saved):
+            self.message_user(request, warning, messages.WARNING)
         for each in formsets:
             # The change message reads what a formset's save() records; the service saved the variants.
             each.new_objects, each.changed_objects, each.deleted_objects = [], [], []

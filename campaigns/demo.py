@@ -5,9 +5,13 @@ Its launch is a background task: `make run` refreshes the segments before it
 starts the worker, which then freezes the segment's members and queues their messages. A campaign of the
 same name already there is kept."""
 
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from audiences.models import Segment
 from campaigns.models import Campaign
@@ -18,6 +22,7 @@ from promotions.services.definitions import promotion_create
 
 DEMO_CAMPAIGN = "Win back: 30% to come back (demo)"
 DEMO_PROMOTION = "Comeback 30% (demo campaign codes)"
+DEMO_BEST_HOUR_CAMPAIGN = "New this weekend, at each one's best hour (demo)"
 
 
 @transaction.atomic
@@ -58,6 +63,42 @@ def demo_campaign_launch() -> Campaign | None:
     return campaign
 
 
+@transaction.atomic
+def demo_best_hour_campaign_schedule() -> Campaign | None:
+    """An SMS to the `loyal` segment scheduled for tomorrow, each at their best hour from 09:00 to 21:00 in their
+    own zone, with 10% exploring and 10% at 09:00 as the control (its results compare their clicks)."""
+    if Campaign.objects.filter(name=DEMO_BEST_HOUR_CAMPAIGN).exists():
+        return None
+    segment = Segment.objects.filter(code="loyal").first()
+    if segment is None:
+        return None
+    template, created = Template.objects.get_or_create(
+        code="demo_new_this_weekend",
+        defaults={
+            "name": "New this weekend (demo best hour)",
+            "channel": "sms",
+            "kind": "marketing",
+            "topic": "marketing",
+        },
+    )
+    if created:
+        TemplateTranslation.objects.create(
+            template=template, language="en", body="New in store this weekend: come and see. Reply STOP to opt out."
+        )
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    campaign = campaign_create(
+        name=DEMO_BEST_HOUR_CAMPAIGN,
+        objective=Campaign.Objective.RETENTION,
+        type=Campaign.Type.BROADCAST,
+        include_segments=[segment],
+        currency="BDT",
+        starts_at=datetime.combine(tomorrow, time(9), tzinfo=ZoneInfo(settings.TIME_ZONE)),
+        send_mode=Campaign.SendMode.BEST_HOUR,
+        variants=[{"name": "A", "weight": 1, "template": template}],
+    )
+    return campaign_launch(campaign=campaign)
+
+
 def _short_template(guide: Template) -> Template:
     """The demo's second wording: the same offer in fewer words."""
     template, created = Template.objects.get_or_create(
@@ -80,7 +121,7 @@ def _short_template(guide: Template) -> Template:
 
 def demo_campaign_remove() -> None:
     """Before the demo's customers are flushed: the demo campaign's assignments and messages refer to them."""
-    for campaign in Campaign.objects.filter(name=DEMO_CAMPAIGN):
+    for campaign in Campaign.objects.filter(name__in=[DEMO_CAMPAIGN, DEMO_BEST_HOUR_CAMPAIGN]):
         Message.objects.filter(campaign_id=campaign.pk).delete()
         campaign.assignments.all().delete()
         campaign.delete()

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from campaigns import costs, lifecycle, scheduling
 from campaigns.assignment import BUCKETS, bucket_of, holdout_buckets, pick
+from campaigns.launch_best_hours import BestHours, best_hour_moments
 from campaigns.launch_writes import Frozen, assignments_write
 from campaigns.models import Assignment, Campaign, LaunchSlice, Variant
 from campaigns.selectors import budget_spent, customer_id_range, launch_recipients, reference_zone
@@ -47,6 +48,7 @@ class Plan:
     holdout: int
     message_costs: list[Decimal]  # per variant
     wall: datetime | None  # the local send time, when each recipient gets it in their own zone
+    best: BestHours | None  # for a best-hour campaign: its window, arms and the groups' hours
     sends: bool
     # Per bucket, worked out once instead of per customer: its arm (a variant's index, None for the holdout,
     # REMAINDER for a staged test's rest) and the variant a held-out bucket would have got.
@@ -61,6 +63,9 @@ class Plan:
         wall = None
         if campaign.send_mode == Campaign.SendMode.RECIPIENT_LOCAL_TIME and campaign.starts_at:
             wall = scheduling.wall_clock(campaign.starts_at, reference_zone(campaign))
+        best = None
+        if campaign.send_mode == Campaign.SendMode.BEST_HOUR and campaign.starts_at and sends:
+            best = BestHours.of(campaign)
         weights = [variant.weight for variant in variants]
         holdout = holdout_buckets(campaign.holdout_percent)
         return cls(
@@ -72,6 +77,7 @@ class Plan:
                 for variant in variants
             ],
             wall=wall,
+            best=best,
             sends=sends,
             arms=_arms(campaign, weights, holdout),
             shadows=tuple(pick(bucket, holdout=0, weights=weights) for bucket in range(BUCKETS)),
@@ -168,7 +174,7 @@ def treat(
     `arms[i]`: a variant's index, None for the holdout, REMAINDER for a staged test's rest (no decision yet).
     """
     campaign_id = campaign.pk
-    moments = _send_moments(campaign, plan, customers, now)
+    moments, time_arms = _send_moments(campaign, plan, customers, now)
     # Everyone but the remainder is decided, the holdout on the message its bucket would have got.
     decided = [i for i, arm in enumerate(arms) if arm != REMAINDER]
     decisions: list = [None] * len(customers)
@@ -240,7 +246,7 @@ def treat(
                     scheduled_for=moments[i],
                 )
             )
-        frozen.append(Frozen(customer_id, buckets[i], variant.pk, status, reason, coupons.get(i, "")))
+        frozen.append(Frozen(customer_id, buckets[i], variant.pk, status, reason, coupons.get(i, ""), time_arms[i]))
     cost = sum((count * price for count, price in zip(queued_per_arm, plan.message_costs, strict=True)), Decimal(0))
     return Treatment(
         frozen=frozen,
@@ -347,10 +353,17 @@ def _foreign_keys_checked_now() -> None:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def _send_moments(campaign: Campaign, plan: Plan, customers: list[Recipient], now: datetime) -> list[datetime]:
+def _send_moments(
+    campaign: Campaign, plan: Plan, customers: list[Recipient], now: datetime
+) -> tuple[list[datetime], list[str]]:
+    """Each customer's send moment, and their best-hour arm ("" for other campaigns)."""
+    if plan.best is not None:
+        return best_hour_moments(campaign, plan.best, customers, now)
     if plan.wall is not None:
-        return [scheduling.recipient_moment(wall=plan.wall, recipient_zone=c.zone, now=now) for c in customers]
-    return [max(campaign.starts_at or now, now)] * len(customers)
+        moments = [scheduling.recipient_moment(wall=plan.wall, recipient_zone=c.zone, now=now) for c in customers]
+    else:
+        moments = [max(campaign.starts_at or now, now)] * len(customers)
+    return moments, [""] * len(customers)
 
 
 def _finish(campaign: Campaign, now: datetime) -> None:

@@ -24,9 +24,10 @@ class Frozen(NamedTuple):
     status: str
     reason: str
     coupon_code: str
+    send_time_arm: str = ""
 
 
-_COLUMNS = "campaign_id, customer_id, bucket, variant_id, status, reason, coupon_code, created_at"
+_COLUMNS = "campaign_id, customer_id, bucket, variant_id, status, reason, coupon_code, send_time_arm, created_at"
 
 
 def assignments_write(*, campaign_id: int, frozen: list[Frozen], now: datetime) -> None:

@@ -1,6 +1,7 @@
 """Campaigns, their variants, and the frozen assignment of each customer to a variant or the holdout."""
 
 import secrets
+from datetime import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -77,6 +78,7 @@ class Campaign(models.Model):
     class SendMode(models.TextChoices):
         AT_TIME = scheduling.AT_TIME, "At one moment (the store's zone)"
         RECIPIENT_LOCAL_TIME = scheduling.RECIPIENT_LOCAL_TIME, "At that hour in each recipient's zone"
+        BEST_HOUR = scheduling.BEST_HOUR, "At each recipient's best hour within the window (their zone)"
 
     name = models.CharField(max_length=200)
     objective = models.CharField(max_length=32, choices=Objective.choices, default=Objective.CONVERSION)
@@ -87,6 +89,24 @@ class Campaign(models.Model):
         null=True, blank=True, help_text="The end of its window: a running campaign completes, an unsent one expires."
     )
     send_mode = models.CharField(max_length=24, choices=SendMode.choices, default=SendMode.AT_TIME)
+    best_hour_from = models.TimeField(
+        default=time(9), help_text="Best hour: the window's first local hour (quiet hours still apply)."
+    )
+    best_hour_to = models.TimeField(default=time(21), help_text="Best hour: the window's end, exclusive.")
+    best_hour_explore_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(10),
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+        help_text="Best hour: the share sent at a random hour of the window, so every hour keeps being tried.",
+    )
+    best_hour_control_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(10),
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+        help_text="Best hour: the share sent at the start's local hour instead, to measure the gain.",
+    )
     stores = models.ManyToManyField(Store, blank=True, related_name="+", help_text="Empty: customers of every store.")
     channels = models.JSONField(default=list, blank=True, help_text="The channels its variants' templates use.")
     include_segments = models.ManyToManyField(
@@ -294,6 +314,9 @@ class Assignment(models.Model):
         help_text="Why it was skipped, or for the holdout why it would have been (consent, caps, quiet hours).",
     )
     coupon_code = models.CharField(max_length=64, blank=True)
+    send_time_arm = models.CharField(
+        max_length=8, blank=True, help_text="Best-hour campaigns: best, explore or control (campaigns/best_time.py)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

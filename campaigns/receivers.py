@@ -14,6 +14,7 @@ from messaging.signals import message_engaged, messages_sent
 @receiver(demo_seeded, dispatch_uid="campaigns.demo_campaign")
 def install_demo_campaign(sender, **kwargs):
     demo.demo_campaign_launch()
+    demo.demo_best_hour_campaign_schedule()
     demo_history.demo_finished_campaign_install()
     leads_demo.demo_leads_install()
 

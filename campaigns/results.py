@@ -216,6 +216,39 @@ def _empty_day() -> dict:
     return {"sent": 0, "clicked": 0, "conversions": _orders(ZERO), "revenue": ZERO}
 
 
+SEND_TIME_ARM_LABELS = {
+    "best": "Each one's best hour",
+    "explore": "A random hour (exploring)",
+    "control": "The fixed hour (control)",
+}
+
+
+def send_time_arms(campaign: Campaign) -> list[dict]:
+    """A best-hour campaign's arms: recipients queued, those who clicked, and clicks per recipient; [] otherwise."""
+    clicked = Message.objects.filter(
+        campaign_id=campaign.pk, customer_id=OuterRef("customer_id"), clicked_at__isnull=False
+    )
+    rows = (
+        Assignment.objects.filter(campaign=campaign, status=Assignment.Status.QUEUED)
+        .exclude(send_time_arm="")
+        .annotate(has_clicked=Exists(clicked))
+        .values("send_time_arm")
+        .annotate(recipients=Count("pk"), clicked=Count("pk", filter=Q(has_clicked=True)))
+    )
+    found = {row["send_time_arm"]: row for row in rows}
+    return [
+        {
+            "arm": arm,
+            "label": label,
+            "recipients": found[arm]["recipients"],
+            "clicked": found[arm]["clicked"],
+            "clicks_per_recipient": found[arm]["clicked"] / found[arm]["recipients"],
+        }
+        for arm, label in SEND_TIME_ARM_LABELS.items()
+        if arm in found
+    ]
+
+
 @from_replica()
 def campaign_results(campaign: Campaign, *, model: str = "last_touch", metric: str = "conversion") -> dict:
     """Everything the results page and API show; `model` and `metric` were checked by the caller."""
@@ -286,4 +319,5 @@ def campaign_results(campaign: Campaign, *, model: str = "last_touch", metric: s
         "decision": decision,
         "lift": holdout_lift(campaign),
         "daily": daily_series(campaign, model),
+        "send_times": send_time_arms(campaign),
     }

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 AT_TIME = "at_time"
 RECIPIENT_LOCAL_TIME = "recipient_local_time"
+BEST_HOUR = "best_hour"  # each recipient's best hour of a window, from the start on (campaigns/best_time.py)
 EARLIEST_OFFSET = timedelta(hours=14)  # the easternmost zone (Kiribati) is UTC+14
 
 

@@ -6,7 +6,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, Exists, Max, Min, OuterRef, QuerySet, Sum
 
-from audiences.models import Consent, ConsentStatus, Customer, SegmentMembership
+from audiences.calendar_selectors import public_holidays_on
+from audiences.local_calendar import country_name
+from audiences.models import Consent, ConsentStatus, Customer, SegmentMembership, Store
+from campaigns import scheduling
 from campaigns.models import Assignment, Campaign, Conversion
 from campaigns.staged_test import bucket_layout
 from campaigns.statistics import ArmSize, VariantCounts, WinnerDecision, decide_winner
@@ -38,6 +41,26 @@ def reference_zone(campaign: Campaign) -> str:
     """The zone its start time is read in: its first store's, else the installation's."""
     store = campaign.stores.order_by("code").first()
     return store.timezone if store else settings.TIME_ZONE
+
+
+def send_day_holidays(campaign: Campaign) -> list[str]:
+    """What a marketer should know before sending: each public holiday that the campaign's start falls on in the
+    country of one of its stores (every store without any), read on that store's own calendar day."""
+    if campaign.starts_at is None:
+        return []
+    stores = list(campaign.stores.all()) if campaign.pk else []
+    if not stores:
+        stores = list(Store.objects.exclude(country=""))
+    found = set()
+    for store in stores:
+        local_day = campaign.starts_at.astimezone(scheduling.zone(store.timezone)).date()
+        for occasion in public_holidays_on(day=local_day, store_ids=[store.pk]):
+            found.add((occasion.country, occasion.name, occasion.estimated, local_day))
+    return [
+        f"This send falls on a public holiday in {country_name(country)}: {name}"
+        f"{' (an estimated date)' if estimated else ''}, {day:%a %d %b %Y}."
+        for country, name, estimated, day in sorted(found)
+    ]
 
 
 def audience(campaign: Campaign, *, after: int = 0, upto: int | None = None) -> QuerySet[Customer]:

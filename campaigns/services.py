@@ -11,12 +11,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error
-from campaigns import attribution, lifecycle, scheduling
+from campaigns import attribution, best_time, lifecycle, scheduling
 from campaigns.models import Campaign, Variant
 from campaigns.selectors import reference_zone
 from campaigns.staged_test import staged_test_errors
 from config.errors import Conflict
 from messaging.models import Channel, TemplateKind
+from messaging.services.dispatch_decisions import configured_policy
 from messaging.services.holds import campaign_messages_drop, campaign_messages_hold, campaign_messages_release
 from promotions.code_patterns import InvalidPattern, validate_pattern
 from promotions.models import Promotion
@@ -31,6 +32,10 @@ SCALAR_FIELDS = (
     "starts_at",
     "ends_at",
     "send_mode",
+    "best_hour_from",
+    "best_hour_to",
+    "best_hour_explore_percent",
+    "best_hour_control_percent",
     "channels",
     "consent_topic",
     "holdout_percent",
@@ -69,6 +74,23 @@ def _transition(campaign: Campaign, action: str) -> str:
         raise TransitionConflict(refused) from None
 
 
+def _best_hour_problems(campaign: Campaign) -> dict[str, list[str]]:
+    problems = {}
+    if not campaign.starts_at:
+        problems["starts_at"] = ["Sending at each recipient's best hour needs the day and the control's hour."]
+    quiet = configured_policy().quiet_hours
+    if not best_time.allowed_hours(
+        start=campaign.best_hour_from,
+        end=campaign.best_hour_to,
+        quiet=(quiet.start, quiet.end) if quiet else None,
+    ):
+        problems["best_hour_to"] = ["The window leaves no whole hour outside quiet hours."]
+    for field in ("best_hour_explore_percent", "best_hour_control_percent"):
+        if not 0 <= Decimal(getattr(campaign, field)) <= 50:
+            problems[field] = ["From 0 to 50."]
+    return problems
+
+
 def campaign_validate(campaign: Campaign, variants: list[dict]) -> None:
     """Check a campaign and its variants before saving them; a ValidationError names each bad field."""
     errors: dict[str, list[str]] = {}
@@ -92,6 +114,8 @@ def campaign_validate(campaign: Campaign, variants: list[dict]) -> None:
         errors["ends_at"] = ["Must be after starts_at."]
     if campaign.send_mode == Campaign.SendMode.RECIPIENT_LOCAL_TIME and not campaign.starts_at:
         errors["starts_at"] = ["Sending at each recipient's local time needs the time: set starts_at."]
+    if campaign.send_mode == Campaign.SendMode.BEST_HOUR:
+        errors.update(_best_hour_problems(campaign))
     channels = campaign.channels
     if not isinstance(channels, list) or not all(channel in Channel.values for channel in channels):
         errors["channels"] = [f"A list of: {', '.join(Channel.values)}."]

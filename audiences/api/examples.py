@@ -14,6 +14,7 @@ STORE_OUTPUT_EXAMPLE = {
     "timezone": "Asia/Dhaka",
     "currency": "BDT",
     "city": "Dhaka",
+    "country": "BD",
 }
 CATEGORY_OUTPUT_EXAMPLE = {"code": "tv", "name": "Televisions", "parent": "electronics", "path": "/electronics/tv/"}
 PRODUCT_OUTPUT_EXAMPLE = {

@@ -26,6 +26,12 @@ class StoreInput(serializers.Serializer):
     timezone = serializers.CharField(max_length=64)
     currency = CurrencyField()
     city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    country = serializers.CharField(
+        max_length=2,
+        required=False,
+        allow_blank=True,
+        help_text="ISO 3166 code whose public holidays apply (BD); left out: unchanged (new: its currency's).",
+    )
 
 
 class StoreOutput(serializers.Serializer):
@@ -34,6 +40,7 @@ class StoreOutput(serializers.Serializer):
     timezone = serializers.CharField()
     currency = serializers.CharField()
     city = serializers.CharField()
+    country = serializers.CharField(help_text="ISO 3166 code whose public holidays apply; empty: none.")
 
 
 class CategoryInput(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef
@@ -23,6 +23,7 @@ from audiences.models import (
     Order,
     OrderLine,
     Product,
+    RetailerDate,
     RfmMovement,
     Segment,
     SegmentMembership,
@@ -32,6 +33,7 @@ from audiences.models import (
 )
 from audiences.scoring import scores_recompute
 from audiences.segments.services import segment_create
+from audiences.services.calendar import retailer_date_upsert
 from audiences.services.catalog import category_upsert, store_upsert
 from audiences.services.purchases import category_purchases_rebuild
 
@@ -88,7 +90,24 @@ def demo_flush() -> None:
         # Children first: a category's path is longer than its parent's.
         for category_id in Category.objects.order_by("-path").values_list("id", flat=True):
             cursor.execute(f"DELETE FROM {quote(Category._meta.db_table)} WHERE id = %s", [category_id])  # noqa: S608
+        # The retailer's dates stay; their links to the stores go with the stores.
+        cursor.execute(f"DELETE FROM {quote(RetailerDate.stores.through._meta.db_table)}")  # noqa: S608
         cursor.execute(f"DELETE FROM {quote(Store._meta.db_table)}")  # noqa: S608 - a model's table
+
+
+def _retailer_dates(today: date) -> None:
+    """The retailer's next Pohela Boishakh sale (Bangladesh, the three days up to the Bengali New Year on 14 April)
+    and Black Friday (every store, the Friday after the fourth Thursday of November)."""
+    year = today.year if today <= date(today.year, 4, 14) else today.year + 1
+    retailer_date_upsert(
+        name="Pohela Boishakh sale", starts_on=date(year, 4, 12), ends_on=date(year, 4, 14), country="BD"
+    )
+    november = date(today.year, 11, 1)
+    black_friday = november + timedelta(days=(3 - november.weekday()) % 7 + 22)
+    if black_friday < today:
+        november = date(today.year + 1, 11, 1)
+        black_friday = november + timedelta(days=(3 - november.weekday()) % 7 + 22)
+    retailer_date_upsert(name="Black Friday", starts_on=black_friday)
 
 
 def _catalog(*, seed: int, size: DemoSize) -> tuple[list, dict, list, dict, dict]:
@@ -194,6 +213,7 @@ def demo_seed(
     are then scored as of EARLIER_SCORING_DAYS before the data ends.
     """
     store_specs, store_ids, product_specs, product_ids, category_ids = _catalog(seed=seed, size=size)
+    _retailer_dates(as_of.date())
     first_ids = generator.FirstIds(
         **{
             name: (model.objects.aggregate(largest=Max("id"))["largest"] or 0) + 1

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from audiences.calendar_selectors import stores_with_upcoming
 from audiences.models import Category, CategoryPurchase, Consent, Event, Order, OrderLine, RfmGroup
 from audiences.segments.values import RuleError
 
@@ -66,6 +67,8 @@ BUILTIN_LABELS = {
     "phone": "Phone number",
     "city": "City",
     "store": "Home store",
+    "store_country": "Home store's country",
+    "upcoming_occasion": "Holiday or sale coming up",
     "currency": "Currency",
     "language": "Language",
     "signed_up_at": "Signed up",
@@ -288,6 +291,19 @@ def _last_active(condition: Condition, value) -> Q:
     return active if condition.op == "within_days" else ~active
 
 
+def _upcoming_occasion(condition: Condition, value) -> Q:
+    """Customers of a store whose local calendar (its country's public holidays, the retailer's dates) has an
+    occasion of this name from today to `within_days` ahead (today only without): "Eid al-Fitr within 7 days"."""
+    today = timezone.localdate(condition.now)
+    names = value if isinstance(value, list) else [value]
+    store_ids = {
+        store_id
+        for name in names
+        for store_id in stores_with_upcoming(name=name, today=today, within_days=condition.within_days or 0)
+    }
+    return Q(store_id__in=sorted(store_ids))
+
+
 def _register_builtins() -> None:
     text = {"kind": "text", "ops": TEXT_OPS}
     for name, path in [("email", "email"), ("phone", "phone"), ("city", "city"), ("store", "store__code")]:
@@ -298,6 +314,25 @@ def _register_builtins() -> None:
             compile=column("currency", text=True),
             description="The currency of the customer's totals: the home store's, else the first order's.",
             **text,
+        )
+    )
+    register_segment_field(
+        SegmentField(
+            name="store_country",
+            compile=column("store__country", text=True),
+            description="The ISO 3166 country of the home store (BD, TZ).",
+            **text,
+        )
+    )
+    register_segment_field(
+        SegmentField(
+            name="upcoming_occasion",
+            kind="text",
+            ops=("eq", "in"),
+            compile=_upcoming_occasion,
+            accepts_within_days=True,
+            description="A public holiday of the home store's country or a retailer date for the store, from today "
+            "to within_days ahead (Eid al-Fitr, Pohela Boishakh sale).",
         )
     )
     register_segment_field(

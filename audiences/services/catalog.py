@@ -5,21 +5,44 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from audiences.local_calendar import country_for_currency, is_supported_country
 from audiences.models import Category, Product, StockLevel, Store
 from audiences.services.validation import check_currency, check_timezone
 
 
 @transaction.atomic
 def store_upsert(
-    *, code: str, name: str, timezone: str, currency: str, city: str = "", manager_email: str | None = None
+    *,
+    code: str,
+    name: str,
+    timezone: str,
+    currency: str,
+    city: str = "",
+    manager_email: str | None = None,
+    country: str | None = None,
 ) -> tuple[Store, bool]:
-    """Create or update a store; `manager_email` (staff notifications) is left as it is when not given."""
+    """Create or update a store; `manager_email` (staff notifications) and `country` (whose holidays apply) are left
+    as they are when not given, a new store's country being its currency's (BDT: BD)."""
     check_timezone(timezone)
     check_currency(currency)
     defaults = {"name": name, "timezone": timezone, "currency": currency, "city": city}
     if manager_email is not None:
         defaults["manager_email"] = manager_email
-    return Store.objects.update_or_create(code=code, defaults=defaults)
+    if country is not None:
+        defaults["country"] = check_country(country)
+    store, created = Store.objects.update_or_create(code=code, defaults=defaults)
+    if not store.country and (derived := country_for_currency(currency)):
+        store.country = derived
+        store.save(update_fields=["country"])
+    return store, created
+
+
+def check_country(country: str) -> str:
+    """An ISO 3166 code whose public holidays we know, upper-cased; empty is allowed (no holidays)."""
+    code = country.strip().upper()
+    if code and not is_supported_country(code):
+        raise ValidationError({"country": [f"'{country}' is not a country code whose holidays we know, e.g. BD."]})
+    return code
 
 
 @transaction.atomic

@@ -34,6 +34,10 @@ CAMPAIGN_OUTPUT = {
     "starts_at": "2026-12-01T10:00:00+06:00",
     "ends_at": "2026-12-31T23:59:00+06:00",
     "send_mode": "at_time",
+    "best_hour_from": "09:00:00",
+    "best_hour_to": "21:00:00",
+    "best_hour_explore_percent": "10.00",
+    "best_hour_control_percent": "10.00",
     "holdout_percent": "10.00",
     "coupon_pattern": "WB-####-####",
     "currency": "BDT",
@@ -117,6 +121,7 @@ RESULTS_OUTPUT = {
         {"date": "2026-12-01", "sent": 30988, "clicked": 1710, "conversions": "802", "revenue": "1203000.00"},
         {"date": "2026-12-02", "sent": 0, "clicked": 770, "conversions": "600", "revenue": "901500.00"},
     ],
+    "send_times": [],
 }  # fmt: skip
 
 CREATE_EXAMPLES = [

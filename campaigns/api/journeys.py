@@ -17,6 +17,9 @@ class JourneyStepOutput(serializers.Serializer):
     wait_seconds = serializers.SerializerMethodField()
     local_time = serializers.SerializerMethodField(help_text="HH:MM:SS in the customer's zone, for wait_until.")
     next_day = serializers.BooleanField()
+    best_hour_until = serializers.TimeField(
+        allow_null=True, help_text="wait_until: the customer's best hour from local_time to this; null: local_time."
+    )
     templates = serializers.SerializerMethodField(help_text="Template codes in fallback order.")
     promotion = serializers.IntegerField(source="promotion_id", allow_null=True)
     coupon_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
@@ -58,7 +61,7 @@ class JourneyVersionOutput(serializers.ModelSerializer):
         model = JourneyVersion
         fields = [
             "number", "published_at", "trigger", "event_type", "event_filters", "key_property", "segment",
-            "date_field", "offset_days", "order_number", "gap_factor", "spend_drop_percent", "lapsed_days",
+            "date_field", "offset_days", "occasion", "order_number", "gap_factor", "spend_drop_percent", "lapsed_days",
             "reentry", "cooldown_days", "exit_on_segment_exit", "goal_event_type",
             "goal_matches_key", "goal_window_days", "steps",
         ]  # fmt: skip
@@ -175,7 +178,7 @@ SIMULATION_EXAMPLE = OpenApiExample(
 STEP_DEFAULTS = {
     "wait_event_type": "", "wait_matches_key": False, "on_event": "continue", "fallback_after_seconds": None,
     "attribute_name": "", "attribute_value": None, "record_event_type": "", "staff_subject": "",
-    "service_target_seconds": None,
+    "service_target_seconds": None, "best_hour_until": None,
 }  # fmt: skip
 JOURNEY = {
     "code": "birthday", "name": "Birthday", "description": "Three days before the birthday: a 15% gift code.",
@@ -183,7 +186,7 @@ JOURNEY = {
     "version": {
         "number": 1, "published_at": "2026-11-27T19:00:00Z", "trigger": "date", "event_type": "",
         "event_filters": {}, "key_property": "", "segment": None, "date_field": "birth_date", "offset_days": -3,
-        "order_number": None, "gap_factor": None, "spend_drop_percent": None, "lapsed_days": None,
+        "occasion": "", "order_number": None, "gap_factor": None, "spend_drop_percent": None, "lapsed_days": None,
         "reentry": "per_key", "cooldown_days": 0, "exit_on_segment_exit": False, "goal_event_type": "order_placed",
         "goal_matches_key": False, "goal_window_days": 7,
         "steps": [

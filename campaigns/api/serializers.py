@@ -90,6 +90,14 @@ class CampaignInput(serializers.Serializer):
     starts_at = serializers.DateTimeField(required=False, allow_null=True)
     ends_at = serializers.DateTimeField(required=False, allow_null=True)
     send_mode = serializers.ChoiceField(choices=Campaign.SendMode.choices, required=False)
+    best_hour_from = serializers.TimeField(required=False, help_text="best_hour: the window's first local hour.")
+    best_hour_to = serializers.TimeField(required=False, help_text="best_hour: the window's end (exclusive).")
+    best_hour_explore_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(50), required=False
+    )
+    best_hour_control_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(50), required=False
+    )
     holdout_percent = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal("99.99"), required=False
     )
@@ -188,6 +196,10 @@ class CampaignOutput(serializers.Serializer):
     starts_at = serializers.DateTimeField(allow_null=True)
     ends_at = serializers.DateTimeField(allow_null=True)
     send_mode = serializers.CharField()
+    best_hour_from = serializers.TimeField()
+    best_hour_to = serializers.TimeField()
+    best_hour_explore_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    best_hour_control_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
     holdout_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
     coupon_pattern = serializers.CharField()
     currency = serializers.CharField()
@@ -357,6 +369,14 @@ class DayOutput(serializers.Serializer):
     revenue = serializers.CharField()
 
 
+class SendTimeArmOutput(serializers.Serializer):
+    arm = serializers.CharField(help_text="best, explore (a random hour of the window) or control (the fixed hour).")
+    label = serializers.CharField()
+    recipients = serializers.IntegerField(help_text="Messages queued in the arm.")
+    clicked = serializers.IntegerField(help_text="Recipients who clicked.")
+    clicks_per_recipient = serializers.FloatField()
+
+
 class ResultsOutput(serializers.Serializer):
     status = serializers.CharField()
     model = serializers.CharField(help_text="The attribution model: last_touch, first_touch or linear.")
@@ -395,6 +415,7 @@ class ResultsOutput(serializers.Serializer):
     lift_status = LiftStatusOutput()
     staged_test = StagedTestOutput(allow_null=True, help_text="A staged test's state; null without one.")
     daily = DayOutput(many=True)
+    send_times = SendTimeArmOutput(many=True, help_text="A best-hour campaign's arms; empty for other campaigns.")
 
 
 def results_answer(results: dict) -> dict:

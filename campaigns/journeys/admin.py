@@ -197,8 +197,8 @@ class JourneyAdmin(JourneyResultsAdminMixin, admin.ModelAdmin):
 class JourneyStepInline(_FrozenInline, admin.TabularInline):
     model = JourneyStep
     fields = [
-        "position", "kind", "wait", "local_time", "next_day", "promotion", "coupon_pattern", "condition",
-        "condition_segment", "condition_event_type", "else_position",
+        "position", "kind", "wait", "local_time", "next_day", "best_hour_until", "promotion", "coupon_pattern",
+        "condition", "condition_segment", "condition_event_type", "else_position",
     ]  # fmt: skip
     extra = 0
     show_change_link = True

@@ -9,16 +9,19 @@ queued is left alone), completed enrollments updated together and exits made per
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import CharField, Max, Value
 from django.db.models.functions import Cast, Concat
 
+from audiences import send_time
 from audiences.models import Event, SegmentMembership
+from campaigns import best_time, send_times
 from campaigns.journeys import exits, rules
 from campaigns.journeys.models import Condition, Enrollment, JourneyStep, StepKind, StepRun
 from campaigns.suppression import recipient_of, recipient_zone, would_be_decisions
 from messaging.models import Message, Template
+from messaging.services.dispatch_decisions import configured_policy
 from messaging.services.outbox import MessageRequest, messages_enqueue
 from promotions.code_patterns import codes_from_pattern
 from promotions.models import PromotionCode
@@ -117,12 +120,41 @@ def _waits_run(runs: list[StepRun], steps: Steps, outcomes: Outcomes) -> None:
 
 
 def _waits_until_run(runs: list[StepRun], steps: Steps, outcomes: Outcomes) -> None:
+    best = _best_local_times([run for run in runs if _step(run, steps).best_hour_until], steps, outcomes.now)
     for run in runs:
         step = _step(run, steps)
         zone_name = recipient_zone(run.enrollment.customer)
-        at = rules.next_local_time(now=outcomes.now, at=step.local_time, zone_name=zone_name, next_day=step.next_day)
+        local_time = best.get(run.pk, step.local_time)
+        at = rules.next_local_time(now=outcomes.now, at=local_time, zone_name=zone_name, next_day=step.next_day)
         outcomes.finish(run, StepRun.Status.DONE)
         outcomes.schedule(run.enrollment, steps[run.enrollment.version_id], step.position, at)
+
+
+def _best_local_times(runs: list[StepRun], steps: Steps, now: datetime) -> dict[int, time]:
+    """Run id -> the customer's best hour within its step's window (quiet hours excluded). Their hours are shrunk
+    toward those of the batch's customers of their store and of the whole batch: no query beyond their own."""
+    if not runs:
+        return {}
+    customers = {run.enrollment.customer_id: run.enrollment.customer for run in runs}
+    counts = send_times.customer_hour_counts(
+        zones={pk: recipient_zone(customer) for pk, customer in customers.items()}, now=now
+    )
+    by_store: dict[int | None, list[int]] = defaultdict(lambda: [0] * send_time.HOURS)
+    for pk, customer in customers.items():
+        by_store[customer.store_id] = [a + b for a, b in zip(by_store[customer.store_id], counts[pk], strict=True)]
+    everyone = [sum(column) for column in zip(*by_store.values(), strict=True)]
+    quiet = configured_policy().quiet_hours
+    chosen = {}
+    for run in runs:
+        step, customer = _step(run, steps), run.enrollment.customer
+        allowed = best_time.allowed_hours(
+            start=step.local_time, end=step.best_hour_until, quiet=(quiet.start, quiet.end) if quiet else None
+        )
+        if allowed:
+            prior = send_time.group_prior(by_store[customer.store_id], everyone)
+            hour = send_time.best_hour(send_time.customer_distribution(counts[customer.pk], prior), allowed)
+            chosen[run.pk] = time(hour)
+    return chosen
 
 
 def _branches_run(runs: list[StepRun], steps: Steps, outcomes: Outcomes) -> None:

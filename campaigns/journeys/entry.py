@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from audiences.calendar_selectors import occasion_starts
 from audiences.models import Customer, Event, Order, Segment, SegmentMembershipChange
 from campaigns.assignment import bucket_of, holdout_buckets
 from campaigns.journeys import exits, rules, scans, step_kinds
@@ -333,10 +334,11 @@ def segment_changes_process(*, segment_id: int, changed_at: datetime) -> int:
 
 
 def date_triggers_run(*, today: date | None = None) -> int:
-    """Enter today's date-triggered journeys (birthday -3 days...); the occasion's date keys the entry."""
+    """Enter today's date-triggered journeys (birthday -3 days...); the occasion's date keys the entry. Then
+    the calendar-triggered ones."""
     now = timezone.now()
     today = today or timezone.localdate(now)
-    entered = 0
+    entered = calendar_triggers_run(today=today, now=now)
     for version in live_versions(trigger=Trigger.DATE):
         occasion = rules.occasion_date(today=today, offset_days=version.offset_days)
         if version.date_field in YEARLY_DATE_FIELDS:
@@ -354,4 +356,24 @@ def date_triggers_run(*, today: date | None = None) -> int:
         entered += _enter_in_batches(
             (Entry(version, customer_id, occasion.isoformat(), snapshot) for customer_id in customer_ids), now
         )
+    return entered
+
+
+def calendar_triggers_run(*, today: date, now: datetime) -> int:
+    """Enter the journeys of a holiday or retailer date ("7 days before Eid al-Fitr"): the customers of each store
+    whose calendar has the occasion's first day `-offset_days` from today. The year keys the entry, so a journey
+    re-entered per key sends once a year, and running twice in a day enters nobody twice."""
+    entered = 0
+    for version in live_versions(trigger=Trigger.CALENDAR):
+        day = rules.occasion_date(today=today, offset_days=version.offset_days)
+        starts = occasion_starts(name=version.occasion, day=day)
+        if not starts:
+            continue
+        key = f"{version.occasion.casefold()}:{day.year}"
+        estimated = any(occasion.estimated for occasion in starts.values())
+        snapshot = {"occasion": version.occasion, "occasion_date": day.isoformat(), "estimated": estimated}
+        customer_ids = (
+            Customer.objects.filter(store_id__in=sorted(starts)).values_list("pk", flat=True).iterator(chunk_size=2000)
+        )
+        entered += _enter_in_batches((Entry(version, customer_id, key, snapshot) for customer_id in customer_ids), now)
     return entered

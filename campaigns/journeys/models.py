@@ -64,6 +64,7 @@ class Trigger(models.TextChoices):
     SEGMENT_ENTERED = "segment_entered", "Entering a segment"
     SEGMENT_EXITED = "segment_exited", "Leaving a segment"
     DATE = "date", "A date of the customer, with an offset"
+    CALENDAR = "calendar", "A holiday or retailer date of the customer's store, with an offset (yearly)"
     NTH_ORDER = "nth_order", "The customer's Nth order (or Nth event of a type, such as a visit)"
     FREQUENCY_DROP = "frequency_drop", "Purchase frequency dropping (daily)"
     SPEND_DECREASE = "spend_decrease", "Spend decreasing (daily)"
@@ -97,6 +98,12 @@ class JourneyVersion(models.Model):
         help_text="birth_date or signed_up_at (yearly), or attributes.<name> (an ISO date, once).",
     )
     offset_days = models.IntegerField(default=0, help_text="-3: three days before the date.")
+    occasion = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="For a calendar trigger: a public holiday of the store's country or a retailer date (Eid al-Fitr, "
+        "Pohela Boishakh sale); the offset counts from its first day.",
+    )
     order_number = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -182,6 +189,12 @@ class JourneyStep(models.Model):
     wait = models.DurationField(null=True, blank=True, help_text="For a wait: how long, e.g. 1:00:00.")
     local_time = models.TimeField(null=True, blank=True, help_text="For wait until: the customer's local time.")
     next_day = models.BooleanField(default=False, help_text="For wait until: never today, from tomorrow.")
+    best_hour_until = models.TimeField(
+        null=True,
+        blank=True,
+        help_text="For wait until: the customer's best hour from the local time to this one (their clicks, reads, "
+        "orders and visits); empty: the local time itself.",
+    )
     templates = models.ManyToManyField(
         Template, through="JourneyStepTemplate", blank=True, related_name="+", help_text="In fallback order."
     )

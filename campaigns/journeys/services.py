@@ -11,6 +11,7 @@ from campaigns.journeys.models import (
     JourneyStep,
     JourneyStepTemplate,
     JourneyVersion,
+    Reentry,
     StepKind,
     Trigger,
 )
@@ -97,6 +98,11 @@ def _trigger_incomplete(version: JourneyVersion) -> str:
     """What the version's trigger lacks, or ""."""
     if version.trigger == Trigger.NTH_ORDER and not version.order_number:
         return "An Nth-order trigger needs N (order_number)."
+    if version.trigger == Trigger.CALENDAR:
+        if not version.occasion:
+            return "A calendar trigger needs its occasion: a holiday or retailer date such as Eid al-Fitr."
+        if version.reentry != Reentry.PER_KEY:
+            return "A calendar trigger comes every year: its re-entry is once per trigger key (the year)."
     return ""
 
 

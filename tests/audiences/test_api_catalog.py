@@ -9,7 +9,7 @@ def test_store_upsert_creates_then_updates(storefront):
     body = {"name": "Gulshan", "timezone": "Asia/Dhaka", "currency": "BDT", "city": "Dhaka"}
     created = storefront.put("/api/v1/stores/DHK-01", body, format="json")
     assert created.status_code == 201
-    assert created.json() == {"code": "DHK-01", **body}
+    assert created.json() == {"code": "DHK-01", **body, "country": "BD"}, "the country follows the currency"
 
     updated = storefront.put("/api/v1/stores/DHK-01", {**body, "name": "Gulshan 2"}, format="json")
     assert updated.status_code == 200
@@ -23,6 +23,7 @@ def test_store_upsert_creates_then_updates(storefront):
         ({"name": "X", "timezone": "Mars/Olympus", "currency": "BDT"}, "timezone"),
         ({"name": "X", "timezone": "Asia/Dhaka", "currency": "XYZ"}, "currency"),
         ({"timezone": "Asia/Dhaka", "currency": "BDT"}, "name"),
+        ({"name": "X", "timezone": "Asia/Dhaka", "currency": "BDT", "country": "XX"}, "country"),
     ],
 )
 def test_store_bad_input_names_the_field(storefront, body, field):

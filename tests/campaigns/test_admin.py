@@ -191,3 +191,20 @@ def test_editing_a_draft_replaces_its_variants_and_withdraws_approval(admin_clie
     campaign = Campaign.objects.get()
     assert sorted(campaign.variants.values_list("name", "weight")) == [("A", 3), ("B", 1)]
     assert campaign.approved_at is None
+
+
+def test_a_send_on_a_public_holiday_of_one_of_its_stores_is_flagged(admin_client, segment, sms_template):
+    from audiences.services.catalog import store_upsert
+
+    dar, _ = store_upsert(code="DAR", name="Kariakoo", timezone="Africa/Dar_es_Salaam", currency="TZS")
+    form = campaign_form(
+        segment, sms_template, stores=[dar.pk], starts_at_0="2026-04-26", starts_at_1="10:00:00", currency="TZS"
+    )
+    answer = admin_client.post(f"{CHANGELIST}add/", form, follow=True)
+    assert "This send falls on a public holiday in Tanzania: Union Celebrations" in " ".join(_messages(answer))
+    campaign = Campaign.objects.get()
+    page = admin_client.get(f"{CHANGELIST}{campaign.pk}/change/").content.decode()
+    assert "public holiday in Tanzania" in page
+    campaign.starts_at = datetime(2026, 4, 27, 7, tzinfo=UTC)
+    campaign.save()
+    assert "public holiday" not in admin_client.get(f"{CHANGELIST}{campaign.pk}/change/").content.decode()
