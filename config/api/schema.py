@@ -40,7 +40,7 @@ class ApiSchema(AutoSchema):
         return own or inspect.cleandoc(type(self.view).__doc__ or "")
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
-        if isinstance(field, serializers.TimeField) and field.format == "%H:%M":
+        if isinstance(field, serializers.TimeField) and getattr(field, "format", None) == "%H:%M":
             # OpenAPI's `format: time` is RFC 3339's full time, with seconds; these are read and written as HH:MM.
             hour_minute = {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "18:00"}
             return append_meta(hour_minute, self._get_serializer_field_meta(field, direction))
