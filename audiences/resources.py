@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from audiences.dates import iso_datetime
-from audiences.models import ConsentRecord, Customer, Event, Order, OrderLine, Product, Store
+from audiences.models import Category, ConsentRecord, Customer, Event, Order, OrderLine, Product, Store
 from audiences.rfm import rfm_label
 from audiences.services.catalog import product_upsert
 from audiences.services.consent import consent_record
@@ -27,9 +27,7 @@ class IsoDateTimeWidget(widgets.Widget):
 
 
 class CustomerResource(resources.ModelResource):
-    store = fields.Field(
-        attribute="store", column_name="store", widget=widgets.ForeignKeyWidget("audiences.Store", "code")
-    )
+    store = fields.Field(attribute="store", column_name="store", widget=widgets.ForeignKeyWidget(Store, "code"))
 
     class Meta:
         model = Customer
@@ -96,7 +94,7 @@ class CustomerWithScoresResource(resources.ModelResource):
 
 class ProductResource(resources.ModelResource):
     category = fields.Field(
-        attribute="category", column_name="category", widget=widgets.ForeignKeyWidget("audiences.Category", "code")
+        attribute="category", column_name="category", widget=widgets.ForeignKeyWidget(Category, "code")
     )
 
     class Meta:

@@ -184,3 +184,19 @@ def test_admin_imports_a_communications_log_with_its_currency_and_region(admin_c
     customer = Customer.objects.get(phone="+255755197700")
     assert (customer.currency, customer.total_spent_display) == ("TZS", "150000.00")
     assert customer.events.filter(type="complaint_opened").count() == 1  # "mbovu": faulty
+
+
+def test_a_customers_file_naming_a_known_store_and_a_products_file_naming_a_category_import(csv_file):
+    from audiences.models import Product
+    from audiences.services.catalog import category_upsert, store_upsert
+
+    store_upsert(code="DHK-01", name="Gulshan", timezone="Asia/Dhaka", currency="BDT")
+    category_upsert(code="grocery", name="Grocery")
+    call_command("import_csv", "customers", csv_file("external_id,first_name,store\nC-9,Asha,DHK-01\n"))
+    assert Customer.objects.get(external_id="C-9").store.code == "DHK-01"
+    dataset = resources.ProductResource().export()
+    dataset.dict = [{**dict.fromkeys(dataset.headers, ""), "sku": "RICE-5", "name": "Rice 5kg",
+                     "price": "500.00", "currency": "BDT", "category": "grocery"}]  # fmt: skip
+    result = resources.ProductResource().import_data(dataset)
+    assert not result.has_errors(), [error.error for _, errors in result.row_errors() for error in errors]
+    assert Product.objects.get(sku="RICE-5").category.code == "grocery"
