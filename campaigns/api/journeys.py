@@ -18,7 +18,9 @@ class JourneyStepOutput(serializers.Serializer):
     local_time = serializers.SerializerMethodField(help_text="HH:MM:SS in the customer's zone, for wait_until.")
     next_day = serializers.BooleanField()
     best_hour_until = serializers.TimeField(
-        allow_null=True, help_text="wait_until: the customer's best hour from local_time to this; null: local_time."
+        format="%H:%M",
+        allow_null=True,
+        help_text="wait_until: the customer's best hour from local_time to this; null: local_time.",
     )
     templates = serializers.SerializerMethodField(help_text="Template codes in fallback order.")
     promotion = serializers.IntegerField(source="promotion_id", allow_null=True)

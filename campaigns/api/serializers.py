@@ -90,8 +90,12 @@ class CampaignInput(serializers.Serializer):
     starts_at = serializers.DateTimeField(required=False, allow_null=True)
     ends_at = serializers.DateTimeField(required=False, allow_null=True)
     send_mode = serializers.ChoiceField(choices=Campaign.SendMode.choices, required=False)
-    best_hour_from = serializers.TimeField(required=False, help_text="best_hour: the window's first local hour.")
-    best_hour_to = serializers.TimeField(required=False, help_text="best_hour: the window's end (exclusive).")
+    best_hour_from = serializers.TimeField(
+        required=False, format="%H:%M", help_text="best_hour: the window's first local hour."
+    )
+    best_hour_to = serializers.TimeField(
+        required=False, format="%H:%M", help_text="best_hour: the window's end (exclusive)."
+    )
     best_hour_explore_percent = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(50), required=False
     )
@@ -196,8 +200,8 @@ class CampaignOutput(serializers.Serializer):
     starts_at = serializers.DateTimeField(allow_null=True)
     ends_at = serializers.DateTimeField(allow_null=True)
     send_mode = serializers.CharField()
-    best_hour_from = serializers.TimeField()
-    best_hour_to = serializers.TimeField()
+    best_hour_from = serializers.TimeField(format="%H:%M")
+    best_hour_to = serializers.TimeField(format="%H:%M")
     best_hour_explore_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
     best_hour_control_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
     holdout_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
