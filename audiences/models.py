@@ -21,6 +21,11 @@ class Language(models.TextChoices):
     SWAHILI = "sw", "Swahili"
 
 
+class LocationSource(models.TextChoices):
+    COORDINATES = "coordinates", "Coordinates given"
+    POSTCODE = "postcode", "Postcode area's centre"
+
+
 class Store(models.Model):
     code = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
@@ -30,6 +35,8 @@ class Store(models.Model):
     manager_email = models.EmailField(
         blank=True, help_text="Where staff notifications go (journeys: a complaint to answer); empty: the default."
     )
+    latitude = models.FloatField(null=True, blank=True, help_text="Decimal degrees, -90 to 90.")
+    longitude = models.FloatField(null=True, blank=True, help_text="Decimal degrees, -180 to 180.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -96,6 +103,13 @@ class Customer(models.Model):
     city = models.CharField(max_length=100, blank=True, db_index=True)
     signed_up_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attributes = models.JSONField(default=dict, blank=True)
+    # Where the customer is: their own coordinates, or their postcode area's centre (audiences/places/).
+    latitude = models.FloatField(null=True, blank=True, help_text="Decimal degrees, -90 to 90.")
+    longitude = models.FloatField(null=True, blank=True, help_text="Decimal degrees, -180 to 180.")
+    postcode = models.CharField(max_length=32, blank=True, db_index=True)
+    location_source = models.CharField(
+        max_length=16, choices=LocationSource.choices, blank=True, help_text="Where latitude and longitude come from."
+    )
     # Order statistics, maintained by audiences.services.orders.order_create / order_cancel.
     currency = models.CharField(
         max_length=3,
@@ -115,6 +129,8 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["external_id"]
+        # "Within N km of a store" first takes a box of latitudes and longitudes from this index.
+        indexes = [models.Index(fields=["latitude", "longitude"], name="customer_location")]
 
     def __str__(self):
         return self.full_name or self.external_id
@@ -428,4 +444,6 @@ class PricingInputsVersion(models.Model):
         return f"pricing inputs version {self.version}"
 
 
+from audiences.places.models import *  # noqa: E402, F403
 from audiences.segments.models import *  # noqa: E402, F403  (segments and their memberships live beside their language)
+from audiences.vehicles.models import *  # noqa: E402, F403

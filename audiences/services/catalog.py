@@ -6,17 +6,31 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audiences.models import Category, Product, Store
+from audiences.places.services import check_coordinates
 from audiences.services.validation import check_currency, check_timezone
 
 
 @transaction.atomic
 def store_upsert(
-    *, code: str, name: str, timezone: str, currency: str, city: str = "", manager_email: str | None = None
+    *,
+    code: str,
+    name: str,
+    timezone: str,
+    currency: str,
+    city: str = "",
+    manager_email: str | None = None,
+    coordinates: tuple[float | None, float | None] | None = None,
 ) -> tuple[Store, bool]:
-    """Create or update a store; `manager_email` (staff notifications) is left as it is when not given."""
+    """Create or update a store; `manager_email` (staff notifications) and `coordinates` (latitude, longitude;
+    (None, None) removes them) are left as they are when not given.
+
+    A store moved moves distance segments at their next refresh, not live."""
     check_timezone(timezone)
     check_currency(currency)
     defaults = {"name": name, "timezone": timezone, "currency": currency, "city": city}
+    if coordinates is not None:
+        check_coordinates(*coordinates)
+        defaults["latitude"], defaults["longitude"] = coordinates
     if manager_email is not None:
         defaults["manager_email"] = manager_email
     return Store.objects.update_or_create(code=code, defaults=defaults)
