@@ -3,6 +3,8 @@
 from django.db import models
 from django.db.models import Q
 
+from audiences.models import LATITUDE, LONGITUDE
+
 __all__ = ["PostcodeArea"]
 
 
@@ -11,8 +13,8 @@ class PostcodeArea(models.Model):
 
     code = models.CharField(max_length=32, unique=True, help_text="As customers write it, e.g. 1212 or 14111.")
     name = models.CharField(max_length=200, blank=True)
-    latitude = models.FloatField(help_text="Decimal degrees, -90 to 90.")
-    longitude = models.FloatField(help_text="Decimal degrees, -180 to 180.")
+    latitude = models.FloatField(**LATITUDE)
+    longitude = models.FloatField(**LONGITUDE)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,7 +1,8 @@
 """Vehicles and who owned them. Re-exported by `audiences.models`, where Django and the rest of the code find them."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from audiences.models import Customer, Store
 from config.roles import KEPT_FOR_THE_RECORD
@@ -46,7 +47,8 @@ class Vehicle(models.Model):
         ordering = ["vin"]
         indexes = [
             models.Index(fields=["year", "status", "owner"], name="vehicle_year"),
-            models.Index(fields=["make", "model", "status", "owner"], name="vehicle_make_model"),
+            # Makes and models match in any case (segment fields): the index holds them in capitals.
+            models.Index(Upper("make"), Upper("model"), F("status"), F("owner"), name="vehicle_make_model"),
             models.Index(fields=["mileage", "status", "owner"], name="vehicle_mileage"),
             models.Index(fields=["next_service_due", "status", "owner"], name="vehicle_service_due"),
             models.Index(fields=["warranty_ends", "status", "owner"], name="vehicle_warranty_ends"),
