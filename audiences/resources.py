@@ -241,11 +241,9 @@ class VehicleResource(resources.ModelResource):
     """Vehicles by VIN, each row through vehicle_upsert: another customer than the owner is a change of owner."""
 
     customer = fields.Field(
-        attribute="owner", column_name="customer", widget=widgets.ForeignKeyWidget("audiences.Customer", "external_id")
+        attribute="owner", column_name="customer", widget=widgets.ForeignKeyWidget(Customer, "external_id")
     )
-    store = fields.Field(
-        attribute="store", column_name="store", widget=widgets.ForeignKeyWidget("audiences.Store", "code")
-    )
+    store = fields.Field(attribute="store", column_name="store", widget=widgets.ForeignKeyWidget(Store, "code"))
 
     class Meta:
         model = Vehicle
