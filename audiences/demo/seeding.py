@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from audiences.demo import generator, reference
+from audiences.demo.dealership import demo_dealership
 from audiences.demo.writers import PostgresCopyWriter, SQLiteBatchWriter
 from audiences.models import (
     Category,
@@ -20,12 +21,15 @@ from audiences.models import (
     MembershipRecheck,
     Order,
     OrderLine,
+    PostcodeArea,
     Product,
     RfmMovement,
     Segment,
     SegmentMembership,
     SegmentMembershipChange,
     Store,
+    Vehicle,
+    VehicleOwnership,
 )
 from audiences.scoring import scores_recompute
 from audiences.services.catalog import category_upsert, store_upsert
@@ -65,6 +69,8 @@ def demo_flush() -> None:
     """
     quote = connection.ops.quote_name
     customer_data = (
+        VehicleOwnership,
+        Vehicle,
         RfmMovement,
         MembershipRecheck,
         SegmentMembershipChange,
@@ -76,7 +82,7 @@ def demo_flush() -> None:
         Event,
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        for model in (*customer_data, ConsentRecord, Consent, Customer, Product):
+        for model in (*customer_data, ConsentRecord, Consent, Customer, Product, PostcodeArea):
             cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608 - a model's table
         Segment.objects.update(member_count=None, refreshed_at=None)
         # Children first: a category's path is longer than its parent's.
@@ -96,6 +102,7 @@ def _catalog(*, seed: int, size: DemoSize) -> tuple[list, dict, list, dict, dict
             currency=spec.country.currency,
             city=spec.city,
             manager_email=f"manager.{spec.code.lower()}@example.com",
+            coordinates=spec.coordinates,
         )
         store_ids[spec.code] = store.id
     category_ids = {}
@@ -177,5 +184,6 @@ def demo_seed(
     for model, _, _ in BULK_TABLES:
         writer.reset_sequence(model)
     counts["category_purchases"] = category_purchases_rebuild()
+    counts.update(demo_dealership(seed=seed, as_of=as_of))
     scores_recompute(now=as_of - timedelta(days=EARLIER_SCORING_DAYS))
     return counts
