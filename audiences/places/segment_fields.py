@@ -27,9 +27,9 @@ def _number(value: float):
 def _located_store(code: str) -> Store:
     store = Store.objects.filter(code=code).first()
     if store is None:
-        raise RuleError(f"names an unknown store {code!r}")
+        raise RuleError(f"rules: unknown store {code!r} in a distance or nearest-store condition")
     if store.latitude is None or store.longitude is None:
-        raise RuleError(f"store {code!r} has no coordinates: give it a latitude and longitude first")
+        raise RuleError(f"rules: store {code!r} has no coordinates: give it a latitude and longitude first")
     return store
 
 
@@ -53,7 +53,7 @@ def _distance_km(condition: Condition, value) -> Q:
     store = _located_store(condition.options["store"])
     bounds = [float(bound) for bound in (value if condition.op == "between" else [value])]
     if any(bound < 0 for bound in bounds):
-        raise RuleError("expects kilometres that are not negative")
+        raise RuleError("rules: distance_km expects kilometres that are not negative")
     term = haversine_term_to(store)
     op = condition.op
     if op == "between":

@@ -13,11 +13,13 @@ from datetime import UTC, date, datetime
 from itertools import count
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from audiences.models import Customer
 from audiences.places.geo import haversine_km
 from audiences.places.services import postcode_area_upsert
 from audiences.segments.selectors import matching_customers
+from audiences.segments.services import segment_rules_check
 from audiences.services.catalog import store_upsert
 from audiences.services.customers import customer_upsert
 from audiences.vehicles.services import vehicle_upsert
@@ -163,3 +165,24 @@ def test_own_coordinates_win_over_a_postcode(dealership):
     assert (customer.latitude, customer.location_source) == (X_LAT + 0.1, "coordinates")
     customer = customer_upsert(external_id="A", latitude=None, longitude=None)[0]
     assert (customer.latitude, customer.location_source) == (X_LAT + 0.1, "postcode")
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        (
+            {"field": "distance_km", "op": "lte", "value": 10},
+            "rules.all[0].store: field 'distance_km' needs store code",
+        ),
+        ({"field": "distance_km", "store": "DLR-Z", "op": "lte", "value": 10}, "unknown store 'DLR-Z'"),
+        ({"field": "distance_km", "store": "NOWHERE", "op": "lte", "value": 10}, "store 'NOWHERE' has no coordinates"),
+        ({"field": "distance_km", "store": "DLR-X", "op": "lte", "value": -1}, "not negative"),
+        ({"field": "nearest_store", "op": "eq", "value": "NOWHERE"}, "store 'NOWHERE' has no coordinates"),
+        ({"field": "city", "store": "DLR-X", "op": "eq", "value": "Dhaka"}, "rules.all[0]: unexpected key 'store'"),
+        ({"field": "vehicle.age_years", "op": "gt", "value": "old"}, "expects a whole number, got 'old'"),
+    ],
+)
+def test_bad_place_and_vehicle_conditions_say_what_is_wrong(dealership, condition, message):
+    with pytest.raises(ValidationError) as caught:
+        segment_rules_check(rules={"all": [condition]})
+    assert message in caught.value.message_dict["rules"][0]
