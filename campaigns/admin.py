@@ -111,7 +111,10 @@ class CampaignAdmin(CampaignReportAdminMixin, CampaignResultsAdminMixin, admin.M
     fieldsets = [
         (None, {"fields": ["name", "objective", "type", "status", "live_audience", "progress", "results_link"]}),
         ("Schedule", {"fields": ["starts_at", "ends_at", "send_mode"]}),
-        ("Audience", {"fields": ["include_segments", "exclude_segments", "consent_topic", "stores", "channels"]}),
+        (
+            "Audience",
+            {"fields": ["include_segments", "exclude_segments", "consent_topic", "stores", "store_match", "channels"]},
+        ),
         ("Offer and test", {"fields": ["promotions", "coupon_pattern", "holdout_percent"]}),
         (
             "Staged test: test on X%, wait N hours, send the winner to the rest",

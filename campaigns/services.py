@@ -31,6 +31,7 @@ SCALAR_FIELDS = (
     "starts_at",
     "ends_at",
     "send_mode",
+    "store_match",
     "channels",
     "consent_topic",
     "holdout_percent",

@@ -105,6 +105,18 @@ def _nearest_store_is(code: str, located: list[Store]) -> Q:
     return nearest
 
 
+def nearest_to_one_of(stores: list[Store]) -> Q:
+    """Customers whose nearest store with coordinates is one of `stores` (a campaign's stores matched by
+    nearness); those of `stores` without coordinates are nearest to no one."""
+    located = list(Store.objects.filter(latitude__isnull=False, longitude__isnull=False))
+    located_codes = {store.code for store in located}
+    any_of = Q(pk__in=[])
+    for store in stores:
+        if store.code in located_codes:
+            any_of |= _nearest_store_is(store.code, located)
+    return any_of
+
+
 def _nearest_store(condition: Condition, value) -> Q:
     """The located store nearest the customer is (one of) `value`; a tie counts for each store."""
     located = list(Store.objects.filter(latitude__isnull=False, longitude__isnull=False))
