@@ -14,6 +14,7 @@ from audiences.admin_calendar import RetailerDateAdmin  # noqa: F401  (registers
 from audiences.admin_communications import communications_import_view
 from audiences.admin_customer import register_audiences_sections
 from audiences.admin_data_subjects import ERASURE_PERMISSION, EXPORT_PERMISSION, customer_data_subject_urls
+from audiences.admin_vehicles import VehicleInline
 from audiences.customer_page import customer_sections
 from audiences.models import (
     Category,
@@ -29,6 +30,7 @@ from audiences.models import (
     StockLevel,
     Store,
 )
+from audiences.places.services import LOCATION_FIELDS, customer_location_fields
 from audiences.rfm import rfm_group, rfm_label
 from audiences.segment_report import SegmentReportAdminMixin
 from audiences.segments import selectors as segment_selectors
@@ -62,7 +64,7 @@ place_in_section("campaigns", "audiences.retailerdate")
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "city", "country", "currency", "timezone"]
+    list_display = ["code", "name", "city", "country", "currency", "timezone", "latitude", "longitude"]
     list_filter = ["country", "currency", "city"]
     search_fields = ["code", "name", "city"]
 
@@ -140,6 +142,7 @@ class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
     date_hierarchy = "signed_up_at"
     readonly_fields = [
         "currency",
+        "location_source",
         "spent",
         "orders_count",
         "first_order_at",
@@ -149,7 +152,7 @@ class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
         "updated_at",
     ]
     exclude = ["total_spent"]
-    inlines = [ConsentInline]
+    inlines = [VehicleInline, ConsentInline]
     show_full_result_count = False
     change_form_template = "admin/audiences/customer/change_form.html"
 
@@ -179,6 +182,16 @@ class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
         return f"{customer.currency} {customer.total_spent_display}".strip()
 
     def save_model(self, request, obj, form, change):
+        placing = {name: form.cleaned_data.get(name) for name in LOCATION_FIELDS if name in form.changed_data}
+        if placing:  # a postcode places the customer at its area's centre, as through the API
+            if {"latitude", "longitude"} & set(placing):
+                placing |= {
+                    "latitude": form.cleaned_data.get("latitude"),
+                    "longitude": form.cleaned_data.get("longitude"),
+                }
+            current = Customer.objects.filter(pk=obj.pk).first() if change else None
+            for name, value in customer_location_fields(placing, current=current).items():
+                setattr(obj, name, value)
         super().save_model(request, obj, form, change)
         # The admin's own transaction holds both: an edit by hand moves segments like any other.
         customers_mark_changed(customer_ids=[obj.pk])

@@ -6,14 +6,21 @@ class AudiencesConfig(AppConfig):
     verbose_name = "Audiences"
 
     def ready(self):
-        from audiences.api.serializers import SEGMENTS_FIELD
+        from audiences.api.serializers import SEGMENTS_FIELD, VEHICLES_FIELD
+        from audiences.api.vehicle_examples import VEHICLE_EXAMPLE
+        from audiences.places.segment_fields import register_place_fields
         from audiences.pricing_inputs import connect_model_writes
         from audiences.profile import register_profile_provider
         from audiences.segments.selectors import customer_segment_codes
+        from audiences.vehicles.profile import vehicles_profile
+        from audiences.vehicles.segment_fields import register_vehicle_fields
 
         register_profile_provider(
             "segments", customer_segment_codes, schema=SEGMENTS_FIELD, example=["high_value", "vip_dhaka"]
         )
+        register_profile_provider("vehicles", vehicles_profile, schema=VEHICLES_FIELD, example=[VEHICLE_EXAMPLE])
+        register_vehicle_fields()
+        register_place_fields()
         connect_model_writes()
         _register_data_subject_sections()
 

@@ -5,6 +5,7 @@ order statistics are kept on Customer (maintained by the order services) so that
 spend, frequency and recency read one indexed table instead of aggregating orders.
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -13,12 +14,32 @@ from audiences.payment_methods import PAYMENT_METHOD_CHOICES
 from config.roles import KEPT_FOR_THE_RECORD
 
 MONEY = {"max_digits": 16, "decimal_places": 3}
+LATITUDE = {"validators": [MinValueValidator(-90), MaxValueValidator(90)], "help_text": "Decimal degrees, -90 to 90."}
+LONGITUDE = {
+    "validators": [MinValueValidator(-180), MaxValueValidator(180)],
+    "help_text": "Decimal degrees, -180 to 180.",
+}
+
+
+def located_or_not(name: str) -> models.CheckConstraint:
+    """Both coordinates, or neither: a place is never half known."""
+    both = Q(latitude__isnull=False, longitude__isnull=False)
+    return models.CheckConstraint(
+        condition=both | Q(latitude__isnull=True, longitude__isnull=True),
+        name=name,
+        violation_error_message="Give both latitude and longitude, or neither.",
+    )
 
 
 class Language(models.TextChoices):
     ENGLISH = "en", "English"
     BENGALI = "bn", "Bengali"
     SWAHILI = "sw", "Swahili"
+
+
+class LocationSource(models.TextChoices):
+    COORDINATES = "coordinates", "Coordinates given"
+    POSTCODE = "postcode", "Postcode area's centre"
 
 
 class Store(models.Model):
@@ -35,11 +56,14 @@ class Store(models.Model):
     manager_email = models.EmailField(
         blank=True, help_text="Where staff notifications go (journeys: a complaint to answer); empty: the default."
     )
+    latitude = models.FloatField(null=True, blank=True, **LATITUDE)
+    longitude = models.FloatField(null=True, blank=True, **LONGITUDE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["code"]
+        constraints = [located_or_not("store_located_or_not")]
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -122,6 +146,13 @@ class Customer(models.Model):
     city = models.CharField(max_length=100, blank=True, db_index=True)
     signed_up_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attributes = models.JSONField(default=dict, blank=True)
+    # Where the customer is: their own coordinates, or their postcode area's centre (audiences/places/).
+    latitude = models.FloatField(null=True, blank=True, **LATITUDE)
+    longitude = models.FloatField(null=True, blank=True, **LONGITUDE)
+    postcode = models.CharField(max_length=32, blank=True, db_index=True)
+    location_source = models.CharField(
+        max_length=16, choices=LocationSource.choices, blank=True, help_text="Where latitude and longitude come from."
+    )
     # Order statistics, maintained by audiences.services.orders.order_create / order_cancel.
     currency = models.CharField(
         max_length=3,
@@ -144,6 +175,9 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["external_id"]
+        # "Within N km of a store" first takes a box of latitudes and longitudes from this index.
+        indexes = [models.Index(fields=["latitude", "longitude"], name="customer_location")]
+        constraints = [located_or_not("customer_located_or_not")]
 
     def __str__(self):
         return self.full_name or self.external_id
@@ -458,5 +492,7 @@ class PricingInputsVersion(models.Model):
 
 
 from audiences.data_subjects.models import *  # noqa: E402, F403  (data-subject requests beside their services)
+from audiences.places.models import *  # noqa: E402, F403
 from audiences.retailer_dates import *  # noqa: E402, F403  (the retailer's own calendar, beside the holidays' rules)
 from audiences.segments.models import *  # noqa: E402, F403  (segments and their memberships live beside their language)
+from audiences.vehicles.models import *  # noqa: E402, F403

@@ -7,11 +7,25 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from audiences.dates import iso_datetime
-from audiences.models import Category, ConsentRecord, Customer, Event, Order, OrderLine, Product, Store
+from audiences.models import (
+    Category,
+    ConsentRecord,
+    Customer,
+    Event,
+    Order,
+    OrderLine,
+    PostcodeArea,
+    Product,
+    Store,
+    Vehicle,
+    VehicleStatus,
+)
+from audiences.places.services import postcode_area_upsert
 from audiences.rfm import rfm_label
 from audiences.services.catalog import product_upsert
 from audiences.services.consent import consent_record
 from audiences.services.customers import customer_upsert
+from audiences.vehicles.services import DETAIL_FIELDS, vehicle_upsert, vin_clean
 
 
 class IsoDateTimeWidget(widgets.Widget):
@@ -223,3 +237,67 @@ def order_lines_rows(rows) -> tuple[dict[str, dict], list[tuple[int, str]]]:
         )
         order["lines"].append(line)
     return orders, rejected
+
+
+class VehicleResource(resources.ModelResource):
+    """Vehicles by VIN, each row through vehicle_upsert: another customer than the owner is a change of owner."""
+
+    customer = fields.Field(
+        attribute="owner", column_name="customer", widget=widgets.ForeignKeyWidget(Customer, "external_id")
+    )
+    store = fields.Field(attribute="store", column_name="store", widget=widgets.ForeignKeyWidget(Store, "code"))
+
+    class Meta:
+        model = Vehicle
+        import_id_fields = ["vin"]
+        fields = [
+            "vin", "customer", "status", "make", "model", "year", "trim", "mileage", "mileage_read_at",
+            "purchased_at", "store", "last_service_at", "next_service_due", "next_service_mileage", "warranty_ends",
+        ]  # fmt: skip
+        export_order = fields
+        skip_unchanged = True
+        report_skipped = False
+
+    def before_import_row(self, row, **kwargs):
+        """Name what is wrong in the row's own words, before the widgets' generic messages."""
+        row["vin"] = vin_clean(row.get("vin") or "")
+        customer, store = row.get("customer"), row.get("store")
+        if not customer:
+            raise ValidationError({"customer": ["Name the owner's customer id."]})
+        if not Customer.objects.filter(external_id=customer).exists():
+            raise ValidationError({"customer": [f"Unknown customer '{customer}'."]})
+        if store and not Store.objects.filter(code=store).exists():
+            raise ValidationError({"store": [f"Unknown store '{store}'."]})
+
+    def do_instance_save(self, instance, is_create):
+        details = {name: getattr(instance, name) for name in DETAIL_FIELDS if name != "store"}
+        vehicle, _ = vehicle_upsert(
+            vin=instance.vin,
+            customer=instance.owner.external_id,
+            make=instance.make,
+            model=instance.model,
+            year=instance.year,
+            status=instance.status or VehicleStatus.OWNED,
+            source="csv",
+            store=instance.store.code if instance.store_id else None,
+            **details,
+        )
+        instance.pk = vehicle.pk
+
+
+class PostcodeAreaResource(resources.ModelResource):
+    """Postcode areas and their centres; customers placed by a postcode move with its area."""
+
+    class Meta:
+        model = PostcodeArea
+        import_id_fields = ["code"]
+        fields = ["code", "name", "latitude", "longitude"]
+        export_order = fields
+        skip_unchanged = True
+        report_skipped = False
+
+    def do_instance_save(self, instance, is_create):
+        area, _ = postcode_area_upsert(
+            code=instance.code, name=instance.name or "", latitude=instance.latitude, longitude=instance.longitude
+        )
+        instance.pk = area.pk

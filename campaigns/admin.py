@@ -125,7 +125,10 @@ class CampaignAdmin(CampaignReportAdminMixin, CampaignResultsAdminMixin, admin.M
                 "classes": ["collapse"],
             },
         ),
-        ("Audience", {"fields": ["include_segments", "exclude_segments", "consent_topic", "stores", "channels"]}),
+        (
+            "Audience",
+            {"fields": ["include_segments", "exclude_segments", "consent_topic", "stores", "store_match", "channels"]},
+        ),
         ("Offer and test", {"fields": ["promotions", "coupon_pattern", "holdout_percent"]}),
         (
             "Staged test: test on X%, wait N hours, send the winner to the rest",

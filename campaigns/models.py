@@ -52,6 +52,11 @@ class TestFallback(models.TextChoices):
     NOTHING = Fallback.NOTHING, "Nothing"
 
 
+class StoreMatch(models.TextChoices):
+    HOME = "home", "Home store"
+    NEAREST = "nearest", "Nearest store (the customer's location)"
+
+
 class Campaign(models.Model):
     class Status(models.TextChoices):
         DRAFT = lifecycle.DRAFT, "Draft"
@@ -108,6 +113,12 @@ class Campaign(models.Model):
         help_text="Best hour: the share sent at the start's local hour instead, to measure the gain.",
     )
     stores = models.ManyToManyField(Store, blank=True, related_name="+", help_text="Empty: customers of every store.")
+    store_match = models.CharField(
+        max_length=8,
+        choices=StoreMatch.choices,
+        default=StoreMatch.HOME,
+        help_text="Which customers are a store's: those whose home store it is, or those it is nearest to.",
+    )
     channels = models.JSONField(default=list, blank=True, help_text="The channels its variants' templates use.")
     include_segments = models.ManyToManyField(
         Segment, blank=True, related_name="+", help_text="Members of any of these; empty: every customer."

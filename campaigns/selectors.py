@@ -9,8 +9,9 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, QuerySet, Sum
 from audiences.calendar_selectors import public_holidays_on
 from audiences.local_calendar import country_name
 from audiences.models import Consent, ConsentStatus, Customer, SegmentMembership, Store
+from audiences.places.segment_fields import nearest_to_one_of
 from campaigns import scheduling
-from campaigns.models import Assignment, Campaign, Conversion
+from campaigns.models import Assignment, Campaign, Conversion, StoreMatch
 from campaigns.staged_test import bucket_layout
 from campaigns.statistics import ArmSize, VariantCounts, WinnerDecision, decide_winner
 from campaigns.suppression import Recipient
@@ -77,9 +78,11 @@ def audience(campaign: Campaign, *, after: int = 0, upto: int | None = None) -> 
     if upto is not None:
         customers = customers.filter(id__lte=upto)
         memberships = memberships.filter(customer_id__lte=upto)
-    store_ids = [store.pk for store in campaign.stores.all()]
-    if store_ids:
-        customers = customers.filter(store_id__in=store_ids)
+    stores = list(campaign.stores.all())
+    if stores and campaign.store_match == StoreMatch.NEAREST:
+        customers = customers.filter(nearest_to_one_of(stores))
+    elif stores:
+        customers = customers.filter(store_id__in=[store.pk for store in stores])
     include_ids = [segment.pk for segment in campaign.include_segments.all()]
     if include_ids:
         customers = customers.filter(Exists(memberships.filter(segment_id__in=include_ids)))

@@ -36,6 +36,7 @@ SCALAR_FIELDS = (
     "best_hour_to",
     "best_hour_explore_percent",
     "best_hour_control_percent",
+    "store_match",
     "channels",
     "consent_topic",
     "holdout_percent",

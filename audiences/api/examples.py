@@ -15,6 +15,8 @@ STORE_OUTPUT_EXAMPLE = {
     "currency": "BDT",
     "city": "Dhaka",
     "country": "BD",
+    "latitude": 23.7925,
+    "longitude": 90.4078,
 }
 CATEGORY_OUTPUT_EXAMPLE = {"code": "tv", "name": "Televisions", "parent": "electronics", "path": "/electronics/tv/"}
 PRODUCT_OUTPUT_EXAMPLE = {
@@ -39,6 +41,10 @@ CUSTOMER_OUTPUT_EXAMPLE = {
     "city": "Dhaka",
     "signed_up_at": "2025-03-14T05:20:00Z",
     "attributes": {"car_year": 2017},
+    "latitude": 23.8103,
+    "longitude": 90.4125,
+    "postcode": "1212",
+    "location_source": "coordinates",
     "orders_count": 7,
     "currency": "BDT",
     "total_spent": "412350.00",
@@ -104,7 +110,14 @@ EVENT_BATCH_OUTPUT_EXAMPLE = {
     ],
 }
 
-STORE_INPUT_EXAMPLE = {"name": "Gulshan", "timezone": "Asia/Dhaka", "currency": "BDT"}
+STORE_INPUT_EXAMPLE = {
+    "name": "Gulshan",
+    "timezone": "Asia/Dhaka",
+    "currency": "BDT",
+    "city": "Dhaka",
+    "latitude": 23.7925,
+    "longitude": 90.4078,
+}
 CATEGORY_INPUT_EXAMPLE = {"name": "Televisions", "parent": "electronics"}
 PRODUCT_INPUT_EXAMPLE = {"name": "55in TV", "category": "tv", "price": "54000.00", "currency": "BDT", "brand": "Walton"}
 CUSTOMER_INPUT_EXAMPLE = {
@@ -115,6 +128,9 @@ CUSTOMER_INPUT_EXAMPLE = {
     "store": "DHK-01",
     "city": "Dhaka",
     "attributes": {"car_year": 2017},
+    "latitude": 23.8103,
+    "longitude": 90.4125,
+    "postcode": "1212",
 }
 CONSENT_INPUT_EXAMPLE = {
     "channel": "sms",

@@ -21,6 +21,18 @@ class CurrencyField(serializers.CharField):
         return code
 
 
+def latitude_field(**kwargs):
+    return serializers.FloatField(
+        min_value=-90, max_value=90, help_text="Decimal degrees, -90 (south) to 90 (north).", **kwargs
+    )
+
+
+def longitude_field(**kwargs):
+    return serializers.FloatField(
+        min_value=-180, max_value=180, help_text="Decimal degrees, -180 (west) to 180 (east).", **kwargs
+    )
+
+
 class StoreInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     timezone = serializers.CharField(max_length=64)
@@ -32,6 +44,8 @@ class StoreInput(serializers.Serializer):
         allow_blank=True,
         help_text="ISO 3166 code whose public holidays apply (BD); left out: unchanged (new: its currency's).",
     )
+    latitude = latitude_field(required=False, allow_null=True)
+    longitude = longitude_field(required=False, allow_null=True)
 
 
 class StoreOutput(serializers.Serializer):
@@ -41,6 +55,8 @@ class StoreOutput(serializers.Serializer):
     currency = serializers.CharField()
     city = serializers.CharField()
     country = serializers.CharField(help_text="ISO 3166 code whose public holidays apply; empty: none.")
+    latitude = latitude_field(allow_null=True)
+    longitude = longitude_field(allow_null=True)
 
 
 class CategoryInput(serializers.Serializer):
@@ -94,6 +110,15 @@ class CustomerInput(serializers.Serializer):
     city = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
     signed_up_at = serializers.DateTimeField(required=False, allow_null=True)
     attributes = serializers.DictField(required=False)
+    latitude = latitude_field(required=False, allow_null=True)
+    longitude = longitude_field(required=False, allow_null=True)
+    postcode = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="Without coordinates, the customer is placed at the centre of this postcode area, once imported.",
+    )
 
 
 class ConsentOutput(serializers.Serializer):
@@ -117,6 +142,12 @@ class CustomerBaseOutput(serializers.Serializer):
     city = serializers.CharField()
     signed_up_at = serializers.DateTimeField(allow_null=True)
     attributes = serializers.DictField()
+    latitude = latitude_field(allow_null=True)
+    longitude = longitude_field(allow_null=True)
+    postcode = serializers.CharField()
+    location_source = serializers.CharField(
+        help_text="Where latitude and longitude come from: coordinates, postcode (the area's centre) or empty."
+    )
     orders_count = serializers.IntegerField()
     currency = serializers.SerializerMethodField(
         help_text="The currency of total_spent (the home store's, else the first order's); null before any."
@@ -331,3 +362,58 @@ class ProductStockOutput(serializers.Serializer):
     sku = serializers.CharField()
     in_stock = serializers.BooleanField(help_text="In stock at some store (or as the catalog says, without levels).")
     levels = StockLevelOutput(many=True, source="stock_levels.all")
+
+
+class VehicleInput(serializers.Serializer):
+    customer = serializers.CharField(max_length=64, help_text="The owner's external id.")
+    make = serializers.CharField(max_length=64)
+    model = serializers.CharField(max_length=64)
+    year = serializers.IntegerField(min_value=0, max_value=9999, help_text="The model year.")
+    status = serializers.ChoiceField(choices=["owned", "sold"], required=False, default="owned")
+    trim = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
+    mileage = serializers.IntegerField(min_value=0, max_value=10**9, required=False, allow_null=True,
+                                       help_text="Kilometres on the odometer.")  # fmt: skip
+    mileage_read_at = serializers.DateField(required=False, allow_null=True, help_text="Today if not given.")
+    purchased_at = serializers.DateField(required=False, allow_null=True)
+    store = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True,
+                                  help_text="The dealer's store code.")  # fmt: skip
+    last_service_at = serializers.DateField(required=False, allow_null=True)
+    next_service_due = serializers.DateField(required=False, allow_null=True)
+    next_service_mileage = serializers.IntegerField(min_value=0, max_value=10**9, required=False, allow_null=True)
+    warranty_ends = serializers.DateField(required=False, allow_null=True)
+
+
+class VehicleOutput(serializers.Serializer):
+    vin = serializers.CharField()
+    customer = serializers.CharField(source="owner.external_id", default=None, allow_null=True)
+    status = serializers.CharField()
+    make = serializers.CharField()
+    model = serializers.CharField()
+    year = serializers.IntegerField()
+    trim = serializers.CharField()
+    mileage = serializers.IntegerField(allow_null=True)
+    mileage_read_at = serializers.DateField(allow_null=True)
+    purchased_at = serializers.DateField(allow_null=True)
+    store = serializers.CharField(source="store.code", default=None, allow_null=True)
+    last_service_at = serializers.DateField(allow_null=True)
+    next_service_due = serializers.DateField(allow_null=True)
+    next_service_mileage = serializers.IntegerField(allow_null=True)
+    warranty_ends = serializers.DateField(allow_null=True)
+
+
+class VehicleOwnershipOutput(serializers.Serializer):
+    customer = serializers.CharField(source="customer.external_id", default=None, allow_null=True)
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    source = serializers.CharField()
+
+
+class VehicleDetailOutput(VehicleOutput):
+    """The vehicle and everyone who owned it, first owner first."""
+
+    ownerships = VehicleOwnershipOutput(many=True)
+
+
+VEHICLES_FIELD = VehicleOutput(
+    many=True, help_text="The vehicles the customer owns, or owned last when sold (status), newest model first."
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audiences.api import data_subjects, segments, stock, views
+from audiences.api import data_subjects, segments, stock, vehicles, views
 
 urlpatterns = [
     path("stores/<str:code>", views.StoreView.as_view(), name="store"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("customers/<str:external_id>/erase", data_subjects.CustomerEraseView.as_view(), name="customer-erase"),
     path("customers/<str:external_id>/consents", views.CustomerConsentsView.as_view(), name="customer-consents"),
     path("orders/<str:external_id>/returns", views.OrderReturnView.as_view(), name="order-returns"),
+    path("vehicles/<str:vin>", vehicles.VehicleView.as_view(), name="vehicle"),
     path("events", views.EventView.as_view(), name="events"),
     path("events/batch", views.EventBatchView.as_view(), name="events-batch"),
     path("segments", segments.SegmentsView.as_view(), name="segments"),

@@ -32,6 +32,8 @@ class StoreView(StorefrontView):
     )
     def put(self, request, code):
         data = validated(s.StoreInput, request.data)
+        if "latitude" in data or "longitude" in data:
+            data["coordinates"] = (data.pop("latitude", None), data.pop("longitude", None))
         store, created = store_upsert(code=code, **data)
         return _upserted(s.StoreOutput(store).data, created)
 

@@ -77,6 +77,7 @@ class StoreSpec:
     city: str
     country: Country
     nearby_cities: tuple[str, ...]
+    coordinates: tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,8 @@ def stores(count: int) -> list[StoreSpec]:
         branch = index // len(reference.STORES)
         code = template.code if not branch else f"{template.code[:3]}-{int(template.code[4:]) + branch * 10:02d}"
         name = template.name if not branch else f"{template.name} {branch + 1}"
-        specs.append(StoreSpec(code, name, template.city, COUNTRIES[template.country], template.nearby_cities))
+        country = COUNTRIES[template.country]
+        specs.append(StoreSpec(code, name, template.city, country, template.nearby_cities, template.coordinates))
     return specs
 
 

@@ -61,21 +61,25 @@ class StoreTemplate:
     city: str
     country: str
     nearby_cities: tuple[str, ...]  # where some of the store's customers live
+    coordinates: tuple[float, float]  # (latitude, longitude) of the mall or street, from a map
 
 
 # The first four are the default; more --stores take the next ones, then numbered branches.
 STORES = (
-    StoreTemplate("DHK-01", "Dhaka Bashundhara City", "Dhaka", "BD", ("Gazipur", "Narayanganj", "Savar")),
-    StoreTemplate("CTG-01", "Chattogram GEC Circle", "Chattogram", "BD", ("Cumilla", "Cox's Bazar", "Feni")),
-    StoreTemplate("DAR-01", "Dar es Salaam Mlimani City", "Dar es Salaam", "TZ", ("Bagamoyo", "Kibaha", "Zanzibar")),
-    StoreTemplate("ARU-01", "Arusha Njiro", "Arusha", "TZ", ("Moshi", "Karatu", "Babati")),
-    StoreTemplate("DHK-02", "Dhaka Dhanmondi", "Dhaka", "BD", ("Keraniganj", "Tongi")),
-    StoreTemplate("MWZ-01", "Mwanza Rock City Mall", "Mwanza", "TZ", ("Musoma", "Shinyanga")),
-    StoreTemplate("SYL-01", "Sylhet Zindabazar", "Sylhet", "BD", ("Moulvibazar", "Sunamganj")),
-    StoreTemplate("DOD-01", "Dodoma Jamatini", "Dodoma", "TZ", ("Singida", "Kondoa")),
-    StoreTemplate("KHL-01", "Khulna Shib Bari", "Khulna", "BD", ("Jashore", "Bagerhat")),
-    StoreTemplate("RAJ-01", "Rajshahi Shaheb Bazar", "Rajshahi", "BD", ("Natore", "Bogura")),
-)
+    StoreTemplate("DHK-01", "Dhaka Bashundhara City", "Dhaka", "BD", ("Gazipur", "Narayanganj", "Savar"),
+                  (23.7509, 90.3905)),
+    StoreTemplate("CTG-01", "Chattogram GEC Circle", "Chattogram", "BD", ("Cumilla", "Cox's Bazar", "Feni"),
+                  (22.3590, 91.8217)),
+    StoreTemplate("DAR-01", "Dar es Salaam Mlimani City", "Dar es Salaam", "TZ", ("Bagamoyo", "Kibaha", "Zanzibar"),
+                  (-6.7727, 39.2197)),
+    StoreTemplate("ARU-01", "Arusha Njiro", "Arusha", "TZ", ("Moshi", "Karatu", "Babati"), (-3.4005, 36.7011)),
+    StoreTemplate("DHK-02", "Dhaka Dhanmondi", "Dhaka", "BD", ("Keraniganj", "Tongi"), (23.7461, 90.3742)),
+    StoreTemplate("MWZ-01", "Mwanza Rock City Mall", "Mwanza", "TZ", ("Musoma", "Shinyanga"), (-2.5158, 32.9170)),
+    StoreTemplate("SYL-01", "Sylhet Zindabazar", "Sylhet", "BD", ("Moulvibazar", "Sunamganj"), (24.8967, 91.8687)),
+    StoreTemplate("DOD-01", "Dodoma Jamatini", "Dodoma", "TZ", ("Singida", "Kondoa"), (-6.1731, 35.7472)),
+    StoreTemplate("KHL-01", "Khulna Shib Bari", "Khulna", "BD", ("Jashore", "Bagerhat"), (22.8164, 89.5553)),
+    StoreTemplate("RAJ-01", "Rajshahi Shaheb Bazar", "Rajshahi", "BD", ("Natore", "Bogura"), (24.3663, 88.5996)),
+)  # fmt: skip
 
 # (code, name, parent code); parents come before their children.
 CATEGORIES = (

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef
 
 from audiences.demo import generator, interest, reference
+from audiences.demo.dealership import demo_dealership
 from audiences.demo.writers import PostgresCopyWriter, SQLiteBatchWriter
 from audiences.models import (
     Category,
@@ -22,6 +23,7 @@ from audiences.models import (
     MembershipRecheck,
     Order,
     OrderLine,
+    PostcodeArea,
     Product,
     RetailerDate,
     RfmMovement,
@@ -30,6 +32,8 @@ from audiences.models import (
     SegmentMembershipChange,
     StockLevel,
     Store,
+    Vehicle,
+    VehicleOwnership,
 )
 from audiences.scoring import scores_recompute
 from audiences.segments.services import segment_create
@@ -73,6 +77,8 @@ def demo_flush() -> None:
     customer_data = (
         DataSubjectRequest,
         ErasedContact,
+        VehicleOwnership,
+        Vehicle,
         RfmMovement,
         MembershipRecheck,
         SegmentMembershipChange,
@@ -84,7 +90,7 @@ def demo_flush() -> None:
         Event,
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        for model in (*customer_data, ConsentRecord, Consent, Customer, StockLevel, Product):
+        for model in (*customer_data, ConsentRecord, Consent, Customer, StockLevel, Product, PostcodeArea):
             cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608 - a model's table
         Segment.objects.update(member_count=None, refreshed_at=None)
         # Children first: a category's path is longer than its parent's.
@@ -121,6 +127,7 @@ def _catalog(*, seed: int, size: DemoSize) -> tuple[list, dict, list, dict, dict
             currency=spec.country.currency,
             city=spec.city,
             manager_email=f"manager.{spec.code.lower()}@example.com",
+            coordinates=spec.coordinates,
         )
         store_ids[spec.code] = store.id
     category_ids = {}
@@ -254,5 +261,6 @@ def demo_seed(
         writer.reset_sequence(model)
     counts["category_purchases"] = category_purchases_rebuild()
     _interest_segments()
+    counts.update(demo_dealership(seed=seed, as_of=as_of))
     scores_recompute(now=as_of - timedelta(days=EARLIER_SCORING_DAYS))
     return counts

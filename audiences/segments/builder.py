@@ -23,6 +23,8 @@ def builder_catalog(*, exclude_segment: str | None = None) -> dict:
                 "choices": [[value, (label(field.name) or str)(value)] for value in field.choices],
                 "within_days": field.accepts_within_days,
                 "description": field.description,
+                "options": [[key, label] for key, label in field.options.items()],
+                "op_labels": field.op_labels,
             }
             for field in sorted(segment_fields(), key=lambda field: field.display_label.casefold())
         ],

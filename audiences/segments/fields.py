@@ -33,6 +33,7 @@ class Condition:
     within_days: int | None = None
     currency: str | None = None  # for amounts: only customers whose totals are in this currency
     now: datetime = field(default_factory=timezone.now)
+    options: dict = field(default_factory=dict)  # the field's own keys (distance_km: "store")
 
 
 Compiler = Callable[[Condition, object], Q]
@@ -48,6 +49,9 @@ class SegmentField:
     accepts_within_days: bool = False
     description: str = ""
     label: str = ""  # what the builder shows ("Average order value"); the name stays the stored code
+    # Keys the condition must also give, each a text, with the builder's label: distance_km's {"store": "Store code"}.
+    options: dict[str, str] = field(default_factory=dict)
+    op_labels: dict[str, str] = field(default_factory=dict)  # the builder's words where the usual ones mislead
 
     @property
     def display_label(self) -> str:

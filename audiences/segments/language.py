@@ -1,7 +1,8 @@
 """The segment rule language: validation and compilation to one ORM query.
 
     {"all": [...]} / {"any": [...]} / {"not": rule}
-    {"field": name, "op": op, "value": v, "within_days"?: n, "currency"?: code (amounts: required)}
+    {"field": name, "op": op, "value": v, "within_days"?: n, "currency"?: code (amounts: required),
+     and the field's own keys ("store": code for distance_km)}
     {"event": type, "within_days"?: n, "min_count"?: n, "properties"?: {key: value or {"in": [...]}}}
     {"segment": code}
 
@@ -95,11 +96,14 @@ def _validate_event(node: dict, where: str) -> None:
 
 
 def _validate_field(node: dict, where: str) -> None:
-    _only(node, {"field", "op", "value", "within_days", "currency"}, where)
     name = node["field"]
     spec = segment_field(name) if isinstance(name, str) else None
+    _only(node, {"field", "op", "value", "within_days", "currency", *(spec.options if spec else ())}, where)
     if spec is None:
         raise RuleError(f"{where}.field: unknown field {name!r}")
+    for key, label in spec.options.items():
+        if not isinstance(node.get(key), str) or not node[key]:
+            raise RuleError(f"{where}.{key}: field {name!r} needs {label.lower()} in {key!r}")
     _validate_currency(node, spec, where)
     op = node.get("op")
     if op not in spec.ops:
@@ -200,6 +204,7 @@ def _compile(node: dict, resolve: RulesResolver, now: datetime, depth: int) -> Q
         within_days=node.get("within_days"),
         currency=node.get("currency"),
         now=now,
+        options={key: node[key] for key in spec.options},
     )
     return spec.compile(condition, value)
 

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from audiences.local_calendar import country_for_currency, is_supported_country
 from audiences.models import Category, Product, StockLevel, Store
+from audiences.places.services import check_coordinates
 from audiences.services.validation import check_currency, check_timezone
 
 
@@ -20,12 +21,19 @@ def store_upsert(
     city: str = "",
     manager_email: str | None = None,
     country: str | None = None,
+    coordinates: tuple[float | None, float | None] | None = None,
 ) -> tuple[Store, bool]:
-    """Create or update a store; `manager_email` (staff notifications) and `country` (whose holidays apply) are left
-    as they are when not given, a new store's country being its currency's (BDT: BD)."""
+    """Create or update a store; `manager_email` (staff notifications), `country` (whose holidays apply) and
+    `coordinates` (latitude, longitude; (None, None) removes them) are left as they are when not given, a new
+    store's country being its currency's (BDT: BD).
+
+    A store moved moves distance segments at their next refresh, not live."""
     check_timezone(timezone)
     check_currency(currency)
     defaults = {"name": name, "timezone": timezone, "currency": currency, "city": city}
+    if coordinates is not None:
+        check_coordinates(*coordinates)
+        defaults["latitude"], defaults["longitude"] = coordinates
     if manager_email is not None:
         defaults["manager_email"] = manager_email
     if country is not None:

@@ -7,6 +7,7 @@ from django.db import transaction
 from audiences import signals
 from audiences.contact import InvalidPhone, normalised_email, phone_to_e164
 from audiences.models import Customer, Language, Store
+from audiences.places.services import LOCATION_FIELDS, customer_location_fields
 from audiences.segments.recheck import customers_mark_changed
 from audiences.services.validation import check_timezone
 from config.errors import Conflict
@@ -23,6 +24,7 @@ CUSTOMER_FIELDS = (
     "city",
     "signed_up_at",
     "attributes",
+    *LOCATION_FIELDS,
 )
 
 
@@ -33,12 +35,14 @@ def _store_by_code(code: str, field: str = "store") -> Store:
         raise ValidationError({field: [f"Unknown store '{code}'."]}) from None
 
 
-def customer_clean_fields(fields: dict) -> dict:
-    """Validate and normalise customer fields (phone to E.164, store code to Store)."""
+def customer_clean_fields(fields: dict, *, current: Customer | None = None) -> dict:
+    """Validate and normalise customer fields (phone to E.164, store code to Store, a postcode to its area's
+    coordinates); `current` is the customer they update, if any."""
     unknown = set(fields) - set(CUSTOMER_FIELDS)
     if unknown:
         raise ValidationError({name: ["Unknown customer field."] for name in sorted(unknown)})
-    cleaned = dict(fields)
+    cleaned = {name: value for name, value in fields.items() if name not in LOCATION_FIELDS}
+    cleaned.update(customer_location_fields(fields, current=current))
     if cleaned.get("phone"):
         try:
             cleaned["phone"] = phone_to_e164(cleaned["phone"], default_region=settings.DEFAULT_PHONE_REGION)
@@ -63,7 +67,9 @@ def customer_clean_fields(fields: dict) -> dict:
 @transaction.atomic
 def customer_upsert(*, external_id: str, **fields) -> tuple[Customer, bool]:
     """Create or update a customer; fields not given are left as they are."""
-    cleaned = customer_clean_fields(fields)
+    placing = any(name in fields for name in LOCATION_FIELDS)
+    current = Customer.objects.select_for_update().filter(external_id=external_id).first() if placing else None
+    cleaned = customer_clean_fields(fields, current=current)
     # Until a customer has a currency, the home store's names the one total_spent is kept in.
     store = cleaned.get("store")
     defaults = {**cleaned, "currency": store.currency} if store else cleaned

@@ -29,6 +29,7 @@ CAMPAIGN_OUTPUT = {
     "allowed_actions": ["pause", "complete"],
     "audience": {"include": ["inactive_90d"], "exclude": ["complaint"], "consent_topic": "marketing"},
     "stores": ["DHK-01"],
+    "store_match": "home",
     "channels": ["email", "sms"],
     "promotions": [12],
     "starts_at": "2026-12-01T10:00:00+06:00",

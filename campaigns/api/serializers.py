@@ -10,7 +10,7 @@ from audiences.currencies import CURRENCY_CHOICES, quantize
 from audiences.models import ConsentTopic, Segment, Store
 from campaigns import lifecycle
 from campaigns.attribution import MAX_WINDOW_HOURS
-from campaigns.models import Campaign, TestFallback, TestMetric
+from campaigns.models import Campaign, StoreMatch, TestFallback, TestMetric
 from campaigns.selectors import staged_test_status
 from campaigns.services import MAX_MONEY
 from config.numbers import count
@@ -78,6 +78,12 @@ class CampaignInput(serializers.Serializer):
     type = serializers.ChoiceField(choices=Campaign.Type.choices, required=False)
     audience = AudienceInput(required=False)
     stores = codes_field(required=False, help_text="Store codes; empty: every store.")
+    store_match = serializers.ChoiceField(
+        choices=StoreMatch.choices,
+        required=False,
+        help_text="home (default): customers whose home store is one of `stores`; nearest: customers with a location "
+        "whose nearest store with coordinates is one of them.",
+    )
     channels = serializers.ListField(
         child=serializers.ChoiceField(choices=Channel.choices), required=False, max_length=4
     )
@@ -195,6 +201,7 @@ class CampaignOutput(serializers.Serializer):
     allowed_actions = serializers.SerializerMethodField()
     audience = serializers.SerializerMethodField()
     stores = serializers.SerializerMethodField()
+    store_match = serializers.CharField()
     channels = serializers.ListField(child=serializers.CharField())
     promotions = serializers.SerializerMethodField()
     starts_at = serializers.DateTimeField(allow_null=True)

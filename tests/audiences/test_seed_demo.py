@@ -28,7 +28,9 @@ from audiences.models import (
     Segment,
     SegmentMembership,
     Store,
+    Vehicle,
 )
+from audiences.segments.selectors import matching_customers
 from audiences.services.customers import customer_upsert
 from audiences.services.orders import OrderLineInput, order_create
 
@@ -90,6 +92,8 @@ def test_sizes_follow_the_flags_and_the_default_stores_are_in_bangladesh_and_tan
         ("CTG-01", "Chattogram", "BDT", "Asia/Dhaka"),
         ("DAR-01", "Dar es Salaam", "TZS", "Africa/Dar_es_Salaam"),
         ("ARU-01", "Arusha", "TZS", "Africa/Dar_es_Salaam"),
+        ("DLR-X", "Dhaka", "BDT", "Asia/Dhaka"),  # the dealership's dealers
+        ("DLR-DAR", "Dar es Salaam", "TZS", "Africa/Dar_es_Salaam"),
     }
     assert set(Customer.objects.values_list("language", flat=True)) == {"en", "bn", "sw"}
     assert not Order.objects.exclude(currency=F("store__currency")).exists()
@@ -257,3 +261,15 @@ def test_each_currency_has_its_own_top_spending_fifth_on_the_demo_data():
         assert ranked.count() >= 50
         # NTILE(5) over n customers gives the top fifth n // 5 of them: BDT spend is not outranked by TZS.
         assert ranked.filter(rfm_m=5).count() == ranked.count() // 5
+
+
+@pytest.mark.django_db
+def test_the_dealership_places_customers_near_its_dealers_with_their_vehicles():
+    seed()
+    assert Vehicle.objects.filter(owner__city="Dhaka", store__code="DLR-X").exists()
+    assert Vehicle.objects.filter(owner__city="Dar es Salaam", store__code="DLR-DAR").exists()
+    assert not Vehicle.objects.filter(owner__latitude__isnull=True).exists()
+    assert Customer.objects.filter(location_source="postcode").exclude(postcode="").exists()
+    for code in ("old_car_near_dealer_x", "service_due_near_dealer_x"):
+        segment = Segment.objects.get(code=code)
+        assert matching_customers(segment.rules, now=AS_OF).exists(), code

@@ -254,7 +254,8 @@ def test_a_customer_edited_in_the_admin_is_rechecked(admin_client, store):
     recheck.memberships_recheck()
     form = admin_client.get(f"/admin/audiences/customer/{customer.pk}/change/").context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name != "attributes"}
-    data.update(city="Dhaka", attributes="{}", **{"consents-TOTAL_FORMS": 0, "consents-INITIAL_FORMS": 0})
+    inlines = {f"{prefix}-{count}_FORMS": 0 for prefix in ("consents", "vehicles") for count in ("TOTAL", "INITIAL")}
+    data.update(city="Dhaka", attributes="{}", **inlines)
     response = admin_client.post(f"/admin/audiences/customer/{customer.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     recheck.memberships_recheck()

@@ -44,9 +44,10 @@ def test_cancelling_an_imported_order_answers_the_hook_fields_too(storefront):
     assert (body["status"], body["points_reversed"]) == ("cancelled", 0)
 
 
-def test_a_customer_answers_with_segments_loyalty_and_consents_in_that_order(storefront):
+def test_a_customer_answers_with_segments_vehicles_loyalty_and_consents_in_that_order(storefront):
     body = storefront.put("/api/v1/customers/C-1", {"first_name": "Asha"}, format="json").json()
-    assert list(body)[-3:] == ["segments", "loyalty", "consents"]
+    assert list(body)[-4:] == ["segments", "vehicles", "loyalty", "consents"]
+    assert body["vehicles"] == []
     assert body["loyalty"] is None
 
 
@@ -61,7 +62,8 @@ def test_the_schema_and_its_examples_describe_the_registered_fields(schema):
     assert "points_reversed" in cancel["required"] and cancel_example["points_reversed"] == 0
 
     profile, profile_example = _answer(schema, "/api/v1/customers/{external_id}", "get", "200")
-    assert list(profile["properties"])[-3:] == ["segments", "loyalty", "consents"]
+    assert list(profile["properties"])[-4:] == ["segments", "vehicles", "loyalty", "consents"]
+    assert profile_example["vehicles"][0]["vin"] == "JTDBR32E720123456"
     assert profile["properties"]["loyalty"]["nullable"] is True
     assert profile_example["segments"] == ["high_value", "vip_dhaka"]
     assert profile_example["loyalty"] == profile_sections()["loyalty"].example  # what loyalty registered

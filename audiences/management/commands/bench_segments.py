@@ -6,11 +6,21 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count, Q
 
-from audiences.models import Customer, Event, OrderLine, Segment, SegmentMembership, SegmentMembershipChange
+from audiences.models import (
+    Customer,
+    Event,
+    OrderLine,
+    Segment,
+    SegmentMembership,
+    SegmentMembershipChange,
+    Store,
+    Vehicle,
+)
 from audiences.scoring import scores_recompute
 from audiences.segments import services as segments
 from audiences.segments.event_properties import properties_match
 from audiences.segments.selectors import matching_customers
+from audiences.services.catalog import store_upsert
 
 THREE_CONDITIONS = {
     "all": [
@@ -44,7 +54,15 @@ VIEWED_ANY_OF_THREE = {
 }
 MODELS = ("Corolla", "Camry", "Yaris", "RAV4", "Hilux", "Prado", "Civic", "CR-V", "Fit", "X-Trail",
           "Navara", "Note", "Demio", "CX-5", "Swift", "Vitara", "Tucson", "Elantra", "Sportage", "Rio")  # fmt: skip
-PARTS = ("count", "purchases", "interest", "materialise", "scores", "refresh-states")
+# The dealership seed's own example (docs/audiences.md): a car over 5 years old, within 10 miles of Dealer X.
+DEALER_X = ("DLR-X", 23.7699, 90.4002)
+SEED_EXAMPLE = {
+    "all": [
+        {"field": "vehicle.age_years", "op": "gt", "value": 5},
+        {"field": "distance_km", "store": DEALER_X[0], "op": "lte", "value": "16.09"},
+    ]
+}
+PARTS = ("count", "purchases", "interest", "dealership", "materialise", "scores", "refresh-states")
 MEMBERSHIP_TABLES = (SegmentMembership._meta.db_table, SegmentMembershipChange._meta.db_table)
 
 
@@ -92,7 +110,15 @@ class Command(BaseCommand):
         parser.add_argument("--members", type=int, default=500_000, help="Size of the segment to materialise.")
         parser.add_argument("--repeat", type=int, default=3, help="Runs of each count query (the best is kept).")
         parser.add_argument(
-            "--explain", action="store_true", help="Print the plan (EXPLAIN ANALYZE) of the purchase-history count."
+            "--explain",
+            action="store_true",
+            help="Print the plans (EXPLAIN ANALYZE) of the purchase-history and dealership counts.",
+        )
+        parser.add_argument(
+            "--vehicles",
+            type=int,
+            default=None,
+            help="dealership: vehicles to have (generated when fewer exist); default one per customer.",
         )
         parser.add_argument(
             "--events-per-customer",
@@ -102,16 +128,16 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--parts",
-            default="count,purchases,materialise,scores",
+            default="count,purchases,dealership,materialise,scores",
             help=f"Comma-separated, from: {', '.join(PARTS)}.",
         )
 
-    def handle(self, *args, members, repeat, parts, explain, events_per_customer, **options):
+    def handle(self, *args, members, repeat, parts, explain, events_per_customer, vehicles, **options):
         chosen = [part.strip() for part in parts.split(",") if part.strip()]
         unknown = sorted(set(chosen) - set(PARTS))
         if unknown:
             raise CommandError(f"Unknown part {unknown[0]!r}; use {', '.join(PARTS)}.")
-        for part in ("refresh-states", "interest"):
+        for part in ("refresh-states", "interest", "dealership"):
             if part in chosen and connection.vendor != "postgresql":
                 raise CommandError(f"{part} measures PostgreSQL (and generates with generate_series): run it there.")
         customers = Customer.objects.count()
@@ -126,13 +152,19 @@ class Command(BaseCommand):
                 rules = {"all": [{**PURCHASE_HISTORY_SKU["all"][0], "value": sku}, *PURCHASE_HISTORY_SKU["all"][1:]]}
                 self._count(f"the same with SKU {sku} instead of phones", rules, repeat, target="1 s")
             if explain and connection.vendor == "postgresql":
-                self._explain(PURCHASE_HISTORY)
+                self._explain(PURCHASE_HISTORY, "the purchase-history query")
         if "interest" in chosen:
             self._interest_events(events_per_customer)
             self._count("viewed model Corolla at least 2 times in 30 days", VIEWED_COROLLA_TWICE, repeat, target="3 s")
             self._count("viewed a Corolla, Camry or Yaris in 7 days", VIEWED_ANY_OF_THREE, repeat, target="3 s")
             if explain:
-                self._explain(VIEWED_COROLLA_TWICE)
+                self._explain(VIEWED_COROLLA_TWICE, "the event-property query")
+        if "dealership" in chosen:
+            self._dealership(vehicles if vehicles is not None else customers)
+            self._count("count of the seed's example: a car over 5 years old within 10 miles of Dealer X",
+                        SEED_EXAMPLE, repeat, target="3 s")  # fmt: skip
+            if explain:
+                self._explain(SEED_EXAMPLE, "the seed's example")
         if "materialise" in chosen:
             self._materialise(self._top_spenders(members, customers))
         if "refresh-states" in chosen:
@@ -191,9 +223,9 @@ class Command(BaseCommand):
         first = lines.values_list("sku", flat=True)[:1]
         return first[0] if first else None
 
-    def _explain(self, rules: dict) -> None:
+    def _explain(self, rules: dict, name: str) -> None:
         plan = matching_customers(rules).values("pk").explain(analyze=True, buffers=True)
-        self.stdout.write("plan of the query (its ids; the count reads the same):")
+        self.stdout.write(f"plan of {name} (its ids; the count reads the same):")
         for line in plan.splitlines():
             self.stdout.write(f"  {line}")
 
@@ -222,4 +254,51 @@ class Command(BaseCommand):
             f"  materialise a {first.count:,}-member segment from empty: {first_seconds:.2f} s "
             f"({first.entered:,} entered; target <= 30 s); refresh with no change: {again_seconds:.2f} s "
             f"({again.entered} entered, {again.exited} exited); peak {peak_mib():.0f} MiB; {load()}"
+        )
+
+    def _dealership(self, wanted: int) -> None:
+        """Dealer X, a location for every customer without one and `wanted` vehicles, all set-based.
+
+        Customers are spread evenly over a box of +-0.5 degrees (about 110 by 100 km) around Dealer X, so that
+        about 7 % of them live within 16.09 km; vehicles go to customers picked by a stride over their ids
+        (some own two, some none), model years 2000 to 2025, makes and models from a short list.
+        """
+        code, latitude, longitude = DEALER_X
+        if not Store.objects.filter(code=code, latitude__isnull=False).exists():
+            store_upsert(code=code, name="Dealer X", timezone="Asia/Dhaka", currency="BDT", city="Dhaka",
+                         coordinates=(latitude, longitude))  # fmt: skip
+        started = time.perf_counter()
+        customers, vehicles = Customer._meta.db_table, Vehicle._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE {customers} SET location_source = 'coordinates',
+                        latitude = %s + ((id * 7919) %% 100000) / 100000.0 - 0.5,
+                        longitude = %s + ((id * 104729) %% 100000) / 100000.0 - 0.5
+                    WHERE latitude IS NULL""",  # noqa: S608 - the model's table
+                [latitude, longitude],
+            )
+            located = cursor.rowcount
+            cursor.execute(f"SELECT count(*) FROM {vehicles}")  # noqa: S608 - the model's table
+            missing = wanted - cursor.fetchone()[0]
+            if missing > 0:
+                cursor.execute(
+                    f"""INSERT INTO {vehicles} (vin, owner_id, status, make, model, year, trim, mileage,
+                            mileage_read_at, purchased_at, next_service_due, warranty_ends, created_at, updated_at)
+                        SELECT 'BX' || lpad((base + g)::text, 15, '0'), owner.id, 'owned',
+                            (ARRAY['Toyota', 'Toyota', 'Honda', 'Nissan', 'Suzuki'])[1 + g %% 5],
+                            (ARRAY['Corolla', 'Premio', 'Vezel', 'X-Trail', 'Swift'])[1 + g %% 5],
+                            2000 + (g * 13) %% 26, '', (g * 37) %% 250000, now()::date,
+                            make_date(2000 + (g * 13) %% 26, 1 + g %% 12, 1),
+                            now()::date + ((g * 17) %% 400 - 200), now()::date + ((g * 29) %% 2000 - 1000),
+                            now(), now()
+                        FROM generate_series(1, %s) AS g
+                        CROSS JOIN (SELECT coalesce(max(id), 0) AS base FROM {vehicles}) AS existing
+                        JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS position FROM {customers}) AS owner
+                          ON owner.position = (g::bigint * 7919) %% (SELECT count(*) FROM {customers})""",  # noqa: S608
+                    [missing],
+                )
+            cursor.execute(f"ANALYZE {customers}, {vehicles}")
+        self.stdout.write(
+            f"dealership: {located:,} customers placed, {max(missing, 0):,} vehicles generated in "
+            f"{time.perf_counter() - started:.1f} s; {Vehicle.objects.count():,} vehicles; {load()}"
         )

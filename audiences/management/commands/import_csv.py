@@ -16,13 +16,16 @@ RESOURCES = {
     "customers": resources.CustomerResource,
     "products": resources.ProductResource,
     "consents": resources.ConsentRecordResource,
+    "vehicles": resources.VehicleResource,
+    "postcode_areas": resources.PostcodeAreaResource,
 }
 
 
 class Command(BaseCommand):
     help = (
-        "Import a CSV file: customers, products, consents, orders (one line per row: order, customer, store, "
-        "channel, currency, placed_at, sku, quantity, unit_price, discount?, shipping_price?) or a communications "
+        "Import a CSV file: customers, products, consents, vehicles (by VIN), postcode_areas (code, name, latitude, "
+        "longitude), orders (one line per row: order, customer, store, channel, currency, placed_at, sku, "
+        "quantity, unit_price, discount?, shipping_price?) or a communications "
         "log (phone, date, message, amount, name?; --currency and --region say what the log does not). A file "
         "with a bad row imports nothing unless --skip-bad-rows is given; --dry-run only reports."
     )

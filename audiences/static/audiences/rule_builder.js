@@ -246,12 +246,21 @@
       row.append(element("span", {className: "errornote", textContent: "Unknown field " + node.field}));
       return row;
     }
-    row.append(select(field.ops.map((op) => [op, OP_LABELS[op] || op]), node.op, (value) => {
+    const opLabels = field.op_labels || {};
+    row.append(select(field.ops.map((op) => [op, opLabels[op] || OP_LABELS[op] || op]), node.op, (value) => {
       node.op = value;
       node.value = this.blankValue(field, value);
       this.changed(true);
     }, "Operator"));
     row.append(this.valueEditor(node, field));
+    (field.options || []).forEach(([key, label]) => {
+      const option = input(node[key], (value) => {
+        if (value.trim() === "") delete node[key]; else node[key] = value.trim();
+        this.changed(false);
+      }, label);
+      option.placeholder = label;
+      row.append(option);
+    });
     if (field.kind === "money") {
       const currency = input(node.currency, (value) => {
         if (value.trim() === "") delete node.currency; else node.currency = value.trim().toUpperCase();

@@ -1,0 +1,79 @@
+"""The admin's vehicles, their owners and the postcode areas: each save goes through the services."""
+
+from django.contrib import admin
+from import_export.admin import ImportExportMixin
+
+from audiences import resources
+from audiences.models import PostcodeArea, Vehicle, VehicleOwnership
+from audiences.places.services import postcode_area_upsert
+from audiences.vehicles.services import DETAIL_FIELDS, vehicle_upsert
+from config.admin_navigation import place_in_section
+
+place_in_section("audiences", "audiences.vehicle", "audiences.postcodearea")
+
+
+class VehicleOwnershipInline(admin.TabularInline):
+    model = VehicleOwnership
+    extra = 0
+    fields = ["customer", "started_at", "ended_at", "source"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Vehicle)
+class VehicleAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [resources.VehicleResource]
+    list_display = ["vin", "make", "model", "year", "owner", "status", "mileage", "next_service_due", "warranty_ends"]
+    list_filter = ["status", "make", "year", "store", "next_service_due", "warranty_ends"]
+    search_fields = ["vin", "make", "model", "owner__external_id", "owner__email", "owner__phone"]
+    list_select_related = ["owner"]
+    autocomplete_fields = ["owner"]
+    inlines = [VehicleOwnershipInline]
+    list_per_page = 50
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        """Through vehicle_upsert, so that a new owner is a change of owner with its history."""
+        vehicle, _ = vehicle_upsert(
+            vin=obj.vin,
+            customer=obj.owner.external_id,
+            make=obj.make,
+            model=obj.model,
+            year=obj.year,
+            status=obj.status,
+            source="admin",
+            store=obj.store.code if obj.store_id else None,
+            **{name: getattr(obj, name) for name in DETAIL_FIELDS if name != "store"},
+        )
+        obj.pk = vehicle.pk
+
+
+class VehicleInline(admin.TabularInline):
+    """The customer's vehicles on their page; each opens in the vehicle admin, where a change of owner is kept."""
+
+    model = Vehicle
+    fk_name = "owner"
+    extra = 0
+    fields = ["vin", "make", "model", "year", "status", "mileage", "next_service_due", "warranty_ends"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PostcodeArea)
+class PostcodeAreaAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [resources.PostcodeAreaResource]
+    list_display = ["code", "name", "latitude", "longitude", "updated_at"]
+    search_fields = ["code", "name"]
+    list_per_page = 100
+
+    def save_model(self, request, obj, form, change):
+        """Customers placed by this postcode move with its centre."""
+        area, _ = postcode_area_upsert(code=obj.code, name=obj.name, latitude=obj.latitude, longitude=obj.longitude)
+        obj.pk = area.pk

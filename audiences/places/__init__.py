@@ -1,0 +1,1 @@
+"""Where stores and customers are: coordinates, postcode areas, distances and their segment fields."""
