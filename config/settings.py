@@ -190,6 +190,8 @@ COMPLAINT_KEYWORDS = env_list(
     "sijaridhika,imechelewa,kuchelewa,nirudishie pesa,rudisha pesa",
 )
 RFM_WINDOW_DAYS = int(os.environ.get("RFM_WINDOW_DAYS", "365"))
+# Recommendations kept per customer by the nightly run; more than are shown, as some go out of stock by day.
+RECOMMENDATIONS_STORED = int(os.environ.get("RECOMMENDATIONS_STORED", "20"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

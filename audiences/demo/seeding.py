@@ -15,6 +15,7 @@ from audiences.models import (
     Consent,
     ConsentRecord,
     Customer,
+    CustomerRecommendation,
     CustomerScore,
     Event,
     MembershipRecheck,
@@ -65,6 +66,7 @@ def demo_flush() -> None:
     """
     quote = connection.ops.quote_name
     customer_data = (
+        CustomerRecommendation,
         RfmMovement,
         MembershipRecheck,
         SegmentMembershipChange,
@@ -117,6 +119,7 @@ def _catalog(*, seed: int, size: DemoSize) -> tuple[list, dict, list, dict, dict
                 price=generator.money(spec.price_minor, spec.currency),
                 currency=spec.currency,
                 in_stock=spec.in_stock,
+                consumable=spec.consumable,
             )
             for spec in product_specs
             if spec.sku not in existing

@@ -5,7 +5,7 @@ from math import sqrt
 import numpy as np
 import pytest
 
-from audiences.co_purchase import (
+from audiences.recommendations.co_purchase import (
     NONE,
     Catalogue,
     item_similarity,
