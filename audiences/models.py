@@ -433,5 +433,5 @@ class PricingInputsVersion(models.Model):
         return f"pricing inputs version {self.version}"
 
 
-from audiences.segments.models import *  # noqa: E402, F403  (segments and their memberships live beside their language)
 from audiences.recommendations.models import *  # noqa: E402, F403  (beside the model that computes them)
+from audiences.segments.models import *  # noqa: E402, F403  (segments and their memberships live beside their language)

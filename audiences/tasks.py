@@ -3,8 +3,8 @@ import logging
 from celery import shared_task
 
 from audiences import scoring
-from audiences.recommendations import services as recommendation_services
 from audiences.models import Segment
+from audiences.recommendations import services as recommendation_services
 from audiences.segments import recheck as segment_recheck
 from audiences.segments import services as segment_services
 

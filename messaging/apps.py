@@ -7,3 +7,6 @@ class MessagingConfig(AppConfig):
 
     def ready(self):
         from messaging import receivers  # noqa: F401  (connects the signal receivers)
+        from messaging.context import recommended_products, register_context_provider
+
+        register_context_provider("recommendations", recommended_products)

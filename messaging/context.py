@@ -1,14 +1,19 @@
 """The documented context templates are rendered over: plain values only, never model objects.
 
-`customer`, `store`, `coupon`, `loyalty`, `products`, `unsubscribe_url`, plus what the sender put
-in the message's context. Apps above messaging add values (loyalty's balance and tier) through
-`register_context_provider`, so messaging does not import them.
+`customer`, `store`, `coupon`, `loyalty`, `products`, `recommendations`, `unsubscribe_url`, plus what the
+sender put in the message's context. Apps above messaging add values (loyalty's balance and tier) through
+`register_context_provider`, so messaging does not import them; messaging provides `recommendations` (the
+customer's nightly recommended products, in stock) the same way.
 """
 
 from collections.abc import Callable, Iterable
 
 from audiences.currencies import quantize
 from audiences.models import Customer, Product
+from audiences.recommendations.selectors import recommendations_by_customer
+
+# A message shows a few recommended products, not the whole list the storefront can page through.
+RECOMMENDATIONS_IN_MESSAGES = 3
 
 # name -> fn(customers) -> {customer_id: value}; one call per batch, not per message.
 ContextProvider = Callable[[list[Customer]], dict[int, dict]]
@@ -25,6 +30,26 @@ def provided_values(customers: list[Customer]) -> dict[int, dict[str, dict]]:
         for customer_id, value in provider(customers).items():
             values.setdefault(customer_id, {})[name] = value
     return values
+
+
+def recommended_products(customers: list[Customer]) -> dict[int, list[dict]]:
+    """Each customer's top recommended products still in stock (empty before the first nightly run)."""
+    found = recommendations_by_customer(
+        customer_ids=[customer.pk for customer in customers], limit=RECOMMENDATIONS_IN_MESSAGES
+    )
+    return {
+        customer_id: [
+            {
+                "sku": row.product.sku,
+                "name": row.product.name,
+                "brand": row.product.brand,
+                "price": str(quantize(row.product.price, row.product.currency)),
+                "currency": row.product.currency,
+            }
+            for row in rows
+        ]
+        for customer_id, rows in found.items()
+    }
 
 
 def customer_values(customer: Customer) -> dict:
@@ -80,5 +105,6 @@ SAMPLE_CONTEXT_HELP = (
     "customer.first_name, customer.last_name, customer.full_name, customer.email, customer.phone, "
     "customer.city, customer.orders_count, customer.total_spent, store.name, store.city, coupon.code, "
     "coupon.description, loyalty.balance, loyalty.tier, products (each: sku, name, price, currency), "
+    "recommendations (up to 3 products picked for the customer, each: sku, name, brand, price, currency), "
     "unsubscribe_url"
 )

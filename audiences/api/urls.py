@@ -7,6 +7,11 @@ urlpatterns = [
     path("categories/<str:code>", views.CategoryView.as_view(), name="category"),
     path("products/<str:sku>", views.ProductView.as_view(), name="product"),
     path("customers/<str:external_id>", views.CustomerView.as_view(), name="customer"),
+    path(
+        "customers/<str:external_id>/recommendations",
+        views.CustomerRecommendationsView.as_view(),
+        name="customer-recommendations",
+    ),
     path("customers/<str:external_id>/consents", views.CustomerConsentsView.as_view(), name="customer-consents"),
     path("orders/<str:external_id>/returns", views.OrderReturnView.as_view(), name="order-returns"),
     path("events", views.EventView.as_view(), name="events"),

@@ -163,7 +163,11 @@ PRODUCT_TEMPLATES = (
         "lighting", "Philips", "LED bulb {variant}", (("9 W", 2), ("12 W", 3)), several_per_order=True, consumable=True
     ),
     ProductTemplate(
-        "lighting", "Super Star", "LED tube {variant}", (("18 W", 4), ("36 W", 6)), several_per_order=True,
+        "lighting",
+        "Super Star",
+        "LED tube {variant}",
+        (("18 W", 4), ("36 W", 6)),
+        several_per_order=True,
         consumable=True,
     ),
     ProductTemplate("lighting", "Sun King", "Pico {variant} solar lantern", (("Plus", 12), ("Pro", 20))),

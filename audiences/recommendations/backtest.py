@@ -25,10 +25,10 @@ def backtest(*, cutoff: datetime, k: int = 10) -> list[BacktestResult]:
     results = []
     for currency in selectors.recommended_currencies():
         model = fitting.fitted(currency=currency, before=cutoff)
-        later_customers, later_products = selectors.purchase_arrays(currency=currency, since=cutoff)
+        later_customers, later_items = selectors.purchase_arrays(currency=currency, skus=model.skus, since=cutoff)
         later: dict[int, set[int]] = defaultdict(set)
-        for customer_id, product_id in zip(later_customers.tolist(), later_products.tolist(), strict=True):
-            later[customer_id].add(product_id)
+        for customer_id, item in zip(later_customers.tolist(), later_items.tolist(), strict=True):
+            later[customer_id].add(int(model.product_ids[item]))
         customer_ids = np.array(sorted(set(later) & set(model.buyer_ids.tolist())), dtype=np.int64)
         if not len(customer_ids):
             continue

@@ -58,9 +58,7 @@ def _top_per_row(matrix: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
         values.append(data)
     if not rows:
         return sparse.csr_matrix(matrix.shape)
-    return sparse.csr_matrix(
-        (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))), shape=matrix.shape
-    )
+    return sparse.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))), shape=matrix.shape)
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,9 @@ class Catalogue:
 
 def popularity(stores: np.ndarray, items: np.ndarray, counts: np.ndarray, n_stores: int, n_items: int) -> np.ndarray:
     """Each store's popularity of each item in [0, 1] (its count over the store's best seller's), plus the
-    whole run's popularity a thousand times smaller, which orders the items a store has not sold yet."""
+    whole run's popularity a thousand times smaller, which orders the items a store has not sold yet. Store
+    row `n_stores` holds sales of no store; as a customer's row, it is for customers of no store (or one
+    that sold nothing): the whole run's popularity alone."""
     by_store = np.zeros((n_stores + 1, n_items))
     np.add.at(by_store, (stores, items), counts)
     everywhere = by_store.sum(axis=0)

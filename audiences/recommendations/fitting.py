@@ -14,6 +14,7 @@ NEIGHBOURS = 50
 
 @dataclass(frozen=True)
 class Fitted:
+    skus: dict[str, int]  # SKU -> item column
     product_ids: np.ndarray  # item column -> product id
     buyer_ids: np.ndarray  # sorted customer ids who bought; row i of `bought` (one more row: nothing bought)
     bought: sparse.csr_matrix
@@ -55,22 +56,23 @@ def _rows_of(sorted_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
 def fitted(*, currency: str, before: datetime | None = None, neighbours: int = NEIGHBOURS) -> Fitted:
     catalogue = selectors.catalogue_arrays(currency=currency)
     product_ids = catalogue["ids"]
-    customer_ids, bought_product_ids = selectors.purchase_arrays(currency=currency, before=before)
+    skus = {sku: column for column, sku in enumerate(catalogue["skus"].tolist())}
+    customer_ids, items = selectors.purchase_arrays(currency=currency, skus=skus, before=before)
     buyer_ids, rows = np.unique(customer_ids, return_inverse=True)
-    items = np.searchsorted(product_ids, bought_product_ids)
     bought = co_purchase.purchase_matrix(rows, items, len(buyer_ids) + 1, len(product_ids))
     _, category_rows = np.unique(catalogue["category_ids"], return_inverse=True)
     category_rows = np.where(catalogue["category_ids"] < 0, -1, category_rows)
-    sale_stores, sale_products, sale_counts = selectors.store_sales_arrays(currency=currency, before=before)
-    store_ids = np.unique(sale_stores)
+    sale_stores, sale_items, sale_counts = selectors.store_sales_arrays(currency=currency, skus=skus, before=before)
+    store_ids = np.unique(sale_stores[sale_stores > 0])
     popularity = co_purchase.popularity(
-        np.searchsorted(store_ids, sale_stores),
-        np.searchsorted(product_ids, sale_products),
+        _rows_of(store_ids, sale_stores),  # orders of no store count in the popularity everywhere only
+        sale_items,
         sale_counts,
         len(store_ids),
         len(product_ids),
     )
     return Fitted(
+        skus=skus,
         product_ids=product_ids,
         buyer_ids=buyer_ids,
         bought=bought,

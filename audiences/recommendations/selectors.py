@@ -23,21 +23,27 @@ def recommended_currencies() -> list[str]:
 
 
 def catalogue_arrays(*, currency: str) -> dict[str, np.ndarray]:
-    """The currency's products by id: their ids, category ids (-1: none), consumable and unavailable flags."""
-    rows = list(Product.objects.filter(currency=currency).order_by("id").values_list("id", "category_id", "consumable"))
+    """The currency's products by id: their ids, SKUs, category ids (-1: none), consumable and unavailable flags."""
+    rows = list(
+        Product.objects.filter(currency=currency).order_by("id").values_list("id", "sku", "category_id", "consumable")
+    )
     unavailable = set(products_unavailable().filter(currency=currency).values_list("id", flat=True))
     ids = np.array([row[0] for row in rows], dtype=np.int64)
     return {
         "ids": ids,
-        "category_ids": np.array([row[1] if row[1] is not None else -1 for row in rows], dtype=np.int64),
-        "consumable": np.array([row[2] for row in rows], dtype=bool),
+        "skus": np.array([row[1] for row in rows], dtype=object),
+        "category_ids": np.array([row[2] if row[2] is not None else -1 for row in rows], dtype=np.int64),
+        "consumable": np.array([row[3] for row in rows], dtype=bool),
         "unavailable": np.isin(ids, np.fromiter(unavailable, dtype=np.int64, count=len(unavailable))),
     }
 
 
 def _placed_lines(currency: str, before: datetime | None, since: datetime | None) -> QuerySet[OrderLine]:
+    """Placed lines of the currency's products, by SKU: a line records the SKU sold, not always the product."""
     lines = OrderLine.objects.filter(
-        order_status=Order.Status.PLACED, product__currency=currency, customer_id__isnull=False
+        order_status=Order.Status.PLACED,
+        customer_id__isnull=False,
+        sku__in=Product.objects.filter(currency=currency).values("sku"),
     )
     if before is not None:
         lines = lines.filter(placed_at__lt=before)
@@ -47,28 +53,33 @@ def _placed_lines(currency: str, before: datetime | None, since: datetime | None
 
 
 def purchase_arrays(
-    *, currency: str, before: datetime | None = None, since: datetime | None = None
+    *, currency: str, skus: dict[str, int], before: datetime | None = None, since: datetime | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(customer ids, product ids) of every placed line of the currency's products, streamed in batches."""
-    customers, products = array("q"), array("q")
-    rows = _placed_lines(currency, before, since).values_list("customer_id", "product_id").order_by()
-    for customer_id, product_id in rows.iterator(chunk_size=BATCH):
+    """(customer ids, item columns) of every placed line of the currency's products, streamed in batches;
+    `skus` gives each SKU's column."""
+    customers, items = array("q"), array("q")
+    rows = _placed_lines(currency, before, since).values_list("customer_id", "sku").order_by()
+    for customer_id, sku in rows.iterator(chunk_size=BATCH):
         customers.append(customer_id)
-        products.append(product_id)
-    return np.frombuffer(customers, dtype=np.int64), np.frombuffer(products, dtype=np.int64)
+        items.append(skus[sku])
+    return np.frombuffer(customers, dtype=np.int64), np.frombuffer(items, dtype=np.int64)
 
 
-def store_sales_arrays(*, currency: str, before: datetime | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(store ids, product ids, units-sold lines) per store and product: one grouped query."""
+def store_sales_arrays(
+    *, currency: str, skus: dict[str, int], before: datetime | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(store ids, 0 for orders of no store; item columns; lines sold) per store and product: one grouped query."""
     rows = list(
         _placed_lines(currency, before, None)
-        .filter(order__store_id__isnull=False)
-        .values_list("order__store_id", "product_id")
+        .values_list("order__store_id", "sku")
         .annotate(lines=Count("id"))
         .order_by()
     )
-    columns = list(zip(*rows, strict=True)) or [(), (), ()]
-    return tuple(np.array(column, dtype=np.int64) for column in columns)
+    return (
+        np.array([row[0] or 0 for row in rows], dtype=np.int64),
+        np.array([skus[row[1]] for row in rows], dtype=np.int64),
+        np.array([row[2] for row in rows], dtype=np.int64),
+    )
 
 
 def customer_batches(*, currency: str, size: int = BATCH):

@@ -49,7 +49,9 @@ def recommendations_compute(*, now: datetime | None = None, progress: Progress |
                     rank + 1,
                     int(product_id),
                     float(score) if co_purchased else 0.0,
-                    CustomerRecommendation.Source.CO_PURCHASE if co_purchased else CustomerRecommendation.Source.POPULAR,
+                    CustomerRecommendation.Source.CO_PURCHASE
+                    if co_purchased
+                    else CustomerRecommendation.Source.POPULAR,
                     now,
                 )
                 for customer_id, row, row_scores, row_co in zip(
@@ -77,7 +79,7 @@ def _write(batch: list[tuple]) -> None:
     table = CustomerRecommendation._meta.db_table
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN") as copy,  # noqa: S608 - model names
+        cursor.cursor.copy(f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN") as copy,
     ):
         for row in batch:
             copy.write_row(row)

@@ -60,6 +60,7 @@ def product_upsert(
     category_code: str | None = None,
     in_stock: bool = True,
     brand: str = "",
+    consumable: bool = False,
 ) -> tuple[Product, bool]:
     check_currency(currency)
     if price < 0:
@@ -78,5 +79,6 @@ def product_upsert(
             "currency": currency,
             "in_stock": in_stock,
             "brand": brand,
+            "consumable": consumable,
         },
     )

@@ -23,7 +23,9 @@ class Command(BaseCommand):
             self.stdout.write("No orders: nothing to backtest.")
             return
         cutoff = last - timedelta(days=holdout_days)
-        self.stdout.write(f"Fitted on orders before {cutoff:%Y-%m-%d %H:%M} UTC; scored on the {holdout_days} days after.")
+        self.stdout.write(
+            f"Fitted on orders before {cutoff:%Y-%m-%d %H:%M} UTC; scored on the {holdout_days} days after."
+        )
         self.stdout.write(f"{'currency':<9}{'customers':>10}  {'':<12}{f'precision@{k}':>13}{f'recall@{k}':>11}")
         for result in backtest(cutoff=cutoff, k=k):
             lift = result.precision / result.baseline_precision - 1 if result.baseline_precision else float("nan")
