@@ -296,3 +296,27 @@ class CodeJobOutput(serializers.Serializer):
 
     def get_codes_csv(self, job) -> str:
         return self.context["request"].build_absolute_uri(f"/api/v1/promotions/{job.promotion_id}/codes.csv")
+
+
+class OfferOutput(serializers.Serializer):
+    rank = serializers.IntegerField()
+    promotion = serializers.IntegerField(help_text="The promotion's id.")
+    name = serializers.CharField()
+    trigger = serializers.ChoiceField(choices=["automatic", "code"])
+    code = serializers.CharField(allow_null=True, help_text="The shared code; null when automatic or unique codes.")
+    reward_type = serializers.CharField()
+    ends_at = serializers.DateTimeField(allow_null=True)
+    stores = serializers.ListField(child=serializers.CharField(), help_text="Empty: every store.")
+    channels = serializers.ListField(child=serializers.CharField(), help_text="Empty: every channel.")
+    currency = serializers.CharField()
+    basket = serializers.CharField(help_text="The order the estimate is for: their usual one, or the threshold.")
+    saving = serializers.CharField(help_text="What the reward takes off that order.")
+    expected_value = serializers.CharField(help_text="reach × (saving + margin × extra spend): docs/promotions.md.")
+    uses_left = serializers.IntegerField(allow_null=True, help_text="null: no limit.")
+    customer_uses_left = serializers.IntegerField(allow_null=True, help_text="null: no limit per customer.")
+    budget_left = serializers.CharField(allow_null=True, help_text="null: no budget.")
+
+
+class OffersOutput(serializers.Serializer):
+    customer = serializers.CharField()
+    offers = OfferOutput(many=True)
