@@ -17,24 +17,35 @@ its uplift. Ties go to the higher priority, then the name.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from promotions.engine.money import to_units
+from promotions.engine.money import round_half_up
 from promotions.engine.types import LINES, TIERED, CartLine, PromotionRule
 
-ZERO = Decimal(0)
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OfferValue:
-    basket: Decimal
-    saving: Decimal
-    uplift: Decimal
-    reach: Decimal
-    expected: Decimal
+    """In the currency's minor units (integers: ranking a thousand offers per request stays cheap)."""
+
+    places: int
+    basket_units: int
+    saving_units: int
+    expected_units: int
+
+    @property
+    def basket(self) -> Decimal:
+        return Decimal(self.basket_units).scaleb(-self.places)
+
+    @property
+    def saving(self) -> Decimal:
+        return Decimal(self.saving_units).scaleb(-self.places)
+
+    @property
+    def expected(self) -> Decimal:
+        return Decimal(self.expected_units).scaleb(-self.places)
 
 
-def _threshold(rule: PromotionRule) -> Decimal:
-    candidates = (rule.eligibility.min_subtotal, getattr(rule.reward, "threshold", None))
-    return max((amount for amount in candidates if amount is not None), default=ZERO)
+def _threshold_units(rule: PromotionRule, places: int) -> int:
+    candidates = (rule.eligibility.min_subtotal_units, getattr(rule.reward, "threshold_units", None))
+    return max((units[places] for units in candidates if units is not None), default=0)
 
 
 def _saving_units(rule: PromotionRule, basket_units: int, places: int) -> int:
@@ -49,17 +60,19 @@ def _saving_units(rule: PromotionRule, basket_units: int, places: int) -> int:
     return 0 if most >= basket_units else most
 
 
-def offer_value(rule: PromotionRule, *, usual: Decimal, places: int, margin: Decimal) -> OfferValue:
-    unit = Decimal(1).scaleb(-places)
-    basket = max(usual, _threshold(rule)).quantize(unit)
-    basket_units = to_units(basket, places)
-    saving = Decimal(_saving_units(rule, basket_units, places)).scaleb(-places) if basket_units else ZERO
-    uplift = max(basket - usual, ZERO)
-    reach = min(usual / basket, Decimal(1)) if basket else Decimal(1)
-    expected = (reach * (saving + margin * uplift)).quantize(unit)
-    return OfferValue(basket=basket, saving=saving, uplift=uplift, reach=reach, expected=expected)
+def offer_value(rule: PromotionRule, *, usual_units: int, places: int, margin: tuple[int, int]) -> OfferValue:
+    """`usual_units`: the customer's usual order; `margin`: the retailer's, as a fraction (numerator, denominator)."""
+    basket = max(usual_units, _threshold_units(rule, places))
+    if basket <= 0:
+        return OfferValue(places, 0, 0, 0)
+    saving = _saving_units(rule, basket, places)
+    margin_numerator, margin_denominator = margin
+    # usual / basket × (saving + margin × (basket - usual)), rounded half up to the minor unit.
+    gain = saving * margin_denominator + margin_numerator * (basket - usual_units)
+    expected = round_half_up(usual_units * gain, basket * margin_denominator)
+    return OfferValue(places, basket, saving, expected)
 
 
 def ranked(values: dict[int, OfferValue], rules: dict[int, PromotionRule]) -> list[int]:
     """Promotion ids, the best offer first."""
-    return sorted(values, key=lambda pk: (-values[pk].expected, -rules[pk].priority, rules[pk].name, pk))
+    return sorted(values, key=lambda pk: (-values[pk].expected_units, -rules[pk].priority, rules[pk].name, pk))

@@ -185,6 +185,7 @@ OFFERS_OUTPUT = OpenApiExample(
     "A tier reward and a segment's discount, best first",
     {
         "customer": "C-1001",
+        "qualifying": 2,
         "offers": [
             {
                 "rank": 1,

@@ -3,9 +3,9 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
-from config.api.views import StorefrontView
+from config.api.views import StorefrontView, validated
 from promotions.api import examples
-from promotions.api.serializers import OffersOutput, money_string
+from promotions.api.serializers import OffersOutput, OffersQuery, money_string
 from promotions.api.views import cached_customer_or_404
 from promotions.offers import Offer, customer_offers
 from promotions.storefront_cache import pricing_versions
@@ -35,6 +35,7 @@ def offer_payload(rank: int, offer: Offer) -> dict:
 
 class CustomerOffersView(StorefrontView):
     @extend_schema(
+        parameters=[OffersQuery],
         responses=OffersOutput,
         examples=[examples.OFFERS_OUTPUT],
         description="The promotions this customer qualifies for now (dates, segments, tier, their uses left, "
@@ -43,11 +44,13 @@ class CustomerOffersView(StorefrontView):
         "from the index carts are priced with.",
     )
     def get(self, request, external_id):
+        limit = validated(OffersQuery, request.query_params)["limit"]
         customer, versions = cached_customer_or_404(external_id, pricing_versions())
-        offers = customer_offers(customer=customer, versions=versions)
+        found = customer_offers(customer=customer, versions=versions, limit=limit)
         return Response(
             {
                 "customer": customer.external_id,
-                "offers": [offer_payload(rank, offer) for rank, offer in enumerate(offers, start=1)],
+                "qualifying": found.qualifying,
+                "offers": [offer_payload(rank, offer) for rank, offer in enumerate(found.offers, start=1)],
             }
         )

@@ -317,6 +317,11 @@ class OfferOutput(serializers.Serializer):
     budget_left = serializers.CharField(allow_null=True, help_text="null: no budget.")
 
 
+class OffersQuery(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=10, help_text="The best this many.")
+
+
 class OffersOutput(serializers.Serializer):
     customer = serializers.CharField()
+    qualifying = serializers.IntegerField(help_text="How many promotions they qualify for, of which the best here.")
     offers = OfferOutput(many=True)

@@ -12,7 +12,7 @@ PERCENT = {"type": "percentage", "value": "10"}
 
 
 def offered(customer) -> set[str]:
-    return {offer.rule.name for offer in customer_offers(customer=customer)}
+    return {offer.rule.name for offer in customer_offers(customer=customer).offers}
 
 
 def test_rewards_are_offered_to_their_program_members_and_nothing_in_another_currency(program):
