@@ -4,12 +4,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from audiences.models import CustomerRecommendation
 from audiences.recommendations import fitting, selectors
+from audiences.recommendations.co_purchase import CO_PURCHASE, POPULAR
 from config.bulk_writes import copy_writes
 
 # Dense scores of a batch of customers × the currency's products stay under ~32 MB of float64.
@@ -43,43 +45,40 @@ def recommendations_compute(*, now: datetime | None = None, progress: Progress |
         batch_size = max(500, SCORES_PER_BATCH // max(len(model.product_ids), 1))
         for customer_ids, store_ids in selectors.customer_batches(currency=currency, size=batch_size):
             products, scores, from_co_purchase = model.recommend(customer_ids, store_ids, count)
-            batch = [
-                (
-                    int(customer_id),
-                    rank + 1,
-                    int(product_id),
-                    float(score) if co_purchased else 0.0,
-                    CustomerRecommendation.Source.CO_PURCHASE
-                    if co_purchased
-                    else CustomerRecommendation.Source.POPULAR,
-                    now,
-                )
-                for customer_id, row, row_scores, row_co in zip(
-                    customer_ids, products, scores, from_co_purchase, strict=True
-                )
-                for rank, (product_id, score, co_purchased) in enumerate(zip(row, row_scores, row_co, strict=True))
-                if product_id
-            ]
-            _write(batch)
+            written = _write(customer_ids, products, scores, from_co_purchase, now)
             customers += len(customer_ids)
-            rows += len(batch)
+            rows += written
             if progress:
                 progress(customers, currency)
     return RecommendationsRun(customers=customers, rows=rows)
 
 
-def _write(batch: list[tuple]) -> None:
-    if not batch:
-        return
+def _write(customer_ids, products, scores, from_co_purchase, now: datetime) -> int:
+    """One batch's rows (a product id of 0 is no row); the rank is the place in the customer's row."""
+    ranks = np.broadcast_to(np.arange(1, products.shape[1] + 1), products.shape)
+    kept = products > 0
+    columns = (
+        np.broadcast_to(customer_ids[:, np.newaxis], products.shape)[kept].tolist(),
+        ranks[kept].tolist(),
+        products[kept].tolist(),
+        np.where(from_co_purchase, scores, 0.0)[kept].tolist(),
+        np.where(from_co_purchase[kept], CO_PURCHASE, POPULAR).tolist(),
+    )
     if not copy_writes():
         CustomerRecommendation.objects.bulk_create(
-            (CustomerRecommendation(**dict(zip(_COLUMNS, row, strict=True))) for row in batch), batch_size=5000
+            (
+                CustomerRecommendation(customer_id=c, rank=r, product_id=p, score=s, source=k, computed_at=now)
+                for c, r, p, s, k in zip(*columns, strict=True)
+            ),
+            batch_size=5000,
         )
-        return
+        return len(columns[0])
+    moment = now.isoformat()
+    text = "".join(f"{c}\t{r}\t{p}\t{s!r}\t{k}\t{moment}\n" for c, r, p, s, k in zip(*columns, strict=True))
     table = CustomerRecommendation._meta.db_table
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN") as copy,
     ):
-        for row in batch:
-            copy.write_row(row)
+        copy.write(text)
+    return len(columns[0])
