@@ -311,7 +311,7 @@ class OfferOutput(serializers.Serializer):
     currency = serializers.CharField()
     basket = serializers.CharField(help_text="The order the estimate is for: their usual one, or the threshold.")
     saving = serializers.CharField(help_text="What the reward takes off that order.")
-    expected_value = serializers.CharField(help_text="reach × (saving + margin × extra spend): docs/promotions.md.")
+    expected_value = serializers.CharField(help_text="reach × (saving + margin × extra spend): docs/intelligence.md.")
     uses_left = serializers.IntegerField(allow_null=True, help_text="null: no limit.")
     customer_uses_left = serializers.IntegerField(allow_null=True, help_text="null: no limit per customer.")
     budget_left = serializers.CharField(allow_null=True, help_text="null: no budget.")
