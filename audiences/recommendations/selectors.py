@@ -112,7 +112,7 @@ def recommendations_by_customer(*, customer_ids: list[int], limit: int) -> dict[
     """Several customers' recommendations at once (for a batch of messages), best first, available only."""
     found: dict[int, list[CustomerRecommendation]] = {customer_id: [] for customer_id in customer_ids}
     rows = (
-        CustomerRecommendation.objects.filter(customer_id__in=customer_ids)
+        CustomerRecommendation.objects.filter(customer_id__any_of=customer_ids)
         .exclude(product__in=products_unavailable())
         .select_related("product")
         .order_by("customer_id", "rank")
