@@ -98,8 +98,8 @@ class StockLevelInline(admin.TabularInline):
 @admin.register(Product)
 class ProductAdmin(ImportExportMixin, admin.ModelAdmin):
     resource_classes = [resources.ProductResource]
-    list_display = ["sku", "name", "category", "brand", "price", "currency", "in_stock"]
-    list_filter = ["in_stock", "currency", "brand", "category"]
+    list_display = ["sku", "name", "category", "brand", "price", "currency", "in_stock", "consumable"]
+    list_filter = ["in_stock", "consumable", "currency", "brand", "category"]
     search_fields = ["sku", "name", "brand"]
     list_select_related = ["category"]
     autocomplete_fields = ["category"]

@@ -101,6 +101,11 @@ class Product(models.Model):
     price = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     in_stock = models.BooleanField(default=True)
+    consumable = models.BooleanField(
+        default=False,
+        help_text="Bought again and again (batteries, food): still recommended after a purchase. "
+        "Off (a TV, a phone): not recommended to who bought it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -493,6 +498,7 @@ class PricingInputsVersion(models.Model):
 
 from audiences.data_subjects.models import *  # noqa: E402, F403  (data-subject requests beside their services)
 from audiences.places.models import *  # noqa: E402, F403
+from audiences.recommendations.models import *  # noqa: E402, F403  (beside the model that computes them)
 from audiences.retailer_dates import *  # noqa: E402, F403  (the retailer's own calendar, beside the holidays' rules)
 from audiences.segments.models import *  # noqa: E402, F403  (segments and their memberships live beside their language)
 from audiences.vehicles.models import *  # noqa: E402, F403

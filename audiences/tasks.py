@@ -1,11 +1,16 @@
+import logging
+
 from celery import shared_task
 
 from audiences import scoring
 from audiences.data_subjects import retention
 from audiences.data_subjects import services as data_subjects
 from audiences.models import Segment
+from audiences.recommendations import services as recommendation_services
 from audiences.segments import recheck as segment_recheck
 from audiences.segments import services as segment_services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="audiences.segment_refresh")
@@ -41,3 +46,16 @@ def erasure_run_task(request_id: int) -> None:
 @shared_task(name="audiences.events_retention", ignore_result=True)
 def events_retention() -> int:
     return retention.events_prune()
+
+
+@shared_task(name="audiences.recommendations_compute", bind=True)
+def recommendations_compute(self) -> int:
+    """Every customer's recommendations, replaced whole; progress in the log (and the task state when Celery
+    keeps results). Safe to run twice. Returns how many customers were done."""
+
+    def progress(customers: int, currency: str) -> None:
+        logger.info("recommendations: %s customers done (%s)", f"{customers:,}", currency)
+        if self.app.conf.result_backend and self.request.id:
+            self.update_state(state="PROGRESS", meta={"customers": customers, "currency": currency})
+
+    return recommendation_services.recommendations_compute(progress=progress).customers

@@ -102,6 +102,13 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             description="Nightly RFM, lifetime value, trends, engagement and loyalty scores for every customer.",
         ),
         PeriodicTaskSpec(
+            name="audiences.recommendations_compute",
+            task="audiences.recommendations_compute",
+            crontab="15 1 * * *",
+            description="Nightly top products per customer from what customers bought together (co-purchase), "
+            "popular ones in their store for the rest.",
+        ),
+        PeriodicTaskSpec(
             name="audiences.segments_refresh_all",
             task="audiences.segments_refresh_all",
             crontab="30 1 * * *",

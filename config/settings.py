@@ -206,6 +206,12 @@ COMPLAINT_KEYWORDS = env_list(
     "sijaridhika,imechelewa,kuchelewa,nirudishie pesa,rudisha pesa",
 )
 RFM_WINDOW_DAYS = int(os.environ.get("RFM_WINDOW_DAYS", "365"))
+# Next best offer (promotions/offer_value.py): the retailer's gross margin on the extra spend an offer's
+# threshold pulls, and the usual order assumed for a customer with none yet in a currency ("*": any other).
+OFFER_RETAILER_MARGIN = os.environ.get("OFFER_RETAILER_MARGIN", "0.25")
+OFFER_FIRST_ORDER_BASKET = {"BDT": "3000", "TZS": "100000", "*": "50"}
+# Recommendations kept per customer by the nightly run; more than are shown, as some go out of stock by day.
+RECOMMENDATIONS_STORED = int(os.environ.get("RECOMMENDATIONS_STORED", "20"))
 
 # Data-subject requests and retention (docs/privacy.md). The key of the salted hashes an erased customer's
 # addresses are kept as: set it once and never change it (the hashes kept would stop matching); by default

@@ -10,3 +10,6 @@ class MessagingConfig(AppConfig):
         from messaging.data_subjects import register_messaging_data_sections
 
         register_messaging_data_sections()
+        from messaging.context import recommended_products, register_context_provider
+
+        register_context_provider("recommendations", recommended_products)

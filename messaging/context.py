@@ -1,15 +1,20 @@
 """The documented context templates are rendered over: plain values only, never model objects.
 
-`customer`, `store`, `coupon`, `loyalty`, `products`, `interested_in_stock`, `unsubscribe_url`, plus what
-the sender put in the message's context. Apps above messaging add values (loyalty's balance and tier) through
-`register_context_provider`, so messaging does not import them.
-"""
+`customer`, `store`, `coupon`, `loyalty`, `products`, `interested_in_stock`, `recommendations`,
+`unsubscribe_url`, plus what the sender put in the message's context. Apps above messaging add values
+(loyalty's balance and tier) through `register_context_provider`, so messaging does not import them; messaging
+provides `interested_in_stock` and `recommendations` (the customer's nightly recommended products, in stock)
+the same way."""
 
 from collections.abc import Callable, Iterable
 
 from audiences.currencies import quantize
 from audiences.inventory import interested_in_stock
 from audiences.models import Customer, Product
+from audiences.recommendations.selectors import recommendations_by_customer
+
+# A message shows a few recommended products, not the whole list the storefront can page through.
+RECOMMENDATIONS_IN_MESSAGES = 3
 
 # name -> fn(customers) -> {customer_id: value}; one call per batch, not per message.
 ContextProvider = Callable[[list[Customer]], dict[int, object]]
@@ -36,6 +41,26 @@ def provided_values(customers: list[Customer], *, texts: Iterable[str] | None = 
 
 # The products a customer viewed lately that are in stock at their store (audiences.inventory).
 register_context_provider("interested_in_stock", interested_in_stock, only_when_named=True)
+
+
+def recommended_products(customers: list[Customer]) -> dict[int, list[dict]]:
+    """Each customer's top recommended products still in stock (empty before the first nightly run)."""
+    found = recommendations_by_customer(
+        customer_ids=[customer.pk for customer in customers], limit=RECOMMENDATIONS_IN_MESSAGES
+    )
+    return {
+        customer_id: [
+            {
+                "sku": row.product.sku,
+                "name": row.product.name,
+                "brand": row.product.brand,
+                "price": str(quantize(row.product.price, row.product.currency)),
+                "currency": row.product.currency,
+            }
+            for row in rows
+        ]
+        for customer_id, rows in found.items()
+    }
 
 
 def customer_values(customer: Customer) -> dict:
@@ -92,5 +117,7 @@ SAMPLE_CONTEXT_HELP = (
     "customer.city, customer.orders_count, customer.total_spent, store.name, store.city, coupon.code, "
     "coupon.description, loyalty.balance, loyalty.tier, products (each: sku, name, price, currency), "
     "interested_in_stock (products viewed in the last 30 days, in stock at the customer's store; each: sku, name, "
-    "price, currency, brand), unsubscribe_url"
+    "price, currency, brand), "
+    "recommendations (up to 3 products picked for the customer, each: sku, name, brand, price, currency), "
+    "unsubscribe_url"
 )

@@ -26,16 +26,19 @@ from promotions.api.serializers import money_string
 from promotions.code_exports import codes_csv_response
 from promotions.code_patterns import InvalidPattern, validate_pattern
 from promotions.models import CodeGenerationJob, Promotion, PromotionCode, Redemption
+from promotions.offers import customer_offers
 from promotions.resources import RedemptionResource
 from promotions.services.codes import MAX_CODES_PER_JOB, code_generation_start
 from promotions.services.definitions import promotion_create, promotion_update
+
+CUSTOMER_PAGE_OFFERS = 50
 
 register_customer_section(
     CustomerSection(
         "promotions",
         "Promotions they qualify for now",
         "admin/promotions/customer_section.html",
-        lambda customer: {"promotions": selectors.promotions_customer_qualifies_for(customer=customer)},
+        lambda customer: {"offers": customer_offers(customer=customer, limit=CUSTOMER_PAGE_OFFERS).offers},
         position=70,
         permission="promotions.view_promotion",
     )

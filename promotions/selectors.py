@@ -17,7 +17,7 @@ from audiences.models import Category, Customer, Order, Product, Store
 from promotions import storefront_cache
 from promotions.customer_facts import customer_facts, provided_facts, providers_tag
 from promotions.engine import Cart, CartLine, CodeRecord, Context, PromotionIndex, PromotionUsage, Result, evaluate
-from promotions.engine.evaluate import normalize_code, static_reason
+from promotions.engine.evaluate import normalize_code
 from promotions.engine.rewards.registry import reward_type_names
 from promotions.models import (
     CodeGenerationJob,
@@ -28,7 +28,6 @@ from promotions.models import (
     PromotionCode,
     Redemption,
 )
-from promotions.offer_filters import promotions_not_offered
 from promotions.rules import rules_from_promotions
 
 INDEXED_STATUSES = (Promotion.Status.SCHEDULED, Promotion.Status.ACTIVE)
@@ -176,39 +175,6 @@ def _categories(codes: set[str], versions: storefront_cache.PricingVersions | No
     if versions is not None:
         return storefront_cache.categories_by_code(codes, versions)
     return {c.code: c for c in Category.objects.filter(code__in=codes)}
-
-
-def promotions_customer_qualifies_for(*, customer: Customer, now: datetime | None = None) -> list[Promotion]:
-    """The live promotions this customer may get now, as pricing decides it (dates, the customer's conditions,
-    limits and budget), for a cart that meets the rest (its store, channel, payment method, items) in the customer's
-    currency, less what an app above says the customer cannot be offered (`promotions.offer_filters`)."""
-    index = promotion_index()
-    rules = list(index.by_id.values())
-    counted = [rule.id for rule in rules if rule.has_counters]
-    usage = {
-        pk: PromotionUsage(used=used, budget_spent=spent)
-        for pk, used, spent in Promotion.objects.filter(pk__in=counted).values_list("pk", "used", "budget_spent")
-    }
-    uses = dict(CustomerPromotionUsage.objects.filter(customer=customer).values_list("promotion_id", "used"))
-    facts = customer_facts(customer, uses)
-    moment = now or timezone.now()
-    qualifying = []
-    for rule in rules:
-        if rule.currency and customer.currency and rule.currency != customer.currency:
-            continue  # an amount in another currency: none of their carts can have it
-        context = Context(
-            now=moment,
-            store=next(iter(rule.stores), None),
-            channel=next(iter(rule.channels), None),
-            payment_method=next(iter(rule.eligibility.payment_methods), None),
-            customer=facts,
-            usage=usage,
-        )
-        cart = Cart(currency=rule.currency or customer.currency or "USD", lines=())
-        if static_reason(rule, cart, context, None) is None:
-            qualifying.append(rule.id)
-    offered = set(qualifying) - promotions_not_offered(customer, set(qualifying))
-    return list(Promotion.objects.filter(pk__in=offered).order_by("-priority", "name"))
 
 
 def _cart_line(line: LineInput, products: dict[str, Product], categories: dict[str, Category]) -> CartLine:

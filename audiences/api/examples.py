@@ -27,6 +27,35 @@ PRODUCT_OUTPUT_EXAMPLE = {
     "price": "54000.00",
     "currency": "BDT",
     "in_stock": True,
+    "consumable": False,
+}
+RECOMMENDATIONS_OUTPUT_EXAMPLE = {
+    "customer": "C-1001",
+    "computed_at": "2026-03-01T01:15:09+00:00",
+    "recommendations": [
+        {
+            "rank": 1,
+            "sku": "AUDI-JBL-TUNE520-BD",
+            "name": "JBL Tune 520BT headphones",
+            "category": "audio",
+            "brand": "JBL",
+            "price": "5490.00",
+            "currency": "BDT",
+            "score": 0.4121,
+            "source": "co_purchase",
+        },
+        {
+            "rank": 2,
+            "sku": "CABL-ANKE-1M-BD",
+            "name": "Anker USB-C cable 1 m",
+            "category": "cables",
+            "brand": "Anker",
+            "price": "1190.00",
+            "currency": "BDT",
+            "score": 0.0,
+            "source": "popular",
+        },
+    ],
 }
 CUSTOMER_OUTPUT_EXAMPLE = {
     "external_id": "C-1001",

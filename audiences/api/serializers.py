@@ -1,5 +1,6 @@
 import copy
 
+from django.conf import settings
 from rest_framework import serializers
 
 from audiences.currencies import CURRENCY_EXPONENTS, minor_unit_error, quantize
@@ -78,6 +79,9 @@ class ProductInput(serializers.Serializer):
     currency = CurrencyField()
     in_stock = serializers.BooleanField(required=False, default=True)
     brand = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    consumable = serializers.BooleanField(
+        required=False, default=False, help_text="Bought again and again: still recommended to who bought it."
+    )
 
     def validate(self, attrs):
         if message := minor_unit_error(attrs["price"], attrs["currency"]):
@@ -93,9 +97,35 @@ class ProductOutput(serializers.Serializer):
     price = serializers.SerializerMethodField()
     currency = serializers.CharField()
     in_stock = serializers.BooleanField()
+    consumable = serializers.BooleanField()
 
     def get_price(self, product) -> str:
         return str(quantize(product.price, product.currency))
+
+
+class RecommendationsQuery(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=settings.RECOMMENDATIONS_STORED, default=10)
+
+
+class RecommendationOutput(serializers.Serializer):
+    rank = serializers.IntegerField()
+    sku = serializers.CharField(source="product.sku")
+    name = serializers.CharField(source="product.name")
+    category = serializers.CharField(source="product.category.code", default=None, allow_null=True)
+    brand = serializers.CharField(source="product.brand")
+    price = serializers.SerializerMethodField()
+    currency = serializers.CharField(source="product.currency")
+    score = serializers.FloatField(help_text="Summed cosine similarity to what they bought; 0 for a popular pick.")
+    source = serializers.ChoiceField(choices=["co_purchase", "popular"])
+
+    def get_price(self, recommendation) -> str:
+        return str(quantize(recommendation.product.price, recommendation.product.currency))
+
+
+class RecommendationsOutput(serializers.Serializer):
+    customer = serializers.CharField()
+    computed_at = serializers.DateTimeField(allow_null=True, help_text="When the nightly run computed them.")
+    recommendations = RecommendationOutput(many=True)
 
 
 class CustomerInput(serializers.Serializer):

@@ -11,6 +11,11 @@ urlpatterns = [
     path("customers/<str:external_id>", views.CustomerView.as_view(), name="customer"),
     path("customers/<str:external_id>/export", data_subjects.CustomerExportView.as_view(), name="customer-export"),
     path("customers/<str:external_id>/erase", data_subjects.CustomerEraseView.as_view(), name="customer-erase"),
+    path(
+        "customers/<str:external_id>/recommendations",
+        views.CustomerRecommendationsView.as_view(),
+        name="customer-recommendations",
+    ),
     path("customers/<str:external_id>/consents", views.CustomerConsentsView.as_view(), name="customer-consents"),
     path("orders/<str:external_id>/returns", views.OrderReturnView.as_view(), name="order-returns"),
     path("vehicles/<str:vin>", vehicles.VehicleView.as_view(), name="vehicle"),

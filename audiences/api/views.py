@@ -8,6 +8,7 @@ from audiences.api import examples
 from audiences.api import serializers as s
 from audiences.currencies import quantize
 from audiences.models import Customer
+from audiences.recommendations import selectors as recommendation_selectors
 from audiences.services.catalog import category_upsert, product_upsert, store_upsert
 from audiences.services.consent import consent_record
 from audiences.services.customers import customer_upsert
@@ -123,6 +124,23 @@ class CustomerView(StorefrontView):
     )
     def get(self, request, external_id):
         return Response(customer_output(_customer_or_404(external_id)))
+
+
+class CustomerRecommendationsView(StorefrontView):
+    @extend_schema(
+        parameters=[s.RecommendationsQuery],
+        responses=s.RecommendationsOutput,
+        examples=[
+            OpenApiExample("Bought together, then popular", examples.RECOMMENDATIONS_OUTPUT_EXAMPLE, response_only=True)
+        ],
+    )
+    def get(self, request, external_id):
+        customer = _customer_or_404(external_id)
+        limit = validated(s.RecommendationsQuery, request.query_params)["limit"]
+        shown = recommendation_selectors.customer_recommendations(customer=customer, limit=limit)
+        computed_at = shown[0].computed_at if shown else None
+        output = {"customer": customer.external_id, "computed_at": computed_at, "recommendations": shown}
+        return Response(s.RecommendationsOutput(output).data)
 
 
 class CustomerConsentsView(StorefrontView):

@@ -32,6 +32,11 @@ CANCELLED_SHARE = 0.03
 SPEND_SKEW_SIGMA = 1.6
 SPEND_SKEW_CAP = 25.0
 LINES_PER_ORDER_CUMULATIVE = (0.55, 0.80, 0.93)  # 1, 2, 3 lines; else 4
+# Co-purchase structure: a country's products fall in families of about this many (mixed categories, as a
+# household's taste or a use: a phone with its charger and earbuds); each buyer has one family and draws this
+# share of their lines from it, the rest from the whole catalogue by popularity. What recommendations learn.
+FAMILY_SIZE = 8
+FAMILY_SHARE = 0.6
 # Shopping hours, local time, weighted towards the evening.
 HOUR_WEIGHTS = (0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 6, 7, 7, 6, 6, 6, 7, 8, 10, 11, 10, 7, 4, 1)
 
@@ -91,6 +96,7 @@ class ProductSpec:
     in_stock: bool
     popularity: float
     several_per_order: bool
+    consumable: bool = False
 
 
 @dataclass
@@ -182,6 +188,7 @@ def products(seed: int, count: int, countries: list[Country]) -> list[ProductSpe
                     in_stock=rng.random() < 0.92,
                     popularity=reference.CATEGORY_POPULARITY[template.category] * rng.lognormvariate(0, 1),
                     several_per_order=template.several_per_order,
+                    consumable=template.consumable,
                 )
             )
     return specs
@@ -228,13 +235,25 @@ def order_counts(seed: int, customers: int, orders: int) -> array:
 
 @dataclass
 class _Catalog:
-    """One country's products, ready for fast weighted picks."""
+    """One country's products, ready for fast weighted picks, from all of them or from one family."""
 
     rows: list[tuple]  # (product id, sku, category id, price minor, several per order)
     cumulative: list[float]
+    families: list[tuple[list[tuple], list[float]]] = field(default_factory=list)
 
-    def pick(self, rng: random.Random) -> tuple:
-        return self.rows[bisect(self.cumulative, rng.random() * self.cumulative[-1])]
+    @classmethod
+    def of(cls, rows: list[tuple], popularity: list[float]) -> "_Catalog":
+        count = max(1, len(rows) // FAMILY_SIZE)
+        families = []
+        for family in range(count):
+            members = range(family, len(rows), count)
+            # Evenly within a family: what a buyer's family adds is not what is popular anyway.
+            families.append(([rows[i] for i in members], list(accumulate(1.0 for _ in members))))
+        return cls(rows, list(accumulate(popularity)), families)
+
+    def pick(self, rng: random.Random, family: int | None = None) -> tuple:
+        rows, cumulative = (self.rows, self.cumulative) if family is None else self.families[family]
+        return rows[bisect(cumulative, rng.random() * cumulative[-1])]
 
 
 class DemoGenerator:
@@ -272,7 +291,7 @@ class DemoGenerator:
                 (product_ids[spec.sku], spec.sku, category_ids[spec.category], spec.price_minor, spec.several_per_order)
                 for spec in specs
             ]
-            self.catalogs[country_code] = _Catalog(rows, list(accumulate(spec.popularity for spec in specs)))
+            self.catalogs[country_code] = _Catalog.of(rows, [spec.popularity for spec in specs])
         self.hours = list(accumulate(HOUR_WEIGHTS))
         self.view_properties = {spec.sku: _compact_json(interest.view_properties(spec)) for spec in product_specs}
         self.showroom = interest.showroom(seed, self.as_of, product_specs)
@@ -394,6 +413,7 @@ class DemoGenerator:
         if rng.random() < LAPSED_SHARE and as_of - 90 * DAY > start:
             end = start + int(rng.random() * (as_of - 90 * DAY - start))
         moments = sorted(self._local_time(start, end, offset) for _ in range(count))
+        family = int(rng.random() * len(catalog.families))
         lines_cumulative = LINES_PER_ORDER_CUMULATIVE
         orders_out = chunk.orders
         lines_out = chunk.order_lines
@@ -415,7 +435,9 @@ class DemoGenerator:
             first_sku = ""
             order_lines = []  # written with the order's status, drawn after them
             for line_no in range(1, line_count + 1):
-                product_id, sku, category_id, price, several = catalog.pick(rng)
+                product_id, sku, category_id, price, several = catalog.pick(
+                    rng, family if rng.random() < FAMILY_SHARE else None
+                )
                 first_sku = first_sku or sku
                 quantity = 1 + int(rng.random() * 3) if several and rng.random() < 0.35 else 1
                 line_subtotal = price * quantity

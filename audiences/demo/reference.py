@@ -116,6 +116,7 @@ class ProductTemplate:
     name: str  # "{variant}" is replaced by each variant
     variants: tuple[tuple[str, int], ...]  # (variant, price in US dollars)
     several_per_order: bool = False  # cables and bulbs are bought by two or three
+    consumable: bool = False  # bought again and again: still recommended after a purchase
 
 
 PRODUCT_TEMPLATES = (
@@ -162,8 +163,17 @@ PRODUCT_TEMPLATES = (
     ProductTemplate("refrigeration", "Walton", "Refrigerator {variant}", (("250 L", 330), ("350 L", 450))),
     ProductTemplate("refrigeration", "Hisense", "Chest freezer {variant}", (("200 L", 300), ("300 L", 390))),
     ProductTemplate("refrigeration", "Samsung", "Side-by-side {variant}", (("617 L", 1_200),)),
-    ProductTemplate("lighting", "Philips", "LED bulb {variant}", (("9 W", 2), ("12 W", 3)), several_per_order=True),
-    ProductTemplate("lighting", "Super Star", "LED tube {variant}", (("18 W", 4), ("36 W", 6)), several_per_order=True),
+    ProductTemplate(
+        "lighting", "Philips", "LED bulb {variant}", (("9 W", 2), ("12 W", 3)), several_per_order=True, consumable=True
+    ),
+    ProductTemplate(
+        "lighting",
+        "Super Star",
+        "LED tube {variant}",
+        (("18 W", 4), ("36 W", 6)),
+        several_per_order=True,
+        consumable=True,
+    ),
     ProductTemplate("lighting", "Sun King", "Pico {variant} solar lantern", (("Plus", 12), ("Pro", 20))),
     ProductTemplate("grooming", "Philips", "Beard trimmer {variant}", (("BT1232", 20), ("BT3206", 35))),
     ProductTemplate("grooming", "Remington", "Hair dryer {variant}", (("D3010", 25), ("AC5999", 60))),

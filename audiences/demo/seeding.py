@@ -16,6 +16,7 @@ from audiences.models import (
     Consent,
     ConsentRecord,
     Customer,
+    CustomerRecommendation,
     CustomerScore,
     DataSubjectRequest,
     ErasedContact,
@@ -79,6 +80,7 @@ def demo_flush() -> None:
         ErasedContact,
         VehicleOwnership,
         Vehicle,
+        CustomerRecommendation,
         RfmMovement,
         MembershipRecheck,
         SegmentMembershipChange,
@@ -149,6 +151,7 @@ def _catalog(*, seed: int, size: DemoSize) -> tuple[list, dict, list, dict, dict
                 price=generator.money(spec.price_minor, spec.currency),
                 currency=spec.currency,
                 in_stock=spec.in_stock,
+                consumable=spec.consumable,
             )
             for spec in product_specs
             if spec.sku not in existing

@@ -91,6 +91,7 @@ def product_upsert(
     category_code: str | None = None,
     in_stock: bool = True,
     brand: str = "",
+    consumable: bool = False,
 ) -> tuple[Product, bool]:
     check_currency(currency)
     if price < 0:
@@ -109,6 +110,7 @@ def product_upsert(
             "currency": currency,
             "in_stock": in_stock,
             "brand": brand,
+            "consumable": consumable,
         },
     )
     levels = StockLevel.objects.filter(product=product)

@@ -179,3 +179,51 @@ ORDER_CANCEL_OUTPUT = OpenApiExample(
     },
     response_only=True,
 )
+
+
+OFFERS_OUTPUT = OpenApiExample(
+    "A tier reward and a segment's discount, best first",
+    {
+        "customer": "C-1001",
+        "qualifying": 2,
+        "offers": [
+            {
+                "rank": 1,
+                "promotion": 42,
+                "name": "Gold members: 15% off",
+                "trigger": "automatic",
+                "code": None,
+                "reward_type": "percentage",
+                "ends_at": "2026-03-31T18:00:00+00:00",
+                "stores": [],
+                "channels": [],
+                "currency": "BDT",
+                "basket": "4200.00",
+                "saving": "630.00",
+                "expected_value": "630.00",
+                "uses_left": None,
+                "customer_uses_left": 2,
+                "budget_left": "184500.00",
+            },
+            {
+                "rank": 2,
+                "promotion": 17,
+                "name": "Win back: 300 off 5,000",
+                "trigger": "code",
+                "code": "COMEBACK",
+                "reward_type": "fixed_amount",
+                "ends_at": None,
+                "stores": ["DHK-01"],
+                "channels": [],
+                "currency": "BDT",
+                "basket": "5000.00",
+                "saving": "300.00",
+                "expected_value": "452.20",
+                "uses_left": 880,
+                "customer_uses_left": 1,
+                "budget_left": None,
+            },
+        ],
+    },
+    response_only=True,
+)

@@ -296,3 +296,32 @@ class CodeJobOutput(serializers.Serializer):
 
     def get_codes_csv(self, job) -> str:
         return self.context["request"].build_absolute_uri(f"/api/v1/promotions/{job.promotion_id}/codes.csv")
+
+
+class OfferOutput(serializers.Serializer):
+    rank = serializers.IntegerField()
+    promotion = serializers.IntegerField(help_text="The promotion's id.")
+    name = serializers.CharField()
+    trigger = serializers.ChoiceField(choices=["automatic", "code"])
+    code = serializers.CharField(allow_null=True, help_text="The shared code; null when automatic or unique codes.")
+    reward_type = serializers.CharField()
+    ends_at = serializers.DateTimeField(allow_null=True)
+    stores = serializers.ListField(child=serializers.CharField(), help_text="Empty: every store.")
+    channels = serializers.ListField(child=serializers.CharField(), help_text="Empty: every channel.")
+    currency = serializers.CharField()
+    basket = serializers.CharField(help_text="The order the estimate is for: their usual one, or the threshold.")
+    saving = serializers.CharField(help_text="What the reward takes off that order.")
+    expected_value = serializers.CharField(help_text="reach × (saving + margin × extra spend): docs/intelligence.md.")
+    uses_left = serializers.IntegerField(allow_null=True, help_text="null: no limit.")
+    customer_uses_left = serializers.IntegerField(allow_null=True, help_text="null: no limit per customer.")
+    budget_left = serializers.CharField(allow_null=True, help_text="null: no budget.")
+
+
+class OffersQuery(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=10, help_text="The best this many.")
+
+
+class OffersOutput(serializers.Serializer):
+    customer = serializers.CharField()
+    qualifying = serializers.IntegerField(help_text="How many promotions they qualify for, of which the best here.")
+    offers = OfferOutput(many=True)

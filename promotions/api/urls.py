@@ -1,9 +1,10 @@
 from django.urls import path
 
-from promotions.api import orders, views
+from promotions.api import offers, orders, views
 
 urlpatterns = [
     path("carts/evaluate", views.CartEvaluateView.as_view(), name="carts-evaluate"),
+    path("customers/<str:external_id>/offers", offers.CustomerOffersView.as_view(), name="customer-offers"),
     path("coupons/validate", views.CouponValidateView.as_view(), name="coupons-validate"),
     path("orders", orders.OrderCreateView.as_view(), name="orders-create"),
     path("orders/<str:external_id>", orders.OrderDetailView.as_view(), name="order"),

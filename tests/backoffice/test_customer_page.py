@@ -16,7 +16,7 @@ from audiences.services.customers import customer_upsert
 from audiences.services.orders import OrderLineInput, order_create
 from messaging.models import Message
 from messaging.services.templates import template_create
-from promotions import selectors as promotion_selectors
+from promotions.offers import customer_offers
 from promotions.services.definitions import promotion_create
 
 pytestmark = pytest.mark.django_db
@@ -104,14 +104,9 @@ def test_qualification_follows_pricing_limits_and_dates(rahim):
         name="Next week", status="active", reward=PERCENT, starts_at=timezone.now() + timedelta(days=7)
     )
     open_to_all = promotion_create(name="Everyone", status="active", reward=PERCENT, stores=["DHK-01"])
-    names = {p.name for p in promotion_selectors.promotions_customer_qualifies_for(customer=rahim)}
+    names = {offer.rule.name for offer in customer_offers(customer=rahim).offers}
     assert names == {once.name, open_to_all.name}
-    soon = {
-        p.name
-        for p in promotion_selectors.promotions_customer_qualifies_for(
-            customer=rahim, now=timezone.now() + timedelta(days=8)
-        )
-    }
+    soon = {offer.rule.name for offer in customer_offers(customer=rahim, now=timezone.now() + timedelta(days=8)).offers}
     assert later.name in soon
 
 

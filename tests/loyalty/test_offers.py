@@ -5,14 +5,14 @@ from decimal import Decimal
 
 from audiences.models import Customer
 from loyalty.models import Member, Program, Reward
-from promotions.selectors import promotions_customer_qualifies_for
+from promotions.offers import customer_offers
 from promotions.services.definitions import promotion_create
 
 PERCENT = {"type": "percentage", "value": "10"}
 
 
 def offered(customer) -> set[str]:
-    return {promotion.name for promotion in promotions_customer_qualifies_for(customer=customer)}
+    return {offer.rule.name for offer in customer_offers(customer=customer).offers}
 
 
 def test_rewards_are_offered_to_their_program_members_and_nothing_in_another_currency(program):

@@ -2,12 +2,16 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from audiences.recommendations.services import recommendations_compute
 from audiences.scoring import scores_recompute
 from audiences.segments.services import segments_refresh_all
 
 
 class Command(BaseCommand):
-    help = "Recompute every customer's scores, then refresh every segment (what the nightly tasks do)."
+    help = (
+        "Recompute every customer's scores, then refresh every segment, then their recommendations (what the "
+        "nightly tasks do)."
+    )
 
     def handle(self, *args, **options):
         started = time.perf_counter()
@@ -16,4 +20,6 @@ class Command(BaseCommand):
         for code, result in segments_refresh_all().items():
             changes = f"{result.entered:,} entered, {result.exited:,} exited"
             self.stdout.write(f"  {code}: {result.count:,} members ({changes})")
+        recommended = recommendations_compute()
+        self.stdout.write(f"Recommendations: {recommended.rows:,} for {recommended.customers:,} customers.")
         self.stdout.write(self.style.SUCCESS(f"Done in {time.perf_counter() - started:.1f} s."))
