@@ -19,12 +19,13 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from audiences.calendar_selectors import occasion_starts
-from audiences.models import Customer, Event, Order, Segment, SegmentMembershipChange
+from audiences.models import Customer, Event, Order, Segment, SegmentMembershipChange, Vehicle, VehicleStatus
 from campaigns.assignment import bucket_of, holdout_buckets
 from campaigns.journeys import exits, rules, scans, step_kinds
 from campaigns.journeys.models import Enrollment, JourneyStep, JourneyVersion, StepRun, Trigger
 
 YEARLY_DATE_FIELDS = ("birth_date", "signed_up_at")
+VEHICLE_DATE_FIELDS = ("vehicle.next_service_due", "vehicle.warranty_ends")  # an owned vehicle's date, once per date
 ORDER_PLACED = "order_placed"  # orders are not events, but a journey may be entered (or reach its goal) on one
 BATCH_SIZE = 500  # entries (or events) per transaction
 
@@ -349,6 +350,9 @@ def date_triggers_run(*, today: date | None = None) -> int:
         elif version.date_field.startswith("attributes."):
             name = version.date_field.removeprefix("attributes.")
             customers = Customer.objects.filter(**{f"attributes__{name}": occasion.isoformat()})
+        elif version.date_field in VEHICLE_DATE_FIELDS:
+            entered += _enter_in_batches(_vehicle_date_entries(version, occasion), now)
+            continue
         else:
             continue
         snapshot = {"date_field": version.date_field, "occasion": occasion.isoformat()}
@@ -357,6 +361,19 @@ def date_triggers_run(*, today: date | None = None) -> int:
             (Entry(version, customer_id, occasion.isoformat(), snapshot) for customer_id in customer_ids), now
         )
     return entered
+
+
+def _vehicle_date_entries(version: JourneyVersion, occasion: date) -> Iterable[Entry]:
+    """The owners of the vehicles whose date (next service, warranty end) is the occasion: one entry per vehicle
+    and date, so a customer with two cars due the same day hears about each, and a moved date enters again."""
+    column = version.date_field.removeprefix("vehicle.")
+    vehicles = Vehicle.objects.filter(status=VehicleStatus.OWNED, owner__isnull=False, **{column: occasion})
+    for owner_id, vin, make, model, year in vehicles.values_list("owner_id", "vin", "make", "model", "year").iterator(
+        chunk_size=2000
+    ):
+        snapshot = {"date_field": version.date_field, "occasion": occasion.isoformat(), "vin": vin, "make": make,
+                    "model": model, "year": year}  # fmt: skip
+        yield Entry(version, owner_id, f"{vin}:{occasion.isoformat()}", snapshot)
 
 
 def calendar_triggers_run(*, today: date, now: datetime) -> int:

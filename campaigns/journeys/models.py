@@ -95,7 +95,8 @@ class JourneyVersion(models.Model):
     date_field = models.CharField(
         max_length=64,
         blank=True,
-        help_text="birth_date or signed_up_at (yearly), or attributes.<name> (an ISO date, once).",
+        help_text="birth_date or signed_up_at (yearly), attributes.<name> (an ISO date, once), or an owned vehicle's "
+        "vehicle.next_service_due or vehicle.warranty_ends (once per vehicle and date).",
     )
     offset_days = models.IntegerField(default=0, help_text="-3: three days before the date.")
     occasion = models.CharField(

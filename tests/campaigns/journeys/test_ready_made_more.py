@@ -2,13 +2,13 @@
 the way production enters them (an order through the API, an event, a segment's change, the daily date task
 and scans): trigger, steps, the message in the outbox with its code, and the goal or exit."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 
-from audiences.models import Consent, Customer, Order, Segment, SegmentMembershipChange
+from audiences.models import Consent, Order, Segment, SegmentMembershipChange
 from audiences.services.events import EventInput, events_record
 from audiences.signals import segment_membership_changed
 from campaigns.journeys import rules, scans
@@ -181,10 +181,17 @@ def test_service_reminders_fourteen_and_three_days_before_and_a_week_after_unles
     capture = django_capture_on_commit_callbacks
     _on("service_reminder")
     forgetful, booking = people(2)
-    Customer.objects.filter(pk__in=[forgetful.pk, booking.pk]).update(attributes={"next_service_due": "2026-06-15"})
+    due = date(2026, 6, 15)
+    _vehicle("JTDBR32E720000001", forgetful, next_service_due=due)
+    _vehicle("JTDBR32E720000002", booking, next_service_due=due)
+    _vehicle("JTDBR32E720000003", booking, next_service_due=due, status="sold")  # sold: no longer theirs
+    _vehicle("JTDBR32E720000004", forgetful, next_service_due=date(2026, 7, 1))  # another day
     clock.now = datetime(2026, 6, 1, 0, 5, tzinfo=UTC)  # the daily date task's hour
     journeys_dates_task()
-    assert set(Enrollment.objects.values_list("trigger_key", flat=True)) == {"2026-06-15"}
+    journeys_dates_task()  # twice the same day: nobody twice
+    assert sorted(Enrollment.objects.values_list("trigger_key", flat=True)) == [
+        "JTDBR32E720000001:2026-06-15", "JTDBR32E720000002:2026-06-15"
+    ]  # fmt: skip
     _drain(capture)
     _drain(capture, datetime(2026, 6, 1, 4, tzinfo=UTC), clock)  # 10:00 in Dhaka, 14 days before
     assert Message.objects.filter(template__code="journey_service_due_14").count() == 2
@@ -195,6 +202,33 @@ def test_service_reminders_fourteen_and_three_days_before_and_a_week_after_unles
     _drain(capture, datetime(2026, 6, 22, 4, tzinfo=UTC), clock)  # a week after
     overdue = Message.objects.filter(template__code="journey_service_overdue")
     assert list(overdue.values_list("customer_id", flat=True)) == [forgetful.pk]
+
+
+def test_warranty_reminders_thirty_and_seven_days_before_a_vehicles_warranty_ends(
+    clock, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    _on("warranty_ending")
+    owner, other = people(2)
+    _vehicle("WVWZZZ1JZ3W000001", owner, warranty_ends=date(2026, 7, 1))
+    _vehicle("WVWZZZ1JZ3W000002", other, warranty_ends=date(2026, 7, 2))  # its day is tomorrow's run
+    clock.now = datetime(2026, 6, 1, 0, 5, tzinfo=UTC)
+    journeys_dates_task()
+    assert list(Enrollment.objects.values_list("customer_id", "trigger_key")) == [
+        (owner.pk, "WVWZZZ1JZ3W000001:2026-07-01")
+    ]
+    _drain(capture)
+    _drain(capture, datetime(2026, 6, 1, 4, tzinfo=UTC), clock)  # 10:00 in Dhaka, 30 days before
+    assert list(Message.objects.values_list("template__code", flat=True)) == ["journey_warranty_ending_30"]
+    _drain(capture, datetime(2026, 6, 24, 4, tzinfo=UTC), clock)  # 7 days before
+    assert Message.objects.filter(template__code="journey_warranty_ending_7", customer=owner).count() == 1
+    assert set(Message.objects.values_list("customer_id", flat=True)) == {owner.pk}
+
+
+def _vehicle(vin: str, owner, **dates):
+    from audiences.models import Vehicle
+
+    return Vehicle.objects.create(vin=vin, owner=owner, make="Toyota", model="Corolla", year=2018, **dates)
 
 
 def test_frequency_drop_finds_the_lapsed_regular_once_and_the_sql_agrees_with_the_rule(
