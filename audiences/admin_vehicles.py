@@ -1,12 +1,14 @@
 """The admin's vehicles, their owners and the postcode areas: each save goes through the services."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from import_export.admin import ImportExportMixin
 
 from audiences import resources
 from audiences.models import PostcodeArea, Vehicle, VehicleOwnership
 from audiences.places.services import postcode_area_upsert
-from audiences.vehicles.services import DETAIL_FIELDS, vehicle_upsert
+from audiences.vehicles.services import DETAIL_FIELDS, vehicle_details_check, vehicle_upsert, vin_clean
 from config.admin_navigation import place_in_section
 
 place_in_section("audiences", "audiences.vehicle", "audiences.postcodearea")
@@ -23,8 +25,33 @@ class VehicleOwnershipInline(admin.TabularInline):
         return False
 
 
+class VehicleForm(forms.ModelForm):
+    """The service's checks as form errors, so a bad VIN or year is said on the page, not a server error."""
+
+    class Meta:
+        model = Vehicle
+        fields = ["vin", "owner", "status", "make", "model", "year", "trim", "mileage", "mileage_read_at",
+                  "purchased_at", "store", "last_service_at", "next_service_due", "next_service_mileage",
+                  "warranty_ends"]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("owner"):
+            self.add_error("owner", "Choose the owner: a vehicle is kept for its customer.")
+        try:
+            if not self.instance.pk and cleaned.get("vin"):
+                cleaned["vin"] = vin_clean(cleaned["vin"])
+            if cleaned.get("year") is not None:
+                details = {name: cleaned.get(name) for name in DETAIL_FIELDS if name != "store"}
+                vehicle_details_check(details, year=cleaned["year"])
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
+
+
 @admin.register(Vehicle)
 class VehicleAdmin(ImportExportMixin, admin.ModelAdmin):
+    form = VehicleForm
     resource_classes = [resources.VehicleResource]
     list_display = ["vin", "make", "model", "year", "owner", "status", "mileage", "next_service_due", "warranty_ends"]
     list_filter = ["status", "make", "year", "store", "next_service_due", "warranty_ends"]
@@ -34,6 +61,9 @@ class VehicleAdmin(ImportExportMixin, admin.ModelAdmin):
     inlines = [VehicleOwnershipInline]
     list_per_page = 50
     show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["vin"] if obj is not None else []  # a VIN names the car: another VIN is another vehicle
 
     def save_model(self, request, obj, form, change):
         """Through vehicle_upsert, so that a new owner is a change of owner with its history."""

@@ -1,11 +1,11 @@
 """Campaigns' section of a customer's data: the campaigns they were assigned to (arm, variant, coupon), the
-orders credited to campaigns, and their journeys. Erasure keeps assignments and conversions (a campaign's
-results read them and must not move), ends the journeys still running and clears what a journey kept of
-its trigger (event properties)."""
+orders credited to campaigns, their journeys and their leads. Erasure keeps assignments, conversions and the
+leads' status and value (a campaign's results read them and must not move), ends the journeys still running,
+and clears what a journey kept of its trigger (event properties) and what a lead says of the person."""
 
 from audiences.data_subjects.registry import DataSection, register_data_section
 from campaigns.journeys.exits import customer_journeys_leave
-from campaigns.models import Assignment, Conversion, Enrollment
+from campaigns.models import Assignment, Conversion, Enrollment, Lead
 
 
 def _campaigns(customer) -> dict:
@@ -25,6 +25,22 @@ def _campaigns(customer) -> dict:
             .order_by("entered_at", "id")
             .values("version__journey__name", "status", "exit_reason", "entered_at", "converted_at", "finished_at")
         ),
+        "leads": list(
+            Lead.objects.filter(customer=customer)
+            .order_by("created_at", "id")
+            .values(
+                "campaign__name",
+                "product__sku",
+                "vehicle_vin",
+                "interest",
+                "store__code",
+                "status",
+                "note",
+                "value",
+                "currency",
+                "created_at",
+            )
+        ),
     }
 
 
@@ -35,6 +51,8 @@ def _campaigns_size(customer) -> int:
 def _campaigns_erase(customer) -> None:
     customer_journeys_leave(customer_id=customer.pk, reason="erased")
     Enrollment.objects.filter(customer=customer).exclude(snapshot={}).update(snapshot={})
+    # A lead keeps its status and value (the campaign's results count won leads), not what the person said.
+    Lead.objects.filter(customer=customer).update(interest="", note="", vehicle_vin="")
 
 
 def register_campaigns_data_sections() -> None:

@@ -12,4 +12,4 @@ class MessagingConfig(AppConfig):
         register_messaging_data_sections()
         from messaging.context import recommended_products, register_context_provider
 
-        register_context_provider("recommendations", recommended_products)
+        register_context_provider("recommendations", recommended_products, only_when_named=True)

@@ -17,6 +17,7 @@ from audiences.models import (
     ConsentRecord,
     ConsentStatus,
     Customer,
+    CustomerRecommendation,
     CustomerScore,
     Event,
     Order,
@@ -24,6 +25,8 @@ from audiences.models import (
     OrderReturn,
     SegmentMembership,
     SegmentMembershipChange,
+    Vehicle,
+    VehicleOwnership,
 )
 from audiences.segments.recheck import customers_mark_changed
 from audiences.services.consent import consent_record
@@ -31,8 +34,10 @@ from audiences.services.consent import consent_record
 PROFILE_FIELDS = [
     "external_id", "email", "phone", "first_name", "last_name", "birth_date", "language", "timezone", "city",
     "signed_up_at", "attributes", "currency", "total_spent", "orders_count", "first_order_at", "last_order_at",
-    "created_at", "updated_at", "erased_at",
+    "created_at", "updated_at", "erased_at", "latitude", "longitude", "postcode", "location_source",
 ]  # fmt: skip
+VEHICLE_FIELDS = ["vin", "make", "model", "year", "trim", "mileage", "mileage_read_at", "purchased_at", "store__code",
+                  "last_service_at", "next_service_due", "next_service_mileage", "warranty_ends", "status"]  # fmt: skip
 # The batch of events whose free text one UPDATE clears: a customer with years of events is not one statement.
 EVENTS_BATCH = 5_000
 
@@ -55,7 +60,7 @@ def _profile_erase(customer) -> None:
             )
     Customer.objects.filter(pk=customer.pk).update(
         email="", phone="", first_name="", last_name="", birth_date=None, timezone="", city="", attributes={},
-        updated_at=now,
+        latitude=None, longitude=None, postcode="", location_source="", updated_at=now,
     )  # fmt: skip
     # The admin's history names the customer as it read then.
     LogEntry.objects.filter(
@@ -165,6 +170,32 @@ def _scores(customer) -> dict | None:
     return CustomerScore.objects.filter(customer=customer).values(*fields).first()
 
 
+def _recommendations(customer) -> list[dict]:
+    rows = CustomerRecommendation.objects.filter(customer=customer).order_by("rank")
+    return list(rows.values("rank", "product__sku", "score", "computed_at"))
+
+
+def _vehicles(customer) -> dict:
+    return {
+        "owned": list(Vehicle.objects.filter(owner=customer).order_by("vin").values(*VEHICLE_FIELDS)),
+        "ownership_history": list(
+            VehicleOwnership.objects.filter(customer=customer)
+            .order_by("started_at", "id")
+            .values("vehicle__vin", "started_at", "ended_at", "source")
+        ),
+    }
+
+
+def _vehicles_erase(customer) -> None:
+    """The cars stay (a dealer's stock and service records); nothing ties them to the person any more."""
+    VehicleOwnership.objects.filter(customer=customer).update(customer=None)
+    Vehicle.objects.filter(owner=customer).update(owner=None)
+
+
+def _recommendations_erase(customer) -> None:
+    CustomerRecommendation.objects.filter(customer=customer).delete()
+
+
 def register_audiences_data_sections() -> None:
     for section in [
         DataSection("profile", "Profile", _profile, _profile_erase, position=1000),
@@ -173,5 +204,7 @@ def register_audiences_data_sections() -> None:
         DataSection("events", "Events", _events, _events_erase, size=_events_size, position=30),
         DataSection("segments", "Segments", _segments, position=40),
         DataSection("scores", "Scores", _scores, position=50),
+        DataSection("vehicles", "Vehicles", _vehicles, _vehicles_erase, position=60),
+        DataSection("recommendations", "Recommendations", _recommendations, _recommendations_erase, position=70),
     ]:
         register_data_section(section)

@@ -85,7 +85,9 @@ def store_sales_arrays(
 def customer_batches(*, currency: str, size: int = BATCH):
     """(customer ids, home store ids, 0 for none) of the currency's customers, by id, `size` at a time: those of
     the currency, and those with no currency yet whose home store is of it."""
-    customers = Customer.objects.filter(Q(currency=currency) | Q(currency="", store__currency=currency)).order_by("id")
+    customers = Customer.objects.filter(
+        Q(currency=currency) | Q(currency="", store__currency=currency), erased_at__isnull=True
+    ).order_by("id")
     after = 0
     while True:
         batch = list(customers.filter(id__gt=after).values_list("id", "store_id")[:size])

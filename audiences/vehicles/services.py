@@ -39,6 +39,11 @@ def _customer(external_id: str) -> Customer:
     return customer
 
 
+def vehicle_details_check(details: dict, *, year: int) -> None:
+    """The checks vehicle_upsert makes of a vehicle's details, for a form to show before it saves."""
+    _details_clean(details, year=year, today=timezone.localdate())
+
+
 def _details_clean(details: dict, *, year: int, today: date) -> dict:
     unknown = sorted(set(details) - set(DETAIL_FIELDS))
     if unknown:

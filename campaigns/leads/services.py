@@ -157,15 +157,22 @@ def lead_update(
     return lead
 
 
+# The largest value a lead's column holds (MONEY: 16 digits, 3 places); a bigger one in an event is left out.
+MAX_LEAD_VALUE = Decimal("9999999999999.99")
+
+
 def _money(raw, currency: str) -> Decimal | None:
     """An event's value when it is an amount of its currency; anything else is left out (the event is recorded)."""
     try:
         value = Decimal(str(raw))
     except (InvalidOperation, ValueError):
         return None
-    if not value.is_finite() or value < 0 or currency not in CURRENCY_EXPONENTS or minor_unit_error(value, currency):
+    if not value.is_finite() or not 0 <= value <= MAX_LEAD_VALUE or currency not in CURRENCY_EXPONENTS:
         return None
-    return value
+    try:
+        return None if minor_unit_error(value, currency) else value
+    except InvalidOperation:
+        return None
 
 
 def _text(raw, limit: int) -> str:

@@ -163,3 +163,29 @@ def test_postcode_areas_import_and_place_customers(csv_file, dealership):
     assert (customer.latitude, customer.longitude, customer.location_source) == (23.757, 90.389, "postcode")
     with pytest.raises(CommandError, match="1 bad row"):
         call_command("import_csv", "postcode_areas", csv_file("code,name,latitude,longitude\n1000,Motijheel,95,90\n"))
+
+
+def test_the_vehicle_admin_says_what_is_wrong_instead_of_failing(admin_client):
+    page = admin_client.post(
+        "/admin/audiences/vehicle/add/",
+        {"vin": "NOT-A-VIN", "owner": "", "status": "owned", "make": "Toyota", "model": "Axio", "year": "1700",
+         "ownerships-TOTAL_FORMS": "0", "ownerships-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Choose the owner" in text and "A VIN has 17 characters" in text
+    year = admin_client.post(
+        "/admin/audiences/vehicle/add/",
+        {"vin": "JTDBR32E720000123", "owner": "", "status": "owned", "make": "Toyota", "model": "Axio",
+         "year": "1700", "ownerships-TOTAL_FORMS": "0", "ownerships-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    assert year.status_code == 200 and "got 1700" in year.content.decode()
+
+
+def test_a_lead_event_with_an_impossible_value_keeps_the_lead_without_it():
+    from decimal import Decimal
+
+    from campaigns.leads.services import _money
+
+    assert _money("1e30", "BDT") is None and _money("1e20", "BDT") is None
+    assert _money("2500000.00", "BDT") == Decimal("2500000.00")

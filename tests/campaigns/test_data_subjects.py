@@ -10,7 +10,7 @@ from django.db import connection
 
 from audiences.data_subjects.registry import DataSection, register_data_section, unregister_data_section
 from audiences.data_subjects.services import erasure_run
-from audiences.models import Customer, DataSubjectRequest, Event, Order, OrderLine
+from audiences.models import Customer, DataSubjectRequest, Event, Order, OrderLine, Vehicle, VehicleOwnership
 from campaigns.journeys.models import Enrollment, Journey, JourneyVersion
 from campaigns.models import Conversion
 from campaigns.results import campaign_results
@@ -24,6 +24,7 @@ from tests.campaigns.conftest import LAUNCH, assign, campaign_with, place, touch
 pytestmark = pytest.mark.django_db
 
 EMAIL = "Rahim.Private@Example.com"
+VIN = "JTDBR32E720000009"
 PHONE = "+8801712345678"
 NAME = "Rahimuddin"
 SECRETS = (EMAIL.lower(), PHONE, NAME.lower(), "gulshan avenue 7")
@@ -42,6 +43,10 @@ def known(storefront, shop, code_promotion):
         format="json",
     )  # fmt: skip
     assert answer.status_code == 201, answer.json()
+    located = storefront.put("/api/v1/customers/C-1", {"latitude": 23.7925, "longitude": 90.4078}, format="json")
+    assert located.status_code == 200, located.json()
+    car = {"customer": "C-1", "make": "Toyota", "model": "Axio", "year": 2016}
+    assert storefront.put(f"/api/v1/vehicles/{VIN}", car, format="json").status_code == 201
     customer = Customer.objects.get(external_id="C-1")
     for channel in ("sms", "email"):
         storefront.post(
@@ -124,6 +129,8 @@ def test_the_export_holds_every_section(marketer, known):
     assert "idempotency_key" not in message and "error" not in message
     assert [s["reason"] for s in sections["messages"]["suppressions"]] == ["complaint"]
     assert "segments" in sections and "scores" in sections
+    assert [vehicle["vin"] for vehicle in sections["vehicles"]["owned"]] == [VIN]
+    assert sections["profile"]["latitude"] == 23.7925
     assert sections["promotions"]["redemptions"][0]["code__code"] == "COMEBACK"
     (member,) = sections["loyalty"]
     assert member["program"] == "Club BD" and sum(entry["points"] for entry in member["ledger"]) > 0
@@ -172,6 +179,9 @@ def test_an_erasure_leaves_the_personal_data_nowhere(marketer, known, erase):
     )
     assert marketer.get("/api/v1/customers/C-1/erase").json()["status"] == "done"
     assert Enrollment.objects.get().status == "exited"
+    assert (customer.latitude, customer.longitude) == (None, None)
+    car = Vehicle.objects.get(vin=VIN)  # the car stays, tied to nobody
+    assert car.owner is None and not VehicleOwnership.objects.filter(customer=customer).exists()
 
 
 def test_the_customer_then_reads_as_erased(storefront, marketer, known, erase):
