@@ -49,6 +49,8 @@ def _customer_page(customer: Customer):
 def export_view(model_admin, request, customer_id: int):
     """The customer's data as a JSON file; a big history is written in the background (the Exports job page)."""
     customer = _customer(request, customer_id, EXPORT_PERMISSION)
+    if request.method != "POST":  # each export is recorded: a link followed by a crawler or a prefetch must not
+        return _customer_page(customer)
     recorded, data = services.customer_export(customer=customer, user=request.user)
     if data is None:
         messages.info(request, "The customer's history is big: their data is being written in the background.")

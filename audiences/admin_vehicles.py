@@ -6,12 +6,24 @@ from django.core.exceptions import ValidationError
 from import_export.admin import ImportExportMixin
 
 from audiences import resources
+from audiences.customer_page import CustomerSection, register_customer_section
 from audiences.models import PostcodeArea, Vehicle, VehicleOwnership
 from audiences.places.services import postcode_area_upsert
+from audiences.vehicles.selectors import customer_vehicles
 from audiences.vehicles.services import DETAIL_FIELDS, vehicle_details_check, vehicle_upsert, vin_clean
 from config.admin_navigation import place_in_section
 
 place_in_section("audiences", "audiences.vehicle", "audiences.postcodearea")
+register_customer_section(
+    CustomerSection(
+        "vehicles",
+        "Vehicles",
+        "admin/audiences/customer/sections/vehicles.html",
+        lambda customer: {"vehicles": list(customer_vehicles(customer=customer))},
+        position=55,
+        permission="audiences.view_vehicle",
+    )
+)
 
 
 class VehicleOwnershipInline(admin.TabularInline):

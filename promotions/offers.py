@@ -15,7 +15,7 @@ from promotions.customer_facts import customer_facts, provided_facts, providers_
 from promotions.engine import Cart, Context, PromotionUsage
 from promotions.engine.evaluate import static_reason
 from promotions.engine.money import to_units
-from promotions.engine.types import PromotionRule
+from promotions.engine.types import PromotionRule, Trigger
 from promotions.models import CustomerPromotionUsage, Promotion
 from promotions.offer_filters import promotions_not_offered
 from promotions.offer_value import OfferValue, offer_value, ranked
@@ -89,6 +89,7 @@ def customer_offers(
         cart = carts.get(currency) or carts.setdefault(currency, Cart(currency=currency, lines=()))
         if static_reason(rule, cart, context, None) is None:
             qualifying.add(rule.id)
+    qualifying -= _given_only_as_unique_codes(rules, qualifying)
     offered = qualifying - promotions_not_offered(customer, qualifying) if qualifying else set()
     margin = Decimal(settings.OFFER_RETAILER_MARGIN).as_integer_ratio()
     currencies = {pk: rules[pk].currency or customer.currency or "USD" for pk in offered}
@@ -104,6 +105,16 @@ def customer_offers(
         _offer(rules[pk], currencies[pk], codes.get(pk, ""), values[pk], usage.get(pk), uses.get(pk, 0)) for pk in best
     ]
     return CustomerOffers(offers=offers, qualifying=len(values))
+
+
+def _given_only_as_unique_codes(rules: dict[int, PromotionRule], qualifying: set[int]) -> set[int]:
+    """Code promotions without a shared code: their single-use codes go out in campaigns and journeys to the
+    customers chosen there, so nothing here can offer them."""
+    by_code = [pk for pk in qualifying if rules[pk].trigger == Trigger.CODE]
+    if not by_code:
+        return set()
+    shared = Promotion.objects.filter(pk__any_of=by_code).exclude(code="").values_list("pk", flat=True)
+    return set(by_code) - set(shared)
 
 
 def _offer(

@@ -189,3 +189,14 @@ def test_a_lead_event_with_an_impossible_value_keeps_the_lead_without_it():
 
     assert _money("1e30", "BDT") is None and _money("1e20", "BDT") is None
     assert _money("2500000.00", "BDT") == Decimal("2500000.00")
+
+
+def test_the_customer_page_lists_the_customers_vehicles_in_a_table(admin_client, storefront):
+    storefront.put("/api/v1/customers/C-77", {"first_name": "Rina"}, format="json")
+    car = {"customer": "C-77", "make": "Toyota", "model": "Axio", "year": 2016, "mileage": 132615}
+    assert storefront.put("/api/v1/vehicles/JTDBR32E720000077", car, format="json").status_code == 201
+    from audiences.models import Customer
+
+    page = admin_client.get(f"/admin/audiences/customer/{Customer.objects.get(external_id='C-77').pk}/change/")
+    section = page.content.decode().split('id="section-vehicles"')[1].split("</section>")[0]
+    assert "2016 Toyota Axio" in section and "132,615" in section and "{'vin'" not in section

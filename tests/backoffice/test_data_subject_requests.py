@@ -25,12 +25,15 @@ def test_only_a_marketer_is_offered_the_erasure(marketer_admin, analyst_admin, r
     assert 'id="export-customer-data"' in seen_by_analyst and "erase-customer" not in seen_by_analyst
     assert analyst_admin.get(f"/admin/audiences/customer/{rahim.pk}/erase/").status_code == 403
     assert analyst_admin.post(f"/admin/audiences/customer/{rahim.pk}/erase/", {"confirmed": "yes"}).status_code == 403
-    assert analyst_admin.get(f"/admin/audiences/customer/{rahim.pk}/export-data/").status_code == 200
+    assert analyst_admin.post(f"/admin/audiences/customer/{rahim.pk}/export-data/").status_code == 200
     assert Customer.objects.get(pk=rahim.pk).erased_at is None
 
 
 def test_export_downloads_the_file_and_is_recorded(marketer_admin, rahim):
-    answer = marketer_admin.get(f"/admin/audiences/customer/{rahim.pk}/export-data/")
+    followed = marketer_admin.get(f"/admin/audiences/customer/{rahim.pk}/export-data/")  # a link, not the button
+    assert followed.status_code == 302 and not DataSubjectRequest.objects.exists()
+
+    answer = marketer_admin.post(f"/admin/audiences/customer/{rahim.pk}/export-data/")
 
     assert answer.status_code == 200 and answer["Content-Type"].startswith("application/json")
     assert b'"rahim@example.com"' in answer.content

@@ -81,6 +81,8 @@ def test_used_up_and_over_budget_promotions_are_absent(storefront, gold_vip):
     spent = promotion_create(name="Budget spent", status="active", reward=reward, budget=Decimal("1000"))
     theirs = promotion_create(name="Once each, used", status="active", reward=reward, usage_limit_per_customer=1)
     promotion_create(name="Open", status="active", reward=reward, usage_limit=5, budget=Decimal("1000"))
+    # Single-use codes only: a campaign or journey hands them to the customers it chose.
+    promotion_create(name="Unique codes only", status="active", reward=reward, trigger="code")
     Promotion.objects.filter(pk=used_up.pk).update(used=5)
     Promotion.objects.filter(pk=spent.pk).update(budget_spent=Decimal("1000"))
     CustomerPromotionUsage.objects.create(customer=gold_vip, promotion=theirs, used=1)
