@@ -54,9 +54,11 @@ place_in_section(
     "audiences.consent",
     "audiences.datasubjectrequest",
     "audiences.event",
+    "audiences.vehicle",
     "audiences.product",
     "audiences.category",
     "audiences.store",
+    "audiences.postcodearea",
 )
 # Marketers plan sends around holidays and sales: the calendar sits with the campaigns.
 place_in_section("campaigns", "audiences.retailerdate")

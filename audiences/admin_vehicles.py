@@ -11,9 +11,7 @@ from audiences.models import PostcodeArea, Vehicle, VehicleOwnership
 from audiences.places.services import postcode_area_upsert
 from audiences.vehicles.selectors import customer_vehicles
 from audiences.vehicles.services import DETAIL_FIELDS, vehicle_details_check, vehicle_upsert, vin_clean
-from config.admin_navigation import place_in_section
 
-place_in_section("audiences", "audiences.vehicle", "audiences.postcodearea")
 register_customer_section(
     CustomerSection(
         "vehicles",

@@ -32,5 +32,5 @@ def test_a_field_an_app_registers_appears_and_the_segment_itself_is_not_offered_
     segment_create(code="new", name="New", rules={"all": [{"field": "orders_count", "op": "eq", "value": 0}]})
     catalog = builder_catalog(exclude_segment="vip")
     assert {"name": "loyalty_points", "label": "Loyalty points", "kind": "integer", "ops": ["gte"], "choices": [],
-            "within_days": False, "description": ""} in catalog["fields"]  # fmt: skip
+            "within_days": False, "description": "", "options": [], "op_labels": {}} in catalog["fields"]  # fmt: skip
     assert ["new", "New"] in catalog["segments"] and ["vip", "VIP"] not in catalog["segments"]

@@ -47,6 +47,7 @@ def campaign_form(segment, template, **changes) -> dict:
         "best_hour_to": "21:00",
         "best_hour_explore_percent": "10",
         "best_hour_control_percent": "10",
+        "store_match": "home",
         "variants-TOTAL_FORMS": "1",
         "variants-INITIAL_FORMS": "0",
         "variants-MIN_NUM_FORMS": "0",

@@ -34,7 +34,7 @@ TICKS = (
 def _beat_comes_back(django_capture_on_commit_callbacks) -> None:
     for task in TICKS:
         with django_capture_on_commit_callbacks(execute=True):
-            task.apply().get()
+            task.apply(throw=True)  # as a worker runs it; a failure fails the test
 
 
 def _promotion(name: str, starts_at, ends_at) -> Promotion:

@@ -226,8 +226,8 @@ def _members(count: int, now) -> Program:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {tables[Customer]} (external_id, email, phone, first_name, last_name, language, timezone,"  # noqa: S608
-            " city, attributes, currency, total_spent, orders_count, created_at, updated_at)"
-            " SELECT 'BENCH-' || n, '', '', '', '', 'en', '', '', '{}', '', 0, 0, %s, %s"
+            " city, attributes, currency, total_spent, orders_count, created_at, updated_at, postcode, location_source)"
+            " SELECT 'BENCH-' || n, '', '', '', '', 'en', '', '', '{}', '', 0, 0, %s, %s, '', ''"
             " FROM generate_series(1, %s) n",
             [now, now, count],
         )
