@@ -51,7 +51,7 @@ def bounding_box(lat: float, lng: float, km: float) -> Box:
         return Box(max(min_lat, -90.0), min(max_lat, 90.0), None, None)
     widest = math.cos(math.radians(max(abs(min_lat), abs(max_lat))))
     dlng = km / (KM_PER_DEGREE_OF_LATITUDE * widest)
-    if lng - dlng < -180 or lng + dlng > 180:
+    if lng - dlng <= -180 or lng + dlng >= 180:  # touching the antimeridian: -180 and 180 are the same meridian
         return Box(min_lat, max_lat, None, None)
     return Box(min_lat, max_lat, lng - dlng, lng + dlng)
 

@@ -37,8 +37,9 @@ def test_create_read_and_patch_a_template(marketer):
     assert body["name"] == "Win back (A)"
     assert {t["language"]: t["body"] for t in body["translations"]}["sw"] == "Tumia {{ coupon.code }}"
     assert len(body["translations"]) == 3
-    # double_opt_in, the guide's five, the first journeys' ten, the later ready-made journeys' fourteen
-    assert marketer.get("/api/v1/templates").json()["count"] == 31
+    # double_opt_in, the guide's five, the first journeys' ten, the later ready-made journeys' fourteen, the
+    # warranty reminder's two
+    assert marketer.get("/api/v1/templates").json()["count"] == 33
 
 
 def test_a_template_that_does_not_compile_is_a_400_naming_the_line(marketer):
