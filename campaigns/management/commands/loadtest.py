@@ -51,6 +51,16 @@ def step_from_locust_csv(path: Path) -> dict:
     return step
 
 
+def _stop(process: subprocess.Popen) -> None:
+    """Ask the process to stop; kill it if it has not within 30 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def knee(steps: list[dict]) -> dict | None:
     """The busiest step within the latency goal (p95 and p99) and without failures."""
     within = [s for s in steps if s["p95_ms"] <= GOAL_P95_MS and s["p99_ms"] <= GOAL_P99_MS and not s["failures"]]
@@ -168,12 +178,7 @@ class Command(BaseCommand):
                     break
             return {"steps": results, "load_before": load_before, "load_after": os.getloadavg()}
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            _stop(server)
             server_log.close()
             with celery_app.connection_for_write() as broker:
                 broker.default_channel.queue_purge(TASK_QUEUE)
@@ -197,12 +202,7 @@ class Command(BaseCommand):
             done = background_progress(work)
         finally:
             celery_app.conf.task_default_queue = default_queue
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+            _stop(worker)
             worker_log.close()
             background_remove()
         launch = "finished" if done["launch_finished"] else "still running"
