@@ -141,6 +141,9 @@ def _orders(campaign: Campaign, store: Store, started: datetime, rng: random.Ran
         )
     }
     assignments = Assignment.objects.filter(campaign=campaign).order_by("customer_id")
+    # Which customers land in which variant follows their ids, so on a small demo a variant's few clickers
+    # could all pass by chance; its first clicker always orders, so each variant shows a conversion.
+    converted_variants = set()
     for customer_id, status, code in assignments.values_list("customer_id", "status", "coupon_code"):
         if status == Assignment.Status.HOLDOUT:
             if rng.random() < HOLDOUT_ORDER_RATE:
@@ -150,7 +153,8 @@ def _orders(campaign: Campaign, store: Store, started: datetime, rng: random.Ran
             continue
         variant, clicked_at = engagement[customer_id]
         _, _, clicker_rate, receiver_rate = VARIANT_BEHAVIOUR.get(variant, VARIANT_BEHAVIOUR["A"])
-        if clicked_at is not None and rng.random() < clicker_rate:
+        if clicked_at is not None and (variant not in converted_variants or rng.random() < clicker_rate):
+            converted_variants.add(variant)
             _place(customer_id, store, products, clicked_at + timedelta(minutes=rng.randint(5, 600)), [code], rng)
         elif rng.random() < receiver_rate:
             _place(customer_id, store, products, started + timedelta(hours=rng.randint(1, RUN_DAYS * 24)), [], rng)
