@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -87,10 +87,12 @@ def stock_set(*, levels: list[StockInput], now: datetime | None = None) -> list[
     changes = []
     for (product_id, store_id), level in wanted.items():
         row = existing.get((product_id, store_id))
-        was_out = row.quantity == 0 if row else not products[level.sku].in_stock
-        restocked = was_out and level.quantity > 0
         if row is None:
-            row = StockLevel.objects.create(product_id=product_id, store_id=store_id, quantity=level.quantity)
+            row, new = _locked_or_new(product_id=product_id, store_id=store_id, quantity=level.quantity)
+            was_out = not products[level.sku].in_stock if new else row.quantity == 0
+        else:
+            was_out = row.quantity == 0
+        restocked = was_out and level.quantity > 0
         if restocked:
             row.restocks += 1
         row.quantity = level.quantity
@@ -102,6 +104,16 @@ def stock_set(*, levels: list[StockInput], now: datetime | None = None) -> list[
         in_stock=Exists(StockLevel.objects.filter(product=OuterRef("pk"), quantity__gt=0))
     )
     return changes
+
+
+def _locked_or_new(*, product_id: int, store_id: int, quantity: int) -> tuple[StockLevel, bool]:
+    """A new level row, or, when a concurrent first report of the same (product, store) inserted it first (this
+    insert waits at the unique index and fails once that one commits), that row locked."""
+    try:
+        with transaction.atomic():
+            return StockLevel.objects.create(product_id=product_id, store_id=store_id, quantity=quantity), True
+    except IntegrityError:
+        return StockLevel.objects.select_for_update().get(product_id=product_id, store_id=store_id), False
 
 
 def _back_in_stock_fire(*, level: StockLevel, sku: str, store_code: str, now: datetime) -> int:

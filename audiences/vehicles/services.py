@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audiences.models import Customer, Store, Vehicle, VehicleOwnership, VehicleStatus
@@ -94,12 +94,9 @@ def vehicle_upsert(
         raise ValidationError({"status": [f"Unknown status '{status}'; use owned or sold."]})
     owner = _customer(customer)
     cleaned = _details_clean(details, year=year, today=timezone.localdate(now))
-    vehicle = Vehicle.objects.select_for_update().filter(vin=vin).first()
-    created = vehicle is None
+    vehicle, created = _locked_or_new(vin=vin, owner=owner, status=status, make=make, model=model, year=year)
     previous_owner_id = None if created else vehicle.owner_id
     ownership_moves = created or vehicle.owner_id != owner.pk or vehicle.status != status
-    if created:
-        vehicle = Vehicle(vin=vin)
     for name, value in {"owner": owner, "status": status, "make": make, "model": model, "year": year}.items():
         setattr(vehicle, name, value)
     for name, value in cleaned.items():
@@ -117,3 +114,16 @@ def vehicle_upsert(
             )
     customers_mark_changed(customer_ids=[owner.pk, previous_owner_id])
     return vehicle, created
+
+
+def _locked_or_new(*, vin: str, **required) -> tuple[Vehicle, bool]:
+    """The vehicle's row locked, or a new one inserted. Two first PUTs of one VIN at once: the second's insert
+    waits at the unique index, fails once the first commits, and the second then locks the first's row."""
+    vehicle = Vehicle.objects.select_for_update().filter(vin=vin).first()
+    if vehicle is not None:
+        return vehicle, False
+    try:
+        with transaction.atomic():
+            return Vehicle.objects.create(vin=vin, **required), True
+    except IntegrityError:
+        return Vehicle.objects.select_for_update().get(vin=vin), False
