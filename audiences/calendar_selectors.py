@@ -79,11 +79,3 @@ def stores_with_upcoming(*, name: str, today: date, within_days: int) -> list[in
         for store_id, occasions in around.items()
         if any(local_calendar.same_name(occasion.name, name) for occasion in occasions)
     )
-
-
-def public_holidays_on(*, day: date, store_ids: list[int] | None = None) -> list[Occasion]:
-    """The public holidays falling on `day` in the countries of these stores (all stores when None), once each."""
-    countries = {country for country in store_countries(store_ids).values() if country}
-    return sorted(
-        occasion for country in countries for occasion in local_calendar.public_holidays(country, start=day, end=day)
-    )

@@ -6,8 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, Exists, Max, Min, OuterRef, QuerySet, Sum
 
-from audiences.calendar_selectors import public_holidays_on
-from audiences.local_calendar import country_name
+from audiences.local_calendar import country_name, public_holidays
 from audiences.models import Consent, ConsentStatus, Customer, SegmentMembership, Store
 from audiences.places.segment_fields import nearest_to_one_of
 from campaigns import scheduling
@@ -52,11 +51,17 @@ def send_day_holidays(campaign: Campaign) -> list[str]:
     stores = list(campaign.stores.all()) if campaign.pk else []
     if not stores:
         stores = list(Store.objects.exclude(country=""))
-    found = set()
-    for store in stores:
-        local_day = campaign.starts_at.astimezone(scheduling.zone(store.timezone)).date()
-        for occasion in public_holidays_on(day=local_day, store_ids=[store.pk]):
-            found.add((occasion.country, occasion.name, occasion.estimated, local_day))
+    # A store without a country has no known public holidays; the stores at hand carry their countries.
+    country_days = {
+        (store.country, campaign.starts_at.astimezone(scheduling.zone(store.timezone)).date())
+        for store in stores
+        if store.country
+    }
+    found = {
+        (occasion.country, occasion.name, occasion.estimated, day)
+        for country, day in country_days
+        for occasion in public_holidays(country, start=day, end=day)
+    }
     return [
         f"This send falls on a public holiday in {country_name(country)}: {name}"
         f"{' (an estimated date)' if estimated else ''}, {day:%a %d %b %Y}."

@@ -213,3 +213,18 @@ def test_a_send_on_a_public_holiday_of_one_of_its_stores_is_flagged(admin_client
     campaign.starts_at = datetime(2026, 4, 27, 7, tzinfo=UTC)
     campaign.save()
     assert "public holiday" not in admin_client.get(f"{CHANGELIST}{campaign.pk}/change/").content.decode()
+
+
+def test_the_holiday_warning_reads_a_many_store_campaigns_stores_once(segment, sms_template, django_assert_num_queries):
+    from audiences.services.catalog import store_upsert
+    from campaigns.selectors import send_day_holidays
+
+    stores = [
+        store_upsert(code=f"TZ{number}", name=f"Shop {number}", timezone="Africa/Dar_es_Salaam", currency="TZS")[0]
+        for number in range(12)
+    ]
+    campaign = Campaign.objects.create(name="Union Day", currency="TZS", starts_at=datetime(2026, 4, 26, 7, tzinfo=UTC))
+    campaign.stores.set(stores)
+    with django_assert_num_queries(1):
+        warnings = send_day_holidays(campaign)
+    assert warnings == ["This send falls on a public holiday in Tanzania: Union Celebrations, Sun 26 Apr 2026."]
