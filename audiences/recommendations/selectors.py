@@ -5,17 +5,25 @@ from array import array
 from datetime import datetime
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from audiences.models import Customer, CustomerRecommendation, Order, OrderLine, Product
+from audiences.models import Customer, CustomerRecommendation, Order, OrderLine, Product, StockLevel
 
 BATCH = 20_000
 
 
-def products_unavailable(*, store_id: int | None = None) -> QuerySet[Product]:
-    """Products never recommended, whatever the model says: those out of stock. The one place that decides
-    it, for the nightly run and for every read; `store_id` is where per-store stock will narrow it."""
+def products_unavailable() -> QuerySet[Product]:
+    """Products the nightly run never recommends: out of stock everywhere (the catalog's flag follows the
+    per-store levels: in stock somewhere)."""
     return Product.objects.filter(in_stock=False)
+
+
+def unavailable_at_their_store() -> Q:
+    """Over CustomerRecommendation: the product is out of stock where its customer shops — the level at their
+    home store says 0, or, with no level there (or no home store), the catalog says out of stock everywhere.
+    The same rule as `audiences.inventory.in_stock_at`, applied in the query that reads the recommendations."""
+    level_there = StockLevel.objects.filter(product=OuterRef("product_id"), store=OuterRef("customer__store_id"))
+    return Q(Exists(level_there.filter(quantity=0))) | (Q(product__in_stock=False) & ~Q(Exists(level_there)))
 
 
 def recommended_currencies() -> list[str]:
@@ -104,7 +112,7 @@ def customer_recommendations(*, customer: Customer, limit: int = 10) -> list[Cus
     """The customer's recommendations, best first, less any product unavailable since they were computed."""
     return list(
         CustomerRecommendation.objects.filter(customer=customer)
-        .exclude(product__in=products_unavailable(store_id=customer.store_id))
+        .exclude(unavailable_at_their_store())
         .select_related("product", "product__category")
         .order_by("rank")[:limit]
     )
@@ -115,7 +123,7 @@ def recommendations_by_customer(*, customer_ids: list[int], limit: int) -> dict[
     found: dict[int, list[CustomerRecommendation]] = {customer_id: [] for customer_id in customer_ids}
     rows = (
         CustomerRecommendation.objects.filter(customer_id__any_of=customer_ids)
-        .exclude(product__in=products_unavailable())
+        .exclude(unavailable_at_their_store())
         .select_related("product")
         .order_by("customer_id", "rank")
     )

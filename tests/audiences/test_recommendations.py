@@ -125,6 +125,23 @@ def test_out_of_stock_products_are_never_recommended(shop, storefront):
     assert "PHONE" not in rendered.split()
 
 
+def test_a_product_out_of_stock_at_the_customers_store_is_left_out_while_other_stores_have_it(shop, storefront):
+    from audiences.services.stock import StockInput, stock_set
+
+    store_upsert(code="CTG-01", name="Chattogram", timezone="Asia/Dhaka", currency="BDT")
+    recommendations_compute()
+    stock_set(levels=[StockInput("PHONE", "DHK-01", 0), StockInput("PHONE", "CTG-01", 5)])
+    assert Product.objects.get(sku="PHONE").in_stock  # in stock somewhere
+    skus, _ = _skus(storefront, "C-7")  # a Dhaka customer who bought a case
+    assert "PHONE" not in skus and "EARBUDS" in skus
+    rendered = render_text(
+        "{% for product in recommendations %}{{ product.sku }} {% endfor %}", _context("C-7"), autoescape=False
+    )
+    assert "PHONE" not in rendered.split()
+    customer_upsert(external_id="C-7", store="CTG-01")
+    assert _skus(storefront, "C-7")[0][0] == "PHONE"
+
+
 def _context(external_id):
     from audiences.models import Customer
 
