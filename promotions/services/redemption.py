@@ -1,17 +1,18 @@
 """Redemption: claiming an order's uses, then writing them to the ledger, inside the order's transaction.
 
-Exactness under concurrency comes from the database, never from Python: each use is claimed by a
-conditional UPDATE (`used = used + 1 WHERE used < usage_limit`, `budget_spent + amount <= budget`),
-and check constraints back it up. There are three kinds of claim, always made in the same order
+Exactness under concurrency comes from the database's row locks, never from Python's memory: the counters'
+rows are locked (`SELECT .. FOR UPDATE`), checked as locked, and counted by an UPDATE that repeats the checks
+in its conditions (`used = used + 1 WHERE used < usage_limit`, `budget_spent + amount <= budget`); check
+constraints back it up. There are three kinds of claim, always made in the same order
 (the promotions by id, then their codes by id, then the customer's uses) so that concurrent orders
 cannot deadlock; the first that fails refuses the whole order with its reason.
 """
 
 from __future__ import annotations
 
-from django.db.models import F, Q, Value
+from django.db.models import Case, DecimalField, F, Q, Value, When
 
-from audiences.models import Customer, Order
+from audiences.models import MONEY, Customer, Order
 from promotions.engine.evaluate import normalize_code
 from promotions.engine.reasons import reason_message
 from promotions.engine.types import Applied, Reason
@@ -19,17 +20,19 @@ from promotions.errors import RedemptionConflict
 from promotions.models import CustomerPromotionUsage, Promotion, PromotionCode, Redemption
 from promotions.selectors import Pricing
 
+MONEY_FIELD = DecimalField(**MONEY)
+
 
 def redemptions_claim(*, order: Order, pricing: Pricing, customer: Customer | None) -> None:
     """Claim every use the order's pricing applied and record each in the ledger; a RedemptionConflict
     names the first that can no longer be claimed."""
     currency = pricing.result.currency
     applied = sorted(pricing.result.applied, key=lambda item: item.promotion_id)
-    _promotion_uses_claim(applied, currency)
+    limits = _promotion_uses_claim(applied, currency)
     codes = {item.promotion_id: pricing.codes[normalize_code(item.code)] for item in applied if item.code}
     _code_uses_claim(codes, currency)
     if customer is not None and applied:
-        _customer_uses_claim(applied, customer, currency)
+        _customer_uses_claim(applied, customer, currency, limits)
     Redemption.objects.bulk_create(
         Redemption(
             order=order,
@@ -43,19 +46,40 @@ def redemptions_claim(*, order: Order, pricing: Pricing, customer: Customer | No
     )
 
 
-def _promotion_uses_claim(applied: list[Applied], currency: str) -> None:
-    """One use of each promotion and its amount of the budget, within its usage limit and budget."""
+def _promotion_uses_claim(applied: list[Applied], currency: str) -> dict[int, int | None]:
+    """One use of each promotion and its amount of the budget, within its usage limit and budget; returns each
+    promotion's limit per customer.
+
+    The rows are locked in id order (one statement) and checked as locked, then counted in one UPDATE whose
+    conditions repeat the checks: two statements whatever the number of promotions, instead of one each."""
+    if not applied:
+        return {}
+    locked = {
+        row.pk: row
+        for row in Promotion.objects.select_for_update()
+        .filter(pk__in=[item.promotion_id for item in applied])
+        .order_by("pk")
+        .only("usage_limit", "used", "budget", "budget_spent", "usage_limit_per_customer")
+    }
     for item in applied:
-        within_limits = (Q(usage_limit__isnull=True) | Q(used__lt=F("usage_limit"))) & (
-            Q(budget__isnull=True) | Q(budget_spent__lte=F("budget") - Value(item.amount))
-        )
-        if not Promotion.objects.filter(within_limits, pk=item.promotion_id).update(
-            used=F("used") + 1, budget_spent=F("budget_spent") + item.amount
-        ):
-            promotion = Promotion.objects.get(pk=item.promotion_id)
-            usage_left = promotion.usage_limit is None or promotion.used < promotion.usage_limit
-            reason = Reason.BUDGET_EXHAUSTED if usage_left else Reason.USAGE_LIMIT_REACHED
-            raise _conflict(reason, promotion_id=item.promotion_id, code=item.code, currency=currency)
+        row = locked[item.promotion_id]
+        if row.usage_limit is not None and row.used >= row.usage_limit:
+            reason = Reason.USAGE_LIMIT_REACHED
+        elif row.budget is not None and row.budget_spent + item.amount > row.budget:
+            reason = Reason.BUDGET_EXHAUSTED
+        else:
+            continue
+        raise _conflict(reason, promotion_id=item.promotion_id, code=item.code, currency=currency)
+    amount = Case(*[When(pk=item.promotion_id, then=Value(item.amount)) for item in applied], output_field=MONEY_FIELD)
+    within_limits = (Q(usage_limit__isnull=True) | Q(used__lt=F("usage_limit"))) & (
+        Q(budget__isnull=True) | Q(budget_spent__lte=F("budget") - amount)
+    )
+    counted = Promotion.objects.filter(within_limits, pk__in=list(locked)).update(
+        used=F("used") + 1, budget_spent=F("budget_spent") + amount
+    )
+    if counted != len(applied):  # cannot happen while the rows are locked; never count a use unchecked
+        raise RuntimeError(f"Counted {counted} of {len(applied)} locked promotions' uses.")
+    return {pk: row.usage_limit_per_customer for pk, row in locked.items()}
 
 
 def _code_uses_claim(codes: dict[int, PromotionCode], currency: str) -> None:
@@ -67,26 +91,28 @@ def _code_uses_claim(codes: dict[int, PromotionCode], currency: str) -> None:
             raise _conflict(Reason.USAGE_LIMIT_REACHED, promotion_id=promotion_id, code=code.code, currency=currency)
 
 
-def _customer_uses_claim(applied: list[Applied], customer: Customer, currency: str) -> None:
-    """One use of each promotion by the customer, within its limit per customer."""
+def _customer_uses_claim(
+    applied: list[Applied], customer: Customer, currency: str, limits: dict[int, int | None]
+) -> None:
+    """One use of each promotion by the customer, within its limit per customer: the counters made where
+    missing, locked in promotion order and checked, then counted in one UPDATE."""
     CustomerPromotionUsage.objects.bulk_create(
         [CustomerPromotionUsage(promotion_id=item.promotion_id, customer=customer) for item in applied],
         ignore_conflicts=True,
     )
-    limits = dict(
-        Promotion.objects.filter(pk__in=[item.promotion_id for item in applied]).values_list(
-            "pk", "usage_limit_per_customer"
-        )
+    usages = dict(
+        CustomerPromotionUsage.objects.select_for_update()
+        .filter(customer=customer, promotion_id__in=list(limits))
+        .order_by("promotion_id")
+        .values_list("promotion_id", "used")
     )
     for item in applied:
         limit = limits[item.promotion_id]
-        usage = CustomerPromotionUsage.objects.filter(promotion_id=item.promotion_id, customer=customer)
-        if limit is not None:
-            usage = usage.filter(used__lt=limit)
-        if not usage.update(used=F("used") + 1):
+        if limit is not None and usages[item.promotion_id] >= limit:
             raise _conflict(
                 Reason.CUSTOMER_LIMIT_REACHED, promotion_id=item.promotion_id, code=item.code, currency=currency
             )
+    CustomerPromotionUsage.objects.filter(customer=customer, promotion_id__in=list(limits)).update(used=F("used") + 1)
 
 
 def _conflict(reason: str, *, promotion_id: int, code: str | None, currency: str) -> RedemptionConflict:
