@@ -135,7 +135,7 @@ class StockLevel(models.Model):
         constraints = [models.UniqueConstraint(fields=["product", "store"], name="stock_level_one_per_store")]
 
     def __str__(self):
-        return f"{self.product_id} at {self.store_id}: {self.quantity}"
+        return f"{self.product.sku} at {self.store.code}: {self.quantity}"
 
 
 class Customer(models.Model):

@@ -167,3 +167,10 @@ def test_interested_in_stock_lists_recent_views_in_stock_at_the_customers_store(
     assert interested_in_stock([ana], now=NOW)[ana.pk] == [
         {"sku": "COR", "name": "Corolla", "price": "30000000.00", "currency": "TZS", "brand": ""}
     ]
+
+
+def test_the_product_page_lists_its_stock_by_sku_and_store_code(lot, admin_client):
+    stock_set(levels=[StockInput("COR", "DLR-X", 4), StockInput("COR", "DLR-Y", 0)])
+    product = Product.objects.get(sku="COR")
+    page = admin_client.get(f"/admin/audiences/product/{product.pk}/change/").content.decode()
+    assert "COR at DLR-X: 4" in page and "COR at DLR-Y: 0" in page
