@@ -327,6 +327,21 @@ def staged_test_status(campaign: Campaign) -> dict | None:
 
 
 def customer_assignments(*, customer_id: int, limit: int = 10) -> list[Assignment]:
-    """The campaigns the customer was in, latest first, with the arm each put them in."""
+    """The campaigns the customer was in, latest first, with the arm each put them in; a queued one carries
+    `message_status`, where its message is now (sent, delivered, clicked…), read in one more query."""
     assignments = Assignment.objects.filter(customer_id=customer_id).select_related("campaign", "variant")
-    return list(assignments.order_by("-created_at", "-id")[:limit])
+    found = list(assignments.order_by("-created_at", "-id")[:limit])
+    queued = [assignment.campaign_id for assignment in found if assignment.status == Assignment.Status.QUEUED]
+    statuses = (
+        dict(
+            Message.objects.filter(customer_id=customer_id, campaign_id__in=queued)
+            .order_by("campaign_id", "id")  # the latest last: it wins in the dict
+            .values_list("campaign_id", "status")
+        )
+        if queued
+        else {}
+    )
+    for assignment in found:
+        status = statuses.get(assignment.campaign_id)
+        assignment.message_status = MessageStatus(status).label if status else ""
+    return found

@@ -1,7 +1,7 @@
 """The campaigns admin: variants inline saved by the service, actions that say what they refused and why,
 the live audience count before launch and the progress after it."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,7 +12,7 @@ from campaigns.launch import campaign_launch_run
 from campaigns.models import Campaign
 from campaigns.services import campaign_create, campaign_launch
 from messaging.models import Message, Template
-from tests.campaigns.conftest import people, segment_of
+from tests.campaigns.conftest import LAUNCH, assign, campaign_with, people, segment_of, touch
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/campaigns/campaign/"
@@ -228,3 +228,16 @@ def test_the_holiday_warning_reads_a_many_store_campaigns_stores_once(segment, s
     with django_assert_num_queries(1):
         warnings = send_day_holidays(campaign)
     assert warnings == ["This send falls on a public holiday in Tanzania: Union Celebrations, Sun 26 Apr 2026."]
+
+
+def test_the_customer_page_says_where_each_campaigns_message_is_now(admin_client, sms_template):
+    reached, queued_only = people(2)
+    clicked = campaign_with(sms_template, "Clicked one")
+    waiting = campaign_with(sms_template, "Still queued")
+    assign(clicked, [reached])
+    assign(waiting, [reached, queued_only])
+    touch(clicked, reached, sms_template, sent_at=LAUNCH, clicked_at=LAUNCH + timedelta(hours=1))
+    Message.objects.filter(campaign_id=clicked.pk).update(status="clicked")
+
+    page = admin_client.get(f"/admin/audiences/customer/{reached.pk}/change/").content.decode()
+    assert "Message clicked" in page and "Queued to the outbox" in page
