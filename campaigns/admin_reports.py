@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from campaigns import results
-from campaigns.api.serializers import results_answer
+from campaigns.api.results import results_answer
 from campaigns.lift import conversion_lift_text
 from campaigns.models import Campaign
 from config.charts import bars

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 from campaigns import attribution, charts, results, statistics
 from campaigns.api.csv_export import results_csv
-from campaigns.api.serializers import results_answer
+from campaigns.api.results import results_answer
 from campaigns.lift import conversion_lift_text
 from campaigns.models import Campaign, Conversion
 from config.errors import DomainError

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from campaigns import results
-from campaigns.api.serializers import results_answer
+from campaigns.api.results import results_answer
 from campaigns.lift import NO_DATA, conversion_lift_text
 from campaigns.models import Campaign
 from config.dashboard import BARS, LINES, Panel, Table, register_dashboard_panel

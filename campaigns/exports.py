@@ -6,7 +6,7 @@ import io
 
 from campaigns import results
 from campaigns.api.csv_export import COLUMNS, results_csv
-from campaigns.api.serializers import results_answer
+from campaigns.api.results import results_answer
 from campaigns.models import Campaign
 from config.exports import Export, register_export
 

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from campaigns import attribution, results, selectors, services, statistics
 from campaigns.api import examples
+from campaigns.api import results as results_api
 from campaigns.api import serializers as s
 from campaigns.api.csv_export import results_csv
 from campaigns.models import Campaign
@@ -162,7 +163,7 @@ class CampaignResultsView(ManagementView):
 
     @extend_schema(
         parameters=RESULTS_PARAMETERS,
-        responses={200: s.ResultsOutput},
+        responses={200: results_api.ResultsOutput},
         examples=examples.RESULTS_EXAMPLES,
         description="Per variant: recipients, sent, delivered, opened, clicked, converted, conversion rate, "
         "revenue, discount and sending cost, ROI (attributed under `model`); the winner by `metric`; lift "
@@ -170,7 +171,7 @@ class CampaignResultsView(ManagementView):
         "a daily series. Money as strings in `currency`.",
     )
     def get(self, request, campaign_id):
-        return Response(s.ResultsOutput(s.results_answer(_results(request, campaign_id))).data)
+        return Response(results_api.ResultsOutput(results_api.results_answer(_results(request, campaign_id))).data)
 
 
 class CampaignResultsCsvView(ManagementView):
@@ -183,7 +184,7 @@ class CampaignResultsCsvView(ManagementView):
         description="The results per variant and in total, as CSV (money in `currency`, as in the JSON).",
     )
     def get(self, request, campaign_id):
-        answer = s.results_answer(_results(request, campaign_id))
+        answer = results_api.results_answer(_results(request, campaign_id))
         response = HttpResponse(results_csv(answer), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="campaign-{campaign_id}-results.csv"'
         return response

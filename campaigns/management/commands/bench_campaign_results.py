@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from audiences.models import Customer, Order
 from campaigns import results
-from campaigns.api.serializers import results_answer
+from campaigns.api.results import results_answer
 from campaigns.models import Assignment, Campaign, Conversion, Variant
 from messaging.models import Message, Template
 
