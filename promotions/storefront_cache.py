@@ -8,6 +8,7 @@ customer's copies in place. Copies live in Django's cache (Redis when CACHE_URL 
 every process); a copy under an old version or token is simply never read again.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.core.cache import cache
@@ -99,3 +100,17 @@ def cached_facts(customer: Customer, versions: PricingVersions, compute, provide
         facts = compute(customer)
         cache.set(key, facts, COPY_SECONDS)
     return facts
+
+
+def customer_copies(versions: PricingVersions, facts: dict | None, providers: str) -> Callable[[Customer, str], dict]:
+    """The copies of a customer an order of theirs leaves true, keyed by their next token: their row as the order
+    left it and the facts pricing read (an order changes no segment or fact by itself; a write that does moves the
+    token, and `audiences.pricing_inputs.customer_ordered` then writes nothing)."""
+
+    def copies(customer: Customer, token: str) -> dict:
+        entries = {_key("customer", versions.inputs, customer.external_id): (token, customer)}
+        if facts is not None:
+            entries[_key("facts", versions.inputs, f"{customer.pk}:{token}:{providers}")] = facts
+        return entries
+
+    return copies

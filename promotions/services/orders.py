@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 
 from audiences.models import Order
 from audiences.services.orders import OrderLineInput, order_create
+from promotions import storefront_cache
+from promotions.customer_facts import providers_tag
 from promotions.engine.evaluate import normalize_code
 from promotions.errors import OrderExists, RedemptionConflict
 from promotions.models import OrderPricing
@@ -107,6 +109,13 @@ def _order_record(external_id, request: PricingRequest, pricing: Pricing, placed
             )
         )
     store = store_by_code(code=request.store, versions=request.versions) if request.store else None
+    versions = request.versions
+    # Read through the storefront cache: the customer's copies are renewed on commit, not dropped.
+    copies = (
+        storefront_cache.customer_copies(versions, pricing.facts, providers_tag())
+        if versions is not None and versions.customer
+        else None
+    )
     return order_create(
         external_id=external_id,
         currency=request.currency,
@@ -120,4 +129,5 @@ def _order_record(external_id, request: PricingRequest, pricing: Pricing, placed
         shipping_price=result.shipping_price,
         shipping_discount=result.shipping_discount,
         attribution=attribution or {},
+        customer_copies=copies,
     )
