@@ -8,15 +8,16 @@ customer's copies in place. Copies live in Django's cache (Redis when CACHE_URL 
 every process); a copy under an old version or token is simply never read again.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.db import connection
 
-from audiences.models import Category, Customer, Product, Store
+from audiences.models import Category, Customer, Order, Product, Store
 from audiences.pricing_inputs import COPY_SECONDS, customer_token_key, customer_token_new, name_hash, version_sql
-from promotions.models import IndexVersion
+from promotions.models import IndexVersion, OrderPricing
 
 # Cached for a name that matches nothing, so unknown SKUs and customers do not query every time.
 _ABSENT = "absent"
@@ -30,12 +31,30 @@ class PricingVersions:
     customer: str = ""
 
 
+def _index_sql() -> str:
+    return f"SELECT token FROM {IndexVersion._meta.db_table} WHERE id = 1"  # noqa: S608
+
+
 def pricing_versions() -> PricingVersions:
-    index = f"SELECT token FROM {IndexVersion._meta.db_table} WHERE id = 1"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT ({index}), ({version_sql()})")
+        cursor.execute(f"SELECT ({_index_sql()}), ({version_sql()})")
         index, inputs = cursor.fetchone()
     return PricingVersions(index or "", inputs or 0)
+
+
+def pricing_versions_and_order(external_id: str) -> tuple[PricingVersions, tuple[bool, dict | None]]:
+    """`pricing_versions()` and, in the same query, what `promotions.selectors.order_placed_answer` says of this
+    order: whether it exists and what placing it answered the first time (placing an order asks both)."""
+    answer = "p.response::text" if connection.vendor == "postgresql" else "p.response"
+    sql = (
+        f"SELECT ({_index_sql()}), ({version_sql()}), o.id IS NOT NULL, {answer} FROM (SELECT 1) AS one "  # noqa: S608
+        f"LEFT JOIN {Order._meta.db_table} o ON o.external_id = %s "
+        f"LEFT JOIN {OrderPricing._meta.db_table} p ON p.order_id = o.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [external_id])
+        index, inputs, exists, first = cursor.fetchone()
+    return PricingVersions(index or "", inputs or 0), (bool(exists), None if first is None else json.loads(first))
 
 
 def _key(kind: str, version: int, name: str) -> str:

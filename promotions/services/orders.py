@@ -30,6 +30,7 @@ def order_place(
     placed_at: datetime,
     attribution: dict | None = None,
     on_unredeemable_code: str = REFUSE_UNREDEEMABLE,
+    placed: tuple[bool, dict | None] | None = None,
 ) -> tuple[dict, bool]:
     """Price the order, then record it and claim every use in one transaction.
 
@@ -37,8 +38,9 @@ def order_place(
     A code that no longer applies, or a use that can no longer be claimed, is a 409 with its
     reason, and nothing is recorded; with `on_unredeemable_code="drop"` such a code is left out
     instead, the order priced and recorded without it, and the answer lists it in `dropped_codes`.
+    `placed`: what `order_placed_answer` says of the order, when the caller read it with the pricing versions.
     """
-    replay = _placed_response(external_id)
+    replay = _placed_response(external_id, placed)
     if replay is not None:
         return replay, False
     dropped: list[dict] = []
@@ -86,8 +88,8 @@ def _order_place_priced(external_id, pricing_request, pricing: Pricing, placed_a
     return response
 
 
-def _placed_response(external_id: str) -> dict | None:
-    exists, first = order_placed_answer(external_id=external_id)
+def _placed_response(external_id: str, placed: tuple[bool, dict | None] | None = None) -> dict | None:
+    exists, first = placed if placed is not None else order_placed_answer(external_id=external_id)
     if exists and first is None:
         raise OrderExists(external_id=external_id)
     return first

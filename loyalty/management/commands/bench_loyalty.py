@@ -186,23 +186,24 @@ def _earn_setup(orders: int, *, customers: int) -> tuple[Client, list[str]]:
 
 
 def _post(client: Client, body: str) -> dict:
+    registered = len(connection.run_on_commit)
     response = client.post("/api/v1/orders", body, content_type="application/json", secure=True)
     if response.status_code != 201:
         raise CommandError(f"POST /orders answered {response.status_code}: {response.content[:300]!r}")
-    _cache_renewals_run()
+    _cache_renewals_run(registered)
     return response.json()
 
 
-def _cache_renewals_run() -> None:
+def _cache_renewals_run(registered: int) -> None:
     """Run what the order's commit would do to the storefront cache (its customer's token and copies renewed,
     audiences/pricing_inputs.py), so that the customer's next order reads the cache as it would in production.
-    The rolled-back run commits nothing: everything else registered on commit (the order_placed signal and what
-    it queues) is left unrun, as before."""
+    The rolled-back run commits nothing: everything else the order registered on commit (the order_placed
+    signal and what it queues) is left unrun, as before."""
     pending = connection.run_on_commit
-    renewals = [callback for callback in pending if _is_cache_renewal(callback[1])]
-    if renewals:
-        connection.run_on_commit = [callback for callback in pending if not _is_cache_renewal(callback[1])]
-        for _, renew, _ in renewals:
+    added = pending[registered:]
+    pending[registered:] = [callback for callback in added if not _is_cache_renewal(callback[1])]
+    for _, renew, _ in added:
+        if _is_cache_renewal(renew):
             renew()
 
 
