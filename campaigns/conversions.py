@@ -195,7 +195,7 @@ def orders_credit(
     variants = _variants(by_model)
     if not recorded_now:
         Conversion.objects.filter(order_id__in=[order.pk for order in orders]).delete()
-    Conversion.objects.bulk_create(
+    conversions = [
         Conversion(
             order_id=credited.order.order_id,
             campaign_id=credit.campaign_id,
@@ -211,7 +211,9 @@ def orders_credit(
         for model, attributions in by_model.items()
         for credited in attributions
         for credit in credited.credits
-    )
+    ]
+    if conversions:  # most orders were touched by no campaign
+        Conversion.objects.bulk_create(conversions)
     last_touch = {credited.order.order_id: credited.credits for credited in by_model[LAST_TOUCH]}
     _record_conversion_events(last_touch, {order.pk: order for order in orders}, variants)
     return {order_id: credits[0].campaign_id if credits else None for order_id, credits in last_touch.items()}

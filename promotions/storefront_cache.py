@@ -102,11 +102,32 @@ def categories_by_code(codes: set[str], versions: PricingVersions) -> dict[str, 
     )
 
 
+# The stores this process read under the current global version (every write to a store moves it, as for the
+# shared copies): an order asks twice (pricing checks the store exists, the order records it), most requests name
+# one of a few stores, and this spares the cache's round trips. Only stores found: their number is the table's.
+_stores_read: dict[str, Store] = {}
+_stores_version: list[int] = [0]
+
+
+def stores_forget() -> None:
+    """Drop this process's stores (tests: a rolled-back transaction can bring a version number back on SQLite)."""
+    _stores_read.clear()
+    _stores_version[0] = 0
+
+
 def store_by_code(code: str, versions: PricingVersions) -> Store | None:
     """The store (None if unknown): pricing checks it exists, placing an order records it."""
-    return _by_name(
-        "store_row", {code}, versions, lambda missing: {s.code: s for s in Store.objects.filter(code__in=missing)}
-    ).get(code)
+    if _stores_version[0] != versions.inputs:
+        _stores_read.clear()
+        _stores_version[0] = versions.inputs
+    store = _stores_read.get(code)
+    if store is None:
+        store = _by_name(
+            "store_row", {code}, versions, lambda missing: {s.code: s for s in Store.objects.filter(code__in=missing)}
+        ).get(code)
+        if store is not None:
+            _stores_read[code] = store
+    return store
 
 
 def cached_facts(customer: Customer, versions: PricingVersions, compute, providers: str) -> dict:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from audiences.models import Order
 from audiences.services.orders import OrderLineInput, order_create
@@ -84,8 +86,28 @@ def _order_place_priced(external_id, pricing_request, pricing: Pricing, placed_a
             "dropped_codes": dropped,
             **run_place_hooks(order=order, evaluation=pricing.result, attribution=attribution or {}),
         }
-        OrderPricing.objects.create(order=order, response=response)
+        order_answer_record(order=order, response=response)
     return response
+
+
+# The answer a repeat replays, written once per order: a prebuilt statement on PostgreSQL instead of the ORM's
+# compiled one (SQLite keeps the ORM; tests/promotions/test_order_answer.py compares the rows).
+_ANSWER_INSERT = (
+    f"INSERT INTO {OrderPricing._meta.db_table} (order_id, response, created_at) "  # noqa: S608
+    "VALUES (%s, %s::jsonb, %s)"
+)
+
+
+def answer_prebuilt() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def order_answer_record(*, order: Order, response: dict) -> None:
+    if not answer_prebuilt():
+        OrderPricing.objects.create(order=order, response=response)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_ANSWER_INSERT, [order.pk, json.dumps(response), timezone.now()])
 
 
 def _placed_response(external_id: str, placed: tuple[bool, dict | None] | None = None) -> dict | None:
