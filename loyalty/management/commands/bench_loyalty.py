@@ -1,5 +1,6 @@
 import json
 import multiprocessing
+import os
 import resource
 import time
 from datetime import timedelta
@@ -89,16 +90,19 @@ class Command(BaseCommand):
         client, bodies = _earn_setup(orders + 50, customers=max(1, orders // 3))
         for warm in bodies[:50]:
             _post(client, warm)
+        backend_started = _backend_cpu()
         started, cpu_started = time.perf_counter(), time.process_time()
         earned = sum(_post(client, b)["points_earned"] for b in bodies[50:-1])
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        backend = _backend_cpu() - backend_started
         with CaptureQueriesContext(connection) as one_more:  # a member's order, not timed: capturing costs
             _post(client, bodies[-1])
         statements = sum(1 for query in one_more.captured_queries if "SAVEPOINT" not in query["sql"])
         self.stdout.write(
             f"earn on order: {orders:,} orders through POST /api/v1/orders in {seconds:.1f} s "
             f"({orders / seconds:,.0f} orders/s; goal ≥ {EARN_PER_SECOND}), {cpu / orders * 1000:.2f} ms of this "
-            f"process's CPU per order, {earned:,} points earned, "
+            f"process's CPU per order and {backend / orders * 1000:.2f} ms of its PostgreSQL backend's, "
+            f"{earned:,} points earned, "
             f"{statements} SQL statements for a member's order (its transaction aside); each order a savepoint of "
             "the rolled-back transaction: no commit flush, and of what runs on commit only the storefront cache's "
             "renewal"
@@ -152,6 +156,20 @@ class Command(BaseCommand):
             f"{drift.members} members and {drift.lots} lots drifting, peak memory {_peak_mib():.0f} MiB "
             f"(rows written in {written:.1f} s)"
         )
+
+
+def _backend_cpu() -> float:
+    """CPU seconds (user and system) of this connection's PostgreSQL backend so far, from /proc (0 when the server
+    runs on another host)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime and stime, in clock ticks
 
 
 def _rolled_back(run) -> None:
