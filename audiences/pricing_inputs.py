@@ -19,7 +19,7 @@ process cached in between, of the data as it was before the commit, is not read 
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from django.core.cache import cache
@@ -95,6 +95,27 @@ def external_ids_changed(external_ids: Iterable[str]) -> None:
     renew = partial(_renew_tokens, sorted(set(external_ids)))
     renew()
     transaction.on_commit(renew)
+
+
+def customer_ordered(external_id: str, copies: Callable[[str], dict]) -> None:
+    """As `external_ids_changed` for a customer whose row only their order changed in this transaction, and whose
+    next request should read warm: on commit, `copies(token)` (the cache entries the order left true, keyed by
+    the new token) are written with it, one round trip. Unless the token moved since this transaction renewed it
+    (another change to the customer, in this transaction or in another one): then only the token is renewed."""
+    key = customer_token_key(external_id)
+    token = secrets.token_hex(8)
+    cache.set(key, token, _TOKEN_SECONDS)
+    transaction.on_commit(partial(_renew_with_copies, key, token, copies))
+
+
+def _renew_with_copies(key: str, token: str, copies: Callable[[str], dict]) -> None:
+    fresh = secrets.token_hex(8)
+    if cache.get(key) != token:
+        cache.set(key, fresh, _TOKEN_SECONDS)
+        return
+    # The copies before the token (one MSET on Redis): no reader meets the token without its copies. The token
+    # lives as long as they do here (its longer lifetime elsewhere only makes copies under it expire first).
+    cache.set_many({**copies(fresh), key: fresh}, COPY_SECONDS)
 
 
 def _renew_tokens(external_ids: list[str]) -> None:

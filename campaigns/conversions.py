@@ -63,6 +63,45 @@ def customers_touches(*, customer_ids: Iterable[int], since: datetime, until: da
         .order_by()
         .values_list("campaign_id", "customer_id", "channel", *TOUCH_FIELDS)
     )
+    return _as_touches(rows)
+
+
+def _touches_sql() -> str:
+    # The horizon is read in the same statement: the longest window any campaign has, back from the first order.
+    in_range = " OR ".join(f"(m.{name} >= h.since AND m.{name} <= %(until)s)" for name in TOUCH_FIELDS)
+    return f"""
+WITH h AS (
+  SELECT %(first)s::timestamptz - make_interval(hours => GREATEST(COALESCE(MAX(click_window_hours), 0),
+                                                                   COALESCE(MAX(receipt_window_hours), 0))) AS since
+  FROM {Campaign._meta.db_table}
+)
+SELECT m.campaign_id, m.customer_id, m.channel, {", ".join(f"m.{name}" for name in TOUCH_FIELDS)}
+FROM {Message._meta.db_table} m, h
+WHERE m.customer_id = ANY(%(customers)s) AND m.campaign_id IS NOT NULL AND ({in_range})
+"""  # noqa: S608 (table and column names from the models)
+
+
+_TOUCHES_IN_HORIZON = _touches_sql()
+
+
+def customers_touches_in_horizon(
+    *, customer_ids: Iterable[int], first: datetime, last: datetime
+) -> list[attribution.Touch]:
+    """The customers' campaign touches that may earn orders placed from `first` to `last`: from `first` less
+    `touch_horizon()` to `last`. On PostgreSQL one prebuilt statement reads the horizon with them; elsewhere
+    `touch_horizon()` and `customers_touches()`, the same touches."""
+    if connection.vendor != "postgresql":
+        return customers_touches(customer_ids=customer_ids, since=first - touch_horizon(), until=last)
+    customer_ids = sorted(set(customer_ids))
+    if not customer_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_TOUCHES_IN_HORIZON, {"customers": customer_ids, "first": first, "until": last})
+        rows = cursor.fetchall()
+    return _as_touches(rows)
+
+
+def _as_touches(rows) -> list[attribution.Touch]:
     return [
         attribution.Touch(campaign_id, customer_id, kind, channel, at)
         for campaign_id, customer_id, channel, *moments in rows
@@ -140,10 +179,10 @@ def orders_credit(
     attributed = [_as_attributed(order, coupons.get(order.pk, ())) for order in orders]
     need_touches = [order for order in attributed if order.customer_id is not None and not order.coupon_campaign_ids]
     touches = (
-        customers_touches(
+        customers_touches_in_horizon(
             customer_ids=[order.customer_id for order in need_touches],
-            since=min(order.placed_at for order in need_touches) - touch_horizon(),
-            until=max(order.placed_at for order in need_touches),
+            first=min(order.placed_at for order in need_touches),
+            last=max(order.placed_at for order in need_touches),
         )
         if need_touches
         else []
@@ -156,7 +195,7 @@ def orders_credit(
     variants = _variants(by_model)
     if not recorded_now:
         Conversion.objects.filter(order_id__in=[order.pk for order in orders]).delete()
-    Conversion.objects.bulk_create(
+    conversions = [
         Conversion(
             order_id=credited.order.order_id,
             campaign_id=credit.campaign_id,
@@ -172,7 +211,9 @@ def orders_credit(
         for model, attributions in by_model.items()
         for credited in attributions
         for credit in credited.credits
-    )
+    ]
+    if conversions:  # most orders were touched by no campaign
+        Conversion.objects.bulk_create(conversions)
     last_touch = {credited.order.order_id: credited.credits for credited in by_model[LAST_TOUCH]}
     _record_conversion_events(last_touch, {order.pk: order for order in orders}, variants)
     return {order_id: credits[0].campaign_id if credits else None for order_id, credits in last_touch.items()}

@@ -171,7 +171,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith("redis"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {"default": {"BACKEND": "config.redis_cache.ReusedClientRedisCache", "LOCATION": CACHE_URL}}
 else:
     # Room for the storefront's per-SKU and per-customer copies (promotions/storefront_cache.py); 300 by default.
     CACHES = {

@@ -87,6 +87,8 @@ class Pricing:
     products: dict[str, Product]
     categories: dict[str, Category]
     codes: dict[str, PromotionCode]
+    # The customer's facts as the providers gave them, when read through the storefront cache.
+    facts: dict | None = None
 
 
 def known_store_code(*, code: str | None, versions: storefront_cache.PricingVersions | None = None) -> str | None:
@@ -135,7 +137,7 @@ def cart_price(*, request: PricingRequest) -> Pricing:
         pk: PromotionUsage(used=used, budget_spent=spent)
         for pk, used, spent in Promotion.objects.filter(pk__in=counted).values_list("pk", "used", "budget_spent")
     } if counted else {}  # fmt: skip
-    facts = None
+    facts = cached = None
     if request.customer is not None:
         per_customer = [rule.id for rule in rules if rule.usage_limit_per_customer is not None]
         uses = dict(
@@ -162,7 +164,7 @@ def cart_price(*, request: PricingRequest) -> Pricing:
         },
         extra_rules=extra_rules,
     )
-    return Pricing(evaluate(cart, context, index), cart, products, categories, stored_codes)
+    return Pricing(evaluate(cart, context, index), cart, products, categories, stored_codes, cached)
 
 
 def _products(skus: set[str], versions: storefront_cache.PricingVersions | None) -> dict[str, Product]:

@@ -8,14 +8,16 @@ customer's copies in place. Copies live in Django's cache (Redis when CACHE_URL 
 every process); a copy under an old version or token is simply never read again.
 """
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.db import connection
 
-from audiences.models import Category, Customer, Product, Store
+from audiences.models import Category, Customer, Order, Product, Store
 from audiences.pricing_inputs import COPY_SECONDS, customer_token_key, customer_token_new, name_hash, version_sql
-from promotions.models import IndexVersion
+from promotions.models import IndexVersion, OrderPricing
 
 # Cached for a name that matches nothing, so unknown SKUs and customers do not query every time.
 _ABSENT = "absent"
@@ -29,12 +31,30 @@ class PricingVersions:
     customer: str = ""
 
 
+def _index_sql() -> str:
+    return f"SELECT token FROM {IndexVersion._meta.db_table} WHERE id = 1"  # noqa: S608
+
+
 def pricing_versions() -> PricingVersions:
-    index = f"SELECT token FROM {IndexVersion._meta.db_table} WHERE id = 1"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT ({index}), ({version_sql()})")
+        cursor.execute(f"SELECT ({_index_sql()}), ({version_sql()})")
         index, inputs = cursor.fetchone()
     return PricingVersions(index or "", inputs or 0)
+
+
+def pricing_versions_and_order(external_id: str) -> tuple[PricingVersions, tuple[bool, dict | None]]:
+    """`pricing_versions()` and, in the same query, what `promotions.selectors.order_placed_answer` says of this
+    order: whether it exists and what placing it answered the first time (placing an order asks both)."""
+    answer = "p.response::text" if connection.vendor == "postgresql" else "p.response"
+    sql = (
+        f"SELECT ({_index_sql()}), ({version_sql()}), o.id IS NOT NULL, {answer} FROM (SELECT 1) AS one "  # noqa: S608
+        f"LEFT JOIN {Order._meta.db_table} o ON o.external_id = %s "
+        f"LEFT JOIN {OrderPricing._meta.db_table} p ON p.order_id = o.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [external_id])
+        index, inputs, exists, first = cursor.fetchone()
+    return PricingVersions(index or "", inputs or 0), (bool(exists), None if first is None else json.loads(first))
 
 
 def _key(kind: str, version: int, name: str) -> str:
@@ -82,11 +102,32 @@ def categories_by_code(codes: set[str], versions: PricingVersions) -> dict[str, 
     )
 
 
+# The stores this process read under the current global version (every write to a store moves it, as for the
+# shared copies): an order asks twice (pricing checks the store exists, the order records it), most requests name
+# one of a few stores, and this spares the cache's round trips. Only stores found: their number is the table's.
+_stores_read: dict[str, Store] = {}
+_stores_version: list[int] = [0]
+
+
+def stores_forget() -> None:
+    """Drop this process's stores (tests: a rolled-back transaction can bring a version number back on SQLite)."""
+    _stores_read.clear()
+    _stores_version[0] = 0
+
+
 def store_by_code(code: str, versions: PricingVersions) -> Store | None:
     """The store (None if unknown): pricing checks it exists, placing an order records it."""
-    return _by_name(
-        "store_row", {code}, versions, lambda missing: {s.code: s for s in Store.objects.filter(code__in=missing)}
-    ).get(code)
+    if _stores_version[0] != versions.inputs:
+        _stores_read.clear()
+        _stores_version[0] = versions.inputs
+    store = _stores_read.get(code)
+    if store is None:
+        store = _by_name(
+            "store_row", {code}, versions, lambda missing: {s.code: s for s in Store.objects.filter(code__in=missing)}
+        ).get(code)
+        if store is not None:
+            _stores_read[code] = store
+    return store
 
 
 def cached_facts(customer: Customer, versions: PricingVersions, compute, providers: str) -> dict:
@@ -99,3 +140,17 @@ def cached_facts(customer: Customer, versions: PricingVersions, compute, provide
         facts = compute(customer)
         cache.set(key, facts, COPY_SECONDS)
     return facts
+
+
+def customer_copies(versions: PricingVersions, facts: dict | None, providers: str) -> Callable[[Customer, str], dict]:
+    """The copies of a customer an order of theirs leaves true, keyed by their next token: their row as the order
+    left it and the facts pricing read (an order changes no segment or fact by itself; a write that does moves the
+    token, and `audiences.pricing_inputs.customer_ordered` then writes nothing)."""
+
+    def copies(customer: Customer, token: str) -> dict:
+        entries = {_key("customer", versions.inputs, customer.external_id): (token, customer)}
+        if facts is not None:
+            entries[_key("facts", versions.inputs, f"{customer.pk}:{token}:{providers}")] = facts
+        return entries
+
+    return copies

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
 from config.api.permissions import verified_keys
+from promotions.storefront_cache import stores_forget
 
 
 @pytest.fixture(autouse=True)
@@ -19,9 +20,11 @@ def _eager_celery_and_clean_cache(settings):
     app.conf.task_always_eager = True
     cache.clear()
     verified_keys.forget_all()
+    stores_forget()
     yield
     cache.clear()
     verified_keys.forget_all()
+    stores_forget()
 
 
 @pytest.fixture

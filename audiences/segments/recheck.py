@@ -31,8 +31,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audiences import signals
-from audiences.models import Customer, MembershipRecheck, Segment, SegmentMembership, SegmentMembershipChange
-from audiences.pricing_inputs import customers_changed, external_ids_changed
+from audiences.models import MembershipRecheck, Segment, SegmentMembership, SegmentMembershipChange
+from audiences.pricing_inputs import customers_changed
 from audiences.segments.fields import RuleError
 from audiences.segments.selectors import matching_customers
 
@@ -48,12 +48,6 @@ def customers_mark_changed(*, customer_ids: Iterable[int | None]) -> None:
         MembershipRecheck.objects.bulk_create(
             [MembershipRecheck(customer_id=customer_id, marked_at=now) for customer_id in ids], batch_size=1000
         )
-
-
-def customer_mark_changed(*, customer: Customer) -> None:
-    """As `customers_mark_changed`, for one customer whose row is at hand: its external id costs no query."""
-    external_ids_changed([customer.external_id])
-    MembershipRecheck.objects.create(customer_id=customer.pk, marked_at=timezone.now())
 
 
 @dataclass(frozen=True)

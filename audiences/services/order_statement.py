@@ -36,7 +36,8 @@ WITH new_order AS (
        AS line(line_no, sku, product_id, category_id, quantity, unit_price, subtotal, discount, total)
   RETURNING id, line_no
 ){{customer_writes}}
-SELECT new_order.id, ARRAY(SELECT id FROM new_lines ORDER BY line_no) FROM new_order
+SELECT new_order.id, ARRAY(SELECT id FROM new_lines ORDER BY line_no){{customer_columns}}
+FROM new_order{{customer_join}}
 """  # noqa: S608 (table names from the models)
 # A first order names the customer's currency if nothing did; spend in another one is not added. LEAST and
 # GREATEST ignore NULL on PostgreSQL.
@@ -48,11 +49,18 @@ _CUSTOMER_WRITES = f""", customer_statistics AS (
     first_order_at = LEAST(first_order_at, %(placed_at)s),
     last_order_at = GREATEST(last_order_at, %(placed_at)s)
   WHERE id = %(customer)s
+  RETURNING currency, total_spent, orders_count, first_order_at, last_order_at
 ), recheck_mark AS (
   INSERT INTO {_RECHECK} (customer_id, marked_at) VALUES (%(customer)s, %(now)s)
 )"""  # noqa: S608
-_WITHOUT_CUSTOMER = _ORDER_AND_LINES.format(customer_writes="")
-_WITH_CUSTOMER = _ORDER_AND_LINES.format(customer_writes=_CUSTOMER_WRITES)
+# The customer's statistics as the statement left them, read back into the row at hand.
+STATISTICS = ("currency", "total_spent", "orders_count", "first_order_at", "last_order_at")
+_WITHOUT_CUSTOMER = _ORDER_AND_LINES.format(customer_writes="", customer_columns="", customer_join="")
+_WITH_CUSTOMER = _ORDER_AND_LINES.format(
+    customer_writes=_CUSTOMER_WRITES,
+    customer_columns=", " + ", ".join(f"statistics.{name}" for name in STATISTICS),
+    customer_join=" LEFT JOIN customer_statistics statistics ON true",
+)
 
 
 def in_one_statement() -> bool:
@@ -61,7 +69,8 @@ def in_one_statement() -> bool:
 
 def order_and_lines_insert(order: Order, lines: list[OrderLine], *, now: datetime) -> None:
     """Insert `order` and its `lines` (unsaved, in line order) and, when the order has a customer, add it to their
-    statistics and mark them for a segment recheck; gives the order and its lines their ids."""
+    statistics (read back into `order.customer`) and mark them for a segment recheck; gives the order and its
+    lines their ids."""
     total = order.total
     params = {
         "external_id": order.external_id, "customer": order.customer_id, "store": order.store_id,
@@ -77,7 +86,10 @@ def order_and_lines_insert(order: Order, lines: list[OrderLine], *, now: datetim
     }  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(_WITH_CUSTOMER if order.customer_id else _WITHOUT_CUSTOMER, params)
-        order_id, line_ids = cursor.fetchone()
+        order_id, line_ids, *statistics = cursor.fetchone()
+    if order.customer_id:
+        for name, value in zip(STATISTICS, statistics, strict=True):
+            setattr(order.customer, name, value)
     order.pk, order.created_at = order_id, now
     order._state.adding, order._state.db = False, connection.alias
     for line, line_id in zip(lines, line_ids, strict=True):

@@ -1,8 +1,10 @@
 """Orders: recorded, imported and cancelled, with the customer's order statistics kept in step."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,8 +30,9 @@ from audiences import signals
 from audiences.models import MONEY, Category, Customer, Order, OrderLine, OrderReturn, Product, Store
 from audiences.order_cancel_steps import run_order_cancel_steps
 from audiences.order_import_steps import run_order_import_steps
-from audiences.pricing_inputs import customers_changed, external_ids_changed
-from audiences.segments.recheck import customer_mark_changed, customers_mark_changed
+from audiences.pricing_inputs import customer_ordered, customers_changed, external_ids_changed
+from audiences.segments.models import MembershipRecheck
+from audiences.segments.recheck import customers_mark_changed
 from audiences.services import order_statement
 from audiences.services.purchases import category_purchases_add, category_purchases_recompute
 from audiences.services.validation import check_currency
@@ -69,10 +72,13 @@ def order_create(
     shipping_price: Decimal = Decimal(0),
     shipping_discount: Decimal = Decimal(0),
     attribution: dict | None = None,
+    customer_copies: Callable[[Customer, str], dict] | None = None,
 ) -> Order:
-    """Record an order and its lines and update the customer's order statistics.
+    """Record an order and its lines and update the customer's order statistics (in `customer` too).
 
     Callers that must do more in the same transaction (redeeming codes) call this inside theirs.
+    `customer_copies(customer, token)`: the cache entries of the customer this order leaves true, keyed by their
+    next token, renewed on commit instead of dropped (`audiences.pricing_inputs.customer_ordered`).
     """
     check_currency(currency)
     if not lines:
@@ -113,14 +119,18 @@ def order_create(
     ]
     if order_statement.in_one_statement():
         order_statement.order_and_lines_insert(order, order_lines, now=timezone.now())
-        if customer is not None:
-            external_ids_changed([customer.external_id])  # what customer_mark_changed does besides its mark
     else:
         order.save(force_insert=True)
         OrderLine.objects.bulk_create(order_lines)
         if customer is not None:
             _customer_statistics_add(customer, order)
-            customer_mark_changed(customer=customer)
+            customer.refresh_from_db(fields=order_statement.STATISTICS)
+            MembershipRecheck.objects.create(customer_id=customer.pk, marked_at=timezone.now())
+    if customer is not None:  # the cached copies of the customer: renewed, or not read again
+        if customer_copies is None:
+            external_ids_changed([customer.external_id])
+        else:
+            customer_ordered(customer.external_id, partial(customer_copies, customer))
     # What a Prefetch("lines", to_attr=WRITTEN_LINES) would find: the order hooks use them without reading back.
     setattr(order, WRITTEN_LINES, order_lines)
     if customer is not None:

@@ -19,7 +19,7 @@ from promotions.engine.types import Reason
 from promotions.errors import RedemptionConflict
 from promotions.results import amounts_payload
 from promotions.services.orders import order_place
-from promotions.storefront_cache import pricing_versions
+from promotions.storefront_cache import pricing_versions_and_order
 
 # The hottest write: its input validated without rebuilding the serializer per request (config/api/lean.py).
 ORDER_INPUT = LeanInput(OrderInput)
@@ -99,7 +99,8 @@ class OrderCreateView(StorefrontView):
     def post(self, request):
         data = ORDER_INPUT.validated(request.data)
         # Priced from the storefront cache as carts/evaluate is: the writes that change what it holds renew it.
-        customer, versions = cached_customer_or_404(data.get("customer"), pricing_versions())
+        versions, placed = pricing_versions_and_order(data["external_id"])
+        customer, versions = cached_customer_or_404(data.get("customer"), versions)
         cart = pricing_request(data, customer, versions)
         try:
             guessing = code_guessing_budget(request, customer=customer and customer.external_id, codes=cart.codes)
@@ -111,6 +112,7 @@ class OrderCreateView(StorefrontView):
                         placed_at=data.get("placed_at") or timezone.now(),
                         attribution=data.get("attribution") or {},
                         on_unredeemable_code=data["on_unredeemable_code"],
+                        placed=placed,
                     )
                 except RedemptionConflict as refused:
                     # A 409 names one code and its reason: an unknown code was told apart from a real one.

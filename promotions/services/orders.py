@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from audiences.models import Order
 from audiences.services.orders import OrderLineInput, order_create
+from promotions import storefront_cache
+from promotions.customer_facts import providers_tag
 from promotions.engine.evaluate import normalize_code
 from promotions.errors import OrderExists, RedemptionConflict
 from promotions.models import OrderPricing
@@ -28,6 +32,7 @@ def order_place(
     placed_at: datetime,
     attribution: dict | None = None,
     on_unredeemable_code: str = REFUSE_UNREDEEMABLE,
+    placed: tuple[bool, dict | None] | None = None,
 ) -> tuple[dict, bool]:
     """Price the order, then record it and claim every use in one transaction.
 
@@ -35,8 +40,9 @@ def order_place(
     A code that no longer applies, or a use that can no longer be claimed, is a 409 with its
     reason, and nothing is recorded; with `on_unredeemable_code="drop"` such a code is left out
     instead, the order priced and recorded without it, and the answer lists it in `dropped_codes`.
+    `placed`: what `order_placed_answer` says of the order, when the caller read it with the pricing versions.
     """
-    replay = _placed_response(external_id)
+    replay = _placed_response(external_id, placed)
     if replay is not None:
         return replay, False
     dropped: list[dict] = []
@@ -80,12 +86,32 @@ def _order_place_priced(external_id, pricing_request, pricing: Pricing, placed_a
             "dropped_codes": dropped,
             **run_place_hooks(order=order, evaluation=pricing.result, attribution=attribution or {}),
         }
-        OrderPricing.objects.create(order=order, response=response)
+        order_answer_record(order=order, response=response)
     return response
 
 
-def _placed_response(external_id: str) -> dict | None:
-    exists, first = order_placed_answer(external_id=external_id)
+# The answer a repeat replays, written once per order: a prebuilt statement on PostgreSQL instead of the ORM's
+# compiled one (SQLite keeps the ORM; tests/promotions/test_order_answer.py compares the rows).
+_ANSWER_INSERT = (
+    f"INSERT INTO {OrderPricing._meta.db_table} (order_id, response, created_at) "  # noqa: S608
+    "VALUES (%s, %s::jsonb, %s)"
+)
+
+
+def answer_prebuilt() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def order_answer_record(*, order: Order, response: dict) -> None:
+    if not answer_prebuilt():
+        OrderPricing.objects.create(order=order, response=response)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_ANSWER_INSERT, [order.pk, json.dumps(response), timezone.now()])
+
+
+def _placed_response(external_id: str, placed: tuple[bool, dict | None] | None = None) -> dict | None:
+    exists, first = placed if placed is not None else order_placed_answer(external_id=external_id)
     if exists and first is None:
         raise OrderExists(external_id=external_id)
     return first
@@ -107,6 +133,13 @@ def _order_record(external_id, request: PricingRequest, pricing: Pricing, placed
             )
         )
     store = store_by_code(code=request.store, versions=request.versions) if request.store else None
+    versions = request.versions
+    # Read through the storefront cache: the customer's copies are renewed on commit, not dropped.
+    copies = (
+        storefront_cache.customer_copies(versions, pricing.facts, providers_tag())
+        if versions is not None and versions.customer
+        else None
+    )
     return order_create(
         external_id=external_id,
         currency=request.currency,
@@ -120,4 +153,5 @@ def _order_record(external_id, request: PricingRequest, pricing: Pricing, placed
         shipping_price=result.shipping_price,
         shipping_discount=result.shipping_discount,
         attribution=attribution or {},
+        customer_copies=copies,
     )

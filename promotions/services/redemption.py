@@ -26,12 +26,14 @@ MONEY_FIELD = DecimalField(**MONEY)
 def redemptions_claim(*, order: Order, pricing: Pricing, customer: Customer | None) -> None:
     """Claim every use the order's pricing applied and record each in the ledger; a RedemptionConflict
     names the first that can no longer be claimed."""
+    if not pricing.result.applied:  # most orders: nothing to claim, not even an empty statement to build
+        return
     currency = pricing.result.currency
     applied = sorted(pricing.result.applied, key=lambda item: item.promotion_id)
     limits = _promotion_uses_claim(applied, currency)
     codes = {item.promotion_id: pricing.codes[normalize_code(item.code)] for item in applied if item.code}
     _code_uses_claim(codes, currency)
-    if customer is not None and applied:
+    if customer is not None:
         _customer_uses_claim(applied, customer, currency, limits)
     Redemption.objects.bulk_create(
         Redemption(
@@ -52,8 +54,6 @@ def _promotion_uses_claim(applied: list[Applied], currency: str) -> dict[int, in
 
     The rows are locked in id order (one statement) and checked as locked, then counted in one UPDATE whose
     conditions repeat the checks: two statements whatever the number of promotions, instead of one each."""
-    if not applied:
-        return {}
     locked = {
         row.pk: row
         for row in Promotion.objects.select_for_update()

@@ -91,6 +91,7 @@ def test_both_ways_write_an_order_its_lines_and_its_customers_statistics(shop, m
          customer_id, placed[0], "placed"),
     ]  # fmt: skip
     assert customers == [("BDT", total * 2, 3, placed[0], placed[3])]
+    assert tuple(getattr(customer, name) for name in CUSTOMER_FIELDS) == customers[0]  # the row at hand, too
     assert marks == marked_before + 3  # one per order of theirs
     for order in (first, second, anonymous):
         written = getattr(order, WRITTEN_LINES)

@@ -6,11 +6,12 @@ from uuid import uuid4
 
 import pytest
 from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
 from audiences import pricing_inputs
-from audiences.models import Customer
+from audiences.models import Customer, SegmentMembership
 from audiences.pricing_inputs import pricing_inputs_changed
 from audiences.segments.services import segment_refresh
 from audiences.services.catalog import store_upsert
@@ -18,7 +19,9 @@ from audiences.services.customers import customer_upsert
 from audiences.services.orders import OrderLineInput, order_create
 from config.api.permissions import VERIFIED_KEY_SECONDS, verified_keys
 from promotions import customer_facts, storefront_cache
-from tests.promotions.conftest import create_promotion, evaluate, segment, tv
+from tests.promotions.conftest import create_promotion, evaluate, place, segment, tv
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def discount(storefront, **cart) -> str:
@@ -256,3 +259,46 @@ def test_an_evicted_token_never_brings_back_a_copy_made_under_an_earlier_one(db,
     Customer.objects.filter(pk=customer.pk).update(orders_count=5)  # behind the cache's back
     storefront_cache.cache.delete(pricing_inputs.customer_token_key("C-1001"))  # expired or evicted
     assert storefront_cache.customer_by_external_id("C-1001", versions)[0].orders_count == 5
+
+
+def test_a_returning_customers_order_leaves_their_copies_warm_and_true(
+    storefront, marketer, catalog, customer, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    create_promotion(marketer, name="Welcome", eligibility={"first_order_only": True})
+    assert discount(storefront, customer="C-1001") == "5400.00"
+    with django_capture_on_commit_callbacks(execute=True):  # the order commits: its copies are renewed
+        assert place(storefront, "O-1", [tv()], customer="C-1001", store="DHK-01").status_code == 201
+    with django_assert_max_num_queries(1):  # the versions: the customer, their facts, the store from the cache
+        assert discount(storefront, customer="C-1001", store="DHK-01") == "0.00"  # no longer a first order
+    assert evaluate(storefront, [tv()], customer="C-1001") == evaluate(storefront, [tv()], customer="C-1001")
+    cached, _ = storefront_cache.customer_by_external_id("C-1001", storefront_cache.pricing_versions())
+    stored = Customer.objects.get(pk=customer.pk)
+    for name in ("currency", "total_spent", "orders_count", "first_order_at", "last_order_at"):
+        assert getattr(cached, name) == getattr(stored, name)
+
+
+def test_a_change_another_transaction_commits_first_is_not_hidden_by_the_orders_copies(
+    storefront, marketer, catalog, customer, django_capture_on_commit_callbacks
+):
+    vip = segment("vip")
+    create_promotion(marketer, name="VIP 10%", eligibility={"segments": ["vip"]})
+    assert discount(storefront, customer="C-1001") == "0.00"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert place(storefront, "O-1", [tv()], customer="C-1001").status_code == 201
+        # Another transaction puts the customer in the segment and commits before this order does: its renewal
+        # of their token comes first (written here without the signals, as that other process's commit).
+        SegmentMembership.objects.bulk_create([SegmentMembership(segment=vip, customer=customer, entered_at=T0)])
+        pricing_inputs._renew_tokens(["C-1001"])
+    assert discount(storefront, customer="C-1001") == "5400.00"
+
+
+def test_a_segment_change_in_the_orders_own_transaction_shows_in_the_next_price(
+    storefront, marketer, catalog, customer, django_capture_on_commit_callbacks
+):
+    vip = segment("vip")
+    create_promotion(marketer, name="VIP 10%", eligibility={"segments": ["vip"]})
+    assert discount(storefront, customer="C-1001") == "0.00"
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        assert place(storefront, "O-1", [tv()], customer="C-1001").status_code == 201
+        SegmentMembership.objects.create(segment=vip, customer=customer, entered_at=T0)  # moves their token
+    assert discount(storefront, customer="C-1001") == "5400.00"
