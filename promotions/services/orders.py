@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from audiences.models import Order
+from audiences.services.order_statement import STATISTICS
 from audiences.services.orders import OrderLineInput, order_create
 from promotions import storefront_cache
 from promotions.customer_facts import providers_tag
@@ -77,16 +78,25 @@ def _order_place_priced(external_id, pricing_request, pricing: Pricing, placed_a
                 coupon=code.code,
                 promotion=code.promotion_id,
             )
-    with transaction.atomic():
-        order = _order_record(external_id, pricing_request, pricing, placed_at, attribution)
-        redemptions_claim(order=order, pricing=pricing, customer=pricing_request.customer)
-        response = {
-            "order": external_id,
-            **evaluation_payload(pricing.result),
-            "dropped_codes": dropped,
-            **run_place_hooks(order=order, evaluation=pricing.result, attribution=attribution or {}),
-        }
-        order_answer_record(order=order, response=response)
+    customer = pricing_request.customer
+    # Recording the order writes the customer's new statistics into `customer`; if the transaction then fails (a
+    # use claimed by another order first), a repricing without the code must see the statistics as they are.
+    statistics = {name: getattr(customer, name) for name in STATISTICS} if customer is not None else {}
+    try:
+        with transaction.atomic():
+            order = _order_record(external_id, pricing_request, pricing, placed_at, attribution)
+            redemptions_claim(order=order, pricing=pricing, customer=customer)
+            response = {
+                "order": external_id,
+                **evaluation_payload(pricing.result),
+                "dropped_codes": dropped,
+                **run_place_hooks(order=order, evaluation=pricing.result, attribution=attribution or {}),
+            }
+            order_answer_record(order=order, response=response)
+    except Exception:
+        for name, value in statistics.items():
+            setattr(customer, name, value)
+        raise
     return response
 
 

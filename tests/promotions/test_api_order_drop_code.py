@@ -86,6 +86,34 @@ def test_drop_also_covers_a_code_used_up_between_pricing_and_claiming(storefront
     assert not Redemption.objects.exists()
 
 
+def test_a_first_order_keeps_its_welcome_discount_when_a_code_is_dropped_at_claiming(
+    storefront, marketer, catalog, customer
+):
+    create_promotion(marketer, name="Welcome", eligibility={"first_order_only": True},
+                     reward={"type": "percentage", "value": "10"})  # fmt: skip
+    create_promotion(marketer, name="Once", trigger="code", code="ONCE", usage_limit=1,
+                     reward={"type": "fixed_amount", "value": "5"})  # fmt: skip
+    import promotions.services.orders
+
+    real_cart_price = promotions.services.orders.cart_price
+
+    def another_order_claims_it_meanwhile(*, request):
+        pricing = real_cart_price(request=request)
+        Promotion.objects.filter(name="Once").update(used=1)
+        return pricing
+
+    promotions.services.orders.cart_price = another_order_claims_it_meanwhile
+    try:
+        response = place(storefront, "O-1", [rice()], codes=["ONCE"], customer="C-1001", on_unredeemable_code="drop")
+    finally:
+        promotions.services.orders.cart_price = real_cart_price
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["dropped_codes"] == [USED_UP]
+    # The rolled-back attempt recorded no order: this is still the customer's first, and the welcome applies.
+    assert (response.json()["discount_total"], response.json()["total"]) == ("10.00", "90.00")
+
+
 def test_drop_is_the_only_other_choice(storefront, used_up_code):
     response = place(storefront, "O-2", [rice()], codes=["ONCE"], on_unredeemable_code="ignore")
 
