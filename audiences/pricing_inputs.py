@@ -97,12 +97,17 @@ def external_ids_changed(external_ids: Iterable[str]) -> None:
     transaction.on_commit(renew)
 
 
-def customer_ordered(external_id: str, copies: Callable[[str], dict]) -> None:
+def customer_ordered(external_id: str, copies: Callable[[str], dict], *, read_token: str) -> None:
     """As `external_ids_changed` for a customer whose row only their order changed in this transaction, and whose
     next request should read warm: on commit, `copies(token)` (the cache entries the order left true, keyed by
-    the new token) are written with it, one round trip. Unless the token moved since this transaction renewed it
-    (another change to the customer, in this transaction or in another one): then only the token is renewed."""
+    the new token) are written with it, one round trip. Unless the token moved since the order's pricing read it
+    (`read_token`: another change to the customer committed meanwhile, so the copies pricing read may be stale),
+    or since this transaction renewed it (a change in this transaction or another one): then only the token is
+    renewed, as for any other change."""
     key = customer_token_key(external_id)
+    if cache.get(key) != read_token:
+        external_ids_changed([external_id])
+        return
     token = secrets.token_hex(8)
     cache.set(key, token, _TOKEN_SECONDS)
     transaction.on_commit(partial(_renew_with_copies, key, token, copies))

@@ -73,12 +73,14 @@ def order_create(
     shipping_discount: Decimal = Decimal(0),
     attribution: dict | None = None,
     customer_copies: Callable[[Customer, str], dict] | None = None,
+    customer_token: str = "",
 ) -> Order:
     """Record an order and its lines and update the customer's order statistics (in `customer` too).
 
     Callers that must do more in the same transaction (redeeming codes) call this inside theirs.
     `customer_copies(customer, token)`: the cache entries of the customer this order leaves true, keyed by their
-    next token, renewed on commit instead of dropped (`audiences.pricing_inputs.customer_ordered`).
+    next token, renewed on commit instead of dropped (`audiences.pricing_inputs.customer_ordered`), if the
+    customer's cache token is still `customer_token`, the one the copies were read under.
     """
     check_currency(currency)
     if not lines:
@@ -130,7 +132,7 @@ def order_create(
         if customer_copies is None:
             external_ids_changed([customer.external_id])
         else:
-            customer_ordered(customer.external_id, partial(customer_copies, customer))
+            customer_ordered(customer.external_id, partial(customer_copies, customer), read_token=customer_token)
     # What a Prefetch("lines", to_attr=WRITTEN_LINES) would find: the order hooks use them without reading back.
     setattr(order, WRITTEN_LINES, order_lines)
     if customer is not None:

@@ -164,4 +164,5 @@ def _order_record(external_id, request: PricingRequest, pricing: Pricing, placed
         shipping_discount=result.shipping_discount,
         attribution=attribution or {},
         customer_copies=copies,
+        customer_token=versions.customer if versions is not None else "",
     )

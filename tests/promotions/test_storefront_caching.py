@@ -292,6 +292,29 @@ def test_a_change_another_transaction_commits_first_is_not_hidden_by_the_orders_
     assert discount(storefront, customer="C-1001") == "5400.00"
 
 
+def test_a_change_committed_while_the_order_is_priced_is_not_hidden_by_the_orders_copies(
+    storefront, marketer, catalog, customer, django_capture_on_commit_callbacks, monkeypatch
+):
+    import promotions.services.orders
+
+    vip = segment("vip")
+    create_promotion(marketer, name="VIP 10%", eligibility={"segments": ["vip"]})
+    assert discount(storefront, customer="C-1001") == "0.00"
+    real_cart_price = promotions.services.orders.cart_price
+
+    def another_process_commits_meanwhile(*, request):
+        pricing = real_cart_price(request=request)  # read the customer's copies under their token
+        SegmentMembership.objects.bulk_create([SegmentMembership(segment=vip, customer=customer, entered_at=T0)])
+        pricing_inputs._renew_tokens(["C-1001"])  # that process's commit renews the token
+        return pricing
+
+    monkeypatch.setattr(promotions.services.orders, "cart_price", another_process_commits_meanwhile)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert place(storefront, "O-1", [tv()], customer="C-1001").status_code == 201
+    monkeypatch.undo()
+    assert discount(storefront, customer="C-1001") == "5400.00"
+
+
 def test_a_segment_change_in_the_orders_own_transaction_shows_in_the_next_price(
     storefront, marketer, catalog, customer, django_capture_on_commit_callbacks
 ):
