@@ -225,8 +225,11 @@ def _cache_renewals_run(registered: int) -> None:
             renew()
 
 
+CACHE_RENEWALS = {pricing_inputs._renew_with_copies, pricing_inputs._renew_tokens}
+
+
 def _is_cache_renewal(callback) -> bool:
-    return getattr(callback, "func", callback).__module__ == pricing_inputs.__name__
+    return getattr(callback, "func", callback) in CACHE_RENEWALS
 
 
 def _earn_worker(bodies: list[str], start, results) -> None:
