@@ -65,6 +65,8 @@ def partition_create(table: str, column: str, month: Month) -> int:
     name, default = month.partition_name(table), default_partition(table)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        # Deferred foreign-key checks of rows written earlier in the transaction now: DDL refuses pending ones.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         # Inserts of this month go to DEFAULT until the partition is attached: hold them off until then.
         cursor.execute(f"LOCK TABLE {_quote(default)} IN ACCESS EXCLUSIVE MODE")
         if month in monthly_partitions(table):
@@ -102,6 +104,8 @@ def partition_drop(table: str, month: Month) -> int:
     name = month.partition_name(table)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        # Deferred foreign-key checks of rows written earlier in the transaction now: DDL refuses pending ones.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"SELECT count(*) FROM {_quote(name)}")  # noqa: S608 - a partition's name
         rows = cursor.fetchone()[0]
         cursor.execute(f"ALTER TABLE {_quote(table)} DETACH PARTITION {_quote(name)}")
