@@ -4,7 +4,7 @@ The idempotency key's unique index becomes (key, occurred_at): a partitioned tab
 its partition key; the writers keep keys unique across months (audiences/services/events.py). Then, on
 PostgreSQL only, the table is rebuilt partitioned: the rows are moved, every index and constraint is built again
 (the primary key as (id, occurred_at)) and ids go on from the same sequence. It holds an exclusive lock on the
-events for its whole run: about 36 s for 2,000,000 events on the benchmark host (docs/benchmarks.md). SQLite
+events for its whole run: 29.6 s for 2,000,000 events on the benchmark host (docs/benchmarks.md). SQLite
 keeps a plain table. Not reversible: the keys may no longer be unique on their own.
 """
 
