@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce, Least
 from audiences.communications import LogRow, complaint_keyword, currency_error, keyword_pattern
 from audiences.models import Customer, Event, Order
 from audiences.segments.recheck import customers_mark_changed
+from audiences.services.events import event_keys_lock
 from audiences.services.orders import customer_statistics_recompute
 
 LOG_CHANNEL = "communications_log"
@@ -140,6 +141,7 @@ def communications_log_import(*, rows: list[LogRow], currency: str) -> LogImport
     unique: dict[str, LogRow] = {}
     for row in rows:
         unique.setdefault(row.key, row)
+    event_keys_lock([f"log:{key}" for key in unique] + [f"log-complaint:{key}" for key in unique])
     seen = _existing(Event, "idempotency_key", [f"log:{key}" for key in unique])
     fresh = [row for key, row in unique.items() if f"log:{key}" not in seen]
     customer_ids, created = _customers(fresh, currency)

@@ -349,7 +349,10 @@ class Event(models.Model):
     type = models.CharField(max_length=64)
     occurred_at = models.DateTimeField()
     properties = models.JSONField(default=dict, blank=True)
-    idempotency_key = models.CharField(max_length=128, unique=True, null=True, blank=True)
+    # Unique across all events, kept by the writers (audiences/services/events.py, `event_keys_lock`): on
+    # PostgreSQL the table is partitioned by month, and a partitioned table's unique index must include
+    # occurred_at, so the database holds (key, occurred_at) unique only.
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -358,6 +361,7 @@ class Event(models.Model):
             models.Index(fields=["customer", "type", "occurred_at"], name="event_customer_type_time"),
             models.Index(fields=["type", "occurred_at"], name="event_type_time"),
         ]
+        constraints = [models.UniqueConstraint(fields=["idempotency_key", "occurred_at"], name="event_key_unique")]
 
     def __str__(self):
         return f"{self.type} by {self.customer_id}"

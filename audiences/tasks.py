@@ -1,6 +1,7 @@
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from audiences import scoring
 from audiences.data_subjects import retention
@@ -9,6 +10,7 @@ from audiences.models import Segment
 from audiences.recommendations import services as recommendation_services
 from audiences.segments import recheck as segment_recheck
 from audiences.segments import services as segment_services
+from audiences.services.event_partitions import event_partitions_ensure
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,15 @@ def erasure_run_task(request_id: int) -> None:
 @shared_task(name="audiences.events_retention", ignore_result=True)
 def events_retention() -> int:
     return retention.events_prune()
+
+
+@shared_task(name="audiences.event_partitions_ensure", ignore_result=True)
+def event_partitions_ensure_task() -> int:
+    """The number of partitions created; rows moved out of DEFAULT are logged by month."""
+    created = event_partitions_ensure(now=timezone.now())
+    for month, moved in created.items():
+        logger.info("events: partition %04d-%02d created, %s rows moved from DEFAULT", month.year, month.month, moved)
+    return len(created)
 
 
 @shared_task(name="audiences.recommendations_compute", bind=True)

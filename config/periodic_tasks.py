@@ -41,7 +41,15 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             name="audiences.events_retention",
             task="audiences.events_retention",
             crontab="10 2 * * *",
-            description="Deletes events older than RETENTION_EVENTS_MONTHS, in batches (docs/privacy.md).",
+            description="Deletes events older than RETENTION_EVENTS_MONTHS: on PostgreSQL whole months, dropping "
+            "their partitions, once all of the month is past; otherwise in batches (docs/privacy.md).",
+        ),
+        PeriodicTaskSpec(
+            name="audiences.event_partitions_ensure",
+            task="audiences.event_partitions_ensure",
+            crontab="50 1 * * *",
+            description="PostgreSQL: creates the events' partitions of this month and the next "
+            "EVENTS_PARTITIONS_AHEAD_MONTHS, and moves rows the DEFAULT partition took into their month's.",
         ),
         PeriodicTaskSpec(
             name="messaging.messages_retention",

@@ -226,6 +226,9 @@ DATA_EXPORT_INLINE_MAX_ROWS = int(os.environ.get("DATA_EXPORT_INLINE_MAX_ROWS", 
 RETENTION_EVENTS_MONTHS = int(os.environ.get("RETENTION_EVENTS_MONTHS", "24"))
 RETENTION_MESSAGES_MONTHS = int(os.environ.get("RETENTION_MESSAGES_MONTHS", "24"))
 RETENTION_BATCH = int(os.environ.get("RETENTION_BATCH", "5000"))
+# On PostgreSQL the events table is partitioned by month (docs/operations.md): beat keeps this many months'
+# partitions ready beyond the current one.
+EVENTS_PARTITIONS_AHEAD_MONTHS = int(os.environ.get("EVENTS_PARTITIONS_AHEAD_MONTHS", "3"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

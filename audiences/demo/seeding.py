@@ -40,6 +40,7 @@ from audiences.scoring import scores_recompute
 from audiences.segments.services import segment_create
 from audiences.services.calendar import retailer_date_upsert
 from audiences.services.catalog import category_upsert, store_upsert
+from audiences.services.event_partitions import event_partitions_ensure
 from audiences.services.purchases import category_purchases_rebuild
 
 CHUNK_CUSTOMERS = 2_000
@@ -249,6 +250,8 @@ def demo_seed(
         as_of=as_of,
         first_ids=first_ids,
     )
+    # The months the events fall in, partitioned before the load (PostgreSQL), so none goes to DEFAULT.
+    event_partitions_ensure(now=as_of, since=as_of - timedelta(days=generator.SIGN_UP_SPAN_DAYS))
     writer = PostgresCopyWriter() if connection.vendor == "postgresql" else SQLiteBatchWriter()
     counts = {"stores": len(store_specs), "categories": len(reference.CATEGORIES), "products": len(product_specs)}
     counts.update({name: 0 for _, _, name in BULK_TABLES})

@@ -1,11 +1,12 @@
 """Events: recorded in batches, each once per idempotency key."""
 
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from audiences import signals
@@ -22,11 +23,37 @@ class EventInput:
     idempotency_key: str | None = None
 
 
+# Advisory locks (namespace, bucket) that writers of keyed events hold for their transaction. Buckets, not keys,
+# so a batch takes at most KEY_LOCK_BUCKETS locks however many keys it writes.
+KEY_LOCK_NAMESPACE = 0x4556_4B59
+KEY_LOCK_BUCKETS = 1024
+
+
+def event_keys_lock(keys: Iterable[str]) -> None:
+    """Hold off, until this transaction ends, every other writer of these idempotency keys.
+
+    On PostgreSQL the database keeps (key, occurred_at) unique, month by month (the table is partitioned by
+    occurred_at), not the key alone: a writer takes these locks, then looks the keys up, then inserts, so a key
+    sent twice at once, with two different times, is still stored once. SQLite has one writer at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    buckets = sorted({zlib.crc32(key.encode()) % KEY_LOCK_BUCKETS for key in keys if key})
+    if buckets:
+        with connection.cursor() as cursor:
+            # In bucket order, so two writers never wait for each other's locks in a cycle.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, bucket) FROM unnest(%s::int[]) AS bucket ORDER BY bucket",
+                [KEY_LOCK_NAMESPACE, buckets],
+            )
+
+
 @transaction.atomic
 def events_record(*, events: Iterable[EventInput]) -> list[tuple[Event, bool]]:
     """Record events all together or not at all; a repeated idempotency key returns the first event."""
     events = list(events)
     keys = [event.idempotency_key for event in events if event.idempotency_key]
+    event_keys_lock(keys)
     existing = {event.idempotency_key: event for event in Event.objects.filter(idempotency_key__in=keys)}
     now = timezone.now()
     results: list[tuple[Event, bool]] = []

@@ -3,7 +3,8 @@
 A return from 0 (or from out of stock in the catalog, for a store that never reported the product) to more
 fires one `back_in_stock` event for each customer of the store (or with no home store) who viewed the
 product in the last VIEWED_WITHIN_DAYS days: one INSERT ... SELECT, idempotent through keys naming the
-level, its restock number and the customer. Journeys enter on it like on any event.
+level, its restock number (counted under the level's row lock, so no key is written twice) and the customer.
+Journeys enter on it like on any event.
 """
 
 import json
@@ -135,7 +136,7 @@ def _back_in_stock_fire(*, level: StockLevel, sku: str, store_code: str, now: da
             f"INSERT INTO {table} (customer_id, type, occurred_at, properties, idempotency_key, created_at) "  # noqa: S608 - the model's table
             f"SELECT viewer.customer_id, %s, %s, {as_json}, %s || CAST(viewer.customer_id AS TEXT), %s "
             f"FROM ({select_sql}) viewer WHERE true "  # WHERE: SQLite reads ON CONFLICT after a bare FROM as a join's
-            "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+            "ON CONFLICT DO NOTHING RETURNING id",
             [
                 BACK_IN_STOCK,
                 moment,

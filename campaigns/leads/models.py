@@ -43,8 +43,11 @@ class Lead(models.Model):
     message = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
+    # No database foreign key: events are partitioned by month on PostgreSQL, and an event's id alone is not a
+    # key there. Leads are made from events that exist (leads_from_events), and retention sets this to null
+    # before it drops a month of events (audiences/services/event_partitions.py).
     source_event = models.OneToOneField(
-        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="lead",
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="lead", db_constraint=False,
         help_text="The event that created it (one lead per event, whatever retries).",
     )  # fmt: skip
     # What the customer is interested in: a catalog product, a vehicle by VIN, or a model named in free text.

@@ -5,6 +5,11 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# source_event was first created with a database foreign key; it holds none since events are partitioned by
+# month on PostgreSQL (audiences 0024 drops the key where this migration had made it): an event's id alone is
+# not a key there, and a migration run again on such a database could not make one.
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -40,7 +45,7 @@ class Migration(migrations.Migration):
                 ('order', models.ForeignKey(blank=True, help_text="The order that closed the sale, when it was recorded as one: then the order's attributed revenue already counts it.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='audiences.order')),
                 ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='leads', to=settings.AUTH_USER_MODEL)),
                 ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='audiences.product')),
-                ('source_event', models.OneToOneField(blank=True, help_text='The event that created it (one lead per event, whatever retries).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='lead', to='audiences.event')),
+                ('source_event', models.OneToOneField(blank=True, db_constraint=False, help_text='The event that created it (one lead per event, whatever retries).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='lead', to='audiences.event')),
                 ('store', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='leads', to='audiences.store')),
             ],
             options={

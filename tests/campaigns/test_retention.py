@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from audiences.data_subjects.retention import events_prune, months_before
 from audiences.models import Event
+from audiences.services.event_partitions import event_partitions_ensure
+from campaigns.leads.models import Lead
 from campaigns.results import campaign_results
 from config.periodic_tasks import periodic_tasks
 from messaging.models import Message, TrackingEvent
@@ -47,6 +49,22 @@ def test_events_past_the_retention_go_in_batches_and_newer_stay(settings):
 
     assert list(Event.objects.all()) == [kept]
     assert events_prune(now=NOW, batch=2) == 0
+
+
+@pytest.mark.django_db
+def test_a_lead_outlives_the_event_it_came_from(settings):
+    """On PostgreSQL the event's month is dropped whole (its partition made first); the lead loses only its link."""
+    settings.RETENTION_EVENTS_MONTHS = 24
+    (customer,) = people(1)
+    old = datetime(2026, 10, 20, tzinfo=UTC)  # the month before the cutoff's (2026-12-01)
+    event_partitions_ensure(now=old, since=old)
+    event = Event.objects.create(customer=customer, type="test_drive_requested", occurred_at=old)
+    lead = Lead.objects.create(customer=customer, currency="BDT", created_at=old, source_event=event, interest="Axio")
+
+    assert events_prune(now=NOW) == 1
+
+    lead.refresh_from_db()
+    assert lead.source_event_id is None and lead.interest == "Axio" and not Event.objects.exists()
 
 
 @pytest.mark.django_db
@@ -122,4 +140,6 @@ def test_the_nightly_jobs_are_in_the_periodic_tasks_registry():
     tasks = {spec.name: spec for spec in periodic_tasks()}
 
     assert tasks["audiences.events_retention"].crontab == "10 2 * * *"
+    # The months ahead are made before the night's retention runs.
+    assert tasks["audiences.event_partitions_ensure"].crontab == "50 1 * * *"
     assert tasks["messaging.messages_retention"].task == "messaging.messages_retention"
