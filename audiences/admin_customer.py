@@ -106,7 +106,7 @@ def register_audiences_sections() -> None:
             "Predicted value and churn",
             SECTIONS + "prediction.html",
             _prediction,
-            42,
+            48,
             "audiences.view_customerprediction",
         ),
         CustomerSection("orders", "Orders", SECTIONS + "orders.html", _orders, 50, "audiences.view_order"),
