@@ -1,9 +1,10 @@
-"""Audiences' sections of the admin's customer page: profile, consents, segments, scores and orders."""
+"""Audiences' sections of the admin's customer page: profile, consents, segments, scores, predictions and orders."""
 
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from audiences import selectors
+from audiences.clv.selectors import customer_prediction
 from audiences.currencies import quantize
 from audiences.customer_page import CustomerSection, changelist_of_customer, register_customer_section
 from audiences.rfm import rfm_label
@@ -70,6 +71,18 @@ def _scores(customer) -> dict:
     }
 
 
+def _prediction(customer) -> dict:
+    prediction = customer_prediction(customer=customer)
+    if prediction is None:
+        return {"prediction": None}
+    return {
+        "prediction": prediction,
+        "p_alive": f"{prediction.p_alive:.0%}",
+        "clv": money(prediction.predicted_clv_12m, prediction.currency),
+        "order_value": money(prediction.expected_order_value, prediction.currency),
+    }
+
+
 def _orders(customer) -> dict:
     return {
         "orders": [
@@ -87,6 +100,14 @@ def register_audiences_sections() -> None:
         CustomerSection("segments", "Segments", SECTIONS + "segments.html", _segments, 30, "audiences.view_segment"),
         CustomerSection(
             "scores", "Scores and RFM", SECTIONS + "scores.html", _scores, 40, "audiences.view_customerscore"
+        ),
+        CustomerSection(
+            "prediction",
+            "Predicted value and churn",
+            SECTIONS + "prediction.html",
+            _prediction,
+            48,
+            "audiences.view_customerprediction",
         ),
         CustomerSection("orders", "Orders", SECTIONS + "orders.html", _orders, 50, "audiences.view_order"),
     ]:

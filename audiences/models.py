@@ -500,6 +500,7 @@ class PricingInputsVersion(models.Model):
         return f"pricing inputs version {self.version}"
 
 
+from audiences.clv.models import *  # noqa: E402, F403  (beside the model that computes them)
 from audiences.data_subjects.models import *  # noqa: E402, F403  (data-subject requests beside their services)
 from audiences.places.models import *  # noqa: E402, F403
 from audiences.recommendations.models import *  # noqa: E402, F403  (beside the model that computes them)

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from audiences import scoring
+from audiences.clv import services as clv_services
 from audiences.data_subjects import retention
 from audiences.data_subjects import services as data_subjects
 from audiences.models import Segment
@@ -70,3 +71,9 @@ def recommendations_compute(self) -> int:
             self.update_state(state="PROGRESS", meta={"customers": customers, "currency": currency})
 
     return recommendation_services.recommendations_compute(progress=progress).customers
+
+
+@shared_task(name="audiences.predictions_compute")
+def predictions_compute() -> int:
+    """Every buying customer's predicted lifetime value and churn risk; safe to run twice."""
+    return clv_services.predictions_compute().customers

@@ -110,6 +110,13 @@ def periodic_tasks() -> list[PeriodicTaskSpec]:
             description="Nightly RFM, lifetime value, trends, engagement and loyalty scores for every customer.",
         ),
         PeriodicTaskSpec(
+            name="audiences.predictions_compute",
+            task="audiences.predictions_compute",
+            crontab="10 1 * * *",
+            description="Nightly predicted lifetime value, probability alive and churn risk (BG/NBD and Gamma-Gamma) "
+            "for every customer who bought, after the scores.",
+        ),
+        PeriodicTaskSpec(
             name="audiences.recommendations_compute",
             task="audiences.recommendations_compute",
             crontab="15 1 * * *",

@@ -355,7 +355,8 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery"
 CELERY_QUEUES_SPLIT = env_bool("CELERY_QUEUES_SPLIT", False)
 SENDS_TASKS = ("messaging.outbox_dispatch", "campaigns.launch", "campaigns.release_remainder")
 ANALYTICS_TASKS = ("audiences.scores_recompute", "audiences.segment_refresh", "audiences.segments_refresh_all",
-                   "audiences.recommendations_compute", "config.export_run", "loyalty.ledger_drift_check")  # fmt: skip
+                   "audiences.recommendations_compute", "audiences.predictions_compute", "config.export_run",
+                   "loyalty.ledger_drift_check")  # fmt: skip
 CELERY_TASK_ROUTES = (
     {
         **{name: {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.sends"} for name in SENDS_TASKS},

@@ -17,6 +17,7 @@ from audiences.models import (
     ConsentRecord,
     ConsentStatus,
     Customer,
+    CustomerPrediction,
     CustomerRecommendation,
     CustomerScore,
     Event,
@@ -175,6 +176,15 @@ def _recommendations(customer) -> list[dict]:
     return list(rows.values("rank", "product__sku", "score", "computed_at"))
 
 
+def _prediction(customer) -> dict | None:
+    fields = [f.name for f in CustomerPrediction._meta.concrete_fields if f.name != "customer"]
+    return CustomerPrediction.objects.filter(customer=customer).values(*fields).first()
+
+
+def _prediction_erase(customer) -> None:
+    CustomerPrediction.objects.filter(customer=customer).delete()
+
+
 def _vehicles(customer) -> dict:
     return {
         "owned": list(Vehicle.objects.filter(owner=customer).order_by("vin").values(*VEHICLE_FIELDS)),
@@ -206,5 +216,6 @@ def register_audiences_data_sections() -> None:
         DataSection("scores", "Scores", _scores, position=50),
         DataSection("vehicles", "Vehicles", _vehicles, _vehicles_erase, position=60),
         DataSection("recommendations", "Recommendations", _recommendations, _recommendations_erase, position=70),
+        DataSection("prediction", "Predicted value and churn", _prediction, _prediction_erase, position=80),
     ]:
         register_data_section(section)

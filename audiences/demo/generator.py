@@ -25,7 +25,13 @@ SIGN_UP_SPAN_DAYS = 3 * 365
 ORDER_SPAN_DAYS = 2 * 365
 NEW_CUSTOMER_SHARE = 0.04  # signed up in the last 30 days
 NEVER_ORDERED_SHARE = 0.12
-LAPSED_SHARE = 0.35  # of buyers: no order in the last 90 days
+# When a buyer's orders fall follows BG/NBD (docs/intelligence.md), so the lifetime-value model has a known process
+# to find: each buyer buys at a Poisson rate from a Gamma(PURCHASE_RATE_SHAPE, PURCHASE_RATE_DAYS days) and after
+# each repeat order drops out for good with a chance drawn from Beta(DROPOUT_A, DROPOUT_B).
+PURCHASE_RATE_SHAPE = 0.8
+PURCHASE_RATE_DAYS = 60.0
+DROPOUT_A = 1.0
+DROPOUT_B = 3.0
 CANCELLED_SHARE = 0.03
 # Lognormal sigma of how much a customer buys: many buy once, a few buy a lot. The cap keeps the
 # heaviest buyers (resellers, offices) around twenty times the average, not hundreds.
@@ -305,8 +311,11 @@ class DemoGenerator:
 
     def _local_time(self, start: int, end: int, offset: int) -> int:
         """A moment in [start, end] at a plausible shopping hour in the store's time zone."""
+        return self._at_shopping_hour(start + int(self.rng.random() * (end - start)), start, end, offset)
+
+    def _at_shopping_hour(self, moment: int, start: int, end: int, offset: int) -> int:
+        """The moment's day at a plausible shopping hour in the store's time zone, kept within [start, end]."""
         rng = self.rng
-        moment = start + int(rng.random() * (end - start))
         day_start = (moment + offset) // DAY * DAY - offset
         hour = bisect(self.hours, rng.random() * self.hours[-1])
         moment = day_start + hour * 3600 + int(rng.random() * 3600)
@@ -394,6 +403,30 @@ class DemoGenerator:
             attributes["dietary"] = rng.choice(reference.DIETARY)
         return attributes
 
+    def _purchase_moments(self, count: int, start: int) -> list[int]:
+        """`count` order times in [start, as_of] from the BG/NBD process. The count is given (order_counts keeps the
+        total exact), so the rate is drawn from the Gamma's posterior given that many orders over the window, and
+        after the last order the buyer has either dropped out (their Beta chance) or is waiting for the next."""
+        rng = self.rng
+        window = (self.as_of - start) / DAY
+        rate = rng.gammavariate(PURCHASE_RATE_SHAPE + count - 1, 1 / (PURCHASE_RATE_DAYS + window))
+        gaps = [rng.expovariate(rate) for _ in range(count - 1)]
+        span = sum(gaps)
+        if count > 1 and rng.random() < rng.betavariate(DROPOUT_A, DROPOUT_B):
+            idle = rng.random() * max(window - span, 0.0)  # dropped out: the first order anywhere that fits
+        else:
+            idle = rng.expovariate(rate)  # still buying: the next order falls after as_of
+        if span + idle > window:  # a window too short for the draw: the same pattern, squeezed in
+            squeeze = window / (span + idle)
+            gaps = [gap * squeeze for gap in gaps]
+            idle *= squeeze
+        moment = self.as_of - idle * DAY
+        moments = [int(moment)]
+        for gap in reversed(gaps):
+            moment -= gap * DAY
+            moments.append(int(moment))
+        return moments
+
     def _orders(
         self, chunk: Chunk, customer_id: int, count: int, store: StoreSpec, store_id: int, signed_up: int, offset: int
     ) -> list[tuple[int, bool, int, str]]:
@@ -409,10 +442,9 @@ class DemoGenerator:
         catalog = self.catalogs[country.code]
         home_stores = self.stores_by_country[country.code]
         start = max(signed_up, as_of - ORDER_SPAN_DAYS * DAY)
-        end = as_of
-        if rng.random() < LAPSED_SHARE and as_of - 90 * DAY > start:
-            end = start + int(rng.random() * (as_of - 90 * DAY - start))
-        moments = sorted(self._local_time(start, end, offset) for _ in range(count))
+        moments = sorted(
+            self._at_shopping_hour(moment, start, as_of, offset) for moment in self._purchase_moments(count, start)
+        )
         family = int(rng.random() * len(catalog.families))
         lines_cumulative = LINES_PER_ORDER_CUMULATIVE
         orders_out = chunk.orders

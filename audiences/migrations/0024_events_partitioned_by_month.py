@@ -38,7 +38,7 @@ def partition(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audiences", "0022_product_consumable_and_customer_recommendations"),
+        ("audiences", "0023_customer_predictions"),
     ]
 
     operations = [

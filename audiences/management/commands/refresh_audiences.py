@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from audiences.clv.services import predictions_compute
 from audiences.recommendations.services import recommendations_compute
 from audiences.scoring import scores_recompute
 from audiences.segments.services import segments_refresh_all
@@ -9,14 +10,16 @@ from audiences.segments.services import segments_refresh_all
 
 class Command(BaseCommand):
     help = (
-        "Recompute every customer's scores, then refresh every segment, then their recommendations (what the "
-        "nightly tasks do)."
+        "Recompute every customer's scores and predicted lifetime value, then refresh every segment, then their "
+        "recommendations (what the nightly tasks do)."
     )
 
     def handle(self, *args, **options):
         started = time.perf_counter()
         scored = scores_recompute()
         self.stdout.write(f"Scores for {scored:,} customers in {time.perf_counter() - started:.1f} s.")
+        predicted = predictions_compute()
+        self.stdout.write(f"Predicted lifetime value and churn for {predicted.customers:,} customers.")
         for code, result in segments_refresh_all().items():
             changes = f"{result.entered:,} entered, {result.exited:,} exited"
             self.stdout.write(f"  {code}: {result.count:,} members ({changes})")
