@@ -1,6 +1,8 @@
 """Next best offer: the promotions a customer qualifies for now, ranked by what they are worth to the customer and
 the retailer (promotions/offer_value.py), from the compiled index the storefront prices with (reads only)."""
 
+import heapq
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -12,14 +14,17 @@ from audiences.currencies import exponent
 from audiences.models import Customer
 from promotions import storefront_cache
 from promotions.customer_facts import customer_facts, provided_facts, providers_tag
-from promotions.engine import Cart, Context, PromotionUsage
-from promotions.engine.evaluate import static_reason
+from promotions.engine import PromotionUsage
+from promotions.engine.index import PromotionIndex
 from promotions.engine.money import to_units
 from promotions.engine.types import PromotionRule, Trigger
 from promotions.models import CustomerPromotionUsage, Promotion
 from promotions.offer_filters import promotions_not_offered
-from promotions.offer_value import OfferValue, offer_value, ranked
+from promotions.offer_table import OfferTable, qualifying_among
+from promotions.offer_value import OfferValue, offer_value
 from promotions.selectors import promotion_index
+
+_tables: weakref.WeakKeyDictionary[PromotionIndex, OfferTable] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -60,61 +65,54 @@ def customer_offers(
     the best `limit` first, and how many there are. With `versions` (a storefront request), the customer's facts
     come from the storefront cache."""
     index = promotion_index(versions.index if versions else None)
-    rules = index.by_id
-    counted = [pk for pk, rule in rules.items() if rule.has_counters]
+    moment = now or timezone.now()
+    ready, to_check = _offer_table(index).open_at(moment, customer.currency)
+    counted = [candidate.rule.id for candidate in to_check if candidate.rule.has_counters]
     stored = Promotion.objects.filter(pk__any_of=counted).values_list("pk", "used", "budget_spent") if counted else ()
     usage = {pk: PromotionUsage(used=used, budget_spent=spent) for pk, used, spent in stored}
     uses = dict(CustomerPromotionUsage.objects.filter(customer=customer).values_list("promotion_id", "used"))
     cached = storefront_cache.cached_facts(customer, versions, provided_facts, providers_tag()) if versions else None
     facts = customer_facts(customer, uses, cached)
-    moment = now or timezone.now()
-    qualifying = set()
-    contexts: dict[tuple, Context] = {}
-    carts: dict[str, Cart] = {}
-    for rule in rules.values():
-        if rule.currency and customer.currency and rule.currency != customer.currency:
-            continue  # an amount in another currency: none of their carts can have it
-        where = (
-            next(iter(rule.stores), None),
-            next(iter(rule.channels), None),
-            next(iter(rule.eligibility.payment_methods), None),
-        )
-        context = contexts.get(where)
-        if context is None:
-            store, channel, payment_method = where
-            context = contexts[where] = Context(
-                now=moment, store=store, channel=channel, payment_method=payment_method, customer=facts, usage=usage
-            )
-        currency = rule.currency or customer.currency or "USD"
-        cart = carts.get(currency) or carts.setdefault(currency, Cart(currency=currency, lines=()))
-        if static_reason(rule, cart, context, None) is None:
-            qualifying.add(rule.id)
-    qualifying -= _given_only_as_unique_codes(rules, qualifying)
-    offered = qualifying - promotions_not_offered(customer, qualifying) if qualifying else set()
+    qualifying = qualifying_among(ready, to_check, now=moment, currency=customer.currency, facts=facts, usage=usage)
+    codes = _shared_codes(candidate.rule.id for candidate in qualifying if candidate.rule.trigger == Trigger.CODE)
+    # Code promotions without a shared code: their single-use codes go out in campaigns and journeys to the
+    # customers chosen there, so nothing here can offer them.
+    qualifying = [c for c in qualifying if c.rule.trigger != Trigger.CODE or c.rule.id in codes]
+    not_offered = promotions_not_offered(customer, {c.rule.id for c in qualifying}) if qualifying else set()
     margin = Decimal(settings.OFFER_RETAILER_MARGIN).as_integer_ratio()
-    currencies = {pk: rules[pk].currency or customer.currency or "USD" for pk in offered}
-    usual = {currency: _usual_order_units(customer, currency) for currency in set(currencies.values())}
-    values = {
-        pk: offer_value(rules[pk], usual_units=usual[currency], places=exponent(currency), margin=margin)
-        for pk, currency in currencies.items()
-    }
-    best = ranked(values, rules)[:limit]
-    shared = Promotion.objects.filter(pk__any_of=best).exclude(code="").values_list("pk", "code") if best else ()
-    codes = dict(shared)
+    usual: dict[str, int] = {}
+    valued = []
+    for candidate in qualifying:
+        rule = candidate.rule
+        if rule.id in not_offered:
+            continue
+        currency = rule.currency or customer.currency or "USD"
+        usual_units = usual.get(currency)
+        if usual_units is None:
+            usual_units = usual[currency] = _usual_order_units(customer, currency)
+        value = offer_value(rule, usual_units=usual_units, places=exponent(currency), margin=margin)
+        valued.append((-value.expected_units, candidate.order, rule, currency, value))
+    best = heapq.nsmallest(limit, valued) if limit is not None else sorted(valued)
     offers = [
-        _offer(rules[pk], currencies[pk], codes.get(pk, ""), values[pk], usage.get(pk), uses.get(pk, 0)) for pk in best
+        _offer(rule, currency, codes.get(rule.id, ""), value, usage.get(rule.id), uses.get(rule.id, 0))
+        for _, _, rule, currency, value in best
     ]
-    return CustomerOffers(offers=offers, qualifying=len(values))
+    return CustomerOffers(offers=offers, qualifying=len(valued))
 
 
-def _given_only_as_unique_codes(rules: dict[int, PromotionRule], qualifying: set[int]) -> set[int]:
-    """Code promotions without a shared code: their single-use codes go out in campaigns and journeys to the
-    customers chosen there, so nothing here can offer them."""
-    by_code = [pk for pk in qualifying if rules[pk].trigger == Trigger.CODE]
-    if not by_code:
-        return set()
-    shared = Promotion.objects.filter(pk__any_of=by_code).exclude(code="").values_list("pk", flat=True)
-    return set(by_code) - set(shared)
+def _offer_table(index: PromotionIndex) -> OfferTable:
+    """Built once per compiled index, so a new index version (any promotion saved) rebuilds it."""
+    table = _tables.get(index)
+    if table is None:
+        table = _tables[index] = OfferTable(index.by_id)
+    return table
+
+
+def _shared_codes(promotion_ids) -> dict[int, str]:
+    wanted = list(promotion_ids)
+    if not wanted:
+        return {}
+    return dict(Promotion.objects.filter(pk__any_of=wanted).exclude(code="").values_list("pk", "code"))
 
 
 def _offer(
