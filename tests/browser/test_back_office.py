@@ -125,8 +125,8 @@ def test_the_customer_page_shows_its_sections(page, demo):
     page.goto(f"/admin/audiences/customer/{demo.pk}/change/")
     titles = page.locator("#customer-page .customer-section h2").all_inner_texts()
     assert titles == [
-        "Profile", "Consents", "Segments", "Loyalty", "Scores and RFM", "Orders", "Vehicles", "Messages",
-        "Journeys and campaigns", "Promotions they qualify for now",
+        "Profile", "Consents", "Segments", "Loyalty", "Scores and RFM", "Predicted value and churn", "Orders",
+        "Vehicles", "Messages", "Journeys and campaigns", "Promotions they qualify for now",
     ]  # fmt: skip
     assert page.locator("#section-scores").get_by_text("Potential loyalist").count() == 1
     assert page.locator("#section-promotions").get_by_text("Members' weekend").count() == 1
