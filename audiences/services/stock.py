@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from audiences import signals
 from audiences.inventory import VIEWED_WITHIN_DAYS, viewers_of
 from audiences.models import Event, Product, StockLevel, Store
 from audiences.segments.recheck import customers_mark_changed
+from config.rows import created_or_locked
 
 BACK_IN_STOCK = "back_in_stock"
 MAX_QUANTITY = 10**9
@@ -89,7 +90,10 @@ def stock_set(*, levels: list[StockInput], now: datetime | None = None) -> list[
     for (product_id, store_id), level in wanted.items():
         row = existing.get((product_id, store_id))
         if row is None:
-            row, new = _locked_or_new(product_id=product_id, store_id=store_id, quantity=level.quantity)
+            # Two first reports of one (product, store) at once: the second updates the first's row.
+            row, new = created_or_locked(
+                StockLevel, key={"product_id": product_id, "store_id": store_id}, quantity=level.quantity
+            )
             was_out = not products[level.sku].in_stock if new else row.quantity == 0
         else:
             was_out = row.quantity == 0
@@ -105,16 +109,6 @@ def stock_set(*, levels: list[StockInput], now: datetime | None = None) -> list[
         in_stock=Exists(StockLevel.objects.filter(product=OuterRef("pk"), quantity__gt=0))
     )
     return changes
-
-
-def _locked_or_new(*, product_id: int, store_id: int, quantity: int) -> tuple[StockLevel, bool]:
-    """A new level row, or, when a concurrent first report of the same (product, store) inserted it first (this
-    insert waits at the unique index and fails once that one commits), that row locked."""
-    try:
-        with transaction.atomic():
-            return StockLevel.objects.create(product_id=product_id, store_id=store_id, quantity=quantity), True
-    except IntegrityError:
-        return StockLevel.objects.select_for_update().get(product_id=product_id, store_id=store_id), False
 
 
 def _back_in_stock_fire(*, level: StockLevel, sku: str, store_code: str, now: datetime) -> int:

@@ -3,12 +3,13 @@
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from audiences.models import Customer, Store, Vehicle, VehicleOwnership, VehicleStatus
 from audiences.segments.recheck import customers_mark_changed
 from audiences.vehicles.vin import InvalidVin, normalised_vin
+from config.rows import created_or_locked
 
 FIRST_MODEL_YEAR = 1886  # Benz's Patent-Motorwagen
 MAX_MILEAGE_KM = 5_000_000
@@ -117,13 +118,9 @@ def vehicle_upsert(
 
 
 def _locked_or_new(*, vin: str, **required) -> tuple[Vehicle, bool]:
-    """The vehicle's row locked, or a new one inserted. Two first PUTs of one VIN at once: the second's insert
-    waits at the unique index, fails once the first commits, and the second then locks the first's row."""
+    """The vehicle's row locked, or a new one inserted (two first PUTs of one VIN at once: the second locks the
+    first's row)."""
     vehicle = Vehicle.objects.select_for_update().filter(vin=vin).first()
     if vehicle is not None:
         return vehicle, False
-    try:
-        with transaction.atomic():
-            return Vehicle.objects.create(vin=vin, **required), True
-    except IntegrityError:
-        return Vehicle.objects.select_for_update().get(vin=vin), False
+    return created_or_locked(Vehicle, key={"vin": vin}, **required)
