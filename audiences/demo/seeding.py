@@ -25,6 +25,8 @@ from audiences.models import (
     MembershipRecheck,
     Order,
     OrderLine,
+    OrderReturn,
+    OrderReturnLine,
     PostcodeArea,
     Product,
     RetailerDate,
@@ -73,8 +75,8 @@ def demo_flush() -> None:
     Plain DELETEs (no ORM collector walking ten million rows); rows of other apps that still point
     at customers or products make it fail with an IntegrityError and delete nothing. Scores, the RFM
     movement between scorings and segment memberships (written by `refresh_audiences`), pending
-    rechecks (events the demo's loyalty and journeys recorded) and data-subject requests go with the
-    customers; the segment definitions stay, shown as not refreshed since their members are gone.
+    rechecks (events the demo's loyalty and journeys recorded), order returns and data-subject requests go
+    with the customers; the segment definitions stay, shown as not refreshed since their members are gone.
     """
     quote = connection.ops.quote_name
     customer_data = (
@@ -90,6 +92,8 @@ def demo_flush() -> None:
         SegmentMembership,
         CustomerScore,
         CategoryPurchase,
+        OrderReturnLine,
+        OrderReturn,
         OrderLine,
         Order,
         Event,

@@ -23,6 +23,7 @@ from audiences.models import (
     Event,
     Order,
     OrderLine,
+    OrderReturn,
     Product,
     RfmMovement,
     Segment,
@@ -33,6 +34,7 @@ from audiences.models import (
 from audiences.segments.selectors import matching_customers
 from audiences.services.customers import customer_upsert
 from audiences.services.orders import OrderLineInput, order_create
+from audiences.services.returns import ReturnLineInput, order_lines_return
 
 AS_OF = datetime(2026, 3, 1, tzinfo=UTC)
 SMALL = ["--customers=300", "--orders=2500", "--products=60", "--as-of=2026-03-01", "--no-progress"]
@@ -237,6 +239,16 @@ def test_flush_works_after_scores_and_segments_were_computed():
     assert set(CustomerScore.objects.values_list("computed_at", flat=True)) == {AS_OF - timedelta(days=30)}
     assert not RfmMovement.objects.exists()
     assert set(Segment.objects.values_list("member_count", flat=True)) == {None}
+
+
+@pytest.mark.django_db
+def test_flush_works_after_a_customer_returned_part_of_an_order():
+    seed()
+    line = OrderLine.objects.filter(order__status=Order.Status.PLACED).select_related("order").first()
+    order_lines_return(order=line.order, return_id="R-1", lines=[ReturnLineInput(line_no=line.line_no, quantity=1)])
+    seed("--flush")
+    assert Customer.objects.count() == 300
+    assert not OrderReturn.objects.exists()
 
 
 @pytest.mark.django_db
