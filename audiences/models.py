@@ -367,126 +367,6 @@ class Event(models.Model):
         return f"{self.type} by {self.customer_id}"
 
 
-class ConsentChannel(models.TextChoices):
-    EMAIL = "email", "Email"
-    SMS = "sms", "SMS"
-    WHATSAPP = "whatsapp", "WhatsApp"
-
-
-class ConsentTopic(models.TextChoices):
-    MARKETING = "marketing", "Marketing"
-    SERVICE = "service", "Service"
-    LOYALTY = "loyalty", "Loyalty"
-
-
-class ConsentStatus(models.TextChoices):
-    OPTED_IN = "opted_in", "Opted in"
-    OPTED_OUT = "opted_out", "Opted out"
-    PENDING = "pending", "Waiting for confirmation"  # email double opt-in: not consent yet
-
-
-class ConsentRecord(models.Model):
-    """Append-only history of what the customer said: who, when, through which source."""
-
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consent_records")
-    channel = models.CharField(max_length=16, choices=ConsentChannel.choices)
-    topic = models.CharField(max_length=16, choices=ConsentTopic.choices, default=ConsentTopic.MARKETING)
-    status = models.CharField(max_length=16, choices=ConsentStatus.choices)
-    source = models.CharField(max_length=64)
-    recorded_at = models.DateTimeField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        default_permissions = KEPT_FOR_THE_RECORD
-        ordering = ["-recorded_at", "-id"]
-        indexes = [models.Index(fields=["customer", "channel", "topic", "recorded_at"], name="consent_record_lookup")]
-
-    def __str__(self):
-        return f"{self.customer_id} {self.channel}/{self.topic}: {self.status}"
-
-
-class Consent(models.Model):
-    """The consent in force per customer, channel and topic: the latest ConsentRecord."""
-
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
-    channel = models.CharField(max_length=16, choices=ConsentChannel.choices)
-    topic = models.CharField(max_length=16, choices=ConsentTopic.choices, default=ConsentTopic.MARKETING)
-    status = models.CharField(max_length=16, choices=ConsentStatus.choices)
-    source = models.CharField(max_length=64)
-    recorded_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["customer", "channel", "topic"]
-        constraints = [
-            models.UniqueConstraint(fields=["customer", "channel", "topic"], name="consent_unique_per_topic"),
-        ]
-        indexes = [models.Index(fields=["channel", "topic", "status"], name="consent_channel_status")]
-
-    def __str__(self):
-        return f"{self.customer_id} {self.channel}/{self.topic}: {self.status}"
-
-
-class RfmGroup(models.TextChoices):
-    CHAMPIONS = "champions", "Champions"
-    LOYAL = "loyal", "Loyal"
-    POTENTIAL_LOYALIST = "potential_loyalist", "Potential loyalist"
-    NEW = "new", "New"
-    PROMISING = "promising", "Promising"
-    NEEDS_ATTENTION = "needs_attention", "Needs attention"
-    AT_RISK = "at_risk", "At risk"
-    CANT_LOSE = "cant_lose", "Can't lose"
-    HIBERNATING = "hibernating", "Hibernating"
-    LOST = "lost", "Lost"
-
-
-class CustomerScore(models.Model):
-    """Scores recomputed set-based (nightly and on demand); formulas in docs/scores.md."""
-
-    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, primary_key=True, related_name="score")
-    rfm_r = models.PositiveSmallIntegerField(null=True, blank=True)
-    rfm_f = models.PositiveSmallIntegerField(null=True, blank=True)
-    rfm_m = models.PositiveSmallIntegerField(null=True, blank=True)
-    rfm_segment = models.CharField(max_length=24, choices=RfmGroup.choices, blank=True, db_index=True)
-    window_orders = models.PositiveIntegerField(default=0)
-    window_spend = models.DecimalField(**MONEY, default=0)
-    lifetime_value = models.DecimalField(**MONEY, default=0)
-    avg_order_value = models.DecimalField(**MONEY, null=True, blank=True)
-    orders_per_month = models.DecimalField(max_digits=10, decimal_places=3, default=0)
-    frequency_trend = models.DecimalField(
-        max_digits=10, decimal_places=3, null=True, blank=True, help_text="Recent order rate vs before; -0.5 = halved."
-    )
-    spend_trend = models.DecimalField(
-        max_digits=10, decimal_places=3, null=True, blank=True, help_text="Recent average order value vs before."
-    )
-    engagement_score = models.PositiveSmallIntegerField(default=0, db_index=True)
-    loyalty_score = models.PositiveSmallIntegerField(default=0, db_index=True)
-    computed_at = models.DateTimeField()
-
-    class Meta:
-        default_permissions = KEPT_FOR_THE_RECORD
-        indexes = [models.Index(fields=["rfm_r", "rfm_f"], name="customer_score_rf")]
-
-    def __str__(self):
-        return f"{self.customer_id}: RFM {self.rfm_r}{self.rfm_f}{self.rfm_m} {self.get_rfm_segment_display()}"
-
-
-class RfmMovement(models.Model):
-    """How many customers went from one RFM group to another (or stayed) in a scoring run, against the run before.
-
-    Written by the run itself, one row per non-empty pair (audiences/scoring.py); '' is "No orders"."""
-
-    computed_at = models.DateTimeField(db_index=True)
-    from_group = models.CharField(max_length=24, choices=RfmGroup.choices, blank=True)
-    to_group = models.CharField(max_length=24, choices=RfmGroup.choices, blank=True)
-    customers = models.PositiveIntegerField()
-
-    class Meta:
-        default_permissions = KEPT_FOR_THE_RECORD
-
-    def __str__(self):
-        return f"{self.computed_at:%Y-%m-%d %H:%M}: {self.from_group or '-'} → {self.to_group or '-'}: {self.customers}"
-
-
 class PricingInputsVersion(models.Model):
     """One row counting the writes that change what pricing reads about customers and the catalogue.
 
@@ -501,9 +381,11 @@ class PricingInputsVersion(models.Model):
 
 
 from audiences.clv.models import *  # noqa: E402, F403  (beside the model that computes them)
+from audiences.consents import *  # noqa: E402, F403  (what customers said, and its history)
 from audiences.data_subjects.models import *  # noqa: E402, F403  (data-subject requests beside their services)
 from audiences.places.models import *  # noqa: E402, F403
 from audiences.recommendations.models import *  # noqa: E402, F403  (beside the model that computes them)
 from audiences.retailer_dates import *  # noqa: E402, F403  (the retailer's own calendar, beside the holidays' rules)
+from audiences.scores import *  # noqa: E402, F403  (RFM and the other scores, beside audiences/scoring.py)
 from audiences.segments.models import *  # noqa: E402, F403  (segments and their memberships live beside their language)
 from audiences.vehicles.models import *  # noqa: E402, F403
