@@ -8,6 +8,7 @@ class AudiencesConfig(AppConfig):
     def ready(self):
         from audiences.api.serializers import SEGMENTS_FIELD, VEHICLES_FIELD
         from audiences.api.vehicle_examples import VEHICLE_EXAMPLE
+        from audiences.clv.segment_fields import register_prediction_fields
         from audiences.places.segment_fields import register_place_fields
         from audiences.pricing_inputs import connect_model_writes
         from audiences.profile import register_profile_provider
@@ -21,6 +22,7 @@ class AudiencesConfig(AppConfig):
         register_profile_provider("vehicles", vehicles_profile, schema=VEHICLES_FIELD, example=[VEHICLE_EXAMPLE])
         register_vehicle_fields()
         register_place_fields()
+        register_prediction_fields()
         connect_model_writes()
         _register_data_subject_sections()
 

@@ -19,6 +19,8 @@ def test_the_builder_offers_every_registered_field_with_its_operators_and_labell
     assert offered["total_spent"]["kind"] == "money"
     assert offered["avg_order_value"]["label"] == "Average order value"
     assert offered["rfm_f"]["label"] == "RFM frequency" and offered["consent.email"]["label"] == "Email consent"
+    assert offered["p_alive"]["label"] == "Probability still buying"
+    assert offered["predicted_clv_12m"]["label"] == "Predicted 12-month value"
     labels = [field["label"] for field in catalog["fields"]]
     assert labels == sorted(labels, key=str.casefold)
 
