@@ -9,7 +9,7 @@ properties name the product's `sku`.
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -34,6 +34,15 @@ def in_stock_at(pairs: Iterable[tuple[int, int | None]]) -> dict[tuple[int, int 
         ).values_list("product_id", "store_id", "quantity")
     }
     return {pair: levels.get(pair, catalog.get(pair[0], False)) for pair in pairs}
+
+
+def out_of_stock_at(*, product: str, store: str) -> Q:
+    """`in_stock_at`'s rule in SQL, negated, as a Q over a model with a path to a product and one to a store
+    (for a recommendation, "product" and "customer__store"): the store's level says 0, or it has none and the
+    catalog says out of stock."""
+    level_there = StockLevel.objects.filter(product=OuterRef(product), store=OuterRef(store))
+    catalog_out = Q(**{f"{product}__in_stock": False})
+    return Q(Exists(level_there.filter(quantity=0))) | (catalog_out & ~Q(Exists(level_there)))
 
 
 def viewers_of(*, sku: str, since: datetime, store_id: int) -> Q:

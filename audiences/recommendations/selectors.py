@@ -5,9 +5,10 @@ from array import array
 from datetime import datetime
 
 import numpy as np
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from audiences.models import Customer, CustomerRecommendation, Order, OrderLine, Product, StockLevel
+from audiences.inventory import out_of_stock_at
+from audiences.models import Customer, CustomerRecommendation, Order, OrderLine, Product
 
 BATCH = 20_000
 
@@ -19,11 +20,9 @@ def products_unavailable() -> QuerySet[Product]:
 
 
 def unavailable_at_their_store() -> Q:
-    """Over CustomerRecommendation: the product is out of stock where its customer shops — the level at their
-    home store says 0, or, with no level there (or no home store), the catalog says out of stock everywhere.
-    The same rule as `audiences.inventory.in_stock_at`, applied in the query that reads the recommendations."""
-    level_there = StockLevel.objects.filter(product=OuterRef("product_id"), store=OuterRef("customer__store_id"))
-    return Q(Exists(level_there.filter(quantity=0))) | (Q(product__in_stock=False) & ~Q(Exists(level_there)))
+    """Over CustomerRecommendation: the product is out of stock where its customer shops (audiences.inventory's
+    rule: the level at their home store, else the catalog's flag)."""
+    return out_of_stock_at(product="product", store="customer__store")
 
 
 def recommended_currencies() -> list[str]:

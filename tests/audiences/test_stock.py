@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from audiences.inventory import in_stock_at, interested_in_stock
-from audiences.models import Customer, Event, Product, StockLevel
+from audiences.inventory import in_stock_at, interested_in_stock, out_of_stock_at
+from audiences.models import Customer, CustomerRecommendation, Event, Product, StockLevel
 from audiences.services import stock as stock_service
 from audiences.services.catalog import product_upsert, store_upsert
 from audiences.services.customers import customer_upsert
@@ -119,6 +119,34 @@ def test_the_catalog_flag_follows_the_levels_and_a_store_without_one_reads_it(lo
     stock = storefront.get("/api/v1/products/COR/stock").json()
     assert stock["in_stock"] is False
     assert [(level["store"], level["quantity"]) for level in stock["levels"]] == [("DLR-X", 0)]
+
+
+def test_the_stock_rule_reads_the_same_in_python_and_in_sql(lot):
+    """Recommendations leave out in SQL what `in_stock_at` says in Python is out of stock at the store."""
+    stock_set(levels=[StockInput("COR", "DLR-X", 0), StockInput("COR", "DLR-Y", 4), StockInput("YAR", "DLR-X", 2)])
+    product_upsert(sku="HIL", name="Hilux", price=Decimal("40000000"), currency="TZS")
+    Product.objects.filter(sku="HIL").update(in_stock=False)  # no store ever reported it
+    customers = list(Customer.objects.filter(external_id__in=["ana", "ben", "cai"]))
+    products = list(Product.objects.all())
+    CustomerRecommendation.objects.bulk_create(
+        CustomerRecommendation(
+            customer=customer, rank=rank, product=product, score=0, source="popular", computed_at=NOW
+        )
+        for customer in customers
+        for rank, product in enumerate(products, start=1)
+    )
+    in_sql = {
+        (row.product_id, row.customer.store_id): True
+        for row in CustomerRecommendation.objects.select_related("customer").exclude(
+            out_of_stock_at(product="product", store="customer__store")
+        )
+    }
+    pairs = {(product.pk, customer.store_id) for customer in customers for product in products}
+    in_python = in_stock_at(pairs)
+    assert {pair: in_sql.get(pair, False) for pair in pairs} == in_python
+    # The Corolla: X says 0, Y 4, no store reads the catalog (in stock somewhere); the Yaris: X says 2, Y and no
+    # store read the catalog; the Hilux: out of stock in the catalog, so everywhere.
+    assert sum(in_python.values()) == 5 and len(in_python) == 9
 
 
 @pytest.mark.parametrize(
