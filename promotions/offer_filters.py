@@ -22,7 +22,7 @@ class OfferFilter:
 
 _filters: list[OfferFilter] = []
 
-# What each filter concerns, as read for one compiled index.
+# What each filter concerns, as read for one compiled index (those that concern none left out).
 Concerned = tuple[tuple[OfferFilter, Mapping[int, object]], ...]
 
 
@@ -34,7 +34,8 @@ def register_offer_filter(*, concerns, not_for) -> None:
 
 def offer_filters_concerns() -> Concerned:
     """Read once per compiled index (one query per filter)."""
-    return tuple((offer_filter, offer_filter.concerns()) for offer_filter in _filters)
+    read = ((offer_filter, offer_filter.concerns()) for offer_filter in _filters)
+    return tuple((offer_filter, concerns) for offer_filter, concerns in read if concerns)
 
 
 def promotions_not_offered(customer: Customer, promotion_ids: set[int], concerned: Concerned) -> set[int]:

@@ -24,7 +24,7 @@ from promotions.engine.types import (
     PromotionUsage,
     Trigger,
 )
-from promotions.offer_value import Worth, worth_of
+from promotions.offer_value import Worth, worths_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ class OfferCandidate:
     checks_customer: bool  # conditions, a per-customer limit, counters or a budget: run the full check
     order: int  # the ranking's tie-break (higher priority, then name, then id) as one small int
     code: str  # the shared code a code promotion is used with ("" for an automatic one)
-    worth: Worth  # its expected value for a customer's usual order
+    worth: Worth  # its expected value for a customer's usual order (shared by equal rewards and thresholds)
 
 
 class OfferTable:
@@ -54,6 +54,7 @@ class OfferTable:
         ]
         tie_break = sorted(offerable, key=lambda rule: (-rule.priority, rule.name, rule.id))
         order = {rule.id: position for position, rule in enumerate(tie_break)}
+        worths = worths_of(offerable)
         self.candidates = [
             OfferCandidate(
                 rule=rule,
@@ -64,7 +65,7 @@ class OfferTable:
                 ),
                 order=order[rule.id],
                 code=shared_codes.get(rule.id, "") if rule.trigger == Trigger.CODE else "",
-                worth=worth_of(rule),
+                worth=worths[rule.id],
             )
             for rule in offerable
         ]

@@ -15,9 +15,12 @@ its uplift. Ties go to the higher priority, then the name.
 
 Ranking a customer's thousand offers values each of them: `Worth` keeps what does not depend on the customer
 (the threshold and the saving at it, per currency exponent), worked out once per compiled index, so that a
-request only works out the saving on the customer's usual order, and only when it reaches the threshold.
+request only works out the saving on the customer's usual order, and only when it reaches the threshold. The
+value depends on the reward and the threshold only, so promotions with equal ones share a `Worth`
+(`worths_of`), and a request values each once.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -89,7 +92,7 @@ def offer_value(rule: PromotionRule, *, usual_units: int, places: int, margin: t
     return OfferValue(places, basket, saving, expected)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # compared and hashed as itself: a request keeps values by it
 class Worth:
     """`offer_value`'s expected value of one rule, with what does not depend on the customer worked out once."""
 
@@ -124,6 +127,19 @@ def worth_of(rule: PromotionRule) -> Worth:
         saves=rule.reward.effect in (LINES, TIERED),
         line=_ONE_UNIT if type(rule.reward) in _PRICE_BLIND else None,
     )
+
+
+def worths_of(rules: Iterable[PromotionRule]) -> dict[int, Worth]:
+    """Promotion id → its worth, one `Worth` for the promotions whose reward and thresholds are equal."""
+    shared: dict[tuple, Worth] = {}
+    worths = {}
+    for rule in rules:
+        worth = worth_of(rule)
+        try:
+            worths[rule.id] = shared.setdefault((rule.reward, worth.thresholds), worth)
+        except TypeError:  # a reward with an unhashable option: its own
+            worths[rule.id] = worth
+    return worths
 
 
 def ranked(values: dict[int, OfferValue], rules: dict[int, PromotionRule]) -> list[int]:

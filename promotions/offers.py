@@ -21,7 +21,7 @@ from promotions.engine.types import PromotionRule
 from promotions.models import CustomerPromotionUsage, Promotion
 from promotions.offer_filters import Concerned, offer_filters_concerns, promotions_not_offered
 from promotions.offer_table import OfferTable, qualifying_among
-from promotions.offer_value import OfferValue, offer_value
+from promotions.offer_value import OfferValue, Worth, offer_value
 from promotions.selectors import promotion_index
 
 
@@ -84,12 +84,12 @@ def customer_offers(
     cached = storefront_cache.cached_facts(customer, versions, provided_facts, providers_tag()) if versions else None
     facts = customer_facts(customer, uses, cached)
     qualifying = qualifying_among(ready, to_check, now=moment, currency=customer.currency, facts=facts, usage=usage)
-    not_offered = (
-        promotions_not_offered(customer, {c.rule.id for c in qualifying}, table.concerned) if qualifying else set()
-    )
+    ids = {c.rule.id for c in qualifying} if table.concerned else set()
+    not_offered = promotions_not_offered(customer, ids, table.concerned) if ids else set()
     margin = Decimal(settings.OFFER_RETAILER_MARGIN).as_integer_ratio()
     fallback = customer.currency or "USD"
-    terms: dict[str, tuple[int, int]] = {}  # currency → its exponent and the customer's usual order in it
+    # Per currency: its exponent, the customer's usual order in it, and the offers' expected values by worth.
+    terms: dict[str, tuple[int, int, dict[Worth, int]]] = {}
     ranking = []
     for candidate in qualifying:
         rule = candidate.rule
@@ -99,15 +99,19 @@ def customer_offers(
         term = terms.get(currency)
         if term is None:
             places = exponent(currency)
-            term = terms[currency] = (places, _usual_order_units(customer, currency, places))
-        places, usual_units = term
-        ranking.append((-candidate.worth.expected_units(usual_units, places, margin), candidate.order, candidate))
+            term = terms[currency] = (places, _usual_order_units(customer, currency, places), {})
+        places, usual_units, known = term
+        worth = candidate.worth
+        expected = known.get(worth)
+        if expected is None:
+            expected = known[worth] = worth.expected_units(usual_units, places, margin)
+        ranking.append((-expected, candidate.order, candidate))
     best = heapq.nsmallest(limit, ranking) if limit is not None else sorted(ranking)
     offers = []
     for _, _, candidate in best:
         rule = candidate.rule
         currency = rule.currency or fallback
-        places, usual_units = terms[currency]
+        places, usual_units, _ = terms[currency]
         value = offer_value(rule, usual_units=usual_units, places=places, margin=margin)
         offers.append(_offer(rule, currency, candidate.code, value, usage.get(rule.id), uses.get(rule.id, 0)))
     return CustomerOffers(offers=offers, qualifying=len(ranking))
