@@ -41,7 +41,7 @@ class LoyaltyConfig(AppConfig):
             describe=eligibility.describe_tiers,
         )
         register_customer_facts_provider(eligibility.customer_tier_facts)
-        register_offer_filter(offers.rewards_not_for)
+        register_offer_filter(concerns=offers.reward_programs, not_for=offers.rewards_not_for)
         register_loyalty_segment_fields()
         register_profile_provider(
             "loyalty",

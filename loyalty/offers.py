@@ -1,19 +1,27 @@
 """A loyalty reward's promotion is offered only to members of the reward's program: its codes are issued for
-points, so a customer outside the program (another currency's, or none) cannot get it."""
+points, so a customer outside the program (another currency's, or none) cannot get it.
+
+The rewards' promotions are read once per compiled promotion index (`promotions.offer_filters`): a reward
+saved or deleted bumps the index version (loyalty/receivers.py), so the next answer reads them again."""
+
+from collections.abc import Mapping
 
 from audiences.models import Customer
 from loyalty.models import Member, Reward
 
 
-def rewards_not_for(customer: Customer, promotion_ids: set[int]) -> set[int]:
-    # One array parameter each (config/lookups.py): the storefront asks with every live promotion's id.
-    rewards = list(
-        Reward.objects.filter(promotion_id__any_of=list(promotion_ids)).values_list("promotion_id", "program_id")
-    )
-    if not rewards:
-        return set()
-    programs = list({program_id for _, program_id in rewards})
+def reward_programs() -> dict[int, frozenset[int]]:
+    """Each reward's promotion → the programs whose members may get it."""
+    programs: dict[int, set[int]] = {}
+    for promotion_id, program_id in Reward.objects.values_list("promotion_id", "program_id"):
+        programs.setdefault(promotion_id, set()).add(program_id)
+    return {promotion_id: frozenset(ids) for promotion_id, ids in programs.items()}
+
+
+def rewards_not_for(customer: Customer, programs: Mapping[int, frozenset[int]]) -> set[int]:
+    """`programs`: the reward promotions the customer qualifies for → their programs."""
+    wanted = list(set().union(*programs.values()))
     theirs = set(
-        Member.objects.filter(customer=customer, program_id__any_of=programs).values_list("program_id", flat=True)
+        Member.objects.filter(customer=customer, program_id__any_of=wanted).values_list("program_id", flat=True)
     )
-    return {pk for pk, _ in rewards} - {pk for pk, program_id in rewards if program_id in theirs}
+    return {pk for pk, program_ids in programs.items() if not program_ids & theirs}

@@ -6,9 +6,10 @@ from django.dispatch import receiver
 from audiences.models import Category, Order
 from audiences.signals import demo_flushing, demo_seeded, event_recorded, order_placed
 from loyalty import demo
-from loyalty.models import EarningRule, Program, Tier
+from loyalty.models import EarningRule, Program, Reward, Tier
 from loyalty.program_rules import rules_version_bump
 from loyalty.services.earning import bonus_award
+from promotions.services.definitions import index_version_bump
 
 
 @receiver(event_recorded, dispatch_uid="loyalty.bonus_for_event")
@@ -43,6 +44,13 @@ def remove_demo_loyalty(sender, **kwargs):
 @receiver(post_delete, sender=EarningRule, dispatch_uid="loyalty.rules_rule_deleted")
 def renew_program_rules(sender, **kwargs):
     rules_version_bump()
+
+
+@receiver(post_save, sender=Reward, dispatch_uid="loyalty.offers_reward_saved")
+@receiver(post_delete, sender=Reward, dispatch_uid="loyalty.offers_reward_deleted")
+def renew_offered_rewards(sender, **kwargs):
+    """Next best offer reads which promotions are rewards once per promotion index (loyalty/offers.py)."""
+    index_version_bump()
 
 
 @receiver(post_save, sender=Category, dispatch_uid="loyalty.rules_category_saved")

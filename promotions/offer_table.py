@@ -5,6 +5,8 @@ payment method, a cart in its own currency), so of `static_reason`'s checks only
 window and what concerns the customer (conditions, per-customer limit, counters and budget) can refuse it.
 The status is settled here; the window is kept, not judged, since time passes while the index lives; each
 request compares its own moment and runs the full check only for rules with customer conditions or counters.
+A code promotion is offered with its shared code; one without (its single-use codes go out in campaigns and
+journeys to the customers chosen there) is not in the table.
 """
 
 from collections.abc import Mapping
@@ -12,7 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from promotions.engine.evaluate import static_reason
-from promotions.engine.types import HELD, Cart, Context, CustomerFacts, PromotionRule, PromotionStatus, PromotionUsage
+from promotions.engine.types import (
+    HELD,
+    Cart,
+    Context,
+    CustomerFacts,
+    PromotionRule,
+    PromotionStatus,
+    PromotionUsage,
+    Trigger,
+)
+from promotions.offer_value import Worth, worths_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +34,8 @@ class OfferCandidate:
     ends_at: datetime | None
     checks_customer: bool  # conditions, a per-customer limit, counters or a budget: run the full check
     order: int  # the ranking's tie-break (higher priority, then name, then id) as one small int
+    code: str  # the shared code a code promotion is used with ("" for an automatic one)
+    worth: Worth  # its expected value for a customer's usual order (shared by equal rewards and thresholds)
 
 
 class OfferTable:
@@ -29,12 +43,18 @@ class OfferTable:
 
     __slots__ = ("candidates",)
 
-    def __init__(self, rules: dict[int, PromotionRule]):
+    def __init__(self, rules: Mapping[int, PromotionRule], *, shared_codes: Mapping[int, str]):
+        """`shared_codes`: promotion id → the shared code of those that have one."""
         offerable = [
-            rule for rule in rules.values() if rule.status not in HELD and rule.status != PromotionStatus.EXPIRED
+            rule
+            for rule in rules.values()
+            if rule.status not in HELD
+            and rule.status != PromotionStatus.EXPIRED
+            and (rule.trigger != Trigger.CODE or shared_codes.get(rule.id))
         ]
         tie_break = sorted(offerable, key=lambda rule: (-rule.priority, rule.name, rule.id))
         order = {rule.id: position for position, rule in enumerate(tie_break)}
+        worths = worths_of(offerable)
         self.candidates = [
             OfferCandidate(
                 rule=rule,
@@ -44,6 +64,8 @@ class OfferTable:
                     rule.eligibility.conditions or rule.usage_limit_per_customer is not None or rule.has_counters
                 ),
                 order=order[rule.id],
+                code=shared_codes.get(rule.id, "") if rule.trigger == Trigger.CODE else "",
+                worth=worths[rule.id],
             )
             for rule in offerable
         ]

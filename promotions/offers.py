@@ -17,14 +17,23 @@ from promotions.customer_facts import customer_facts, provided_facts, providers_
 from promotions.engine import PromotionUsage
 from promotions.engine.index import PromotionIndex
 from promotions.engine.money import to_units
-from promotions.engine.types import PromotionRule, Trigger
+from promotions.engine.types import PromotionRule
 from promotions.models import CustomerPromotionUsage, Promotion
-from promotions.offer_filters import promotions_not_offered
+from promotions.offer_filters import Concerned, offer_filters_concerns, promotions_not_offered
 from promotions.offer_table import OfferTable, qualifying_among
-from promotions.offer_value import OfferValue, offer_value
+from promotions.offer_value import OfferValue, Worth, offer_value
 from promotions.selectors import promotion_index
 
-_tables: weakref.WeakKeyDictionary[PromotionIndex, OfferTable] = weakref.WeakKeyDictionary()
+
+@dataclass(frozen=True)
+class _IndexOffers:
+    """What next best offer reads of one compiled index."""
+
+    offers: OfferTable
+    concerned: Concerned  # what the apps' offer filters may refuse
+
+
+_tables: weakref.WeakKeyDictionary[PromotionIndex, _IndexOffers] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -44,12 +53,12 @@ class CustomerOffers:
     qualifying: int  # how many the customer qualifies for
 
 
-def _usual_order_units(customer: Customer, currency: str) -> int:
+def _usual_order_units(customer: Customer, currency: str, places: int) -> int:
     """Their average order in that currency, in minor units; a first order's configured size before they have one."""
     if customer.orders_count and customer.currency == currency and customer.total_spent > 0:
-        return to_units(customer.total_spent / customer.orders_count, exponent(currency))
+        return to_units(customer.total_spent / customer.orders_count, places)
     baskets = settings.OFFER_FIRST_ORDER_BASKET
-    return to_units(Decimal(baskets.get(currency, baskets["*"])), exponent(currency))
+    return to_units(Decimal(baskets.get(currency, baskets["*"])), places)
 
 
 def customer_offers(
@@ -65,8 +74,9 @@ def customer_offers(
     the best `limit` first, and how many there are. With `versions` (a storefront request), the customer's facts
     come from the storefront cache."""
     index = promotion_index(versions.index if versions else None)
+    table = _offer_table(index)
     moment = now or timezone.now()
-    ready, to_check = _offer_table(index).open_at(moment, customer.currency)
+    ready, to_check = table.offers.open_at(moment, customer.currency)
     counted = [candidate.rule.id for candidate in to_check if candidate.rule.has_counters]
     stored = Promotion.objects.filter(pk__any_of=counted).values_list("pk", "used", "budget_spent") if counted else ()
     usage = {pk: PromotionUsage(used=used, budget_spent=spent) for pk, used, spent in stored}
@@ -74,45 +84,49 @@ def customer_offers(
     cached = storefront_cache.cached_facts(customer, versions, provided_facts, providers_tag()) if versions else None
     facts = customer_facts(customer, uses, cached)
     qualifying = qualifying_among(ready, to_check, now=moment, currency=customer.currency, facts=facts, usage=usage)
-    codes = _shared_codes(candidate.rule.id for candidate in qualifying if candidate.rule.trigger == Trigger.CODE)
-    # Code promotions without a shared code: their single-use codes go out in campaigns and journeys to the
-    # customers chosen there, so nothing here can offer them.
-    qualifying = [c for c in qualifying if c.rule.trigger != Trigger.CODE or c.rule.id in codes]
-    not_offered = promotions_not_offered(customer, {c.rule.id for c in qualifying}) if qualifying else set()
+    ids = {c.rule.id for c in qualifying} if table.concerned else set()
+    not_offered = promotions_not_offered(customer, ids, table.concerned) if ids else set()
     margin = Decimal(settings.OFFER_RETAILER_MARGIN).as_integer_ratio()
-    usual: dict[str, int] = {}
-    valued = []
+    fallback = customer.currency or "USD"
+    # Per currency: its exponent, the customer's usual order in it, and the offers' expected values by worth.
+    terms: dict[str, tuple[int, int, dict[Worth, int]]] = {}
+    ranking = []
     for candidate in qualifying:
         rule = candidate.rule
         if rule.id in not_offered:
             continue
-        currency = rule.currency or customer.currency or "USD"
-        usual_units = usual.get(currency)
-        if usual_units is None:
-            usual_units = usual[currency] = _usual_order_units(customer, currency)
-        value = offer_value(rule, usual_units=usual_units, places=exponent(currency), margin=margin)
-        valued.append((-value.expected_units, candidate.order, rule, currency, value))
-    best = heapq.nsmallest(limit, valued) if limit is not None else sorted(valued)
-    offers = [
-        _offer(rule, currency, codes.get(rule.id, ""), value, usage.get(rule.id), uses.get(rule.id, 0))
-        for _, _, rule, currency, value in best
-    ]
-    return CustomerOffers(offers=offers, qualifying=len(valued))
+        currency = rule.currency or fallback
+        term = terms.get(currency)
+        if term is None:
+            places = exponent(currency)
+            term = terms[currency] = (places, _usual_order_units(customer, currency, places), {})
+        places, usual_units, known = term
+        worth = candidate.worth
+        expected = known.get(worth)
+        if expected is None:
+            expected = known[worth] = worth.expected_units(usual_units, places, margin)
+        ranking.append((-expected, candidate.order, candidate))
+    best = heapq.nsmallest(limit, ranking) if limit is not None else sorted(ranking)
+    offers = []
+    for _, _, candidate in best:
+        rule = candidate.rule
+        currency = rule.currency or fallback
+        places, usual_units, _ = terms[currency]
+        value = offer_value(rule, usual_units=usual_units, places=places, margin=margin)
+        offers.append(_offer(rule, currency, candidate.code, value, usage.get(rule.id), uses.get(rule.id, 0)))
+    return CustomerOffers(offers=offers, qualifying=len(ranking))
 
 
-def _offer_table(index: PromotionIndex) -> OfferTable:
-    """Built once per compiled index, so a new index version (any promotion saved) rebuilds it."""
+def _offer_table(index: PromotionIndex) -> _IndexOffers:
+    """Built once per compiled index, so a new index version (any promotion saved, or what an offer filter reads
+    changed) rebuilds it."""
     table = _tables.get(index)
     if table is None:
-        table = _tables[index] = OfferTable(index.by_id)
+        shared = Promotion.objects.filter(pk__any_of=list(index.by_id)).exclude(code="").values_list("pk", "code")
+        table = _tables[index] = _IndexOffers(
+            offers=OfferTable(index.by_id, shared_codes=dict(shared)), concerned=offer_filters_concerns()
+        )
     return table
-
-
-def _shared_codes(promotion_ids) -> dict[int, str]:
-    wanted = list(promotion_ids)
-    if not wanted:
-        return {}
-    return dict(Promotion.objects.filter(pk__any_of=wanted).exclude(code="").values_list("pk", "code"))
 
 
 def _offer(

@@ -18,7 +18,10 @@ FACTS = CustomerFacts(external_id="C-1", segments=frozenset({"vip"}), promotion_
 REWARDS = (
     {"type": "percentage", "value": "10"},
     {"type": "fixed_amount", "value": "500"},
-    {"type": "percentage", "value": "25"},
+    {"type": "percentage", "value": "25", "max_discount": "200"},
+    {"type": "fixed_price", "value": "99"},
+    {"type": "tiered", "tiers": [{"min_subtotal": "1000", "amount": "100"}, {"min_subtotal": "5000", "percent": "10"}]},
+    {"type": "free_shipping"},
 )
 moments = st.sampled_from([None, NOW - timedelta(days=1), NOW, NOW + timedelta(hours=1)])
 
@@ -81,13 +84,15 @@ def test_the_table_qualifies_and_ranks_as_the_full_check_does(data, count, curre
     rules = [data.draw(promotions(promotion_id)) for promotion_id in range(1, count + 1)]
     index = compile_index(rules)
     usage = {r.id: PromotionUsage(used=spent, budget_spent=Decimal(spent)) for r in rules if r.has_counters}
-    table = OfferTable(index.by_id)  # built once, asked at several moments: time passes while it lives
+    table = OfferTable(index.by_id, shared_codes={})  # built once, asked at several moments: time passes while it lives
     for now in (NOW, NOW + later):
         ready, to_check = table.open_at(now, currency)
         fast = qualifying_among(ready, to_check, now=now, currency=currency, facts=FACTS, usage=usage)
         expected = straightforward(index.by_id, now, currency, usage)
         assert sorted(candidate.rule.id for candidate in fast) == sorted(expected)
 
-        values = {pk: offer_value(index.by_id[pk], usual_units=150_000, places=2, margin=MARGIN) for pk in expected}
-        by_key = sorted(fast, key=lambda candidate: (-values[candidate.rule.id].expected_units, candidate.order))
-        assert [candidate.rule.id for candidate in by_key] == ranked(values, index.by_id)
+        # The request ranks by the worth worked out with the table; the full valuation of each offer ranks the same.
+        for usual in (1, 150_000, 400_000, 900_000):
+            values = {pk: offer_value(index.by_id[pk], usual_units=usual, places=2, margin=MARGIN) for pk in expected}
+            by_key = sorted(fast, key=lambda c: (-c.worth.expected_units(usual, 2, MARGIN), c.order))
+            assert [candidate.rule.id for candidate in by_key] == ranked(values, index.by_id)

@@ -1,9 +1,10 @@
 """What an offer is worth (promotions/offer_value.py): hand-computed values and the ranking's invariants."""
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from promotions.offer_value import offer_value, ranked
+from promotions.engine.money import MAX_PLACES
+from promotions.offer_value import offer_value, ranked, worth_of
 from tests.promotions.engine_helpers import rule
 
 QUARTER = (1, 4)  # the retailer's margin
@@ -58,3 +59,41 @@ def test_an_offer_never_saves_more_than_its_basket_and_is_never_worth_less_than_
     assert value.expected_units >= 0
     # Worth at most the saving plus the margin on the extra spend (reach is at most 1).
     assert value.expected_units <= value.saving_units + (value.basket_units - usual) // 4 + 1
+
+
+def _money(units: int) -> str:
+    return f"{units // 100}.{units % 100:02d}"
+
+
+amounts = st.integers(min_value=0, max_value=10**7).map(_money)
+percents = st.integers(min_value=1, max_value=100).map(str)
+every_reward = st.one_of(
+    st.builds(lambda value, cap: {"type": "percentage", "value": value, **({"max_discount": cap} if cap else {})},
+              percents, st.none() | amounts),
+    st.builds(lambda value, per: {"type": "fixed_amount", "value": value, "per": per}, amounts,
+              st.sampled_from(["order", "item"])),
+    st.builds(lambda value: {"type": "fixed_price", "value": value}, amounts),
+    st.builds(lambda low, high, amount, percent: {"type": "tiered", "tiers": [
+        {"min_subtotal": low, "amount": amount}, {"min_subtotal": high, "percent": percent}]},
+        amounts, amounts, amounts, percents),
+    st.just({"type": "buy_x_get_y", "buy": 2, "get": 1}),
+    st.just({"type": "bundle", "items": [{"sku": "A"}, {"sku": "B"}], "price": "10"}),
+    st.just({"type": "free_shipping"}),
+    st.just({"type": "gift", "sku": "G"}),
+)  # fmt: skip
+
+
+@settings(max_examples=400)
+@given(
+    reward=every_reward,
+    threshold=st.none() | amounts,
+    usual=st.integers(min_value=-5, max_value=10**9) | st.sampled_from([0, 1, 99, 100, 50_000, 100_000]),
+    places=st.integers(min_value=0, max_value=MAX_PLACES),
+    margin=st.sampled_from([(0, 1), (1, 4), (3, 10), (1, 1)]),
+)
+def test_the_worth_worked_out_once_values_every_offer_as_the_full_valuation(reward, threshold, usual, places, margin):
+    """What the ranking uses (promotions/offer_value.py `Worth`, built once per index) is the full valuation's
+    expected value for any reward, threshold, usual order and currency exponent."""
+    promotion = rule(1, reward, eligibility={"min_subtotal": threshold} if threshold else None)
+    full = offer_value(promotion, usual_units=usual, places=places, margin=margin)
+    assert worth_of(promotion).expected_units(usual, places, margin) == full.expected_units
