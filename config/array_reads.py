@@ -8,6 +8,7 @@ be NULL (coalesce them, or filter them out).
 """
 
 import numpy as np
+import psycopg
 from django.db import connection
 from django.db.models import Aggregate, BinaryField, QuerySet
 
@@ -51,7 +52,14 @@ def columns_read(rows: QuerySet, kinds: tuple[str, ...]) -> list[np.ndarray]:
     sql, params = rows.order_by().query.sql_with_params()
     names = [f"c{number}" for number in range(len(kinds))]
     sent = ", ".join(f"array_send(array_agg(q.{name}::{kind}))" for name, kind in zip(names, kinds, strict=True))
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sent} FROM ({sql}) AS q({', '.join(names)})", params)  # noqa: S608 - the ORM's SQL
-        row = cursor.fetchone()
-    return [array_read(value, kind=kind) for value, kind in zip(row, kinds, strict=True)]
+    connection.ensure_connection()
+    # A cursor binding on the server, so the arrays arrive in binary (Django's cursors bind on the client, and
+    # receive text: hex, twice the bytes, held by the driver while they are decoded).
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(f"SELECT {sent} FROM ({sql}) AS q({', '.join(names)})", params, binary=True)  # noqa: S608 - the ORM's SQL
+        row = list(cursor.fetchone())
+    columns = []
+    for number, kind in enumerate(kinds):
+        columns.append(array_read(row[number], kind=kind))
+        row[number] = None  # each column's bytes go as soon as numpy holds its values
+    return columns
