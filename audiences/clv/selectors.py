@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
-from django.db.models import Sum
+from django.db import connection
+from django.db.models import Func, IntegerField, Sum
 from django.db.models.functions import TruncDate
 
 from audiences.models import Customer, CustomerPrediction, Order
+from config.array_reads import columns_read
 
 BATCH = 20_000
 
@@ -48,12 +50,32 @@ def _purchase_days(currency: str, before: datetime | None, since: datetime | Non
 
 
 def _day_arrays(currency: str, before: datetime | None, since: datetime | None):
-    customers, days, spent = array("q"), array("q"), array("d")
-    for customer_id, day, total in _purchase_days(currency, before, since).iterator(chunk_size=BATCH):
+    """(customer ids, days as ordinals, spent) of each customer's purchase days, by customer and day. On
+    PostgreSQL the three columns cross as three arrays (config/array_reads.py), in one order, sorted here."""
+    days = _purchase_days(currency, before, since)
+    if connection.vendor != "postgresql":
+        return _day_arrays_by_row(days)
+    customers, ordinals, spent = columns_read(
+        days.values_list("customer_id", _Ordinal("day"), "spent"), ("bigint", "bigint", "double precision")
+    )
+    order = np.lexsort((ordinals, customers))  # the order of the rows, lost in the aggregate's subquery
+    return customers[order], ordinals[order], spent[order]
+
+
+class _Ordinal(Func):
+    """A date as `date.toordinal()` counts it: 1 for 0001-01-01 (PostgreSQL)."""
+
+    template = "(%(expressions)s - DATE '0001-01-01' + 1)"
+    output_field = IntegerField()
+
+
+def _day_arrays_by_row(days):
+    customers, ordinals, spent = array("q"), array("q"), array("d")
+    for customer_id, day, total in days.iterator(chunk_size=BATCH):
         customers.append(customer_id)
-        days.append(day.toordinal())
+        ordinals.append(day.toordinal())
         spent.append(float(total))  # model input only: the stored value is a Decimal again
-    return (np.frombuffer(customers, dtype=np.int64), np.frombuffer(days, dtype=np.int64), np.frombuffer(spent))
+    return (np.frombuffer(customers, dtype=np.int64), np.frombuffer(ordinals, dtype=np.int64), np.frombuffer(spent))
 
 
 def purchase_summary(*, currency: str, as_of: date, before: datetime | None = None) -> PurchaseSummary:

@@ -7,12 +7,14 @@ from datetime import datetime
 from decimal import Decimal
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audiences.clv import calibration, model, selectors
 from audiences.currencies import quantize
 from audiences.models import CustomerPrediction
+from config.bulk_writes import copy_writes
+from config.table_swap import table_replaced
 
 WRITE_BATCH = 5_000
 
@@ -81,9 +83,20 @@ class PredictionsRun:
 
 
 def predictions_compute(*, now: datetime | None = None, progress: Progress | None = None) -> PredictionsRun:
-    """Every buying customer's prediction, upserted in batches; a customer who no longer qualifies (no placed
-    order left in their currency) loses theirs. Safe to run twice: the second run's rows replace the first's."""
+    """Every buying customer's prediction; a customer who no longer qualifies (no placed order left in their
+    currency) loses theirs. Safe to run twice: the second run's rows replace the first's. On PostgreSQL the table
+    is replaced whole in one transaction (readers keep the last run's rows until it commits); elsewhere rows are
+    upserted in batches."""
     now = now or timezone.now()
+    if not copy_writes():
+        run = _computed(now, progress, _upserted)
+        CustomerPrediction.objects.filter(computed_at__lt=now).delete()
+        return run
+    with transaction.atomic(), table_replaced(CustomerPrediction) as table:
+        return _computed(now, progress, lambda *batch: _copied(table, *batch))
+
+
+def _computed(now: datetime, progress: Progress | None, write) -> PredictionsRun:
     as_of = timezone.localdate(now)
     customers = currencies = 0
     for currency in selectors.predicted_currencies():
@@ -95,12 +108,11 @@ def predictions_compute(*, now: datetime | None = None, progress: Progress | Non
         risks = model.churn_risk(predictions.p_alive)
         for start in range(0, len(summary.customer_ids), WRITE_BATCH):
             window = slice(start, start + WRITE_BATCH)
-            _write(predictions, risks, window, currency, version, now)
+            write(predictions, risks, window, currency, version, now)
             customers += len(summary.customer_ids[window])
             if progress:
                 progress(customers, currency)
         currencies += 1
-    CustomerPrediction.objects.filter(computed_at__lt=now).delete()
     return PredictionsRun(customers=customers, currencies=currencies)
 
 
@@ -108,18 +120,22 @@ def _money(value: float, currency: str) -> Decimal:
     return quantize(Decimal(repr(float(value))), currency)
 
 
-@transaction.atomic
-def _write(predictions: Predictions, risks: np.ndarray, window: slice, currency: str, version: str, now) -> None:
-    rows = zip(
+def _columns(predictions: Predictions, risks: np.ndarray, window: slice, currency: str):
+    """(customer id, p_alive, orders in 90 and 365 days, order value, 12-month value, churn risk) per customer."""
+    return zip(
         predictions.summary.customer_ids[window].tolist(),
         predictions.p_alive[window].tolist(),
         predictions.orders_90[window].tolist(),
         predictions.orders_365[window].tolist(),
-        predictions.order_value[window].tolist(),
-        predictions.clv_12m[window].tolist(),
+        [_money(value, currency) for value in predictions.order_value[window].tolist()],
+        [_money(value, currency) for value in predictions.clv_12m[window].tolist()],
         risks[window].tolist(),
         strict=True,
     )
+
+
+@transaction.atomic
+def _upserted(predictions: Predictions, risks: np.ndarray, window: slice, currency: str, version: str, now) -> None:
     CustomerPrediction.objects.bulk_create(
         [
             CustomerPrediction(
@@ -127,19 +143,37 @@ def _write(predictions: Predictions, risks: np.ndarray, window: slice, currency:
                 p_alive=alive,
                 expected_orders_90=orders_90,
                 expected_orders_365=orders_365,
-                expected_order_value=_money(value, currency),
-                predicted_clv_12m=_money(clv, currency),
+                expected_order_value=value,
+                predicted_clv_12m=clv,
                 currency=currency,
                 churn_risk=risk,
                 model_version=version,
                 computed_at=now,
             )
-            for customer_id, alive, orders_90, orders_365, value, clv, risk in rows
+            for customer_id, alive, orders_90, orders_365, value, clv, risk in _columns(
+                predictions, risks, window, currency
+            )
         ],
         update_conflicts=True,
         unique_fields=["customer"],
         update_fields=_UPDATED,
     )
+
+
+def _copied(
+    table: str, predictions: Predictions, risks: np.ndarray, window: slice, currency: str, version: str, now
+) -> None:
+    """One COPY of the window's rows into the table that replaces the predictions (floats by repr: exact)."""
+    fixed = f"\t{currency}\t{{}}\t{version}\t{now.isoformat()}\n"
+    text = "".join(
+        f"{customer_id}\t{alive!r}\t{orders_90!r}\t{orders_365!r}\t{value}\t{clv}" + fixed.format(risk)
+        for customer_id, alive, orders_90, orders_365, value, clv, risk in _columns(
+            predictions, risks, window, currency
+        )
+    )
+    columns = ", ".join(("customer_id", *_UPDATED))
+    with connection.cursor() as cursor, cursor.cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
+        copy.write(text)
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,12 @@ from array import array
 from datetime import datetime
 
 import numpy as np
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from audiences.inventory import out_of_stock_at
 from audiences.models import Customer, CustomerRecommendation, Order, OrderLine, Product
+from config.array_reads import ArraySent, array_read
 
 BATCH = 20_000
 
@@ -62,11 +64,26 @@ def _placed_lines(currency: str, before: datetime | None, since: datetime | None
 def purchase_arrays(
     *, currency: str, skus: dict[str, int], before: datetime | None = None, since: datetime | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(customer ids, item columns) of every placed line of the currency's products, streamed in batches;
-    `skus` gives each SKU's column."""
+    """(customer ids, item columns) of every placed line of the currency's products (in no particular order);
+    `skus` gives each SKU's column. On PostgreSQL, each SKU's buyers cross as one array (config/array_reads.py)."""
+    lines = _placed_lines(currency, before, since)
+    if connection.vendor != "postgresql":
+        return _purchase_arrays_by_row(lines, skus)
+    customers, items = [], []
+    for sku, sent in (
+        lines.values("sku").annotate(buyers=ArraySent("customer_id")).values_list("sku", "buyers").order_by()
+    ):
+        buyers = array_read(sent)
+        customers.append(buyers)
+        items.append(np.full(len(buyers), skus[sku], dtype=np.int64))
+    if not customers:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(customers), np.concatenate(items)
+
+
+def _purchase_arrays_by_row(lines: QuerySet[OrderLine], skus: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
     customers, items = array("q"), array("q")
-    rows = _placed_lines(currency, before, since).values_list("customer_id", "sku").order_by()
-    for customer_id, sku in rows.iterator(chunk_size=BATCH):
+    for customer_id, sku in lines.values_list("customer_id", "sku").order_by().iterator(chunk_size=BATCH):
         customers.append(customer_id)
         items.append(skus[sku])
     return np.frombuffer(customers, dtype=np.int64), np.frombuffer(items, dtype=np.int64)

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from audiences.clv import selectors
 from audiences.clv.services import predictions_compute
 from audiences.models import CustomerPrediction
 from audiences.segments.selectors import matching_customers
@@ -133,3 +134,20 @@ def test_the_calibration_command_prints_each_decile(shoppers):
     assert sum(int(row[1]) for row in deciles) == len(STEADY | GONE | ONCE)
     assert sum(int(row[3].replace(",", "")) for row in deciles) == len(STEADY) * 4
     assert "Middle deciles" in lines[-1]
+
+
+def test_copy_into_a_new_table_writes_what_the_orm_upserts(shoppers, settings):
+    written = {}
+    for copy in (False, True):
+        settings.BULK_WRITES_WITH_COPY = copy
+        predictions_compute(now=NOW)
+        written[copy] = list(CustomerPrediction.objects.order_by("customer_id").values_list())
+    assert written[True] == written[False]
+    assert len(written[True]) == len(STEADY | GONE | ONCE)
+
+
+def test_the_purchase_days_read_as_arrays_are_the_days_read_row_by_row(shoppers):
+    days = selectors._purchase_days("BDT", None, None)
+    arrays, by_row = selectors._day_arrays("BDT", None, None), selectors._day_arrays_by_row(days)
+    assert [column.tolist() for column in arrays] == [column.tolist() for column in by_row]
+    assert len(arrays[0]) == 12 * 15 + 12 * 15 + 6

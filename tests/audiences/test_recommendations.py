@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from audiences.models import CustomerRecommendation, Product
+from audiences.recommendations import selectors
 from audiences.recommendations.services import recommendations_compute
 from audiences.services.catalog import category_upsert, product_upsert, store_upsert
 from audiences.services.customers import customer_upsert
@@ -184,3 +185,29 @@ def test_before_the_first_run_the_list_is_empty(shop, storefront):
     skus, answer = _skus(storefront, "C-7")
     assert skus == []
     assert answer["computed_at"] is None
+
+
+def test_copy_into_a_new_table_writes_what_the_orm_writes(shop, settings):
+    now = timezone.now()
+    written = {}
+    for copy in (False, True):
+        settings.BULK_WRITES_WITH_COPY = copy
+        run = recommendations_compute(now=now)
+        written[copy] = list(
+            CustomerRecommendation.objects.order_by("customer_id", "rank").values_list(
+                "customer_id", "rank", "product_id", "score", "source", "computed_at"
+            )
+        )
+        assert run.rows == len(written[copy])
+    assert written[True] == written[False]
+    assert {row[4] for row in written[True]} == {"co_purchase", "popular"}
+
+
+def test_the_buyers_read_as_arrays_are_the_lines_read_row_by_row(shop):
+    catalogue = selectors.catalogue_arrays(currency="BDT")
+    skus = {sku: column for column, sku in enumerate(catalogue["skus"].tolist())}
+    customers, items = selectors.purchase_arrays(currency="BDT", skus=skus)
+    by_row = selectors._purchase_arrays_by_row(selectors._placed_lines("BDT", None, None), skus)
+    pairs = sorted(zip(customers.tolist(), items.tolist(), strict=True))
+    assert pairs == sorted(zip(*(column.tolist() for column in by_row), strict=True))
+    assert len(pairs) == sum(len(skus) for skus in BASKETS.values()) + 2
