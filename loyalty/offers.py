@@ -2,7 +2,7 @@
 points, so a customer outside the program (another currency's, or none) cannot get it.
 
 The rewards' promotions are read once per compiled promotion index (`promotions.offer_filters`): a reward
-saved or deleted bumps the index version (loyalty/receivers.py), so the next answer reads them again."""
+or program saved or deleted bumps the index version (loyalty/receivers.py), so the next answer reads them again."""
 
 from collections.abc import Mapping
 
@@ -11,10 +11,14 @@ from loyalty.models import Member, Reward
 
 
 def reward_programs() -> dict[int, frozenset[int]]:
-    """Each reward's promotion → the programs whose members may get it."""
+    """Each reward's promotion → the programs whose members may get it: none where the reward, or its program,
+    is switched off (points cannot be spent on it there)."""
     programs: dict[int, set[int]] = {}
-    for promotion_id, program_id in Reward.objects.values_list("promotion_id", "program_id"):
-        programs.setdefault(promotion_id, set()).add(program_id)
+    rows = Reward.objects.values_list("promotion_id", "program_id", "active", "program__active")
+    for promotion_id, program_id, active, program_active in rows:
+        open_to = programs.setdefault(promotion_id, set())
+        if active and program_active:
+            open_to.add(program_id)
     return {promotion_id: frozenset(ids) for promotion_id, ids in programs.items()}
 
 

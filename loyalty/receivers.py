@@ -48,8 +48,10 @@ def renew_program_rules(sender, **kwargs):
 
 @receiver(post_save, sender=Reward, dispatch_uid="loyalty.offers_reward_saved")
 @receiver(post_delete, sender=Reward, dispatch_uid="loyalty.offers_reward_deleted")
+@receiver(post_save, sender=Program, dispatch_uid="loyalty.offers_program_saved")
 def renew_offered_rewards(sender, **kwargs):
-    """Next best offer reads which promotions are rewards once per promotion index (loyalty/offers.py)."""
+    """Next best offer reads which promotions are rewards, and whether they are on, once per promotion index
+    (loyalty/offers.py). A program's delete takes its rewards with it, each sending its own delete."""
     index_version_bump()
 
 

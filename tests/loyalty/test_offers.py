@@ -53,6 +53,28 @@ def test_a_new_reward_a_removed_reward_and_a_changed_shared_code_show_in_the_nex
     assert offered(outsider) == {"Weekend"}
 
 
+def test_a_paused_reward_or_program_is_offered_to_no_one(program):
+    """A member cannot spend points on a reward that is off, or in a program that is off: its promotion is no
+    offer for anyone, and comes back when switched on again."""
+    member = Customer.objects.create(external_id="C-25", currency="BDT")
+    Member.objects.create(customer=member, program=program)
+    promotion = promotion_create(name="Reward", status="active", reward=PERCENT, currency="BDT")
+    reward = Reward.objects.create(program=program, name="10% off", promotion=promotion, points_cost=100)
+    assert offered(member) == {"Reward"}
+
+    reward.active = False
+    reward.save()
+    assert offered(member) == set()
+    reward.active = True
+    reward.save()
+    program.active = False
+    program.save()
+    assert offered(member) == set()
+    program.active = True
+    program.save()
+    assert offered(member) == {"Reward"}
+
+
 def test_the_answer_reads_as_much_whatever_the_number_of_promotions(program):
     """Rewards and shared codes are not looked up per request: a customer outside the program who qualifies for
     none of its rewards costs no loyalty query, with 3 live promotions or 30."""
