@@ -9,7 +9,6 @@ so a customer's order statistics are known when its row is written and memory st
 
 import json
 import random
-from array import array
 from bisect import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,26 +16,14 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 
 from audiences.currencies import CURRENCY_EXPONENTS
-from audiences.demo import interest, reference
+from audiences.demo import interest, purchases, reference
 from audiences.demo.reference import COUNTRIES, Country, StoreTemplate
 
 DAY = 86_400
 SIGN_UP_SPAN_DAYS = 3 * 365
 ORDER_SPAN_DAYS = 2 * 365
 NEW_CUSTOMER_SHARE = 0.04  # signed up in the last 30 days
-NEVER_ORDERED_SHARE = 0.12
-# When a buyer's orders fall follows BG/NBD (docs/intelligence.md), so the lifetime-value model has a known process
-# to find: each buyer buys at a Poisson rate from a Gamma(PURCHASE_RATE_SHAPE, PURCHASE_RATE_DAYS days) and after
-# each repeat order drops out for good with a chance drawn from Beta(DROPOUT_A, DROPOUT_B).
-PURCHASE_RATE_SHAPE = 0.8
-PURCHASE_RATE_DAYS = 60.0
-DROPOUT_A = 1.0
-DROPOUT_B = 3.0
 CANCELLED_SHARE = 0.03
-# Lognormal sigma of how much a customer buys: many buy once, a few buy a lot. The cap keeps the
-# heaviest buyers (resellers, offices) around twenty times the average, not hundreds.
-SPEND_SKEW_SIGMA = 1.6
-SPEND_SKEW_CAP = 25.0
 LINES_PER_ORDER_CUMULATIVE = (0.55, 0.80, 0.93)  # 1, 2, 3 lines; else 4
 # Co-purchase structure: a country's products fall in families of about this many (mixed categories, as a
 # household's taste or a use: a phone with its charger and earbuds); each buyer has one family and draws this
@@ -200,43 +187,15 @@ def products(seed: int, count: int, countries: list[Country]) -> list[ProductSpe
     return specs
 
 
-def order_counts(seed: int, customers: int, orders: int) -> array:
-    """How many orders each customer places: exactly `orders` in total, heavily skewed.
-
-    A share never orders; the rest get one each and the remainder in proportion to a lognormal
-    weight, so many buy once and a few buy dozens of times.
-    """
-    rng = random.Random(f"{seed}:order-counts")
-    weights = array(
-        "d",
-        (
-            0.0 if rng.random() < NEVER_ORDERED_SHARE else min(rng.lognormvariate(0, SPEND_SKEW_SIGMA), SPEND_SKEW_CAP)
-            for _ in range(customers)
-        ),
-    )
-    counts = array("I", bytes(4 * customers))
-    buyers = [index for index, weight in enumerate(weights) if weight]
-    if not buyers:
-        # Every customer drew "never ordered" (a handful of customers): all buy, equally weighted,
-        # or the remainder below would be handed out to nobody.
-        buyers = list(range(customers))
-        weights = array("d", [1.0] * customers)
-    if not customers or not orders:
-        return counts
-    if orders <= len(buyers):
-        for index in rng.sample(buyers, orders):
-            counts[index] = 1
-        return counts
-    extra = orders - len(buyers)
-    total_weight = sum(weights[index] for index in buyers) or 1.0
-    given = 0
-    for index in buyers:
-        share = int(extra * weights[index] / total_weight)
-        counts[index] = 1 + share
-        given += share
-    for index in rng.sample(buyers, extra - given):
-        counts[index] += 1
-    return counts
+def order_windows(points: int = 100) -> list[float]:
+    """The days in which customers can order (sign-up, or ORDER_SPAN_DAYS back, to the data's end) of `points`
+    equally likely customers: the distribution `_customer`'s sign-ups give, for the purchase process's expected
+    total."""
+    new = round(points * NEW_CUSTOMER_SHARE)
+    older = points - new
+    return [30 * (n + 0.5) / new for n in range(new)] + [
+        min(30 + (SIGN_UP_SPAN_DAYS - 30) * (n + 0.5) / older, ORDER_SPAN_DAYS) for n in range(older)
+    ]
 
 
 @dataclass
@@ -283,7 +242,7 @@ class DemoGenerator:
         self.customers = customers
         self.as_of = int(as_of.timestamp())
         self.ids = first_ids
-        self.counts = order_counts(seed, customers, orders)
+        self.purchases = purchases.purchase_process(customers, orders, order_windows())
         self.rng = random.Random(f"{seed}:customers")
         self.stores = [(spec, store_ids[spec.code]) for spec in store_specs]
         self.stores_by_country: dict[str, list[tuple[StoreSpec, int]]] = {}
@@ -356,7 +315,7 @@ class DemoGenerator:
         attributes = self._attributes(rng, country)
         attributes_json = _compact_json(attributes)
 
-        orders = self._orders(chunk, customer_id, self.counts[index], store, store_id, signed_up, offset)
+        orders = self._orders(chunk, customer_id, store, store_id, signed_up, offset)
         placed = [order for order in orders if order[1]]
         total_spent = sum(order[2] for order in placed)
         first_order = min((order[0] for order in placed), default=None)
@@ -403,48 +362,26 @@ class DemoGenerator:
             attributes["dietary"] = rng.choice(reference.DIETARY)
         return attributes
 
-    def _purchase_moments(self, count: int, start: int) -> list[int]:
-        """`count` order times in [start, as_of] from the BG/NBD process. The count is given (order_counts keeps the
-        total exact), so the rate is drawn from the Gamma's posterior given that many orders over the window, and
-        after the last order the buyer has either dropped out (their Beta chance) or is waiting for the next."""
-        rng = self.rng
-        window = (self.as_of - start) / DAY
-        rate = rng.gammavariate(PURCHASE_RATE_SHAPE + count - 1, 1 / (PURCHASE_RATE_DAYS + window))
-        gaps = [rng.expovariate(rate) for _ in range(count - 1)]
-        span = sum(gaps)
-        if count > 1 and rng.random() < rng.betavariate(DROPOUT_A, DROPOUT_B):
-            idle = rng.random() * max(window - span, 0.0)  # dropped out: the first order anywhere that fits
-        else:
-            idle = rng.expovariate(rate)  # still buying: the next order falls after as_of
-        if span + idle > window:  # a window too short for the draw: the same pattern, squeezed in
-            squeeze = window / (span + idle)
-            gaps = [gap * squeeze for gap in gaps]
-            idle *= squeeze
-        moment = self.as_of - idle * DAY
-        moments = [int(moment)]
-        for gap in reversed(gaps):
-            moment -= gap * DAY
-            moments.append(int(moment))
-        return moments
-
     def _orders(
-        self, chunk: Chunk, customer_id: int, count: int, store: StoreSpec, store_id: int, signed_up: int, offset: int
+        self, chunk: Chunk, customer_id: int, store: StoreSpec, store_id: int, signed_up: int, offset: int
     ) -> list[tuple[int, bool, int, str]]:
-        """Write the customer's orders; returns (placed at, placed?, total, first sku) per order."""
-        if not count:
-            return []
+        """Write the customer's orders, drawn from the purchase process (audiences/demo/purchases.py) over their
+        window; returns (placed at, placed?, total, first sku) per order."""
         rng = self.rng
         as_of = self.as_of
+        start = max(signed_up, as_of - ORDER_SPAN_DAYS * DAY)
+        if rng.random() >= self.purchases.buyer_share:
+            return []
+        days = self.purchases.orders_of_one_buyer(rng, (as_of - start) / DAY)
+        if not days:
+            return []
         country = store.country
         currency = country.currency
         unit = 10 ** CURRENCY_EXPONENTS[currency]
         discount_step = country.discount_step * unit
         catalog = self.catalogs[country.code]
         home_stores = self.stores_by_country[country.code]
-        start = max(signed_up, as_of - ORDER_SPAN_DAYS * DAY)
-        moments = sorted(
-            self._at_shopping_hour(moment, start, as_of, offset) for moment in self._purchase_moments(count, start)
-        )
+        moments = sorted(self._at_shopping_hour(start + int(day * DAY), start, as_of, offset) for day in days)
         family = int(rng.random() * len(catalog.families))
         lines_cumulative = LINES_PER_ORDER_CUMULATIVE
         orders_out = chunk.orders

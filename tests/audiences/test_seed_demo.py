@@ -11,10 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from audiences.demo.generator import order_counts
 from audiences.models import (
     Consent,
     ConsentRecord,
@@ -87,7 +84,8 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
 def test_sizes_follow_the_flags_and_the_default_stores_are_in_bangladesh_and_tanzania():
     seed()
     assert Customer.objects.count() == 300
-    assert Order.objects.count() == 2500
+    # The purchase process draws the orders (docs/seed_demo.md): about as many as asked for.
+    assert Order.objects.count() == pytest.approx(2500, rel=0.1), Order.objects.count()
     assert Product.objects.count() == 60
     assert set(Store.objects.values_list("code", "city", "currency", "timezone")) == {
         ("DHK-01", "Dhaka", "BDT", "Asia/Dhaka"),
@@ -216,15 +214,6 @@ def _index_names() -> set[str]:
             for table in tables
             for name, index in connection.introspection.get_constraints(cursor, table).items()
         }
-
-
-@settings(max_examples=50, deadline=None)
-@given(customers=st.integers(0, 2_000), orders=st.integers(0, 20_000), seed=st.integers(0, 10**6))
-def test_order_counts_place_exactly_the_orders_asked_for(customers, orders, seed):
-    counts = order_counts(seed, customers, orders)
-    assert len(counts) == customers
-    assert sum(counts) == (orders if customers else 0)
-    assert counts == order_counts(seed, customers, orders)
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, connection, transaction
 from tqdm import tqdm
 
+from audiences.demo.purchases import TooManyOrders
 from audiences.demo.seeding import DemoSize, demo_flush, demo_seed
 from audiences.models import Customer
 from audiences.signals import demo_flushing, demo_seeded
@@ -34,7 +35,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--customers", type=_count, default=5_000)
-        parser.add_argument("--orders", type=_count, default=50_000)
+        parser.add_argument(
+            "--orders",
+            type=_count,
+            default=50_000,
+            help="About this many orders: the purchase process draws them (docs/seed_demo.md), so the total is "
+            "within a few percent at thousands of customers, further off at a few hundred.",
+        )
         parser.add_argument("--products", type=_count, default=400)
         parser.add_argument("--stores", type=_count, default=4)
         parser.add_argument(
@@ -71,7 +78,10 @@ class Command(BaseCommand):
             file=sys.stderr,
             disable=options["no_progress"] or not sys.stderr.isatty(),
         ) as bar:
-            counts = demo_seed(seed=options["seed"], size=size, as_of=as_of, progress=bar.update)
+            try:
+                counts = demo_seed(seed=options["seed"], size=size, as_of=as_of, progress=bar.update)
+            except TooManyOrders as exc:
+                raise CommandError(f"--orders: {exc}") from exc
         demo_seeded.send(sender=self.__class__)
         seconds = time.monotonic() - started
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
