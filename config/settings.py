@@ -171,7 +171,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith("redis"):
-    CACHES = {"default": {"BACKEND": "config.redis_cache.ReusedClientRedisCache", "LOCATION": CACHE_URL}}
+    # CACHE_KEY_PREFIX lets several deployments (or parallel test runs) share one Redis database.
+    CACHES = {
+        "default": {
+            "BACKEND": "config.redis_cache.ReusedClientRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+        }
+    }
 else:
     # Room for the storefront's per-SKU and per-customer copies (promotions/storefront_cache.py); 300 by default.
     CACHES = {
