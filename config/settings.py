@@ -4,6 +4,9 @@ The defaults are the embedded setup a newcomer gets from `make run`: SQLite in W
 a Celery transport on the filesystem, emails and SMS printed to the console.
 Production sets DATABASE_URL, CELERY_BROKER_URL, CACHE_URL, SECRET_KEY, ALLOWED_HOSTS and
 DJANGO_DEBUG=0 (see README.md).
+
+Split by concern: the API's (config/settings_api.py), Celery's (config/settings_celery.py) and messaging's
+(config/settings_messaging.py) come from their own modules, taken whole below.
 """
 
 import os
@@ -15,21 +18,10 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config import spreadsheets
-
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
+from config.settings_api import *  # noqa: F403 - every setting of the API
+from config.settings_celery import *  # noqa: F403 - every setting of Celery
+from config.settings_env import BASE_DIR, VAR_DIR, env_bool, env_list
+from config.settings_messaging import *  # noqa: F403 - every setting of email, SMS and messaging
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -171,7 +163,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith("redis"):
-    CACHES = {"default": {"BACKEND": "config.redis_cache.ReusedClientRedisCache", "LOCATION": CACHE_URL}}
+    # CACHE_KEY_PREFIX lets several deployments (or parallel test runs) share one Redis database.
+    CACHES = {
+        "default": {
+            "BACKEND": "config.redis_cache.ReusedClientRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+        }
+    }
 else:
     # Room for the storefront's per-SKU and per-customer copies (promotions/storefront_cache.py); 300 by default.
     CACHES = {
@@ -242,63 +241,6 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Email: Django's email API; django-anymail for real providers. Any ANYMAIL_* environment
-# variable lands in the ANYMAIL dict (ANYMAIL_MAILGUN_API_KEY -> ANYMAIL["MAILGUN_API_KEY"]).
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Promotions <no-reply@example.com>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
-ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
-
-# SMS and WhatsApp go through messaging's backend interface, chosen like EMAIL_BACKEND.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "messaging.backends.sms.ConsoleSMSBackend")
-WHATSAPP_BACKEND = os.environ.get("WHATSAPP_BACKEND", "messaging.backends.sms.ConsoleSMSBackend")
-SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sms.jsonl"))
-# The SMS provider's webhook signing secret (Twilio: the auth token); empty refuses inbound SMS.
-SMS_WEBHOOK_SECRET = os.environ.get("SMS_WEBHOOK_SECRET", "")
-TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
-TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
-TWILIO_SMS_FROM = os.environ.get("TWILIO_SMS_FROM", "")
-TWILIO_WHATSAPP_FROM = os.environ.get("TWILIO_WHATSAPP_FROM", "")
-
-# Delivery policy for marketing messages (docs/messaging.md). Caps are "messages/days".
-EMAIL_DOUBLE_OPT_IN = env_bool("EMAIL_DOUBLE_OPT_IN", False)
-MESSAGING_CAP_PER_CHANNEL = os.environ.get("MESSAGING_CAP_PER_CHANNEL", "3/7")
-MESSAGING_CAP_OVERALL = os.environ.get("MESSAGING_CAP_OVERALL", "5/7")
-MESSAGING_QUIET_HOURS = os.environ.get("MESSAGING_QUIET_HOURS", "21:00-08:00")  # "" switches them off
-MESSAGING_SOFT_BOUNCE_LIMIT = int(os.environ.get("MESSAGING_SOFT_BOUNCE_LIMIT", "3"))
-MESSAGING_BATCH_SIZE = int(os.environ.get("MESSAGING_BATCH_SIZE", "500"))
-# Hand-offs confirmed per database write, and emails per batch send: a worker killed mid-batch leaves at
-# most this many unconfirmed. 100 from the sweep in docs/benchmarks.md (CPU per message levels off there).
-MESSAGING_HANDOFF_GROUP = int(os.environ.get("MESSAGING_HANDOFF_GROUP", "100"))
-# The email provider's merge-field syntax, {name} standing for the field, in the form that inserts
-# HTML unescaped: "%recipient.{name}%" (Mailgun), "{{{name}}}" (SparkPost), "*|{name}|*" (Mandrill).
-# Unset, the syntax of the provider EMAIL_BACKEND names where anymail batch-sends with merge data
-# (messaging.senders.PROVIDER_MERGE_FIELDS), so a hand-off group of emails is one provider call;
-# "" sends one provider call per email.
-MESSAGING_EMAIL_MERGE_FIELD = os.environ.get("MESSAGING_EMAIL_MERGE_FIELD")
-MESSAGING_LEASE_SECONDS = int(os.environ.get("MESSAGING_LEASE_SECONDS", "600"))
-MESSAGING_MAX_ATTEMPTS = int(os.environ.get("MESSAGING_MAX_ATTEMPTS", "5"))
-# Bounds on rendering one message (all its fields together): in preview, test send, the outbox, and
-# over empty values when a template is saved. Steps are tags, values and loop items.
-MESSAGING_RENDER_MAX_CHARS = int(os.environ.get("MESSAGING_RENDER_MAX_CHARS", "200000"))
-MESSAGING_RENDER_MAX_STEPS = int(os.environ.get("MESSAGING_RENDER_MAX_STEPS", "100000"))
-MESSAGING_RENDER_MAX_SECONDS = float(os.environ.get("MESSAGING_RENDER_MAX_SECONDS", "2"))
-# Where the admin's test sends may go besides the user's own email address: comma-separated
-# addresses and E.164 numbers of the team's test phones and inboxes.
-MESSAGING_TEST_RECIPIENTS = env_list("MESSAGING_TEST_RECIPIENTS", "")
-# Per-provider sends per second shared by every worker through the cache, e.g. "sms=30,whatsapp=20".
-MESSAGING_RATE_LIMITS = {
-    channel.strip(): int(limit)
-    for channel, _, limit in (
-        item.partition("=") for item in os.environ.get("MESSAGING_RATE_LIMITS", "").split(",") if item.strip()
-    )
-}
-MESSAGING_LIST_ID = os.environ.get("MESSAGING_LIST_ID", "Offers <offers.example.com>")
-MESSAGING_SMS_HELP_TEXT = os.environ.get(
-    "MESSAGING_SMS_HELP_TEXT", "Offers from our shop. Reply STOP to unsubscribe, START to subscribe again."
-)
-MESSAGING_DISPATCH_INTERVAL_SECONDS = int(os.environ.get("MESSAGING_DISPATCH_INTERVAL_SECONDS", "10"))
-
 # Live segment membership (docs/audiences.md): how often customers whose data changed are
 # re-evaluated against every segment, and how many customers one transaction takes.
 SEGMENT_RECHECK_INTERVAL_SECONDS = int(os.environ.get("SEGMENT_RECHECK_INTERVAL_SECONDS", "1"))
@@ -325,109 +267,6 @@ CAMPAIGN_PRICES = {
     "email": os.environ.get("CAMPAIGN_PRICE_PER_EMAIL", "0.10"),
     "sms_segment": os.environ.get("CAMPAIGN_PRICE_PER_SMS_SEGMENT", "0.35"),
     "whatsapp": os.environ.get("CAMPAIGN_PRICE_PER_WHATSAPP", "0.80"),
-}
-
-# Celery: the filesystem transport needs no server; production uses Redis.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {
-        "data_folder_in": str(VAR_DIR / "celery" / "queue"),
-        "data_folder_out": str(VAR_DIR / "celery" / "queue"),
-        "processed_folder": str(VAR_DIR / "celery" / "processed"),
-        "control_folder": str(VAR_DIR / "celery" / "control"),
-        "store_processed": False,
-    }
-    if CELERY_BROKER_URL.startswith("filesystem")
-    else {"visibility_timeout": 3600}
-)
-if CELERY_BROKER_URL.startswith("filesystem"):
-    CELERY_BROKER_TRANSPORT = "config.broker:AtomicFilesystemTransport"  # kombu's own can hand over half a file
-    for folder in {
-        CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"],
-        CELERY_BROKER_TRANSPORT_OPTIONS["processed_folder"],
-    }:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
-# Separate queues let several deployments (or parallel test runs) share one broker.
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
-# Past one machine (docs/operations.md): sends and analytics on queues of their own, so a launch or a model fit
-# never delays the storefront-adjacent work (journeys, live segments, lifecycles) left on the default queue.
-CELERY_QUEUES_SPLIT = env_bool("CELERY_QUEUES_SPLIT", False)
-SENDS_TASKS = ("messaging.outbox_dispatch", "campaigns.launch", "campaigns.release_remainder")
-ANALYTICS_TASKS = ("audiences.scores_recompute", "audiences.segment_refresh", "audiences.segments_refresh_all",
-                   "audiences.recommendations_compute", "audiences.predictions_compute", "config.export_run",
-                   "loyalty.ledger_drift_check")  # fmt: skip
-CELERY_TASK_ROUTES = (
-    {
-        **{name: {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.sends"} for name in SENDS_TASKS},
-        **{name: {"queue": f"{CELERY_TASK_DEFAULT_QUEUE}.analytics"} for name in ANALYTICS_TASKS},
-    }
-    if CELERY_QUEUES_SPLIT
-    else {}
-)
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-HEARTBEAT_INTERVAL_SECONDS = int(os.environ.get("HEARTBEAT_INTERVAL_SECONDS", "60"))
-
-REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.SafeJSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "config.api.schema.ApiSchema",
-    "EXCEPTION_HANDLER": "config.api.errors.api_exception_handler",
-    "COERCE_DECIMAL_TO_STRING": True,
-    "DEFAULT_THROTTLE_RATES": {
-        "coupon_validate_key": os.environ.get("THROTTLE_COUPON_VALIDATE_KEY", "600/min"),
-        "coupon_validate_customer": os.environ.get("THROTTLE_COUPON_VALIDATE_CUSTOMER", "10/min"),
-        # Unknown codes (not requests) answered per key for anonymous carts, per customer, and per key in all,
-        # on every door that checks codes (promotions/api/guessing.py).
-        "code_guessing_key": os.environ.get("THROTTLE_CODE_GUESSING_KEY", "600/min"),
-        "code_guessing_customer": os.environ.get("THROTTLE_CODE_GUESSING_CUSTOMER", "10/min"),
-        "code_guessing_key_total": os.environ.get("THROTTLE_CODE_GUESSING_KEY_TOTAL", "6000/min"),
-    },
-}
-API_KEY_CUSTOM_HEADER = None
-
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Promotions engine API",
-    "DESCRIPTION": "Storefront (Api-Key) and management (Token) API. See README.md.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Consent covers the sending channels; messages add in-app. Two enums, each named.
-    "ENUM_NAME_OVERRIDES": {
-        "ConsentChannelEnum": "audiences.models.ConsentChannel",
-        "MessageChannelEnum": "messaging.models.Channel",
-        "ConsentTopicEnum": "audiences.models.ConsentTopic",
-        "TriggerEnum": "promotions.models.Promotion.Trigger",  # its name before journeys had triggers too
-        "JourneyTriggerEnum": "campaigns.journeys.models.Trigger",
-    },
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.api.schema.add_error_responses",
-    ],
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "Authorization"},
-        }
-    },
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -1,14 +1,23 @@
 """Fixtures shared by every app's tests: API clients for the storefront and for marketers."""
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
+from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
 from config.api.permissions import verified_keys
 from promotions.storefront_cache import stores_forget
+from tests.support.cache import cache_clear, prefixed
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_keys():
+    """This process's cache keys under its own prefix, so runs and xdist workers sharing Redis do not collide."""
+    with override_settings(CACHES=prefixed(django_settings.CACHES)):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -18,11 +27,11 @@ def _eager_celery_and_clean_cache(settings):
     from config.celery import app
 
     app.conf.task_always_eager = True
-    cache.clear()
+    cache_clear()
     verified_keys.forget_all()
     stores_forget()
     yield
-    cache.clear()
+    cache_clear()
     verified_keys.forget_all()
     stores_forget()
 

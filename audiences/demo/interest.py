@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the generator imports this module
-    from audiences.demo.generator import ProductSpec, StoreSpec
+    from audiences.demo.catalog import ProductSpec, StoreSpec
 
 DAY = 86_400
 

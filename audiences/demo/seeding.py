@@ -7,8 +7,18 @@ from datetime import date, datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef
 
-from audiences.demo import generator, interest, reference
+from audiences.demo import catalog, generator, interest, reference
 from audiences.demo.dealership import demo_dealership
+from audiences.demo.rows import (
+    CONSENT_COLUMNS,
+    CONSENT_RECORD_COLUMNS,
+    CUSTOMER_COLUMNS,
+    EVENT_COLUMNS,
+    ORDER_COLUMNS,
+    ORDER_LINE_COLUMNS,
+    FirstIds,
+    money,
+)
 from audiences.demo.writers import PostgresCopyWriter, SQLiteBatchWriter
 from audiences.models import (
     Category,
@@ -52,12 +62,12 @@ CHUNK_CUSTOMERS = 2_000
 EARLIER_SCORING_DAYS = 30
 
 BULK_TABLES = (
-    (Customer, generator.CUSTOMER_COLUMNS, "customers"),
-    (Order, generator.ORDER_COLUMNS, "orders"),
-    (OrderLine, generator.ORDER_LINE_COLUMNS, "order_lines"),
-    (Event, generator.EVENT_COLUMNS, "events"),
-    (ConsentRecord, generator.CONSENT_RECORD_COLUMNS, "consent_records"),
-    (Consent, generator.CONSENT_COLUMNS, "consents"),
+    (Customer, CUSTOMER_COLUMNS, "customers"),
+    (Order, ORDER_COLUMNS, "orders"),
+    (OrderLine, ORDER_LINE_COLUMNS, "order_lines"),
+    (Event, EVENT_COLUMNS, "events"),
+    (ConsentRecord, CONSENT_RECORD_COLUMNS, "consent_records"),
+    (Consent, CONSENT_COLUMNS, "consents"),
 )
 
 
@@ -126,7 +136,7 @@ def _retailer_dates(today: date) -> None:
 
 
 def _catalog(*, seed: int, size: DemoSize) -> tuple[list, dict, list, dict, dict]:
-    store_specs = generator.stores(size.stores)
+    store_specs = catalog.stores(size.stores)
     store_ids = {}
     for spec in store_specs:
         store, _ = store_upsert(
@@ -144,7 +154,7 @@ def _catalog(*, seed: int, size: DemoSize) -> tuple[list, dict, list, dict, dict
         category, _ = category_upsert(code=code, name=name, parent_code=parent)
         category_ids[code] = category.id
     countries = list({spec.country.code: spec.country for spec in store_specs}.values())
-    product_specs = generator.products(seed, size.products, countries)
+    product_specs = catalog.products(seed, size.products, countries)
     existing = {
         product.sku: product for product in Product.objects.filter(sku__in=[spec.sku for spec in product_specs])
     }
@@ -155,7 +165,7 @@ def _catalog(*, seed: int, size: DemoSize) -> tuple[list, dict, list, dict, dict
                 name=spec.name,
                 category_id=category_ids[spec.category],
                 brand=spec.brand,
-                price=generator.money(spec.price_minor, spec.currency),
+                price=money(spec.price_minor, spec.currency),
                 currency=spec.currency,
                 in_stock=spec.in_stock,
                 consumable=spec.consumable,
@@ -231,7 +241,7 @@ def demo_seed(
     """
     store_specs, store_ids, product_specs, product_ids, category_ids = _catalog(seed=seed, size=size)
     _retailer_dates(as_of.date())
-    first_ids = generator.FirstIds(
+    first_ids = FirstIds(
         **{
             name: (model.objects.aggregate(largest=Max("id"))["largest"] or 0) + 1
             for name, model in (

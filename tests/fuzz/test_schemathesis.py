@@ -14,7 +14,6 @@ import pytest
 import schemathesis
 from django.contrib.auth.models import Group, User
 from django.core import signals
-from django.core.cache import cache
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -23,6 +22,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from config.wsgi import application
+from tests.support.cache import cache_clear
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
@@ -63,7 +63,7 @@ def credentials(db) -> dict[str, str]:
 @pytest.mark.parametrize("side", ["storefront", "marketer"])
 def test_no_server_error_and_answers_match_the_schema(case, side, credentials):
     # Each example from the same data and counters, so that hypothesis can replay and shrink a failure.
-    cache.clear()
+    cache_clear()
     with transaction.atomic():
         case.call_and_validate(headers={"Authorization": credentials[side]}, checks=CHECKS)
         transaction.set_rollback(True)
@@ -76,7 +76,7 @@ def test_workflows_of_linked_operations(credentials):
     class Workflow(schema.as_state_machine()):
         def setup(self):
             # Every scenario starts from the same data and counters, so hypothesis can replay one.
-            cache.clear()
+            cache_clear()
             self.savepoint = transaction.savepoint()
 
         def teardown(self):

@@ -13,6 +13,7 @@ from rest_framework.exceptions import Throttled
 from promotions.api.guessing import GuessingCounter, code_guessing_budget
 from promotions.api.throttles import digest
 from promotions.engine.evaluate import normalize_code
+from tests.support.cache import cache_clear
 
 REAL = {"REAL-1", "REAL-2"}
 codes = st.lists(st.sampled_from(["real-1", "REAL-2", "nope-1", "NOPE-1", "nope-2", "x-3", "x-4", " x-5 "]), max_size=6)
@@ -21,7 +22,7 @@ codes = st.lists(st.sampled_from(["real-1", "REAL-2", "nope-1", "NOPE-1", "nope-
 @settings(max_examples=150, deadline=None)
 @given(limit=st.integers(min_value=0, max_value=8), requests=st.lists(st.tuples(codes, st.booleans()), max_size=25))
 def test_a_request_is_refused_exactly_when_the_budget_was_spent_before_it(limit, requests):
-    cache.clear()
+    cache_clear()
     key = f"{uuid.uuid4().hex[:8]}.secret"
     http = RequestFactory().post("/", HTTP_AUTHORIZATION=f"Api-Key {key}")
     rates = {"code_guessing_key": f"{limit}/d", "code_guessing_customer": f"{limit}/d"}

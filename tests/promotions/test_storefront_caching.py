@@ -1,5 +1,6 @@
 """carts/evaluate on a warm path reads one query, and every write that changes what pricing sees shows at once."""
 
+import os
 from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import uuid4
@@ -20,6 +21,7 @@ from audiences.services.orders import OrderLineInput, order_create
 from config.api.permissions import VERIFIED_KEY_SECONDS, verified_keys
 from promotions import customer_facts, storefront_cache
 from tests.promotions.conftest import create_promotion, evaluate, place, segment, tv
+from tests.support.cache import KEY_PREFIX
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -123,8 +125,11 @@ def test_a_provider_fact_is_read_again_once_its_app_bumps_the_version(storefront
 
 @pytest.fixture
 def two_redis_clients():
-    """Two cache clients on one Redis database, as two web processes have; keys under this test's own prefix."""
-    location, prefix = "redis://127.0.0.1:6379/14", f"test-{uuid4().hex}"
+    """Two cache clients on one Redis database, as two web processes have; keys under this test's own prefix.
+    The run's own Redis database when it has one (CACHE_URL, else the broker's), so no other database is used."""
+    urls = (os.environ.get("CACHE_URL", ""), os.environ.get("CELERY_BROKER_URL", ""))
+    ours = [url for url in urls if url.startswith("redis")]
+    location, prefix = (ours or ["redis://127.0.0.1:6379/14"])[0], f"{KEY_PREFIX}-{uuid4().hex}"
     first, second = RedisCache(location, {"KEY_PREFIX": prefix}), RedisCache(location, {"KEY_PREFIX": prefix})
     try:
         first.get("ping")

@@ -12,6 +12,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from tests.support.cache import KEY_PREFIX
+
 PROJECT_DIR = Path(settings.BASE_DIR)
 
 
@@ -28,6 +30,7 @@ def subprocess_env(var_dir: Path, **extra: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "VAR_DIR": str(var_dir),
         "CELERY_TASK_DEFAULT_QUEUE": f"test-{uuid.uuid4().hex[:12]}",
+        "CACHE_KEY_PREFIX": KEY_PREFIX,  # what it caches in a shared Redis is this process's to clear
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "PYTHONUNBUFFERED": "1",
         **extra,
