@@ -40,7 +40,9 @@ def on_place(*, order, evaluation=None, attribution=None) -> dict:
     spent = reservation_commit(order=order) if held is None or held.hold_awaits else {"points_spent": 0}
     earned = order_points_earn_locked(order=order, held=held, recorded_now=True) if held else {"points_earned": 0}
     fields = {**spent, **earned}
-    referral_record(order=order, evaluation=evaluation)
+    referral_record(
+        order=order, evaluation=evaluation, referral_promotions=held.rules.referral_promotions if held else None
+    )
     return fields
 
 

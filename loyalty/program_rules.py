@@ -7,11 +7,11 @@ again. No row (a test database flushed by a transactional test) means no copy is
 """
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from loyalty.earning import ONE, EarnPolicy
-from loyalty.models import EarningRule, Program, RulesVersion, Tier
+from loyalty.models import EarningRule, Program, ReferralCode, RulesVersion, Tier
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,9 @@ class ProgramRules:
     category_multipliers: dict[str, Decimal] = field(default_factory=dict)  # the best per category code
     store_multipliers: dict[int, Decimal] = field(default_factory=dict)  # store id → the best
     tier_multipliers: dict[int, Decimal] = field(default_factory=dict)  # tier id → the best
+    # The promotions whose codes may be referral codes of a program in the currency: each program's referral
+    # promotion and those of the codes it issued before (a Program's save renews the copy). None: not read.
+    referral_promotions: frozenset[int] | None = None
 
     def tier(self, tier_id: int | None) -> Tier | None:
         return next((tier for tier in self.tiers if tier.pk == tier_id), None)
@@ -76,7 +79,16 @@ def program_rules(*, currency: str, token: str | None) -> ProgramRules | None:
 
 def _program_rules_read(currency: str) -> ProgramRules | None:
     program = Program.objects.filter(currency=currency, active=True).first()
-    return None if program is None else program_rules_load(program)
+    if program is None:
+        return None
+    return replace(program_rules_load(program), referral_promotions=_referral_promotions(currency))
+
+
+def _referral_promotions(currency: str) -> frozenset[int]:
+    """Between two saves of a program, a referral code is issued only of its current referral promotion."""
+    current = Program.objects.filter(currency=currency, referral_promotion__isnull=False)
+    issued = ReferralCode.objects.filter(member__program__currency=currency).values_list("code__promotion_id")
+    return frozenset(pk for (pk,) in current.values_list("referral_promotion_id").union(issued))
 
 
 def rules_version_bump() -> None:

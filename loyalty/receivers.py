@@ -20,8 +20,9 @@ def award_event_bonus(sender, *, event, **kwargs):
 
 @receiver(order_placed, dispatch_uid="loyalty.bonus_for_first_order")
 def award_first_order_bonus(sender, *, order, **kwargs):
-    first = Order.objects.filter(customer_id=order.customer_id).order_by("id").first() if order.customer_id else None
-    if first is not None and first.pk == order.pk:
+    # "No earlier order" probes the customer's index; taking their first order by id walked the primary key
+    # backwards past every other customer's orders (14 ms at 20,000 orders, on every order placed).
+    if order.customer_id and not Order.objects.filter(customer_id=order.customer_id, pk__lt=order.pk).exists():
         bonus_award(customer=order.customer, event_type="first_order", source_type="order", source_id=order.pk,
                     occurred_at=order.placed_at)  # fmt: skip
 

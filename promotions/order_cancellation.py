@@ -32,8 +32,10 @@ def order_claims_release(*, order: Order) -> dict:
         .filter(order=order, status=Redemption.Status.ACTIVE)
         .order_by("promotion_id")
     )
-    # Rows are updated in the order claims take them (promotion, then code) so a cancel and a
-    # concurrent order cannot deadlock.
+    # The hooks first, as placing runs them before its claims (a member row, then the promotions' rows): a cancel
+    # and a concurrent order cannot deadlock, and the shared rows are held only to the commit.
+    hook_fields = run_cancel_hooks(order=order)
+    # Rows are updated in the order claims take them (promotion, then code) for the same reason.
     for redemption in redemptions:
         Promotion.objects.filter(pk=redemption.promotion_id).update(
             used=F("used") - 1, budget_spent=F("budget_spent") - redemption.amount
@@ -48,7 +50,7 @@ def order_claims_release(*, order: Order) -> dict:
     Redemption.objects.filter(pk__in=[r.pk for r in redemptions]).update(
         status=Redemption.Status.RELEASED, released_at=timezone.now()
     )
-    cancellation = _cancellation_answer(order, redemptions, run_cancel_hooks(order=order))
+    cancellation = _cancellation_answer(order, redemptions, hook_fields)
     if pricing is not None:
         pricing.cancellation = cancellation
         pricing.save(update_fields=["cancellation"])

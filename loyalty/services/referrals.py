@@ -46,13 +46,18 @@ def contact_hash(value: str) -> str | None:
     return salted_hmac(CONTACT_HASH_SALT, value, algorithm="sha256").hexdigest() if value else None
 
 
-def referral_record(*, order: Order, evaluation) -> None:
+def referral_record(*, order: Order, evaluation, referral_promotions: frozenset[int] | None = None) -> None:
     """In the order's transaction: when the order applied a member's referral code and is the customer's first,
     record a pending referral, unless it refers the referrer themselves, the referee (or their phone or email)
-    was referred before, or the referrer reached the program's monthly cap. Two orders at once record one."""
+    was referred before, or the referrer reached the program's monthly cap. Two orders at once record one.
+    `referral_promotions` (`ProgramRules.referral_promotions`): a code of none of them is no referral code, no
+    query asks (most orders)."""
     if evaluation is None or order.customer_id is None:
         return
-    applied = [normalize_code(c.code) for c in evaluation.codes if c.status == "applied"]
+    codes = [c for c in evaluation.codes if c.status == "applied"]
+    if referral_promotions is not None:
+        codes = [c for c in codes if c.promotion_id in referral_promotions]
+    applied = [normalize_code(c.code) for c in codes]
     if not applied:
         return
     referral_code = (

@@ -1,4 +1,4 @@
-"""Placing an order: price it, then record it and claim every use in one transaction."""
+"""Placing an order: price it, then record it, run the order hooks and claim every use, in one transaction."""
 
 from __future__ import annotations
 
@@ -85,13 +85,15 @@ def _order_place_priced(external_id, pricing_request, pricing: Pricing, placed_a
     try:
         with transaction.atomic():
             order = _order_record(external_id, pricing_request, pricing, placed_at, attribution)
-            redemptions_claim(order=order, pricing=pricing, customer=customer)
             response = {
                 "order": external_id,
                 **evaluation_payload(pricing.result),
                 "dropped_codes": dropped,
                 **run_place_hooks(order=order, evaluation=pricing.result, attribution=attribution or {}),
             }
+            # The hooks read the pricing, never the claims: claiming last holds the promotions' rows, which every
+            # order with a site-wide promotion shares, only for the answer's insert and the commit (issue #18).
+            redemptions_claim(order=order, pricing=pricing, customer=customer)
             order_answer_record(order=order, response=response)
     except Exception:
         for name, value in statistics.items():

@@ -10,6 +10,7 @@ cannot deadlock; the first that fails refuses the whole order with its reason.
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Case, DecimalField, F, Q, Value, When
 
 from audiences.models import MONEY, Customer, Order
@@ -95,24 +96,28 @@ def _customer_uses_claim(
     applied: list[Applied], customer: Customer, currency: str, limits: dict[int, int | None]
 ) -> None:
     """One use of each promotion by the customer, within its limit per customer: the counters made where
-    missing, locked in promotion order and checked, then counted in one UPDATE."""
-    CustomerPromotionUsage.objects.bulk_create(
-        [CustomerPromotionUsage(promotion_id=item.promotion_id, customer=customer) for item in applied],
-        ignore_conflicts=True,
-    )
-    usages = dict(
-        CustomerPromotionUsage.objects.select_for_update()
-        .filter(customer=customer, promotion_id__in=list(limits))
-        .order_by("promotion_id")
-        .values_list("promotion_id", "used")
-    )
+    missing or counted where not, locked in promotion order, in one statement; a count past a limit refuses the
+    order, and the transaction's rollback takes the count back."""
+    rows = ", ".join(["(%s, %s, 1)"] * len(applied))
+    params = [value for item in applied for value in (item.promotion_id, customer.pk)]
+    with connection.cursor() as cursor:
+        cursor.execute(_CUSTOMER_USES_COUNT.format(rows=rows), params)
+        counted = dict(cursor.fetchall())
     for item in applied:
         limit = limits[item.promotion_id]
-        if limit is not None and usages[item.promotion_id] >= limit:
+        if limit is not None and counted[item.promotion_id] > limit:
             raise _conflict(
                 Reason.CUSTOMER_LIMIT_REACHED, promotion_id=item.promotion_id, code=item.code, currency=currency
             )
-    CustomerPromotionUsage.objects.filter(customer=customer, promotion_id__in=list(limits)).update(used=F("used") + 1)
+
+
+# Rows in promotion order (the caller's), so concurrent orders lock the counters in one order: no deadlock.
+# SQLite runs it too (upsert and RETURNING since 3.35).
+_CUSTOMER_USES_COUNT = (
+    f"INSERT INTO {CustomerPromotionUsage._meta.db_table} AS usage (promotion_id, customer_id, used) "  # noqa: S608
+    "VALUES {rows} ON CONFLICT (promotion_id, customer_id) DO UPDATE SET used = usage.used + 1 "
+    "RETURNING promotion_id, used"
+)
 
 
 def _conflict(reason: str, *, promotion_id: int, code: str | None, currency: str) -> RedemptionConflict:

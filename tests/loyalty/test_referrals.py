@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -129,3 +130,28 @@ def test_two_first_orders_at_once_grant_the_referral_once(api_key, catalog, cust
     assert referrals_grant(now=timezone.now() + days(15)) == 1
     assert referrals_grant(now=timezone.now() + days(15)) == 0
     assert _points("C-1001") == 10 + 50
+
+
+@pytest.mark.django_db
+def test_an_order_with_an_ordinary_code_asks_nothing_of_referrals(storefront, marketer, catalog, customer, referrals):
+    create_promotion(marketer, name="Ten off", trigger="code", code="TEN")
+    place(storefront, "O-0", [rice(1)], customer="C-1001")  # a member, the program's rules at hand
+    with CaptureQueriesContext(connection) as queries:
+        assert place(storefront, "O-1", [rice(10)], customer="C-1001", codes=["TEN"]).status_code == 201
+    assert not [q["sql"] for q in queries.captured_queries if "loyalty_referralcode" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_a_code_issued_before_the_program_changed_its_referral_promotion_still_refers(
+    storefront, marketer, catalog, customer, referrals
+):
+    place(storefront, "O-0", [rice(1)], customer="C-1001")
+    code = _code(storefront)
+    newer = create_promotion(marketer, name="Referral 2", trigger="code", code="",
+                             eligibility={"first_order_only": True})  # fmt: skip
+    referrals.referral_promotion_id = newer["id"]
+    referrals.save()
+    place(storefront, "O-1", [rice(1)], customer="C-1001")  # the rules read again after the save
+    customer_upsert(external_id="C-2")
+    assert place(storefront, "O-2", [rice(10)], customer="C-2", codes=[code]).status_code == 201
+    assert Referral.objects.filter(referrer__customer__external_id="C-1001").count() == 1
