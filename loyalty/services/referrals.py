@@ -11,7 +11,7 @@ from audiences.contact import normalised_email
 from audiences.models import Order
 from config.errors import Conflict
 from loyalty.earning import expiry_of
-from loyalty.models import LedgerEntry, Member, Referral, ReferralCode
+from loyalty.models import LedgerEntry, Member, Program, Referral, ReferralCode
 from loyalty.services.earning import ORDER, member_enrol
 from loyalty.services.ledger import debt_settle, entry_find, entry_record, lot_grant, member_lock
 from promotions.code_patterns import codes_from_pattern
@@ -29,7 +29,11 @@ def referral_code_issue(*, member: Member) -> ReferralCode:
     existing = ReferralCode.objects.filter(member=member).select_related("code").first()
     if existing is not None:
         return existing
-    promotion_id = member.program.referral_promotion_id
+    # Read under the program's row lock: a program save changing the promotion then lands before or after this
+    # code's commit, never between, so the referral promotions kept with the program rules include it.
+    promotion_id = (
+        Program.objects.select_for_update().values_list("referral_promotion_id", flat=True).get(pk=member.program_id)
+    )
     if promotion_id is None:
         raise Conflict(code="referrals_off", message=f"{member.program.name} has no referral promotion.")
     code = PromotionCode.objects.create(promotion_id=promotion_id, code=codes_from_pattern(REFERRAL_CODE_PATTERN, 1)[0])
