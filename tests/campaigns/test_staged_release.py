@@ -165,9 +165,11 @@ def test_a_sample_ratio_mismatch_blocks_the_winner_and_nothing_is_sent_when_so_c
     campaign_launch_run(campaign_id=campaign.pk)
     campaign.refresh_from_db()
     click(campaign, "B", 0.30)
-    # Something lost 150 of A's ~400 (as a broken link or a filter would): the arms no longer match the weights.
-    lost = list(Assignment.objects.filter(campaign=campaign, variant__name="A").values_list("pk", flat=True)[:150])
-    Assignment.objects.filter(pk__in=lost).delete()
+    # Something lost half of A (as a broken link or a filter would): the arms no longer match the weights. A fixed
+    # 150 was not always enough: A's share of the test varies with the campaign's id (A 443 against B 362 for id 66
+    # left p = 0.005 after losing 150, above the check's 0.001).
+    arm = list(Assignment.objects.filter(campaign=campaign, variant__name="A").values_list("pk", flat=True))
+    Assignment.objects.filter(pk__in=arm[: len(arm) // 2]).delete()
     before = Message.objects.filter(campaign_id=campaign.pk).count()
     campaign_remainder_run(campaign_id=campaign.pk, now=campaign.test_decide_at)
 
