@@ -1,10 +1,11 @@
-"""What the benchmark commands share: a free local port, a percentile, a connection once a server answers, and
-the URL of the database this process uses (for the servers they start).
+"""What the benchmark commands share: a free local port, a percentile, a connection once a server answers, the
+URL of the database this process uses (for the servers they start), and the CPU the whole host has spent.
 
 In config, below every app, so each app's bench command can use it without importing another app's command.
 """
 
 import http.client
+import os
 import socket
 import time
 from urllib.parse import quote
@@ -44,3 +45,16 @@ def database_url() -> str:
     user, host, port = db["USER"] or "postgres", db["HOST"] or "127.0.0.1", db["PORT"] or 5432
     password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
     return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+def host_cpu_seconds() -> float | None:
+    """CPU seconds every core of this host has spent busy since boot (/proc/stat: all but idle and iowait), for
+    what a benchmark costs the whole machine — its servers, the database and the load generator alike. None where
+    there is no /proc/stat."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except OSError:
+        return None
+    busy = sum(fields[:8]) - fields[3] - fields[4]  # user nice system idle iowait irq softirq steal
+    return busy / os.sysconf("SC_CLK_TCK")

@@ -47,10 +47,13 @@ def test_the_mix_runs_through_gunicorn_and_locust_and_reports_each_step(tmp_path
         assert int(step["requests"]) > 0 and step["failures"] == "0", step
         assert f"{step['users']:>5} users (offered" in report
         assert float(step["p95_evaluate_ms"]) > 0
+        # What a request cost the machine: everything that ran, the load generator included.
+        assert float(step["host_cpu_ms"]) > float(step["locust_cpu_ms"]) > 0, step
     # A session is 8 evaluates, a validate and an order: the first sessions got to their orders, each new.
     assert Order.objects.filter(external_id__startswith="LT-").exists()
     assert "knee: " in report and "goal ≥ 400 requests/s with p95 ≤ 50 ms and p99 ≤ 150 ms" in report
     assert "load average before" in report
+    assert "requests/s on " in report and " without locust" in report
     assert "background during the 2-user step: a campaign launch to 12 customers queued" in report
     assert "a journey entered 12 and ran" in report
     assert not Campaign.objects.filter(name=NAME).exists() and not Journey.objects.filter(code="loadtest-bg").exists()

@@ -21,8 +21,10 @@ def test_the_benchmark_runs_every_section_and_leaves_nothing_behind(catalog):
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("expiry: 2,000 lots expired in ")
     assert lines[1].startswith("earn on order: 20 orders through POST /api/v1/orders in ")
-    assert lines[2].startswith("drift check: 500 members and 500 lots checked in ")
-    assert "0 members and 0 lots drifting" in lines[2]
+    assert lines[2].startswith("earn on order, this host's ceiling at that cost: ")
+    assert "orders/s with every core busy (the goal needs ≤ " in lines[2]
+    assert lines[3].startswith("drift check: 500 members and 500 lots checked in ")
+    assert "0 members and 0 lots drifting" in lines[3]
     assert not Lot.objects.exists() and not Program.objects.exists()
     assert not Customer.objects.filter(external_id__startswith="BENCH-").exists()
 

@@ -1,6 +1,7 @@
 import csv
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from django.db import connection
 from rest_framework_api_key.models import APIKey
 
 from campaigns.load_background import background_prepare, background_progress, background_remove, background_start
-from config.benchmarking import connect_when_up, database_url, free_port
+from config.benchmarking import connect_when_up, database_url, free_port, host_cpu_seconds
 from config.celery import app as celery_app
 from promotions import bench_data, load_data
 
@@ -26,7 +27,7 @@ LOCUSTFILE = Path(settings.BASE_DIR) / "loadtest" / "locustfile.py"
 TASK_QUEUE = f"loadtest-{uuid.uuid4().hex[:12]}"
 PATH_COLUMNS = {"carts/evaluate": "p95_evaluate_ms", "coupons/validate": "p95_validate_ms", "orders": "p95_orders_ms"}
 STEP_COLUMNS = ["users", "offered_rps", "rps", "p50_ms", "p95_ms", "p99_ms", "requests", "failures", "load_1min",
-                *PATH_COLUMNS.values()]  # fmt: skip
+                *PATH_COLUMNS.values(), "host_cpu_ms", "locust_cpu_ms"]  # fmt: skip
 
 
 def step_from_locust_csv(path: Path) -> dict:
@@ -59,6 +60,11 @@ def _stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def knee(steps: list[dict]) -> dict | None:
@@ -172,6 +178,7 @@ class Command(BaseCommand):
                     f"p50 {step['p50_ms']:.0f} ms, p95 {step['p95_ms']:.0f} ms, p99 {step['p99_ms']:.0f} ms, "
                     f"{step['failures']} failures of {step['requests']:,}; load {step['load_1min']:.1f}; p95 by path: "
                     + ", ".join(f"{name} {step[column]:.0f}" for name, column in PATH_COLUMNS.items())
+                    + self._cpu(step)
                 )
                 if step["p95_ms"] > options["stop_above_ms"]:
                     self.stdout.write(f"p95 above {options['stop_above_ms']:.0f} ms: no further steps")
@@ -226,13 +233,32 @@ class Command(BaseCommand):
         command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host",
                    f"http://127.0.0.1:{port}", "-u", str(users), "-r", str(users), "--run-time", f"{seconds}s",
                    "--stop-timeout", "5", "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"]  # fmt: skip
+        host_before, locust_before = host_cpu_seconds(), _children_cpu_seconds()
         with (out / f"{name}.log").open("wb") as log:
             # Locust exits 1 when any request failed: the step's figures say so; a missing CSV is the real error.
             subprocess.run(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=log, timeout=seconds + 120)
+        host_after, locust_after = host_cpu_seconds(), _children_cpu_seconds()
         stats, exceptions = Path(f"{prefix}_stats.csv"), Path(f"{prefix}_exceptions.csv")
         if not stats.exists() or (exceptions.exists() and len(exceptions.read_text().splitlines()) > 1):
             raise CommandError(f"locust failed in {name}:\n{(out / f'{name}.log').read_text()[-3000:]}")
-        return step_from_locust_csv(stats)
+        step = step_from_locust_csv(stats)
+        answered = max(step["requests"], 1)
+        # Locust is the only child reaped meanwhile (a background step's worker is reaped after it), so the
+        # children's CPU is the load generator's; the host's is everything that ran, locust included.
+        step["locust_cpu_ms"] = (locust_after - locust_before) * 1000 / answered
+        step["host_cpu_ms"] = None if host_before is None else (host_after - host_before) * 1000 / answered
+        return step
+
+    def _cpu(self, step: dict) -> str:
+        """What a request cost the host's cores in the step, and the most requests/s that allows."""
+        cores, host, locust = os.cpu_count() or 1, step["host_cpu_ms"], step["locust_cpu_ms"]
+        if not host or host <= locust:  # no /proc/stat, or too few requests to tell
+            return ""
+        return (
+            f"; CPU per request {host:.2f} ms on the host, of which locust's {locust:.2f}: at most "
+            f"{cores * 1000 / host:,.0f} requests/s on {cores} cores, {cores * 1000 / (host - locust):,.0f} "
+            "without locust"
+        )
 
     def _load(self, load: tuple[float, float, float]) -> str:
         return " / ".join(f"{value:.1f}" for value in load)

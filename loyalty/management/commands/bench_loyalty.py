@@ -98,6 +98,9 @@ class Command(BaseCommand):
         with CaptureQueriesContext(connection) as one_more:  # a member's order, not timed: capturing costs
             _post(client, bodies[-1])
         statements = sum(1 for query in one_more.captured_queries if "SAVEPOINT" not in query["sql"])
+        cores = os.cpu_count() or 1
+        # Every order's CPU, its process's and its backend's, has to fit on this host's cores: the most it can do.
+        ceiling = cores / ((cpu + backend) / orders)
         self.stdout.write(
             f"earn on order: {orders:,} orders through POST /api/v1/orders in {seconds:.1f} s "
             f"({orders / seconds:,.0f} orders/s; goal ≥ {EARN_PER_SECOND}), {cpu / orders * 1000:.2f} ms of this "
@@ -106,6 +109,11 @@ class Command(BaseCommand):
             f"{statements} SQL statements for a member's order (its transaction aside); each order a savepoint of "
             "the rolled-back transaction: no commit flush, and of what runs on commit only the storefront cache's "
             "renewal"
+        )
+        self.stdout.write(
+            f"earn on order, this host's ceiling at that cost: {cores} cores / "
+            f"{(cpu + backend) / orders * 1000:.2f} ms of CPU per order = {ceiling:,.0f} orders/s with every core "
+            f"busy (the goal needs ≤ {cores / EARN_PER_SECOND * 1000:.1f} ms per order here)"
         )
 
     def _earn_in_processes(self, orders: int, processes: int) -> None:
