@@ -9,6 +9,7 @@ every process); a copy under an old version or token is simply never read again.
 """
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -75,8 +76,47 @@ def customer_by_external_id(external_id: str, versions: PricingVersions) -> tupl
     return (None if customer == _ABSENT else customer), replace(versions, customer=token)
 
 
+# The catalogue rows (products, categories, stores) this process read under the current global version, which
+# every write to them moves (as it does the shared copies' keys). Most carts name products other carts named, so a
+# warm request reads them without the cache's round trips. Absent names are kept too. They are dropped when the
+# version moves, when they are as old as a shared copy may get (COPY_SECONDS), and a kind past PROCESS_COPIES_MAX
+# names is dropped whole: the bound keeps a worker's memory flat on a large catalogue.
+PROCESS_COPIES_MAX = 5_000
+_process_copies: dict[str, dict[str, object]] = {}
+_process_version: list[float] = [0, 0.0]  # the version they were read under, and when the first was read
+clock = time.monotonic
+
+
+def process_copies_forget() -> None:
+    """Drop this process's copies (tests: a rolled-back transaction can bring a version number back on SQLite)."""
+    _process_copies.clear()
+    _process_version[:] = [0, 0.0]
+
+
+def _process_copies_of(kind: str, version: int) -> dict[str, object]:
+    now = clock()
+    if _process_version[0] != version or now - _process_version[1] > COPY_SECONDS:
+        _process_copies.clear()
+        _process_version[:] = [version, now]
+    copies = _process_copies.setdefault(kind, {})
+    if len(copies) > PROCESS_COPIES_MAX:
+        copies.clear()
+    return copies
+
+
 def _by_name(kind: str, names: set[str], versions: PricingVersions, load) -> dict:
-    keys = {_key(kind, versions.inputs, name): name for name in names}
+    """Each name's row, from this process's copies, else the shared cache, else `load(missing names)`."""
+    copies = _process_copies_of(kind, versions.inputs)
+    rows, unread = {}, set()
+    for name in names:
+        row = copies.get(name)
+        if row is None:
+            unread.add(name)
+        elif row != _ABSENT:
+            rows[name] = row
+    if not unread:
+        return rows
+    keys = {_key(kind, versions.inputs, name): name for name in unread}
     found = cache.get_many(keys)
     missing = {keys[key] for key in keys.keys() - found.keys()}
     if missing:
@@ -84,7 +124,11 @@ def _by_name(kind: str, names: set[str], versions: PricingVersions, load) -> dic
         fresh = {key: loaded.get(name, _ABSENT) for key, name in keys.items() if name in missing}
         cache.set_many(fresh, COPY_SECONDS)
         found.update(fresh)
-    return {keys[key]: value for key, value in found.items() if not isinstance(value, str)}
+    for key, row in found.items():
+        copies[keys[key]] = row
+        if row != _ABSENT:
+            rows[keys[key]] = row
+    return rows
 
 
 def products_by_sku(skus: set[str], versions: PricingVersions) -> dict[str, Product]:
@@ -102,32 +146,11 @@ def categories_by_code(codes: set[str], versions: PricingVersions) -> dict[str, 
     )
 
 
-# The stores this process read under the current global version (every write to a store moves it, as for the
-# shared copies): an order asks twice (pricing checks the store exists, the order records it), most requests name
-# one of a few stores, and this spares the cache's round trips. Only stores found: their number is the table's.
-_stores_read: dict[str, Store] = {}
-_stores_version: list[int] = [0]
-
-
-def stores_forget() -> None:
-    """Drop this process's stores (tests: a rolled-back transaction can bring a version number back on SQLite)."""
-    _stores_read.clear()
-    _stores_version[0] = 0
-
-
 def store_by_code(code: str, versions: PricingVersions) -> Store | None:
     """The store (None if unknown): pricing checks it exists, placing an order records it."""
-    if _stores_version[0] != versions.inputs:
-        _stores_read.clear()
-        _stores_version[0] = versions.inputs
-    store = _stores_read.get(code)
-    if store is None:
-        store = _by_name(
-            "store_row", {code}, versions, lambda missing: {s.code: s for s in Store.objects.filter(code__in=missing)}
-        ).get(code)
-        if store is not None:
-            _stores_read[code] = store
-    return store
+    return _by_name(
+        "store_row", {code}, versions, lambda missing: {s.code: s for s in Store.objects.filter(code__in=missing)}
+    ).get(code)
 
 
 def cached_facts(customer: Customer, versions: PricingVersions, compute, providers: str) -> dict:

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
 from config.api.permissions import verified_keys
-from promotions.storefront_cache import stores_forget
+from promotions.storefront_cache import process_copies_forget
 from tests.support.cache import cache_clear, prefixed
 
 
@@ -29,11 +29,11 @@ def _eager_celery_and_clean_cache(settings):
     app.conf.task_always_eager = True
     cache_clear()
     verified_keys.forget_all()
-    stores_forget()
+    process_copies_forget()
     yield
     cache_clear()
     verified_keys.forget_all()
-    stores_forget()
+    process_copies_forget()
 
 
 @pytest.fixture

@@ -12,16 +12,16 @@ from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
 from audiences import pricing_inputs
-from audiences.models import Customer, SegmentMembership
-from audiences.pricing_inputs import pricing_inputs_changed
+from audiences.models import Category, Customer, Product, SegmentMembership
+from audiences.pricing_inputs import COPY_SECONDS, pricing_inputs_changed
 from audiences.segments.services import segment_refresh
-from audiences.services.catalog import store_upsert
+from audiences.services.catalog import product_upsert, store_upsert
 from audiences.services.customers import customer_upsert
 from audiences.services.orders import OrderLineInput, order_create
 from config.api.permissions import VERIFIED_KEY_SECONDS, verified_keys
 from promotions import customer_facts, storefront_cache
 from tests.promotions.conftest import create_promotion, evaluate, place, segment, tv
-from tests.support.cache import KEY_PREFIX
+from tests.support.cache import KEY_PREFIX, cache_clear
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -330,3 +330,29 @@ def test_a_segment_change_in_the_orders_own_transaction_shows_in_the_next_price(
         assert place(storefront, "O-1", [tv()], customer="C-1001").status_code == 201
         SegmentMembership.objects.create(segment=vip, customer=customer, entered_at=T0)  # moves their token
     assert discount(storefront, customer="C-1001") == "5400.00"
+
+
+def test_a_product_moved_to_another_category_is_priced_by_its_new_one_at_the_next_request(
+    storefront, marketer, catalog
+):
+    create_promotion(marketer, name="TVs 10%", target={"categories": ["tv"]})
+    assert discount(storefront) == "5400.00"
+    assert discount(storefront) == "5400.00"  # warm: the product as this process copied it
+    product_upsert(sku="TV-55", name="55in TV", price=54000, currency="BDT", category_code="grocery", brand="Walton")
+    assert discount(storefront) == "0.00"
+
+
+def test_a_warm_request_reads_products_from_its_process_until_they_are_as_old_as_a_shared_copy(
+    storefront, marketer, catalog, monkeypatch
+):
+    clock = FakeClock()
+    monkeypatch.setattr(storefront_cache, "clock", clock)
+    create_promotion(marketer, name="TVs 10%", target={"categories": ["tv"]})
+    assert discount(storefront) == "5400.00"
+    # Behind every cache's back (no version moves) and with the shared copies gone: this process's copy is read.
+    Product.objects.filter(sku="TV-55").update(category=Category.objects.get(code="grocery"))
+    cache_clear()
+    clock.now += COPY_SECONDS - 1
+    assert discount(storefront) == "5400.00"
+    clock.now += 2
+    assert discount(storefront) == "0.00"
