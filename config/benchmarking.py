@@ -1,5 +1,6 @@
 """What the benchmark commands share: a free local port, a percentile, a connection once a server answers, the
-URL of the database this process uses (for the servers they start), and the CPU the whole host has spent.
+URL of the database this process uses (for the servers they start), and the CPU the whole host, or one process,
+has spent.
 
 In config, below every app, so each app's bench command can use it without importing another app's command.
 """
@@ -58,3 +59,25 @@ def host_cpu_seconds() -> float | None:
         return None
     busy = sum(fields[:8]) - fields[3] - fields[4]  # user nice system idle iowait irq softirq steal
     return busy / os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user and system) process `pid` has spent so far (/proc/<pid>/stat); None where it cannot be
+    read (no /proc, or the process is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime and stime, in clock ticks
+
+
+def backend_cpu_seconds() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend so far; None when the server is not PostgreSQL on this
+    host."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    return process_cpu_seconds(pid)

@@ -8,13 +8,13 @@ import queue
 import resource
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 
 from audiences.clv.services import predictions_compute
 from audiences.recommendations.services import recommendations_compute
+from config.benchmarking import backend_cpu_seconds
 
 TARGET_SECONDS = 600  # the whole job: 10 minutes
 TARGET_BYTES = 1_000_000_000  # 1 GB
@@ -28,19 +28,6 @@ class PartRun:
     cpu_seconds: float  # the part's process, user + system
     database_cpu_seconds: float | None  # its PostgreSQL backend's (parallel workers aside); None if unreadable
     peak_rss_bytes: int  # the part's process, ru_maxrss
-
-
-def _backend_cpu_seconds() -> float | None:
-    """CPU seconds (user + system) of this connection's PostgreSQL backend so far: None when the server is not
-    on this host."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _predictions() -> int:
@@ -57,11 +44,11 @@ PARTS = {"predictions": _predictions, "recommendations": _recommendations}
 def _part(name: str, results) -> None:
     """One part in a forked process, as a worker runs a task: a connection of its own, committed on return."""
     connections.close_all()  # the parent's connection is not this process's
-    database_before = _backend_cpu_seconds()
+    database_before = backend_cpu_seconds()
     started, cpu_before = time.perf_counter(), _cpu_seconds()
     rows = PARTS[name]()
     seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_before
-    database_after = _backend_cpu_seconds()
+    database_after = backend_cpu_seconds()
     database = None if database_before is None or database_after is None else database_after - database_before
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
     connections.close_all()

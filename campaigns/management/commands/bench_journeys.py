@@ -7,7 +7,6 @@ Lateness: how long after the tick began each due send finished. Entry: `--events
 customers, processed a batch at a time as the events task does."""
 
 import multiprocessing
-import os
 import resource
 import statistics
 import time
@@ -23,6 +22,7 @@ from campaigns.journeys import entry
 from campaigns.journeys.execution import step_runs_due_drain
 from campaigns.journeys.models import Enrollment, Journey, JourneyStep, JourneyStepTemplate, JourneyVersion, StepRun
 from campaigns.journeys.services import journey_version_publish
+from config.benchmarking import backend_cpu_seconds
 from messaging.models import Message, Template, TemplateTranslation
 
 PREFIX = "BENCH-J-"
@@ -203,16 +203,8 @@ def _drained(batch_size: int) -> tuple[int, float, float]:
 
 
 def _backend_cpu() -> float:
-    """CPU seconds of this connection's PostgreSQL backend, from /proc (the server runs on this host); 0 if not."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (pid,) = cursor.fetchone()
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    """CPU seconds of this connection's PostgreSQL backend (the server runs on this host); 0 if not."""
+    return backend_cpu_seconds() or 0.0
 
 
 def _insert_select(model, expressions: dict[str, str], source: str) -> int:

@@ -1,7 +1,6 @@
 import csv
 import json
 import os
-import resource
 import socket
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from django.db import connection
 from rest_framework_api_key.models import APIKey
 
 from campaigns.load_background import background_prepare, background_progress, background_remove, background_start
-from config.benchmarking import connect_when_up, database_url, free_port, host_cpu_seconds
+from config.benchmarking import connect_when_up, database_url, free_port, host_cpu_seconds, process_cpu_seconds
 from config.celery import app as celery_app
 from promotions import bench_data, load_data
 
@@ -60,11 +59,6 @@ def _stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-def _children_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def knee(steps: list[dict]) -> dict | None:
@@ -233,20 +227,27 @@ class Command(BaseCommand):
         command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host",
                    f"http://127.0.0.1:{port}", "-u", str(users), "-r", str(users), "--run-time", f"{seconds}s",
                    "--stop-timeout", "5", "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"]  # fmt: skip
-        host_before, locust_before = host_cpu_seconds(), _children_cpu_seconds()
         with (out / f"{name}.log").open("wb") as log:
+            locust = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=log)
+            # The CPU is sampled over the middle of the step, the users running at their pace: locust's start-up
+            # (about a second of CPU) and the ramp are left out.
+            time.sleep(seconds * 0.2)
+            host_before, locust_before = host_cpu_seconds(), process_cpu_seconds(locust.pid)
+            window_started = time.monotonic()
+            time.sleep(seconds * 0.7)
+            host_after, locust_after = host_cpu_seconds(), process_cpu_seconds(locust.pid)
+            window = time.monotonic() - window_started
             # Locust exits 1 when any request failed: the step's figures say so; a missing CSV is the real error.
-            subprocess.run(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=log, timeout=seconds + 120)
-        host_after, locust_after = host_cpu_seconds(), _children_cpu_seconds()
+            locust.wait(timeout=seconds + 120)
         stats, exceptions = Path(f"{prefix}_stats.csv"), Path(f"{prefix}_exceptions.csv")
         if not stats.exists() or (exceptions.exists() and len(exceptions.read_text().splitlines()) > 1):
             raise CommandError(f"locust failed in {name}:\n{(out / f'{name}.log').read_text()[-3000:]}")
         step = step_from_locust_csv(stats)
-        answered = max(step["requests"], 1)
-        # Locust is the only child reaped meanwhile (a background step's worker is reaped after it), so the
-        # children's CPU is the load generator's; the host's is everything that ran, locust included.
-        step["locust_cpu_ms"] = (locust_after - locust_before) * 1000 / answered
-        step["host_cpu_ms"] = None if host_before is None else (host_after - host_before) * 1000 / answered
+        answered = max(step["rps"], 0.001) * window  # at the step's rate, within the window
+        measured = None not in (host_before, host_after, locust_before, locust_after)
+        # The host's is everything that ran (gunicorn, PostgreSQL, Redis, locust, and anything else on the machine).
+        step["host_cpu_ms"] = (host_after - host_before) * 1000 / answered if measured else None
+        step["locust_cpu_ms"] = (locust_after - locust_before) * 1000 / answered if measured else None
         return step
 
     def _cpu(self, step: dict) -> str:

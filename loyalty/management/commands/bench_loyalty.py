@@ -14,6 +14,7 @@ from rest_framework_api_key.models import APIKey
 
 from audiences import pricing_inputs
 from audiences.models import Customer, Store
+from config.benchmarking import backend_cpu_seconds
 from loyalty.models import Allocation, LedgerEntry, Lot, Member, Program
 from loyalty.services.drift import ledger_drift_check
 from loyalty.services.lots import EXPIRY_CONNECTIONS, lots_expire
@@ -167,17 +168,8 @@ class Command(BaseCommand):
 
 
 def _backend_cpu() -> float:
-    """CPU seconds (user and system) of this connection's PostgreSQL backend so far, from /proc (0 when the server
-    runs on another host)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime and stime, in clock ticks
+    """CPU seconds of this connection's PostgreSQL backend so far (0 when the server runs on another host)."""
+    return backend_cpu_seconds() or 0.0
 
 
 def _rolled_back(run) -> None:

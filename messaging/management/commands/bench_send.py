@@ -6,7 +6,6 @@ import resource
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.core import mail
@@ -18,6 +17,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from audiences.models import Consent, Customer
+from config.benchmarking import backend_cpu_seconds
 from messaging.models import Message, SenderAddress, Suppression, Template, TemplateTranslation
 from messaging.senders import PROVIDER_MERGE_FIELDS
 from messaging.services.dispatch import outbox_dispatch
@@ -41,20 +41,6 @@ def _quiet_window_elsewhere() -> str:
     start = (timezone.now() + timedelta(hours=3)).strftime("%H:%M")
     end = (timezone.now() + timedelta(hours=9)).strftime("%H:%M")
     return f"{start}-{end}"
-
-
-def _backend_cpu_seconds() -> float | None:
-    """CPU time of this connection's PostgreSQL backend process so far (server on this host), else None."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:  # a server on another host
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 @dataclass(frozen=True)
@@ -86,7 +72,7 @@ def _dispatch_all(quiet_hours: str, merge_field: str, group: int) -> WorkerRun:
         MESSAGING_EMAIL_MERGE_FIELD=merge_field,
         MESSAGING_HANDOFF_GROUP=group,
     ):
-        database_cpu = _backend_cpu_seconds()
+        database_cpu = backend_cpu_seconds()
         cpu, started = time.process_time(), time.perf_counter()
         while True:
             report = outbox_dispatch(max_batches=1)
@@ -95,7 +81,7 @@ def _dispatch_all(quiet_hours: str, merge_field: str, group: int) -> WorkerRun:
                 break
             sent += report.sent
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        database_cpu_after = _backend_cpu_seconds()
+        database_cpu_after = backend_cpu_seconds()
     connections.close_all()
     if database_cpu is not None and database_cpu_after is not None:
         database_cpu = database_cpu_after - database_cpu
