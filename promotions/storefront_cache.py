@@ -112,7 +112,7 @@ def _by_name(kind: str, names: set[str], versions: PricingVersions, load) -> dic
         row = copies.get(name)
         if row is None:
             unread.add(name)
-        elif row != _ABSENT:
+        elif not isinstance(row, str):  # _ABSENT
             rows[name] = row
     if not unread:
         return rows
@@ -126,7 +126,7 @@ def _by_name(kind: str, names: set[str], versions: PricingVersions, load) -> dic
         found.update(fresh)
     for key, row in found.items():
         copies[keys[key]] = row
-        if row != _ABSENT:
+        if not isinstance(row, str):
             rows[keys[key]] = row
     return rows
 

@@ -238,7 +238,11 @@ class Command(BaseCommand):
             host_after, locust_after = host_cpu_seconds(), process_cpu_seconds(locust.pid)
             window = time.monotonic() - window_started
             # Locust exits 1 when any request failed: the step's figures say so; a missing CSV is the real error.
-            locust.wait(timeout=seconds + 120)
+            try:
+                locust.wait(timeout=seconds + 120)
+            except subprocess.TimeoutExpired:
+                _stop(locust)
+                raise CommandError(f"locust did not finish {name} within {seconds + 120} s") from None
         stats, exceptions = Path(f"{prefix}_stats.csv"), Path(f"{prefix}_exceptions.csv")
         if not stats.exists() or (exceptions.exists() and len(exceptions.read_text().splitlines()) > 1):
             raise CommandError(f"locust failed in {name}:\n{(out / f'{name}.log').read_text()[-3000:]}")
