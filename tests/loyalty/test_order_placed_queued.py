@@ -12,14 +12,6 @@ from tests.promotions.conftest import hdmi, place
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def queued(monkeypatch):
-    """The ids of the orders whose `order_placed` went to the broker (no worker runs them here)."""
-    ids = []
-    monkeypatch.setattr(tasks.order_placed_task, "delay", ids.append)
-    return ids
-
-
 def _balance(storefront):
     return storefront.get("/api/v1/loyalty/members/C-1001").json()["points_balance"]
 
