@@ -11,7 +11,9 @@ for the limit to hold across processes and machines (README, Production).
 import math
 from contextlib import suppress
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
+from django.utils.connection import ConnectionProxy
 from rest_framework.throttling import SimpleRateThrottle
 
 # On Redis each change of a counter is one script, one round trip, instead of the cache API's two or three
@@ -21,8 +23,10 @@ _TAKE_BACK = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR
 
 
 def _redis_client(cache):
-    """The Redis client behind Django's Redis cache (the counters are plain integers there), else None."""
-    return cache._cache.get_client(write=True) if isinstance(cache, RedisCache) else None
+    """The Redis client behind Django's Redis cache (the counters are plain integers there), else None. DRF's
+    throttles hold `django.core.cache.cache`, a proxy to the default cache: the backend is looked up behind it."""
+    backend = caches[DEFAULT_CACHE_ALIAS] if isinstance(cache, ConnectionProxy) else cache
+    return backend._cache.get_client(write=True) if isinstance(backend, RedisCache) else None
 
 
 class AtomicRateThrottle(SimpleRateThrottle):
