@@ -11,6 +11,7 @@ from audiences.models import Segment
 from audiences.recommendations import services as recommendation_services
 from audiences.segments import recheck as segment_recheck
 from audiences.segments import services as segment_services
+from audiences.services import orders
 from audiences.services.event_partitions import event_partitions_ensure
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,12 @@ def scores_recompute() -> int:
 def erasure_run_task(request_id: int) -> None:
     """Erase a customer's personal data; delivered again after a killed worker, it resumes (acks late)."""
     data_subjects.erasure_run(request_id=request_id)
+
+
+@shared_task(name="audiences.order_placed", ignore_result=True, acks_late=True)
+def order_placed_task(order_id: int) -> bool:
+    """An order committed: its `order_placed` receivers (loyalty's first-order bonus, journeys' checks) run here."""
+    return orders.order_placed_announce(order_id=order_id)
 
 
 @shared_task(name="audiences.events_retention", ignore_result=True)

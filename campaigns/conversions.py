@@ -125,12 +125,18 @@ def coupon_campaign_ids(codes: Iterable[str]) -> tuple[int, ...]:
     wanted = [code.strip().upper() for code in codes]
     if not wanted:
         return ()
-    by_code = dict(
-        Assignment.objects.filter(coupon_code__in=wanted)
-        .exclude(coupon_code="")
-        .values_list("coupon_code", "campaign_id")
-    )
+    # Prebuilt: the ORM compiled this on every order with a code.
+    with connection.cursor() as cursor:
+        cursor.execute(_COUPON_CAMPAIGNS.format(codes=", ".join(["%s"] * len(wanted))), wanted)
+        by_code = dict(cursor.fetchall())
     return tuple(dict.fromkeys(by_code[code] for code in wanted if code in by_code))
+
+
+# `<> ''` as the ORM's exclude had it: the index is partial on it.
+_COUPON_CAMPAIGNS = (
+    f"SELECT coupon_code, campaign_id FROM {Assignment._meta.db_table} "  # noqa: S608
+    "WHERE coupon_code IN ({codes}) AND coupon_code <> ''"
+)
 
 
 def orders_coupon_campaigns(order_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:

@@ -123,7 +123,7 @@ def cart_price(*, request: PricingRequest) -> Pricing:
         codes=tuple(request.codes),
     )
     normalised = {normalize_code(code) for code in request.codes if code.strip()}
-    live_codes = PromotionCode.objects.filter(code__in=normalised, retired_at__isnull=True) if normalised else ()
+    live_codes = _live_codes(normalised) if normalised else ()
     stored_codes = {c.code: c for c in live_codes}
     code_promotion_ids = {c.promotion_id for c in stored_codes.values()}
     extra_rules = {
@@ -165,6 +165,14 @@ def cart_price(*, request: PricingRequest) -> Pricing:
         extra_rules=extra_rules,
     )
     return Pricing(evaluate(cart, context, index), cart, products, categories, stored_codes, cached)
+
+
+# Prebuilt: every priced cart with a code compiled this through the ORM.
+_LIVE_CODES = f"SELECT * FROM {PromotionCode._meta.db_table} WHERE code IN ({{codes}}) AND retired_at IS NULL"  # noqa: S608
+
+
+def _live_codes(codes: set[str]):
+    return PromotionCode.objects.raw(_LIVE_CODES.format(codes=", ".join(["%s"] * len(codes))), list(codes))
 
 
 def _products(skus: set[str], versions: storefront_cache.PricingVersions | None) -> dict[str, Product]:

@@ -21,7 +21,7 @@ and is never refused: a storefront can always price a cart without codes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.exceptions import Throttled
@@ -52,8 +52,7 @@ class GuessingCounter(AtomicRateThrottle):
         return self._count(self.key, amount) - amount < self.num_requests
 
     def give_back(self, amount: int) -> None:
-        with suppress(ValueError):  # the window's counter has expired: nothing left to give back to
-            self.cache.decr(self.key, amount)
+        self._take_back(self.key, amount)
 
 
 class Guesses:

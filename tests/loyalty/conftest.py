@@ -8,6 +8,7 @@ from django.db import transaction
 
 from audiences.models import Customer
 from audiences.services.orders import OrderLineInput, order_create
+from audiences.tasks import order_placed_task
 from loyalty.models import Member, Program, Tier
 from loyalty.services.earning import order_points_earn
 from tests.promotions.conftest import catalog, customer  # noqa: F401 (fixtures)
@@ -25,6 +26,14 @@ def program(db):
     Tier.objects.create(program=program, name="silver", threshold=1000)
     Tier.objects.create(program=program, name="gold", threshold=5000)
     return program
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The ids of the orders whose `order_placed` went to the broker (no worker runs them here)."""
+    ids = []
+    monkeypatch.setattr(order_placed_task, "delay", ids.append)
+    return ids
 
 
 def earn(member: Member, points: int, *, external_id: str, placed_at: datetime = T0, quantity: int = 1) -> int:
