@@ -1,5 +1,6 @@
 """Orders: recorded, imported and cancelled, with the customer's order statistics kept in step."""
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +41,8 @@ from audiences.services.validation import check_currency
 MONEY_FIELD = DecimalField(**MONEY)
 # The attribute an order recorded by `order_create` keeps its lines in, in line order.
 WRITTEN_LINES = "written_lines"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -141,21 +144,27 @@ def order_create(
             placed_at=placed_at,
         )  # fmt: skip
     # What the apps above do with a new order (a first-order bonus, journeys' checks) runs in a worker, queued
-    # on commit: one message instead of their queries and messages inside the storefront's request.
-    transaction.on_commit(partial(_order_placed_queue, order.pk))
+    # on commit: one message instead of their queries and messages inside the storefront's request. Robust: the
+    # order is committed by then, so whatever fails here is logged, never the order's answer.
+    transaction.on_commit(partial(_order_placed_queue, order.pk), robust=True)
     return order
 
 
 def _order_placed_queue(order_id: int) -> None:
     from audiences.tasks import order_placed_task  # tasks call services: imported here, not at the top
 
-    order_placed_task.delay(order_id)
+    try:
+        order_placed_task.delay(order_id)
+    except Exception:  # noqa: BLE001 - the broker is down: announce here, as before there was a queue
+        logger.warning("order_placed of order %s not queued (broker unavailable): sent in the request", order_id)
+        order_placed_announce(order_id=order_id)
 
 
 def order_placed_announce(*, order_id: int) -> bool:
     """Send `order_placed` for an order recorded by `order_create`, in the worker the commit queued it to; False
-    (nothing sent) when the order is gone or was cancelled before the worker took it. Receivers are idempotent
-    (a bonus once per order, journeys' checks by key), so a message delivered twice sends it twice harmlessly."""
+    (nothing sent) when the order is gone or was cancelled before the worker took it. The message is delivered at
+    least once (a worker lost mid-task gets it again): loyalty's bonus is once per order; a journey that lets a
+    customer re-enter should key its entry by the order (`key_property`) to enter once per order."""
     order = Order.objects.select_related("customer").filter(pk=order_id, status=Order.Status.PLACED).first()
     if order is None:
         return False

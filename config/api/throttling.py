@@ -1,11 +1,11 @@
 """Rate limits that hold under concurrency: one atomic counter per client and window.
 
-DRF's `SimpleRateThrottle` reads a list of timestamps from the cache and writes it back, so parallel
-requests each read the same list and all pass. Here each request increments a counter (`INCR` on Redis,
-a locked increment in the in-process cache), so N parallel requests see N different counts and exactly
-`limit` of them pass. Windows are fixed and aligned to the clock (a minute, an hour); every request in a
-window counts, refused ones too, so hammering on a refusal earns nothing. `CACHE_URL` must be Redis
-for the limit to hold across processes and machines (README, Production).
+DRF's `SimpleRateThrottle` reads a list of timestamps from the cache and writes it back, so parallel requests
+each read the same list and all pass. Here each request increments a counter (on Redis one script: the window's
+key set with its expiry if absent, then `INCRBY`; a locked increment in the in-process cache), so N parallel
+requests see N different counts and exactly `limit` of them pass. Windows are fixed and aligned to the clock (a
+minute, an hour); every request in a window counts, refused ones too, so hammering on a refusal earns nothing.
+`CACHE_URL` must be Redis for the limit to hold across processes and machines (README, Production).
 """
 
 import math

@@ -2,6 +2,7 @@
 once however often the message is delivered, and not at all for an order cancelled before the worker took it."""
 
 import pytest
+from kombu.exceptions import OperationalError
 
 from audiences import tasks
 from audiences.models import Order
@@ -39,3 +40,16 @@ def test_an_order_cancelled_before_the_worker_took_it_announces_nothing(
         assert storefront.post("/api/v1/orders/O-1/cancel").status_code == 200
     assert tasks.order_placed_task(queued[0]) is False
     assert _balance(storefront) == 0
+
+
+def test_with_the_broker_down_the_order_is_answered_and_its_first_order_bonus_awarded_in_the_request(
+    storefront, catalog, customer, program, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(order_id):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.order_placed_task, "delay", broker_down)
+    BonusEvent.objects.create(program=program, event_type="first_order", points=50)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert place(storefront, "O-1", [hdmi()], customer="C-1001", placed_at=T0.isoformat()).status_code == 201
+    assert _balance(storefront) == 45 + 50

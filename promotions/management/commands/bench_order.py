@@ -1,3 +1,4 @@
+import argparse
 import cProfile
 import io
 import json
@@ -19,6 +20,13 @@ from promotions import load_data
 LINES = 4
 
 
+def _at_least_one(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
 class Command(BaseCommand):
     help = (
         "The load test's order in-process: POST /api/v1/orders through Django's test client as "
@@ -29,9 +37,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--orders", type=int, default=200, help="timed orders, after the warm-up ones")
+        parser.add_argument("--orders", type=_at_least_one, default=200, help="timed orders, after the warm-up ones")
         parser.add_argument("--warmup", type=int, default=30, help="orders placed first, not measured")
-        parser.add_argument("--counted", type=int, default=50, help="orders placed last, their statements counted")
+        parser.add_argument(
+            "--counted", type=_at_least_one, default=50, help="orders placed last, their statements counted"
+        )
         parser.add_argument("--seed", type=int, default=7, help="draws customers, products and codes")
         parser.add_argument(
             "--session", action="store_true", help="before each order, an untimed carts/evaluate of its cart, as a "
