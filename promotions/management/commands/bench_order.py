@@ -2,7 +2,6 @@ import argparse
 import cProfile
 import io
 import json
-import os
 import pstats
 import random
 import time
@@ -15,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework_api_key.models import APIKey
 
+from config.benchmarking import backend_cpu_seconds
 from promotions import load_data
 
 LINES = 4
@@ -125,7 +125,7 @@ def _poster(client: Client, session: bool):
             if evaluated.status_code != 200:
                 raise CommandError(f"carts/evaluate answered {evaluated.status_code}: {evaluated.content[:300]}")
         measured = profile is None and not counted
-        backend = _backend_cpu() if measured else 0.0
+        backend = (backend_cpu_seconds() or 0.0) if measured else 0.0
         with CaptureQueriesContext(connection) if counted else nullcontext() as queries:
             started = time.process_time()
             if profile is not None:
@@ -137,20 +137,6 @@ def _poster(client: Client, session: bool):
         if answer.status_code != 201:
             raise CommandError(f"orders answered {answer.status_code}: {answer.content[:300]}")
         statements = [query["sql"] for query in queries.captured_queries] if counted else []
-        return spent, _backend_cpu() - backend if measured else 0.0, statements
+        return spent, (backend_cpu_seconds() or 0.0) - backend if measured else 0.0, statements
 
     return post
-
-
-def _backend_cpu() -> float:
-    """CPU seconds (user and system) of this connection's PostgreSQL backend so far, from /proc (0 when the server
-    runs on another host)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
